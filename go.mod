@@ -105,3 +105,5 @@ require (
 	gorm.io/driver/bigquery v1.2.0 // indirect
 	gorm.io/gorm v1.31.1 // indirect
 )
+
+tool go.uber.org/mock/mockgen

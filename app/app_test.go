@@ -1,0 +1,58 @@
+package app_test
+
+import (
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"go.uber.org/mock/gomock"
+
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports/mocks"
+)
+
+var (
+	now       = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	quietLog  = slog.New(slog.NewTextHandler(io.Discard, nil))
+	urlPolicy = domain.URLPolicy{MaxLength: 4096, PublicHost: "localhost:8080"}
+	expiry    = domain.ExpiryPolicy{Default: 14 * 24 * time.Hour, Max: 365 * 24 * time.Hour}
+)
+
+type deps struct {
+	store   *mocks.MockLinkStore
+	cache   *mocks.MockLinkCache
+	pool    *mocks.MockCodePool
+	counter *mocks.MockCodeCounter
+	gen     *domain.CodeGenerator
+}
+
+func newDeps(t *testing.T) deps {
+	t.Helper()
+	ctrl := gomock.NewController(t)
+	gen, err := domain.NewCodeGenerator("test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deps{
+		store:   mocks.NewMockLinkStore(ctrl),
+		cache:   mocks.NewMockLinkCache(ctrl),
+		pool:    mocks.NewMockCodePool(ctrl),
+		counter: mocks.NewMockCodeCounter(ctrl),
+		gen:     gen,
+	}
+}
+
+type fixedClock struct{ t time.Time }
+
+func (c fixedClock) Now() time.Time { return c.t }
+
+func (d deps) creator(batch int) *app.Creator {
+	supply := app.NewCodeSupply(d.pool, d.counter, d.gen, batch, quietLog)
+	return app.NewCreator(d.store, d.cache, supply, fixedClock{now}, urlPolicy, expiry, quietLog)
+}
+
+func link(code, url string, expiresAt time.Time) domain.ShortLink {
+	return domain.RestoreShortLink(domain.Code(code), url, now, expiresAt)
+}

@@ -1,0 +1,26 @@
+package app_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/app"
+)
+
+func TestReadinessNamesWhatIsDown(t *testing.T) {
+	t.Parallel()
+	up := func(context.Context) error { return nil }
+	down := func(context.Context) error { return errors.New("refused") }
+	hangs := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	r := app.NewReadiness(50*time.Millisecond,
+		app.DependencyCheck{Name: "postgres", Ping: up},
+		app.DependencyCheck{Name: "redis-cache", Ping: down},
+		app.DependencyCheck{Name: "redis-codes", Ping: hangs},
+	)
+	if got := r.Down(context.Background()); !slices.Equal(got, []string{"redis-cache", "redis-codes"}) {
+		t.Fatalf("Down = %v", got)
+	}
+}
