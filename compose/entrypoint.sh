@@ -3,6 +3,7 @@
 #
 #   (no args) | api [flags...]  -> migrate up, partitions --ahead 2, exec api
 #   -flag ...                   -> same as `api -flag ...`
+#   [api] -healthcheck          -> the probe alone, no migrations
 #   anything else               -> exec'd as given (batch, migrate ..., sh, ...)
 #
 # MIGRATE_ON_START=0 skips the migrate/partitions step (for example when
@@ -18,6 +19,9 @@ fi
 
 if [ "$1" = "api" ]; then
     shift
+    case "${1:-}" in
+        -healthcheck|--healthcheck) exec api "$@" ;;
+    esac
     case "${MIGRATE_ON_START:-1}" in
         0|false|no|off) echo "entrypoint: MIGRATE_ON_START=${MIGRATE_ON_START}, skipping migrations" >&2 ;;
         *)

@@ -58,6 +58,25 @@ var profiles = map[string]map[string]profile{
 	},
 }
 
+const usageText = `usage: go run ./test/load -scenario create|redirect [-mode load|stress] [flags]
+
+Scenarios (defaults per mode; every value can be overridden by a flag):
+  create    POST /v1/shortlink with a random URL, expects 201 and a code
+              load:   20 VUs,  30s, ramp-up  5s, fail rate < 1%, p95 < 500ms
+              stress: 100 VUs, 60s, ramp-up 20s, fail rate < 5%, p95 < 2s
+  redirect  setup creates -seed links, then GET /{code} without following,
+            expects 302 with Location = the created URL
+              load:   300 VUs,  60s, ramp-up 10s, fail rate < 1%, p95 < 200ms
+              stress: 1000 VUs, 90s, ramp-up 30s, fail rate < 5%, p95 < 1s
+
+A failed request is a transport error, an unexpected status or a failed
+check. Latency is measured from sending the request to reading the whole
+response. Exit status: 0 all thresholds hold, 1 a threshold is breached,
+2 usage or setup error.
+
+Flags:
+`
+
 type config struct {
 	Scenario    string
 	Mode        string
@@ -101,9 +120,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		hdr     = headerFlag{h: http.Header{}}
 		vus     = fs.Int("vus", 0, "virtual users (default: from the scenario and mode)")
 		dur     = fs.Duration("duration", 0, "length of the run, ramp-up included (default: from the scenario and mode)")
-		ramp    = fs.Duration("ramp-up", -1, "time over which the VUs are started (default: from the scenario and mode)")
+		ramp    = fs.Duration("ramp-up", 0, "time over which the VUs are started (default: from the scenario and mode)")
 		p95     = fs.Duration("p95", 0, "threshold: 95th percentile latency must be below this (default: from the scenario and mode)")
-		maxFail = fs.Float64("max-fail-rate", -1, "threshold: failed requests / requests must be below this (default: from the scenario and mode)")
+		maxFail = fs.Float64("max-fail-rate", 0, "threshold: failed requests / requests must be below this (default: from the scenario and mode)")
 	)
 	fs.StringVar(&cfg.Scenario, "scenario", envOr("SCENARIO", ""), "create or redirect (env SCENARIO)")
 	fs.StringVar(&cfg.Mode, "mode", envOr("MODE", "load"), "load or stress (env MODE)")
@@ -114,9 +133,15 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs.Var(&hdr, "header", "extra request header \"Name: value\" (repeatable), e.g. an API key")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a target that is not a loopback address")
 	fs.StringVar(&cfg.JSONPath, "json", "", "also write the summary as JSON to this file")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), usageText)
+		fs.PrintDefaults()
+	}
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if fs.NArg() > 0 {
 		return cfg, fmt.Errorf("unexpected arguments: %q", fs.Args())
 	}
@@ -128,19 +153,19 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	if !ok {
 		return cfg, fmt.Errorf("-mode (MODE) must be load or stress, got %q", cfg.Mode)
 	}
-	if *vus != 0 {
+	if set["vus"] {
 		p.VUs = *vus
 	}
-	if *dur != 0 {
+	if set["duration"] {
 		p.Duration = *dur
 	}
-	if *ramp >= 0 {
+	if set["ramp-up"] {
 		p.RampUp = *ramp
 	}
-	if *p95 != 0 {
+	if set["p95"] {
 		p.P95 = *p95
 	}
-	if *maxFail >= 0 {
+	if set["max-fail-rate"] {
 		p.MaxFailRate = *maxFail
 	}
 	switch {
@@ -148,8 +173,10 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("-vus must be at least 1")
 	case p.Duration <= 0:
 		return cfg, errors.New("-duration must be positive")
-	case p.RampUp >= p.Duration:
-		return cfg, errors.New("-ramp-up must be shorter than -duration")
+	case p.RampUp < 0 || p.RampUp >= p.Duration:
+		return cfg, errors.New("-ramp-up must be at least 0 and shorter than -duration")
+	case p.MaxFailRate <= 0 || p.MaxFailRate > 1:
+		return cfg, errors.New("-max-fail-rate must be in (0, 1]")
 	case p.P95 <= 0:
 		return cfg, errors.New("-p95 must be positive")
 	case cfg.Seed < 1:

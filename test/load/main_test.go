@@ -98,7 +98,8 @@ func TestCreateScenarioPasses(t *testing.T) {
 	if !s.Passed || s.Failed != 0 || s.Requests == 0 {
 		t.Fatalf("want a passing run, got %+v", s)
 	}
-	if got := f.creates.Load(); got != int64(s.Requests) {
+	// Requests in flight when the run ends are cut and not counted.
+	if got := f.creates.Load(); got < int64(s.Requests) || got > int64(s.Requests+cfg.Profile.VUs) {
 		t.Fatalf("server saw %d creates, summary counts %d", got, s.Requests)
 	}
 	if s.Statuses["201"] != s.Requests {
@@ -119,7 +120,7 @@ func TestRedirectScenarioSeedsAndDoesNotFollow(t *testing.T) {
 	if !s.Passed || s.Failed != 0 || s.Statuses["302"] != s.Requests || s.Requests == 0 {
 		t.Fatalf("want only passing 302s, got %+v", s)
 	}
-	if got := f.gets.Load(); got != int64(s.Requests) {
+	if got := f.gets.Load(); got < int64(s.Requests) || got > int64(s.Requests+cfg.Profile.VUs) {
 		t.Fatalf("server saw %d GETs, summary counts %d", got, s.Requests)
 	}
 }

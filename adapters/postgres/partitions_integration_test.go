@@ -1,0 +1,80 @@
+//go:build integration
+
+package postgres_test
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/postgres"
+)
+
+func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	// A fresh database has no monthly partition: the create must still succeed.
+	want := mustInsert(t, s, "early", "https://example.com", now, now.Add(time.Hour))
+
+	names, err := s.EnsurePartitions(ctx, postgres.MonthsAhead(now, 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 2 || names[0] != "short_link_"+now.Format("y2006m01") {
+		t.Fatalf("partitions = %v", names)
+	}
+	var where string
+	if err := s.DB().GetContext(ctx, &where, `SELECT tableoid::regclass::text FROM short_link WHERE code = 'early'`); err != nil {
+		t.Fatal(err)
+	}
+	if where != names[0] {
+		t.Fatalf("row lives in %s, want it moved to %s", where, names[0])
+	}
+	if got, err := s.FindLive(ctx, "early", now); err != nil || got != want {
+		t.Fatalf("FindLive after the move = %+v, %v", got, err)
+	}
+}
+
+func TestEnsurePartitionsIsIdempotentUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	months := postgres.MonthsAhead(time.Now(), 3)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			if _, err := s.EnsurePartitions(context.Background(), months); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	var count int
+	if err := s.DB().GetContext(context.Background(), &count,
+		`SELECT count(*) FROM pg_inherits WHERE inhparent = 'short_link'::regclass`); err != nil {
+		t.Fatal(err)
+	}
+	if count != 4 { // three months and the default partition
+		t.Fatalf("short_link has %d partitions, want 4", count)
+	}
+}
+
+func TestDropPartitionsBefore(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	jan := time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
+	if _, err := s.EnsurePartitions(ctx, []time.Time{jan, jan.AddDate(0, 1, 0), jan.AddDate(0, 2, 0)}); err != nil {
+		t.Fatal(err)
+	}
+	dropped, err := s.DropPartitionsBefore(ctx, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(dropped, []string{"short_link_y2025m01", "short_link_y2025m02"}) {
+		t.Fatalf("dropped %v, want January and February 2025", dropped)
+	}
+}

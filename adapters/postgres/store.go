@@ -1,0 +1,118 @@
+// Package postgres is the durable store: links in a month-partitioned table,
+// the code counter, partition upkeep and migrations, on sqlx and lib/pq.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // registers the "postgres" driver
+
+	"github.com/shortlink/shortlink/domain"
+)
+
+// liveWindowSlack widens the created_at bound of lookups beyond the longest
+// lifetime, so clock skew between api instances never hides a live link.
+const liveWindowSlack = 24 * time.Hour
+
+// Options configure the connection pool.
+type Options struct {
+	URL          string
+	MaxOpenConns int
+	// MaxLinkLifetime is the longest a link can live (MAX_TTL): lookups only
+	// search partitions created within it, so the planner prunes the rest.
+	MaxLinkLifetime time.Duration
+}
+
+// Store implements ports.LinkStore and ports.CodeCounter.
+type Store struct {
+	db         *sqlx.DB
+	liveWindow time.Duration
+	insertStmt lazyStmt
+	findStmt   lazyStmt
+}
+
+// Open returns a Store without connecting: the api starts, and reports
+// itself unready, while Postgres is down.
+func Open(opts Options) (*Store, error) {
+	db, err := sqlx.Open("postgres", opts.URL)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(opts.MaxOpenConns)
+	db.SetMaxIdleConns(opts.MaxOpenConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack}
+	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_link($1, $2, $3, $4, $5)`}
+	s.findStmt = lazyStmt{db: db, query: `
+		SELECT url, created_at, expires_at FROM short_link
+		WHERE code = $1 AND created_at >= $2 AND expires_at > $3
+		ORDER BY created_at DESC LIMIT 1`}
+	return s, nil
+}
+
+// DB exposes the pool for metrics and tests.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Ping checks that Postgres answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return translate("ping", err)
+	}
+	return nil
+}
+
+// Insert implements ports.LinkStore.
+func (s *Store) Insert(ctx context.Context, link domain.ShortLink) error {
+	stmt, err := s.insertStmt.get(ctx)
+	if err != nil {
+		return translate("prepare insert", err)
+	}
+	var inserted bool
+	err = stmt.QueryRowContext(ctx, string(link.Code()), link.URL(), link.CreatedAt(), link.ExpiresAt(),
+		link.CreatedAt().Add(-s.liveWindow)).Scan(&inserted)
+	if err != nil {
+		return translate("insert link", err)
+	}
+	if !inserted {
+		return domain.ErrCodeTaken
+	}
+	return nil
+}
+
+// FindLive implements ports.LinkStore.
+func (s *Store) FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+	stmt, err := s.findStmt.get(ctx)
+	if err != nil {
+		return domain.ShortLink{}, translate("prepare find", err)
+	}
+	var (
+		url                  string
+		createdAt, expiresAt time.Time
+	)
+	err = stmt.QueryRowContext(ctx, string(code), now.Add(-s.liveWindow), now).Scan(&url, &createdAt, &expiresAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.ShortLink{}, domain.ErrNotFound
+	}
+	if err != nil {
+		return domain.ShortLink{}, translate("find link", err)
+	}
+	return domain.RestoreShortLink(code, url, createdAt, expiresAt), nil
+}
+
+// Reserve implements ports.CodeCounter.
+func (s *Store) Reserve(ctx context.Context, n int) (uint64, error) {
+	var first int64
+	err := s.db.QueryRowContext(ctx,
+		`UPDATE code_counter SET next_value = next_value + $1 RETURNING next_value - $1`, n).Scan(&first)
+	if err != nil {
+		return 0, translate("reserve counter block", err)
+	}
+	return uint64(first), nil
+}

@@ -1,0 +1,216 @@
+// Package config is the one place the service reads its environment: one
+// struct, parsed and validated once at start, then handed out by fx.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"reflect"
+	"strings"
+	"time"
+
+	"github.com/caarlos0/env/v11"
+
+	"github.com/shortlink/shortlink/domain"
+)
+
+// DevCodeSecret is the default CODE_SECRET. Anyone who knows it can map codes
+// back to counter values, so production must set its own.
+const DevCodeSecret = "dev-only-code-secret-change-me"
+
+// Config is every setting of the api and batch processes. The README's
+// configuration table lists the same variables and defaults.
+type Config struct {
+	APIAddr       string `env:"API_ADDR" envDefault:":8000"`
+	DatabaseURL   string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/shortlink?sslmode=disable"`
+	RedisCacheURL string `env:"REDIS_CACHE_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	RedisCodesURL string `env:"REDIS_CODES_URL" envDefault:"redis://127.0.0.1:6380/0"`
+	PublicBaseURL string `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080"`
+
+	DefaultTTL       time.Duration `env:"DEFAULT_TTL" envDefault:"336h"`
+	MaxTTL           time.Duration `env:"MAX_TTL" envDefault:"8760h"`
+	CacheTTL         time.Duration `env:"CACHE_TTL" envDefault:"1h"`
+	NegativeCacheTTL time.Duration `env:"NEGATIVE_CACHE_TTL" envDefault:"10s"`
+	MaxURLLength     int           `env:"MAX_URL_LENGTH" envDefault:"4096"`
+	DeniedHosts      []string      `env:"DENIED_HOSTS" envSeparator:","`
+	CodeSecret       string        `env:"CODE_SECRET" envDefault:"dev-only-code-secret-change-me"`
+
+	PoolTarget    int64         `env:"POOL_TARGET" envDefault:"100000"`
+	PoolLowWater  int64         `env:"POOL_LOW_WATER" envDefault:"20000"`
+	PoolTakeBatch int           `env:"POOL_TAKE_BATCH" envDefault:"64"`
+	BatchInterval time.Duration `env:"BATCH_INTERVAL" envDefault:"10s"`
+
+	DBMaxOpenConns  int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16"`
+	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
+	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
+	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
+
+	CreateRateLimit int      `env:"CREATE_RATE_LIMIT" envDefault:"0"`
+	TrustedProxies  []string `env:"TRUSTED_PROXIES" envSeparator:"," envDefault:"127.0.0.1/32,::1/128"`
+	APIKeys         []string `env:"API_KEYS" envSeparator:","`
+
+	Store   string `env:"STORE" envDefault:"postgres"`
+	DataDir string `env:"DATA_DIR" envDefault:"./data"`
+}
+
+// Load reads the environment through lookup (os.LookupEnv in production) and
+// validates the result. Errors name the offending variables.
+func Load(lookup func(string) (string, bool)) (Config, error) {
+	environ := map[string]string{}
+	for _, name := range variableNames() {
+		if v, ok := lookup(name); ok {
+			environ[name] = v
+		}
+	}
+	var cfg Config
+	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", nameVariables(err))
+	}
+	if err := cfg.validate(); err != nil {
+		return Config{}, fmt.Errorf("configuration: %w", err)
+	}
+	return cfg, nil
+}
+
+// nameVariables rewrites the env library's parse errors, which name Go
+// fields, to name the environment variables an operator actually sets.
+func nameVariables(err error) error {
+	var agg env.AggregateError
+	if !errors.As(err, &agg) {
+		return err
+	}
+	keys := map[string]string{}
+	fields := reflect.TypeFor[Config]()
+	for i := range fields.NumField() {
+		keys[fields.Field(i).Name] = fields.Field(i).Tag.Get("env")
+	}
+	errs := make([]error, 0, len(agg.Errors))
+	for _, e := range agg.Errors {
+		var perr env.ParseError
+		if errors.As(e, &perr) {
+			e = fmt.Errorf("%s: %w", keys[perr.Name], perr.Err)
+		}
+		errs = append(errs, e)
+	}
+	return errors.Join(errs...)
+}
+
+func variableNames() []string {
+	params, _ := env.GetFieldParams(&Config{})
+	names := make([]string, 0, len(params))
+	for _, p := range params {
+		names = append(names, p.Key)
+	}
+	return names
+}
+
+func (c Config) validate() error {
+	var errs []error
+	bad := func(name, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s %s", name, fmt.Sprintf(format, args...)))
+	}
+	for name, d := range map[string]time.Duration{
+		"DEFAULT_TTL": c.DefaultTTL, "MAX_TTL": c.MaxTTL, "CACHE_TTL": c.CacheTTL,
+		"NEGATIVE_CACHE_TTL": c.NegativeCacheTTL, "BATCH_INTERVAL": c.BatchInterval,
+		"REDIS_TIMEOUT": c.RedisTimeout, "SHUTDOWN_TIMEOUT": c.ShutdownTimeout,
+	} {
+		if d <= 0 {
+			bad(name, "must be a positive duration such as 10s or 336h, got %s", d)
+		}
+	}
+	if c.DefaultTTL > c.MaxTTL {
+		bad("DEFAULT_TTL", "(%s) must not exceed MAX_TTL (%s)", c.DefaultTTL, c.MaxTTL)
+	}
+	if _, err := domain.PublicHostOf(c.PublicBaseURL); err != nil {
+		bad("PUBLIC_BASE_URL", "must be an absolute http(s) URL, got %q", c.PublicBaseURL)
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		bad("DATABASE_URL", "must be a postgres:// URL")
+	}
+	for name, raw := range map[string]string{"REDIS_CACHE_URL": c.RedisCacheURL, "REDIS_CODES_URL": c.RedisCodesURL} {
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+			bad(name, "must be a redis:// or rediss:// URL")
+		}
+	}
+	if c.MaxURLLength < 16 || c.MaxURLLength > 16*1024 {
+		bad("MAX_URL_LENGTH", "must be between 16 and 16384, got %d", c.MaxURLLength)
+	}
+	if c.PoolTarget < 1 || c.PoolLowWater < 0 || c.PoolLowWater > c.PoolTarget {
+		bad("POOL_LOW_WATER", "(%d) must be between 0 and POOL_TARGET (%d), and POOL_TARGET positive", c.PoolLowWater, c.PoolTarget)
+	}
+	if c.PoolTakeBatch < 1 || c.PoolTakeBatch > 10_000 {
+		bad("POOL_TAKE_BATCH", "must be between 1 and 10000, got %d", c.PoolTakeBatch)
+	}
+	if c.DBMaxOpenConns < 1 {
+		bad("DB_MAX_OPEN_CONNS", "must be at least 1, got %d", c.DBMaxOpenConns)
+	}
+	if c.CreateRateLimit < 0 {
+		bad("CREATE_RATE_LIMIT", "must be 0 (off) or a positive number of creates per minute, got %d", c.CreateRateLimit)
+	}
+	if c.CodeSecret == "" {
+		bad("CODE_SECRET", "must not be empty")
+	}
+	if _, err := c.SlogLevel(); err != nil {
+		bad("LOG_LEVEL", "must be one of debug, info, warn, error, got %q", c.LogLevel)
+	}
+	if _, err := c.TrustedProxyPrefixes(); err != nil {
+		bad("TRUSTED_PROXIES", "%v", err)
+	}
+	for _, key := range c.APIKeys {
+		if len(strings.TrimSpace(key)) < 16 {
+			bad("API_KEYS", "entries must be at least 16 characters long")
+			break
+		}
+	}
+	if c.Store != "postgres" && c.Store != "embedded" {
+		bad("STORE", "must be postgres or embedded, got %q", c.Store)
+	}
+	return errors.Join(errs...)
+}
+
+// SlogLevel parses LOG_LEVEL.
+func (c Config) SlogLevel() (slog.Level, error) {
+	var level slog.Level
+	err := level.UnmarshalText([]byte(c.LogLevel))
+	return level, err
+}
+
+// TrustedProxyPrefixes parses TRUSTED_PROXIES; a bare address is a /32 or /128.
+func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
+	prefixes := make([]netip.Prefix, 0, len(c.TrustedProxies))
+	for _, raw := range c.TrustedProxies {
+		raw = strings.TrimSpace(raw)
+		if raw == "" {
+			continue
+		}
+		if !strings.Contains(raw, "/") {
+			addr, err := netip.ParseAddr(raw)
+			if err != nil {
+				return nil, fmt.Errorf("%q is not an address or CIDR", raw)
+			}
+			prefixes = append(prefixes, netip.PrefixFrom(addr, addr.BitLen()))
+			continue
+		}
+		p, err := netip.ParsePrefix(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an address or CIDR", raw)
+		}
+		prefixes = append(prefixes, p.Masked())
+	}
+	return prefixes, nil
+}
+
+// URLPolicy is the target-URL policy the configuration describes.
+func (c Config) URLPolicy() domain.URLPolicy {
+	host, _ := domain.PublicHostOf(c.PublicBaseURL) // validated by Load
+	return domain.URLPolicy{MaxLength: c.MaxURLLength, PublicHost: host, DeniedHosts: c.DeniedHosts}
+}
+
+// ExpiryPolicy is the expiry policy the configuration describes.
+func (c Config) ExpiryPolicy() domain.ExpiryPolicy {
+	return domain.ExpiryPolicy{Default: c.DefaultTTL, Max: c.MaxTTL}
+}

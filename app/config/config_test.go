@@ -1,0 +1,69 @@
+package config_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/app/config"
+)
+
+func lookup(vars map[string]string) func(string) (string, bool) {
+	return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+}
+
+func TestLoadDefaultsAreValidAndLocal(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(lookup(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.APIAddr != ":8000" || cfg.DefaultTTL != 14*24*time.Hour || cfg.MaxTTL != 365*24*time.Hour ||
+		cfg.MaxURLLength != 4096 || !strings.Contains(cfg.RedisCodesURL, ":6380") {
+		t.Fatalf("unexpected defaults: %+v", cfg)
+	}
+	if got := cfg.URLPolicy().PublicHost; got != "localhost:8080" {
+		t.Fatalf("public host = %q", got)
+	}
+}
+
+func TestLoadNamesEveryBadVariable(t *testing.T) {
+	t.Parallel()
+	_, err := config.Load(lookup(map[string]string{
+		"DEFAULT_TTL":     "800h",
+		"MAX_TTL":         "720h",
+		"PUBLIC_BASE_URL": "not a url",
+		"LOG_LEVEL":       "loud",
+		"TRUSTED_PROXIES": "10.0.0.0/8,nonsense",
+		"POOL_LOW_WATER":  "5",
+		"POOL_TARGET":     "1",
+	}))
+	if err == nil {
+		t.Fatal("Load accepted a bad configuration")
+	}
+	for _, name := range []string{"DEFAULT_TTL", "PUBLIC_BASE_URL", "LOG_LEVEL", "TRUSTED_PROXIES", "POOL_LOW_WATER"} {
+		if !strings.Contains(err.Error(), name) {
+			t.Errorf("error does not name %s: %v", name, err)
+		}
+	}
+}
+
+func TestLoadRejectsUnparsableValueByName(t *testing.T) {
+	t.Parallel()
+	_, err := config.Load(lookup(map[string]string{"CACHE_TTL": "an hour"}))
+	if err == nil || !strings.Contains(err.Error(), "CACHE_TTL") {
+		t.Fatalf("error = %v, want one naming CACHE_TTL", err)
+	}
+}
+
+func TestTrustedProxyPrefixes(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(lookup(map[string]string{"TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := cfg.TrustedProxyPrefixes()
+	if len(got) != 2 || got[0].String() != "10.0.0.0/8" || got[1].String() != "192.0.2.7/32" {
+		t.Fatalf("prefixes = %v", got)
+	}
+}

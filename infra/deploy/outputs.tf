@@ -1,0 +1,83 @@
+output "alb_dns_name" {
+  description = "DNS name of the load balancer (point your domain's alias/CNAME here)."
+  value       = aws_lb.api.dns_name
+}
+
+output "alb_zone_id" {
+  description = "Hosted zone ID of the load balancer, for a Route 53 alias record."
+  value       = aws_lb.api.zone_id
+}
+
+output "public_base_url" {
+  description = "PUBLIC_BASE_URL of this workspace: short URLs are <public_base_url>/<code>."
+  value       = local.public_base_url
+}
+
+output "ecs_cluster_name" {
+  description = "Name of the ECS cluster."
+  value       = aws_ecs_cluster.main.name
+}
+
+output "ecs_service_name" {
+  description = "Name of the api ECS service."
+  value       = aws_ecs_service.api.name
+}
+
+output "task_definition_families" {
+  description = "Task definition families, by process (run-task takes the family for the latest revision)."
+  value = merge(
+    { api = aws_ecs_task_definition.api.family },
+    { for name, td in aws_ecs_task_definition.job : name => td.family },
+  )
+}
+
+output "rds_endpoint" {
+  description = "Postgres endpoint (host:port)."
+  value       = aws_db_instance.main.endpoint
+}
+
+output "redis_cache_endpoint" {
+  description = "Primary endpoint of the cache Redis (host:port)."
+  value       = "${aws_elasticache_replication_group.cache.primary_endpoint_address}:6379"
+}
+
+output "redis_codes_endpoint" {
+  description = "Primary endpoint of the codes Redis (host:port)."
+  value       = "${aws_elasticache_replication_group.codes.primary_endpoint_address}:6379"
+}
+
+output "log_group_names" {
+  description = "CloudWatch log groups, by process."
+  value       = { for name, g in aws_cloudwatch_log_group.app : name => g.name }
+}
+
+output "ssm_parameter_names" {
+  description = "SSM SecureString parameters holding the app's secrets."
+  value = concat(
+    [aws_ssm_parameter.database_url.name, aws_ssm_parameter.code_secret.name],
+    aws_ssm_parameter.api_keys[*].name,
+  )
+}
+
+output "app_security_group_id" {
+  description = "Security group of the ECS tasks (use it for one-off tasks)."
+  value       = aws_security_group.app.id
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets the tasks run in."
+  value       = local.private_subnet_ids
+}
+
+output "migrate_command" {
+  description = "AWS CLI command running the migrations once (migrate up) as a Fargate task."
+  value = join(" ", [
+    "aws ecs run-task",
+    "--region ${local.region}",
+    "--cluster ${aws_ecs_cluster.main.name}",
+    "--task-definition ${aws_ecs_task_definition.job["migrate"].family}",
+    "--launch-type FARGATE",
+    "--network-configuration 'awsvpcConfiguration={subnets=[${join(",", local.private_subnet_ids)}],securityGroups=[${aws_security_group.app.id}],assignPublicIp=DISABLED}'",
+    "--query 'tasks[0].taskArn' --output text",
+  ])
+}

@@ -1,0 +1,16 @@
+provider "aws" {
+  # null = take the region from AWS_REGION / AWS_DEFAULT_REGION.
+  region = var.aws_region
+
+  default_tags {
+    tags = merge(
+      {
+        Project     = var.project
+        Environment = terraform.workspace
+        Component   = "deploy"
+        ManagedBy   = "terraform"
+      },
+      var.tags,
+    )
+  }
+}
