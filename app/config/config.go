@@ -45,6 +45,7 @@ type Config struct {
 
 	DBMaxOpenConns  int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16"`
 	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
+	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"5s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
@@ -116,7 +117,7 @@ func (c Config) validate() error {
 	for name, d := range map[string]time.Duration{
 		"DEFAULT_TTL": c.DefaultTTL, "MAX_TTL": c.MaxTTL, "CACHE_TTL": c.CacheTTL,
 		"NEGATIVE_CACHE_TTL": c.NegativeCacheTTL, "BATCH_INTERVAL": c.BatchInterval,
-		"REDIS_TIMEOUT": c.RedisTimeout, "SHUTDOWN_TIMEOUT": c.ShutdownTimeout,
+		"REDIS_TIMEOUT": c.RedisTimeout, "SHUTDOWN_TIMEOUT": c.ShutdownTimeout, "REQUEST_TIMEOUT": c.RequestTimeout,
 	} {
 		if d <= 0 {
 			bad(name, "must be a positive duration such as 10s or 336h, got %s", d)

@@ -1,0 +1,84 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/test/httpsuite"
+)
+
+func startMemoryAPI(t *testing.T) (httpsuite.Env, *memory.LinkStore) {
+	t.Helper()
+	store := memory.NewLinkStore()
+	cache := memory.NewCache(time.Hour, 10*time.Second, 10_000, time.Now)
+	env := httpsuite.StartInProcess(t, httpsuite.Parts{
+		Store: store, Counter: store, Cache: cache,
+		Ready: []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
+	})
+	return env, store
+}
+
+// TestAPI runs the whole HTTP contract against in-memory ports: no server needed.
+func TestAPI(t *testing.T) {
+	t.Parallel()
+	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
+		env, _ := startMemoryAPI(t)
+		return env
+	})
+}
+
+func TestStoreOutage(t *testing.T) {
+	t.Parallel()
+	env, store := startMemoryAPI(t)
+	code := httpsuite.MustCreate(t, env, map[string]any{"url": "https://example.com/cached"}).Field("code")
+	store.SetDown(true)
+
+	r := httpsuite.Create(t, env, map[string]any{"url": "https://example.com", "alias": "during-outage"})
+	if r.Status != http.StatusServiceUnavailable || r.ErrorMessage() != "service temporarily unavailable, please retry" {
+		t.Fatalf("create with the store down = %d %s, want 503 without internals", r.Status, r.Body)
+	}
+	if r := httpsuite.Get(t, env.BaseURL+"/"+code); r.Status != http.StatusFound {
+		t.Fatalf("cached link with the store down = %d, want 302", r.Status)
+	}
+	if r := httpsuite.Get(t, env.BaseURL+"/Uncached"); r.Status != http.StatusServiceUnavailable {
+		t.Fatalf("uncached code with the store down = %d, want 503", r.Status)
+	}
+	r = httpsuite.Get(t, env.BaseURL+"/v1/ready")
+	if r.Status != http.StatusServiceUnavailable || r.ErrorMessage() != "not ready: store unavailable" {
+		t.Fatalf("ready with the store down = %d %s", r.Status, r.Body)
+	}
+	if r := httpsuite.Get(t, env.BaseURL+"/v1/health"); r.Status != http.StatusOK {
+		t.Fatalf("health must not depend on the store: %d", r.Status)
+	}
+
+	store.SetDown(false)
+	if r := httpsuite.Get(t, env.BaseURL+"/v1/ready"); r.Status != http.StatusOK {
+		t.Fatalf("ready after recovery = %d %s", r.Status, r.Body)
+	}
+	httpsuite.MustCreate(t, env, map[string]any{"url": "https://example.com", "alias": "after-outage"})
+}
+
+func TestUnknownRouteIsJSON404(t *testing.T) {
+	t.Parallel()
+	env, _ := startMemoryAPI(t)
+	r := httpsuite.Get(t, env.BaseURL+"/v1/nothing/here")
+	if r.Status != http.StatusNotFound || r.Envelope.Status != http.StatusNotFound {
+		t.Fatalf("unknown route = %d %s", r.Status, r.Body)
+	}
+}
+
+func TestMetricsExposeRequests(t *testing.T) {
+	t.Parallel()
+	env, _ := startMemoryAPI(t)
+	httpsuite.Get(t, env.BaseURL+"/v1/health")
+	r := httpsuite.Get(t, env.BaseURL+"/metrics")
+	if r.Status != http.StatusOK || !contains(r.Body, `shortlink_http_requests_total{method="GET",route="/v1/health",status="200"} 1`) {
+		t.Fatalf("metrics lack the health request:\n%s", r.Body)
+	}
+}
+
+func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }

@@ -1,0 +1,154 @@
+// Package httpapi is the HTTP adapter: gin routes for SPEC §2, the JSON
+// envelope, one error-to-status table, and the server's lifecycle.
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/shortlink/shortlink/app"
+)
+
+// MaxBodyBytes caps create request bodies; larger ones are refused unread.
+const MaxBodyBytes = 16 << 10
+
+// Handler serves the API's routes.
+type Handler struct {
+	creator        *app.Creator
+	resolver       *app.Resolver
+	readiness      *app.Readiness
+	publicBaseURL  string
+	requestTimeout time.Duration
+	log            *slog.Logger
+}
+
+// NewHandler returns the route handlers. publicBaseURL prefixes short_url;
+// requestTimeout bounds the work a use case may do for one request.
+func NewHandler(creator *app.Creator, resolver *app.Resolver, readiness *app.Readiness,
+	publicBaseURL string, requestTimeout time.Duration, log *slog.Logger,
+) *Handler {
+	return &Handler{
+		creator: creator, resolver: resolver, readiness: readiness,
+		publicBaseURL: strings.TrimSuffix(publicBaseURL, "/"), requestTimeout: requestTimeout, log: log,
+	}
+}
+
+// createBody is the POST /v1/shortlink request. Pointers tell "absent or
+// null" from "empty"; unknown fields are ignored.
+type createBody struct {
+	URL       *string `json:"url"`
+	ExpiresAt *string `json:"expires_at"`
+	Alias     *string `json:"alias"`
+}
+
+type createdBody struct {
+	Code      string `json:"code"`
+	ShortURL  string `json:"short_url"`
+	URL       string `json:"url"`
+	ExpiresAt string `json:"expires_at"`
+}
+
+func (h *Handler) health(c *gin.Context) {
+	c.Header("Cache-Control", "no-store")
+	c.Data(http.StatusOK, "application/json; charset=utf-8", []byte(`{"status":"ok"}`+"\n"))
+}
+
+func (h *Handler) ready(c *gin.Context) {
+	if down := h.readiness.Down(c.Request.Context()); len(down) > 0 {
+		writeJSON(c, http.StatusServiceUnavailable, envelope{
+			Status: http.StatusServiceUnavailable,
+			Data: map[string]any{
+				"error": "not ready: " + strings.Join(down, ", ") + " unavailable",
+				"down":  down,
+			},
+		})
+		return
+	}
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: map[string]string{"status": "ready"}})
+}
+
+func (h *Handler) create(c *gin.Context) {
+	req, err := decodeCreate(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.requestTimeout)
+	defer cancel()
+	link, err := h.creator.Create(ctx, req)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
+		Code:      link.Code().String(),
+		ShortURL:  h.publicBaseURL + "/" + link.Code().String(),
+		URL:       link.URL(),
+		ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
+	}})
+}
+
+// decodeCreate reads and checks the request as HTTP and JSON; the use case
+// checks the values.
+func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
+	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, message: "request body too large (limit 16 KiB)"}
+	if c.Request.ContentLength > MaxBodyBytes {
+		return app.CreateRequest{}, tooLarge
+	}
+	if mediaType, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mediaType != "application/json" {
+		return app.CreateRequest{}, &requestError{status: http.StatusUnsupportedMediaType, message: "Content-Type must be application/json"}
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return app.CreateRequest{}, tooLarge
+		}
+		return app.CreateRequest{}, badRequest("could not read the request body")
+	}
+	var body createBody
+	if err := json.Unmarshal(raw, &body); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			if typeErr.Field == "" {
+				return app.CreateRequest{}, badRequest("request body must be a JSON object")
+			}
+			return app.CreateRequest{}, badRequest("%s: must be a string", typeErr.Field)
+		}
+		return app.CreateRequest{}, badRequest("request body is not valid JSON")
+	}
+	if body.URL == nil {
+		return app.CreateRequest{}, badRequest("url: is required")
+	}
+	return app.CreateRequest{URL: *body.URL, ExpiresAt: deref(body.ExpiresAt), Alias: deref(body.Alias)}, nil
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}
+
+// redirect answers a short code with 302 and the target in Location, and no
+// body: this is the hot path.
+func (h *Handler) redirect(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.requestTimeout)
+	defer cancel()
+	link, err := h.resolver.Resolve(ctx, c.Param("code"))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Writer.Header()["Location"] = []string{link.URL()}
+	c.Writer.WriteHeader(http.StatusFound)
+}

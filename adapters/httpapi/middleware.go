@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// requestMetrics are the per-route request counters and latency histograms.
+type requestMetrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+}
+
+func newRequestMetrics(reg prometheus.Registerer) *requestMetrics {
+	m := &requestMetrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "shortlink_http_requests_total",
+			Help: "HTTP requests by route, method and status.",
+		}, []string{"route", "method", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "shortlink_http_request_duration_seconds",
+			Help:    "HTTP request latency by route, method and status.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"route", "method", "status"}),
+	}
+	reg.MustRegister(m.requests, m.duration)
+	return m
+}
+
+// requestIDs makes request ids that are unique per process and cheap: a
+// random process prefix and a counter.
+type requestIDs struct {
+	prefix string
+	next   atomic.Uint64
+}
+
+func newRequestIDs() *requestIDs {
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
+}
+
+func (r *requestIDs) new() string { return r.prefix + strconv.FormatUint(r.next.Add(1), 36) }
+
+// observe is the one middleware every request passes: it assigns the
+// request id, recovers panics into a 500 envelope, and records the request
+// in the metrics and, when enabled, the access log.
+func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests bool) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		id := c.GetHeader("X-Request-ID")
+		if !validRequestID(id) {
+			id = ids.new()
+		}
+		c.Writer.Header()["X-Request-Id"] = []string{id}
+
+		defer func() {
+			if p := recover(); p != nil {
+				h.log.ErrorContext(c, "panic serving request", "request_id", id, "panic", p)
+				if !c.Writer.Written() {
+					writeJSON(c, http.StatusInternalServerError, envelope{Status: 500, Data: errorBody{Error: "internal server error"}})
+				}
+				c.Abort()
+			}
+			route := c.FullPath()
+			if route == "" {
+				route = "unmatched"
+			}
+			status := c.Writer.Status()
+			elapsed := time.Since(start)
+			labels := []string{route, c.Request.Method, statusText(status)}
+			metrics.requests.WithLabelValues(labels...).Inc()
+			metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
+			if logRequests {
+				h.log.LogAttrs(c, slog.LevelInfo, "request",
+					slog.String("request_id", id),
+					slog.String("method", c.Request.Method),
+					slog.String("route", route),
+					slog.Int("status", status),
+					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
+					slog.String("client_ip", c.ClientIP()),
+				)
+			}
+		}()
+		c.Next()
+	}
+}
+
+// validRequestID accepts a caller's id only when it is short and plain, so
+// it cannot forge log lines or headers.
+func validRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		ch := id[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch == '-' || ch == '_' || ch == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+var statusTexts = func() map[int]string {
+	m := map[int]string{}
+	for _, s := range []int{200, 201, 302, 400, 401, 404, 405, 409, 413, 415, 429, 500, 503} {
+		m[s] = strconv.Itoa(s)
+	}
+	return m
+}()
+
+func statusText(status int) string {
+	if s, ok := statusTexts[status]; ok {
+		return s
+	}
+	return strconv.Itoa(status)
+}

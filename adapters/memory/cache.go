@@ -1,0 +1,92 @@
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
+)
+
+// Cache is a bounded in-process ports.LinkCache with the same TTL rules as
+// the Redis cache: an entry never outlives its link. When full, it evicts
+// expired entries first, then an arbitrary one.
+type Cache struct {
+	ttl, negativeTTL time.Duration
+	maxEntries       int
+	now              func() time.Time
+
+	mu      sync.RWMutex
+	entries map[domain.Code]cacheEntry
+}
+
+type cacheEntry struct {
+	link     domain.ShortLink // zero for a negative entry
+	negative bool
+	until    time.Time
+}
+
+// NewCache returns a cache of at most maxEntries entries; now is its clock
+// for entry TTLs.
+func NewCache(ttl, negativeTTL time.Duration, maxEntries int, now func() time.Time) *Cache {
+	return &Cache{ttl: ttl, negativeTTL: negativeTTL, maxEntries: max(maxEntries, 1), now: now, entries: map[domain.Code]cacheEntry{}}
+}
+
+// Get implements ports.LinkCache.
+func (c *Cache) Get(_ context.Context, code domain.Code) (domain.ShortLink, ports.CacheResult, error) {
+	c.mu.RLock()
+	e, ok := c.entries[code]
+	c.mu.RUnlock()
+	switch {
+	case !ok || !c.now().Before(e.until):
+		return domain.ShortLink{}, ports.CacheMiss, nil
+	case e.negative:
+		return domain.ShortLink{}, ports.CacheNegativeHit, nil
+	default:
+		return e.link, ports.CacheHit, nil
+	}
+}
+
+// Set implements ports.LinkCache.
+func (c *Cache) Set(_ context.Context, link domain.ShortLink, now time.Time) error {
+	ttl := min(c.ttl, link.TimeToLive(now))
+	if ttl <= 0 {
+		return nil
+	}
+	c.put(link.Code(), cacheEntry{link: link, until: c.now().Add(ttl)}, true)
+	return nil
+}
+
+// SetMissing implements ports.LinkCache.
+func (c *Cache) SetMissing(_ context.Context, code domain.Code) error {
+	c.put(code, cacheEntry{negative: true, until: c.now().Add(c.negativeTTL)}, false)
+	return nil
+}
+
+func (c *Cache) put(code domain.Code, e cacheEntry, overwrite bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if old, ok := c.entries[code]; ok && !overwrite && now.Before(old.until) {
+		return
+	}
+	if len(c.entries) >= c.maxEntries {
+		c.evictLocked(now)
+	}
+	c.entries[code] = e
+}
+
+func (c *Cache) evictLocked(now time.Time) {
+	for code, e := range c.entries {
+		if !now.Before(e.until) {
+			delete(c.entries, code)
+		}
+	}
+	for code := range c.entries { // still full: drop any one, map order is random
+		if len(c.entries) < c.maxEntries {
+			return
+		}
+		delete(c.entries, code)
+	}
+}

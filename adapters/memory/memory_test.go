@@ -1,0 +1,43 @@
+package memory_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
+)
+
+func TestLinkStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.LinkStoreContract(t, func(*testing.T) porttest.Store { return memory.NewLinkStore() })
+}
+
+func TestCacheContract(t *testing.T) {
+	t.Parallel()
+	porttest.LinkCacheContract(t, func(*testing.T) ports.LinkCache {
+		return memory.NewCache(time.Hour, 5*time.Second, 100, time.Now)
+	})
+}
+
+func TestCacheStaysBounded(t *testing.T) {
+	t.Parallel()
+	c := memory.NewCache(time.Hour, time.Hour, 10, time.Now)
+	codes := make([]domain.Code, 100)
+	for i := range codes {
+		codes[i] = domain.Code(fmt.Sprintf("c%d", i))
+		_ = c.SetMissing(t.Context(), codes[i])
+	}
+	held := 0
+	for _, code := range codes {
+		if _, result, _ := c.Get(t.Context(), code); result != ports.CacheMiss {
+			held++
+		}
+	}
+	if held == 0 || held > 10 {
+		t.Fatalf("cache of 10 holds %d entries", held)
+	}
+}

@@ -1,0 +1,77 @@
+package rediscache
+
+import (
+	"context"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/shortlink/shortlink/adapters/internal/redisclient"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
+)
+
+// Get implements ports.LinkCache. A value that does not decode is a miss.
+func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, ports.CacheResult, error) {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	var resp rueidis.RedisResult
+	if c.opts.ClientSideCache {
+		resp = c.client.DoCache(ctx, c.client.B().Get().Key(c.key(code)).Cache(), c.opts.LocalTTL)
+	} else {
+		resp = c.client.Do(ctx, c.client.B().Get().Key(c.key(code)).Build())
+	}
+	value, err := resp.ToString()
+	switch {
+	case rueidis.IsRedisNil(err):
+		c.misses.Add(1)
+		return domain.ShortLink{}, ports.CacheMiss, nil
+	case err != nil:
+		return domain.ShortLink{}, ports.CacheMiss, redisclient.Wrap("cache get "+string(code), err)
+	case value == missingValue:
+		c.negativeHits.Add(1)
+		return domain.ShortLink{}, ports.CacheNegativeHit, nil
+	}
+	link, ok := decode(code, value)
+	if !ok {
+		c.misses.Add(1)
+		return domain.ShortLink{}, ports.CacheMiss, nil
+	}
+	c.hits.Add(1)
+	return link, ports.CacheHit, nil
+}
+
+// Set implements ports.LinkCache: the entry lives min(TTL, the link's time
+// to live), counted from the later of now and the wall clock and rounded
+// down to whole milliseconds, and is not written when that is nothing. It
+// overwrites whatever the key held, a negative entry included.
+func (c *Cache) Set(ctx context.Context, link domain.ShortLink, now time.Time) error {
+	if wall := time.Now(); wall.After(now) {
+		now = wall // a late write must not stretch the entry past the link
+	}
+	ttl := min(c.opts.TTL, link.TimeToLive(now)).Milliseconds()
+	if ttl <= 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	cmd := c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).PxMilliseconds(ttl).Build()
+	if err := c.client.Do(ctx, cmd).Error(); err != nil {
+		return redisclient.Wrap("cache set "+string(link.Code()), err)
+	}
+	return nil
+}
+
+// SetMissing implements ports.LinkCache with SET NX, so it never replaces
+// an entry, above all a link cached since the caller looked.
+func (c *Cache) SetMissing(ctx context.Context, code domain.Code) error {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	px := max(c.opts.NegativeTTL.Milliseconds(), 1)
+	cmd := c.client.B().Set().Key(c.key(code)).Value(missingValue).Nx().PxMilliseconds(px).Build()
+	// A refused NX answers nil, which is success here.
+	if err := c.client.Do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
+		return redisclient.Wrap("cache set missing "+string(code), err)
+	}
+	return nil
+}

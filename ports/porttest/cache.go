@@ -1,0 +1,87 @@
+package porttest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
+)
+
+// LinkCacheContract runs the cache contract against caches made by
+// newCache, whose negative entries must live at least a second. It uses the
+// wall clock, since a real cache expires entries by it.
+func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache) {
+	t.Helper()
+	ctx := context.Background()
+	get := func(t *testing.T, c ports.LinkCache, code domain.Code) (domain.ShortLink, ports.CacheResult) {
+		t.Helper()
+		link, result, err := c.Get(ctx, code)
+		if err != nil {
+			t.Fatalf("Get(%s): %v", code, err)
+		}
+		return link, result
+	}
+	newLink := func(code string, ttl time.Duration) domain.ShortLink {
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		return domain.RestoreShortLink(domain.Code(code), "https://example.com/"+code, now, now.Add(ttl))
+	}
+
+	t.Run("set then get", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		want := newLink("abc", time.Hour)
+		if err := c.Set(ctx, want, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got, result := get(t, c, "abc"); result != ports.CacheHit || got != want {
+			t.Fatalf("Get = %+v, %v; want a hit with %+v", got, result, want)
+		}
+		if _, result := get(t, c, "other"); result != ports.CacheMiss {
+			t.Fatalf("Get(other) = %v, want a miss", result)
+		}
+	})
+
+	t.Run("entry never outlives its link", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		if err := c.Set(ctx, newLink("soon", 300*time.Millisecond), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(400 * time.Millisecond)
+		if _, result := get(t, c, "soon"); result != ports.CacheMiss {
+			t.Fatalf("Get after the link expired = %v, want a miss", result)
+		}
+		if err := c.Set(ctx, newLink("gone", time.Millisecond), time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+		if _, result := get(t, c, "gone"); result != ports.CacheMiss {
+			t.Fatalf("an already expired link was cached: %v", result)
+		}
+	})
+
+	t.Run("negative entry, not overwriting a link, overwritten by one", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		if err := c.SetMissing(ctx, "missing"); err != nil {
+			t.Fatal(err)
+		}
+		if _, result := get(t, c, "missing"); result != ports.CacheNegativeHit {
+			t.Fatalf("Get after SetMissing = %v, want a negative hit", result)
+		}
+		link := newLink("missing", time.Hour)
+		if err := c.Set(ctx, link, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got, result := get(t, c, "missing"); result != ports.CacheHit || got != link {
+			t.Fatalf("Get after Set over a negative entry = %v, want a hit", result)
+		}
+		if err := c.SetMissing(ctx, "missing"); err != nil {
+			t.Fatal(err)
+		}
+		if _, result := get(t, c, "missing"); result != ports.CacheHit {
+			t.Fatalf("SetMissing overwrote a cached link: %v", result)
+		}
+	})
+}

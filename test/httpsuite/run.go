@@ -1,0 +1,207 @@
+package httpsuite
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Run checks SPEC §2 against servers made by newEnv, one per subtest. The
+// API must use the default limits (MAX_URL_LENGTH 4096, DEFAULT_TTL 14 days,
+// MAX_TTL 365 days) and env.Clock as its clock.
+func Run(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
+	const day = 24 * time.Hour
+
+	t.Run("health is bare and touches nothing", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		r := Get(t, env.BaseURL+"/v1/health")
+		if r.Status != http.StatusOK || strings.TrimSpace(string(r.Body)) != `{"status":"ok"}` {
+			t.Fatalf("health = %d %s", r.Status, r.Body)
+		}
+	})
+
+	t.Run("create returns the envelope and the link redirects by both routes", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		r := MustCreate(t, env, map[string]any{"url": "https://example.com/a?b=c#d"})
+		expectStatus(t, r, http.StatusCreated, "")
+		code := r.Field("code")
+		if !generatedCode.MatchString(code) {
+			t.Fatalf("code %q is not 7 base62 characters", code)
+		}
+		if got, want := r.Field("short_url"), env.PublicBaseURL+"/"+code; got != want {
+			t.Fatalf("short_url = %q, want %q", got, want)
+		}
+		if r.Field("url") != "https://example.com/a?b=c#d" {
+			t.Fatalf("url = %q", r.Field("url"))
+		}
+		wantExpiry := env.Clock.Now().Add(14 * day).Truncate(time.Microsecond).Format(time.RFC3339Nano)
+		if r.Field("expires_at") != wantExpiry {
+			t.Fatalf("expires_at = %q, want %q", r.Field("expires_at"), wantExpiry)
+		}
+		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("JSON response lacks security headers: %v", r.Header)
+		}
+		expectRedirect(t, env, code, "https://example.com/a?b=c#d")
+	})
+
+	t.Run("generated codes differ", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		seen := map[string]bool{}
+		for range 20 {
+			code := MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("code")
+			if seen[code] {
+				t.Fatalf("code %s handed out twice", code)
+			}
+			seen[code] = true
+		}
+	})
+
+	t.Run("default expiry is computed per request", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		first, _ := time.Parse(time.RFC3339Nano, MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("expires_at"))
+		env.Clock.Advance(time.Hour)
+		second, _ := time.Parse(time.RFC3339Nano, MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("expires_at"))
+		if second.Sub(first) != time.Hour {
+			t.Fatalf("default expiry moved by %v across an hour", second.Sub(first))
+		}
+	})
+
+	t.Run("explicit expiry is stored in UTC", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		in := env.Clock.Now().Add(48 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Second)
+		r := MustCreate(t, env, map[string]any{"url": "https://example.com", "expires_at": in.Format(time.RFC3339)})
+		if got := r.Field("expires_at"); got != in.UTC().Format(time.RFC3339Nano) || !strings.HasSuffix(got, "Z") {
+			t.Fatalf("expires_at = %q, want %q", got, in.UTC().Format(time.RFC3339Nano))
+		}
+	})
+
+	t.Run("expired link is 404 like an unknown one", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		expires := env.Clock.Now().Add(time.Hour).Format(time.RFC3339Nano)
+		code := MustCreate(t, env, map[string]any{"url": "https://example.com/soon", "expires_at": expires}).Field("code")
+		expectRedirect(t, env, code, "https://example.com/soon")
+		env.Clock.Advance(time.Hour)
+		for _, path := range []string{"/" + code, "/v1/shortlink/" + code, "/NoSuch1"} {
+			expectStatus(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not found")
+		}
+	})
+
+	t.Run("invalid code is 400", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		for _, path := range []string{"/v1/shortlink/bad_code", "/-abc", "/" + strings.Repeat("a", 33), "/v1/shortlink/a.b"} {
+			expectStatus(t, Get(t, env.BaseURL+path), http.StatusBadRequest, "code:")
+		}
+	})
+
+	t.Run("alias is used as the code and is 409 once taken", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		r := MustCreate(t, env, map[string]any{"url": "https://example.com/mine", "alias": "my-Link"})
+		if r.Field("code") != "my-Link" || r.Field("short_url") != env.PublicBaseURL+"/my-Link" {
+			t.Fatalf("alias create = %s", r.Body)
+		}
+		expectRedirect(t, env, "my-Link", "https://example.com/mine")
+		expectStatus(t, Create(t, env, map[string]any{"url": "https://example.com/other", "alias": "my-Link"}), http.StatusConflict, "alias is already taken")
+		expectRedirect(t, env, "my-Link", "https://example.com/mine")
+		// Aliases are case-sensitive.
+		MustCreate(t, env, map[string]any{"url": "https://example.com/lower", "alias": "my-link"})
+	})
+
+	t.Run("alias cannot shadow a live generated code", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		code := MustCreate(t, env, map[string]any{"url": "https://example.com/generated"}).Field("code")
+		expectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": code}), http.StatusConflict, "alias is already taken")
+		expectRedirect(t, env, code, "https://example.com/generated")
+	})
+
+	t.Run("empty alias means a generated code", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		r := MustCreate(t, env, map[string]any{"url": "https://example.com", "alias": "", "unknown_field": 1})
+		if !generatedCode.MatchString(r.Field("code")) {
+			t.Fatalf("code = %q", r.Field("code"))
+		}
+	})
+
+	t.Run("concurrent creates of one alias have one winner", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		const n = 32
+		statuses := make([]int, n)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for i := range n {
+			wg.Go(func() {
+				<-start
+				statuses[i] = Create(t, env, map[string]any{"url": "https://example.com/race", "alias": "race"}).Status
+			})
+		}
+		close(start)
+		wg.Wait()
+		counts := map[int]int{}
+		for _, s := range statuses {
+			counts[s]++
+		}
+		if counts[http.StatusCreated] != 1 || counts[http.StatusConflict] != n-1 {
+			t.Fatalf("statuses %v, want one 201 and %d 409s", counts, n-1)
+		}
+	})
+
+	t.Run("validation errors are 400 with a message", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		now := env.Clock.Now()
+		tests := []struct {
+			name    string
+			body    any
+			message string
+		}{
+			{"missing url", map[string]any{}, "url: is required"},
+			{"null url", map[string]any{"url": nil}, "url: is required"},
+			{"empty url", map[string]any{"url": ""}, "url: is required"},
+			{"url not a string", map[string]any{"url": 42}, "url: must be a string"},
+			{"alias not a string", map[string]any{"url": "https://example.com", "alias": true}, "alias: must be a string"},
+			{"relative url", map[string]any{"url": "/path"}, "url: must be an absolute http or https URL"},
+			{"ftp url", map[string]any{"url": "ftp://example.com/f"}, "url: must be an absolute http or https URL"},
+			{"header injection", map[string]any{"url": "https://example.com/\r\nSet-Cookie: x=y"}, "url: must not contain whitespace"},
+			{"too long", map[string]any{"url": "https://example.com/" + strings.Repeat("a", 4096)}, "url: must be at most 4096 bytes"},
+			{"own host", map[string]any{"url": env.PublicBaseURL + "/abc"}, "url: must not point at this service"},
+			{"bad alias", map[string]any{"url": "https://example.com", "alias": "no_underscores"}, "alias: may contain only"},
+			{"alias too long", map[string]any{"url": "https://example.com", "alias": strings.Repeat("a", 33)}, "alias: must be 1 to 32"},
+			{"expiry without zone", map[string]any{"url": "https://example.com", "expires_at": "2030-01-01T00:00:00"}, "expires_at: must be an RFC 3339"},
+			{"expiry in the past", map[string]any{"url": "https://example.com", "expires_at": now.Add(-time.Minute).Format(time.RFC3339)}, "expires_at: must be in the future"},
+			{"expiry too far", map[string]any{"url": "https://example.com", "expires_at": now.Add(366 * day).Format(time.RFC3339)}, "expires_at: must be at most 365 days"},
+			{"array body", []string{"https://example.com"}, "request body must be a JSON object"},
+		}
+		for _, tt := range tests {
+			expectStatus(t, Create(t, env, tt.body), http.StatusBadRequest, tt.message)
+		}
+		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(`{"url":`)),
+			http.StatusBadRequest, "request body is not valid JSON")
+	})
+
+	t.Run("wrong content type is 415 and oversized body 413", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		body := []byte(`{"url":"https://example.com"}`)
+		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "text/plain", body), http.StatusUnsupportedMediaType, "application/json")
+		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "", body), http.StatusUnsupportedMediaType, "application/json")
+		// A JSON content type with parameters is still JSON.
+		if r := Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json; charset=utf-8", body); r.Status != http.StatusCreated {
+			t.Fatalf("charset parameter: %d %s", r.Status, r.Body)
+		}
+		big := []byte(`{"url":"https://example.com","pad":"` + strings.Repeat("x", 17<<10) + `"}`)
+		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", big), http.StatusRequestEntityTooLarge, "too large")
+	})
+}

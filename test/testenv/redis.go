@@ -1,0 +1,86 @@
+package testenv
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/adapters/redispool"
+)
+
+// redisTestTimeout is generous: test clients serve assertions, not latency.
+const redisTestTimeout = 2 * time.Second
+
+// RedisCacheClient returns a client of the cache Redis with client-side
+// caching on, as the api dials it, and a key prefix no other test uses. The
+// client is closed and the prefix's keys deleted when the test ends.
+func RedisCacheClient(t testing.TB) (rueidis.Client, string) {
+	t.Helper()
+	url := Get(t).RedisCacheURL
+	client, err := rediscache.Dial(url, redisTestTimeout, true)
+	if err != nil {
+		t.Fatalf("testenv: cache Redis client for %s: %v", redact(url), err)
+	}
+	prefix := UniqueName("shortlink:test:") + ":"
+	mustAnswer(t, client, url)
+	t.Cleanup(func() {
+		deleteMatching(t, client, prefix+"*")
+		client.Close()
+	})
+	return client, prefix
+}
+
+// RedisCodesClient returns a client of the codes Redis, as the api and the
+// batch dial it, and a set key no other test uses. The client is closed and
+// the key deleted when the test ends.
+func RedisCodesClient(t testing.TB) (rueidis.Client, string) {
+	t.Helper()
+	url := Get(t).RedisCodesURL
+	client, err := redispool.Dial(url, redisTestTimeout)
+	if err != nil {
+		t.Fatalf("testenv: codes Redis client for %s: %v", redact(url), err)
+	}
+	key := UniqueName("shortlink:test:codes:")
+	mustAnswer(t, client, url)
+	t.Cleanup(func() {
+		deleteMatching(t, client, key)
+		client.Close()
+	})
+	return client, key
+}
+
+func mustAnswer(t testing.TB, client rueidis.Client, url string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), redisTestTimeout)
+	defer cancel()
+	if err := client.Do(ctx, client.B().Ping().Build()).Error(); err != nil {
+		client.Close()
+		t.Fatalf("testenv: Redis at %s does not answer: %v\n%s", redact(url), err, howToProvide)
+	}
+}
+
+// deleteMatching deletes the keys matching pattern, a few hundred at a time.
+func deleteMatching(t testing.TB, client rueidis.Client, pattern string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var cursor uint64
+	for {
+		entry, err := client.Do(ctx, client.B().Scan().Cursor(cursor).Match(pattern).Count(500).Build()).AsScanEntry()
+		if err != nil {
+			t.Logf("testenv: delete %s: %v", pattern, err)
+			return
+		}
+		if len(entry.Elements) > 0 {
+			if err := client.Do(ctx, client.B().Unlink().Key(entry.Elements...).Build()).Error(); err != nil {
+				t.Logf("testenv: delete %s: %v", pattern, err)
+				return
+			}
+		}
+		if cursor = entry.Cursor; cursor == 0 {
+			return
+		}
+	}
+}

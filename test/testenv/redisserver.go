@@ -1,0 +1,90 @@
+package testenv
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// RedisProcess is a private redis-server a test can stop and start again, on
+// the same port, to watch clients live through an outage. It keeps no data
+// across a restart.
+type RedisProcess struct {
+	t    testing.TB
+	bin  string
+	port int
+
+	mu     sync.Mutex
+	cmd    *exec.Cmd
+	output bytes.Buffer
+}
+
+// StartRedisServer runs redis-server (which must be on PATH) on a free
+// loopback port, stopped when the test ends.
+func StartRedisServer(t testing.TB) *RedisProcess {
+	t.Helper()
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		t.Fatalf("testenv: fault tests run their own Redis and need redis-server on PATH "+
+			"(apt-get install redis-server, brew install redis): %v", err)
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("testenv: find a free port: %v", err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	p := &RedisProcess{t: t, bin: bin, port: port}
+	p.Start()
+	t.Cleanup(p.Stop)
+	return p
+}
+
+// URL is the server's redis:// URL; it stays the same across restarts.
+func (p *RedisProcess) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", p.port) }
+
+// Start starts the server, if stopped, and waits until it accepts connections.
+func (p *RedisProcess) Start() {
+	p.t.Helper()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		return
+	}
+	p.output.Reset()
+	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--daemonize", "no")
+	cmd.Stdout, cmd.Stderr = &p.output, &p.output
+	if err := cmd.Start(); err != nil {
+		p.t.Fatalf("testenv: start redis-server: %v", err)
+	}
+	p.cmd = cmd
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait() // output is complete, and safe to read, only after Wait
+	p.cmd = nil
+	p.t.Fatalf("testenv: redis-server on %s did not accept connections within 10s; its output:\n%s", addr, p.output.String())
+}
+
+// Stop kills the server, if running, and waits for it to exit.
+func (p *RedisProcess) Stop() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd == nil {
+		return
+	}
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait() // "signal: killed" is the expected outcome
+	p.cmd = nil
+}
