@@ -68,7 +68,7 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 	ctx := context.Background()
 	link, _ := domain.NewShortLink("abc", "https://example.com", time.Now(), time.Now().Add(time.Hour))
 	for name, err := range map[string]error{
-		"Insert": s.Insert(ctx, link),
+		"Insert":   s.Insert(ctx, link),
 		"FindLive": func() error { _, err := s.FindLive(ctx, "abc", time.Now()); return err }(),
 		"Reserve":  func() error { _, err := s.Reserve(ctx, 1); return err }(),
 		"Ping":     s.Ping(ctx),

@@ -1,0 +1,60 @@
+// Command migrate manages the database schema with dbmate.
+//
+//	migrate up          create the database if absent, apply pending migrations (embedded)
+//	migrate new NAME    write a new migration file under db/migrations
+//	migrate status      list migrations and whether they are applied
+//	migrate rollback    roll back the latest migration
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/amacneil/dbmate/v2/pkg/dbmate"
+
+	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/app/config"
+)
+
+const usage = "usage: migrate up | new NAME | status | rollback"
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "migrate:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf(usage)
+	}
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	if args[0] == "up" {
+		return postgres.Migrate(context.Background(), cfg.DatabaseURL, os.Stdout)
+	}
+	u, err := url.Parse(cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	// The other commands work on the files on disk, from the repository root.
+	dbm := dbmate.New(u)
+	dbm.MigrationsDir = []string{"db/migrations"}
+	dbm.AutoDumpSchema = false
+	switch {
+	case args[0] == "new" && len(args) > 1:
+		return dbm.NewMigration(strings.Join(strings.Fields(strings.Join(args[1:], " ")), "_"))
+	case args[0] == "status":
+		_, err := dbm.Status(false)
+		return err
+	case args[0] == "rollback":
+		return dbm.Rollback()
+	}
+	return fmt.Errorf(usage)
+}

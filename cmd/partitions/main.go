@@ -1,0 +1,80 @@
+// Command partitions creates the monthly partitions of short_link ahead of
+// time and, optionally, drops those whose links have all expired.
+//
+//	partitions --ahead 2                  this month and next
+//	partitions --month 2027-01 --month …  the named months
+//	partitions --ahead 3 --prune          also drop months older than MAX_TTL
+//
+// Creates never depend on it (rows without a partition land in the default
+// one and are moved on the next run), but lookups are fastest when it runs daily.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/app/config"
+)
+
+type monthList []time.Time
+
+func (m *monthList) String() string { return fmt.Sprint(*m) }
+
+func (m *monthList) Set(s string) error {
+	t, err := time.Parse("2006-01", s)
+	if err != nil {
+		return fmt.Errorf("month %q is not YYYY-MM", s)
+	}
+	*m = append(*m, t)
+	return nil
+}
+
+func main() {
+	var months monthList
+	ahead := flag.Int("ahead", 0, "create partitions for the current month and the next N-1 months")
+	prune := flag.Bool("prune", false, "drop partitions whose every link expired (older than MAX_TTL)")
+	flag.Var(&months, "month", "create the partition of month YYYY-MM (repeatable)")
+	flag.Parse()
+	if err := run(months, *ahead, *prune); err != nil {
+		fmt.Fprintln(os.Stderr, "partitions:", err)
+		os.Exit(1)
+	}
+}
+
+func run(months monthList, ahead int, prune bool) error {
+	if ahead < 0 || (ahead == 0 && len(months) == 0 && !prune) {
+		return fmt.Errorf("give --ahead N (N ≥ 1), one or more --month YYYY-MM, or --prune")
+	}
+	cfg, err := config.Load(os.LookupEnv)
+	if err != nil {
+		return err
+	}
+	store, err := postgres.Open(postgres.Options{URL: cfg.DatabaseURL, MaxOpenConns: 2, MaxLinkLifetime: cfg.MaxTTL})
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+
+	now := time.Now()
+	names, err := store.EnsurePartitions(ctx, append(postgres.MonthsAhead(now, ahead), months...))
+	for _, name := range names {
+		fmt.Println("partition ready:", name)
+	}
+	if err != nil {
+		return err
+	}
+	if prune {
+		dropped, err := store.DropPartitionsBefore(ctx, now.Add(-cfg.MaxTTL))
+		for _, name := range dropped {
+			fmt.Println("partition dropped:", name)
+		}
+		return err
+	}
+	return nil
+}
