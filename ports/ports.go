@@ -3,7 +3,7 @@
 // adapter; mocks for unit tests live in ports/mocks.
 package ports
 
-//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,Clock
+//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,RateLimiter,Clock
 
 import (
 	"context"
@@ -59,6 +59,13 @@ type LinkCache interface {
 	// SetMissing briefly records that no link has code, unless the cache
 	// already holds an entry for it (a link cached meanwhile must win).
 	SetMissing(ctx context.Context, code domain.Code) error
+}
+
+// RateLimiter counts events per key in fixed windows.
+type RateLimiter interface {
+	// Allow records one event for key and reports whether it is within limit
+	// events per window; when it is not, retryAfter says when the window ends.
+	Allow(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error)
 }
 
 // Clock tells the time; tests pin it.

@@ -41,3 +41,8 @@ func TestCacheStaysBounded(t *testing.T) {
 		t.Fatalf("cache of 10 holds %d entries", held)
 	}
 }
+
+func TestRateLimiterContract(t *testing.T) {
+	t.Parallel()
+	porttest.RateLimiterContract(t, func(*testing.T) ports.RateLimiter { return memory.NewRateLimiter(time.Now) })
+}

@@ -7,7 +7,8 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module provides the cache Redis as the link cache, with client-side caching.
+// Module provides the cache Redis as the link cache, with client-side
+// caching, and as the shared counter store of the create rate limit.
 var Module = fx.Module("rediscache",
 	fx.Provide(
 		func(lc fx.Lifecycle, cfg config.Config) (*Cache, error) {
@@ -21,5 +22,8 @@ var Module = fx.Module("rediscache",
 			}), nil
 		},
 		func(c *Cache) ports.LinkCache { return c },
+		func(c *Cache, cfg config.Config) ports.RateLimiter {
+			return NewRateLimiter(c.client, "shortlink:ratelimit:", cfg.RedisTimeout)
+		},
 	),
 )

@@ -3,10 +3,12 @@ package httpsuite
 import (
 	"io"
 	"log/slog"
+	"net/netip"
 	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
@@ -23,6 +25,9 @@ type Parts struct {
 	Pool    ports.CodePool
 	// Ready lists the dependency checks for /v1/ready.
 	Ready []app.DependencyCheck
+	// CreateGuards and TrustedProxies go to the router as they are.
+	CreateGuards   []gin.HandlerFunc
+	TrustedProxies []netip.Prefix
 }
 
 // PublicBaseURL is the public base URL in-process APIs are configured with.
@@ -48,7 +53,9 @@ func StartInProcess(t *testing.T, parts Parts) Env {
 	resolver := app.NewResolver(parts.Store, parts.Cache, clock, log)
 	handler := httpapi.NewHandler(creator, resolver, app.NewReadiness(time.Second, parts.Ready...), PublicBaseURL, 5*time.Second, log)
 	reg := prometheus.NewRegistry()
-	router, err := httpapi.NewRouter(handler, httpapi.RouterOptions{Registerer: reg, Gatherer: reg})
+	router, err := httpapi.NewRouter(handler, httpapi.RouterOptions{
+		Registerer: reg, Gatherer: reg, CreateGuards: parts.CreateGuards, TrustedProxies: parts.TrustedProxies,
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

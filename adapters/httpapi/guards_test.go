@@ -1,0 +1,102 @@
+package httpapi_test
+
+import (
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/test/httpsuite"
+)
+
+func startGuardedAPI(t *testing.T, guards ...gin.HandlerFunc) httpsuite.Env {
+	t.Helper()
+	store := memory.NewLinkStore()
+	return httpsuite.StartInProcess(t, httpsuite.Parts{
+		Store: store, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 100, time.Now),
+		CreateGuards:   guards,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+	})
+}
+
+func post(t *testing.T, env httpsuite.Env, headers map[string]string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, env.BaseURL+"/v1/shortlink", strings.NewReader(`{"url":"https://example.com"}`))
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp
+}
+
+func TestRateLimitPerClientAddress(t *testing.T) {
+	t.Parallel()
+	limiter := memory.NewRateLimiter(time.Now)
+	env := startGuardedAPI(t, httpapi.RateLimit(limiter, 2, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	alice := map[string]string{"X-Forwarded-For": "198.51.100.1"}
+	for i := range 2 {
+		if resp := post(t, env, alice); resp.StatusCode != http.StatusCreated {
+			t.Fatalf("create %d = %d", i+1, resp.StatusCode)
+		}
+	}
+	resp := post(t, env, alice)
+	retry, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
+	if resp.StatusCode != http.StatusTooManyRequests || retry < 1 || retry > 60 {
+		t.Fatalf("3rd create = %d, Retry-After %q; want 429 with 1..60", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	// The loopback peer is a trusted proxy, so the forwarded address is the client.
+	if resp := post(t, env, map[string]string{"X-Forwarded-For": "198.51.100.2"}); resp.StatusCode != http.StatusCreated {
+		t.Fatalf("another client was limited too: %d", resp.StatusCode)
+	}
+	// Resolves are never rate limited.
+	if r := httpsuite.Get(t, env.BaseURL+"/Unknown"); r.Status != http.StatusNotFound {
+		t.Fatalf("resolve = %d", r.Status)
+	}
+}
+
+func TestRequireAPIKey(t *testing.T) {
+	t.Parallel()
+	const key = "k3y-0123456789abcdef"
+	env := startGuardedAPI(t, httpapi.RequireAPIKey([]string{"other-key-0123456789", key}))
+	tests := []struct {
+		name    string
+		headers map[string]string
+		want    int
+	}{
+		{"no key", nil, http.StatusUnauthorized},
+		{"wrong key", map[string]string{"X-API-Key": "k3y-0123456789abcdeX"}, http.StatusUnauthorized},
+		{"prefix of a key", map[string]string{"X-API-Key": "k3y"}, http.StatusUnauthorized},
+		{"bearer", map[string]string{"Authorization": "Bearer " + key}, http.StatusCreated},
+		{"bearer any case", map[string]string{"Authorization": "bearer " + key}, http.StatusCreated},
+		{"x-api-key", map[string]string{"X-API-Key": key}, http.StatusCreated},
+		{"basic auth is not a key", map[string]string{"Authorization": "Basic " + key}, http.StatusUnauthorized},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := post(t, env, tt.headers)
+			if resp.StatusCode != tt.want {
+				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.want)
+			}
+			if tt.want == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
+				t.Fatal("401 without WWW-Authenticate")
+			}
+		})
+	}
+	if r := httpsuite.Get(t, env.BaseURL+"/Unknown"); r.Status != http.StatusNotFound {
+		t.Fatalf("resolves must stay public: %d", r.Status)
+	}
+}

@@ -1,0 +1,50 @@
+package memory
+
+import (
+	"context"
+	"sync"
+	"time"
+)
+
+// RateLimiter is an in-process ports.RateLimiter with fixed windows, for a
+// single-process deployment (embedded mode) and tests.
+type RateLimiter struct {
+	now func() time.Time
+
+	mu      sync.Mutex
+	windows map[string]rateWindow
+}
+
+type rateWindow struct {
+	count int
+	ends  time.Time
+}
+
+// NewRateLimiter returns a limiter on clock now.
+func NewRateLimiter(now func() time.Time) *RateLimiter {
+	return &RateLimiter{now: now, windows: map[string]rateWindow{}}
+}
+
+// Allow implements ports.RateLimiter.
+func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := r.now()
+	w, ok := r.windows[key]
+	if !ok || !now.Before(w.ends) {
+		if len(r.windows) > 100_000 { // drop finished windows before growing further
+			for k, old := range r.windows {
+				if !now.Before(old.ends) {
+					delete(r.windows, k)
+				}
+			}
+		}
+		w = rateWindow{ends: now.Add(window)}
+	}
+	w.count++
+	r.windows[key] = w
+	if w.count <= limit {
+		return true, 0, nil
+	}
+	return false, w.ends.Sub(now), nil
+}
