@@ -186,9 +186,9 @@ variable "allowed_ingress_cidrs" {
 }
 
 variable "health_check_path" {
-  description = "Target group health check path (200 = healthy). /v1/ready also checks Postgres and both Redis; /v1/health is liveness only."
+  description = "Target group health check path (200 = healthy). /v1/health is liveness only: the api degrades through Redis and Postgres outages by itself, so replacing tasks would only add churn. /v1/ready also checks Postgres and both Redis."
   type        = string
-  default     = "/v1/ready"
+  default     = "/v1/health"
 }
 
 variable "deregistration_delay" {
