@@ -18,7 +18,7 @@ help: ## List the targets
 services: ## Start local Postgres, both Redis and nginx if they are not running (installs missing Debian packages; root)
 	./test/services.sh
 
-upgradelocal: ## Apply migrations to $$DATABASE_URL (creating the database) and create partitions --ahead 2
+upgradelocal: ## Apply migrations to DATABASE_URL (creating the database) and create partitions --ahead 2
 	go run ./cmd/migrate up
 	go run ./cmd/partitions --ahead 2
 
@@ -82,3 +82,62 @@ bin/golangci-lint:
 
 bin/gotestsum:
 	GOBIN=$(CURDIR)/bin go install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
+
+##@ Local stack (Docker Compose)
+COMPOSE := docker compose -f compose/docker-compose.yml --env-file .env
+.PHONY: startlocal stoplocal
+.env:
+	cp compose/env.example .env
+
+startlocal: .env ## Build and start Postgres, both Redis, api, batch and nginx (:8080), then migrate
+	$(COMPOSE) up -d --build
+	@for i in $$(seq 60); do $(COMPOSE) exec -T postgres pg_isready -q -U postgres && exit 0; sleep 1; done; echo "postgres not ready" >&2; exit 1
+	set -a && . ./.env && set +a && go run ./cmd/migrate up && go run ./cmd/partitions --ahead 2
+
+stoplocal: ## Stop the local stack (volumes are kept)
+	$(COMPOSE) down
+
+##@ Load
+.PHONY: loadtestcreate loadtestredirect stresstestcreate stresstestredirect
+loadtestcreate: ## Create load: 20 users, 30 s, against TARGET (default http://localhost:8080)
+	go run ./test/load -scenario create -mode load -target $(TARGET)
+
+loadtestredirect: ## Redirect load: 100 seeded links, 300 users, 60 s
+	go run ./test/load -scenario redirect -mode load -target $(TARGET)
+
+stresstestcreate: ## Create stress: 100 users
+	go run ./test/load -scenario create -mode stress -target $(TARGET)
+
+stresstestredirect: ## Redirect stress: 1000 users
+	go run ./test/load -scenario redirect -mode stress -target $(TARGET)
+
+##@ Terraform (runs in Docker; TF_WORKSPACE defaults to staging)
+TF_STATE_BUCKET ?= shortlink-tfstate
+TF_STATE_REGION ?= us-east-1
+TF_LOCK_TABLE   ?= shortlink-tfstate-lock
+IMAGE_TAG       ?= $(shell git rev-parse --short HEAD)
+TF         = docker compose -f infra/docker-compose.yml run --rm
+TF_BACKEND = -backend-config=bucket=$(TF_STATE_BUCKET) -backend-config=region=$(TF_STATE_REGION) \
+             -backend-config=dynamodb_table=$(TF_LOCK_TABLE) -backend-config=encrypt=true
+.PHONY: tfsetupinit tfsetupvalidate tfsetupapply tfdeployinit tfdeployvalidate tfdeployapply
+
+tfsetupinit: ## terraform init of infra/setup (state bucket, ECR, VPC)
+	$(TF) setup init $(TF_BACKEND) -backend-config=key=shortlink/setup.tfstate $(TF_ARGS)
+
+tfsetupvalidate: ## terraform fmt -check and validate of infra/setup
+	$(TF) setup fmt -check -recursive
+	$(TF) setup validate
+
+tfsetupapply: ## terraform apply of infra/setup
+	$(TF) setup apply -var tf_state_bucket=$(TF_STATE_BUCKET) -var tf_state_lock_table=$(TF_LOCK_TABLE) $(TF_ARGS)
+
+# init in "default": init can fail when TF_WORKSPACE names a workspace not created yet
+tfdeployinit: ## terraform init of infra/deploy (the app)
+	$(TF) -e TF_WORKSPACE=default deploy init $(TF_BACKEND) -backend-config=key=shortlink/deploy.tfstate $(TF_ARGS)
+
+tfdeployvalidate: ## terraform fmt -check and validate of infra/deploy
+	$(TF) deploy fmt -check -recursive
+	$(TF) deploy validate
+
+tfdeployapply: ## terraform apply of infra/deploy with IMAGE_TAG (default: HEAD's short hash)
+	$(TF) deploy apply -var tf_state_bucket=$(TF_STATE_BUCKET) -var tf_state_region=$(TF_STATE_REGION) -var image_tag=$(IMAGE_TAG) $(TF_ARGS)

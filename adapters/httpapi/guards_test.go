@@ -27,7 +27,8 @@ func startGuardedAPI(t *testing.T, guards ...gin.HandlerFunc) httpsuite.Env {
 	})
 }
 
-func post(t *testing.T, env httpsuite.Env, headers map[string]string) *http.Response {
+// post creates a link and returns the response with its body drained and closed.
+func post(t *testing.T, env httpsuite.Env, headers map[string]string) (status int, header http.Header) {
 	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, env.BaseURL+"/v1/shortlink", strings.NewReader(`{"url":"https://example.com"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -40,7 +41,7 @@ func post(t *testing.T, env httpsuite.Env, headers map[string]string) *http.Resp
 	}
 	_, _ = io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	return resp
+	return resp.StatusCode, resp.Header
 }
 
 func TestRateLimitPerClientAddress(t *testing.T) {
@@ -49,18 +50,18 @@ func TestRateLimitPerClientAddress(t *testing.T) {
 	env := startGuardedAPI(t, httpapi.RateLimit(limiter, 2, slog.New(slog.NewTextHandler(io.Discard, nil))))
 	alice := map[string]string{"X-Forwarded-For": "198.51.100.1"}
 	for i := range 2 {
-		if resp := post(t, env, alice); resp.StatusCode != http.StatusCreated {
-			t.Fatalf("create %d = %d", i+1, resp.StatusCode)
+		if status, _ := post(t, env, alice); status != http.StatusCreated {
+			t.Fatalf("create %d = %d", i+1, status)
 		}
 	}
-	resp := post(t, env, alice)
-	retry, _ := strconv.Atoi(resp.Header.Get("Retry-After"))
-	if resp.StatusCode != http.StatusTooManyRequests || retry < 1 || retry > 60 {
-		t.Fatalf("3rd create = %d, Retry-After %q; want 429 with 1..60", resp.StatusCode, resp.Header.Get("Retry-After"))
+	status, header := post(t, env, alice)
+	retry, _ := strconv.Atoi(header.Get("Retry-After"))
+	if status != http.StatusTooManyRequests || retry < 1 || retry > 60 {
+		t.Fatalf("3rd create = %d, Retry-After %q; want 429 with 1..60", status, header.Get("Retry-After"))
 	}
 	// The loopback peer is a trusted proxy, so the forwarded address is the client.
-	if resp := post(t, env, map[string]string{"X-Forwarded-For": "198.51.100.2"}); resp.StatusCode != http.StatusCreated {
-		t.Fatalf("another client was limited too: %d", resp.StatusCode)
+	if status, _ := post(t, env, map[string]string{"X-Forwarded-For": "198.51.100.2"}); status != http.StatusCreated {
+		t.Fatalf("another client was limited too: %d", status)
 	}
 	// Resolves are never rate limited.
 	if r := httpsuite.Get(t, env.BaseURL+"/Unknown"); r.Status != http.StatusNotFound {
@@ -87,11 +88,11 @@ func TestRequireAPIKey(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			resp := post(t, env, tt.headers)
-			if resp.StatusCode != tt.want {
-				t.Fatalf("status = %d, want %d", resp.StatusCode, tt.want)
+			status, header := post(t, env, tt.headers)
+			if status != tt.want {
+				t.Fatalf("status = %d, want %d", status, tt.want)
 			}
-			if tt.want == http.StatusUnauthorized && resp.Header.Get("WWW-Authenticate") == "" {
+			if tt.want == http.StatusUnauthorized && header.Get("WWW-Authenticate") == "" {
 				t.Fatal("401 without WWW-Authenticate")
 			}
 		})

@@ -101,8 +101,9 @@ func validRequestID(id string) bool {
 		return false
 	}
 	for i := 0; i < len(id); i++ {
-		ch := id[i]
-		if !(ch >= '0' && ch <= '9' || ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch == '-' || ch == '_' || ch == '.') {
+		switch ch := id[i]; {
+		case ch >= '0' && ch <= '9', ch >= 'a' && ch <= 'z', ch >= 'A' && ch <= 'Z', ch == '-', ch == '_', ch == '.':
+		default:
 			return false
 		}
 	}

@@ -8,6 +8,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -30,7 +31,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf(usage)
+		return errors.New(usage)
 	}
 	cfg, err := config.Load(os.LookupEnv)
 	if err != nil {
@@ -56,5 +57,5 @@ func run(args []string) error {
 	case args[0] == "rollback":
 		return dbm.Rollback()
 	}
-	return fmt.Errorf(usage)
+	return errors.New(usage)
 }

@@ -3,8 +3,8 @@ package httpsuite
 import (
 	"io"
 	"log/slog"
-	"net/netip"
 	"net/http/httptest"
+	"net/netip"
 	"testing"
 	"time"
 
