@@ -1,0 +1,31 @@
+//go:build e2e
+
+// Package e2e runs the real binaries (migrate, partitions, batch, api) built
+// from the working tree, behind the project's own nginx config, against a
+// fresh database and private Redis servers, and checks SPEC §2–§7 from the
+// outside: through the front door, as users and operators see the service.
+//
+//	go test -tags e2e -count=1 ./test/e2e/
+package e2e
+
+import (
+	"testing"
+
+	"github.com/shortlink/shortlink/test/httpsuite"
+)
+
+// TestE2E starts one stack and runs every case against it. Groups run one
+// after another, because the later ones read process-wide counters (cache
+// metrics, the pool size) that concurrent requests would disturb.
+func TestE2E(t *testing.T) {
+	s := startStack(t)
+	t.Run("routes", func(t *testing.T) { testRoutes(t, s) })
+	t.Run("first redirect after a create is a cache hit", func(t *testing.T) { testCacheHit(t, s) })
+	t.Run("batch and pool", func(t *testing.T) { testPool(t, s) })
+	t.Run("graceful shutdown", func(t *testing.T) { testShutdown(t, s) })
+}
+
+// front is the stack as a client of the public entry point sees it.
+func (s *stack) front() httpsuite.Env {
+	return httpsuite.Env{BaseURL: s.proxyURL, PublicBaseURL: s.proxyURL}
+}

@@ -1,0 +1,169 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// testShutdown checks SPEC §7's graceful stop on a second api (same database
+// and Redis servers): requests in flight at SIGTERM finish with their normal
+// answer, later ones are refused at connect, none gets a 5xx or a broken
+// response, and the process exits 0 within SHUTDOWN_TIMEOUT.
+func testShutdown(t *testing.T, s *stack) {
+	port := freePort(t)
+	p := s.startAPI(t, "api (shutdown)", port)
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+
+	// Slow creates: headers and half the body before SIGTERM, the rest after.
+	const slow = 20
+	release := make(chan struct{})
+	var sent sync.WaitGroup
+	sent.Add(slow)
+	slowResults := make([]result, slow)
+	var wg sync.WaitGroup
+	for i := range slow {
+		wg.Go(func() {
+			slowResults[i] = slowCreate(addr, fmt.Sprintf("https://example.com/drain/%d", i), &sent, release)
+		})
+	}
+
+	// Fast creates in a loop on fresh connections, across the whole shutdown.
+	type outcome struct {
+		result
+		at time.Time
+	}
+	stop := make(chan struct{})
+	var fastMu sync.Mutex
+	var fast []outcome
+	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	for range 8 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				r := send(client, http.MethodPost, "http://"+addr+"/v1/shortlink", []byte(`{"url":"https://example.com/fast"}`), nil)
+				fastMu.Lock()
+				fast = append(fast, outcome{r, time.Now()})
+				fastMu.Unlock()
+				if r.err != nil {
+					time.Sleep(5 * time.Millisecond)
+				}
+			}
+		})
+	}
+
+	sent.Wait()
+	time.Sleep(300 * time.Millisecond) // the api has read the slow requests' headers
+	termAt := time.Now()
+	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatalf("SIGTERM: %v", err)
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(release)
+
+	select {
+	case <-p.done:
+	case <-time.After(shutdownTimeout + 2*time.Second):
+		close(stop)
+		wg.Wait()
+		t.Fatalf("api still running %v after SIGTERM (SHUTDOWN_TIMEOUT %v)", time.Since(termAt).Round(time.Millisecond), shutdownTimeout)
+	}
+	took := time.Since(termAt)
+	time.Sleep(200 * time.Millisecond) // fast loopers now meet a closed port
+	close(stop)
+	wg.Wait()
+
+	if p.err != nil {
+		t.Errorf("api exited with %v after SIGTERM, want exit status 0", p.err)
+	}
+	if took > shutdownTimeout {
+		t.Errorf("api took %v to exit, more than SHUTDOWN_TIMEOUT %v", took, shutdownTimeout)
+	}
+	for i, r := range slowResults {
+		if r.err != nil || r.status != http.StatusCreated {
+			t.Errorf("in-flight create %d: status %d, error %v, body %s; want 201", i, r.status, r.err, r.body)
+			continue
+		}
+		// 201 means committed: the link resolves through the main stack.
+		var env struct {
+			Data struct{ Code, URL string } `json:"data"`
+		}
+		if err := json.Unmarshal(r.body, &env); err != nil {
+			t.Errorf("in-flight create %d: %v: %s", i, err, r.body)
+			continue
+		}
+		expectRedirect(t, s.front(), env.Data.Code, env.Data.URL)
+	}
+	var before, after, refused int
+	for _, o := range fast {
+		switch {
+		case o.err == nil && o.status >= 500:
+			t.Errorf("create during shutdown answered %d: %s", o.status, o.body)
+		case o.err == nil && o.at.Before(termAt):
+			before++
+		case o.err == nil:
+			after++
+		case errors.Is(o.err, syscall.ECONNREFUSED) && o.at.After(termAt):
+			refused++
+		default:
+			t.Errorf("create %v after SIGTERM failed with %v; want an answer or connection refused", o.at.Sub(termAt).Round(time.Microsecond), o.err)
+		}
+	}
+	t.Logf("exit after %v; fast creates: %d answered before SIGTERM, %d after, %d refused", took.Round(time.Millisecond), before, after, refused)
+	if refused == 0 {
+		t.Errorf("no create was refused after the api exited; the loop did not reach the closed port")
+	}
+	if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		conn.Close()
+		t.Errorf("%s still accepts connections after the api exited", addr)
+	}
+}
+
+// slowCreate sends a create on its own connection in two parts: the headers
+// and half the body, then (after release) the rest. It reports the answer,
+// or any error, including a response cut short.
+func slowCreate(addr, target string, sent *sync.WaitGroup, release <-chan struct{}) result {
+	body := fmt.Sprintf(`{"url":%q}`, target)
+	half := len(body) / 2
+	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
+	if err != nil {
+		sent.Done()
+		return result{err: err}
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
+	head := fmt.Sprintf("POST /v1/shortlink HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", addr, len(body))
+	_, err = io.WriteString(conn, head+body[:half])
+	sent.Done()
+	if err != nil {
+		return result{err: err}
+	}
+	<-release
+	if _, err := io.WriteString(conn, body[half:]); err != nil {
+		return result{err: fmt.Errorf("second half of the body: %w", err)}
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		return result{err: fmt.Errorf("read response: %w", err)}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return result{status: resp.StatusCode, err: fmt.Errorf("response cut short: %w", err)}
+	}
+	return result{status: resp.StatusCode, body: b}
+}

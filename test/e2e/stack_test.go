@@ -1,0 +1,181 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/shortlink/shortlink/adapters/redispool"
+	"github.com/shortlink/shortlink/test/testenv"
+)
+
+// Pool sizes of the stack: small, so a fill takes milliseconds.
+const (
+	poolTarget   = 2000
+	poolLowWater = 500
+	poolTake     = 64 // POOL_TAKE_BATCH, left at its default
+	poolKey      = "shortlink:codes"
+	// shutdownTimeout is SHUTDOWN_TIMEOUT of every api the suite starts.
+	shutdownTimeout = 10 * time.Second
+)
+
+// stack is one complete deployment built from the working tree: the real
+// binaries, a fresh database, private Redis servers and nginx in front.
+type stack struct {
+	root string // module root
+	bin  string // directory of the built binaries
+
+	// base is the environment every binary gets; nothing is inherited.
+	base map[string]string
+
+	api      *process
+	apiURL   string // the api, directly
+	proxyURL string // nginx, the front door; also PUBLIC_BASE_URL
+
+	codes rueidis.Client // the codes Redis, for looking at the pool
+}
+
+// startStack builds and starts everything; all of it is stopped when t ends.
+func startStack(t *testing.T) *stack {
+	t.Helper()
+	s := &stack{root: moduleRoot(t)}
+	s.bin = buildBinaries(t, s.root)
+
+	dbURL := testenv.Database(t)
+	cache, codes := testenv.StartRedisServer(t), testenv.StartRedisServer(t)
+	apiPort, proxyPort := freePort(t), freePort(t)
+	s.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	s.proxyURL = fmt.Sprintf("http://127.0.0.1:%d", proxyPort)
+	s.base = map[string]string{
+		"PATH":              os.Getenv("PATH"),
+		"HOME":              os.Getenv("HOME"),
+		"DATABASE_URL":      dbURL,
+		"REDIS_CACHE_URL":   cache.URL(),
+		"REDIS_CODES_URL":   codes.URL(),
+		"PUBLIC_BASE_URL":   s.proxyURL,
+		"CODE_SECRET":       "e2e-" + randomHex(16),
+		"POOL_TARGET":       fmt.Sprint(poolTarget),
+		"POOL_LOW_WATER":    fmt.Sprint(poolLowWater),
+		"TRUSTED_PROXIES":   "127.0.0.1/32",
+		"CREATE_RATE_LIMIT": "0",
+		"SHUTDOWN_TIMEOUT":  shutdownTimeout.String(),
+		// Request lines are logged at info; the X-Forwarded-For case reads them.
+		"LOG_LEVEL": "info",
+	}
+
+	client, err := redispool.Dial(codes.URL(), 2*time.Second)
+	if err != nil {
+		t.Fatalf("codes Redis client: %v", err)
+	}
+	t.Cleanup(client.Close)
+	s.codes = client
+
+	runOnce(t, s.env(), s.binary("migrate"), "up")
+	if out := runOnce(t, s.env(), s.binary("partitions"), "--ahead", "2"); strings.Count(out, "partition ready:") != 2 {
+		t.Fatalf("partitions --ahead 2 printed:\n%s", out)
+	}
+	runOnce(t, s.env(), s.binary("batch"), "--once")
+	if n := s.poolSize(t); n != poolTarget {
+		t.Fatalf("after the first batch --once the pool holds %d codes, want POOL_TARGET %d", n, poolTarget)
+	}
+
+	s.api = s.startAPI(t, "api", apiPort)
+	startNginx(t, s.root, apiPort, proxyPort)
+	return s
+}
+
+// startAPI runs one more api on port against the stack's database and Redis
+// servers, and waits until it is ready.
+func (s *stack) startAPI(t *testing.T, name string, port int) *process {
+	t.Helper()
+	p := startProcess(t, name, s.env("API_ADDR", fmt.Sprintf("127.0.0.1:%d", port)), s.binary("api"))
+	waitFor(t, p, fmt.Sprintf("http://127.0.0.1:%d/v1/ready", port), 200, 20*time.Second)
+	return p
+}
+
+// env is the base environment with overrides, given as name, value pairs.
+func (s *stack) env(overrides ...string) []string {
+	vars := map[string]string{}
+	for k, v := range s.base {
+		vars[k] = v
+	}
+	for i := 0; i+1 < len(overrides); i += 2 {
+		vars[overrides[i]] = overrides[i+1]
+	}
+	env := make([]string, 0, len(vars))
+	for k, v := range vars {
+		env = append(env, k+"="+v)
+	}
+	sort.Strings(env)
+	return env
+}
+
+func (s *stack) binary(name string) string { return filepath.Join(s.bin, name) }
+
+// poolSize is SCARD of the shared code pool.
+func (s *stack) poolSize(t *testing.T) int64 {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	n, err := s.codes.Do(ctx, s.codes.B().Scard().Key(poolKey).Build()).AsInt64()
+	if err != nil {
+		t.Fatalf("SCARD %s: %v", poolKey, err)
+	}
+	return n
+}
+
+// moduleRoot is the directory of the go.mod this package belongs to.
+func moduleRoot(t *testing.T) string {
+	t.Helper()
+	out, err := exec.Command(goTool(), "env", "GOMOD").Output()
+	if err != nil || strings.TrimSpace(string(out)) == "" || strings.TrimSpace(string(out)) == os.DevNull {
+		t.Fatalf("go env GOMOD: %v %s", err, out)
+	}
+	return filepath.Dir(strings.TrimSpace(string(out)))
+}
+
+// buildBinaries builds every command of the module into a temporary bin
+// directory, so the suite tests the working tree as it is.
+func buildBinaries(t *testing.T, root string) string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "bin")
+	start := time.Now()
+	cmd := exec.Command(goTool(), "build", "-o", dir+string(filepath.Separator), "./cmd/...")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/...: %v\n%s", err, out)
+	}
+	for _, name := range []string{"api", "batch", "migrate", "partitions"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Fatalf("go build ./cmd/... made no %s binary: %v", name, err)
+		}
+	}
+	t.Logf("built the binaries in %v", time.Since(start).Round(time.Millisecond))
+	return dir
+}
+
+// goTool is the go command; go test puts its own first on PATH.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	return "go"
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
