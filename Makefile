@@ -14,7 +14,10 @@ help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  \033[36m%-20s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 ##@ Run
-.PHONY: services upgradelocal revisionlocal fill serve build
+.PHONY: run services upgradelocal revisionlocal fill serve build
+run: ## Serve the full API on :8000 with no server at all (embedded store in DATA_DIR, default ./data)
+	go run ./cmd/api -embedded
+
 services: ## Start local Postgres, both Redis and nginx if they are not running (installs missing Debian packages; root)
 	./test/services.sh
 

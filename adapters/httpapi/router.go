@@ -41,6 +41,7 @@ func NewRouter(h *Handler, opts RouterOptions) (*gin.Engine, error) {
 	r.GET("/v1/shortlink/:code", h.redirect)
 	r.GET("/:code", h.redirect)
 	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(opts.Gatherer, promhttp.HandlerOpts{})))
+	r.GET("/v1/openapi.yaml", serveOpenAPI)
 	r.NoRoute(func(c *gin.Context) {
 		writeJSON(c, http.StatusNotFound, envelope{Status: http.StatusNotFound, Data: errorBody{Error: "no such route"}})
 	})

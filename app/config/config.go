@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"reflect"
@@ -70,6 +71,9 @@ func Load(lookup func(string) (string, bool)) (Config, error) {
 	var cfg Config
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", nameVariables(err))
+	}
+	if _, set := environ["PUBLIC_BASE_URL"]; !set && cfg.Store == "embedded" {
+		cfg.PublicBaseURL = cfg.directBaseURL() // no nginx in front of embedded mode
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
@@ -171,6 +175,24 @@ func (c Config) validate() error {
 		bad("STORE", "must be postgres or embedded, got %q", c.Store)
 	}
 	return errors.Join(errs...)
+}
+
+// UseEmbeddedStore switches to the embedded store (the api's -embedded
+// flag), pointing short URLs at the api itself unless PUBLIC_BASE_URL was set.
+func (c *Config) UseEmbeddedStore(publicBaseURLSet bool) {
+	c.Store = "embedded"
+	if !publicBaseURLSet {
+		c.PublicBaseURL = c.directBaseURL()
+	}
+}
+
+// directBaseURL is http://localhost:<API_ADDR port>.
+func (c Config) directBaseURL() string {
+	_, port, err := net.SplitHostPort(c.APIAddr)
+	if err != nil || port == "" {
+		port = "8000"
+	}
+	return "http://localhost:" + port
 }
 
 // SlogLevel parses LOG_LEVEL.

@@ -67,3 +67,20 @@ func TestTrustedProxyPrefixes(t *testing.T) {
 		t.Fatalf("prefixes = %v", got)
 	}
 }
+
+func TestEmbeddedStorePointsShortURLsAtTheAPI(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(lookup(map[string]string{"STORE": "embedded", "API_ADDR": ":9000"}))
+	if err != nil || cfg.PublicBaseURL != "http://localhost:9000" {
+		t.Fatalf("PUBLIC_BASE_URL = %q, %v", cfg.PublicBaseURL, err)
+	}
+	cfg, _ = config.Load(lookup(map[string]string{"STORE": "embedded", "PUBLIC_BASE_URL": "https://sho.rt"}))
+	if cfg.PublicBaseURL != "https://sho.rt" {
+		t.Fatalf("an explicit PUBLIC_BASE_URL was overridden: %q", cfg.PublicBaseURL)
+	}
+	cfg, _ = config.Load(lookup(nil))
+	cfg.UseEmbeddedStore(false)
+	if cfg.Store != "embedded" || cfg.PublicBaseURL != "http://localhost:8000" {
+		t.Fatalf("UseEmbeddedStore: %+v", cfg)
+	}
+}

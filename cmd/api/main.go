@@ -1,6 +1,7 @@
 // Command api serves the shortlink HTTP API.
 //
 //	api               serve on API_ADDR until SIGINT/SIGTERM, then drain
+//	api -embedded     the same with no servers: links in DATA_DIR (as STORE=embedded)
 //	api -healthcheck  probe a running api's /v1/health (for container checks)
 package main
 
@@ -9,8 +10,8 @@ import (
 	"fmt"
 	"os"
 
+	"go.uber.org/dig"
 	"go.uber.org/fx"
-	"go.uber.org/fx/fxevent"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/postgres"
@@ -22,6 +23,7 @@ import (
 
 func main() {
 	healthcheck := flag.Bool("healthcheck", false, "probe the local api's /v1/health and exit 0 when it answers 200")
+	embedded := flag.Bool("embedded", false, "keep links in DATA_DIR with no Postgres or Redis (same as STORE=embedded)")
 	flag.Parse()
 
 	cfg, err := config.Load(os.LookupEnv)
@@ -29,20 +31,26 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
+	if *embedded {
+		_, publicBaseURLSet := os.LookupEnv("PUBLIC_BASE_URL")
+		cfg.UseEmbeddedStore(publicBaseURLSet)
+	}
 	if *healthcheck {
 		os.Exit(probe(cfg.APIAddr))
 	}
-	fx.New(
-		fx.Supply(cfg),
-		fx.WithLogger(func() fxevent.Logger { return fxevent.NopLogger }),
-		fx.StopTimeout(cfg.ShutdownTimeout),
-		config.Module,
-		postgres.Module,
-		rediscache.Module,
-		redispool.Module,
-		app.Module,
-		readinessModule,
-		metricsModule,
-		httpapi.Module,
-	).Run()
+	api := fx.New(modules(cfg), fx.WithLogger(config.FxLogger), fx.StopTimeout(cfg.ShutdownTimeout))
+	if err := api.Err(); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", dig.RootCause(err))
+		os.Exit(1)
+	}
+	api.Run()
+}
+
+// modules is the api for cfg: Postgres and both Redis, or the embedded store.
+func modules(cfg config.Config) fx.Option {
+	stores := fx.Options(postgres.Module, rediscache.Module, redispool.Module, readinessModule, metricsModule)
+	if cfg.Store == "embedded" {
+		stores = embeddedModule
+	}
+	return fx.Options(fx.Supply(cfg), config.Module, stores, app.Module, httpapi.Module)
 }

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"go.uber.org/fx"
-	"go.uber.org/fx/fxevent"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/redispool"
@@ -29,15 +28,16 @@ func main() {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	modules := fx.Options(
-		fx.Supply(cfg),
-		fx.WithLogger(func() fxevent.Logger { return fxevent.NopLogger }),
-		config.Module, postgres.Module, redispool.Module, app.Module,
-	)
 	if *once {
-		os.Exit(fillOnce(modules, cfg))
+		os.Exit(fillOnce(modules(cfg), cfg))
 	}
-	fx.New(modules, fx.Invoke(runLoop)).Run()
+	fx.New(modules(cfg), fx.Invoke(runLoop)).Run()
+}
+
+// modules is the batch: the Postgres counter, the codes Redis, the filler.
+func modules(cfg config.Config) fx.Option {
+	return fx.Options(fx.Supply(cfg), fx.WithLogger(config.FxLogger),
+		config.Module, postgres.Module, redispool.Module, app.Module)
 }
 
 func fillOnce(modules fx.Option, cfg config.Config) int {

@@ -1,0 +1,185 @@
+package bolt_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/bolt"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports/porttest"
+)
+
+func openStore(t *testing.T, path string) *bolt.Store {
+	t.Helper()
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func tempDB(t *testing.T) string {
+	t.Helper()
+	return filepath.Join(t.TempDir(), bolt.FileName)
+}
+
+func mustLink(t *testing.T, code, url string, created, expires time.Time) domain.ShortLink {
+	t.Helper()
+	link, err := domain.NewShortLink(domain.Code(code), url, created, expires)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return link
+}
+
+func TestLinkStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.LinkStoreContract(t, func(t *testing.T) porttest.Store { return openStore(t, tempDB(t)) })
+}
+
+func TestDataSurvivesCloseAndOpen(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	path := tempDB(t)
+
+	s, err := bolt.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := mustLink(t, "keep", "https://example.com/kept", now, now.Add(time.Hour))
+	if err := s.Insert(ctx, want); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Reserve(ctx, 100); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s = openStore(t, path)
+	if got, err := s.FindLive(ctx, "keep", now); err != nil || got != want {
+		t.Fatalf("FindLive after reopen = %+v, %v; want %+v", got, err, want)
+	}
+	if err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/other", now, now.Add(time.Hour))); !errors.Is(err, domain.ErrCodeTaken) {
+		t.Fatalf("insert over a reopened live link: %v, want ErrCodeTaken", err)
+	}
+	if first, err := s.Reserve(ctx, 10); err != nil || first != 100 {
+		t.Fatalf("Reserve after reopen = %d, %v; want 100 (the counter must not restart)", first, err)
+	}
+}
+
+func TestSecondOpenFailsWithClearMessage(t *testing.T) {
+	t.Parallel()
+	path := tempDB(t)
+	openStore(t, path)
+	started := time.Now()
+	_, err := bolt.Open(path)
+	want := fmt.Sprintf("data directory %s is in use by another shortlink process", filepath.Dir(path))
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("second Open error = %v, want it to contain %q", err, want)
+	}
+	if waited := time.Since(started); waited > bolt.LockTimeout+2*time.Second {
+		t.Fatalf("second Open gave up after %s", waited)
+	}
+}
+
+// helperEnv makes the test binary, run again, open a store and report.
+const helperEnv = "SHORTLINK_BOLT_OPEN_HELPER"
+
+func TestSecondProcessIsRefused(t *testing.T) {
+	t.Parallel()
+	path := tempDB(t)
+	openStore(t, path)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestOpenHelperProcess$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+path)
+	out, err := cmd.CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "is in use by another shortlink process") {
+		t.Fatalf("second process: %v\n%s", err, out)
+	}
+}
+
+func TestOpenHelperProcess(t *testing.T) {
+	path := os.Getenv(helperEnv)
+	if path == "" {
+		t.Skip("run by TestSecondProcessIsRefused")
+	}
+	if _, err := bolt.Open(path); err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+}
+
+func TestClosedStoreIsUnavailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Now()
+	s := openStore(t, tempDB(t))
+	if err := s.Ping(ctx); err != nil {
+		t.Fatalf("Ping of an open store: %v", err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	_, findErr := s.FindLive(ctx, "abc", now)
+	_, reserveErr := s.Reserve(ctx, 1)
+	for name, err := range map[string]error{
+		"Ping":     s.Ping(ctx),
+		"Insert":   s.Insert(ctx, mustLink(t, "abc", "https://example.com", now, now.Add(time.Hour))),
+		"FindLive": findErr,
+		"Reserve":  reserveErr,
+	} {
+		if !errors.Is(err, domain.ErrUnavailable) {
+			t.Errorf("%s on a closed store: %v, want ErrUnavailable", name, err)
+		}
+	}
+}
+
+func TestReserveRejectsEmptyBlock(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, tempDB(t))
+	if _, err := s.Reserve(context.Background(), 0); err == nil {
+		t.Fatal("Reserve(0) succeeded")
+	}
+}
+
+func TestDeleteExpired(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	s := openStore(t, tempDB(t))
+	s.SetSweepChunk(4)
+	const n = 30 // several sweep chunks
+	for i := range n {
+		expires := now.Add(time.Hour)
+		if i%2 == 0 {
+			expires = now.Add(time.Minute)
+		}
+		if err := s.Insert(ctx, mustLink(t, fmt.Sprintf("c%04d", i), "https://example.com", now, expires)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	later := now.Add(2 * time.Minute)
+	deleted, err := s.DeleteExpired(ctx, later)
+	if err != nil || deleted != n/2 {
+		t.Fatalf("DeleteExpired = %d, %v; want %d", deleted, err, n/2)
+	}
+	for i := range n {
+		_, err := s.FindLive(ctx, domain.Code(fmt.Sprintf("c%04d", i)), now)
+		if live := err == nil; live != (i%2 == 1) {
+			t.Fatalf("c%04d: FindLive before expiry error = %v after the sweep", i, err)
+		}
+	}
+	if deleted, err := s.DeleteExpired(ctx, later); err != nil || deleted != 0 {
+		t.Fatalf("second DeleteExpired = %d, %v; want 0", deleted, err)
+	}
+}
