@@ -96,9 +96,3 @@ func rewriteDirective(t *testing.T, conf, directive, with string) string {
 	}
 	return strings.Join(lines, "\n")
 }
-
-func tail(s string, n int) string {
-	b := &syncBuffer{}
-	b.Write([]byte(s))
-	return b.Tail(n)
-}

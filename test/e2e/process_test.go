@@ -134,8 +134,11 @@ func (b *syncBuffer) String() string {
 }
 
 // Tail returns the last n lines written.
-func (b *syncBuffer) Tail(n int) string {
-	lines := strings.Split(strings.TrimRight(b.String(), "\n"), "\n")
+func (b *syncBuffer) Tail(n int) string { return tail(b.String(), n) }
+
+// tail returns the last n lines of s, saying how many came before.
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
 	if len(lines) > n {
 		lines = append([]string{fmt.Sprintf("… %d earlier lines", len(lines)-n)}, lines[len(lines)-n:]...)
 	}
