@@ -28,9 +28,9 @@ type Options struct {
 	// ClientSideCache serves repeat reads from process memory (the client
 	// must be dialled with client-side caching for it to take effect).
 	ClientSideCache bool
-	// LocalTTL caps how long a read stays in process memory; default 1m,
+	// LocalTTL caps how long a link stays in process memory; default 1m,
 	// never more than TTL. rueidis also caps it at the key's remaining PTTL,
-	// and Redis invalidates it as soon as any client overwrites the key.
+	// and Redis invalidates it when any client overwrites the key.
 	LocalTTL time.Duration
 }
 

@@ -11,7 +11,13 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Get implements ports.LinkCache. A value that does not decode is a miss.
+// Get implements ports.LinkCache. With ClientSideCache, repeat hits are
+// answered from process memory, and only hits: a link never changes while
+// it lives, but a negative entry is replaced by a create, so negative hits
+// and misses come from Redis and a Set is seen at once by every instance.
+// A value that does not decode is a miss, and so is a link that has
+// expired: Redis counts expiry in whole milliseconds from when it applied
+// the write, so it may keep a key a little past the link's expiry.
 func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, ports.CacheResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -22,6 +28,12 @@ func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, po
 		resp = c.client.Do(ctx, c.client.B().Get().Key(c.key(code)).Build())
 	}
 	value, err := resp.ToString()
+	if resp.IsCacheHit() && (rueidis.IsRedisNil(err) || value == missingValue) {
+		// Memory answers only with links. A remembered absence or negative
+		// entry may predate a create, here or on another instance, whose
+		// invalidation is still on its way, so Redis confirms it.
+		value, err = c.client.Do(ctx, c.client.B().Get().Key(c.key(code)).Build()).ToString()
+	}
 	switch {
 	case rueidis.IsRedisNil(err):
 		c.misses.Add(1)
@@ -33,7 +45,7 @@ func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, po
 		return domain.ShortLink{}, ports.CacheNegativeHit, nil
 	}
 	link, ok := decode(code, value)
-	if !ok {
+	if !ok || link.ExpiredAt(time.Now()) {
 		c.misses.Add(1)
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	}

@@ -14,6 +14,12 @@ import (
 // which would also throw away its client-side cache.
 const minWriteTimeout = time.Second
 
+// localCacheBytesEachConn bounds the client-side cache of each connection
+// (rueidis defaults to 128 MiB). With up to four connections that is at most
+// 64 MiB of hot links per process, room for a few hundred thousand, well
+// inside a 512 MiB task.
+const localCacheBytesEachConn = 16 << 20
+
 // Dial returns a client for the standalone (or cluster-mode-disabled
 // primary) Redis at url, a redis:// or rediss:// URL.
 //
@@ -54,7 +60,11 @@ func Dial(url string, timeout time.Duration, clientSideCache bool) (rueidis.Clie
 	}
 	opt.ForceSingleClient = true
 	opt.DisableRetry = true
+	// Every connection keeps a reader running, so one the server closes is
+	// replaced at once, rather than failing the first command after a blip.
+	opt.AlwaysPipelining = true
 	opt.DisableCache = opt.DisableCache || !clientSideCache
+	opt.CacheSizeEachConn = localCacheBytesEachConn
 
 	client, err := rueidis.NewClient(opt)
 	switch {
