@@ -24,19 +24,36 @@ func NewReadiness(timeout time.Duration, checks ...DependencyCheck) *Readiness {
 }
 
 // Down pings every dependency at once and returns the names of those that
-// did not answer in time, in the order they were given.
+// did not answer in time, in the order they were given. It returns when the
+// timeout ends even if a ping ignores its context: a hung dependency is down.
 func (r *Readiness) Down(ctx context.Context) []string {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	failed := make([]bool, len(r.checks))
-	var wg sync.WaitGroup
+	var (
+		mu       sync.Mutex
+		answered = make([]bool, len(r.checks))
+		left     sync.WaitGroup
+	)
 	for i, check := range r.checks {
-		wg.Go(func() { failed[i] = check.Ping(ctx) != nil })
+		left.Go(func() {
+			if check.Ping(ctx) == nil {
+				mu.Lock()
+				answered[i] = true
+				mu.Unlock()
+			}
+		})
 	}
-	wg.Wait()
+	allDone := make(chan struct{})
+	go func() { left.Wait(); close(allDone) }()
+	select {
+	case <-allDone:
+	case <-ctx.Done():
+	}
+	mu.Lock()
+	defer mu.Unlock()
 	var down []string
 	for i, check := range r.checks {
-		if failed[i] {
+		if !answered[i] {
 			down = append(down, check.Name)
 		}
 	}

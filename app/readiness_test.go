@@ -24,3 +24,18 @@ func TestReadinessNamesWhatIsDown(t *testing.T) {
 		t.Fatalf("Down = %v", got)
 	}
 }
+
+func TestReadinessDoesNotWaitForAPingThatIgnoresItsContext(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	stuck := func(context.Context) error { <-release; return nil }
+	r := app.NewReadiness(50*time.Millisecond, app.DependencyCheck{Name: "postgres", Ping: stuck})
+	start := time.Now()
+	if got := r.Down(context.Background()); !slices.Equal(got, []string{"postgres"}) {
+		t.Fatalf("Down = %v", got)
+	}
+	if elapsed := time.Since(start); elapsed > 2*time.Second {
+		t.Fatalf("Down took %v, far past its 50ms timeout", elapsed)
+	}
+}

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // registers the "postgres" driver
+	"github.com/lib/pq"
 
 	"github.com/shortlink/shortlink/domain"
 )
@@ -25,6 +25,11 @@ type Options struct {
 	// MaxLinkLifetime is the longest a link can live (MAX_TTL): lookups only
 	// search partitions created within it, so the planner prunes the rest.
 	MaxLinkLifetime time.Duration
+	// IOTimeout, when positive, fails a read or write that blocks this long,
+	// so a Postgres that stops answering cannot hang a request (see
+	// ioTimeoutDialer). The api sets REQUEST_TIMEOUT; tools that run long
+	// statements leave it zero.
+	IOTimeout time.Duration
 }
 
 // Store implements ports.LinkStore and ports.CodeCounter.
@@ -38,10 +43,14 @@ type Store struct {
 // Open returns a Store without connecting: the api starts, and reports
 // itself unready, while Postgres is down.
 func Open(opts Options) (*Store, error) {
-	db, err := sqlx.Open("postgres", opts.URL)
+	connector, err := pq.NewConnector(opts.URL)
 	if err != nil {
 		return nil, err
 	}
+	if opts.IOTimeout > 0 {
+		connector.Dialer(ioTimeoutDialer{timeout: opts.IOTimeout})
+	}
+	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)

@@ -1,0 +1,430 @@
+//go:build integration
+
+package integration
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/adapters/redispool"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
+)
+
+const (
+	codeSecret = "integration-test-secret"
+	// unavailableMessage is the one thing a client learns about an outage.
+	unavailableMessage = "service temporarily unavailable, please retry"
+	// poolKey is the set the batch and the api share (redispool's default).
+	poolKey = "shortlink:codes"
+	// cachePrefix is the cache's default key prefix.
+	cachePrefix = "shortlink:link:"
+	// adapterTimeout bounds Redis operations of in-process APIs: generous,
+	// so a slow race-instrumented run degrades no assertion about hits.
+	adapterTimeout = time.Second
+	maxTTL         = 365 * 24 * time.Hour
+)
+
+// stack is one private deployment's backing services: a database on the
+// shared Postgres (or a private one) and private cache and codes Redis.
+type stack struct {
+	dbURL        string
+	cache, codes *testenv.RedisProcess
+}
+
+func newStack(t *testing.T, dbURL string) stack {
+	t.Helper()
+	if dbURL == "" {
+		dbURL = testenv.Database(t)
+	}
+	return stack{dbURL: dbURL, cache: testenv.StartRedisServer(t), codes: testenv.StartRedisServer(t)}
+}
+
+// env is the api and batch configuration for the stack, with overrides.
+func (s stack) env(overrides map[string]string) map[string]string {
+	env := map[string]string{
+		"DATABASE_URL":    s.dbURL,
+		"REDIS_CACHE_URL": s.cache.URL(),
+		"REDIS_CODES_URL": s.codes.URL(),
+		"PUBLIC_BASE_URL": "http://sho.rt",
+		"CODE_SECRET":     codeSecret,
+		"LOG_LEVEL":       "warn",
+	}
+	for k, v := range overrides {
+		env[k] = v
+	}
+	return env
+}
+
+// inProcessAPI is the real use cases and HTTP adapter around the real
+// Postgres and Redis adapters, served in this process, so -race sees them.
+type inProcessAPI struct {
+	httpsuite.Env
+	store *postgres.Store
+	cache *rediscache.Cache
+	pool  *redispool.Pool
+}
+
+func startInProcess(t *testing.T, s stack) inProcessAPI {
+	t.Helper()
+	store, err := postgres.Open(postgres.Options{URL: s.dbURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	cacheClient, err := rediscache.Dial(s.cache.URL(), adapterTimeout, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(cacheClient.Close)
+	codesClient, err := redispool.Dial(s.codes.URL(), adapterTimeout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(codesClient.Close)
+	api := inProcessAPI{
+		store: store,
+		cache: rediscache.New(cacheClient, rediscache.Options{Timeout: adapterTimeout, ClientSideCache: true}),
+		pool:  redispool.New(codesClient, redispool.Options{Timeout: adapterTimeout}),
+	}
+	api.Env = httpsuite.StartInProcess(t, httpsuite.Parts{
+		Store: store, Counter: store, Cache: api.cache, Pool: api.pool,
+		Ready: []app.DependencyCheck{ // as cmd/api names them
+			{Name: "postgres", Ping: store.Ping},
+			{Name: "redis-cache", Ping: api.cache.Ping},
+			{Name: "redis-codes", Ping: api.pool.Ping},
+		},
+	})
+	return api
+}
+
+// redisClient is a plain client of a private Redis, for inspection.
+func redisClient(t *testing.T, server *testenv.RedisProcess) rueidis.Client {
+	t.Helper()
+	client, err := redispool.Dial(server.URL(), 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(client.Close)
+	return client
+}
+
+// do runs one command against a test client, failing the test on error.
+func do(t *testing.T, client rueidis.Client, cmd rueidis.Completed) rueidis.RedisResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	resp := client.Do(ctx, cmd)
+	if err := resp.Error(); err != nil && !rueidis.IsRedisNil(err) {
+		t.Fatalf("redis: %v", err)
+	}
+	return resp
+}
+
+func poolSize(t *testing.T, client rueidis.Client) int64 {
+	t.Helper()
+	n, err := do(t, client, client.B().Scard().Key(poolKey).Build()).AsInt64()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func poolMembers(t *testing.T, client rueidis.Client) map[string]bool {
+	t.Helper()
+	members, err := do(t, client, client.B().Smembers().Key(poolKey).Build()).AsStrSlice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := make(map[string]bool, len(members))
+	for _, m := range members {
+		set[m] = true
+	}
+	return set
+}
+
+// eventually retries check every 50ms until it passes or within is over.
+func eventually(t *testing.T, within time.Duration, what string, check func() error) time.Duration {
+	t.Helper()
+	start := time.Now()
+	var err error
+	for time.Since(start) < within {
+		if err = check(); err == nil {
+			return time.Since(start)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("%s: still failing after %v: %v", what, within, err)
+	return 0
+}
+
+// ---- HTTP without t.Fatal, for load loops and checks that must not stop at the first failure.
+
+var loadClient = &http.Client{
+	Timeout:       5 * time.Second,
+	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	Transport: &http.Transport{
+		DialContext:         (&net.Dialer{Timeout: time.Second}).DialContext,
+		MaxIdleConnsPerHost: 64,
+	},
+}
+
+// reply is one answer, or the transport error that took its place.
+type reply struct {
+	status   int
+	location string
+	body     []byte
+	err      error
+}
+
+// envelope decodes the JSON envelope of a reply.
+func (r reply) envelope() (status int, data map[string]any) {
+	var env struct {
+		Status int            `json:"status"`
+		Data   map[string]any `json:"data"`
+	}
+	_ = json.Unmarshal(r.body, &env)
+	return env.Status, env.Data
+}
+
+func (r reply) field(name string) string {
+	_, data := r.envelope()
+	s, _ := data[name].(string)
+	return s
+}
+
+func (r reply) String() string {
+	if r.err != nil {
+		return "transport error: " + r.err.Error()
+	}
+	return fmt.Sprintf("%d %s", r.status, bytes.TrimSpace(r.body))
+}
+
+func send(method, url string, body []byte) reply {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return reply{err: err}
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := loadClient.Do(req)
+	if err != nil {
+		return reply{err: err}
+	}
+	defer resp.Body.Close()
+	r := reply{status: resp.StatusCode, location: resp.Header.Get("Location")}
+	r.body, r.err = io.ReadAll(resp.Body)
+	return r
+}
+
+// create posts a create of target; the reply's code field is the new code.
+func create(base, target string) reply {
+	body, _ := json.Marshal(map[string]string{"url": target})
+	return send(http.MethodPost, base+"/v1/shortlink", body)
+}
+
+func createExpiring(base, target string, expiresAt time.Time) reply {
+	body, _ := json.Marshal(map[string]string{"url": target, "expires_at": expiresAt.Format(time.RFC3339Nano)})
+	return send(http.MethodPost, base+"/v1/shortlink", body)
+}
+
+// resolve requests the short URL users share, /{code}.
+func resolve(base, code string) reply { return send(http.MethodGet, base+"/"+code, nil) }
+
+func mustCreate(t *testing.T, base, target string) string {
+	t.Helper()
+	r := create(base, target)
+	if r.err != nil || r.status != http.StatusCreated || r.field("url") != target {
+		t.Fatalf("create %s: %v", target, r)
+	}
+	return r.field("code")
+}
+
+func expectRedirect(t *testing.T, base, code, target string) {
+	t.Helper()
+	if r := resolve(base, code); r.err != nil || r.status != http.StatusFound || r.location != target {
+		t.Fatalf("GET /%s = %v, Location %q; want 302 to %s", code, r, r.location, target)
+	}
+}
+
+// internals are fragments that only a leaked driver or Go error would put
+// in an error response to a create or a redirect.
+var internals = []string{"dial", "refused", "127.0.0.1", "pq:", "sql", "redis", "rueidis", "eof", "tcp", "panic", "goroutine", "i/o timeout", "broken pipe", "reset by peer"}
+
+// problem says what is wrong with a reply to a create or a redirect that
+// any outage may cause, or "" if nothing: a 500, a transport error, a
+// 503 other than the generic one, or a body that leaks internals.
+func problem(r reply) string {
+	switch {
+	case r.err != nil:
+		return r.String()
+	case r.status >= 500 && r.status != http.StatusServiceUnavailable:
+		return "server error: " + r.String()
+	case r.status == http.StatusServiceUnavailable:
+		if status, data := r.envelope(); status != 503 || data["error"] != unavailableMessage {
+			return "503 without the generic message: " + r.String()
+		}
+	}
+	if r.status < 400 {
+		return "" // the body is the client's own data, which may contain anything
+	}
+	lower := strings.ToLower(string(r.body))
+	for _, leak := range internals {
+		if strings.Contains(lower, leak) {
+			return fmt.Sprintf("body leaks %q: %s", leak, r)
+		}
+	}
+	return ""
+}
+
+// noProblem fails the test when problem finds one.
+func noProblem(t *testing.T, what string, r reply) {
+	t.Helper()
+	if p := problem(r); p != "" {
+		t.Errorf("%s: %s", what, p)
+	}
+}
+
+// ready returns /v1/ready's status and the dependencies it names as down.
+func ready(t *testing.T, base string) (int, []string) {
+	t.Helper()
+	r := send(http.MethodGet, base+"/v1/ready", nil)
+	if r.err != nil {
+		t.Fatalf("GET /v1/ready: %v", r.err)
+	}
+	_, data := r.envelope()
+	var down []string
+	if list, ok := data["down"].([]any); ok {
+		for _, d := range list {
+			s, _ := d.(string)
+			down = append(down, s)
+		}
+	}
+	if r.status == http.StatusServiceUnavailable {
+		msg, _ := data["error"].(string)
+		for _, d := range down {
+			if !strings.Contains(msg, d) {
+				return r.status, append(down, fmt.Sprintf("(message %q does not name %s)", msg, d))
+			}
+		}
+	}
+	slices.Sort(down)
+	return r.status, down
+}
+
+// metric reads one unlabelled sample from the api's /metrics.
+func metric(t *testing.T, base, name string) float64 {
+	t.Helper()
+	r := send(http.MethodGet, base+"/metrics", nil)
+	if r.err != nil || r.status != http.StatusOK {
+		t.Fatalf("GET /metrics: %v", r)
+	}
+	sc := bufio.NewScanner(bytes.NewReader(r.body))
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
+	for sc.Scan() {
+		if value, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
+			v, err := strconv.ParseFloat(value, 64)
+			if err != nil {
+				t.Fatalf("metric %s: %v", name, err)
+			}
+			return v
+		}
+	}
+	t.Fatalf("metric %s not exposed", name)
+	return 0
+}
+
+// tally counts outcomes by name; safe for concurrent use.
+type tally struct {
+	mu sync.Mutex
+	n  map[string]int
+	// problems keeps the first few problem descriptions for the failure message.
+	problems []string
+}
+
+func (c *tally) add(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[key]++
+}
+
+func (c *tally) problem(what string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n["PROBLEM"]++
+	if len(c.problems) < 10 {
+		c.problems = append(c.problems, what)
+	}
+}
+
+func (c *tally) get(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[key]
+}
+
+func (c *tally) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	keys := make([]string, 0, len(c.n))
+	for k := range c.n {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var b strings.Builder
+	for _, k := range keys {
+		fmt.Fprintf(&b, "\n  %-40s %d", k, c.n[k])
+	}
+	return b.String()
+}
+
+// check fails the test if any problem was counted.
+func (c *tally) check(t *testing.T) {
+	t.Helper()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n["PROBLEM"] > 0 {
+		t.Errorf("%d problem replies, first ones:\n  %s", c.n["PROBLEM"], strings.Join(c.problems, "\n  "))
+	}
+}
+
+// hammer runs workers, each calling step until it returns false, it has
+// made maxPerWorker calls, or the run has lasted maxTime.
+func hammer(workers, maxPerWorker int, maxTime time.Duration, step func(worker, i int) bool) {
+	deadline := time.Now().Add(maxTime)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; i < maxPerWorker && time.Now().Before(deadline); i++ {
+				if !step(w, i) {
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+}

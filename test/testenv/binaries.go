@@ -1,0 +1,274 @@
+package testenv
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	buildOnce sync.Once
+	buildDir  string
+	buildErr  error
+)
+
+// BuildBinaries builds every command of the module (./cmd/...) once per
+// test process and returns the directory holding them (api, batch, …).
+// When the tests run with -race, so are the binaries built, and a race
+// they report fails the test that ran them. Call RemoveBinaries from
+// TestMain to delete the directory.
+func BuildBinaries(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() { buildDir, buildErr = build() })
+	if buildErr != nil {
+		t.Fatalf("testenv: build the binaries: %v", buildErr)
+	}
+	return buildDir
+}
+
+// RemoveBinaries deletes what BuildBinaries built, if anything.
+func RemoveBinaries() {
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+}
+
+func build() (string, error) {
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return "", fmt.Errorf("the go command must be on PATH: %w", err)
+	}
+	gomod, err := exec.Command(goBin, "env", "GOMOD").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOMOD: %w", err)
+	}
+	root := filepath.Dir(strings.TrimSpace(string(gomod)))
+	if root == "." || root == "" {
+		return "", errors.New("not inside the module: go env GOMOD is empty")
+	}
+	dir, err := os.MkdirTemp("", "shortlink-bin-")
+	if err != nil {
+		return "", err
+	}
+	args := []string{"build", "-o", dir + string(filepath.Separator)}
+	if raceEnabled() {
+		args = append(args, "-race")
+	}
+	cmd := exec.Command(goBin, append(args, "./cmd/...")...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		_ = os.RemoveAll(dir)
+		return "", fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, out)
+	}
+	return dir, nil
+}
+
+// raceEnabled reports whether this test binary was built with -race.
+func raceEnabled() bool {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return false
+	}
+	for _, s := range info.Settings {
+		if s.Key == "-race" {
+			return s.Value == "true"
+		}
+	}
+	return false
+}
+
+// APIProcess is a running api binary.
+type APIProcess struct {
+	t       testing.TB
+	cmd     *exec.Cmd
+	baseURL string
+	output  *boundedBuffer
+	done    chan struct{} // closed once the process has exited
+	waitErr error
+}
+
+// StartAPI runs the api from binDir (as returned by BuildBinaries) with env
+// on top of a bare environment (PATH, HOME and TMPDIR only, so a developer's
+// DATABASE_URL cannot leak in), listening on a free loopback port unless env
+// sets API_ADDR. It returns once /v1/health answers 200. The process is
+// killed when the test ends; if the test failed, its output is logged.
+func StartAPI(t testing.TB, binDir string, env map[string]string) *APIProcess {
+	t.Helper()
+	addr := env["API_ADDR"]
+	if addr == "" {
+		addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	}
+	cmd := exec.Command(filepath.Join(binDir, "api"))
+	cmd.Env = bareEnviron(map[string]string{"API_ADDR": addr, "LOG_REQUESTS": "false"}, env)
+	p := &APIProcess{t: t, cmd: cmd, baseURL: "http://" + addr, output: &boundedBuffer{limit: 1 << 20}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.output, p.output
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("testenv: start api: %v", err)
+	}
+	go func() {
+		p.waitErr = cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.Kill()
+		if out := p.output.String(); p.output.raced() {
+			t.Errorf("testenv: the api binary reported a data race:\n%s", out)
+		} else if t.Failed() && out != "" {
+			t.Logf("testenv: api %s output (last 8 KiB):\n%s", p.baseURL, lastBytes([]byte(out), 8<<10))
+		}
+	})
+	p.waitHealthy(30 * time.Second)
+	return p
+}
+
+// BaseURL is where the api listens, e.g. http://127.0.0.1:1234.
+func (p *APIProcess) BaseURL() string { return p.baseURL }
+
+// Output is what the api has written to stdout and stderr so far (the last
+// MiB of it).
+func (p *APIProcess) Output() string { return p.output.String() }
+
+// Kill sends SIGKILL, as a crash or the OOM killer would, and waits for the
+// process to exit.
+func (p *APIProcess) Kill() {
+	select {
+	case <-p.done:
+		return
+	default:
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Terminate sends SIGTERM, asking for a graceful shutdown; Wait for the exit.
+func (p *APIProcess) Terminate() {
+	select {
+	case <-p.done:
+	default:
+		_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	}
+}
+
+// Wait waits, at most timeout, for the process to exit and returns how it
+// did (nil for exit status 0). It fails the test on timeout.
+func (p *APIProcess) Wait(timeout time.Duration) error {
+	p.t.Helper()
+	select {
+	case <-p.done:
+		return p.waitErr
+	case <-time.After(timeout):
+		p.t.Fatalf("testenv: api %s still running %v after it was asked to stop", p.baseURL, timeout)
+		return nil
+	}
+}
+
+func (p *APIProcess) waitHealthy(timeout time.Duration) {
+	p.t.Helper()
+	client := http.Client{Timeout: time.Second}
+	deadline := time.Now().Add(timeout)
+	for {
+		select {
+		case <-p.done:
+			p.t.Fatalf("testenv: api exited before it was healthy (%v); output:\n%s", p.waitErr, p.output.String())
+		default:
+		}
+		resp, err := client.Get(p.baseURL + "/v1/health")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			p.Kill()
+			p.t.Fatalf("testenv: api on %s not healthy within %v (last: %v); output:\n%s", p.baseURL, timeout, err, p.output.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// RunBinary runs a one-shot command from binDir (such as batch --once) with
+// env on the same bare environment as StartAPI, fails the test unless it
+// exits 0 within a minute, and returns its output.
+func RunBinary(t testing.TB, binDir, name string, env map[string]string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, filepath.Join(binDir, name), args...)
+	cmd.Env = bareEnviron(env)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("testenv: %s %s: %v\n%s", name, strings.Join(args, " "), err, out)
+	}
+	if strings.Contains(string(out), raceReport) {
+		t.Errorf("testenv: %s reported a data race:\n%s", name, out)
+	}
+	return string(out)
+}
+
+// bareEnviron is PATH, HOME and TMPDIR from this process, then each layer
+// of variables in order, later layers winning.
+func bareEnviron(layers ...map[string]string) []string {
+	vars := map[string]string{}
+	for _, name := range []string{"PATH", "HOME", "TMPDIR"} {
+		if v, ok := os.LookupEnv(name); ok {
+			vars[name] = v
+		}
+	}
+	for _, layer := range layers {
+		for k, v := range layer {
+			vars[k] = v
+		}
+	}
+	environ := make([]string, 0, len(vars))
+	for k, v := range vars {
+		environ = append(environ, k+"="+v)
+	}
+	return environ
+}
+
+// raceReport starts every report of the race detector.
+const raceReport = "WARNING: DATA RACE"
+
+// boundedBuffer keeps the last limit bytes written to it, and remembers
+// whether a race report went through; safe for concurrent use.
+type boundedBuffer struct {
+	mu      sync.Mutex
+	buf     bytes.Buffer
+	limit   int
+	sawRace bool
+}
+
+func (b *boundedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.sawRace = b.sawRace || bytes.Contains(p, []byte(raceReport))
+	b.buf.Write(p)
+	if over := b.buf.Len() - b.limit; over > 0 {
+		b.buf.Next(over)
+	}
+	return len(p), nil
+}
+
+func (b *boundedBuffer) raced() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.sawRace
+}
+
+func (b *boundedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
