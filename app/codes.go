@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync"
 	"sync/atomic"
 
 	"github.com/shortlink/shortlink/domain"
@@ -37,7 +36,10 @@ type CodeSupply struct {
 	batchSize int
 	log       *slog.Logger
 
-	mu        sync.Mutex
+	// turn admits one caller at a time to the buffer. It is a channel, not a
+	// mutex, so a caller queued behind a slow refill gives up when its own
+	// context ends instead of waiting out the refill.
+	turn      chan struct{}
 	buffer    []domain.Code
 	fallbacks atomic.Uint64
 }
@@ -45,13 +47,17 @@ type CodeSupply struct {
 // NewCodeSupply returns a supply that takes batchSize codes per refill.
 // pool may be nil.
 func NewCodeSupply(pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator, batchSize int, log *slog.Logger) *CodeSupply {
-	return &CodeSupply{pool: pool, counter: counter, gen: gen, batchSize: max(batchSize, 1), log: log}
+	return &CodeSupply{pool: pool, counter: counter, gen: gen, batchSize: max(batchSize, 1), log: log, turn: make(chan struct{}, 1)}
 }
 
 // Next returns a code no earlier call, here or in any other process, returned.
 func (s *CodeSupply) Next(ctx context.Context) (domain.Code, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	select {
+	case s.turn <- struct{}{}:
+		defer func() { <-s.turn }()
+	case <-ctx.Done():
+		return "", fmt.Errorf("wait for the code buffer: %w: %w", domain.ErrUnavailable, ctx.Err())
+	}
 	if len(s.buffer) == 0 {
 		if err := s.refill(ctx); err != nil {
 			return "", err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"go.uber.org/mock/gomock"
 
@@ -108,5 +109,26 @@ func TestCodeSupplyFailsWhenPoolAndCounterAreDown(t *testing.T) {
 	_, err := app.NewCodeSupply(d.pool, d.counter, d.gen, 1, quietLog).Next(context.Background())
 	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("Next error = %v, want ErrUnavailable", err)
+	}
+}
+
+func TestCodeSupplyCallerGivesUpWhileAnotherRefills(t *testing.T) {
+	t.Parallel()
+	d := newDeps(t)
+	refilling, release := make(chan struct{}), make(chan struct{})
+	d.counter.EXPECT().Reserve(gomock.Any(), 1).DoAndReturn(func(context.Context, int) (uint64, error) {
+		close(refilling)
+		<-release // a refill stuck on a frozen store
+		return 0, nil
+	})
+	supply := app.NewCodeSupply(nil, d.counter, d.gen, 1, quietLog)
+	go func() { _, _ = supply.Next(context.Background()) }()
+	<-refilling
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	_, err := supply.Next(ctx)
+	close(release)
+	if !errors.Is(err, domain.ErrUnavailable) {
+		t.Fatalf("Next while another caller refills = %v, want ErrUnavailable once its context ends", err)
 	}
 }
