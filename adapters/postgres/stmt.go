@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"database/sql"
-	"sync"
 	"sync/atomic"
 
 	"github.com/jmoiron/sqlx"
@@ -13,20 +12,17 @@ import (
 // the service starts while Postgres is down. database/sql re-prepares it on
 // each pooled connection as needed, and a prepared statement costs one round
 // trip per execution where an unprepared one costs two with lib/pq.
+//
+// Callers racing to prepare each try on their own, bounded by their own
+// context; the first to succeed is kept. A lock here would queue every
+// request behind one stuck preparation.
 type lazyStmt struct {
 	db    *sqlx.DB
 	query string
-
-	mu   sync.Mutex // serializes preparing only
-	stmt atomic.Pointer[sql.Stmt]
+	stmt  atomic.Pointer[sql.Stmt]
 }
 
 func (l *lazyStmt) get(ctx context.Context) (*sql.Stmt, error) {
-	if stmt := l.stmt.Load(); stmt != nil {
-		return stmt, nil
-	}
-	l.mu.Lock()
-	defer l.mu.Unlock()
 	if stmt := l.stmt.Load(); stmt != nil {
 		return stmt, nil
 	}
@@ -34,6 +30,9 @@ func (l *lazyStmt) get(ctx context.Context) (*sql.Stmt, error) {
 	if err != nil {
 		return nil, err
 	}
-	l.stmt.Store(stmt)
+	if !l.stmt.CompareAndSwap(nil, stmt) {
+		_ = stmt.Close() // another caller won the race
+		return l.stmt.Load(), nil
+	}
 	return stmt, nil
 }
