@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"net"
 	"time"
 )
@@ -37,6 +38,9 @@ func (d ioTimeoutDialer) DialContext(ctx context.Context, network, address strin
 	return &ioTimeoutConn{Conn: conn, timeout: d.timeout}, nil
 }
 
+// ioTimeoutConn fails a read or write that blocks past timeout, and once
+// one has failed it closes the connection, so that nothing after it (lib/pq
+// draining a reply, sending a terminate) can block for another timeout.
 type ioTimeoutConn struct {
 	net.Conn
 	timeout time.Duration
@@ -46,12 +50,23 @@ func (c *ioTimeoutConn) Read(b []byte) (int, error) {
 	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
-	return c.Conn.Read(b)
+	n, err := c.Conn.Read(b)
+	c.closeOnTimeout(err)
+	return n, err
 }
 
 func (c *ioTimeoutConn) Write(b []byte) (int, error) {
 	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
-	return c.Conn.Write(b)
+	n, err := c.Conn.Write(b)
+	c.closeOnTimeout(err)
+	return n, err
+}
+
+func (c *ioTimeoutConn) closeOnTimeout(err error) {
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		_ = c.Conn.Close()
+	}
 }

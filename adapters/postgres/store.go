@@ -79,15 +79,21 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Insert implements ports.LinkStore.
 func (s *Store) Insert(ctx context.Context, link domain.ShortLink) error {
-	stmt, err := s.insertStmt.get(ctx)
+	inserted, err := await(ctx, "insert link", func() (bool, error) {
+		stmt, err := s.insertStmt.get(ctx)
+		if err != nil {
+			return false, translate("prepare insert", err)
+		}
+		var inserted bool
+		err = stmt.QueryRowContext(ctx, string(link.Code()), link.URL(), link.CreatedAt(), link.ExpiresAt(),
+			link.CreatedAt().Add(-s.liveWindow)).Scan(&inserted)
+		if err != nil {
+			return false, translate("insert link", err)
+		}
+		return inserted, nil
+	})
 	if err != nil {
-		return translate("prepare insert", err)
-	}
-	var inserted bool
-	err = stmt.QueryRowContext(ctx, string(link.Code()), link.URL(), link.CreatedAt(), link.ExpiresAt(),
-		link.CreatedAt().Add(-s.liveWindow)).Scan(&inserted)
-	if err != nil {
-		return translate("insert link", err)
+		return err
 	}
 	if !inserted {
 		return domain.ErrCodeTaken
@@ -97,31 +103,35 @@ func (s *Store) Insert(ctx context.Context, link domain.ShortLink) error {
 
 // FindLive implements ports.LinkStore.
 func (s *Store) FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
-	stmt, err := s.findStmt.get(ctx)
-	if err != nil {
-		return domain.ShortLink{}, translate("prepare find", err)
-	}
-	var (
-		url                  string
-		createdAt, expiresAt time.Time
-	)
-	err = stmt.QueryRowContext(ctx, string(code), now.Add(-s.liveWindow), now).Scan(&url, &createdAt, &expiresAt)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.ShortLink{}, domain.ErrNotFound
-	}
-	if err != nil {
-		return domain.ShortLink{}, translate("find link", err)
-	}
-	return domain.RestoreShortLink(code, url, createdAt, expiresAt), nil
+	return await(ctx, "find link", func() (domain.ShortLink, error) {
+		stmt, err := s.findStmt.get(ctx)
+		if err != nil {
+			return domain.ShortLink{}, translate("prepare find", err)
+		}
+		var (
+			url                  string
+			createdAt, expiresAt time.Time
+		)
+		err = stmt.QueryRowContext(ctx, string(code), now.Add(-s.liveWindow), now).Scan(&url, &createdAt, &expiresAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.ShortLink{}, domain.ErrNotFound
+		}
+		if err != nil {
+			return domain.ShortLink{}, translate("find link", err)
+		}
+		return domain.RestoreShortLink(code, url, createdAt, expiresAt), nil
+	})
 }
 
 // Reserve implements ports.CodeCounter.
 func (s *Store) Reserve(ctx context.Context, n int) (uint64, error) {
-	var first int64
-	err := s.db.QueryRowContext(ctx,
-		`UPDATE code_counter SET next_value = next_value + $1 RETURNING next_value - $1`, n).Scan(&first)
-	if err != nil {
-		return 0, translate("reserve counter block", err)
-	}
-	return uint64(first), nil
+	return await(ctx, "reserve counter block", func() (uint64, error) {
+		var first int64
+		err := s.db.QueryRowContext(ctx,
+			`UPDATE code_counter SET next_value = next_value + $1 RETURNING next_value - $1`, n).Scan(&first)
+		if err != nil {
+			return 0, translate("reserve counter block", err)
+		}
+		return uint64(first), nil
+	})
 }
