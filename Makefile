@@ -86,6 +86,11 @@ bin/golangci-lint:
 bin/gotestsum:
 	GOBIN=$(CURDIR)/bin go install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
 
+##@ Benchmark
+.PHONY: bench
+bench: ## Loopback benchmark vs bare net/http and pgbench (wrk, nginx, redis-server, pgbench), ~3.5 min → test/bench/results/latest.md
+	go run ./test/bench/cmd/bench $(BENCH_FLAGS)
+
 ##@ Local stack (Docker Compose)
 COMPOSE := docker compose -f compose/docker-compose.yml --env-file .env
 .PHONY: startlocal stoplocal

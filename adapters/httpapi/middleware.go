@@ -19,6 +19,17 @@ type requestMetrics struct {
 	duration *prometheus.HistogramVec
 }
 
+// methodLabel keeps the method label to a fixed set: net/http accepts any
+// token as a method, and each new one would be a new series held forever.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return "OTHER"
+}
+
 func newRequestMetrics(reg prometheus.Registerer) *requestMetrics {
 	m := &requestMetrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -56,7 +67,10 @@ func (r *requestIDs) new() string { return r.prefix + strconv.FormatUint(r.next.
 func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
-		id := c.GetHeader("X-Request-ID")
+		var id string // the map holds the canonical key: Header.Get would allocate it
+		if v := c.Request.Header["X-Request-Id"]; len(v) > 0 {
+			id = v[0]
+		}
 		if !validRequestID(id) {
 			id = ids.new()
 		}
@@ -76,7 +90,7 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests 
 			}
 			status := c.Writer.Status()
 			elapsed := time.Since(start)
-			labels := []string{route, c.Request.Method, statusText(status)}
+			labels := []string{route, methodLabel(c.Request.Method), statusText(status)}
 			metrics.requests.WithLabelValues(labels...).Inc()
 			metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
 			if logRequests {

@@ -47,7 +47,7 @@ type ioTimeoutConn struct {
 }
 
 func (c *ioTimeoutConn) Read(b []byte) (int, error) {
-	if err := c.Conn.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.SetReadDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
 	n, err := c.Conn.Read(b)
@@ -56,7 +56,7 @@ func (c *ioTimeoutConn) Read(b []byte) (int, error) {
 }
 
 func (c *ioTimeoutConn) Write(b []byte) (int, error) {
-	if err := c.Conn.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
+	if err := c.SetWriteDeadline(time.Now().Add(c.timeout)); err != nil {
 		return 0, err
 	}
 	n, err := c.Conn.Write(b)
@@ -67,6 +67,6 @@ func (c *ioTimeoutConn) Write(b []byte) (int, error) {
 func (c *ioTimeoutConn) closeOnTimeout(err error) {
 	var netErr net.Error
 	if errors.As(err, &netErr) && netErr.Timeout() {
-		_ = c.Conn.Close()
+		_ = c.Close()
 	}
 }

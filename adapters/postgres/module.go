@@ -11,7 +11,8 @@ import (
 var Module = fx.Module("postgres",
 	fx.Provide(
 		func(lc fx.Lifecycle, cfg config.Config) (*Store, error) {
-			s, err := Open(Options{URL: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL, IOTimeout: cfg.RequestTimeout})
+			s, err := Open(Options{URL: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
+				Timeout: cfg.RequestTimeout})
 			if err != nil {
 				return nil, err
 			}

@@ -25,17 +25,19 @@ type Options struct {
 	// MaxLinkLifetime is the longest a link can live (MAX_TTL): lookups only
 	// search partitions created within it, so the planner prunes the rest.
 	MaxLinkLifetime time.Duration
-	// IOTimeout, when positive, fails a read or write that blocks this long,
-	// so a Postgres that stops answering cannot hang a request (see
-	// ioTimeoutDialer). The api sets REQUEST_TIMEOUT; tools that run long
-	// statements leave it zero.
-	IOTimeout time.Duration
+	// Timeout, when positive, fails a network read or write that blocks this
+	// long, so a Postgres that stops answering cannot hang a request (see
+	// ioTimeoutDialer), and bounds FindLive as a whole, since the redirect
+	// path sets no deadline of its own. The api sets REQUEST_TIMEOUT; tools
+	// that run long statements leave it zero.
+	Timeout time.Duration
 }
 
 // Store implements ports.LinkStore and ports.CodeCounter.
 type Store struct {
 	db         *sqlx.DB
 	liveWindow time.Duration
+	timeout    time.Duration
 	insertStmt lazyStmt
 	findStmt   lazyStmt
 }
@@ -47,14 +49,14 @@ func Open(opts Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.IOTimeout > 0 {
-		connector.Dialer(ioTimeoutDialer{timeout: opts.IOTimeout})
+	if opts.Timeout > 0 {
+		connector.Dialer(ioTimeoutDialer{timeout: opts.Timeout})
 	}
 	db := sqlx.NewDb(sql.OpenDB(connector), "postgres")
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack}
+	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_link($1, $2, $3, $4, $5)`}
 	s.findStmt = lazyStmt{db: db, query: `
 		SELECT url, created_at, expires_at FROM short_link
@@ -103,6 +105,11 @@ func (s *Store) Insert(ctx context.Context, link domain.ShortLink) error {
 
 // FindLive implements ports.LinkStore.
 func (s *Store) FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
 	return await(ctx, "find link", func() (domain.ShortLink, error) {
 		stmt, err := s.findStmt.get(ctx)
 		if err != nil {

@@ -108,7 +108,7 @@ func TestCacheNeverAnswersForAnExpiredLink(t *testing.T) {
 			}
 			eventually(t, "Redis drops the expired key", func() error {
 				if n, err := client.Do(context.Background(), client.B().Exists().Key(prefix+"short").Build()).AsInt64(); err != nil || n != 0 {
-					return fmt.Errorf("EXISTS = %d, %v; want 0", n, err)
+					return fmt.Errorf("EXISTS = %d, %w; want 0", n, err)
 				}
 				return nil
 			})

@@ -1,0 +1,181 @@
+package bench
+
+// The redirect hot path in process, for CPU and allocation profiles: the
+// real use cases and gin router, the real Redis cache adapter (client-side
+// caching on, as the api dials it) against a private redis-server, and a
+// ResponseWriter that discards. Network and HTTP parsing are left out, so
+// what remains is what the api adds to a bare net/http server.
+//
+//	go test ./test/bench -run '^$' -bench 'Redirect$/' -benchmem -cpu 2 \
+//	    -cpuprofile /tmp/redirect.cpu -memprofile /tmp/redirect.mem
+//	go tool pprof -top -nodecount 30 /tmp/redirect.cpu
+//	go tool pprof -sample_index alloc_space -top /tmp/redirect.mem
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"runtime"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/test/testenv"
+)
+
+const seededLinks = 1000
+
+func BenchmarkRedirect(b *testing.B) {
+	redisCache := func(b *testing.B) ports.LinkCache {
+		srv := testenv.StartRedisServer(b)
+		client, err := rediscache.Dial(srv.URL(), 200*time.Millisecond, true)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(client.Close)
+		return rediscache.New(client, rediscache.Options{ClientSideCache: true})
+	}
+	memoryCache := func(*testing.B) ports.LinkCache {
+		return memory.NewCache(time.Hour, 10*time.Second, 10_000, time.Now)
+	}
+	for _, tc := range []struct {
+		name        string
+		cache       func(*testing.B) ports.LinkCache
+		logRequests bool
+	}{
+		{"cache=redis-csc", redisCache, false},
+		{"cache=redis-csc+accesslog", redisCache, true},
+		{"cache=memory", memoryCache, false},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			handler, codes := newAPI(b, tc.cache(b), tc.logRequests)
+			serveParallel(b, handler, codes, http.StatusFound)
+		})
+	}
+	// What net/http costs with nothing in it: the bare server of make bench.
+	b.Run("bare", func(b *testing.B) {
+		handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header()["Location"] = []string{"https://example.com/bench/0123456789abcdef0123"}
+			w.WriteHeader(http.StatusFound)
+		})
+		serveParallel(b, handler, []string{"abc"}, http.StatusFound)
+	})
+}
+
+// newAPI assembles the api as cmd/api does, with LOG_LEVEL=warn (info when
+// logRequests, written to io.Discard), the memory store (a cached redirect
+// never reaches it) and seeded links, each resolved once so the client-side
+// cache holds it.
+func newAPI(b *testing.B, cache ports.LinkCache, logRequests bool) (http.Handler, []string) {
+	b.Helper()
+	level := slog.LevelWarn
+	if logRequests {
+		level = slog.LevelInfo
+	}
+	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
+	gen, err := domain.NewCodeGenerator("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	store := memory.NewLinkStore()
+	clock := app.SystemClock{}
+	host, _ := domain.PublicHostOf("http://localhost:8080")
+	creator := app.NewCreator(store, cache, app.NewCodeSupply(nil, store, gen, 64, log), clock,
+		domain.URLPolicy{MaxLength: 4096, PublicHost: host},
+		domain.ExpiryPolicy{Default: 14 * 24 * time.Hour, Max: 365 * 24 * time.Hour}, log)
+	resolver := app.NewResolver(store, cache, clock, log)
+	handler := httpapi.NewHandler(creator, resolver, app.NewReadiness(time.Second), "http://localhost:8080", 5*time.Second, log)
+	reg := prometheus.NewRegistry()
+	router, err := httpapi.NewRouter(handler, httpapi.RouterOptions{LogRequests: logRequests, Registerer: reg, Gatherer: reg})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	codes := make([]string, seededLinks)
+	for i := range codes {
+		link, err := creator.Create(ctx, app.CreateRequest{URL: fmt.Sprintf("https://example.com/bench/%020x", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		codes[i] = link.Code().String()
+		if _, err := resolver.Resolve(ctx, codes[i]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return router, codes
+}
+
+// serveParallel calls handler with GET /<code> of each code in turn from
+// GOMAXPROCS goroutines and fails the benchmark on any other status than want.
+func serveParallel(b *testing.B, handler http.Handler, codes []string, want int) {
+	b.Helper()
+	// One set of requests per goroutine RunParallel starts, built untimed.
+	sets := make([][]*http.Request, runtime.GOMAXPROCS(0))
+	for s := range sets {
+		sets[s] = make([]*http.Request, len(codes))
+		for i, code := range codes {
+			sets[s][i] = httptest.NewRequest(http.MethodGet, "/"+code, nil)
+		}
+	}
+	var bad, next atomic.Int64
+	b.ReportAllocs()
+	cpu0 := processCPU()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		reqs := sets[int(next.Add(1)-1)%len(sets)]
+		w := &discardWriter{header: http.Header{}}
+		for i := 0; pb.Next(); i++ {
+			clear(w.header)
+			w.status = 0
+			handler.ServeHTTP(w, reqs[i%len(reqs)])
+			if w.status != want {
+				bad.Add(1)
+			}
+		}
+	})
+	b.StopTimer()
+	// CPU time per op is steadier than ns/op on a busy machine: time slices
+	// lost to other processes do not count.
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	if n := bad.Load(); n > 0 {
+		b.Fatalf("%d answers were not %d", n, want)
+	}
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// discardWriter is the cheapest http.ResponseWriter: it keeps the status.
+type discardWriter struct {
+	header http.Header
+	status int
+}
+
+func (w *discardWriter) Header() http.Header { return w.header }
+
+func (w *discardWriter) Write(p []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return len(p), nil
+}
+
+func (w *discardWriter) WriteHeader(status int) { w.status = status }
