@@ -12,7 +12,7 @@ var Module = fx.Module("postgres",
 	fx.Provide(
 		func(lc fx.Lifecycle, cfg config.Config) (*Store, error) {
 			s, err := Open(Options{URL: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
-				Timeout: cfg.RequestTimeout})
+				Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers})
 			if err != nil {
 				return nil, err
 			}

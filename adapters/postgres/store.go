@@ -31,6 +31,9 @@ type Options struct {
 	// path sets no deadline of its own. The api sets REQUEST_TIMEOUT; tools
 	// that run long statements leave it zero.
 	Timeout time.Duration
+	// InsertWorkers is how many batches of inserts may be in flight at once
+	// (see insertBatcher); default 1, which makes the largest batches.
+	InsertWorkers int
 }
 
 // Store implements ports.LinkStore and ports.CodeCounter.
@@ -40,6 +43,7 @@ type Store struct {
 	timeout    time.Duration
 	insertStmt lazyStmt
 	findStmt   lazyStmt
+	inserts    *insertBatcher
 }
 
 // Open returns a Store without connecting: the api starts, and reports
@@ -57,19 +61,27 @@ func Open(opts Options) (*Store, error) {
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
-	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_link($1, $2, $3, $4, $5)`}
+	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5)`}
 	s.findStmt = lazyStmt{db: db, query: `
 		SELECT url, created_at, expires_at FROM short_link
 		WHERE code = $1 AND created_at >= $2 AND expires_at > $3
 		ORDER BY created_at DESC LIMIT 1`}
+	workers := opts.InsertWorkers
+	if workers <= 0 {
+		workers = 1
+	}
+	s.inserts = newInsertBatcher(s, workers)
 	return s, nil
 }
 
 // DB exposes the pool for metrics and tests.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops taking inserts and closes the pool.
+func (s *Store) Close() error {
+	s.inserts.stop()
+	return s.db.Close()
+}
 
 // Ping checks that Postgres answers.
 func (s *Store) Ping(ctx context.Context) error {
@@ -79,28 +91,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Insert implements ports.LinkStore.
+// Insert implements ports.LinkStore. Concurrent inserts are stored in
+// batches, each batch one statement and one commit; a nil error still means
+// this link is committed.
 func (s *Store) Insert(ctx context.Context, link domain.ShortLink) error {
-	inserted, err := await(ctx, "insert link", func() (bool, error) {
-		stmt, err := s.insertStmt.get(ctx)
-		if err != nil {
-			return false, translate("prepare insert", err)
-		}
-		var inserted bool
-		err = stmt.QueryRowContext(ctx, string(link.Code()), link.URL(), link.CreatedAt(), link.ExpiresAt(),
-			link.CreatedAt().Add(-s.liveWindow)).Scan(&inserted)
-		if err != nil {
-			return false, translate("insert link", err)
-		}
-		return inserted, nil
-	})
-	if err != nil {
-		return err
-	}
-	if !inserted {
-		return domain.ErrCodeTaken
-	}
-	return nil
+	return s.inserts.insert(ctx, link)
 }
 
 // FindLive implements ports.LinkStore.

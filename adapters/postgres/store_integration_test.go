@@ -5,6 +5,8 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -76,5 +78,43 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 		if !errors.Is(err, domain.ErrUnavailable) {
 			t.Errorf("%s error = %v, want ErrUnavailable", name, err)
 		}
+	}
+}
+
+// TestBatchedInsertsOfOverlappingCodesNeverDeadlock drives many concurrent
+// batches whose codes overlap in every order: each code is stored exactly
+// once and no batch fails (a lock-order deadlock would fail whole batches).
+func TestBatchedInsertsOfOverlappingCodesNeverDeadlock(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	const codes, workers, perWorker = 20, 16, 60
+	now := time.Now().UTC()
+	var (
+		wg            sync.WaitGroup
+		mu            sync.Mutex
+		stored, taken int
+	)
+	for w := range workers {
+		wg.Go(func() {
+			for i := range perWorker {
+				code := domain.Code(fmt.Sprintf("c%02d", (w*7+i*13)%codes))
+				link, _ := domain.NewShortLink(code, "https://example.com", now, now.Add(time.Hour))
+				err := s.Insert(context.Background(), link)
+				mu.Lock()
+				switch {
+				case err == nil:
+					stored++
+				case errors.Is(err, domain.ErrCodeTaken):
+					taken++
+				default:
+					t.Errorf("Insert(%s): %v", code, err)
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if stored != codes || taken != workers*perWorker-codes {
+		t.Fatalf("stored %d, taken %d; want %d and %d", stored, taken, codes, workers*perWorker-codes)
 	}
 }

@@ -45,6 +45,7 @@ type Config struct {
 	BatchInterval time.Duration `env:"BATCH_INTERVAL" envDefault:"10s"`
 
 	DBMaxOpenConns  int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16"`
+	DBInsertWorkers int           `env:"DB_INSERT_WORKERS" envDefault:"1"`
 	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"5s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -152,6 +153,9 @@ func (c Config) validate() error {
 	}
 	if c.DBMaxOpenConns < 1 {
 		bad("DB_MAX_OPEN_CONNS", "must be at least 1, got %d", c.DBMaxOpenConns)
+	}
+	if c.DBInsertWorkers < 1 || c.DBInsertWorkers >= c.DBMaxOpenConns {
+		bad("DB_INSERT_WORKERS", "must be at least 1 and less than DB_MAX_OPEN_CONNS (%d), got %d", c.DBMaxOpenConns, c.DBInsertWorkers)
 	}
 	if c.CreateRateLimit < 0 {
 		bad("CREATE_RATE_LIMIT", "must be 0 (off) or a positive number of creates per minute, got %d", c.CreateRateLimit)

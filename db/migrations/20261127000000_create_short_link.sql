@@ -2,7 +2,7 @@
 
 -- Links, range-partitioned by month of creation so old months can be dropped
 -- whole. A partitioned table cannot carry a unique index on code alone, so
--- insert_short_link below enforces "one live link per code".
+-- insert_short_links below enforces "one live link per code".
 CREATE TABLE short_link (
     code       text        NOT NULL,
     url        text        NOT NULL,
@@ -52,30 +52,42 @@ BEGIN
 END
 $$;
 
--- insert_short_link stores a link unless a live link holds its code, in one
--- round trip. The advisory lock serializes inserts of the same code across
--- all partitions, so of N concurrent inserts exactly one returns true.
--- live_since bounds the search to partitions that can hold a live link.
-CREATE FUNCTION insert_short_link(
-    p_code text, p_url text, p_created_at timestamptz, p_expires_at timestamptz, p_live_since timestamptz
-) RETURNS boolean
+-- insert_short_links stores many links in one statement, one round trip and
+-- one commit (group commit), returning for each whether it was stored: false
+-- where a live link already holds the code, or an earlier row of the same
+-- call took it. A transaction-scoped advisory lock on each code's hash
+-- serializes inserts of that code across all partitions (a partitioned table
+-- cannot have a unique index on code alone), so of N concurrent inserts of
+-- one code exactly one is stored. The locks are taken first, in one global
+-- order, so calls running at once can never deadlock. p_live_since bounds
+-- the search to partitions that can hold a live link.
+CREATE FUNCTION insert_short_links(
+    p_codes text[], p_urls text[], p_created_at timestamptz[], p_expires_at timestamptz[], p_live_since timestamptz
+) RETURNS boolean[]
 LANGUAGE plpgsql AS $$
+DECLARE
+    stored boolean[] := '{}';
 BEGIN
-    PERFORM pg_advisory_xact_lock(hashtextextended(p_code, 0));
-    IF EXISTS (
-        SELECT 1 FROM short_link
-        WHERE code = p_code AND created_at >= p_live_since AND expires_at > p_created_at
-    ) THEN
-        RETURN false;
-    END IF;
-    INSERT INTO short_link (code, url, created_at, expires_at)
-    VALUES (p_code, p_url, p_created_at, p_expires_at);
-    RETURN true;
+    PERFORM pg_advisory_xact_lock(lock_key)
+    FROM (SELECT DISTINCT hashtextextended(c, 0) AS lock_key FROM unnest(p_codes) AS c ORDER BY 1) AS keys;
+    FOR i IN 1 .. coalesce(array_length(p_codes, 1), 0) LOOP
+        IF EXISTS (
+            SELECT 1 FROM short_link
+            WHERE code = p_codes[i] AND created_at >= p_live_since AND expires_at > p_created_at[i]
+        ) THEN
+            stored := stored || false;
+        ELSE
+            INSERT INTO short_link (code, url, created_at, expires_at)
+            VALUES (p_codes[i], p_urls[i], p_created_at[i], p_expires_at[i]);
+            stored := stored || true;
+        END IF;
+    END LOOP;
+    RETURN stored;
 END
 $$;
 
 -- migrate:down
-DROP FUNCTION insert_short_link(text, text, timestamptz, timestamptz, timestamptz);
+DROP FUNCTION insert_short_links(text[], text[], timestamptz[], timestamptz[], timestamptz);
 DROP FUNCTION create_short_link_partition(date);
 DROP TABLE code_counter;
 DROP TABLE short_link;
