@@ -1,6 +1,8 @@
 package httpapi_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -8,6 +10,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
 )
 
@@ -82,3 +85,43 @@ func TestMetricsExposeRequests(t *testing.T) {
 }
 
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
+
+func TestClientThatHangsUpIsNotCountedAsA5xx(t *testing.T) {
+	t.Parallel()
+	store := memory.NewLinkStore()
+	blocked := &blockingStore{LinkStore: store, entered: make(chan struct{}, 1)}
+	env := httpsuite.StartInProcess(t, httpsuite.Parts{
+		Store: blocked, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 10, time.Now),
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, env.BaseURL+"/v1/shortlink", strings.NewReader(`{"url":"https://example.com"}`))
+	req.Header.Set("Content-Type", "application/json")
+	go func() { <-blocked.entered; cancel() }()
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+		t.Fatal("the request was answered although its client hung up")
+	}
+	metric := `shortlink_http_requests_total{method="POST",route="/v1/shortlink",status="499"} 1`
+	for deadline := time.Now().Add(2 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		body := httpsuite.Get(t, env.BaseURL+"/metrics").Body
+		if strings.Contains(string(body), metric) && !strings.Contains(string(body), `status="503"`) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("metrics lack %s (or count a 503):\n%s", metric, body)
+		}
+	}
+}
+
+// blockingStore holds every insert until the caller's context ends, as a
+// slow database would, and then fails it the way the Postgres store does.
+type blockingStore struct {
+	*memory.LinkStore
+	entered chan struct{}
+}
+
+func (s *blockingStore) Insert(ctx context.Context, _ domain.ShortLink) error {
+	s.entered <- struct{}{}
+	<-ctx.Done()
+	return fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
+}

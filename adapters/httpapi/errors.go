@@ -46,8 +46,16 @@ func statusOf(err error) (int, string) {
 	}
 }
 
+// statusClientClosedRequest is nginx's code for a client that hung up
+// before its answer: nothing failed on our side, so it must not count as a 5xx.
+const statusClientClosedRequest = 499
+
 // fail writes err as the error envelope, logging what the client is not told.
 func (h *Handler) fail(c *gin.Context, err error) {
+	if c.Request.Context().Err() != nil { // the client is gone; the answer is for the logs and metrics
+		c.Status(statusClientClosedRequest)
+		return
+	}
 	status, message := statusOf(err)
 	switch {
 	case status >= 500 && status != http.StatusServiceUnavailable:
