@@ -51,7 +51,7 @@ type stack struct {
 func startStack(t *testing.T) *stack {
 	t.Helper()
 	s := &stack{root: moduleRoot(t)}
-	s.bin = buildBinaries(t, s.root)
+	s.bin = testenv.BuildBinaries(t)
 
 	dbURL := testenv.Database(t)
 	cache, codes := testenv.StartRedisServer(t), testenv.StartRedisServer(t)
@@ -144,26 +144,6 @@ func moduleRoot(t *testing.T) string {
 		t.Fatalf("go env GOMOD: %v %s", err, out)
 	}
 	return filepath.Dir(strings.TrimSpace(string(out)))
-}
-
-// buildBinaries builds every command of the module into a temporary bin
-// directory, so the suite tests the working tree as it is.
-func buildBinaries(t *testing.T, root string) string {
-	t.Helper()
-	dir := filepath.Join(t.TempDir(), "bin")
-	start := time.Now()
-	cmd := exec.Command(goTool(), "build", "-o", dir+string(filepath.Separator), "./cmd/...")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/...: %v\n%s", err, out)
-	}
-	for _, name := range []string{"api", "batch", "migrate", "partitions"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Fatalf("go build ./cmd/... made no %s binary: %v", name, err)
-		}
-	}
-	t.Logf("built the binaries in %v", time.Since(start).Round(time.Millisecond))
-	return dir
 }
 
 // goTool is the go command; go test puts its own first on PATH.
