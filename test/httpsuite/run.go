@@ -161,34 +161,7 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Run("validation errors are 400 with a message", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
-		now := env.Clock.Now()
-		tests := []struct {
-			name    string
-			body    any
-			message string
-		}{
-			{"missing url", map[string]any{}, "url: is required"},
-			{"null url", map[string]any{"url": nil}, "url: is required"},
-			{"empty url", map[string]any{"url": ""}, "url: is required"},
-			{"url not a string", map[string]any{"url": 42}, "url: must be a string"},
-			{"alias not a string", map[string]any{"url": "https://example.com", "alias": true}, "alias: must be a string"},
-			{"relative url", map[string]any{"url": "/path"}, "url: must be an absolute http or https URL"},
-			{"ftp url", map[string]any{"url": "ftp://example.com/f"}, "url: must be an absolute http or https URL"},
-			{"header injection", map[string]any{"url": "https://example.com/\r\nSet-Cookie: x=y"}, "url: must not contain whitespace"},
-			{"too long", map[string]any{"url": "https://example.com/" + strings.Repeat("a", 4096)}, "url: must be at most 4096 bytes"},
-			{"own host", map[string]any{"url": env.PublicBaseURL + "/abc"}, "url: must not point at this service"},
-			{"bad alias", map[string]any{"url": "https://example.com", "alias": "no_underscores"}, "alias: may contain only"},
-			{"alias too long", map[string]any{"url": "https://example.com", "alias": strings.Repeat("a", 33)}, "alias: must be 1 to 32"},
-			{"expiry without zone", map[string]any{"url": "https://example.com", "expires_at": "2030-01-01T00:00:00"}, "expires_at: must be an RFC 3339"},
-			{"expiry in the past", map[string]any{"url": "https://example.com", "expires_at": now.Add(-time.Minute).Format(time.RFC3339)}, "expires_at: must be in the future"},
-			{"expiry too far", map[string]any{"url": "https://example.com", "expires_at": now.Add(366 * day).Format(time.RFC3339)}, "expires_at: must be at most 365 days"},
-			{"array body", []string{"https://example.com"}, "request body must be a JSON object"},
-		}
-		for _, tt := range tests {
-			expectStatus(t, Create(t, env, tt.body), http.StatusBadRequest, tt.message)
-		}
-		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(`{"url":`)),
-			http.StatusBadRequest, "request body is not valid JSON")
+		ExpectBadCreates(t, env, env.Clock.Now())
 	})
 
 	t.Run("wrong content type is 415 and oversized body 413", func(t *testing.T) {
@@ -204,4 +177,51 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		big := []byte(`{"url":"https://example.com","pad":"` + strings.Repeat("x", 17<<10) + `"}`)
 		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", big), http.StatusRequestEntityTooLarge, "too large")
 	})
+}
+
+// BadCreate is a create request the API must refuse with 400 and a message
+// containing Message.
+type BadCreate struct {
+	Name    string
+	Body    any
+	Message string
+}
+
+// BadCreates are the validation cases of SPEC §2 for an API at the default
+// limits whose clock reads now.
+func BadCreates(publicBaseURL string, now time.Time) []BadCreate {
+	const day = 24 * time.Hour
+	return []BadCreate{
+		{"missing url", map[string]any{}, "url: is required"},
+		{"null url", map[string]any{"url": nil}, "url: is required"},
+		{"empty url", map[string]any{"url": ""}, "url: is required"},
+		{"url not a string", map[string]any{"url": 42}, "url: must be a string"},
+		{"alias not a string", map[string]any{"url": "https://example.com", "alias": true}, "alias: must be a string"},
+		{"relative url", map[string]any{"url": "/path"}, "url: must be an absolute http or https URL"},
+		{"ftp url", map[string]any{"url": "ftp://example.com/f"}, "url: must be an absolute http or https URL"},
+		{"javascript url", map[string]any{"url": "javascript:alert(1)"}, "url: must be an absolute http or https URL"},
+		{"header injection", map[string]any{"url": "https://example.com/\r\nSet-Cookie: x=y"}, "url: must not contain whitespace"},
+		{"too long", map[string]any{"url": "https://example.com/" + strings.Repeat("a", 4096)}, "url: must be at most 4096 bytes"},
+		{"own host", map[string]any{"url": publicBaseURL + "/abc"}, "url: must not point at this service"},
+		{"bad alias", map[string]any{"url": "https://example.com", "alias": "no_underscores"}, "alias: may contain only"},
+		{"alias too long", map[string]any{"url": "https://example.com", "alias": strings.Repeat("a", 33)}, "alias: must be 1 to 32"},
+		{"expiry without zone", map[string]any{"url": "https://example.com", "expires_at": "2030-01-01T00:00:00"}, "expires_at: must be an RFC 3339"},
+		{"expiry in the past", map[string]any{"url": "https://example.com", "expires_at": now.Add(-time.Minute).Format(time.RFC3339)}, "expires_at: must be in the future"},
+		{"expiry too far", map[string]any{"url": "https://example.com", "expires_at": now.Add(366 * day).Format(time.RFC3339)}, "expires_at: must be at most 365 days"},
+		{"array body", []string{"https://example.com"}, "request body must be a JSON object"},
+	}
+}
+
+// ExpectBadCreates sends every BadCreate, and a body that is not JSON, and
+// expects each to be refused with 400 and its message.
+func ExpectBadCreates(t *testing.T, env Env, now time.Time) {
+	t.Helper()
+	for _, bad := range BadCreates(env.PublicBaseURL, now) {
+		r := Create(t, env, bad.Body)
+		if r.Status != http.StatusBadRequest || r.Envelope.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), bad.Message) {
+			t.Errorf("%s: %d %s, want 400 with %q", bad.Name, r.Status, r.Body, bad.Message)
+		}
+	}
+	expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(`{"url":`)),
+		http.StatusBadRequest, "request body is not valid JSON")
 }
