@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shortlink/shortlink/domain"
@@ -19,6 +20,8 @@ type Cache struct {
 
 	mu      sync.RWMutex
 	entries map[domain.Code]cacheEntry
+
+	hits, misses, negativeHits atomic.Uint64
 }
 
 type cacheEntry struct {
@@ -40,13 +43,25 @@ func (c *Cache) Get(_ context.Context, code domain.Code) (domain.ShortLink, port
 	c.mu.RUnlock()
 	switch {
 	case !ok || !c.now().Before(e.until):
+		c.misses.Add(1)
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	case e.negative:
+		c.negativeHits.Add(1)
 		return domain.ShortLink{}, ports.CacheNegativeHit, nil
 	default:
+		c.hits.Add(1)
 		return e.link, ports.CacheHit, nil
 	}
 }
+
+// Hits counts lookups that found a link.
+func (c *Cache) Hits() uint64 { return c.hits.Load() }
+
+// Misses counts lookups that found nothing.
+func (c *Cache) Misses() uint64 { return c.misses.Load() }
+
+// NegativeHits counts lookups that found a negative entry.
+func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
 
 // Set implements ports.LinkCache.
 func (c *Cache) Set(_ context.Context, link domain.ShortLink, now time.Time) error {

@@ -46,3 +46,17 @@ func TestRateLimiterContract(t *testing.T) {
 	t.Parallel()
 	porttest.RateLimiterContract(t, func(*testing.T) ports.RateLimiter { return memory.NewRateLimiter(time.Now) })
 }
+
+func TestCacheCountsLookups(t *testing.T) {
+	t.Parallel()
+	c := memory.NewCache(time.Hour, time.Hour, 10, time.Now)
+	now := time.Now()
+	_ = c.Set(t.Context(), domain.RestoreShortLink("hit", "https://example.com", now, now.Add(time.Hour)), now)
+	_ = c.SetMissing(t.Context(), "gone")
+	for _, code := range []domain.Code{"hit", "hit", "gone", "unknown"} {
+		_, _, _ = c.Get(t.Context(), code)
+	}
+	if c.Hits() != 2 || c.NegativeHits() != 1 || c.Misses() != 1 {
+		t.Fatalf("hits %d, negative hits %d, misses %d; want 2, 1, 1", c.Hits(), c.NegativeHits(), c.Misses())
+	}
+}

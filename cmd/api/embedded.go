@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
@@ -36,17 +35,8 @@ var embeddedModule = fx.Options(
 	),
 )
 
-// embeddedRegistry is metricsModule's registry without the collectors of
-// servers embedded mode does not have (connection pool, Redis, code pool).
-func embeddedRegistry(resolver *app.Resolver) *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	counter := func(name, help string, read func() uint64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(read()) })
-	}
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		counter("shortlink_cache_errors_total", "Cache operations that failed and fell back to the store.", resolver.CacheErrors),
-	)
-	return reg
+// embeddedRegistry is the common registry: embedded mode has no connection
+// pool and no code pool to report on.
+func embeddedRegistry(cache *memory.Cache, resolver *app.Resolver) *prometheus.Registry {
+	return newRegistry(cache, resolver)
 }

@@ -24,24 +24,15 @@ var readinessModule = fx.Provide(func(store *postgres.Store, cache *rediscache.C
 	)
 })
 
-// metricsModule provides the registry /metrics serves, with the counters the
-// adapters and use cases keep registered as read-on-scrape collectors.
+// metricsModule provides the registry /metrics serves: the common metrics
+// plus the Postgres connection pool and the code pool.
 var metricsModule = fx.Provide(func(store *postgres.Store, cache *rediscache.Cache, pool *redispool.Pool,
 	supply *app.CodeSupply, resolver *app.Resolver,
 ) *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	counter := func(name, help string, read func() uint64) prometheus.Collector {
-		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(read()) })
-	}
+	reg := newRegistry(cache, resolver)
 	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(store.DB().DB, "shortlink"),
-		counter("shortlink_cache_hits_total", "Redirect cache lookups that found the link.", cache.Hits),
-		counter("shortlink_cache_misses_total", "Redirect cache lookups that found nothing.", cache.Misses),
-		counter("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", cache.NegativeHits),
-		counter("shortlink_cache_errors_total", "Cache operations that failed and fell back to Postgres.", resolver.CacheErrors),
-		counter("shortlink_pool_fallbacks_total", "Code buffer refills that bypassed an empty or unreachable pool.", supply.Fallbacks),
+		counterFunc("shortlink_pool_fallbacks_total", "Code buffer refills that bypassed an empty or unreachable pool.", supply.Fallbacks),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "shortlink_pool_size", Help: "Codes in the shared pool (NaN while the codes Redis is unreachable).",
 		}, func() float64 {
