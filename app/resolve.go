@@ -37,9 +37,10 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string) (domain.ShortLin
 	now := r.clock.Now()
 
 	link, result, err := r.cache.Get(ctx, code)
+	cacheUp := err == nil
 	switch {
-	case err != nil:
-		r.cacheFailed("read", err) // degrade to the store
+	case !cacheUp:
+		r.cacheFailed("read", err) // degrade to the store, and spare the cache the write-back
 	case result == ports.CacheHit && !link.ExpiredAt(now):
 		return link, nil
 	case result == ports.CacheNegativeHit:
@@ -48,16 +49,20 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string) (domain.ShortLin
 
 	link, err = r.store.FindLive(ctx, code, now)
 	if errors.Is(err, domain.ErrNotFound) {
-		if err := r.cache.SetMissing(ctx, code); err != nil {
-			r.cacheFailed("negative write", err)
+		if cacheUp {
+			if err := r.cache.SetMissing(ctx, code); err != nil {
+				r.cacheFailed("negative write", err)
+			}
 		}
 		return domain.ShortLink{}, domain.ErrNotFound
 	}
 	if err != nil {
 		return domain.ShortLink{}, fmt.Errorf("find link %s: %w", code, err)
 	}
-	if err := r.cache.Set(ctx, link, now); err != nil {
-		r.cacheFailed("write", err)
+	if cacheUp {
+		if err := r.cache.Set(ctx, link, now); err != nil {
+			r.cacheFailed("write", err)
+		}
 	}
 	return link, nil
 }

@@ -48,8 +48,12 @@ func TestResolve(t *testing.T) {
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(domain.ShortLink{}, domain.ErrNotFound)
 			d.cache.EXPECT().SetMissing(gomock.Any(), domain.Code("abc")).Return(nil)
 		}, domain.ShortLink{}, domain.ErrNotFound},
-		{"cache outage degrades to the store", func(d deps) {
+		{"cache outage degrades to the store without writing back", func(d deps) {
 			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, errors.New("down"))
+			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(live, nil)
+		}, live, nil},
+		{"cache write failure still answers", func(d deps) {
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, nil)
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(live, nil)
 			d.cache.EXPECT().Set(gomock.Any(), live, now).Return(errors.New("down"))
 		}, live, nil},

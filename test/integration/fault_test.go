@@ -216,10 +216,15 @@ func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 	}
 }
 
+// slowReply bounds any reply while a Redis is down or frozen: a few
+// REDIS_TIMEOUTs (200 ms) and slack for a race-instrumented binary.
+const slowReply = 1500 * time.Millisecond
+
 // TestRedisOutagesUnderLoad stops the cache Redis, then the codes Redis,
-// each for a second, under a mixed create and redirect load on the api
-// binary: no reply is a 5xx (503 included), every create is 201 and every
-// redirect 302 to the right URL.
+// each for a second, then freezes each (SIGSTOP: connections stay open,
+// nothing answers), under a mixed create and redirect load on the api
+// binary: no reply is a 5xx (503 included) or slower than slowReply, every
+// create is 201 and every redirect 302 to the right URL.
 func TestRedisOutagesUnderLoad(t *testing.T) {
 	bin := testenv.BuildBinaries(t)
 	s := newStack(t, "")
@@ -260,6 +265,13 @@ func TestRedisOutagesUnderLoad(t *testing.T) {
 			default:
 			}
 			name := phase.Load().(string)
+			start := time.Now()
+			defer func() {
+				// A frozen Redis is bounded by REDIS_TIMEOUT (200 ms) per operation.
+				if took := time.Since(start); took > slowReply {
+					counts.problem(fmt.Sprintf("a reply during %s took %v", name, took.Round(time.Millisecond)))
+				}
+			}()
 			if i%3 == 0 {
 				target := fmt.Sprintf("https://example.com/redis-load/%d/%d", w, i)
 				r := create(base, target)
@@ -292,6 +304,10 @@ func TestRedisOutagesUnderLoad(t *testing.T) {
 	step("cache back", 600*time.Millisecond, s.cache.Start)
 	step("codes down", time.Second, s.codes.Stop)
 	step("codes back", 600*time.Millisecond, s.codes.Start)
+	step("cache frozen", time.Second, s.cache.Pause)
+	step("cache thawed", 600*time.Millisecond, s.cache.Resume)
+	step("codes frozen", time.Second, s.codes.Pause)
+	step("codes thawed", 600*time.Millisecond, s.codes.Resume)
 	close(done)
 	loaded.Wait()
 

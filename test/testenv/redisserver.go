@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strconv"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -84,7 +85,24 @@ func (p *RedisProcess) Stop() {
 	if p.cmd == nil {
 		return
 	}
+	_ = p.cmd.Process.Signal(syscall.SIGCONT) // a paused process is killed all the same, but resume it first
 	_ = p.cmd.Process.Kill()
 	_ = p.cmd.Wait() // "signal: killed" is the expected outcome
 	p.cmd = nil
+}
+
+// Pause freezes the server (SIGSTOP): connections stay open but nothing is
+// answered, as with a hung host or a partition. Resume undoes it; Stop
+// resumes a paused server before killing it.
+func (p *RedisProcess) Pause() { p.signal(syscall.SIGSTOP) }
+
+// Resume lets a paused server run again (SIGCONT).
+func (p *RedisProcess) Resume() { p.signal(syscall.SIGCONT) }
+
+func (p *RedisProcess) signal(sig syscall.Signal) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.cmd != nil {
+		_ = p.cmd.Process.Signal(sig)
+	}
 }
