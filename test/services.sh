@@ -21,13 +21,14 @@ if [ ${#need_packages[@]} -gt 0 ]; then
   command -v nginx >/dev/null && { nginx -s stop 2>/dev/null || true; }
 fi
 
+version=$(ls /etc/postgresql | sort -V | tail -1)
+hba=/etc/postgresql/$version/main/pg_hba.conf
+if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1 && ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
+  log "allowing trust auth on loopback in $hba (a local test server only)"
+  sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust' "$hba"
+  pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
+fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
-  version=$(ls /etc/postgresql | sort -V | tail -1)
-  hba=/etc/postgresql/$version/main/pg_hba.conf
-  if ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
-    log "allowing trust auth on loopback in $hba (a local test server only)"
-    sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust' "$hba"
-  fi
   log "starting PostgreSQL $version"
   pg_ctlcluster --skip-systemctl-redirect "$version" main start
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
