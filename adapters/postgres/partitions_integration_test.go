@@ -4,7 +4,9 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,5 +78,42 @@ func TestDropPartitionsBefore(t *testing.T) {
 	}
 	if !slices.Equal(dropped, []string{"short_link_y2025m01", "short_link_y2025m02"}) {
 		t.Fatalf("dropped %v, want January and February 2025", dropped)
+	}
+}
+
+// TestLookupSkipsPartitionsTooOldForALiveLink checks that the lookup, as a
+// generic prepared plan, touches only the partitions within MAX_TTL.
+func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC()
+	old, recent := now.AddDate(-2, 0, 0), now.AddDate(0, -1, 0)
+	names, err := s.EnsurePartitions(ctx, []time.Time{old, recent, now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := s.DB().Connx(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for _, stmt := range []string{
+		`SET plan_cache_mode = force_generic_plan`,
+		`PREPARE find_live(text, timestamptz, timestamptz) AS ` + postgres.FindLiveQuery,
+	} {
+		if _, err := conn.ExecContext(ctx, stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var plan []string
+	explain := fmt.Sprintf(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE find_live('abc', '%s', '%s')`,
+		now.Add(-maxTTL).Format(time.RFC3339), now.Format(time.RFC3339))
+	if err := conn.SelectContext(ctx, &plan, explain); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(plan, "\n")
+	if strings.Contains(text, names[0]) || !strings.Contains(text, names[1]) || !strings.Contains(text, names[2]) {
+		t.Fatalf("plan should scan %s and %s but not %s:\n%s", names[1], names[2], names[0], text)
 	}
 }

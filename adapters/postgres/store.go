@@ -36,6 +36,14 @@ type Options struct {
 	InsertWorkers int
 }
 
+// findLiveQuery finds the newest live link of a code. The lower bound on
+// created_at lets the planner skip every partition too old to hold a live
+// link, at execution time too, where the plan is generic.
+const findLiveQuery = `
+	SELECT url, created_at, expires_at FROM short_link
+	WHERE code = $1 AND created_at >= $2 AND expires_at > $3
+	ORDER BY created_at DESC LIMIT 1`
+
 // Store implements ports.LinkStore and ports.CodeCounter.
 type Store struct {
 	db         *sqlx.DB
@@ -62,10 +70,7 @@ func Open(opts Options) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5)`}
-	s.findStmt = lazyStmt{db: db, query: `
-		SELECT url, created_at, expires_at FROM short_link
-		WHERE code = $1 AND created_at >= $2 AND expires_at > $3
-		ORDER BY created_at DESC LIMIT 1`}
+	s.findStmt = lazyStmt{db: db, query: findLiveQuery}
 	workers := opts.InsertWorkers
 	if workers <= 0 {
 		workers = 1

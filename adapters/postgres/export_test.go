@@ -1,0 +1,4 @@
+package postgres
+
+// FindLiveQuery is the lookup statement, for the partition-pruning test.
+const FindLiveQuery = findLiveQuery
