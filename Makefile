@@ -108,7 +108,7 @@ stoplocal: ## Stop the local stack (volumes are kept)
 ##@ Load
 .PHONY: loadtestcreate loadtestredirect stresstestcreate stresstestredirect soak
 soak: ## Mixed load (80% redirects) for DURATION (default 5m) against TARGET; PID=<api pid> reports its memory
-	go run ./test/soak -target $(TARGET) $(if $(DURATION),-duration $(DURATION)) $(if $(PID),-pid $(PID))
+	go run ./test/load -scenario mixed -mode soak -target $(TARGET) $(if $(DURATION),-duration $(DURATION)) $(if $(PID),-pid $(PID))
 
 loadtestcreate: ## Create load: 20 users, 30 s, against TARGET (default http://localhost:8080)
 	go run ./test/load -scenario create -mode load -target $(TARGET)

@@ -56,9 +56,17 @@ var profiles = map[string]map[string]profile{
 		"load":   {VUs: 300, Duration: 60 * time.Second, RampUp: 10 * time.Second, MaxFailRate: 0.01, P95: 200 * time.Millisecond},
 		"stress": {VUs: 1000, Duration: 90 * time.Second, RampUp: 30 * time.Second, MaxFailRate: 0.05, P95: time.Second},
 	},
+	"mixed": {
+		"load": {VUs: 16, Duration: 60 * time.Second, RampUp: 5 * time.Second, MaxFailRate: 0.001, P95: 200 * time.Millisecond},
+		"soak": {VUs: 16, Duration: 5 * time.Minute, RampUp: 5 * time.Second, MaxFailRate: 0.001, P95: 200 * time.Millisecond},
+	},
 }
 
-const usageText = `usage: go run ./test/load -scenario create|redirect [-mode load|stress] [flags]
+// mixedCreateShare is the share of creates in the mixed scenario; the rest
+// are redirects to links created so far.
+const mixedCreateShare = 0.2
+
+const usageText = `usage: go run ./test/load -scenario create|redirect|mixed [-mode load|stress|soak] [flags]
 
 Scenarios (defaults per mode; every value can be overridden by a flag):
   create    POST /v1/shortlink with a random URL, expects 201 and a code
@@ -68,6 +76,11 @@ Scenarios (defaults per mode; every value can be overridden by a flag):
             expects 302 with Location = the created URL
               load:   300 VUs,  60s, ramp-up 10s, fail rate < 1%, p95 < 200ms
               stress: 1000 VUs, 90s, ramp-up 30s, fail rate < 5%, p95 < 1s
+  mixed     setup as redirect, then 20% creates (their links join the pool
+            of redirect targets) and 80% redirects; with -pid, the api's
+            memory is sampled every second and reported (start, peak, end)
+              load:   16 VUs, 60s, ramp-up 5s, fail rate < 0.1%, p95 < 200ms
+              soak:   16 VUs,  5m, ramp-up 5s, fail rate < 0.1%, p95 < 200ms
 
 A failed request is a transport error, an unexpected status or a failed
 check. Latency is measured from sending the request to reading the whole
@@ -88,6 +101,7 @@ type config struct {
 	Headers     http.Header
 	AllowRemote bool
 	JSONPath    string
+	PID         int // the api's process id, for memory samples (0: none)
 }
 
 // headerFlag collects repeatable -header "Name: value" flags.
@@ -124,8 +138,9 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		p95     = fs.Duration("p95", 0, "threshold: 95th percentile latency must be below this (default: from the scenario and mode)")
 		maxFail = fs.Float64("max-fail-rate", 0, "threshold: failed requests / requests must be below this (default: from the scenario and mode)")
 	)
-	fs.StringVar(&cfg.Scenario, "scenario", envOr("SCENARIO", ""), "create or redirect (env SCENARIO)")
-	fs.StringVar(&cfg.Mode, "mode", envOr("MODE", "load"), "load or stress (env MODE)")
+	fs.StringVar(&cfg.Scenario, "scenario", envOr("SCENARIO", ""), "create, redirect or mixed (env SCENARIO)")
+	fs.StringVar(&cfg.Mode, "mode", envOr("MODE", "load"), "load or stress; load or soak for mixed (env MODE)")
+	fs.IntVar(&cfg.PID, "pid", 0, "process id of the api on this machine: sample and report its memory (RSS)")
 	fs.StringVar(&cfg.Target, "target", envOr("TARGET", "http://localhost:8080"), "base URL of the service (env TARGET)")
 	fs.IntVar(&cfg.Seed, "seed", 100, "redirect: links created before the run")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "timeout of one request")
@@ -147,11 +162,11 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 	}
 	modes, ok := profiles[cfg.Scenario]
 	if !ok {
-		return cfg, fmt.Errorf("-scenario must be create or redirect, got %q", cfg.Scenario)
+		return cfg, fmt.Errorf("-scenario must be create, redirect or mixed, got %q", cfg.Scenario)
 	}
 	p, ok := modes[cfg.Mode]
 	if !ok {
-		return cfg, fmt.Errorf("-mode (MODE) must be load or stress, got %q", cfg.Mode)
+		return cfg, fmt.Errorf("-mode (MODE) must be one of %s for %s, got %q", strings.Join(sortedKeys(modes), ", "), cfg.Scenario, cfg.Mode)
 	}
 	if set["vus"] {
 		p.VUs = *vus
@@ -444,6 +459,7 @@ type summary struct {
 	MaxFailRate    float64        `json:"threshold_max_fail_rate"`
 	P95ThresholdMS float64        `json:"threshold_p95_ms"`
 	Passed         bool           `json:"passed"`
+	Memory         *memoryResult  `json:"memory,omitempty"`
 	p95            time.Duration
 	p95Limit       time.Duration
 	lat            map[string]time.Duration
@@ -539,6 +555,9 @@ func (s summary) print(w io.Writer) {
 	for _, k := range sortedKeys(s.Failures) {
 		fmt.Fprintf(w, "failure    %dx %s\n", s.Failures[k], k)
 	}
+	if m := s.Memory; m != nil {
+		fmt.Fprintf(w, "api memory VmRSS start %.1f MiB, peak %.1f MiB, end %.1f MiB (%d samples)\n", m.StartMiB, m.PeakMiB, m.EndMiB, m.Samples)
+	}
 	fmt.Fprintln(w, "thresholds")
 	fmt.Fprintf(w, "  requests > 0                     %-12d %s\n", s.Requests, mark(s.Requests > 0))
 	fmt.Fprintf(w, "  http_req_failed rate < %-8g  %-12.4f %s\n", s.MaxFailRate, s.FailRate, mark(s.Requests > 0 && s.FailRate < s.MaxFailRate))
@@ -562,7 +581,7 @@ func run(ctx context.Context, cfg config, out io.Writer) (summary, error) {
 	defer client.CloseIdleConnections()
 
 	var links []link
-	if cfg.Scenario == "redirect" {
+	if cfg.Scenario != "create" {
 		fmt.Fprintf(out, "setup: creating %d links at %s\n", cfg.Seed, cfg.Target)
 		var err error
 		sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
@@ -579,6 +598,11 @@ func run(ctx context.Context, cfg config, out io.Writer) (summary, error) {
 
 	rctx, cancel := context.WithTimeout(ctx, p.Duration)
 	defer cancel()
+	targets := &linkSet{links: links}
+	var memory *rssSampler
+	if cfg.PID > 0 {
+		memory = sampleRSS(rctx, cfg.PID)
+	}
 	results := make([]*stats, p.VUs)
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -592,10 +616,16 @@ func run(ctx context.Context, cfg config, out io.Writer) (summary, error) {
 			}
 			for rctx.Err() == nil {
 				var o outcome
-				if cfg.Scenario == "create" {
+				switch {
+				case cfg.Scenario == "create":
 					o, _ = create(rctx, client, cfg)
-				} else {
-					o = redirect(rctx, client, cfg, links[rand.IntN(len(links))])
+				case cfg.Scenario == "mixed" && rand.Float64() < mixedCreateShare:
+					var l link
+					if o, l = create(rctx, client, cfg); o.failure == "" {
+						targets.add(l)
+					}
+				default:
+					o = redirect(rctx, client, cfg, targets.pick())
 				}
 				if rctx.Err() != nil && o.failure != "" {
 					break // cut short by the end of the run: not a failure
@@ -614,7 +644,29 @@ func run(ctx context.Context, cfg config, out io.Writer) (summary, error) {
 	for _, st := range results {
 		all.merge(st)
 	}
-	return summarize(cfg, all, elapsed), nil
+	sum := summarize(cfg, all, elapsed)
+	if memory != nil {
+		sum.Memory = memory.result()
+	}
+	return sum, nil
+}
+
+// linkSet is the pool of redirect targets, which the mixed scenario grows.
+type linkSet struct {
+	mu    sync.Mutex
+	links []link
+}
+
+func (s *linkSet) add(l link) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.links = append(s.links, l)
+}
+
+func (s *linkSet) pick() link {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.links[rand.IntN(len(s.links))]
 }
 
 // sleep waits d or until ctx ends; it reports whether the full d passed.

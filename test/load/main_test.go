@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -225,5 +226,24 @@ func TestRealMainExitCodes(t *testing.T) {
 	}
 	if code := realMain([]string{"-scenario", "nope"}, io.Discard, io.Discard); code != 2 {
 		t.Fatalf("usage error: exit %d", code)
+	}
+}
+
+func TestMixedScenarioCreatesAndRedirectsAndSamplesMemory(t *testing.T) {
+	f, srv := newFake(t)
+	cfg := testConfig(t, srv.URL, "-scenario", "mixed", "-seed", "5", "-pid", strconv.Itoa(os.Getpid()))
+	s, err := run(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Passed || s.Failed != 0 || s.Statuses["201"] == 0 || s.Statuses["302"] <= s.Statuses["201"] {
+		t.Fatalf("want passing creates and more redirects, got %+v", s)
+	}
+	// Requests cut short by the end of the run reach the server uncounted.
+	if got, counted := f.creates.Load(), int64(5+s.Statuses["201"]); got < counted || got > counted+int64(cfg.Profile.VUs) {
+		t.Fatalf("server saw %d creates; setup 5 + run %d", got, s.Statuses["201"])
+	}
+	if s.Memory == nil || s.Memory.Samples == 0 || s.Memory.PeakMiB <= 0 {
+		t.Fatalf("memory of this process was not sampled: %+v", s.Memory)
 	}
 }
