@@ -154,8 +154,8 @@ func (c Config) validate() error {
 	if c.DBMaxOpenConns < 1 {
 		bad("DB_MAX_OPEN_CONNS", "must be at least 1, got %d", c.DBMaxOpenConns)
 	}
-	if c.DBInsertWorkers < 1 || c.DBInsertWorkers >= c.DBMaxOpenConns {
-		bad("DB_INSERT_WORKERS", "must be at least 1 and less than DB_MAX_OPEN_CONNS (%d), got %d", c.DBMaxOpenConns, c.DBInsertWorkers)
+	if c.DBInsertWorkers < 1 || c.DBInsertWorkers > c.DBMaxOpenConns {
+		bad("DB_INSERT_WORKERS", "must be between 1 and DB_MAX_OPEN_CONNS (%d), got %d", c.DBMaxOpenConns, c.DBInsertWorkers)
 	}
 	if c.CreateRateLimit < 0 {
 		bad("CREATE_RATE_LIMIT", "must be 0 (off) or a positive number of creates per minute, got %d", c.CreateRateLimit)
