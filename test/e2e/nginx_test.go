@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // The two lines of compose/nginx/shortlink.conf the suite rewrites; that
@@ -22,7 +24,7 @@ const (
 // startNginx runs nginx in the foreground from a private prefix directory,
 // with the project's server config pointed at the api on apiPort and
 // listening on 127.0.0.1:port. It returns the proxy's base URL.
-func startNginx(t *testing.T, moduleRoot string, apiPort, port int) (string, *process) {
+func startNginx(t *testing.T, moduleRoot string, apiPort, port int) (string, *testenv.Process) {
 	t.Helper()
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
@@ -65,7 +67,7 @@ http {
 			t.Fatal(err)
 		}
 	}
-	p := startProcess(t, "nginx", []string{"PATH=/usr/sbin:/usr/bin:/bin"}, bin,
+	p := testenv.StartProcess(t, "nginx", bin, nil,
 		"-p", dir, "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log"))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -75,7 +77,7 @@ http {
 		}
 	})
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	waitFor(t, p, base+"/v1/health", 200, 10*time.Second)
+	p.WaitHTTP(base+"/v1/health", 200, 10*time.Second)
 	return base, p
 }
 

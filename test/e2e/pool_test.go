@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // testPool checks SPEC §4 with the real batch: it fills only below low
@@ -20,7 +21,7 @@ func testPool(t *testing.T, s *stack) {
 	if before < poolLowWater {
 		t.Fatalf("precondition: pool holds %d codes, below POOL_LOW_WATER %d", before, poolLowWater)
 	}
-	runOnce(t, s.env(), s.binary("batch"), "--once")
+	testenv.RunBinary(t, s.bin, "batch", s.env(), "--once")
 	if after := s.poolSize(t); after != before {
 		t.Fatalf("batch --once above low water changed the pool from %d to %d codes", before, after)
 	}
@@ -46,7 +47,7 @@ func testPool(t *testing.T, s *stack) {
 	if err := s.codes.Do(ctx, s.codes.B().Spop().Key(poolKey).Count(drain).Build()).Error(); err != nil {
 		t.Fatalf("SPOP: %v", err)
 	}
-	runOnce(t, s.env(), s.binary("batch"), "--once")
+	testenv.RunBinary(t, s.bin, "batch", s.env(), "--once")
 	if n := s.poolSize(t); n != poolTarget {
 		t.Fatalf("batch --once below low water left %d codes, want POOL_TARGET %d", n, poolTarget)
 	}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 var generatedCode = regexp.MustCompile(`^[0-9A-Za-z]{7}$`)
@@ -253,10 +254,10 @@ func send(client *http.Client, method, url string, body []byte, header http.Head
 }
 
 // waitLogLine returns the api's JSON access log line of the request with id.
-func waitLogLine(t *testing.T, p *process, id string) map[string]any {
+func waitLogLine(t *testing.T, p *testenv.Process, id string) map[string]any {
 	t.Helper()
 	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
-		for _, raw := range strings.Split(p.out.String(), "\n") {
+		for _, raw := range strings.Split(p.Output(), "\n") {
 			if !strings.Contains(raw, id) {
 				continue
 			}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // testShutdown checks SPEC §7's graceful stop on a second api (same database
@@ -23,8 +24,8 @@ import (
 // answer, later ones are refused at connect, none gets a 5xx or a broken
 // response, and the process exits 0 within SHUTDOWN_TIMEOUT.
 func testShutdown(t *testing.T, s *stack) {
-	port := freePort(t)
-	p := s.startAPI(t, "api (shutdown)", port)
+	port := testenv.FreePort(t)
+	p := s.startAPI(t, port)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 
 	// Slow creates: headers and half the body before SIGTERM, the rest after.
@@ -76,14 +77,12 @@ func testShutdown(t *testing.T, s *stack) {
 	sent.Wait()
 	time.Sleep(300 * time.Millisecond) // the api has read the slow requests' headers
 	termAt := time.Now()
-	if err := p.cmd.Process.Signal(syscall.SIGTERM); err != nil {
-		t.Fatalf("SIGTERM: %v", err)
-	}
+	p.Terminate()
 	time.Sleep(300 * time.Millisecond)
 	close(release)
 
 	select {
-	case <-p.done:
+	case <-p.Done():
 	case <-time.After(shutdownTimeout + 2*time.Second):
 		close(stop)
 		wg.Wait()
@@ -94,8 +93,8 @@ func testShutdown(t *testing.T, s *stack) {
 	close(stop)
 	wg.Wait()
 
-	if p.err != nil {
-		t.Errorf("api exited with %v after SIGTERM, want exit status 0", p.err)
+	if p.Err() != nil {
+		t.Errorf("api exited with %v after SIGTERM, want exit status 0", p.Err())
 	}
 	if took > shutdownTimeout {
 		t.Errorf("api took %v to exit, more than SHUTDOWN_TIMEOUT %v", took, shutdownTimeout)

@@ -7,10 +7,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -37,10 +37,11 @@ type stack struct {
 	root string // module root
 	bin  string // directory of the built binaries
 
-	// base is the environment every binary gets; nothing is inherited.
+	// base is the environment every binary gets on top of PATH, HOME and
+	// TMPDIR; nothing else is inherited.
 	base map[string]string
 
-	api      *process
+	api      *testenv.Process
 	apiURL   string // the api, directly
 	proxyURL string // nginx, the front door; also PUBLIC_BASE_URL
 
@@ -55,12 +56,10 @@ func startStack(t *testing.T) *stack {
 
 	dbURL := testenv.Database(t)
 	cache, codes := testenv.StartRedisServer(t), testenv.StartRedisServer(t)
-	apiPort, proxyPort := freePort(t), freePort(t)
+	apiPort, proxyPort := testenv.FreePort(t), testenv.FreePort(t)
 	s.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	s.proxyURL = fmt.Sprintf("http://127.0.0.1:%d", proxyPort)
 	s.base = map[string]string{
-		"PATH":              os.Getenv("PATH"),
-		"HOME":              os.Getenv("HOME"),
 		"DATABASE_URL":      dbURL,
 		"REDIS_CACHE_URL":   cache.URL(),
 		"REDIS_CODES_URL":   codes.URL(),
@@ -72,7 +71,8 @@ func startStack(t *testing.T) *stack {
 		"CREATE_RATE_LIMIT": "0",
 		"SHUTDOWN_TIMEOUT":  shutdownTimeout.String(),
 		// Request lines are logged at info; the X-Forwarded-For case reads them.
-		"LOG_LEVEL": "info",
+		"LOG_LEVEL":    "info",
+		"LOG_REQUESTS": "true",
 	}
 
 	client, err := redispool.Dial(codes.URL(), 2*time.Second)
@@ -82,47 +82,37 @@ func startStack(t *testing.T) *stack {
 	t.Cleanup(client.Close)
 	s.codes = client
 
-	runOnce(t, s.env(), s.binary("migrate"), "up")
-	if out := runOnce(t, s.env(), s.binary("partitions"), "--ahead", "2"); strings.Count(out, "partition ready:") != 2 {
+	testenv.RunBinary(t, s.bin, "migrate", s.env(), "up")
+	if out := testenv.RunBinary(t, s.bin, "partitions", s.env(), "--ahead", "2"); strings.Count(out, "partition ready:") != 2 {
 		t.Fatalf("partitions --ahead 2 printed:\n%s", out)
 	}
-	runOnce(t, s.env(), s.binary("batch"), "--once")
+	testenv.RunBinary(t, s.bin, "batch", s.env(), "--once")
 	if n := s.poolSize(t); n != poolTarget {
 		t.Fatalf("after the first batch --once the pool holds %d codes, want POOL_TARGET %d", n, poolTarget)
 	}
 
-	s.api = s.startAPI(t, "api", apiPort)
+	s.api = s.startAPI(t, apiPort)
 	startNginx(t, s.root, apiPort, proxyPort)
 	return s
 }
 
 // startAPI runs one more api on port against the stack's database and Redis
 // servers, and waits until it is ready.
-func (s *stack) startAPI(t *testing.T, name string, port int) *process {
+func (s *stack) startAPI(t *testing.T, port int) *testenv.Process {
 	t.Helper()
-	p := startProcess(t, name, s.env("API_ADDR", fmt.Sprintf("127.0.0.1:%d", port)), s.binary("api"))
-	waitFor(t, p, fmt.Sprintf("http://127.0.0.1:%d/v1/ready", port), 200, 20*time.Second)
+	p := testenv.StartAPI(t, s.bin, s.env("API_ADDR", fmt.Sprintf("127.0.0.1:%d", port)))
+	p.WaitHTTP(p.BaseURL()+"/v1/ready", 200, 20*time.Second)
 	return p
 }
 
 // env is the base environment with overrides, given as name, value pairs.
-func (s *stack) env(overrides ...string) []string {
-	vars := map[string]string{}
-	for k, v := range s.base {
-		vars[k] = v
-	}
+func (s *stack) env(overrides ...string) map[string]string {
+	vars := maps.Clone(s.base)
 	for i := 0; i+1 < len(overrides); i += 2 {
 		vars[overrides[i]] = overrides[i+1]
 	}
-	env := make([]string, 0, len(vars))
-	for k, v := range vars {
-		env = append(env, k+"="+v)
-	}
-	sort.Strings(env)
-	return env
+	return vars
 }
-
-func (s *stack) binary(name string) string { return filepath.Join(s.bin, name) }
 
 // poolSize is SCARD of the shared code pool.
 func (s *stack) poolSize(t *testing.T) int64 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -88,60 +89,83 @@ func raceEnabled() bool {
 	return false
 }
 
-// APIProcess is a running api binary.
-type APIProcess struct {
+// Process is a binary a test runs: in its own process group, with its
+// output kept (the last MiB) for assertions and for the failure log.
+type Process struct {
 	t       testing.TB
+	name    string
 	cmd     *exec.Cmd
-	baseURL string
+	baseURL string // set by StartAPI
 	output  *boundedBuffer
 	done    chan struct{} // closed once the process has exited
 	waitErr error
 }
 
-// StartAPI runs the api from binDir (as returned by BuildBinaries) with env
-// on top of a bare environment (PATH, HOME and TMPDIR only, so a developer's
-// DATABASE_URL cannot leak in), listening on a free loopback port unless env
-// sets API_ADDR. It returns once /v1/health answers 200. The process is
-// killed when the test ends; if the test failed, its output is logged.
-func StartAPI(t testing.TB, binDir string, env map[string]string) *APIProcess {
+// StartProcess runs bin with args and env on top of a bare environment
+// (PATH, HOME and TMPDIR only, so a developer's DATABASE_URL cannot leak
+// in). When the test ends its whole process group is killed (nginx, say,
+// forks workers); if the test failed, or the binary reported a data race,
+// its output is logged.
+func StartProcess(t testing.TB, name, bin string, env map[string]string, args ...string) *Process {
 	t.Helper()
-	addr := env["API_ADDR"]
-	if addr == "" {
-		addr = fmt.Sprintf("127.0.0.1:%d", freePort(t))
-	}
-	cmd := exec.Command(filepath.Join(binDir, "api"))
-	cmd.Env = bareEnviron(map[string]string{"API_ADDR": addr, "LOG_REQUESTS": "false"}, env)
-	p := &APIProcess{t: t, cmd: cmd, baseURL: "http://" + addr, output: &boundedBuffer{limit: 1 << 20}, done: make(chan struct{})}
+	cmd := exec.Command(bin, args...)
+	cmd.Env = bareEnviron(env)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	p := &Process{t: t, name: name, cmd: cmd, output: &boundedBuffer{limit: 1 << 20}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.output, p.output
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("testenv: start api: %v", err)
+		t.Fatalf("testenv: start %s: %v", name, err)
 	}
 	go func() {
 		p.waitErr = cmd.Wait()
 		close(p.done)
 	}()
 	t.Cleanup(func() {
-		p.Kill()
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-p.done
 		if out := p.output.String(); p.output.raced() {
-			t.Errorf("testenv: the api binary reported a data race:\n%s", out)
+			t.Errorf("testenv: %s reported a data race:\n%s", name, out)
 		} else if t.Failed() && out != "" {
-			t.Logf("testenv: api %s output (last 8 KiB):\n%s", p.baseURL, lastBytes([]byte(out), 8<<10))
+			t.Logf("testenv: %s output (last 8 KiB):\n%s", name, lastBytes([]byte(out), 8<<10))
 		}
 	})
-	p.waitHealthy(30 * time.Second)
 	return p
 }
 
-// BaseURL is where the api listens, e.g. http://127.0.0.1:1234.
-func (p *APIProcess) BaseURL() string { return p.baseURL }
+// StartAPI runs the api from binDir (as returned by BuildBinaries) with env,
+// listening on a free loopback port unless env sets API_ADDR, with the access
+// log off unless env turns it on. It returns once /v1/health answers 200.
+func StartAPI(t testing.TB, binDir string, env map[string]string) *Process {
+	t.Helper()
+	addr := env["API_ADDR"]
+	if addr == "" {
+		addr = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+	}
+	merged := map[string]string{"LOG_REQUESTS": "false"}
+	maps.Copy(merged, env)
+	merged["API_ADDR"] = addr
+	p := StartProcess(t, "api "+addr, filepath.Join(binDir, "api"), merged)
+	p.baseURL = "http://" + addr
+	p.WaitHTTP(p.baseURL+"/v1/health", http.StatusOK, 30*time.Second)
+	return p
+}
 
-// Output is what the api has written to stdout and stderr so far (the last
-// MiB of it).
-func (p *APIProcess) Output() string { return p.output.String() }
+// BaseURL is where an api started by StartAPI listens, e.g. http://127.0.0.1:1234.
+func (p *Process) BaseURL() string { return p.baseURL }
+
+// Output is what the process has written to stdout and stderr so far (the
+// last MiB of it).
+func (p *Process) Output() string { return p.output.String() }
+
+// Done is closed once the process has exited; Err then tells how.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Err is how the process exited (nil for status 0); valid once Done is closed.
+func (p *Process) Err() error { return p.waitErr }
 
 // Kill sends SIGKILL, as a crash or the OOM killer would, and waits for the
 // process to exit.
-func (p *APIProcess) Kill() {
+func (p *Process) Kill() {
 	select {
 	case <-p.done:
 		return
@@ -152,7 +176,7 @@ func (p *APIProcess) Kill() {
 }
 
 // Terminate sends SIGTERM, asking for a graceful shutdown; Wait for the exit.
-func (p *APIProcess) Terminate() {
+func (p *Process) Terminate() {
 	select {
 	case <-p.done:
 	default:
@@ -162,39 +186,43 @@ func (p *APIProcess) Terminate() {
 
 // Wait waits, at most timeout, for the process to exit and returns how it
 // did (nil for exit status 0). It fails the test on timeout.
-func (p *APIProcess) Wait(timeout time.Duration) error {
+func (p *Process) Wait(timeout time.Duration) error {
 	p.t.Helper()
 	select {
 	case <-p.done:
 		return p.waitErr
 	case <-time.After(timeout):
-		p.t.Fatalf("testenv: api %s still running %v after it was asked to stop", p.baseURL, timeout)
+		p.t.Fatalf("testenv: %s still running %v after it was asked to stop", p.name, timeout)
 		return nil
 	}
 }
 
-func (p *APIProcess) waitHealthy(timeout time.Duration) {
+// WaitHTTP polls url until it answers status, failing the test, with the
+// process's output, after timeout or when the process exits first.
+func (p *Process) WaitHTTP(url string, status int, timeout time.Duration) {
 	p.t.Helper()
 	client := http.Client{Timeout: time.Second}
-	deadline := time.Now().Add(timeout)
-	for {
+	var last string
+	for deadline := time.Now().Add(timeout); ; time.Sleep(20 * time.Millisecond) {
 		select {
 		case <-p.done:
-			p.t.Fatalf("testenv: api exited before it was healthy (%v); output:\n%s", p.waitErr, p.output.String())
+			p.t.Fatalf("testenv: %s exited before %s answered (%v); output:\n%s", p.name, url, p.waitErr, p.output.String())
 		default:
 		}
-		resp, err := client.Get(p.baseURL + "/v1/health")
+		resp, err := client.Get(url)
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
+			if resp.StatusCode == status {
 				return
 			}
+			last = resp.Status
+		} else {
+			last = err.Error()
 		}
 		if time.Now().After(deadline) {
 			p.Kill()
-			p.t.Fatalf("testenv: api on %s not healthy within %v (last: %v); output:\n%s", p.baseURL, timeout, err, p.output.String())
+			p.t.Fatalf("testenv: %s: %s did not answer %d within %v (last: %s); output:\n%s", p.name, url, status, timeout, last, p.output.String())
 		}
-		time.Sleep(20 * time.Millisecond)
 	}
 }
 

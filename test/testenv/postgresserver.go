@@ -57,7 +57,7 @@ func StartPostgresServer(t testing.TB) *PostgresProcess {
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
-	p := &PostgresProcess{t: t, binDir: binDir, baseDir: base, port: freePort(t)}
+	p := &PostgresProcess{t: t, binDir: binDir, baseDir: base, port: FreePort(t)}
 	t.Cleanup(func() {
 		p.Stop()
 		_ = os.RemoveAll(base)
@@ -288,8 +288,8 @@ func versionOf(binDir string) int {
 	return n
 }
 
-// freePort returns a loopback TCP port nothing listens on right now.
-func freePort(t testing.TB) int {
+// FreePort returns a loopback TCP port nothing listens on right now.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
