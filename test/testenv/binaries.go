@@ -175,25 +175,12 @@ func (p *Process) Kill() {
 	<-p.done
 }
 
-// Terminate sends SIGTERM, asking for a graceful shutdown; Wait for the exit.
+// Terminate sends SIGTERM, asking for a graceful shutdown; Done tells when it exited.
 func (p *Process) Terminate() {
 	select {
 	case <-p.done:
 	default:
 		_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	}
-}
-
-// Wait waits, at most timeout, for the process to exit and returns how it
-// did (nil for exit status 0). It fails the test on timeout.
-func (p *Process) Wait(timeout time.Duration) error {
-	p.t.Helper()
-	select {
-	case <-p.done:
-		return p.waitErr
-	case <-time.After(timeout):
-		p.t.Fatalf("testenv: %s still running %v after it was asked to stop", p.name, timeout)
-		return nil
 	}
 }
 
