@@ -71,7 +71,7 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (domain.ShortLi
 	if err != nil {
 		return domain.ShortLink{}, err
 	}
-	if err := c.cache.Set(ctx, link, now); err != nil {
+	if err := c.cache.Set(ctx, link, c.clock.Now()); err != nil {
 		c.log.Debug("write-through to cache failed", "error", err)
 	}
 	return link, nil

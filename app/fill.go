@@ -8,6 +8,10 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
+// PoolFillChunk is how many codes the batch mints per counter reservation:
+// one round trip to Postgres per 10 000 codes.
+const PoolFillChunk = 10_000
+
 // PoolFiller is the batch's use case: keep the shared code pool stocked.
 type PoolFiller struct {
 	pool      ports.CodePool

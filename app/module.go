@@ -5,32 +5,48 @@ import (
 
 	"go.uber.org/fx"
 
-	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module provides the use cases. A ports.CodePool is optional: without one,
-// creates mint codes from the counter directly.
+// Options are the use cases' settings; cmd maps the configuration to them.
+type Options struct {
+	URLs       domain.URLPolicy
+	Expiry     domain.ExpiryPolicy
+	CodeSecret string
+	// PoolTakeBatch is how many codes a refill of the code buffer takes.
+	PoolTakeBatch int
+	// PoolTarget and PoolLowWater drive the batch's PoolFiller.
+	PoolTarget, PoolLowWater int64
+}
+
+// Module provides the use cases from Options and the ports. A
+// ports.CodePool is optional: without one, creates mint codes from the
+// counter directly.
 var Module = fx.Module("app",
 	fx.Provide(
 		func() ports.Clock { return SystemClock{} },
-		func(cfg config.Config) (*domain.CodeGenerator, error) { return domain.NewCodeGenerator(cfg.CodeSecret) },
-		fx.Annotate(
-			func(cfg config.Config, pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator, log *slog.Logger) *CodeSupply {
-				return NewCodeSupply(pool, counter, gen, cfg.PoolTakeBatch, log)
-			},
-			fx.ParamTags(``, `optional:"true"`),
-		),
-		func(cfg config.Config, store ports.LinkStore, cache ports.LinkCache, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
-			return NewCreator(store, cache, codes, clock, cfg.URLPolicy(), cfg.ExpiryPolicy(), log)
+		func(opts Options) (*domain.CodeGenerator, error) { return domain.NewCodeGenerator(opts.CodeSecret) },
+		newCodeSupplyFx,
+		func(opts Options, store ports.LinkStore, cache ports.LinkCache, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
+			return NewCreator(store, cache, codes, clock, opts.URLs, opts.Expiry, log)
 		},
 		NewResolver,
-		func(cfg config.Config, pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator) *PoolFiller {
-			return NewPoolFiller(pool, counter, gen, cfg.PoolTarget, cfg.PoolLowWater, poolFillChunk)
+		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator) *PoolFiller {
+			return NewPoolFiller(pool, counter, gen, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)
 		},
 	),
 )
 
-// poolFillChunk is how many codes the batch mints per counter reservation.
-const poolFillChunk = 10_000
+type codeSupplyParams struct {
+	fx.In
+	Opts    Options
+	Pool    ports.CodePool `optional:"true"`
+	Counter ports.CodeCounter
+	Gen     *domain.CodeGenerator
+	Log     *slog.Logger
+}
+
+func newCodeSupplyFx(p codeSupplyParams) *CodeSupply {
+	return NewCodeSupply(p.Pool, p.Counter, p.Gen, p.Opts.PoolTakeBatch, p.Log)
+}

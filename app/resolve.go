@@ -36,7 +36,7 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string) (domain.ShortLin
 	}
 	now := r.clock.Now()
 
-	link, result, err := r.cache.Get(ctx, code)
+	link, result, err := r.cache.Get(ctx, code, now)
 	cacheUp := err == nil
 	switch {
 	case !cacheUp:
@@ -50,7 +50,7 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string) (domain.ShortLin
 	link, err = r.store.FindLive(ctx, code, now)
 	if errors.Is(err, domain.ErrNotFound) {
 		if cacheUp {
-			if err := r.cache.SetMissing(ctx, code); err != nil {
+			if err := r.cache.SetMissing(ctx, code, r.clock.Now()); err != nil {
 				r.cacheFailed("negative write", err)
 			}
 		}
@@ -60,7 +60,7 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string) (domain.ShortLin
 		return domain.ShortLink{}, fmt.Errorf("find link %s: %w", code, err)
 	}
 	if cacheUp {
-		if err := r.cache.Set(ctx, link, now); err != nil {
+		if err := r.cache.Set(ctx, link, r.clock.Now()); err != nil {
 			r.cacheFailed("write", err)
 		}
 	}

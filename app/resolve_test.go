@@ -28,37 +28,37 @@ func TestResolve(t *testing.T) {
 		wantErr error
 	}{
 		{"cache hit skips the store", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(live, ports.CacheHit, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(live, ports.CacheHit, nil)
 		}, live, nil},
 		{"negative hit skips the store", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheNegativeHit, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheNegativeHit, nil)
 		}, domain.ShortLink{}, domain.ErrNotFound},
 		{"miss reads through and fills the cache", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, nil)
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(live, nil)
 			d.cache.EXPECT().Set(gomock.Any(), live, now).Return(nil)
 		}, live, nil},
 		{"unknown code is cached as missing", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, nil)
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(domain.ShortLink{}, domain.ErrNotFound)
-			d.cache.EXPECT().SetMissing(gomock.Any(), domain.Code("abc")).Return(nil)
+			d.cache.EXPECT().SetMissing(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(nil)
 		}, domain.ShortLink{}, domain.ErrNotFound},
 		{"expired cache entry is never served", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(expired, ports.CacheHit, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(expired, ports.CacheHit, nil)
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(domain.ShortLink{}, domain.ErrNotFound)
-			d.cache.EXPECT().SetMissing(gomock.Any(), domain.Code("abc")).Return(nil)
+			d.cache.EXPECT().SetMissing(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(nil)
 		}, domain.ShortLink{}, domain.ErrNotFound},
 		{"cache outage degrades to the store without writing back", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, errors.New("down"))
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, errors.New("down"))
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(live, nil)
 		}, live, nil},
 		{"cache write failure still answers", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, nil)
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(live, nil)
 			d.cache.EXPECT().Set(gomock.Any(), live, now).Return(errors.New("down"))
 		}, live, nil},
 		{"store outage is unavailable", func(d deps) {
-			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc")).Return(domain.ShortLink{}, ports.CacheMiss, nil)
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, nil)
 			d.store.EXPECT().FindLive(gomock.Any(), domain.Code("abc"), now).Return(domain.ShortLink{}, domain.ErrUnavailable)
 		}, domain.ShortLink{}, domain.ErrUnavailable},
 	}

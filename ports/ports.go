@@ -3,7 +3,7 @@
 // adapter; mocks for unit tests live in ports/mocks.
 package ports
 
-//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,RateLimiter,Clock
+//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache
 
 import (
 	"context"
@@ -51,24 +51,30 @@ const (
 	CacheNegativeHit
 )
 
-// LinkCache is the redirect cache. Callers treat its errors as misses.
+// LinkCache is the redirect cache. Callers treat its errors as misses, and
+// pass the time from their clock: the cache never reads one of its own.
 type LinkCache interface {
-	Get(ctx context.Context, code domain.Code) (domain.ShortLink, CacheResult, error)
+	// Get looks code up; a cached link that has expired at now is a miss.
+	Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, CacheResult, error)
 	// Set caches link for no longer than it has left to live at now.
 	Set(ctx context.Context, link domain.ShortLink, now time.Time) error
-	// SetMissing briefly records that no link has code, unless the cache
-	// already holds an entry for it (a link cached meanwhile must win).
-	SetMissing(ctx context.Context, code domain.Code) error
+	// SetMissing briefly records, from now on, that no link has code,
+	// unless the cache already holds an entry for it (a link cached
+	// meanwhile must win).
+	SetMissing(ctx context.Context, code domain.Code, now time.Time) error
 }
 
 // RateLimiter counts events per key in fixed windows.
 type RateLimiter interface {
-	// Allow records one event for key and reports whether it is within limit
-	// events per window; when it is not, retryAfter says when the window ends.
-	Allow(ctx context.Context, key string, limit int, window time.Duration) (allowed bool, retryAfter time.Duration, err error)
+	// Allow records one event for key at now and reports whether it is
+	// within limit events per window; when it is not, retryAfter says when
+	// the window ends. A shared limiter may keep time itself and ignore now.
+	Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error)
 }
 
-// Clock tells the time; tests pin it.
+// Clock tells the time: the one clock of the service. Use cases read it and
+// pass the time into the ports; adapters that run a loop of their own are
+// given it. Tests move a fake one.
 type Clock interface {
 	Now() time.Time
 }

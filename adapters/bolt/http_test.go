@@ -14,10 +14,10 @@ import (
 
 // startEmbeddedAPI serves the API as embedded mode assembles it: the bolt
 // store at path and the in-process cache, no pool.
-func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.Store) {
+func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.LinkStore) {
 	t.Helper()
 	store := openStore(t, path)
-	cache := memory.NewCache(time.Hour, 10*time.Second, 100_000, time.Now)
+	cache := memory.NewCache(time.Hour, 10*time.Second, 100_000)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
 		Ready: []app.DependencyCheck{{Name: "embedded-store", Ping: store.Ping}},

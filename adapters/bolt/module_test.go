@@ -11,7 +11,7 @@ import (
 	"go.uber.org/fx/fxtest"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
-	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -23,7 +23,8 @@ func TestModuleCreatesDataDirAndReleasesItOnStop(t *testing.T) {
 		counter ports.CodeCounter
 	)
 	app := fxtest.New(t,
-		fx.Supply(config.Config{DataDir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		fx.Supply(bolt.Options{Dir: dir}, slog.New(slog.NewTextHandler(io.Discard, nil))),
+		fx.Provide(func() ports.Clock { return app.SystemClock{} }),
 		bolt.Module,
 		fx.Populate(&store, &counter),
 	)

@@ -32,7 +32,7 @@ var (
 
 // Store implements ports.LinkStore and ports.CodeCounter on a bbolt file.
 // Every write is one bbolt transaction, committed (fsynced) before it returns.
-type Store struct {
+type LinkStore struct {
 	db         *bbolt.DB
 	path       string
 	sweepChunk int
@@ -41,7 +41,7 @@ type Store struct {
 // Open opens or creates the database file at path, whose directory must
 // exist. One process at a time may hold it: a second Open, here or in
 // another process, fails after LockTimeout.
-func Open(path string) (*Store, error) {
+func Open(path string) (*LinkStore, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: LockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("data directory %s is in use by another shortlink process (no lock on %s within %s)",
@@ -62,12 +62,12 @@ func Open(path string) (*Store, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("prepare embedded store %s: %w", path, err)
 	}
-	return &Store{db: db, path: path, sweepChunk: defaultSweepChunk}, nil
+	return &LinkStore{db: db, path: path, sweepChunk: defaultSweepChunk}, nil
 }
 
 // OpenDir creates the data directory dir when it is missing and opens the
 // FileName database in it, by absolute path so logs say where data lives.
-func OpenDir(dir string) (*Store, error) {
+func OpenDir(dir string) (*LinkStore, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
@@ -79,13 +79,13 @@ func OpenDir(dir string) (*Store, error) {
 }
 
 // Path is the database file.
-func (s *Store) Path() string { return s.path }
+func (s *LinkStore) Path() string { return s.path }
 
 // Close releases the file and its lock. Closing twice is harmless.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *LinkStore) Close() error { return s.db.Close() }
 
 // Ping reports whether the store is open.
-func (s *Store) Ping(context.Context) error {
+func (s *LinkStore) Ping(context.Context) error {
 	return translate("ping", s.db.View(func(*bbolt.Tx) error { return nil }))
 }
 
@@ -93,7 +93,7 @@ func (s *Store) Ping(context.Context) error {
 // share one read-write transaction, and bbolt runs one at a time, so of
 // concurrent inserts of a code exactly one wins. A link that expired by the
 // new link's creation is replaced.
-func (s *Store) Insert(_ context.Context, link domain.ShortLink) error {
+func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink) error {
 	value := encodeLink(link)
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		b := tx.Bucket(linksBucket)
@@ -116,7 +116,7 @@ func (s *Store) Insert(_ context.Context, link domain.ShortLink) error {
 }
 
 // FindLive implements ports.LinkStore.
-func (s *Store) FindLive(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+func (s *LinkStore) FindLive(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
 	var (
 		link  domain.ShortLink
 		found bool
@@ -142,7 +142,7 @@ func (s *Store) FindLive(_ context.Context, code domain.Code, now time.Time) (do
 
 // Reserve implements ports.CodeCounter: it advances the counter bucket's
 // sequence by n in one transaction, so blocks never overlap, across restarts too.
-func (s *Store) Reserve(_ context.Context, n int) (uint64, error) {
+func (s *LinkStore) Reserve(_ context.Context, n int) (uint64, error) {
 	if n < 1 {
 		return 0, fmt.Errorf("reserve counter block: size %d, want at least 1", n)
 	}

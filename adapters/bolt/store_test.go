@@ -16,7 +16,7 @@ import (
 	"github.com/shortlink/shortlink/ports/porttest"
 )
 
-func openStore(t *testing.T, path string) *bolt.Store {
+func openStore(t *testing.T, path string) *bolt.LinkStore {
 	t.Helper()
 	s, err := bolt.Open(path)
 	if err != nil {

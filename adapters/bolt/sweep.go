@@ -9,6 +9,7 @@ import (
 	bbolt "go.etcd.io/bbolt"
 
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
 )
 
 // defaultSweepChunk bounds the links one sweep transaction looks at, so a
@@ -19,7 +20,7 @@ const defaultSweepChunk = 1000
 // removed. Expired links never resolve and their codes are free anyway, so
 // this only reclaims space: the embedded counterpart of dropping old
 // Postgres partitions.
-func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+func (s *LinkStore) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	deleted := 0
 	var resume []byte // first key of the next chunk; nil once the bucket is done
 	for first := true; first || resume != nil; first = false {
@@ -66,8 +67,9 @@ func (s *Store) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
 
 // sweeper runs DeleteExpired every interval while the app runs.
 type sweeper struct {
-	store    *Store
+	store    *LinkStore
 	interval time.Duration
+	clock    ports.Clock
 	log      *slog.Logger
 	cancel   context.CancelFunc
 	done     chan struct{}
@@ -81,7 +83,7 @@ func (w *sweeper) start(context.Context) error {
 		ticker := time.NewTicker(w.interval)
 		defer ticker.Stop()
 		for {
-			n, err := w.store.DeleteExpired(ctx, time.Now())
+			n, err := w.store.DeleteExpired(ctx, w.clock.Now())
 			switch {
 			case ctx.Err() != nil:
 				return

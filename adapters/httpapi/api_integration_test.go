@@ -27,8 +27,8 @@ func TestAPIOnPostgresAndRedis(t *testing.T) {
 		codesClient, key := testenv.RedisCodesClient(t)
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
 			Store: store, Counter: store,
-			Cache: rediscache.New(cacheClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true}),
-			Pool:  redispool.New(codesClient, redispool.Options{Key: key}),
+			Cache: testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true}),
+			Pool:  testenv.NewPool(t, codesClient, redispool.Options{Key: key}),
 		})
 	})
 }

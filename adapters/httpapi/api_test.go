@@ -17,7 +17,7 @@ import (
 func startMemoryAPI(t *testing.T) (httpsuite.Env, *memory.LinkStore) {
 	t.Helper()
 	store := memory.NewLinkStore()
-	cache := memory.NewCache(time.Hour, 10*time.Second, 10_000, time.Now)
+	cache := memory.NewCache(time.Hour, 10*time.Second, 10_000)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
 		Ready: []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
@@ -91,7 +91,7 @@ func TestClientThatHangsUpIsNotCountedAsA5xx(t *testing.T) {
 	store := memory.NewLinkStore()
 	blocked := &blockingStore{LinkStore: store, entered: make(chan struct{}, 1)}
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
-		Store: blocked, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 10, time.Now),
+		Store: blocked, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 10),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, env.BaseURL+"/v1/shortlink", strings.NewReader(`{"url":"https://example.com"}`))

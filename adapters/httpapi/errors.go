@@ -4,64 +4,91 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/shortlink/shortlink/domain"
 )
 
-// requestError is a problem with the HTTP request itself (its size, type or
-// syntax), found before any use case runs.
-type requestError struct {
+// httpError is an answer the HTTP layer decides on its own, before or
+// beside any use case: a problem with the request itself (size, type,
+// syntax, credentials, rate), a missing route, a service that is not ready.
+type httpError struct {
 	status  int
 	message string
+	// header holds headers the answer needs (Retry-After, WWW-Authenticate).
+	header map[string]string
+	// extra holds data fields beside "error" (the dependencies that are down).
+	extra map[string]any
 }
 
-func (e *requestError) Error() string { return e.message }
+func (e *httpError) Error() string { return e.message }
 
 func badRequest(format string, args ...any) error {
-	return &requestError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...)}
+	return &httpError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...)}
 }
 
-// statusOf is the one table from errors to HTTP statuses and client-facing
-// messages. Anything it does not know is a 500 with a generic message.
-func statusOf(err error) (int, string) {
+var (
+	errNoRoute         = &httpError{status: http.StatusNotFound, message: "no such route"}
+	errPanic           = &httpError{status: http.StatusInternalServerError, message: "internal server error"}
+	errBodyTooLarge    = &httpError{status: http.StatusRequestEntityTooLarge, message: fmt.Sprintf("request body too large (limit %d KiB)", MaxBodyBytes>>10)}
+	errNotJSON         = &httpError{status: http.StatusUnsupportedMediaType, message: "Content-Type must be application/json"}
+	errBodyNotReceived = &httpError{status: http.StatusRequestTimeout, message: "the request body did not arrive in time"}
+	errAPIKeyRequired  = &httpError{status: http.StatusUnauthorized, message: "a valid API key is required to create links", header: map[string]string{"WWW-Authenticate": `Bearer realm="shortlink"`}}
+	errInternal        = &httpError{status: http.StatusInternalServerError, message: "internal server error"}
+	errUnavailable     = &httpError{status: http.StatusServiceUnavailable, message: "service temporarily unavailable, please retry"}
+)
+
+func errRateLimited(message string, retryAfterSeconds int) error {
+	return &httpError{status: http.StatusTooManyRequests, message: message,
+		header: map[string]string{"Retry-After": strconv.Itoa(retryAfterSeconds)}}
+}
+
+func errNotReady(down []string) error {
+	msg := "not ready: "
+	for i, name := range down {
+		if i > 0 {
+			msg += ", "
+		}
+		msg += name
+	}
+	return &httpError{status: http.StatusServiceUnavailable, message: msg + " unavailable", extra: map[string]any{"down": down}}
+}
+
+// answerOf is the one table from errors to HTTP answers. Anything it does
+// not know is a 500 with a generic message.
+func answerOf(err error) *httpError {
 	var (
-		reqErr *requestError
-		valErr *domain.ValidationError
+		httpErr *httpError
+		valErr  *domain.ValidationError
 	)
 	switch {
-	case errors.As(err, &reqErr):
-		return reqErr.status, reqErr.message
+	case errors.As(err, &httpErr):
+		return httpErr
 	case errors.As(err, &valErr):
-		return http.StatusBadRequest, valErr.Error()
+		return &httpError{status: http.StatusBadRequest, message: valErr.Error()}
 	case errors.Is(err, domain.ErrNotFound):
-		return http.StatusNotFound, "short link not found"
+		return &httpError{status: http.StatusNotFound, message: "short link not found"}
 	case errors.Is(err, domain.ErrAliasTaken):
-		return http.StatusConflict, "alias is already taken"
+		return &httpError{status: http.StatusConflict, message: "alias is already taken"}
 	case errors.Is(err, domain.ErrUnavailable):
-		return http.StatusServiceUnavailable, "service temporarily unavailable, please retry"
+		return errUnavailable
 	default:
-		return http.StatusInternalServerError, "internal server error"
+		return errInternal
 	}
 }
 
 // statusClientClosedRequest is nginx's code for a client that hung up
-// before its answer: nothing failed on our side, so it must not count as a 5xx.
+// before its answer. It is a metrics label only: nothing failed on our
+// side, so it must not count as a 5xx, and it is never sent to a client.
 const statusClientClosedRequest = 499
 
-// fail writes err as the error envelope, logging what the client is not told.
+// clientGoneKey marks a request whose client went away before its answer.
+const clientGoneKey = "shortlink.client_gone"
+
+// fail answers err with the error envelope, logging what the client is not
+// told. Every error answer of the API goes through here.
 func (h *Handler) fail(c *gin.Context, err error) {
-	if c.Request.Context().Err() != nil { // the client is gone; the answer is for the logs and metrics
-		c.Status(statusClientClosedRequest)
-		return
-	}
-	status, message := statusOf(err)
-	switch {
-	case status >= 500 && status != http.StatusServiceUnavailable:
-		h.log.ErrorContext(c, "request failed", "route", c.FullPath(), "error", err)
-	case status == http.StatusServiceUnavailable:
-		h.log.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "error", err)
-	}
-	writeJSON(c, status, envelope{Status: status, Data: errorBody{Error: message}})
+	writeError(c, h.Log, err)
 }

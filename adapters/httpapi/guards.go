@@ -5,8 +5,6 @@ import (
 	"crypto/subtle"
 	"log/slog"
 	"math"
-	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,34 +13,32 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// RateLimit refuses a client more than perMinute creates a minute with 429
+// rateLimit refuses a client more than perMinute creates a minute with 429
 // and Retry-After. The client is its address as resolved through trusted
 // proxies. When the limiter itself fails, the request goes through: a cache
 // outage must not stop creates.
-func RateLimit(limiter ports.RateLimiter, perMinute int, log *slog.Logger) gin.HandlerFunc {
+func rateLimit(limiter ports.RateLimiter, perMinute int, clock ports.Clock, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		allowed, retryAfter, err := limiter.Allow(c.Request.Context(), "create:"+c.ClientIP(), perMinute, time.Minute)
+		allowed, retryAfter, err := limiter.Allow(c.Request.Context(), "create:"+c.ClientIP(), perMinute, time.Minute, clock.Now())
 		if err != nil {
 			log.DebugContext(c, "rate limiter unavailable; allowing the request", "error", err)
 			c.Next()
 			return
 		}
 		if !allowed {
-			c.Header("Retry-After", strconv.Itoa(max(1, int(math.Ceil(retryAfter.Seconds())))))
-			writeJSON(c, http.StatusTooManyRequests, envelope{Status: http.StatusTooManyRequests,
-				Data: errorBody{Error: "too many creates from this address; retry later"}})
-			c.Abort()
+			writeError(c, log, errRateLimited("too many creates from this address; retry later",
+				max(1, int(math.Ceil(retryAfter.Seconds())))))
 			return
 		}
 		c.Next()
 	}
 }
 
-// RequireAPIKey admits only requests that carry one of keys, as
+// requireAPIKey admits only requests that carry one of keys, as
 // "Authorization: Bearer <key>" or "X-API-Key: <key>". Keys are compared as
 // SHA-256 digests in constant time, against every key, so the time taken
 // tells nothing about how close a guess came or which key matched.
-func RequireAPIKey(keys []string) gin.HandlerFunc {
+func requireAPIKey(keys []string, log *slog.Logger) gin.HandlerFunc {
 	digests := make([][32]byte, 0, len(keys))
 	for _, k := range keys {
 		if k = strings.TrimSpace(k); k != "" {
@@ -60,10 +56,7 @@ func RequireAPIKey(keys []string) gin.HandlerFunc {
 			match |= subtle.ConstantTimeCompare(got[:], want[:])
 		}
 		if presented == "" || match != 1 {
-			c.Header("WWW-Authenticate", `Bearer realm="shortlink"`)
-			writeJSON(c, http.StatusUnauthorized, envelope{Status: http.StatusUnauthorized,
-				Data: errorBody{Error: "a valid API key is required to create links"}})
-			c.Abort()
+			writeError(c, log, errAPIKeyRequired)
 			return
 		}
 		c.Next()

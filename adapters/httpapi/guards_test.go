@@ -2,28 +2,29 @@ package httpapi_test
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
-	"net/netip"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
-	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
 )
 
-func startGuardedAPI(t *testing.T, guards ...gin.HandlerFunc) httpsuite.Env {
+// startGuardedAPI serves the in-memory API with a rate limiter, and with
+// the create guards configure turns on.
+func startGuardedAPI(t *testing.T, configure func(cfg *config.Config)) httpsuite.Env {
 	t.Helper()
 	store := memory.NewLinkStore()
 	return httpsuite.StartInProcess(t, httpsuite.Parts{
-		Store: store, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 100, time.Now),
-		CreateGuards:   guards,
-		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")},
+		Store: store, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 100),
+		Limiter: memory.NewRateLimiter(),
+		Configure: func(cfg *config.Config) {
+			cfg.TrustedProxies = []string{"127.0.0.1/32"}
+			configure(cfg)
+		},
 	})
 }
 
@@ -46,8 +47,7 @@ func post(t *testing.T, env httpsuite.Env, headers map[string]string) (status in
 
 func TestRateLimitPerClientAddress(t *testing.T) {
 	t.Parallel()
-	limiter := memory.NewRateLimiter(time.Now)
-	env := startGuardedAPI(t, httpapi.RateLimit(limiter, 2, slog.New(slog.NewTextHandler(io.Discard, nil))))
+	env := startGuardedAPI(t, func(cfg *config.Config) { cfg.CreateRateLimit = 2 })
 	alice := map[string]string{"X-Forwarded-For": "198.51.100.1"}
 	for i := range 2 {
 		if status, _ := post(t, env, alice); status != http.StatusCreated {
@@ -72,7 +72,7 @@ func TestRateLimitPerClientAddress(t *testing.T) {
 func TestRequireAPIKey(t *testing.T) {
 	t.Parallel()
 	const key = "k3y-0123456789abcdef"
-	env := startGuardedAPI(t, httpapi.RequireAPIKey([]string{"other-key-0123456789", key}))
+	env := startGuardedAPI(t, func(cfg *config.Config) { cfg.APIKeys = []string{"other-key-0123456789", key} })
 	tests := []struct {
 		name    string
 		headers map[string]string

@@ -10,36 +10,60 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/ports"
 )
 
 // MaxBodyBytes caps create request bodies; larger ones are refused unread.
 const MaxBodyBytes = 16 << 10
 
-// Handler serves the API's routes.
-type Handler struct {
-	creator        *app.Creator
-	resolver       *app.Resolver
-	readiness      *app.Readiness
-	publicBaseURL  string
-	requestTimeout time.Duration
-	log            *slog.Logger
+// Options configure the HTTP API; cmd maps them from the configuration.
+type Options struct {
+	// Addr is the listen address (API_ADDR).
+	Addr string
+	// PublicBaseURL prefixes short_url.
+	PublicBaseURL string
+	// RequestTimeout bounds the work a use case may do for one request.
+	RequestTimeout time.Duration
+	// TrustedProxies are the peers whose X-Forwarded-For is believed when
+	// working out a client's address (rate limits, logs).
+	TrustedProxies []netip.Prefix
+	// LogRequests writes one access-log line per request.
+	LogRequests bool
+	// CreateRateLimit is creates per minute per client; 0 turns it off.
+	CreateRateLimit int
+	// APIKeys, when any, are required for creates.
+	APIKeys []string
 }
 
-// NewHandler returns the route handlers. publicBaseURL prefixes short_url;
-// requestTimeout bounds the work a use case may do for one request.
-func NewHandler(creator *app.Creator, resolver *app.Resolver, readiness *app.Readiness,
-	publicBaseURL string, requestTimeout time.Duration, log *slog.Logger,
-) *Handler {
-	return &Handler{
-		creator: creator, resolver: resolver, readiness: readiness,
-		publicBaseURL: strings.TrimSuffix(publicBaseURL, "/"), requestTimeout: requestTimeout, log: log,
-	}
+// Deps are what the handlers call.
+type Deps struct {
+	Creator   *app.Creator
+	Resolver  *app.Resolver
+	Readiness *app.Readiness
+	Clock     ports.Clock
+	// Limiter counts creates for Options.CreateRateLimit; nil turns the
+	// rate limit off.
+	Limiter ports.RateLimiter
+	Log     *slog.Logger
+}
+
+// Handler serves the API's routes.
+type Handler struct {
+	Deps
+	opts Options
+}
+
+// NewHandler returns the route handlers.
+func NewHandler(deps Deps, opts Options) *Handler {
+	opts.PublicBaseURL = strings.TrimSuffix(opts.PublicBaseURL, "/")
+	return &Handler{Deps: deps, opts: opts}
 }
 
 // createBody is the POST /v1/shortlink request. Pointers tell "absent or
@@ -63,14 +87,8 @@ func (h *Handler) health(c *gin.Context) {
 }
 
 func (h *Handler) ready(c *gin.Context) {
-	if down := h.readiness.Down(c.Request.Context()); len(down) > 0 {
-		writeJSON(c, http.StatusServiceUnavailable, envelope{
-			Status: http.StatusServiceUnavailable,
-			Data: map[string]any{
-				"error": "not ready: " + strings.Join(down, ", ") + " unavailable",
-				"down":  down,
-			},
-		})
+	if down := h.Readiness.Down(c.Request.Context()); len(down) > 0 {
+		h.fail(c, errNotReady(down))
 		return
 	}
 	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: map[string]string{"status": "ready"}})
@@ -82,16 +100,16 @@ func (h *Handler) create(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), h.requestTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 	defer cancel()
-	link, err := h.creator.Create(ctx, req)
+	link, err := h.Creator.Create(ctx, req)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
 		Code:      link.Code().String(),
-		ShortURL:  h.publicBaseURL + "/" + link.Code().String(),
+		ShortURL:  h.opts.PublicBaseURL + "/" + link.Code().String(),
 		URL:       link.URL(),
 		ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
 	}})
@@ -100,18 +118,17 @@ func (h *Handler) create(c *gin.Context) {
 // decodeCreate reads and checks the request as HTTP and JSON; the use case
 // checks the values.
 func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
-	tooLarge := &requestError{status: http.StatusRequestEntityTooLarge, message: "request body too large (limit 16 KiB)"}
 	if c.Request.ContentLength > MaxBodyBytes {
-		return app.CreateRequest{}, tooLarge
+		return app.CreateRequest{}, errBodyTooLarge
 	}
 	if mediaType, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mediaType != "application/json" {
-		return app.CreateRequest{}, &requestError{status: http.StatusUnsupportedMediaType, message: "Content-Type must be application/json"}
+		return app.CreateRequest{}, errNotJSON
 	}
 	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
 	if err != nil {
 		var maxErr *http.MaxBytesError
 		if errors.As(err, &maxErr) {
-			return app.CreateRequest{}, tooLarge
+			return app.CreateRequest{}, errBodyTooLarge
 		}
 		return app.CreateRequest{}, badRequest("could not read the request body")
 	}
@@ -145,7 +162,7 @@ func (h *Handler) redirect(c *gin.Context) {
 	// No request-wide deadline: every step of a resolve bounds itself (cache
 	// operations by REDIS_TIMEOUT, the store lookup by REQUEST_TIMEOUT), and
 	// a timer per request was a third of a cached redirect's CPU.
-	link, err := h.resolver.Resolve(c.Request.Context(), c.Param("code"))
+	link, err := h.Resolver.Resolve(c.Request.Context(), c.Param("code"))
 	if err != nil {
 		h.fail(c, err)
 		return

@@ -78,9 +78,9 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests 
 
 		defer func() {
 			if p := recover(); p != nil {
-				h.log.ErrorContext(c, "panic serving request", "request_id", id, "panic", p)
+				h.Log.ErrorContext(c, "panic serving request", "request_id", id, "panic", p)
 				if !c.Writer.Written() {
-					writeJSON(c, http.StatusInternalServerError, envelope{Status: 500, Data: errorBody{Error: "internal server error"}})
+					h.fail(c, errPanic)
 				}
 				c.Abort()
 			}
@@ -89,12 +89,15 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests 
 				route = "unmatched"
 			}
 			status := c.Writer.Status()
+			if status == http.StatusRequestTimeout && c.GetBool(clientGoneKey) {
+				status = statusClientClosedRequest
+			}
 			elapsed := time.Since(start)
 			labels := []string{route, methodLabel(c.Request.Method), statusText(status)}
 			metrics.requests.WithLabelValues(labels...).Inc()
 			metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
 			if logRequests {
-				h.log.LogAttrs(c, slog.LevelInfo, "request",
+				h.Log.LogAttrs(c, slog.LevelInfo, "request",
 					slog.String("request_id", id),
 					slog.String("method", c.Request.Method),
 					slog.String("route", route),

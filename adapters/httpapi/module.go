@@ -4,46 +4,41 @@ import (
 	"log/slog"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/app"
-	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module wires the HTTP API into an fx application and runs its server for
-// the application's lifetime. Creates pass the rate limit (when
-// CREATE_RATE_LIMIT > 0 and a ports.RateLimiter is provided), then the API
-// key check (when API_KEYS is set).
+// Module wires the HTTP API into an fx application from its Options and
+// runs its server for the application's lifetime. Creates pass the rate
+// limit (when Options.CreateRateLimit > 0 and a ports.RateLimiter is
+// provided), then the API key check (when Options.APIKeys has any).
 var Module = fx.Module("httpapi",
 	fx.Provide(
-		func(cfg config.Config, c *app.Creator, r *app.Resolver, ready *app.Readiness, log *slog.Logger) *Handler {
-			return NewHandler(c, r, ready, cfg.PublicBaseURL, cfg.RequestTimeout, log)
-		},
-		fx.Annotate(
-			func(cfg config.Config, h *Handler, reg *prometheus.Registry, limiter ports.RateLimiter, log *slog.Logger) (*gin.Engine, error) {
-				proxies, err := cfg.TrustedProxyPrefixes()
-				if err != nil {
-					return nil, err
-				}
-				var guards []gin.HandlerFunc
-				if cfg.CreateRateLimit > 0 && limiter != nil {
-					guards = append(guards, RateLimit(limiter, cfg.CreateRateLimit, log))
-				}
-				if len(cfg.APIKeys) > 0 {
-					guards = append(guards, RequireAPIKey(cfg.APIKeys))
-				}
-				return NewRouter(h, RouterOptions{
-					TrustedProxies: proxies, LogRequests: cfg.LogRequests,
-					Registerer: reg, Gatherer: reg, CreateGuards: guards,
-				})
-			},
-			fx.ParamTags(``, ``, ``, `optional:"true"`),
-		),
-		func(cfg config.Config, engine *gin.Engine, log *slog.Logger) *Server {
-			return NewServer(cfg.APIAddr, engine, log)
+		newHandlerFx,
+		NewRouter,
+		func(opts Options, engine *gin.Engine, log *slog.Logger) *Server {
+			return NewServer(opts.Addr, engine, log)
 		},
 	),
 	fx.Invoke(func(lc fx.Lifecycle, s *Server) { lc.Append(fx.StartStopHook(s.Start, s.Stop)) }),
 )
+
+type handlerParams struct {
+	fx.In
+	Opts      Options
+	Creator   *app.Creator
+	Resolver  *app.Resolver
+	Readiness *app.Readiness
+	Clock     ports.Clock
+	Limiter   ports.RateLimiter `optional:"true"`
+	Log       *slog.Logger
+}
+
+func newHandlerFx(p handlerParams) *Handler {
+	return NewHandler(Deps{
+		Creator: p.Creator, Resolver: p.Resolver, Readiness: p.Readiness,
+		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log,
+	}, p.Opts)
+}

@@ -18,12 +18,12 @@ import (
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
 	"github.com/getkin/kin-openapi/routers/gorillamux"
-	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
 )
 
@@ -58,21 +58,21 @@ func loadOpenAPI(t *testing.T) (*openapi3.T, routers.Router, []byte) {
 // with the store down, with API keys, and with a rate limit of one create.
 func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 	t.Helper()
-	start := func(down bool, guards ...gin.HandlerFunc) httpsuite.Env {
+	start := func(down bool, configure func(cfg *config.Config)) httpsuite.Env {
 		store := memory.NewLinkStore()
 		store.SetDown(down)
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store, Cache: memory.NewCache(time.Hour, 10*time.Second, 1000, time.Now),
-			Ready:        []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
-			CreateGuards: guards,
+			Store: store, Counter: store, Cache: memory.NewCache(time.Hour, 10*time.Second, 1000),
+			Limiter:   memory.NewRateLimiter(),
+			Ready:     []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
+			Configure: configure,
 		})
 	}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	return map[string]httpsuite.Env{
-		"up":      start(false),
-		"down":    start(true),
-		"keys":    start(false, httpapi.RequireAPIKey([]string{openAPIKey})),
-		"limited": start(false, httpapi.RateLimit(memory.NewRateLimiter(time.Now), 1, log)),
+		"up":      start(false, nil),
+		"down":    start(true, nil),
+		"keys":    start(false, func(cfg *config.Config) { cfg.APIKeys = []string{openAPIKey} }),
+		"limited": start(false, func(cfg *config.Config) { cfg.CreateRateLimit = 1 }),
 	}
 }
 
@@ -237,8 +237,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	t.Parallel()
 	doc, _, _ := loadOpenAPI(t)
 	reg := prometheus.NewRegistry()
-	engine, err := httpapi.NewRouter(httpapi.NewHandler(nil, nil, nil, "https://sho.rt", time.Second, slog.Default()),
-		httpapi.RouterOptions{Registerer: reg, Gatherer: reg})
+	engine, err := httpapi.NewRouter(httpapi.NewHandler(httpapi.Deps{Log: slog.Default()}, httpapi.Options{PublicBaseURL: "https://sho.rt"}), reg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,7 +16,6 @@ import (
 type Cache struct {
 	ttl, negativeTTL time.Duration
 	maxEntries       int
-	now              func() time.Time
 
 	mu      sync.RWMutex
 	entries map[domain.Code]cacheEntry
@@ -30,19 +29,21 @@ type cacheEntry struct {
 	until    time.Time
 }
 
-// NewCache returns a cache of at most maxEntries entries; now is its clock
-// for entry TTLs.
-func NewCache(ttl, negativeTTL time.Duration, maxEntries int, now func() time.Time) *Cache {
-	return &Cache{ttl: ttl, negativeTTL: negativeTTL, maxEntries: max(maxEntries, 1), now: now, entries: map[domain.Code]cacheEntry{}}
+// DefaultCacheEntries bounds the embedded mode's in-process redirect cache.
+const DefaultCacheEntries = 100_000
+
+// NewCache returns a cache of at most maxEntries entries.
+func NewCache(ttl, negativeTTL time.Duration, maxEntries int) *Cache {
+	return &Cache{ttl: ttl, negativeTTL: negativeTTL, maxEntries: max(maxEntries, 1), entries: map[domain.Code]cacheEntry{}}
 }
 
 // Get implements ports.LinkCache.
-func (c *Cache) Get(_ context.Context, code domain.Code) (domain.ShortLink, ports.CacheResult, error) {
+func (c *Cache) Get(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
 	c.mu.RLock()
 	e, ok := c.entries[code]
 	c.mu.RUnlock()
 	switch {
-	case !ok || !c.now().Before(e.until):
+	case !ok || !now.Before(e.until):
 		c.misses.Add(1)
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	case e.negative:
@@ -69,20 +70,19 @@ func (c *Cache) Set(_ context.Context, link domain.ShortLink, now time.Time) err
 	if ttl <= 0 {
 		return nil
 	}
-	c.put(link.Code(), cacheEntry{link: link, until: c.now().Add(ttl)}, true)
+	c.put(link.Code(), cacheEntry{link: link, until: now.Add(ttl)}, true, now)
 	return nil
 }
 
 // SetMissing implements ports.LinkCache.
-func (c *Cache) SetMissing(_ context.Context, code domain.Code) error {
-	c.put(code, cacheEntry{negative: true, until: c.now().Add(c.negativeTTL)}, false)
+func (c *Cache) SetMissing(_ context.Context, code domain.Code, now time.Time) error {
+	c.put(code, cacheEntry{negative: true, until: now.Add(c.negativeTTL)}, false, now)
 	return nil
 }
 
-func (c *Cache) put(code domain.Code, e cacheEntry, overwrite bool) {
+func (c *Cache) put(code domain.Code, e cacheEntry, overwrite bool, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	now := c.now()
 	if old, ok := c.entries[code]; ok && !overwrite && now.Before(old.until) {
 		return
 	}

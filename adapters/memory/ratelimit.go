@@ -9,8 +9,6 @@ import (
 // RateLimiter is an in-process ports.RateLimiter with fixed windows, for a
 // single-process deployment (embedded mode) and tests.
 type RateLimiter struct {
-	now func() time.Time
-
 	mu      sync.Mutex
 	windows map[string]rateWindow
 }
@@ -20,19 +18,21 @@ type rateWindow struct {
 	ends  time.Time
 }
 
-// NewRateLimiter returns a limiter on clock now.
-func NewRateLimiter(now func() time.Time) *RateLimiter {
-	return &RateLimiter{now: now, windows: map[string]rateWindow{}}
+// maxRateWindows is when the limiter drops finished windows before growing.
+const maxRateWindows = 100_000
+
+// NewRateLimiter returns an empty limiter.
+func NewRateLimiter() *RateLimiter {
+	return &RateLimiter{windows: map[string]rateWindow{}}
 }
 
 // Allow implements ports.RateLimiter.
-func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window time.Duration) (bool, time.Duration, error) {
+func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window time.Duration, now time.Time) (bool, time.Duration, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	now := r.now()
 	w, ok := r.windows[key]
 	if !ok || !now.Before(w.ends) {
-		if len(r.windows) > 100_000 { // drop finished windows before growing further
+		if len(r.windows) > maxRateWindows {
 			for k, old := range r.windows {
 				if !now.Before(old.ends) {
 					delete(r.windows, k)

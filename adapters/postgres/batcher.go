@@ -20,7 +20,7 @@ const maxInsertBatch = 64
 // no delay; under heavy load the per-statement and per-commit costs are
 // shared by the batch, which is what lets creates keep pace with Postgres.
 type insertBatcher struct {
-	store   *Store
+	store   *LinkStore
 	pending chan *pendingInsert
 	stopped chan struct{}
 }
@@ -31,7 +31,7 @@ type pendingInsert struct {
 	stored chan error // buffered: a worker never waits for a caller that gave up
 }
 
-func newInsertBatcher(s *Store, workers int) *insertBatcher {
+func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
 	b := &insertBatcher{store: s, pending: make(chan *pendingInsert), stopped: make(chan struct{})}
 	for range max(workers, 1) {
 		go b.work()
@@ -84,7 +84,7 @@ func (b *insertBatcher) work() {
 
 // insertBatch stores the links of batch whose callers still wait, and
 // answers each of them.
-func (s *Store) insertBatch(batch []*pendingInsert) {
+func (s *LinkStore) insertBatch(batch []*pendingInsert) {
 	live := batch[:0:0]
 	var (
 		codes, urls, created, expires []string

@@ -3,23 +3,22 @@ package postgres
 import (
 	"go.uber.org/fx"
 
-	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module provides the Store as the link store and the code counter.
+// Module provides the LinkStore, opened with the Options the application
+// supplies, as the link store and the code counter.
 var Module = fx.Module("postgres",
 	fx.Provide(
-		func(lc fx.Lifecycle, cfg config.Config) (*Store, error) {
-			s, err := Open(Options{URL: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
-				Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers})
+		func(lc fx.Lifecycle, opts Options) (*LinkStore, error) {
+			s, err := Open(opts)
 			if err != nil {
 				return nil, err
 			}
 			lc.Append(fx.StopHook(s.Close))
 			return s, nil
 		},
-		func(s *Store) ports.LinkStore { return s },
-		func(s *Store) ports.CodeCounter { return s },
+		func(s *LinkStore) ports.LinkStore { return s },
+		func(s *LinkStore) ports.CodeCounter { return s },
 	),
 )

@@ -9,7 +9,7 @@ import (
 // EnsurePartitions creates the monthly partitions of the given months (any
 // instant within each month, read in UTC) and returns their names. Safe to
 // run at any time and from several processes at once.
-func (s *Store) EnsurePartitions(ctx context.Context, months []time.Time) ([]string, error) {
+func (s *LinkStore) EnsurePartitions(ctx context.Context, months []time.Time) ([]string, error) {
 	names := make([]string, 0, len(months))
 	for _, month := range months {
 		var name string
@@ -24,7 +24,7 @@ func (s *Store) EnsurePartitions(ctx context.Context, months []time.Time) ([]str
 
 // DropPartitionsBefore drops every monthly partition whose month ended by
 // cutoff. With cutoff = now − MAX_TTL, every link in them has expired.
-func (s *Store) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]string, error) {
+func (s *LinkStore) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]string, error) {
 	var names []string
 	err := s.db.SelectContext(ctx, &names, `
 		SELECT c.relname FROM pg_inherits i

@@ -16,7 +16,7 @@ import (
 
 func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
+	s, db := newStoreAndSQL(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	// A fresh database has no monthly partition: the create must still succeed.
@@ -30,7 +30,7 @@ func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
 		t.Fatalf("partitions = %v", names)
 	}
 	var where string
-	if err := s.DB().GetContext(ctx, &where, `SELECT tableoid::regclass::text FROM short_link WHERE code = 'early'`); err != nil {
+	if err := db.GetContext(ctx, &where, `SELECT tableoid::regclass::text FROM short_link WHERE code = 'early'`); err != nil {
 		t.Fatal(err)
 	}
 	if where != names[0] {
@@ -43,7 +43,7 @@ func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
 
 func TestEnsurePartitionsIsIdempotentUnderConcurrency(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
+	s, db := newStoreAndSQL(t)
 	months := postgres.MonthsAhead(time.Now(), 3)
 	var wg sync.WaitGroup
 	for range 4 {
@@ -55,7 +55,7 @@ func TestEnsurePartitionsIsIdempotentUnderConcurrency(t *testing.T) {
 	}
 	wg.Wait()
 	var count int
-	if err := s.DB().GetContext(context.Background(), &count,
+	if err := db.GetContext(context.Background(), &count,
 		`SELECT count(*) FROM pg_inherits WHERE inhparent = 'short_link'::regclass`); err != nil {
 		t.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func TestDropPartitionsBefore(t *testing.T) {
 // generic prepared plan, touches only the partitions within MAX_TTL.
 func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
+	s, db := newStoreAndSQL(t)
 	ctx := context.Background()
 	now := time.Now().UTC()
 	old, recent := now.AddDate(-2, 0, 0), now.AddDate(0, -1, 0)
@@ -93,7 +93,7 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	conn, err := s.DB().Connx(ctx)
+	conn, err := db.Connx(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

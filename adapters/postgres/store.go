@@ -10,6 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/shortlink/shortlink/domain"
 )
@@ -45,7 +47,7 @@ const findLiveQuery = `
 	ORDER BY created_at DESC LIMIT 1`
 
 // Store implements ports.LinkStore and ports.CodeCounter.
-type Store struct {
+type LinkStore struct {
 	db         *sqlx.DB
 	liveWindow time.Duration
 	timeout    time.Duration
@@ -56,7 +58,7 @@ type Store struct {
 
 // Open returns a Store without connecting: the api starts, and reports
 // itself unready, while Postgres is down.
-func Open(opts Options) (*Store, error) {
+func Open(opts Options) (*LinkStore, error) {
 	connector, err := pq.NewConnector(opts.URL)
 	if err != nil {
 		return nil, err
@@ -68,7 +70,7 @@ func Open(opts Options) (*Store, error) {
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
+	s := &LinkStore{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5)`}
 	s.findStmt = lazyStmt{db: db, query: findLiveQuery}
 	workers := opts.InsertWorkers
@@ -79,17 +81,19 @@ func Open(opts Options) (*Store, error) {
 	return s, nil
 }
 
-// DB exposes the pool for metrics and tests.
-func (s *Store) DB() *sqlx.DB { return s.db }
+// Collector reports the connection pool's statistics as Prometheus metrics.
+func (s *LinkStore) Collector() prometheus.Collector {
+	return collectors.NewDBStatsCollector(s.db.DB, "shortlink")
+}
 
 // Close stops taking inserts and closes the pool.
-func (s *Store) Close() error {
+func (s *LinkStore) Close() error {
 	s.inserts.stop()
 	return s.db.Close()
 }
 
 // Ping checks that Postgres answers.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *LinkStore) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return translate("ping", err)
 	}
@@ -99,12 +103,12 @@ func (s *Store) Ping(ctx context.Context) error {
 // Insert implements ports.LinkStore. Concurrent inserts are stored in
 // batches, each batch one statement and one commit; a nil error still means
 // this link is committed.
-func (s *Store) Insert(ctx context.Context, link domain.ShortLink) error {
+func (s *LinkStore) Insert(ctx context.Context, link domain.ShortLink) error {
 	return s.inserts.insert(ctx, link)
 }
 
 // FindLive implements ports.LinkStore.
-func (s *Store) FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+func (s *LinkStore) FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
 	if s.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
@@ -131,7 +135,7 @@ func (s *Store) FindLive(ctx context.Context, code domain.Code, now time.Time) (
 }
 
 // Reserve implements ports.CodeCounter.
-func (s *Store) Reserve(ctx context.Context, n int) (uint64, error) {
+func (s *LinkStore) Reserve(ctx context.Context, n int) (uint64, error) {
 	return await(ctx, "reserve counter block", func() (uint64, error) {
 		var first int64
 		err := s.db.QueryRowContext(ctx,

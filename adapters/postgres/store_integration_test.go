@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
+
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports/porttest"
@@ -18,14 +20,23 @@ import (
 
 const maxTTL = 365 * 24 * time.Hour
 
-func newStore(t *testing.T) *postgres.Store {
+func newStore(t *testing.T) *postgres.LinkStore {
 	t.Helper()
-	s, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
+	s, _ := newStoreAndSQL(t)
+	return s
+}
+
+// newStoreAndSQL returns a store on a fresh database and a pool of the
+// test's own for looking behind the store's back.
+func newStoreAndSQL(t *testing.T) (*postgres.LinkStore, *sqlx.DB) {
+	t.Helper()
+	url := testenv.Database(t)
+	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	return s
+	return s, testenv.SQL(t, url)
 }
 
 func TestLinkStoreContract(t *testing.T) {
@@ -33,7 +44,7 @@ func TestLinkStoreContract(t *testing.T) {
 	porttest.LinkStoreContract(t, func(t *testing.T) porttest.Store { return newStore(t) })
 }
 
-func mustInsert(t *testing.T, s *postgres.Store, code, url string, created, expires time.Time) domain.ShortLink {
+func mustInsert(t *testing.T, s *postgres.LinkStore, code, url string, created, expires time.Time) domain.ShortLink {
 	t.Helper()
 	link, err := domain.NewShortLink(domain.Code(code), url, created, expires)
 	if err != nil {

@@ -22,14 +22,14 @@ func BenchmarkCacheGet(b *testing.B) {
 	}{{"DoCache", true}, {"Do", false}} {
 		b.Run(mode.name, func(b *testing.B) {
 			client, prefix := testenv.RedisCacheClient(b)
-			c := rediscache.New(client, rediscache.Options{KeyPrefix: prefix, ClientSideCache: mode.clientSideCache})
+			c := testenv.NewCache(b, client, rediscache.Options{KeyPrefix: prefix, ClientSideCache: mode.clientSideCache})
 			now := time.Now()
 			link := newLink(b, "bench01", "https://example.com/some/fairly/typical/path?utm_source=x", now, 24*time.Hour)
 			if err := c.Set(context.Background(), link, now); err != nil {
 				b.Fatal(err)
 			}
 			get := func() {
-				if _, result, err := c.Get(context.Background(), link.Code()); err != nil || result != ports.CacheHit {
+				if _, result, err := c.Get(context.Background(), link.Code(), time.Now()); err != nil || result != ports.CacheHit {
 					b.Fatalf("Get = %v, %v; want a hit", result, err)
 				}
 			}

@@ -5,25 +5,30 @@ package rediscache
 
 import (
 	"context"
+	"fmt"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/rueidis"
 
-	"github.com/shortlink/shortlink/adapters/internal/redisclient"
+	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Options configure a Cache. Zero fields take the defaults noted.
+// Options configure a Cache. TTL, NegativeTTL and Timeout must be positive
+// (cmd maps them from the configuration, which holds their defaults); the
+// other zero fields take the defaults noted.
 type Options struct {
+	// URL is the cache Redis, for Module; New takes a client instead.
+	URL string
 	// KeyPrefix namespaces the cache's keys; default "shortlink:link:".
 	KeyPrefix string
-	// TTL caps how long a link stays cached (CACHE_TTL); default 1h.
+	// TTL caps how long a link stays cached (CACHE_TTL).
 	TTL time.Duration
-	// NegativeTTL is how long a code is remembered as unknown; default 10s.
+	// NegativeTTL is how long a code is remembered as unknown (NEGATIVE_CACHE_TTL).
 	NegativeTTL time.Duration
-	// Timeout bounds each operation; default 200ms.
+	// Timeout bounds each operation (REDIS_TIMEOUT).
 	Timeout time.Duration
 	// ClientSideCache serves repeat reads from process memory (the client
 	// must be dialled with client-side caching for it to take effect).
@@ -37,15 +42,6 @@ type Options struct {
 func (o Options) withDefaults() Options {
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "shortlink:link:"
-	}
-	if o.TTL <= 0 {
-		o.TTL = time.Hour
-	}
-	if o.NegativeTTL <= 0 {
-		o.NegativeTTL = 10 * time.Second
-	}
-	if o.Timeout <= 0 {
-		o.Timeout = 200 * time.Millisecond
 	}
 	if o.LocalTTL <= 0 {
 		o.LocalTTL = time.Minute
@@ -67,13 +63,12 @@ type Cache struct {
 var _ ports.LinkCache = (*Cache)(nil)
 
 // New returns a cache over client, which the caller owns and closes.
-func New(client rueidis.Client, opts Options) *Cache {
-	return &Cache{client: client, opts: opts.withDefaults()}
-}
-
-// Dial returns a client for the cache Redis at url; see redisclient.Dial.
-func Dial(url string, timeout time.Duration, clientSideCache bool) (rueidis.Client, error) {
-	return redisclient.Dial(url, timeout, clientSideCache)
+func New(client rueidis.Client, opts Options) (*Cache, error) {
+	if opts.TTL <= 0 || opts.NegativeTTL <= 0 || opts.Timeout <= 0 {
+		return nil, fmt.Errorf("rediscache: TTL (%s), NegativeTTL (%s) and Timeout (%s) must be positive",
+			opts.TTL, opts.NegativeTTL, opts.Timeout)
+	}
+	return &Cache{client: client, opts: opts.withDefaults()}, nil
 }
 
 // Hits counts lookups that found a link.
@@ -88,12 +83,7 @@ func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
 
 // Ping checks that the cache Redis answers.
 func (c *Cache) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
-	if err := c.client.Do(ctx, c.client.B().Ping().Build()).Error(); err != nil {
-		return redisclient.Wrap("ping cache redis", err)
-	}
-	return nil
+	return redisclient.Ping(ctx, c.client, c.opts.Timeout, "cache redis")
 }
 
 func (c *Cache) key(code domain.Code) string { return c.opts.KeyPrefix + string(code) }

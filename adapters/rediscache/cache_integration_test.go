@@ -152,7 +152,7 @@ func TestCountersMove(t *testing.T) {
 	mustSet(t, c, newLink(t, "some", "https://example.com/", now, time.Hour), now)
 	mustGet(t, c, "some")
 	mustGet(t, c, "some")
-	if err := c.SetMissing(context.Background(), "gone"); err != nil {
+	if err := c.SetMissing(context.Background(), "gone", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	mustGet(t, c, "gone")

@@ -32,7 +32,7 @@ func newCache(t *testing.T, opts rediscache.Options) (*rediscache.Cache, rueidis
 	t.Helper()
 	client, prefix := testenv.RedisCacheClient(t)
 	opts.KeyPrefix = prefix
-	return rediscache.New(client, opts), client, prefix
+	return testenv.NewCache(t, client, opts), client, prefix
 }
 
 func newLink(t testing.TB, code, url string, created time.Time, lifetime time.Duration) domain.ShortLink {
@@ -47,7 +47,7 @@ func newLink(t testing.TB, code, url string, created time.Time, lifetime time.Du
 
 func mustGet(t *testing.T, c *rediscache.Cache, code domain.Code) (domain.ShortLink, ports.CacheResult) {
 	t.Helper()
-	link, result, err := c.Get(context.Background(), code)
+	link, result, err := c.Get(context.Background(), code, time.Now())
 	if err != nil {
 		t.Fatalf("Get(%s): %v", code, err)
 	}

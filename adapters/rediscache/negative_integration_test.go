@@ -18,7 +18,7 @@ func TestSetMissingIsANegativeHitForNegativeTTL(t *testing.T) {
 		t.Run(mode.name, func(t *testing.T) {
 			t.Parallel()
 			c, client, prefix := newCache(t, rediscache.Options{ClientSideCache: mode.clientSideCache, NegativeTTL: 5 * time.Second})
-			if err := c.SetMissing(context.Background(), "nope"); err != nil {
+			if err := c.SetMissing(context.Background(), "nope", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			if _, result := mustGet(t, c, "nope"); result != ports.CacheNegativeHit {
@@ -38,7 +38,7 @@ func TestSetMissingNeverReplacesACachedLink(t *testing.T) {
 	now := time.Now()
 	want := newLink(t, "kept", "https://example.com/", now, time.Hour)
 	mustSet(t, c, want, now)
-	if err := c.SetMissing(context.Background(), "kept"); err != nil {
+	if err := c.SetMissing(context.Background(), "kept", time.Now()); err != nil {
 		t.Fatal(err)
 	}
 	if got, result := mustGet(t, c, "kept"); result != ports.CacheHit || got != want {
@@ -66,9 +66,9 @@ func TestSetReplacesANegativeEntry(t *testing.T) {
 			reader, readerClient := writer, writerClient
 			if tt.separateCache {
 				readerClient, _ = testenv.RedisCacheClient(t)
-				reader = rediscache.New(readerClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true})
+				reader = testenv.NewCache(t, readerClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true})
 			}
-			if err := reader.SetMissing(context.Background(), "fresh"); err != nil {
+			if err := reader.SetMissing(context.Background(), "fresh", time.Now()); err != nil {
 				t.Fatal(err)
 			}
 			for range 2 {

@@ -6,7 +6,7 @@ import (
 
 	"github.com/redis/rueidis"
 
-	"github.com/shortlink/shortlink/adapters/internal/redisclient"
+	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
@@ -18,7 +18,7 @@ import (
 // A value that does not decode is a miss, and so is a link that has
 // expired: Redis counts expiry in whole milliseconds from when it applied
 // the write, so it may keep a key a little past the link's expiry.
-func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, ports.CacheResult, error) {
+func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var resp rueidis.RedisResult
@@ -45,7 +45,7 @@ func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, po
 		return domain.ShortLink{}, ports.CacheNegativeHit, nil
 	}
 	link, ok := decode(code, value)
-	if !ok || link.ExpiredAt(time.Now()) {
+	if !ok || link.ExpiredAt(now) {
 		c.misses.Add(1)
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	}
@@ -54,13 +54,11 @@ func (c *Cache) Get(ctx context.Context, code domain.Code) (domain.ShortLink, po
 }
 
 // Set implements ports.LinkCache: the entry lives min(TTL, the link's time
-// to live), counted from the later of now and the wall clock and rounded
-// down to whole milliseconds, and is not written when that is nothing. It
-// overwrites whatever the key held, a negative entry included.
+// to live at now), rounded down to whole milliseconds, and is not written
+// when that is nothing. It overwrites whatever the key held, a negative
+// entry included. Callers pass the time of the write, not of an earlier
+// lookup, so a late write cannot stretch the entry past the link.
 func (c *Cache) Set(ctx context.Context, link domain.ShortLink, now time.Time) error {
-	if wall := time.Now(); wall.After(now) {
-		now = wall // a late write must not stretch the entry past the link
-	}
 	ttl := min(c.opts.TTL, link.TimeToLive(now)).Milliseconds()
 	if ttl <= 0 {
 		return nil
@@ -76,7 +74,8 @@ func (c *Cache) Set(ctx context.Context, link domain.ShortLink, now time.Time) e
 
 // SetMissing implements ports.LinkCache with SET NX, so it never replaces
 // an entry, above all a link cached since the caller looked.
-func (c *Cache) SetMissing(ctx context.Context, code domain.Code) error {
+// Redis expires the entry by its own clock, so now is not needed.
+func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	px := max(c.opts.NegativeTTL.Milliseconds(), 1)

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlink/shortlink/adapters/redisclient"
+
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
@@ -25,12 +27,12 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			t.Parallel()
 			const timeout = 200 * time.Millisecond
 			server := testenv.StartRedisServer(t)
-			client, err := rediscache.Dial(server.URL(), timeout, mode.clientSideCache)
+			client, err := redisclient.Dial(server.URL(), timeout, mode.clientSideCache)
 			if err != nil {
 				t.Fatal(err)
 			}
 			t.Cleanup(client.Close)
-			c := rediscache.New(client, rediscache.Options{Timeout: timeout, ClientSideCache: mode.clientSideCache})
+			c := testenv.NewCache(t, client, rediscache.Options{Timeout: timeout, ClientSideCache: mode.clientSideCache})
 			ctx := context.Background()
 			now := time.Now()
 			link := newLink(t, "up", "https://example.com/", now, time.Hour)
@@ -44,9 +46,9 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			}{
 				// A code read before the outage may still be answered from
 				// memory until the client notices; this one never was.
-				{"Get", func() error { _, _, err := c.Get(ctx, "other"); return err }},
+				{"Get", func() error { _, _, err := c.Get(ctx, "other", time.Now()); return err }},
 				{"Set", func() error { return c.Set(ctx, link, time.Now()) }},
-				{"SetMissing", func() error { return c.SetMissing(ctx, "down") }},
+				{"SetMissing", func() error { return c.SetMissing(ctx, "down", time.Now()) }},
 				{"Ping", func() error { return c.Ping(ctx) }},
 			}
 			for _, op := range ops {
@@ -80,12 +82,12 @@ func TestDialSucceedsWhileRedisIsDown(t *testing.T) {
 	t.Parallel()
 	server := testenv.StartRedisServer(t)
 	server.Stop()
-	client, err := rediscache.Dial(server.URL(), 200*time.Millisecond, true)
+	client, err := redisclient.Dial(server.URL(), 200*time.Millisecond, true)
 	if err != nil {
 		t.Fatalf("Dial with Redis down: %v, want a client", err)
 	}
 	t.Cleanup(client.Close)
-	c := rediscache.New(client, rediscache.Options{ClientSideCache: true})
+	c := testenv.NewCache(t, client, rediscache.Options{ClientSideCache: true})
 	ctx := context.Background()
 	if err := c.Ping(ctx); !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("Ping with Redis down: %v, want ErrUnavailable", err)
@@ -110,7 +112,7 @@ func TestDialRejectsConfigurationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if client, err := rediscache.Dial(tt.url, time.Second, true); err == nil {
+			if client, err := redisclient.Dial(tt.url, time.Second, true); err == nil {
 				client.Close()
 				t.Fatalf("Dial(%s) succeeded, want a configuration error", tt.url)
 			}

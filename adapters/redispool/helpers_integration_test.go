@@ -15,7 +15,7 @@ import (
 func newPool(t *testing.T) *redispool.Pool {
 	t.Helper()
 	client, key := testenv.RedisCodesClient(t)
-	return redispool.New(client, redispool.Options{Key: key})
+	return testenv.NewPool(t, client, redispool.Options{Key: key})
 }
 
 func newGenerator(t testing.TB) *domain.CodeGenerator {

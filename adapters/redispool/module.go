@@ -3,20 +3,20 @@ package redispool
 import (
 	"go.uber.org/fx"
 
-	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module provides the codes Redis as the code pool.
+// Module provides the Pool on the Redis its Options name as the ports.CodePool.
 var Module = fx.Module("redispool",
 	fx.Provide(
-		func(lc fx.Lifecycle, cfg config.Config) (*Pool, error) {
-			client, err := Dial(cfg.RedisCodesURL, cfg.RedisTimeout)
+		func(lc fx.Lifecycle, opts Options) (*Pool, error) {
+			client, err := redisclient.Dial(opts.URL, opts.Timeout, false)
 			if err != nil {
 				return nil, err
 			}
 			lc.Append(fx.StopHook(client.Close))
-			return New(client, Options{Timeout: cfg.RedisTimeout}), nil
+			return New(client, opts)
 		},
 		func(p *Pool) ports.CodePool { return p },
 	),

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlink/shortlink/adapters/redisclient"
+
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/testenv"
@@ -20,12 +22,12 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 	t.Parallel()
 	const timeout = 200 * time.Millisecond
 	server := testenv.StartRedisServer(t)
-	client, err := redispool.Dial(server.URL(), timeout)
+	client, err := redisclient.Dial(server.URL(), timeout, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(client.Close)
-	p := redispool.New(client, redispool.Options{Timeout: timeout})
+	p := testenv.NewPool(t, client, redispool.Options{Timeout: timeout})
 	ctx := context.Background()
 	codes := mint(t, newGenerator(t), 0, 100)
 	if err := p.Add(ctx, codes[:50]); err != nil {

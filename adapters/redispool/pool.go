@@ -4,11 +4,12 @@ package redispool
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/redis/rueidis"
 
-	"github.com/shortlink/shortlink/adapters/internal/redisclient"
+	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -16,11 +17,14 @@ import (
 // round trip, small enough not to stall Redis.
 const addChunk = 5000
 
-// Options configure a Pool. Zero fields take the defaults noted.
+// Options configure a Pool.
 type Options struct {
+	// URL is the codes Redis, for Module; New takes a client instead.
+	URL string
 	// Key names the set; default "shortlink:codes".
 	Key string
-	// Timeout bounds each operation, and each chunk of an Add; default 200ms.
+	// Timeout bounds each operation, and each chunk of an Add
+	// (REDIS_TIMEOUT); it must be positive.
 	Timeout time.Duration
 }
 
@@ -35,28 +39,17 @@ type Pool struct {
 var _ ports.CodePool = (*Pool)(nil)
 
 // New returns a pool over client, which the caller owns and closes.
-func New(client rueidis.Client, opts Options) *Pool {
+func New(client rueidis.Client, opts Options) (*Pool, error) {
+	if opts.Timeout <= 0 {
+		return nil, fmt.Errorf("redispool: Timeout (%s) must be positive", opts.Timeout)
+	}
 	if opts.Key == "" {
 		opts.Key = "shortlink:codes"
 	}
-	if opts.Timeout <= 0 {
-		opts.Timeout = 200 * time.Millisecond
-	}
-	return &Pool{client: client, key: opts.Key, timeout: opts.Timeout}
-}
-
-// Dial returns a client for the codes Redis at url, without client-side
-// caching; see redisclient.Dial.
-func Dial(url string, timeout time.Duration) (rueidis.Client, error) {
-	return redisclient.Dial(url, timeout, false)
+	return &Pool{client: client, key: opts.Key, timeout: opts.Timeout}, nil
 }
 
 // Ping checks that the codes Redis answers.
 func (p *Pool) Ping(ctx context.Context) error {
-	ctx, cancel := context.WithTimeout(ctx, p.timeout)
-	defer cancel()
-	if err := p.client.Do(ctx, p.client.B().Ping().Build()).Error(); err != nil {
-		return redisclient.Wrap("ping codes redis", err)
-	}
-	return nil
+	return redisclient.Ping(ctx, p.client, p.timeout, "codes redis")
 }

@@ -18,10 +18,6 @@ import (
 	"github.com/shortlink/shortlink/domain"
 )
 
-// DevCodeSecret is the default CODE_SECRET. Anyone who knows it can map codes
-// back to counter values, so production must set its own.
-const DevCodeSecret = "dev-only-code-secret-change-me"
-
 // Config is every setting of the api and batch processes. The README's
 // configuration table lists the same variables and defaults.
 type Config struct {
@@ -63,6 +59,31 @@ type Config struct {
 // Load reads the environment through lookup (os.LookupEnv in production) and
 // validates the result. Errors name the offending variables.
 func Load(lookup func(string) (string, bool)) (Config, error) {
+	return load(lookup)
+}
+
+// Defaults is the configuration of an empty environment: every default, in
+// the one place defaults are written (the struct tags above).
+func Defaults() Config {
+	cfg, err := load(func(string) (string, bool) { return "", false })
+	if err != nil {
+		panic("config: the defaults do not validate: " + err.Error())
+	}
+	return cfg
+}
+
+// WithEmbeddedStore wraps lookup so STORE reads "embedded", as the api's
+// -embedded flag asks, leaving every other variable as it was.
+func WithEmbeddedStore(lookup func(string) (string, bool)) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		if name == "STORE" {
+			return "embedded", true
+		}
+		return lookup(name)
+	}
+}
+
+func load(lookup func(string) (string, bool)) (Config, error) {
 	environ := map[string]string{}
 	for _, name := range variableNames() {
 		if v, ok := lookup(name); ok {
@@ -179,15 +200,6 @@ func (c Config) validate() error {
 		bad("STORE", "must be postgres or embedded, got %q", c.Store)
 	}
 	return errors.Join(errs...)
-}
-
-// UseEmbeddedStore switches to the embedded store (the api's -embedded
-// flag), pointing short URLs at the api itself unless PUBLIC_BASE_URL was set.
-func (c *Config) UseEmbeddedStore(publicBaseURLSet bool) {
-	c.Store = "embedded"
-	if !publicBaseURLSet {
-		c.PublicBaseURL = c.directBaseURL()
-	}
 }
 
 // directBaseURL is http://localhost:<API_ADDR port>.

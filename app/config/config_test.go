@@ -78,9 +78,8 @@ func TestEmbeddedStorePointsShortURLsAtTheAPI(t *testing.T) {
 	if cfg.PublicBaseURL != "https://sho.rt" {
 		t.Fatalf("an explicit PUBLIC_BASE_URL was overridden: %q", cfg.PublicBaseURL)
 	}
-	cfg, _ = config.Load(lookup(nil))
-	cfg.UseEmbeddedStore(false)
+	cfg, _ = config.Load(config.WithEmbeddedStore(lookup(nil)))
 	if cfg.Store != "embedded" || cfg.PublicBaseURL != "http://localhost:8000" {
-		t.Fatalf("UseEmbeddedStore: %+v", cfg)
+		t.Fatalf("WithEmbeddedStore: %+v", cfg)
 	}
 }

@@ -13,12 +13,8 @@ import (
 	"go.uber.org/dig"
 	"go.uber.org/fx"
 
-	"github.com/shortlink/shortlink/adapters/httpapi"
-	"github.com/shortlink/shortlink/adapters/postgres"
-	"github.com/shortlink/shortlink/adapters/rediscache"
-	"github.com/shortlink/shortlink/adapters/redispool"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring"
 )
 
 func main() {
@@ -26,31 +22,22 @@ func main() {
 	embedded := flag.Bool("embedded", false, "keep links in DATA_DIR with no Postgres or Redis (same as STORE=embedded)")
 	flag.Parse()
 
-	cfg, err := config.Load(os.LookupEnv)
+	lookup := os.LookupEnv
+	if *embedded {
+		lookup = config.WithEmbeddedStore(lookup)
+	}
+	cfg, err := config.Load(lookup)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	if *embedded {
-		_, publicBaseURLSet := os.LookupEnv("PUBLIC_BASE_URL")
-		cfg.UseEmbeddedStore(publicBaseURLSet)
-	}
 	if *healthcheck {
 		os.Exit(probe(cfg.APIAddr))
 	}
-	api := fx.New(modules(cfg), fx.WithLogger(config.FxLogger), fx.StopTimeout(cfg.ShutdownTimeout))
+	api := fx.New(wiring.API(cfg), fx.WithLogger(wiring.FxLogger), fx.StopTimeout(cfg.ShutdownTimeout))
 	if err := api.Err(); err != nil {
 		fmt.Fprintln(os.Stderr, "api:", dig.RootCause(err))
 		os.Exit(1)
 	}
 	api.Run()
-}
-
-// modules is the api for cfg: Postgres and both Redis, or the embedded store.
-func modules(cfg config.Config) fx.Option {
-	stores := fx.Options(postgres.Module, rediscache.Module, redispool.Module, readinessModule, metricsModule)
-	if cfg.Store == "embedded" {
-		stores = embeddedModule
-	}
-	return fx.Options(fx.Supply(cfg), config.Module, stores, app.Module, httpapi.Module)
 }

@@ -6,6 +6,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring"
 )
 
 // TestWiring checks that fx can build the api in both modes: every
@@ -24,7 +25,7 @@ func TestWiring(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := fx.ValidateApp(modules(cfg)); err != nil {
+			if err := fx.ValidateApp(wiring.API(cfg)); err != nil {
 				t.Fatal(err)
 			}
 		})

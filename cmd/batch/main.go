@@ -14,10 +14,9 @@ import (
 
 	"go.uber.org/fx"
 
-	"github.com/shortlink/shortlink/adapters/postgres"
-	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring"
 )
 
 func main() {
@@ -36,8 +35,7 @@ func main() {
 
 // modules is the batch: the Postgres counter, the codes Redis, the filler.
 func modules(cfg config.Config) fx.Option {
-	return fx.Options(fx.Supply(cfg), fx.WithLogger(config.FxLogger),
-		config.Module, postgres.Module, redispool.Module, app.Module)
+	return fx.Options(fx.WithLogger(wiring.FxLogger), wiring.Settings(cfg), wiring.Batch, app.Module)
 }
 
 func fillOnce(modules fx.Option, cfg config.Config) int {

@@ -24,6 +24,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlink/shortlink/adapters/redisclient"
+
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/test/testenv"
@@ -42,12 +44,12 @@ func BenchmarkRedirectWrk(b *testing.B) {
 	}
 	b.Run("api", func(b *testing.B) {
 		srv := testenv.StartRedisServer(b)
-		client, err := rediscache.Dial(srv.URL(), 200*time.Millisecond, true)
+		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, true)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(client.Close)
-		handler, codes := newAPI(b, rediscache.New(client, rediscache.Options{ClientSideCache: true}), false)
+		handler, codes := newAPI(b, testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true}), false)
 		wrkAgainst(b, handler, codes, d)
 	})
 	b.Run("bare", func(b *testing.B) {

@@ -14,8 +14,6 @@ package bench
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -24,14 +22,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/prometheus/client_golang/prometheus"
+	"github.com/shortlink/shortlink/adapters/redisclient"
+	"github.com/shortlink/shortlink/app/config"
 
-	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/app"
-	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
@@ -40,15 +38,15 @@ const seededLinks = 1000
 func BenchmarkRedirect(b *testing.B) {
 	redisCache := func(b *testing.B) ports.LinkCache {
 		srv := testenv.StartRedisServer(b)
-		client, err := rediscache.Dial(srv.URL(), 200*time.Millisecond, true)
+		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, true)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(client.Close)
-		return rediscache.New(client, rediscache.Options{ClientSideCache: true})
+		return testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true})
 	}
 	memoryCache := func(*testing.B) ports.LinkCache {
-		return memory.NewCache(time.Hour, 10*time.Second, 10_000, time.Now)
+		return memory.NewCache(time.Hour, 10*time.Second, 10_000)
 	}
 	for _, tc := range []struct {
 		name        string
@@ -80,28 +78,19 @@ func BenchmarkRedirect(b *testing.B) {
 // cache holds it.
 func newAPI(b *testing.B, cache ports.LinkCache, logRequests bool) (http.Handler, []string) {
 	b.Helper()
-	level := slog.LevelWarn
-	if logRequests {
-		level = slog.LevelInfo
-	}
-	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: level}))
-	gen, err := domain.NewCodeGenerator("bench")
-	if err != nil {
-		b.Fatal(err)
-	}
 	store := memory.NewLinkStore()
-	clock := app.SystemClock{}
-	host, _ := domain.PublicHostOf("http://localhost:8080")
-	creator := app.NewCreator(store, cache, app.NewCodeSupply(nil, store, gen, 64, log), clock,
-		domain.URLPolicy{MaxLength: 4096, PublicHost: host},
-		domain.ExpiryPolicy{Default: 14 * 24 * time.Hour, Max: 365 * 24 * time.Hour}, log)
-	resolver := app.NewResolver(store, cache, clock, log)
-	handler := httpapi.NewHandler(creator, resolver, app.NewReadiness(time.Second), "http://localhost:8080", 5*time.Second, log)
-	reg := prometheus.NewRegistry()
-	router, err := httpapi.NewRouter(handler, httpapi.RouterOptions{LogRequests: logRequests, Registerer: reg, Gatherer: reg})
-	if err != nil {
-		b.Fatal(err)
-	}
+	api := httpsuite.Assemble(b, httpsuite.Parts{
+		Store: store, Counter: store, Cache: cache,
+		Configure: func(cfg *config.Config) {
+			cfg.PublicBaseURL = "http://localhost:8080"
+			cfg.LogRequests = logRequests
+			cfg.LogLevel = "warn"
+			if logRequests {
+				cfg.LogLevel = "info"
+			}
+		},
+	})
+	router, creator, resolver := api.Router, api.Creator, api.Resolver
 	ctx := context.Background()
 	codes := make([]string, seededLinks)
 	for i := range codes {

@@ -15,9 +15,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlink/shortlink/adapters/redisclient"
+
 	"github.com/redis/rueidis"
 
-	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
@@ -75,7 +76,7 @@ func startStack(t *testing.T) *stack {
 		"LOG_REQUESTS": "true",
 	}
 
-	client, err := redispool.Dial(codes.URL(), 2*time.Second)
+	client, err := redisclient.Dial(codes.URL(), 2*time.Second, false)
 	if err != nil {
 		t.Fatalf("codes Redis client: %v", err)
 	}

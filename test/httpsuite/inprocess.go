@@ -3,63 +3,96 @@ package httpsuite
 import (
 	"io"
 	"log/slog"
-	"net/http/httptest"
-	"net/netip"
 	"testing"
 	"time"
 
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxtest"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/app"
-	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Parts are the ports an in-process API is assembled from. Pool may be nil.
+// Parts are the ports an in-process API is assembled from. Pool and
+// Limiter may be nil.
 type Parts struct {
 	Store   ports.LinkStore
 	Counter ports.CodeCounter
 	Cache   ports.LinkCache
 	Pool    ports.CodePool
+	Limiter ports.RateLimiter
 	// Ready lists the dependency checks for /v1/ready.
 	Ready []app.DependencyCheck
-	// CreateGuards and TrustedProxies go to the router as they are.
-	CreateGuards   []gin.HandlerFunc
-	TrustedProxies []netip.Prefix
+	// Configure, when set, adjusts the configuration (the defaults, with
+	// PublicBaseURL and a free loopback address) before the app is built.
+	// The logger writes to io.Discard at cfg's LOG_LEVEL.
+	Configure func(cfg *config.Config)
 }
 
 // PublicBaseURL is the public base URL in-process APIs are configured with.
 const PublicBaseURL = "https://sho.rt"
 
-// StartInProcess assembles the real use cases and HTTP adapter around parts,
-// with the default limits and a suite clock, and serves them on a loopback
-// port until the test ends.
+// StartInProcess builds the api from the same modules as cmd/api (the use
+// cases and the HTTP adapter, configured from the defaults) around parts,
+// with a suite clock, and serves it on a loopback port until the test ends.
 func StartInProcess(t *testing.T, parts Parts) Env {
 	t.Helper()
-	clock := NewClock(time.Now())
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	gen, err := domain.NewCodeGenerator("httpsuite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	publicHost, _ := domain.PublicHostOf(PublicBaseURL)
-	urls := domain.URLPolicy{MaxLength: 4096, PublicHost: publicHost}
-	expiry := domain.ExpiryPolicy{Default: 14 * 24 * time.Hour, Max: 365 * 24 * time.Hour}
+	return Assemble(t, parts).Env
+}
 
-	supply := app.NewCodeSupply(parts.Pool, parts.Counter, gen, 16, log)
-	creator := app.NewCreator(parts.Store, parts.Cache, supply, clock, urls, expiry, log)
-	resolver := app.NewResolver(parts.Store, parts.Cache, clock, log)
-	handler := httpapi.NewHandler(creator, resolver, app.NewReadiness(time.Second, parts.Ready...), PublicBaseURL, 5*time.Second, log)
-	reg := prometheus.NewRegistry()
-	router, err := httpapi.NewRouter(handler, httpapi.RouterOptions{
-		Registerer: reg, Gatherer: reg, CreateGuards: parts.CreateGuards, TrustedProxies: parts.TrustedProxies,
-	})
-	if err != nil {
-		t.Fatal(err)
+// Assembly is an in-process api: its address and clock, and its parts for
+// tests and benchmarks that drive them directly.
+type Assembly struct {
+	Env
+	Router   *gin.Engine
+	Creator  *app.Creator
+	Resolver *app.Resolver
+}
+
+// Assemble is StartInProcess, returning the assembly.
+func Assemble(t testing.TB, parts Parts) Assembly {
+	t.Helper()
+	cfg := config.Defaults()
+	cfg.APIAddr = "127.0.0.1:0"
+	cfg.PublicBaseURL = PublicBaseURL
+	if parts.Configure != nil {
+		parts.Configure(&cfg)
 	}
-	srv := httptest.NewServer(router)
-	t.Cleanup(srv.Close)
-	return Env{BaseURL: srv.URL, PublicBaseURL: PublicBaseURL, Clock: clock}
+	clock := NewClock(time.Now())
+	provided := []any{
+		func() ports.LinkStore { return parts.Store },
+		func() ports.CodeCounter { return parts.Counter },
+		func() ports.LinkCache { return parts.Cache },
+		func() *app.Readiness { return app.NewReadiness(time.Second, parts.Ready...) },
+		prometheus.NewRegistry,
+	}
+	if parts.Pool != nil {
+		provided = append(provided, func() ports.CodePool { return parts.Pool })
+	}
+	if parts.Limiter != nil {
+		provided = append(provided, func() ports.RateLimiter { return parts.Limiter })
+	}
+	var (
+		server   *httpapi.Server
+		assembly Assembly
+	)
+	api := fxtest.New(t,
+		fx.NopLogger,
+		wiring.Settings(cfg), app.Module, httpapi.Module,
+		fx.Provide(provided...),
+		fx.Decorate(
+			func(ports.Clock) ports.Clock { return clock },
+			func(*slog.Logger) *slog.Logger { return wiring.NewLoggerTo(cfg, io.Discard) },
+		),
+		fx.Populate(&server, &assembly.Router, &assembly.Creator, &assembly.Resolver),
+	)
+	api.RequireStart()
+	t.Cleanup(api.RequireStop)
+	assembly.Env = Env{BaseURL: "http://" + server.Addr().String(), PublicBaseURL: cfg.PublicBaseURL, Clock: clock}
+	return assembly
 }

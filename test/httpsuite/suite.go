@@ -26,10 +26,13 @@ type Env struct {
 	Clock *Clock
 }
 
-// Clock is a settable clock, safe for concurrent use.
+// Clock is a settable clock, safe for concurrent use. It stands still
+// until FollowWallClock makes it run with the wall clock.
 type Clock struct {
-	mu  sync.Mutex
-	now time.Time
+	mu      sync.Mutex
+	now     time.Time
+	running bool
+	offset  time.Duration // running: Now is the wall clock plus offset
 }
 
 // NewClock returns a clock standing at now.
@@ -39,6 +42,9 @@ func NewClock(now time.Time) *Clock { return &Clock{now: now.UTC()} }
 func (c *Clock) Now() time.Time {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.running {
+		return time.Now().UTC().Add(c.offset)
+	}
 	return c.now
 }
 
@@ -47,6 +53,15 @@ func (c *Clock) Advance(d time.Duration) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = c.now.Add(d)
+	c.offset += d
+}
+
+// FollowWallClock sets the clock to the wall clock and keeps it running
+// with it, for tests that meet real time elsewhere (Redis expiring keys).
+func (c *Clock) FollowWallClock() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.running, c.offset = true, 0
 }
 
 // Response is a decoded API response.

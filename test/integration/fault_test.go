@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
@@ -328,13 +327,8 @@ func TestRedisOutagesUnderLoad(t *testing.T) {
 
 func countLinks(t *testing.T, dbURL string) int {
 	t.Helper()
-	store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 1, MaxLinkLifetime: maxTTL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	var n int
-	if err := store.DB().Get(&n, `SELECT count(*) FROM short_link`); err != nil {
+	if err := testenv.SQL(t, dbURL).Get(&n, `SELECT count(*) FROM short_link`); err != nil {
 		t.Fatal(err)
 	}
 	return n

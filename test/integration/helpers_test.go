@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlink/shortlink/adapters/redisclient"
+
 	"github.com/redis/rueidis"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
@@ -77,7 +79,7 @@ func (s stack) env(overrides map[string]string) map[string]string {
 // Postgres and Redis adapters, served in this process, so -race sees them.
 type inProcessAPI struct {
 	httpsuite.Env
-	store *postgres.Store
+	store *postgres.LinkStore
 	cache *rediscache.Cache
 	pool  *redispool.Pool
 }
@@ -89,20 +91,20 @@ func startInProcess(t *testing.T, s stack) inProcessAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cacheClient, err := rediscache.Dial(s.cache.URL(), adapterTimeout, true)
+	cacheClient, err := redisclient.Dial(s.cache.URL(), adapterTimeout, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(cacheClient.Close)
-	codesClient, err := redispool.Dial(s.codes.URL(), adapterTimeout)
+	codesClient, err := redisclient.Dial(s.codes.URL(), adapterTimeout, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(codesClient.Close)
 	api := inProcessAPI{
 		store: store,
-		cache: rediscache.New(cacheClient, rediscache.Options{Timeout: adapterTimeout, ClientSideCache: true}),
-		pool:  redispool.New(codesClient, redispool.Options{Timeout: adapterTimeout}),
+		cache: testenv.NewCache(t, cacheClient, rediscache.Options{Timeout: adapterTimeout, ClientSideCache: true}),
+		pool:  testenv.NewPool(t, codesClient, redispool.Options{Timeout: adapterTimeout}),
 	}
 	api.Env = httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: api.cache, Pool: api.pool,
@@ -118,7 +120,7 @@ func startInProcess(t *testing.T, s stack) inProcessAPI {
 // redisClient is a plain client of a private Redis, for inspection.
 func redisClient(t *testing.T, server *testenv.RedisProcess) rueidis.Client {
 	t.Helper()
-	client, err := redispool.Dial(server.URL(), 2*time.Second)
+	client, err := redisclient.Dial(server.URL(), 2*time.Second, false)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shortlink/shortlink/adapters/redisclient"
+
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/app"
@@ -97,12 +99,12 @@ func TestConcurrentFillsNeverAddTheSameCode(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		client, err := redispool.Dial(server.URL(), 5*time.Second)
+		client, err := redisclient.Dial(server.URL(), 5*time.Second, false)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(client.Close)
-		pool := redispool.New(client, redispool.Options{Timeout: 5 * time.Second})
+		pool := testenv.NewPool(t, client, redispool.Options{Timeout: 5 * time.Second})
 		fillers[i] = app.NewPoolFiller(pool, store, gen, target, target, 5_000)
 	}
 
@@ -132,13 +134,8 @@ func TestConcurrentFillsNeverAddTheSameCode(t *testing.T) {
 	if total < target {
 		t.Fatalf("fillers added %d codes, fewer than the target %d", total, target)
 	}
-	store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 1, MaxLinkLifetime: maxTTL})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
 	var next int64
-	if err := store.DB().Get(&next, `SELECT next_value FROM code_counter`); err != nil {
+	if err := testenv.SQL(t, dbURL).Get(&next, `SELECT next_value FROM code_counter`); err != nil {
 		t.Fatal(err)
 	}
 	if next != total {

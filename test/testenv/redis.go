@@ -8,7 +8,10 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/adapters/redispool"
+	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring"
 )
 
 // redisTestTimeout is generous: test clients serve assertions, not latency.
@@ -20,7 +23,7 @@ const redisTestTimeout = 2 * time.Second
 func RedisCacheClient(t testing.TB) (rueidis.Client, string) {
 	t.Helper()
 	url := Get(t).RedisCacheURL
-	client, err := rediscache.Dial(url, redisTestTimeout, true)
+	client, err := redisclient.Dial(url, redisTestTimeout, true)
 	if err != nil {
 		t.Fatalf("testenv: cache Redis client for %s: %v", redact(url), err)
 	}
@@ -39,7 +42,7 @@ func RedisCacheClient(t testing.TB) (rueidis.Client, string) {
 func RedisCodesClient(t testing.TB) (rueidis.Client, string) {
 	t.Helper()
 	url := Get(t).RedisCodesURL
-	client, err := redispool.Dial(url, redisTestTimeout)
+	client, err := redisclient.Dial(url, redisTestTimeout, false)
 	if err != nil {
 		t.Fatalf("testenv: codes Redis client for %s: %v", redact(url), err)
 	}
@@ -83,4 +86,49 @@ func deleteMatching(t testing.TB, client rueidis.Client, pattern string) {
 			return
 		}
 	}
+}
+
+// CacheOptions fills the zero TTLs and timeout of opts with the api's
+// defaults (the configuration's, as cmd maps them), so a test names only
+// what it is about.
+func CacheOptions(opts rediscache.Options) rediscache.Options {
+	def := wiring.CacheOptions(config.Defaults())
+	if opts.TTL == 0 {
+		opts.TTL = def.TTL
+	}
+	if opts.NegativeTTL == 0 {
+		opts.NegativeTTL = def.NegativeTTL
+	}
+	if opts.Timeout == 0 {
+		opts.Timeout = def.Timeout
+	}
+	return opts
+}
+
+// PoolOptions fills the zero timeout of opts with the api's default.
+func PoolOptions(opts redispool.Options) redispool.Options {
+	if opts.Timeout == 0 {
+		opts.Timeout = wiring.PoolOptions(config.Defaults()).Timeout
+	}
+	return opts
+}
+
+// NewCache returns a cache over client with opts completed by CacheOptions.
+func NewCache(t testing.TB, client rueidis.Client, opts rediscache.Options) *rediscache.Cache {
+	t.Helper()
+	c, err := rediscache.New(client, CacheOptions(opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// NewPool returns a pool over client with opts completed by PoolOptions.
+func NewPool(t testing.TB, client rueidis.Client, opts redispool.Options) *redispool.Pool {
+	t.Helper()
+	p, err := redispool.New(client, PoolOptions(opts))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -1,8 +1,10 @@
-// Package redisclient builds the rueidis clients the Redis adapters share:
-// one place that decides how the service talks to Redis.
+// Package redisclient builds the rueidis clients the Redis adapters and their
+// tests share: one place that decides how the service talks to Redis. It is
+// a library of the adapters, not an adapter itself.
 package redisclient
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
@@ -79,4 +81,15 @@ func Dial(url string, timeout time.Duration, clientSideCache bool) (rueidis.Clie
 	// A client returned with an outage error failed its first dial only; it
 	// redials on first use.
 	return client, nil
+}
+
+// Ping checks, within timeout, that the Redis behind client answers; what
+// names it in the error.
+func Ping(ctx context.Context, client rueidis.Client, timeout time.Duration, what string) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if err := client.Do(ctx, client.B().Ping().Build()).Error(); err != nil {
+		return Wrap("ping "+what, err)
+	}
+	return nil
 }

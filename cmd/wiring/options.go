@@ -1,0 +1,80 @@
+// Package wiring is where the one validated configuration meets the
+// adapters: it maps config.Config to each adapter's and the use cases'
+// Options and assembles the fx modules of the api and the batch. cmd/*
+// and the test assemblies build their applications from it, so a test runs
+// the same graph as production.
+package wiring
+
+import (
+	"go.uber.org/fx"
+
+	"github.com/shortlink/shortlink/adapters/bolt"
+	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/adapters/redislimit"
+	"github.com/shortlink/shortlink/adapters/redispool"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/app/config"
+)
+
+// AppOptions are the use cases' settings.
+func AppOptions(cfg config.Config) app.Options {
+	return app.Options{
+		URLs: cfg.URLPolicy(), Expiry: cfg.ExpiryPolicy(), CodeSecret: cfg.CodeSecret,
+		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
+	}
+}
+
+// PostgresOptions are the api's and batch's store settings.
+func PostgresOptions(cfg config.Config) postgres.Options {
+	return postgres.Options{
+		URL: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
+		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers,
+	}
+}
+
+// CacheOptions are the redirect cache's settings, client-side caching on.
+func CacheOptions(cfg config.Config) rediscache.Options {
+	return rediscache.Options{
+		URL: cfg.RedisCacheURL, TTL: cfg.CacheTTL, NegativeTTL: cfg.NegativeCacheTTL,
+		Timeout: cfg.RedisTimeout, ClientSideCache: true,
+	}
+}
+
+// LimiterOptions put the rate limiter's counters in the cache Redis.
+func LimiterOptions(cfg config.Config) redislimit.Options {
+	return redislimit.Options{URL: cfg.RedisCacheURL, Timeout: cfg.RedisTimeout}
+}
+
+// PoolOptions are the code pool's settings.
+func PoolOptions(cfg config.Config) redispool.Options {
+	return redispool.Options{URL: cfg.RedisCodesURL, Timeout: cfg.RedisTimeout}
+}
+
+// BoltOptions are the embedded store's settings.
+func BoltOptions(cfg config.Config) bolt.Options {
+	return bolt.Options{Dir: cfg.DataDir}
+}
+
+// HTTPOptions are the HTTP API's settings.
+func HTTPOptions(cfg config.Config) httpapi.Options {
+	proxies, _ := cfg.TrustedProxyPrefixes() // validated by config.Load
+	return httpapi.Options{
+		Addr: cfg.APIAddr, PublicBaseURL: cfg.PublicBaseURL, RequestTimeout: cfg.RequestTimeout,
+		TrustedProxies: proxies, LogRequests: cfg.LogRequests,
+		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys,
+	}
+}
+
+// Settings supplies cfg, the logger and every Options derived from cfg.
+func Settings(cfg config.Config) fx.Option {
+	return fx.Options(
+		config.Module(cfg),
+		fx.Supply(
+			NewLogger(cfg),
+			AppOptions(cfg), PostgresOptions(cfg), CacheOptions(cfg), LimiterOptions(cfg),
+			PoolOptions(cfg), BoltOptions(cfg), HTTPOptions(cfg),
+		),
+	)
+}
