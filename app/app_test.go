@@ -14,10 +14,11 @@ import (
 )
 
 var (
-	now       = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	quietLog  = slog.New(slog.NewTextHandler(io.Discard, nil))
-	urlPolicy = domain.URLPolicy{MaxLength: 4096, PublicHost: "localhost:8080"}
-	expiry    = domain.ExpiryPolicy{Default: 14 * 24 * time.Hour, Max: 365 * 24 * time.Hour}
+	now        = time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	quietLog   = slog.New(slog.NewTextHandler(io.Discard, nil))
+	urlPolicy  = domain.URLPolicy{MaxLength: 4096, PublicHost: "localhost:8080"}
+	expiry     = domain.ExpiryPolicy{Default: 14 * 24 * time.Hour, Max: 365 * 24 * time.Hour}
+	quarantine = domain.CodeQuarantine(365 * 24 * time.Hour)
 )
 
 type deps struct {
@@ -49,10 +50,17 @@ type fixedClock struct{ t time.Time }
 func (c fixedClock) Now() time.Time { return c.t }
 
 func (d deps) creator(batch int) *app.Creator {
-	supply := app.NewCodeSupply(d.pool, d.counter, d.gen, batch, quietLog)
-	return app.NewCreator(d.store, d.cache, supply, fixedClock{now}, urlPolicy, expiry, quietLog)
+	supply := app.NewCodeSupply(d.pool, d.counter, app.FixedCodeSecrets(d.gen), batch, quietLog)
+	return app.NewCreator(d.store, d.cache, supply, fixedClock{now}, urlPolicy, expiry, quarantine, quietLog)
 }
 
 func link(code, url string, expiresAt time.Time) domain.ShortLink {
-	return domain.RestoreShortLink(domain.Code(code), url, now, expiresAt)
+	return domain.RestoreShortLink(domain.LinkRecord{ID: 1, Code: domain.Code(code), URL: url, CreatedAt: now, ExpiresAt: expiresAt, Version: 1})
+}
+
+// withState is link in another state.
+func withState(l domain.ShortLink, state domain.LinkState) domain.ShortLink {
+	r := l.Record()
+	r.State = state
+	return domain.RestoreShortLink(r)
 }

@@ -11,7 +11,11 @@ import (
 )
 
 // mintCodes reserves n counter values and turns them into codes.
-func mintCodes(ctx context.Context, counter ports.CodeCounter, gen *domain.CodeGenerator, n int) ([]domain.Code, error) {
+func mintCodes(ctx context.Context, counter ports.CodeCounter, secrets *CodeSecrets, n int) ([]domain.Code, error) {
+	gen, err := secrets.Generator(ctx)
+	if err != nil {
+		return nil, err
+	}
 	first, err := counter.Reserve(ctx, n)
 	if err != nil {
 		return nil, fmt.Errorf("reserve %d counter values: %w", n, err)
@@ -32,7 +36,7 @@ func mintCodes(ctx context.Context, counter ports.CodeCounter, gen *domain.CodeG
 type CodeSupply struct {
 	pool      ports.CodePool // nil when the deployment has no pool
 	counter   ports.CodeCounter
-	gen       *domain.CodeGenerator
+	secrets   *CodeSecrets
 	batchSize int
 	log       *slog.Logger
 
@@ -46,8 +50,8 @@ type CodeSupply struct {
 
 // NewCodeSupply returns a supply that takes batchSize codes per refill.
 // pool may be nil.
-func NewCodeSupply(pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator, batchSize int, log *slog.Logger) *CodeSupply {
-	return &CodeSupply{pool: pool, counter: counter, gen: gen, batchSize: max(batchSize, 1), log: log, turn: make(chan struct{}, 1)}
+func NewCodeSupply(pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets, batchSize int, log *slog.Logger) *CodeSupply {
+	return &CodeSupply{pool: pool, counter: counter, secrets: secrets, batchSize: max(batchSize, 1), log: log, turn: make(chan struct{}, 1)}
 }
 
 // Next returns a code no earlier call, here or in any other process, returned.
@@ -82,7 +86,7 @@ func (s *CodeSupply) refill(ctx context.Context) error {
 		s.fallbacks.Add(1)
 		s.log.Warn("code pool empty or unavailable; reserving codes from the counter", "error", err)
 	}
-	codes, err := mintCodes(ctx, s.counter, s.gen, s.batchSize)
+	codes, err := mintCodes(ctx, s.counter, s.secrets, s.batchSize)
 	if err != nil {
 		return fmt.Errorf("refill code buffer: %w", err)
 	}

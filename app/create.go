@@ -11,11 +11,6 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// maxCodeAttempts bounds how many generated codes one create tries. A
-// generated code only collides with a live alias of the same shape, so a
-// second attempt is already rare.
-const maxCodeAttempts = 8
-
 // CreateRequest is a create as the client sent it; empty strings mean "not given".
 type CreateRequest struct {
 	URL       string
@@ -23,82 +18,95 @@ type CreateRequest struct {
 	Alias     string
 }
 
+// Created is a stored link and its manage token, which exists only here:
+// the store keeps its digest.
+type Created struct {
+	Link        domain.ShortLink
+	ManageToken string
+}
+
 // Creator is the create-a-link use case.
 type Creator struct {
-	store  ports.LinkStore
-	cache  ports.LinkCache
-	codes  *CodeSupply
-	clock  ports.Clock
-	urls   domain.URLPolicy
-	expiry domain.ExpiryPolicy
-	log    *slog.Logger
+	store      ports.LinkStore
+	cache      ports.LinkCache
+	codes      *CodeSupply
+	clock      ports.Clock
+	urls       domain.URLPolicy
+	expiry     domain.ExpiryPolicy
+	quarantine domain.CodeQuarantine
+	log        *slog.Logger
 }
 
 // NewCreator returns the create use case.
 func NewCreator(store ports.LinkStore, cache ports.LinkCache, codes *CodeSupply, clock ports.Clock,
-	urls domain.URLPolicy, expiry domain.ExpiryPolicy, log *slog.Logger,
+	urls domain.URLPolicy, expiry domain.ExpiryPolicy, quarantine domain.CodeQuarantine, log *slog.Logger,
 ) *Creator {
-	return &Creator{store: store, cache: cache, codes: codes, clock: clock, urls: urls, expiry: expiry, log: log}
+	return &Creator{store: store, cache: cache, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
 }
 
 // Create validates req, stores the link and writes it through to the cache.
 // A returned link is committed. Errors: domain.ErrInvalidInput (as a
 // *domain.ValidationError), domain.ErrAliasTaken, domain.ErrUnavailable.
-func (c *Creator) Create(ctx context.Context, req CreateRequest) (domain.ShortLink, error) {
+func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error) {
 	target, err := c.urls.Parse(req.URL)
 	if err != nil {
-		return domain.ShortLink{}, err
+		return Created{}, err
 	}
 	alias, err := domain.ParseAlias(req.Alias)
 	if err != nil {
-		return domain.ShortLink{}, err
+		return Created{}, err
 	}
 	now := c.clock.Now()
 	expiresAt, err := c.expiry.ExpiresAt(req.ExpiresAt, now)
 	if err != nil {
-		return domain.ShortLink{}, err
+		return Created{}, err
 	}
+	token, owner := domain.NewManageToken()
 
 	var link domain.ShortLink
 	if alias != "" {
-		link, err = c.insert(ctx, alias, target, now, expiresAt)
+		link, err = c.insert(ctx, alias, target, now, expiresAt, owner)
 		if errors.Is(err, domain.ErrCodeTaken) {
-			return domain.ShortLink{}, domain.ErrAliasTaken
+			return Created{}, domain.ErrAliasTaken
 		}
 	} else {
-		link, err = c.insertGenerated(ctx, target, now, expiresAt)
+		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner)
 	}
 	if err != nil {
-		return domain.ShortLink{}, err
+		return Created{}, err
 	}
 	if err := c.cache.Set(ctx, link, c.clock.Now()); err != nil {
 		c.log.Debug("write-through to cache failed", "error", err)
 	}
-	return link, nil
+	return Created{Link: link, ManageToken: token}, nil
 }
 
-func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time) (domain.ShortLink, error) {
-	for range maxCodeAttempts {
+// insertGenerated stores the link under the next generated code that is
+// free. A generated code is taken only when someone claimed it as an alias
+// first, so it keeps drawing, for as long as the request may take, rather
+// than fail a create that nothing is wrong with.
+func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest) (domain.ShortLink, error) {
+	for {
 		code, err := c.codes.Next(ctx)
 		if err != nil {
 			return domain.ShortLink{}, fmt.Errorf("next code: %w", err)
 		}
-		link, err := c.insert(ctx, code, target, now, expiresAt)
+		link, err := c.insert(ctx, code, target, now, expiresAt, owner)
 		if !errors.Is(err, domain.ErrCodeTaken) {
 			return link, err
 		}
-		c.log.Info("generated code collides with a live link; trying the next one", "code", code)
+		c.log.Warn("generated code already claimed as an alias; drawing the next one", "code", code)
 	}
-	return domain.ShortLink{}, fmt.Errorf("%d generated codes in a row were taken", maxCodeAttempts)
 }
 
-func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time) (domain.ShortLink, error) {
-	link, err := domain.NewShortLink(code, target, now, expiresAt)
+func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time, owner domain.TokenDigest) (domain.ShortLink, error) {
+	link, err := domain.NewShortLink(code, target, now, expiresAt, owner)
 	if err != nil {
 		return domain.ShortLink{}, err
 	}
-	if err := c.store.Insert(ctx, link); err != nil {
+	stored, err := c.store.Insert(ctx, link, c.quarantine.FreeAfter(link))
+	if err != nil {
 		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)
 	}
-	return link, nil
+	return stored, nil
 }

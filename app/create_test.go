@@ -15,21 +15,40 @@ import (
 func TestCreateWithAliasStoresAndWritesThrough(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
-	want := link("my-link", "https://example.com", now.Add(14*24*time.Hour))
+	var want domain.ShortLink
 	gomock.InOrder(
-		d.store.EXPECT().Insert(gomock.Any(), want).Return(nil),
-		d.cache.EXPECT().Set(gomock.Any(), want, now).Return(nil),
+		d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(
+			func(_ context.Context, l domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
+				if l.Code() != "my-link" || l.URL() != "https://example.com" || !l.ExpiresAt().Equal(now.Add(14*24*time.Hour)) {
+					t.Errorf("inserted %+v", l)
+				}
+				if !freeAfter.Equal(l.ExpiresAt().Add(365 * 24 * time.Hour)) {
+					t.Errorf("code free after %v, want a year after the link expires", freeAfter)
+				}
+				want = l.WithID(9)
+				return want, nil
+			}),
+		d.cache.EXPECT().Set(gomock.Any(), gomock.Any(), now).DoAndReturn(
+			func(_ context.Context, l domain.ShortLink, _ time.Time) error {
+				if l != want {
+					t.Errorf("cached %+v, want the stored link %+v", l, want)
+				}
+				return nil
+			}),
 	)
 	got, err := d.creator(4).Create(context.Background(), app.CreateRequest{URL: "https://example.com", Alias: "my-link"})
-	if err != nil || got != want {
-		t.Fatalf("Create = %+v, %v; want %+v", got, err, want)
+	if err != nil || got.Link != want {
+		t.Fatalf("Create = %+v, %v; want %+v", got.Link, err, want)
+	}
+	if got.ManageToken == "" || !domain.DigestToken(got.ManageToken).Matches(want.Owner()) {
+		t.Fatalf("manage token %q does not match the stored digest", got.ManageToken)
 	}
 }
 
 func TestCreateTakenAliasIsConflict(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
-	d.store.EXPECT().Insert(gomock.Any(), gomock.Any()).Return(domain.ErrCodeTaken)
+	d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.ShortLink{}, domain.ErrCodeTaken)
 	_, err := d.creator(4).Create(context.Background(), app.CreateRequest{URL: "https://example.com", Alias: "taken"})
 	if !errors.Is(err, domain.ErrAliasTaken) {
 		t.Fatalf("Create error = %v, want ErrAliasTaken", err)
@@ -41,25 +60,46 @@ func TestCreateSkipsGeneratedCodeThatCollides(t *testing.T) {
 	d := newDeps(t)
 	d.pool.EXPECT().Take(gomock.Any(), 2).Return([]domain.Code{"BBBBBBB", "AAAAAAA"}, nil)
 	gomock.InOrder(
-		d.store.EXPECT().Insert(gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, l domain.ShortLink) error {
+		d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(func(_ context.Context, l domain.ShortLink, _ time.Time) (domain.ShortLink, error) {
 			if l.Code() != "AAAAAAA" {
 				t.Errorf("first attempt used %s", l.Code())
 			}
-			return domain.ErrCodeTaken
+			return domain.ShortLink{}, domain.ErrCodeTaken
 		}),
-		d.store.EXPECT().Insert(gomock.Any(), gomock.Any()).Return(nil),
+		d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(storedAs(1)),
 	)
 	d.cache.EXPECT().Set(gomock.Any(), gomock.Any(), now).Return(nil)
 	got, err := d.creator(2).Create(context.Background(), app.CreateRequest{URL: "https://example.com"})
-	if err != nil || got.Code() != "BBBBBBB" {
-		t.Fatalf("Create = %v, %v; want the second code", got.Code(), err)
+	if err != nil || got.Link.Code() != "BBBBBBB" {
+		t.Fatalf("Create = %v, %v; want the second code", got.Link.Code(), err)
+	}
+}
+
+// TestCreateKeepsDrawingPastClaimedCodes: codes that someone claimed as
+// aliases first are skipped, however many, never answered with a 500.
+func TestCreateKeepsDrawingPastClaimedCodes(t *testing.T) {
+	t.Parallel()
+	d := newDeps(t)
+	const claimed = 20
+	var codes []domain.Code
+	for i := range claimed + 1 {
+		c, _ := d.gen.Code(uint64(i))
+		codes = append(codes, c)
+	}
+	d.pool.EXPECT().Take(gomock.Any(), claimed+1).Return(codes, nil)
+	d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.ShortLink{}, domain.ErrCodeTaken).Times(claimed)
+	d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(storedAs(1))
+	d.cache.EXPECT().Set(gomock.Any(), gomock.Any(), now).Return(nil)
+	got, err := d.creator(claimed+1).Create(context.Background(), app.CreateRequest{URL: "https://example.com"})
+	if err != nil || got.Link.Code() != codes[0] {
+		t.Fatalf("Create = %v, %v; want the last code left, %s", got.Link.Code(), err, codes[0])
 	}
 }
 
 func TestCreateSucceedsWhenCacheWriteFails(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
-	d.store.EXPECT().Insert(gomock.Any(), gomock.Any()).Return(nil)
+	d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).DoAndReturn(storedAs(1))
 	d.cache.EXPECT().Set(gomock.Any(), gomock.Any(), now).Return(errors.New("cache down"))
 	if _, err := d.creator(1).Create(context.Background(), app.CreateRequest{URL: "https://example.com", Alias: "a"}); err != nil {
 		t.Fatalf("Create failed because of the cache: %v", err)
@@ -69,7 +109,7 @@ func TestCreateSucceedsWhenCacheWriteFails(t *testing.T) {
 func TestCreateStoreOutageIsUnavailable(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
-	d.store.EXPECT().Insert(gomock.Any(), gomock.Any()).Return(domain.ErrUnavailable)
+	d.store.EXPECT().Insert(gomock.Any(), gomock.Any(), gomock.Any()).Return(domain.ShortLink{}, domain.ErrUnavailable)
 	_, err := d.creator(1).Create(context.Background(), app.CreateRequest{URL: "https://example.com", Alias: "a"})
 	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("Create error = %v, want ErrUnavailable", err)
@@ -98,5 +138,12 @@ func TestCreateRejectsInvalidInputWithoutTouchingTheStore(t *testing.T) {
 				t.Fatalf("Create error = %v, want a validation error on %s", err, tt.field)
 			}
 		})
+	}
+}
+
+// storedAs answers an Insert as a store does: the link, with an id.
+func storedAs(id domain.LinkID) func(context.Context, domain.ShortLink, time.Time) (domain.ShortLink, error) {
+	return func(_ context.Context, l domain.ShortLink, _ time.Time) (domain.ShortLink, error) {
+		return l.WithID(id), nil
 	}
 }

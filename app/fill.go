@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -16,7 +15,7 @@ const PoolFillChunk = 10_000
 type PoolFiller struct {
 	pool      ports.CodePool
 	counter   ports.CodeCounter
-	gen       *domain.CodeGenerator
+	secrets   *CodeSecrets
 	target    int64
 	lowWater  int64
 	chunkSize int
@@ -25,8 +24,8 @@ type PoolFiller struct {
 // NewPoolFiller returns a filler that tops the pool up to target whenever it
 // holds fewer than lowWater codes, minting chunkSize codes per counter
 // reservation.
-func NewPoolFiller(pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator, target, lowWater int64, chunkSize int) *PoolFiller {
-	return &PoolFiller{pool: pool, counter: counter, gen: gen, target: target, lowWater: lowWater, chunkSize: max(chunkSize, 1)}
+func NewPoolFiller(pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets, target, lowWater int64, chunkSize int) *PoolFiller {
+	return &PoolFiller{pool: pool, counter: counter, secrets: secrets, target: target, lowWater: lowWater, chunkSize: max(chunkSize, 1)}
 }
 
 // Fill tops the pool up and returns how many codes it added. Fillers running
@@ -43,7 +42,7 @@ func (f *PoolFiller) Fill(ctx context.Context) (int64, error) {
 	var added int64
 	for need := f.target - size; added < need; {
 		n := int(min(int64(f.chunkSize), need-added))
-		codes, err := mintCodes(ctx, f.counter, f.gen, n)
+		codes, err := mintCodes(ctx, f.counter, f.secrets, n)
 		if err != nil {
 			return added, err
 		}

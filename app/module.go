@@ -13,7 +13,16 @@ import (
 type Options struct {
 	URLs       domain.URLPolicy
 	Expiry     domain.ExpiryPolicy
-	CodeSecret string
+	Quarantine domain.CodeQuarantine
+	// CodeSecret is CODE_SECRET, empty when unset (the data set's generated
+	// secret is used); CodeSecretRotate is CODE_SECRET_ROTATE.
+	CodeSecret       string
+	CodeSecretRotate bool
+	// AdminKeys may manage every link.
+	AdminKeys []string
+	// MissRateLimit is MISS_RATE_LIMIT: store misses a client may cause a
+	// minute; 0 is off.
+	MissRateLimit int
 	// PoolTakeBatch is how many codes a refill of the code buffer takes.
 	PoolTakeBatch int
 	// PoolTarget and PoolLowWater drive the batch's PoolFiller.
@@ -21,32 +30,76 @@ type Options struct {
 }
 
 // Module provides the use cases from Options and the ports. A
-// ports.CodePool is optional: without one, creates mint codes from the
-// counter directly.
+// ports.CodePool is optional (without one, creates mint codes from the
+// counter directly), and so are a ports.RateLimiter (no miss limit without
+// one) and a ports.CacheOutbox (stores that share nothing need none).
 var Module = fx.Module("app",
 	fx.Provide(
 		func() ports.Clock { return SystemClock{} },
-		func(opts Options) (*domain.CodeGenerator, error) { return domain.NewCodeGenerator(opts.CodeSecret) },
+		newCodeSecretsFx,
 		newCodeSupplyFx,
 		func(opts Options, store ports.LinkStore, cache ports.LinkCache, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
-			return NewCreator(store, cache, codes, clock, opts.URLs, opts.Expiry, log)
+			return NewCreator(store, cache, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log)
 		},
-		NewResolver,
-		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, gen *domain.CodeGenerator) *PoolFiller {
-			return NewPoolFiller(pool, counter, gen, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)
+		newResolverFx,
+		func(opts Options, store ports.LinkStore, cache ports.LinkCache, clock ports.Clock, log *slog.Logger) *Manager {
+			return NewManager(store, cache, clock, opts.AdminKeys, opts.Quarantine, opts.Expiry.Max, log)
+		},
+		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets) *PoolFiller {
+			return NewPoolFiller(pool, counter, secrets, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)
 		},
 	),
+	fx.Invoke(runCacheInvalidatorFx),
 )
+
+func newCodeSecretsFx(lc fx.Lifecycle, opts Options, store ports.CodeSecretStore, log *slog.Logger) *CodeSecrets {
+	s := NewCodeSecrets(store, opts.CodeSecret, opts.CodeSecretRotate, log)
+	lc.Append(fx.StartHook(s.Settle))
+	return s
+}
 
 type codeSupplyParams struct {
 	fx.In
 	Opts    Options
 	Pool    ports.CodePool `optional:"true"`
 	Counter ports.CodeCounter
-	Gen     *domain.CodeGenerator
+	Secrets *CodeSecrets
 	Log     *slog.Logger
 }
 
 func newCodeSupplyFx(p codeSupplyParams) *CodeSupply {
-	return NewCodeSupply(p.Pool, p.Counter, p.Gen, p.Opts.PoolTakeBatch, p.Log)
+	return NewCodeSupply(p.Pool, p.Counter, p.Secrets, p.Opts.PoolTakeBatch, p.Log)
+}
+
+type resolverParams struct {
+	fx.In
+	Opts    Options
+	Store   ports.LinkStore
+	Cache   ports.LinkCache
+	Clock   ports.Clock
+	Limiter ports.RateLimiter `optional:"true"`
+	Log     *slog.Logger
+}
+
+func newResolverFx(p resolverParams) *Resolver {
+	return NewResolver(p.Store, p.Cache, p.Clock, MissLimit{PerMinute: p.Opts.MissRateLimit, Limiter: p.Limiter}, p.Log)
+}
+
+type invalidatorParams struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Outbox    ports.CacheOutbox `optional:"true"`
+	Cache     ports.LinkCache   `optional:"true"`
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
+// runCacheInvalidatorFx drains the outbox while the app runs, when the
+// store keeps one and there is a cache to tell (not in the batch).
+func runCacheInvalidatorFx(p invalidatorParams) {
+	if p.Outbox == nil || p.Cache == nil {
+		return
+	}
+	v := NewCacheInvalidator(p.Outbox, p.Cache, p.Clock, p.Log)
+	p.Lifecycle.Append(fx.StartStopHook(v.Start, v.Stop))
 }

@@ -4,7 +4,10 @@
 // only, so every rule can be tested without a server.
 package domain
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Sentinel errors. Adapters translate driver errors into these and the HTTP
 // layer maps them to statuses; compare them with errors.Is only.
@@ -13,11 +16,23 @@ var (
 	ErrInvalidInput = errors.New("invalid input")
 	// ErrNotFound means no live link has the code; an expired link is not found.
 	ErrNotFound = errors.New("short link not found")
-	// ErrAliasTaken means a live link already uses the requested alias.
+	// ErrGone means the link was disabled or deleted: it answers 410.
+	ErrGone = errors.New("short link is gone")
+	// ErrAliasTaken means the requested alias is claimed: by a live link, or
+	// by one that stopped resolving less than the code quarantine ago.
 	ErrAliasTaken = errors.New("alias is already taken")
-	// ErrCodeTaken is what a store returns when a live link already holds the
-	// code; the create use case turns it into ErrAliasTaken or tries another code.
+	// ErrCodeTaken is what a store returns when the code is claimed; the
+	// create use case turns it into ErrAliasTaken or tries another code.
 	ErrCodeTaken = errors.New("code is already taken")
+	// ErrUnauthenticated means a management request carried no credentials.
+	ErrUnauthenticated = errors.New("credentials required")
+	// ErrForbidden means the credentials do not grant the request.
+	ErrForbidden = errors.New("not allowed")
+	// ErrAdminOnly refuses the owner what only an administrator may do:
+	// enable a link an administrator disabled.
+	ErrAdminOnly = fmt.Errorf("%w: an administrator disabled this link; only an administrator can enable it", ErrForbidden)
+	// ErrLinkExpired means a change needs a live link, and it has expired.
+	ErrLinkExpired = errors.New("the link has expired and cannot be revived")
 	// ErrUnavailable means a dependency the operation needs is down.
 	ErrUnavailable = errors.New("service temporarily unavailable")
 	// ErrCodeSpaceExhausted means the counter has passed the last generated code.

@@ -64,7 +64,7 @@ func TestDefaultExpiryIsComputedPerCall(t *testing.T) {
 func TestShortLinkExpiry(t *testing.T) {
 	t.Parallel()
 	expires := testNow.Add(time.Minute)
-	link, err := domain.NewShortLink("abc", "https://example.com", testNow, expires)
+	link, err := domain.NewShortLink("abc", "https://example.com", testNow, expires, domain.TokenDigest{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestShortLinkExpiry(t *testing.T) {
 	if got := link.TimeToLive(testNow); got != time.Minute {
 		t.Fatalf("TimeToLive = %v", got)
 	}
-	if _, err := domain.NewShortLink("abc", "https://example.com", testNow, testNow); !errors.Is(err, domain.ErrInvalidInput) {
+	if _, err := domain.NewShortLink("abc", "https://example.com", testNow, testNow, domain.TokenDigest{}); !errors.Is(err, domain.ErrInvalidInput) {
 		t.Fatalf("NewShortLink accepted a link that expires as it is created: %v", err)
 	}
 }

@@ -2,46 +2,216 @@ package domain
 
 import (
 	"errors"
+	"fmt"
 	"time"
 )
 
-// ShortLink maps a code to a target URL until it expires. Its fields are
-// set once by NewShortLink (new links) or RestoreShortLink (stored links).
+// LinkID identifies one link for its whole life. A code may be held by
+// several links over the years, one at a time; tokens, states and visit
+// counters belong to the link, never to the code.
+type LinkID int64
+
+// LinkState is what the owner or an administrator made of a link. Expiry
+// is not a state: it follows from the link's expiry instant (see Status).
+type LinkState uint8
+
+const (
+	// StateActive links resolve until they expire.
+	StateActive LinkState = iota
+	// StateDisabled links answer 410 until re-enabled.
+	StateDisabled
+	// StateDeleted links answer 410 for good; their target is erased.
+	StateDeleted
+)
+
+// Status is a link's state as the API reports it at an instant.
+type Status string
+
+// The statuses, in the order they take precedence: a deleted link is
+// deleted whatever its expiry, an expired one expired whatever its state.
+const (
+	StatusDeleted  Status = "deleted"
+	StatusExpired  Status = "expired"
+	StatusDisabled Status = "disabled"
+	StatusActive   Status = "active"
+)
+
+// ShortLink maps a code to a target URL until it expires, unless it is
+// disabled or deleted. Its fields change only through its methods, each of
+// which returns the next version of the link.
 type ShortLink struct {
-	code      Code
-	url       string
-	createdAt time.Time
-	expiresAt time.Time
+	id              LinkID
+	code            Code
+	url             string
+	createdAt       time.Time
+	expiresAt       time.Time
+	state           LinkState
+	disabledByAdmin bool
+	owner           TokenDigest // zero for links made before owner tokens
+	version         int64
+}
+
+// LinkRecord is a link as stores and caches keep it.
+type LinkRecord struct {
+	ID              LinkID
+	Code            Code
+	URL             string
+	CreatedAt       time.Time
+	ExpiresAt       time.Time
+	State           LinkState
+	DisabledByAdmin bool
+	Owner           TokenDigest
+	// Version counts the link's changes, from 1 at its creation.
+	Version int64
 }
 
 // NewShortLink assembles a link from parts that have already passed their
 // own parsing (ParseCode/ParseAlias, URLPolicy.Parse, ExpiryPolicy.ExpiresAt)
 // and checks what only makes sense for the whole: a link must expire after
-// it is created.
-func NewShortLink(code Code, url string, createdAt, expiresAt time.Time) (ShortLink, error) {
+// it is created. owner is the digest of its manage token. The store gives
+// the link its id.
+func NewShortLink(code Code, url string, createdAt, expiresAt time.Time, owner TokenDigest) (ShortLink, error) {
 	if code == "" || url == "" {
 		return ShortLink{}, errors.New("short link needs a code and a url")
 	}
 	if !expiresAt.After(createdAt) {
 		return ShortLink{}, invalid("expires_at", "must be in the future")
 	}
-	return RestoreShortLink(code, url, createdAt, expiresAt), nil
+	return RestoreShortLink(LinkRecord{Code: code, URL: url, CreatedAt: createdAt, ExpiresAt: expiresAt, Owner: owner, Version: 1}), nil
 }
 
 // RestoreShortLink rebuilds a link read back from a store or cache, which
-// only ever hold links that NewShortLink accepted.
-func RestoreShortLink(code Code, url string, createdAt, expiresAt time.Time) ShortLink {
-	return ShortLink{code: code, url: url, createdAt: createdAt.UTC(), expiresAt: expiresAt.UTC()}
+// only ever hold links that NewShortLink and the methods below produced.
+func RestoreShortLink(r LinkRecord) ShortLink {
+	return ShortLink{
+		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
+		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
+	}
 }
 
+// Record is the link as stores and caches keep it.
+func (l ShortLink) Record() LinkRecord {
+	return LinkRecord{
+		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
+		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
+	}
+}
+
+// WithID is the link as stored under id.
+func (l ShortLink) WithID(id LinkID) ShortLink { l.id = id; return l }
+
+func (l ShortLink) ID() LinkID           { return l.id }
 func (l ShortLink) Code() Code           { return l.code }
 func (l ShortLink) URL() string          { return l.url }
 func (l ShortLink) CreatedAt() time.Time { return l.createdAt }
 func (l ShortLink) ExpiresAt() time.Time { return l.expiresAt }
+func (l ShortLink) State() LinkState     { return l.state }
+func (l ShortLink) Owner() TokenDigest   { return l.owner }
+func (l ShortLink) Version() int64       { return l.version }
 
-// ExpiredAt reports whether the link no longer resolves at now. A link is
+// DisabledByAdmin reports whether an administrator disabled the link, in
+// which case only an administrator may enable it again.
+func (l ShortLink) DisabledByAdmin() bool { return l.disabledByAdmin }
+
+// ExpiredAt reports whether the link's lifetime is over at now. A link is
 // live strictly before its expiry instant.
 func (l ShortLink) ExpiredAt(now time.Time) bool { return !now.Before(l.expiresAt) }
 
 // TimeToLive is how long the link stays resolvable after now (≤ 0 once expired).
 func (l ShortLink) TimeToLive(now time.Time) time.Duration { return l.expiresAt.Sub(now) }
+
+// Status is the link's status at now.
+func (l ShortLink) Status(now time.Time) Status {
+	switch {
+	case l.state == StateDeleted:
+		return StatusDeleted
+	case l.ExpiredAt(now):
+		return StatusExpired
+	case l.state == StateDisabled:
+		return StatusDisabled
+	default:
+		return StatusActive
+	}
+}
+
+// Resolve is what a public lookup of the link answers at now: nil when it
+// redirects, ErrGone when it was disabled or deleted, ErrNotFound when it
+// expired (exactly like an unknown code).
+func (l ShortLink) Resolve(now time.Time) error {
+	switch l.Status(now) {
+	case StatusActive:
+		return nil
+	case StatusExpired:
+		return ErrNotFound
+	default:
+		return ErrGone
+	}
+}
+
+// SetDisabled disables or enables the link on behalf of by. A link an
+// administrator disabled can be enabled only by an administrator; a deleted
+// link cannot change.
+func (l ShortLink) SetDisabled(disabled bool, by Actor) (ShortLink, error) {
+	switch {
+	case l.state == StateDeleted:
+		return ShortLink{}, ErrGone
+	case disabled && l.state == StateDisabled:
+		// Already disabled: an administrator's disable still takes it over.
+		l.disabledByAdmin = l.disabledByAdmin || by == ActorAdmin
+	case disabled:
+		l.state, l.disabledByAdmin = StateDisabled, by == ActorAdmin
+	case l.state == StateDisabled && l.disabledByAdmin && by != ActorAdmin:
+		return ShortLink{}, ErrAdminOnly
+	default:
+		l.state, l.disabledByAdmin = StateActive, false
+	}
+	l.version++
+	return l, nil
+}
+
+// ExtendTo moves the link's expiry to expiresAt, earlier or later: after
+// now and no later than its creation plus maxLifetime, the bound lookups
+// and retention rely on. An expired link cannot be revived, a deleted one
+// cannot change.
+func (l ShortLink) ExtendTo(expiresAt, now time.Time, maxLifetime time.Duration) (ShortLink, error) {
+	expiresAt = normalizeInstant(expiresAt)
+	switch {
+	case l.state == StateDeleted:
+		return ShortLink{}, ErrGone
+	case l.ExpiredAt(now):
+		return ShortLink{}, ErrLinkExpired
+	case !expiresAt.After(now):
+		return ShortLink{}, invalid("expires_at", "must be in the future")
+	case expiresAt.After(l.createdAt.Add(maxLifetime)):
+		return ShortLink{}, invalid("expires_at", fmt.Sprintf("must be at most %s after the link was created (%s)",
+			formatDuration(maxLifetime), l.createdAt.Format(time.RFC3339)))
+	}
+	l.expiresAt = expiresAt
+	l.version++
+	return l, nil
+}
+
+// Delete erases the link's target and ends its life at now (or its expiry,
+// if earlier): it stops resolving for good, while its code stays claimed
+// and its statistics readable. A process that knows nothing of states sees
+// it as expired.
+func (l ShortLink) Delete(now time.Time) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	end := normalizeInstant(now)
+	if !end.After(l.createdAt) {
+		end = l.createdAt.Add(time.Microsecond) // a link must expire after it is created
+	}
+	l.expiresAt = minTime(l.expiresAt, end)
+	l.state, l.url = StateDeleted, ""
+	l.version++
+	return l, nil
+}
+
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}

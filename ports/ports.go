@@ -3,7 +3,7 @@
 // adapter; mocks for unit tests live in ports/mocks.
 package ports
 
-//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache
+//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,CodeSecretStore
 
 import (
 	"context"
@@ -12,14 +12,46 @@ import (
 	"github.com/shortlink/shortlink/domain"
 )
 
-// LinkStore is the durable home of links. A nil error from Insert means the
-// link is committed.
+// LinkStore is the durable home of links and of the claims on their codes.
+// A nil error from a write means it is committed.
 type LinkStore interface {
-	// Insert stores link, or returns domain.ErrCodeTaken when a live link
-	// already holds its code; concurrent inserts of one code admit one winner.
-	Insert(ctx context.Context, link domain.ShortLink) error
-	// FindLive returns the link that holds code at now, or domain.ErrNotFound.
-	FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error)
+	// Insert claims link's code until codeFreeAfter and stores the link,
+	// returning it with its id. The code is claimed when no link ever held
+	// it or the last claim's free-after instant is before link.CreatedAt();
+	// otherwise Insert returns domain.ErrCodeTaken. Of concurrent inserts of
+	// one code, one wins.
+	Insert(ctx context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error)
+	// Find returns the link that holds code at now, in any state, expired
+	// ones included while the store keeps them, or domain.ErrNotFound.
+	Find(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error)
+	// Update applies change to the link that holds code at now, atomically
+	// with respect to other updates of it, and returns the stored result.
+	// An error from change aborts the update and is returned as it is.
+	Update(ctx context.Context, code domain.Code, now time.Time, change LinkChange) (domain.ShortLink, error)
+}
+
+// LinkChange turns the link a code holds into its next version and says
+// until when the code stays claimed; an error leaves the link as it was.
+type LinkChange func(current domain.ShortLink) (next domain.ShortLink, codeFreeAfter time.Time, err error)
+
+// CacheOutbox holds the cache invalidations a store's committed changes
+// still owe, so that a change made while the cache was down reaches it once
+// it is back. A store that shares nothing across processes needs none.
+type CacheOutbox interface {
+	// Drain hands the codes of up to limit changes committed before
+	// before to invalidate, and forgets them once it returns nil. Replicas
+	// may drain at once: each change is handed to one of them at a time.
+	Drain(ctx context.Context, before time.Time, limit int, invalidate func(codes []domain.Code) error) (int, error)
+}
+
+// CodeSecretStore keeps, with the data set, the secret generated codes are
+// minted with (when the service generated it) and its fingerprint.
+type CodeSecretStore interface {
+	// LoadOrCreate stores candidate unless the data set already holds a
+	// secret record, and returns the record it holds.
+	LoadOrCreate(ctx context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error)
+	// Replace overwrites the record: the explicit rotation.
+	Replace(ctx context.Context, record domain.SecretRecord) error
 }
 
 // CodeCounter is the durable counter generated codes are minted from.
@@ -51,17 +83,25 @@ const (
 	CacheNegativeHit
 )
 
-// LinkCache is the redirect cache. Callers treat its errors as misses, and
-// pass the time from their clock: the cache never reads one of its own.
+// LinkCache is the redirect cache: what public lookups need of a link (its
+// id, code, target, lifetime and state; never its owner's digest). Callers
+// treat its errors as misses, and pass the time from their clock: the cache
+// never reads one of its own.
 type LinkCache interface {
 	// Get looks code up; a cached link that has expired at now is a miss.
 	Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, CacheResult, error)
-	// Set caches link for no longer than it has left to live at now.
+	// Set caches link, as it was just committed, for no longer than it has
+	// left to live at now, replacing whatever the cache held for its code.
 	Set(ctx context.Context, link domain.ShortLink, now time.Time) error
+	// Add caches link, as a lookup read it, unless the cache holds an entry
+	// for its code: a read that raced a change must not undo its Set.
+	Add(ctx context.Context, link domain.ShortLink, now time.Time) error
 	// SetMissing briefly records, from now on, that no link has code,
 	// unless the cache already holds an entry for it (a link cached
 	// meanwhile must win).
 	SetMissing(ctx context.Context, code domain.Code, now time.Time) error
+	// Invalidate drops whatever the cache holds for code, in every process.
+	Invalidate(ctx context.Context, code domain.Code) error
 }
 
 // RateLimiter counts events per key in fixed windows.
@@ -70,6 +110,10 @@ type RateLimiter interface {
 	// within limit events per window; when it is not, retryAfter says when
 	// the window ends. A shared limiter may keep time itself and ignore now.
 	Allow(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (allowed bool, retryAfter time.Duration, err error)
+	// Exceeded reports, without recording anything, whether key has used up
+	// its limit events in its current window (one more would be refused),
+	// and when that window ends.
+	Exceeded(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (exceeded bool, retryAfter time.Duration, err error)
 }
 
 // Clock tells the time: the one clock of the service. Use cases read it and

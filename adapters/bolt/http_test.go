@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
-	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // startEmbeddedAPI serves the API as embedded mode assembles it: the bolt
@@ -17,7 +17,7 @@ import (
 func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.LinkStore) {
 	t.Helper()
 	store := openStore(t, path)
-	cache := memory.NewCache(time.Hour, 10*time.Second, 100_000)
+	cache := testenv.MemoryCache(t, time.Hour, 10*time.Second)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
 		Ready: []app.DependencyCheck{{Name: "embedded-store", Ping: store.Ping}},

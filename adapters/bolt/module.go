@@ -13,14 +13,17 @@ import (
 type Options struct {
 	// Dir is the data directory (DATA_DIR), created when missing.
 	Dir string
+	// Retention is how long links (and their statistics) are kept after
+	// their creation: MAX_TTL and a day, as Postgres keeps partitions.
+	Retention time.Duration
 }
 
-// sweepInterval is how often the running app deletes expired links.
+// sweepInterval is how often the running app applies retention.
 const sweepInterval = time.Hour
 
-// Module provides the embedded LinkStore in Options.Dir as the link store
-// and the code counter, holds its file lock for the app's lifetime and
-// sweeps expired links hourly by the app's clock.
+// Module provides the embedded LinkStore in Options.Dir as the link store,
+// the code counter and the code secret store, holds its file lock for the
+// app's lifetime and applies retention hourly by the app's clock.
 var Module = fx.Module("bolt",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options, clock ports.Clock, log *slog.Logger) (*LinkStore, error) {
@@ -31,11 +34,12 @@ var Module = fx.Module("bolt",
 			log.Info("embedded store: links are kept in "+s.Path(), "path", s.Path())
 			// Stop hooks run in reverse: the sweeper stops before the file closes.
 			lc.Append(fx.StopHook(s.Close))
-			w := &sweeper{store: s, interval: sweepInterval, clock: clock, log: log}
+			w := &sweeper{store: s, interval: sweepInterval, retention: opts.Retention, clock: clock, log: log}
 			lc.Append(fx.StartStopHook(w.start, w.stop))
 			return s, nil
 		},
 		func(s *LinkStore) ports.LinkStore { return s },
 		func(s *LinkStore) ports.CodeCounter { return s },
+		func(s *LinkStore) ports.CodeSecretStore { return s },
 	),
 )

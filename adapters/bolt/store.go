@@ -1,7 +1,8 @@
-// Package bolt is the embedded durable store: links and the code counter in
-// one bbolt file, for running shortlink with no database server. It keeps
-// the Postgres store's rules: one live link per code, expired codes
-// reusable, a counter that never hands out a value twice.
+// Package bolt is the embedded durable store: links, the claims on their
+// codes, the code counter and the code secret in one bbolt file, for
+// running shortlink with no database server. It keeps the Postgres store's
+// rules: a code is held by one link at a time and stays claimed through
+// its quarantine, a counter never hands out a value twice.
 package bolt
 
 import (
@@ -16,6 +17,7 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
 )
 
 const (
@@ -26,21 +28,38 @@ const (
 )
 
 var (
-	linksBucket   = []byte("links")   // code → encoded link (the newest link stored under the code)
-	counterBucket = []byte("counter") // its bucket sequence is the next counter value
+	linksBucket   = []byte("links_by_id") // id → encoded link; its sequence numbers the ids
+	claimsBucket  = []byte("claims")      // code → the claim on it
+	counterBucket = []byte("counter")     // its sequence is the next counter value
+	metaBucket    = []byte("meta")        // the code secret
+	v1LinksBucket = []byte("links")       // the first release's code → link, migrated by Open
+
+	secretKey            = []byte("code_secret")
+	secretFingerprintKey = []byte("code_secret_fingerprint")
 )
 
-// Store implements ports.LinkStore and ports.CodeCounter on a bbolt file.
-// Every write is one bbolt transaction, committed (fsynced) before it returns.
+// v1Quarantine is the claim the first release's links get when Open
+// migrates them: CODE_QUARANTINE's default.
+const v1Quarantine = domain.CodeQuarantine(365 * 24 * time.Hour)
+
+// LinkStore implements the store ports on a bbolt file. Every write is one
+// bbolt transaction, committed (fsynced) before it returns, and bbolt runs
+// one writer at a time, so checks and writes in one transaction are atomic.
 type LinkStore struct {
 	db         *bbolt.DB
 	path       string
 	sweepChunk int
 }
 
+var (
+	_ ports.LinkStore       = (*LinkStore)(nil)
+	_ ports.CodeCounter     = (*LinkStore)(nil)
+	_ ports.CodeSecretStore = (*LinkStore)(nil)
+)
+
 // Open opens or creates the database file at path, whose directory must
-// exist. One process at a time may hold it: a second Open, here or in
-// another process, fails after LockTimeout.
+// exist, migrating a first-release file. One process at a time may hold it:
+// a second Open, here or in another process, fails after LockTimeout.
 func Open(path string) (*LinkStore, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: LockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
@@ -51,18 +70,46 @@ func Open(path string) (*LinkStore, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{linksBucket, counterBucket} {
+		for _, name := range [][]byte{linksBucket, claimsBucket, counterBucket, metaBucket} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}
 		}
-		return nil
+		return migrateV1(tx)
 	})
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("prepare embedded store %s: %w", path, err)
 	}
 	return &LinkStore{db: db, path: path, sweepChunk: defaultSweepChunk}, nil
+}
+
+// migrateV1 gives each first-release link an id and a claim on its code.
+func migrateV1(tx *bbolt.Tx) error {
+	old := tx.Bucket(v1LinksBucket)
+	if old == nil {
+		return nil
+	}
+	links, claims := tx.Bucket(linksBucket), tx.Bucket(claimsBucket)
+	err := old.ForEach(func(k, v []byte) error {
+		link, err := decodeV1Link(domain.Code(k), v)
+		if err != nil {
+			return err
+		}
+		id, err := links.NextSequence()
+		if err != nil {
+			return err
+		}
+		link = link.WithID(domain.LinkID(id))
+		if err := links.Put(idKey(link.ID()), encodeLink(link)); err != nil {
+			return err
+		}
+		return claims.Put(k, encodeClaim(claim{link: link.ID(), freeAfter: v1Quarantine.FreeAfter(link)}))
+	})
+	if err != nil {
+		return err
+	}
+	return tx.DeleteBucket(v1LinksBucket)
 }
 
 // OpenDir creates the data directory dir when it is missing and opens the
@@ -89,55 +136,103 @@ func (s *LinkStore) Ping(context.Context) error {
 	return translate("ping", s.db.View(func(*bbolt.Tx) error { return nil }))
 }
 
-// Insert implements ports.LinkStore. The check for a live link and the write
-// share one read-write transaction, and bbolt runs one at a time, so of
-// concurrent inserts of a code exactly one wins. A link that expired by the
-// new link's creation is replaced.
-func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink) error {
-	value := encodeLink(link)
+// Insert implements ports.LinkStore: the claim check and both writes share
+// one read-write transaction, so of concurrent inserts of a code one wins.
+func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(linksBucket)
+		claims, links := tx.Bucket(claimsBucket), tx.Bucket(linksBucket)
 		key := []byte(link.Code())
-		if raw := b.Get(key); raw != nil {
-			old, err := decodeLink(link.Code(), raw)
+		if raw := claims.Get(key); raw != nil {
+			c, err := decodeClaim(raw)
 			if err != nil {
 				return err
 			}
-			if !old.ExpiredAt(link.CreatedAt()) {
+			if !c.freeAfter.Before(link.CreatedAt()) {
 				return domain.ErrCodeTaken
 			}
 		}
-		return b.Put(key, value)
+		id, err := links.NextSequence()
+		if err != nil {
+			return err
+		}
+		link = link.WithID(domain.LinkID(id))
+		if err := links.Put(idKey(link.ID()), encodeLink(link)); err != nil {
+			return err
+		}
+		return claims.Put(key, encodeClaim(claim{link: link.ID(), freeAfter: codeFreeAfter}))
 	})
 	if errors.Is(err, domain.ErrCodeTaken) {
-		return domain.ErrCodeTaken
+		return domain.ShortLink{}, domain.ErrCodeTaken
 	}
-	return translate("insert link", err)
+	if err != nil {
+		return domain.ShortLink{}, translate("insert link", err)
+	}
+	return link, nil
 }
 
-// FindLive implements ports.LinkStore.
-func (s *LinkStore) FindLive(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
-	var (
-		link  domain.ShortLink
-		found bool
-	)
+// Find implements ports.LinkStore.
+func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (domain.ShortLink, error) {
+	var link domain.ShortLink
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		raw := tx.Bucket(linksBucket).Get([]byte(code))
-		if raw == nil {
-			return nil
-		}
 		var err error
-		link, err = decodeLink(code, raw) // copies out of the mmap, which the tx owns
-		found = err == nil && !link.ExpiredAt(now)
+		link, err = holder(tx, code)
 		return err
 	})
+	if errors.Is(err, domain.ErrNotFound) {
+		return domain.ShortLink{}, domain.ErrNotFound
+	}
 	if err != nil {
 		return domain.ShortLink{}, translate("find link", err)
 	}
-	if !found {
+	return link, nil
+}
+
+// Update implements ports.LinkStore in one read-write transaction.
+func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	var (
+		next      domain.ShortLink
+		changeErr error
+	)
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		current, err := holder(tx, code)
+		if err != nil {
+			return err
+		}
+		var freeAfter time.Time
+		if next, freeAfter, changeErr = change(current); changeErr != nil {
+			return changeErr
+		}
+		if err := tx.Bucket(linksBucket).Put(idKey(next.ID()), encodeLink(next)); err != nil {
+			return err
+		}
+		return tx.Bucket(claimsBucket).Put([]byte(code), encodeClaim(claim{link: next.ID(), freeAfter: freeAfter}))
+	})
+	switch {
+	case changeErr != nil:
+		return domain.ShortLink{}, changeErr
+	case errors.Is(err, domain.ErrNotFound):
+		return domain.ShortLink{}, domain.ErrNotFound
+	case err != nil:
+		return domain.ShortLink{}, translate("update link", err)
+	}
+	return next, nil
+}
+
+// holder is the link that holds code, or domain.ErrNotFound.
+func holder(tx *bbolt.Tx, code domain.Code) (domain.ShortLink, error) {
+	raw := tx.Bucket(claimsBucket).Get([]byte(code))
+	if raw == nil {
 		return domain.ShortLink{}, domain.ErrNotFound
 	}
-	return link, nil
+	c, err := decodeClaim(raw)
+	if err != nil {
+		return domain.ShortLink{}, err
+	}
+	rawLink := tx.Bucket(linksBucket).Get(idKey(c.link))
+	if rawLink == nil { // swept by retention; the claim may still hold the code
+		return domain.ShortLink{}, domain.ErrNotFound
+	}
+	return decodeLink(rawLink) // copies out of the mmap, which the tx owns
 }
 
 // Reserve implements ports.CodeCounter: it advances the counter bucket's
@@ -156,6 +251,35 @@ func (s *LinkStore) Reserve(_ context.Context, n int) (uint64, error) {
 		return 0, translate("reserve counter block", err)
 	}
 	return first, nil
+}
+
+// LoadOrCreate implements ports.CodeSecretStore.
+func (s *LinkStore) LoadOrCreate(_ context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
+	var held domain.SecretRecord
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		meta := tx.Bucket(metaBucket)
+		if fp := meta.Get(secretFingerprintKey); fp != nil {
+			held = domain.SecretRecord{Secret: string(meta.Get(secretKey)), Fingerprint: string(fp)}
+			return nil
+		}
+		held = candidate
+		return putSecret(meta, candidate)
+	})
+	return held, translate("load code secret", err)
+}
+
+// Replace implements ports.CodeSecretStore.
+func (s *LinkStore) Replace(_ context.Context, record domain.SecretRecord) error {
+	return translate("replace code secret", s.db.Update(func(tx *bbolt.Tx) error {
+		return putSecret(tx.Bucket(metaBucket), record)
+	}))
+}
+
+func putSecret(meta *bbolt.Bucket, record domain.SecretRecord) error {
+	if err := meta.Put(secretKey, []byte(record.Secret)); err != nil {
+		return err
+	}
+	return meta.Put(secretFingerprintKey, []byte(record.Fingerprint))
 }
 
 // translate wraps a bbolt error for op. A closed database or a failing disk

@@ -33,7 +33,7 @@ func tempDB(t *testing.T) string {
 
 func mustLink(t *testing.T, code, url string, created, expires time.Time) domain.ShortLink {
 	t.Helper()
-	link, err := domain.NewShortLink(domain.Code(code), url, created, expires)
+	link, err := domain.NewShortLink(domain.Code(code), url, created, expires, domain.DigestToken("token"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,8 +55,8 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := mustLink(t, "keep", "https://example.com/kept", now, now.Add(time.Hour))
-	if err := s.Insert(ctx, want); err != nil {
+	want, err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/kept", now, now.Add(time.Hour)), now.Add(time.Hour))
+	if err != nil {
 		t.Fatal(err)
 	}
 	if _, err := s.Reserve(ctx, 100); err != nil {
@@ -67,10 +67,10 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	}
 
 	s = openStore(t, path)
-	if got, err := s.FindLive(ctx, "keep", now); err != nil || got != want {
-		t.Fatalf("FindLive after reopen = %+v, %v; want %+v", got, err, want)
+	if got, err := s.Find(ctx, "keep", now); err != nil || got != want {
+		t.Fatalf("Find after reopen = %+v, %v; want %+v", got, err, want)
 	}
-	if err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/other", now, now.Add(time.Hour))); !errors.Is(err, domain.ErrCodeTaken) {
+	if _, err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/other", now, now.Add(time.Hour)), now); !errors.Is(err, domain.ErrCodeTaken) {
 		t.Fatalf("insert over a reopened live link: %v, want ErrCodeTaken", err)
 	}
 	if first, err := s.Reserve(ctx, 10); err != nil || first != 100 {
@@ -130,13 +130,16 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
-	_, findErr := s.FindLive(ctx, "abc", now)
+	_, findErr := s.Find(ctx, "abc", now)
 	_, reserveErr := s.Reserve(ctx, 1)
+	_, insertErr := s.Insert(ctx, mustLink(t, "abc", "https://example.com", now, now.Add(time.Hour)), now)
+	_, secretErr := s.LoadOrCreate(ctx, domain.NewGeneratedSecret())
 	for name, err := range map[string]error{
-		"Ping":     s.Ping(ctx),
-		"Insert":   s.Insert(ctx, mustLink(t, "abc", "https://example.com", now, now.Add(time.Hour))),
-		"FindLive": findErr,
-		"Reserve":  reserveErr,
+		"Ping":         s.Ping(ctx),
+		"Insert":       insertErr,
+		"Find":         findErr,
+		"Reserve":      reserveErr,
+		"LoadOrCreate": secretErr,
 	} {
 		if !errors.Is(err, domain.ErrUnavailable) {
 			t.Errorf("%s on a closed store: %v, want ErrUnavailable", name, err)
@@ -152,7 +155,9 @@ func TestReserveRejectsEmptyBlock(t *testing.T) {
 	}
 }
 
-func TestDeleteExpired(t *testing.T) {
+// TestSweepAppliesRetentionWithoutFreeingCodes: links created before the
+// cutoff go, in chunks, and claims go only once their quarantine is over.
+func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Microsecond)
@@ -160,26 +165,38 @@ func TestDeleteExpired(t *testing.T) {
 	s.SetSweepChunk(4)
 	const n = 30 // several sweep chunks
 	for i := range n {
-		expires := now.Add(time.Hour)
+		created := now
 		if i%2 == 0 {
-			expires = now.Add(time.Minute)
+			created = now.Add(-48 * time.Hour)
 		}
-		if err := s.Insert(ctx, mustLink(t, fmt.Sprintf("c%04d", i), "https://example.com", now, expires)); err != nil {
+		if _, err := s.Insert(ctx, mustLink(t, fmt.Sprintf("c%04d", i), "https://example.com", created, created.Add(time.Hour)),
+			now.Add(24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
 	}
-	later := now.Add(2 * time.Minute)
-	deleted, err := s.DeleteExpired(ctx, later)
+	deleted, err := s.Sweep(ctx, now.Add(-24*time.Hour), now)
 	if err != nil || deleted != n/2 {
-		t.Fatalf("DeleteExpired = %d, %v; want %d", deleted, err, n/2)
+		t.Fatalf("Sweep = %d, %v; want %d", deleted, err, n/2)
 	}
 	for i := range n {
-		_, err := s.FindLive(ctx, domain.Code(fmt.Sprintf("c%04d", i)), now)
-		if live := err == nil; live != (i%2 == 1) {
-			t.Fatalf("c%04d: FindLive before expiry error = %v after the sweep", i, err)
+		code := domain.Code(fmt.Sprintf("c%04d", i))
+		_, err := s.Find(ctx, code, now)
+		if kept := err == nil; kept != (i%2 == 1) {
+			t.Fatalf("%s: Find error = %v after the sweep", code, err)
+		}
+		// The claim outlives the swept link until its quarantine ends.
+		if _, err := s.Insert(ctx, mustLink(t, string(code), "https://phish.example", now, now.Add(time.Hour)), now); !errors.Is(err, domain.ErrCodeTaken) {
+			t.Fatalf("%s claimed again after the sweep: %v", code, err)
 		}
 	}
-	if deleted, err := s.DeleteExpired(ctx, later); err != nil || deleted != 0 {
-		t.Fatalf("second DeleteExpired = %d, %v; want 0", deleted, err)
+	if deleted, err := s.Sweep(ctx, now.Add(-24*time.Hour), now); err != nil || deleted != 0 {
+		t.Fatalf("second Sweep = %d, %v; want 0", deleted, err)
+	}
+	later := now.Add(25 * time.Hour)
+	if _, err := s.Sweep(ctx, now.Add(-24*time.Hour), later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Insert(ctx, mustLink(t, "c0000", "https://example.com/new", later, later.Add(time.Hour)), later); err != nil {
+		t.Fatalf("claim after the quarantine and the sweep: %v", err)
 	}
 }

@@ -8,19 +8,36 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// defaultSweepChunk bounds the links one sweep transaction looks at, so a
+// defaultSweepChunk bounds the records one sweep transaction looks at, so a
 // sweep never holds the writer lock long enough to delay creates noticeably.
 const defaultSweepChunk = 1000
 
-// DeleteExpired removes the links expired at now and returns how many it
-// removed. Expired links never resolve and their codes are free anyway, so
-// this only reclaims space: the embedded counterpart of dropping old
-// Postgres partitions.
-func (s *LinkStore) DeleteExpired(ctx context.Context, now time.Time) (int, error) {
+// Sweep is retention, the embedded counterpart of dropping old Postgres
+// partitions: it removes the links created before cutoff (every one of
+// them has expired, if cutoff is MAX_TTL ago, and their statistics go with
+// them), and the claims whose quarantine ended by now, which free their
+// codes no more than they already are. It returns how many links it removed.
+func (s *LinkStore) Sweep(ctx context.Context, cutoff, now time.Time) (int, error) {
+	links, err := s.sweepBucket(ctx, linksBucket, func(_, v []byte) (bool, error) {
+		link, err := decodeLink(v)
+		return err == nil && link.CreatedAt().Before(cutoff), err
+	})
+	if err != nil {
+		return links, err
+	}
+	_, err = s.sweepBucket(ctx, claimsBucket, func(_, v []byte) (bool, error) {
+		c, err := decodeClaim(v)
+		return err == nil && c.freeAfter.Before(now), err
+	})
+	return links, err
+}
+
+// sweepBucket deletes the records of bucket that drop says to, a chunk per
+// transaction, and returns how many it deleted.
+func (s *LinkStore) sweepBucket(ctx context.Context, bucket []byte, drop func(k, v []byte) (bool, error)) (int, error) {
 	deleted := 0
 	var resume []byte // first key of the next chunk; nil once the bucket is done
 	for first := true; first || resume != nil; first = false {
@@ -28,51 +45,52 @@ func (s *LinkStore) DeleteExpired(ctx context.Context, now time.Time) (int, erro
 			return deleted, err
 		}
 		err := s.db.Update(func(tx *bbolt.Tx) error {
-			b := tx.Bucket(linksBucket)
+			b := tx.Bucket(bucket)
 			c := b.Cursor()
 			k, v := c.First()
 			if resume != nil {
 				k, v = c.Seek(resume)
 			}
 			resume = nil
-			var expired [][]byte
+			var doomed [][]byte
 			for seen := 0; k != nil; k, v = c.Next() {
 				if seen == s.sweepChunk {
 					resume = bytes.Clone(k)
 					break
 				}
 				seen++
-				link, err := decodeLink(domain.Code(k), v)
+				ok, err := drop(k, v)
 				if err != nil {
 					return err
 				}
-				if link.ExpiredAt(now) {
-					expired = append(expired, bytes.Clone(k))
+				if ok {
+					doomed = append(doomed, bytes.Clone(k))
 				}
 			}
-			for _, key := range expired { // after the walk: deleting under a cursor skips keys
+			for _, key := range doomed { // after the walk: deleting under a cursor skips keys
 				if err := b.Delete(key); err != nil {
 					return err
 				}
 			}
-			deleted += len(expired)
+			deleted += len(doomed)
 			return nil
 		})
 		if err != nil {
-			return deleted, translate("delete expired links", err)
+			return deleted, translate("sweep", err)
 		}
 	}
 	return deleted, nil
 }
 
-// sweeper runs DeleteExpired every interval while the app runs.
+// sweeper runs Sweep every interval while the app runs.
 type sweeper struct {
-	store    *LinkStore
-	interval time.Duration
-	clock    ports.Clock
-	log      *slog.Logger
-	cancel   context.CancelFunc
-	done     chan struct{}
+	store     *LinkStore
+	interval  time.Duration
+	retention time.Duration
+	clock     ports.Clock
+	log       *slog.Logger
+	cancel    context.CancelFunc
+	done      chan struct{}
 }
 
 func (w *sweeper) start(context.Context) error {
@@ -83,14 +101,15 @@ func (w *sweeper) start(context.Context) error {
 		ticker := time.NewTicker(w.interval)
 		defer ticker.Stop()
 		for {
-			n, err := w.store.DeleteExpired(ctx, w.clock.Now())
+			now := w.clock.Now()
+			n, err := w.store.Sweep(ctx, now.Add(-w.retention), now)
 			switch {
 			case ctx.Err() != nil:
 				return
 			case err != nil:
-				w.log.Warn("embedded store: sweeping expired links failed", "error", err)
+				w.log.Warn("embedded store: retention sweep failed", "error", err)
 			case n > 0:
-				w.log.Info("embedded store: deleted expired links", "count", n)
+				w.log.Info("embedded store: deleted links past retention", "count", n)
 			}
 			select {
 			case <-ctx.Done():

@@ -12,12 +12,13 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 func startMemoryAPI(t *testing.T) (httpsuite.Env, *memory.LinkStore) {
 	t.Helper()
 	store := memory.NewLinkStore()
-	cache := memory.NewCache(time.Hour, 10*time.Second, 10_000)
+	cache := testenv.MemoryCache(t, time.Hour, 10*time.Second)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
 		Ready: []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
@@ -91,7 +92,7 @@ func TestClientThatHangsUpIsNotCountedAsA5xx(t *testing.T) {
 	store := memory.NewLinkStore()
 	blocked := &blockingStore{LinkStore: store, entered: make(chan struct{}, 1)}
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
-		Store: blocked, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 10),
+		Store: blocked, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, time.Second),
 	})
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, env.BaseURL+"/v1/shortlink", strings.NewReader(`{"url":"https://example.com"}`))
@@ -120,8 +121,8 @@ type blockingStore struct {
 	entered chan struct{}
 }
 
-func (s *blockingStore) Insert(ctx context.Context, _ domain.ShortLink) error {
+func (s *blockingStore) Insert(ctx context.Context, _ domain.ShortLink, _ time.Time) (domain.ShortLink, error) {
 	s.entered <- struct{}{}
 	<-ctx.Done()
-	return fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
+	return domain.ShortLink{}, fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
 }

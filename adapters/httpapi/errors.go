@@ -3,11 +3,13 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 )
 
@@ -38,6 +40,12 @@ var (
 	errAPIKeyRequired  = &httpError{status: http.StatusUnauthorized, message: "a valid API key is required to create links", header: map[string]string{"WWW-Authenticate": `Bearer realm="shortlink"`}}
 	errInternal        = &httpError{status: http.StatusInternalServerError, message: "internal server error"}
 	errUnavailable     = &httpError{status: http.StatusServiceUnavailable, message: "service temporarily unavailable, please retry"}
+
+	errMethodNotAllowed    = &httpError{status: http.StatusMethodNotAllowed, message: "method not allowed on this route (see the Allow header)"}
+	errLinkNotFound        = &httpError{status: http.StatusNotFound, message: "short link not found"}
+	errLinkGone            = &httpError{status: http.StatusGone, message: "short link is gone: it was disabled or deleted"}
+	errCredentialsRequired = &httpError{status: http.StatusUnauthorized, message: "credentials required: Authorization: Bearer <manage token or admin key>",
+		header: map[string]string{"WWW-Authenticate": `Bearer realm="shortlink"`}}
 )
 
 func errRateLimited(message string, retryAfterSeconds int) error {
@@ -62,16 +70,30 @@ func answerOf(err error) *httpError {
 	var (
 		httpErr *httpError
 		valErr  *domain.ValidationError
+		missErr *app.TooManyMissesError
 	)
 	switch {
 	case errors.As(err, &httpErr):
 		return httpErr
 	case errors.As(err, &valErr):
 		return &httpError{status: http.StatusBadRequest, message: valErr.Error()}
+	case errors.As(err, &missErr):
+		return &httpError{status: http.StatusTooManyRequests, message: missErr.Error(),
+			header: map[string]string{"Retry-After": strconv.Itoa(max(1, int(math.Ceil(missErr.RetryAfter.Seconds()))))}}
 	case errors.Is(err, domain.ErrNotFound):
-		return &httpError{status: http.StatusNotFound, message: "short link not found"}
+		return errLinkNotFound
+	case errors.Is(err, domain.ErrGone):
+		return errLinkGone
 	case errors.Is(err, domain.ErrAliasTaken):
 		return &httpError{status: http.StatusConflict, message: "alias is already taken"}
+	case errors.Is(err, domain.ErrLinkExpired):
+		return &httpError{status: http.StatusConflict, message: domain.ErrLinkExpired.Error()}
+	case errors.Is(err, domain.ErrUnauthenticated):
+		return errCredentialsRequired
+	case errors.Is(err, domain.ErrAdminOnly):
+		return &httpError{status: http.StatusForbidden, message: domain.ErrAdminOnly.Error()}
+	case errors.Is(err, domain.ErrForbidden):
+		return &httpError{status: http.StatusForbidden, message: "these credentials do not grant this link"}
 	case errors.Is(err, domain.ErrUnavailable):
 		return errUnavailable
 	default:

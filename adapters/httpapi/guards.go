@@ -19,7 +19,7 @@ import (
 // outage must not stop creates.
 func rateLimit(limiter ports.RateLimiter, perMinute int, clock ports.Clock, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		allowed, retryAfter, err := limiter.Allow(c.Request.Context(), "create:"+c.ClientIP(), perMinute, time.Minute, clock.Now())
+		allowed, retryAfter, err := limiter.Allow(c.Request.Context(), "create:"+clientKey(c.ClientIP()), perMinute, time.Minute, clock.Now())
 		if err != nil {
 			log.DebugContext(c, "rate limiter unavailable; allowing the request", "error", err)
 			c.Next()

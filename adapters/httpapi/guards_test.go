@@ -11,6 +11,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // startGuardedAPI serves the in-memory API with a rate limiter, and with
@@ -19,7 +20,7 @@ func startGuardedAPI(t *testing.T, configure func(cfg *config.Config)) httpsuite
 	t.Helper()
 	store := memory.NewLinkStore()
 	return httpsuite.StartInProcess(t, httpsuite.Parts{
-		Store: store, Counter: store, Cache: memory.NewCache(time.Hour, time.Second, 100),
+		Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, time.Second),
 		Limiter: memory.NewRateLimiter(),
 		Configure: func(cfg *config.Config) {
 			cfg.TrustedProxies = []string{"127.0.0.1/32"}

@@ -4,11 +4,7 @@ package httpapi
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"net/netip"
 	"strings"
@@ -17,11 +13,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
-
-// MaxBodyBytes caps create request bodies; larger ones are refused unread.
-const MaxBodyBytes = 16 << 10
 
 // Options configure the HTTP API; cmd maps them from the configuration.
 type Options struct {
@@ -40,12 +34,15 @@ type Options struct {
 	CreateRateLimit int
 	// APIKeys, when any, are required for creates.
 	APIKeys []string
+	// MaxConnections caps the client connections served at once.
+	MaxConnections int
 }
 
 // Deps are what the handlers call.
 type Deps struct {
 	Creator   *app.Creator
 	Resolver  *app.Resolver
+	Manager   *app.Manager
 	Readiness *app.Readiness
 	Clock     ports.Clock
 	// Limiter counts creates for Options.CreateRateLimit; nil turns the
@@ -66,19 +63,12 @@ func NewHandler(deps Deps, opts Options) *Handler {
 	return &Handler{Deps: deps, opts: opts}
 }
 
-// createBody is the POST /v1/shortlink request. Pointers tell "absent or
-// null" from "empty"; unknown fields are ignored.
-type createBody struct {
-	URL       *string `json:"url"`
-	ExpiresAt *string `json:"expires_at"`
-	Alias     *string `json:"alias"`
-}
-
 type createdBody struct {
-	Code      string `json:"code"`
-	ShortURL  string `json:"short_url"`
-	URL       string `json:"url"`
-	ExpiresAt string `json:"expires_at"`
+	Code        string `json:"code"`
+	ShortURL    string `json:"short_url"`
+	URL         string `json:"url"`
+	ExpiresAt   string `json:"expires_at"`
+	ManageToken string `json:"manage_token"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -102,67 +92,69 @@ func (h *Handler) create(c *gin.Context) {
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 	defer cancel()
-	link, err := h.Creator.Create(ctx, req)
+	created, err := h.Creator.Create(ctx, req)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
+	link := created.Link
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
-		Code:      link.Code().String(),
-		ShortURL:  h.opts.PublicBaseURL + "/" + link.Code().String(),
-		URL:       link.URL(),
-		ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
+		Code:        link.Code().String(),
+		ShortURL:    h.shortURL(link.Code()),
+		URL:         link.URL(),
+		ExpiresAt:   link.ExpiresAt().Format(time.RFC3339Nano),
+		ManageToken: created.ManageToken,
 	}})
 }
 
 // decodeCreate reads and checks the request as HTTP and JSON; the use case
-// checks the values.
+// checks the values. Unknown members are ignored.
 func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
-	if c.Request.ContentLength > MaxBodyBytes {
-		return app.CreateRequest{}, errBodyTooLarge
-	}
-	if mediaType, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mediaType != "application/json" {
-		return app.CreateRequest{}, errNotJSON
-	}
-	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+	body, err := readJSONObject(c)
 	if err != nil {
-		var maxErr *http.MaxBytesError
-		if errors.As(err, &maxErr) {
-			return app.CreateRequest{}, errBodyTooLarge
-		}
-		return app.CreateRequest{}, badRequest("could not read the request body")
+		return app.CreateRequest{}, err
 	}
-	var body createBody
-	if err := json.Unmarshal(raw, &body); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			if typeErr.Field == "" {
-				return app.CreateRequest{}, badRequest("request body must be a JSON object")
-			}
-			return app.CreateRequest{}, badRequest("%s: must be a string", typeErr.Field)
-		}
-		return app.CreateRequest{}, badRequest("request body is not valid JSON")
+	var req app.CreateRequest
+	url, given, err := body.str("url")
+	if err != nil {
+		return app.CreateRequest{}, err
 	}
-	if body.URL == nil {
+	if !given {
 		return app.CreateRequest{}, badRequest("url: is required")
 	}
-	return app.CreateRequest{URL: *body.URL, ExpiresAt: deref(body.ExpiresAt), Alias: deref(body.Alias)}, nil
+	req.URL = url
+	if req.ExpiresAt, _, err = body.str("expires_at"); err != nil {
+		return app.CreateRequest{}, err
+	}
+	if req.Alias, _, err = body.str("alias"); err != nil {
+		return app.CreateRequest{}, err
+	}
+	return req, nil
 }
 
-func deref(s *string) string {
-	if s == nil {
-		return ""
-	}
-	return *s
+func (h *Handler) shortURL(code domain.Code) string {
+	return h.opts.PublicBaseURL + "/" + code.String()
 }
+
+// requester is a request as the resolve use case sees its client.
+type requester gin.Context
+
+// ClientKey implements app.Requester.
+func (r *requester) ClientKey() string { return clientKey((*gin.Context)(r).ClientIP()) }
 
 // redirect answers a short code with 302 and the target in Location, and no
-// body: this is the hot path.
+// body: this is the hot path. A code followed by "+" on the short route is
+// the preview page instead.
 func (h *Handler) redirect(c *gin.Context) {
+	code := c.Param("code")
+	if strings.HasSuffix(code, "+") && c.FullPath() == "/:code" {
+		h.preview(c, code[:len(code)-1])
+		return
+	}
 	// No request-wide deadline: every step of a resolve bounds itself (cache
 	// operations by REDIS_TIMEOUT, the store lookup by REQUEST_TIMEOUT), and
 	// a timer per request was a third of a cached redirect's CPU.
-	link, err := h.Resolver.Resolve(c.Request.Context(), c.Param("code"))
+	link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 	if err != nil {
 		h.fail(c, err)
 		return

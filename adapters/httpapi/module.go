@@ -19,7 +19,7 @@ var Module = fx.Module("httpapi",
 		newHandlerFx,
 		NewRouter,
 		func(opts Options, engine *gin.Engine, log *slog.Logger) *Server {
-			return NewServer(opts.Addr, engine, log)
+			return NewServer(opts.Addr, opts.MaxConnections, engine, log)
 		},
 	),
 	fx.Invoke(func(lc fx.Lifecycle, s *Server) { lc.Append(fx.StartStopHook(s.Start, s.Stop)) }),
@@ -30,6 +30,7 @@ type handlerParams struct {
 	Opts      Options
 	Creator   *app.Creator
 	Resolver  *app.Resolver
+	Manager   *app.Manager
 	Readiness *app.Readiness
 	Clock     ports.Clock
 	Limiter   ports.RateLimiter `optional:"true"`
@@ -38,7 +39,7 @@ type handlerParams struct {
 
 func newHandlerFx(p handlerParams) *Handler {
 	return NewHandler(Deps{
-		Creator: p.Creator, Resolver: p.Resolver, Readiness: p.Readiness,
+		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Readiness: p.Readiness,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log,
 	}, p.Opts)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 const openAPIKey = "openapi-test-key-0123456789"
@@ -62,7 +63,7 @@ func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 		store := memory.NewLinkStore()
 		store.SetDown(down)
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store, Cache: memory.NewCache(time.Hour, 10*time.Second, 1000),
+			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
 			Limiter:   memory.NewRateLimiter(),
 			Ready:     []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
 			Configure: configure,

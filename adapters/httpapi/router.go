@@ -29,13 +29,23 @@ func NewRouter(h *Handler, reg *prometheus.Registry) (*gin.Engine, error) {
 		createGuards = append(createGuards, requireAPIKey(h.opts.APIKeys, h.Log))
 	}
 
-	r.GET("/v1/health", h.health)
-	r.GET("/v1/ready", h.ready)
+	r.HandleMethodNotAllowed = true // 405 with Allow for a known route
+
+	get := func(path string, handler gin.HandlerFunc) { // HEAD is answered wherever GET is
+		r.GET(path, handler)
+		r.HEAD(path, handler)
+	}
+	get("/v1/health", h.health)
+	get("/v1/ready", h.ready)
+	get("/v1/openapi.yaml", serveOpenAPI)
+	get("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
 	r.POST("/v1/shortlink", append(createGuards, h.create)...)
-	r.GET("/v1/shortlink/:code", h.redirect)
-	r.GET("/:code", h.redirect)
-	r.GET("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
-	r.GET("/v1/openapi.yaml", serveOpenAPI)
+	get("/v1/shortlink/:code", h.redirect)
+	r.PATCH("/v1/shortlink/:code", h.patch)
+	r.DELETE("/v1/shortlink/:code", h.remove)
+	get("/v1/shortlink/:code/info", h.info)
+	get("/:code", h.redirect) // and /{code}+, the preview page
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
+	r.NoMethod(func(c *gin.Context) { h.fail(c, errMethodNotAllowed) })
 	return r, nil
 }

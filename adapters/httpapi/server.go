@@ -7,20 +7,26 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"golang.org/x/net/netutil"
 )
 
 // Server is the HTTP server with timeouts against slow clients and a
 // graceful stop that lets in-flight requests finish.
 type Server struct {
-	srv *http.Server
-	log *slog.Logger
-	ln  net.Listener
+	srv      *http.Server
+	maxConns int
+	log      *slog.Logger
+	ln       net.Listener
 }
 
-// NewServer serves handler on addr once started.
-func NewServer(addr string, handler http.Handler, log *slog.Logger) *Server {
+// NewServer serves handler on addr once started, to at most maxConns
+// connections at once (0: no cap); further connections wait in the
+// listen backlog rather than use up file descriptors.
+func NewServer(addr string, maxConns int, handler http.Handler, log *slog.Logger) *Server {
 	return &Server{
-		log: log,
+		log:      log,
+		maxConns: maxConns,
 		srv: &http.Server{
 			Addr:              addr,
 			Handler:           handler,
@@ -44,6 +50,9 @@ func (s *Server) Start(context.Context) error {
 		return err
 	}
 	s.ln = ln
+	if s.maxConns > 0 {
+		ln = netutil.LimitListener(ln, s.maxConns)
+	}
 	s.log.Info("api listening", "addr", ln.Addr().String())
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -2,23 +2,31 @@ package memory
 
 import (
 	"context"
-	"sync"
+	"fmt"
 	"sync/atomic"
 	"time"
+
+	"github.com/maypok86/otter/v2"
 
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Cache is a bounded in-process ports.LinkCache with the same TTL rules as
-// the Redis cache: an entry never outlives its link. When full, it evicts
-// expired entries first, then an arbitrary one.
-type Cache struct {
-	ttl, negativeTTL time.Duration
-	maxEntries       int
+// CacheOptions configure a Cache.
+type CacheOptions struct {
+	// TTL caps how long a link stays cached; NegativeTTL is how long a code
+	// is remembered as unknown. Both must be positive.
+	TTL, NegativeTTL time.Duration
+	// MaxBytes bounds the memory the entries take, keys and URLs included.
+	MaxBytes uint64
+}
 
-	mu      sync.RWMutex
-	entries map[domain.Code]cacheEntry
+// Cache is an in-process ports.LinkCache bounded in bytes, with the same
+// TTL rules as the Redis cache: an entry never outlives its link. Eviction
+// is otter's (W-TinyLFU, O(1)); reads take no global lock.
+type Cache struct {
+	opts    CacheOptions
+	entries *otter.Cache[domain.Code, cacheEntry]
 
 	hits, misses, negativeHits atomic.Uint64
 }
@@ -26,22 +34,40 @@ type Cache struct {
 type cacheEntry struct {
 	link     domain.ShortLink // zero for a negative entry
 	negative bool
-	until    time.Time
+	until    time.Time     // by the caller's clock: Get judges with it
+	ttl      time.Duration // the same span, for otter's own clock to drop the entry
 }
 
-// DefaultCacheEntries bounds the embedded mode's in-process redirect cache.
-const DefaultCacheEntries = 100_000
+// entryOverhead approximates what an entry costs beyond its code and URL:
+// the entry struct, the hash table node and the eviction policy's metadata.
+const entryOverhead = 160
 
-// NewCache returns a cache of at most maxEntries entries.
-func NewCache(ttl, negativeTTL time.Duration, maxEntries int) *Cache {
-	return &Cache{ttl: ttl, negativeTTL: negativeTTL, maxEntries: max(maxEntries, 1), entries: map[domain.Code]cacheEntry{}}
+var _ ports.LinkCache = (*Cache)(nil)
+
+// NewCache returns an empty cache.
+func NewCache(opts CacheOptions) (*Cache, error) {
+	if opts.TTL <= 0 || opts.NegativeTTL <= 0 || opts.MaxBytes == 0 {
+		return nil, fmt.Errorf("memory cache: TTL (%s), NegativeTTL (%s) and MaxBytes (%d) must be positive",
+			opts.TTL, opts.NegativeTTL, opts.MaxBytes)
+	}
+	entries, err := otter.New(&otter.Options[domain.Code, cacheEntry]{
+		MaximumWeight: opts.MaxBytes,
+		Weigher: func(code domain.Code, e cacheEntry) uint32 {
+			return uint32(entryOverhead + 2*len(code) + len(e.link.URL()))
+		},
+		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[domain.Code, cacheEntry]) time.Duration {
+			return e.Value.ttl
+		}),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("memory cache: %w", err)
+	}
+	return &Cache{opts: opts, entries: entries}, nil
 }
 
 // Get implements ports.LinkCache.
 func (c *Cache) Get(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
-	c.mu.RLock()
-	e, ok := c.entries[code]
-	c.mu.RUnlock()
+	e, ok := c.entries.GetIfPresent(code)
 	switch {
 	case !ok || !now.Before(e.until):
 		c.misses.Add(1)
@@ -64,44 +90,63 @@ func (c *Cache) Misses() uint64 { return c.misses.Load() }
 // NegativeHits counts lookups that found a negative entry.
 func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
 
-// Set implements ports.LinkCache.
+// WeightedBytes is what the entries take by the cache's own estimate.
+func (c *Cache) WeightedBytes() uint64 { return c.entries.WeightedSize() }
+
+// Set implements ports.LinkCache. A link with no time left to live leaves
+// no entry, the old one included.
 func (c *Cache) Set(_ context.Context, link domain.ShortLink, now time.Time) error {
-	ttl := min(c.ttl, link.TimeToLive(now))
-	if ttl <= 0 {
-		return nil
+	if e, ok := c.linkEntry(link, now); ok {
+		c.entries.Set(link.Code(), e)
+	} else {
+		c.entries.Invalidate(link.Code())
 	}
-	c.put(link.Code(), cacheEntry{link: link, until: now.Add(ttl)}, true, now)
+	return nil
+}
+
+// Add implements ports.LinkCache: it writes only where the cache holds no
+// entry that is still good at now.
+func (c *Cache) Add(_ context.Context, link domain.ShortLink, now time.Time) error {
+	if e, ok := c.linkEntry(link, now); ok {
+		c.putUnlessHeld(link.Code(), e, now)
+	}
 	return nil
 }
 
 // SetMissing implements ports.LinkCache.
 func (c *Cache) SetMissing(_ context.Context, code domain.Code, now time.Time) error {
-	c.put(code, cacheEntry{negative: true, until: now.Add(c.negativeTTL)}, false, now)
+	c.putUnlessHeld(code, cacheEntry{negative: true, until: now.Add(c.opts.NegativeTTL), ttl: c.opts.NegativeTTL}, now)
 	return nil
 }
 
-func (c *Cache) put(code domain.Code, e cacheEntry, overwrite bool, now time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if old, ok := c.entries[code]; ok && !overwrite && now.Before(old.until) {
-		return
-	}
-	if len(c.entries) >= c.maxEntries {
-		c.evictLocked(now)
-	}
-	c.entries[code] = e
+// Invalidate implements ports.LinkCache.
+func (c *Cache) Invalidate(_ context.Context, code domain.Code) error {
+	c.entries.Invalidate(code)
+	return nil
 }
 
-func (c *Cache) evictLocked(now time.Time) {
-	for code, e := range c.entries {
-		if !now.Before(e.until) {
-			delete(c.entries, code)
-		}
+func (c *Cache) linkEntry(link domain.ShortLink, now time.Time) (cacheEntry, bool) {
+	ttl := min(c.opts.TTL, link.TimeToLive(now))
+	if ttl <= 0 {
+		return cacheEntry{}, false
 	}
-	for code := range c.entries { // still full: drop any one, map order is random
-		if len(c.entries) < c.maxEntries {
-			return
+	link = domain.RestoreShortLink(publicRecord(link))
+	return cacheEntry{link: link, until: now.Add(ttl), ttl: ttl}, true
+}
+
+func (c *Cache) putUnlessHeld(code domain.Code, e cacheEntry, now time.Time) {
+	c.entries.Compute(code, func(old cacheEntry, found bool) (cacheEntry, otter.ComputeOp) {
+		if found && now.Before(old.until) {
+			return old, otter.CancelOp
 		}
-		delete(c.entries, code)
-	}
+		return e, otter.WriteOp
+	})
+}
+
+// publicRecord is what a cache keeps of a link: no owner digest, which
+// only management reads, and they go to the store.
+func publicRecord(link domain.ShortLink) domain.LinkRecord {
+	r := link.Record()
+	r.Owner = domain.TokenDigest{}
+	return r
 }

@@ -1,7 +1,10 @@
 package memory_test
 
 import (
+	"context"
 	"fmt"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,6 +14,15 @@ import (
 	"github.com/shortlink/shortlink/ports/porttest"
 )
 
+func newCache(t testing.TB, maxBytes uint64) *memory.Cache {
+	t.Helper()
+	c, err := memory.NewCache(memory.CacheOptions{TTL: time.Hour, NegativeTTL: time.Hour, MaxBytes: maxBytes})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
 func TestLinkStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.LinkStoreContract(t, func(*testing.T) porttest.Store { return memory.NewLinkStore() })
@@ -18,27 +30,63 @@ func TestLinkStoreContract(t *testing.T) {
 
 func TestCacheContract(t *testing.T) {
 	t.Parallel()
-	porttest.LinkCacheContract(t, func(*testing.T) ports.LinkCache {
-		return memory.NewCache(time.Hour, 5*time.Second, 100)
+	porttest.LinkCacheContract(t, func(t *testing.T) ports.LinkCache { return newCache(t, 1<<20) })
+}
+
+func linkOf(code string, urlBytes int, now time.Time) domain.ShortLink {
+	return domain.RestoreShortLink(domain.LinkRecord{
+		ID: 1, Code: domain.Code(code), URL: "https://example.com/" + strings.Repeat("a", urlBytes),
+		CreatedAt: now, ExpiresAt: now.Add(time.Hour), Version: 1,
 	})
 }
 
-func TestCacheStaysBounded(t *testing.T) {
+// TestCacheIsBoundedInBytes fills a 1 MiB cache with 20 000 links of 4 KiB
+// URLs (80 MiB): what it holds stays within its budget, and so does the
+// heap, where a bound in entries let 20 000 big URLs take 290 MB.
+func TestCacheIsBoundedInBytes(t *testing.T) {
 	t.Parallel()
-	c := memory.NewCache(time.Hour, time.Hour, 10)
-	codes := make([]domain.Code, 100)
-	for i := range codes {
-		codes[i] = domain.Code(fmt.Sprintf("c%d", i))
-		_ = c.SetMissing(t.Context(), codes[i], time.Now())
+	const budget = 1 << 20
+	c := newCache(t, budget)
+	now := time.Now()
+	var before runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range 20_000 {
+		if err := c.Set(context.Background(), linkOf(fmt.Sprintf("c%d", i), 4096, now), now); err != nil {
+			t.Fatal(err)
+		}
 	}
 	held := 0
-	for _, code := range codes {
-		if _, result, _ := c.Get(t.Context(), code, time.Now()); result != ports.CacheMiss {
+	for i := range 20_000 {
+		if _, result, _ := c.Get(context.Background(), domain.Code(fmt.Sprintf("c%d", i)), now); result == ports.CacheHit {
 			held++
 		}
 	}
-	if held == 0 || held > 10 {
-		t.Fatalf("cache of 10 holds %d entries", held)
+	if held == 0 || held*4096 > budget {
+		t.Fatalf("a %d-byte cache holds %d links of 4 KiB", budget, held)
+	}
+	if got := c.WeightedBytes(); got > budget {
+		t.Fatalf("cache weighs %d bytes, budget %d", got, budget)
+	}
+	var after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 8*budget {
+		t.Fatalf("heap grew by %d bytes for a %d-byte cache", grown, budget)
+	}
+}
+
+func TestCacheCountsLookups(t *testing.T) {
+	t.Parallel()
+	c := newCache(t, 1<<20)
+	now := time.Now()
+	_ = c.Set(t.Context(), linkOf("hit", 1, now), now)
+	_ = c.SetMissing(t.Context(), "gone", now)
+	for _, code := range []domain.Code{"hit", "hit", "gone", "unknown"} {
+		_, _, _ = c.Get(t.Context(), code, now)
+	}
+	if c.Hits() != 2 || c.NegativeHits() != 1 || c.Misses() != 1 {
+		t.Fatalf("hits %d, negative hits %d, misses %d; want 2, 1, 1", c.Hits(), c.NegativeHits(), c.Misses())
 	}
 }
 
@@ -47,16 +95,18 @@ func TestRateLimiterContract(t *testing.T) {
 	porttest.RateLimiterContract(t, func(*testing.T) ports.RateLimiter { return memory.NewRateLimiter() })
 }
 
-func TestCacheCountsLookups(t *testing.T) {
-	t.Parallel()
-	c := memory.NewCache(time.Hour, time.Hour, 10)
+// BenchmarkCacheSetFull measures an insert into a full cache: eviction is
+// O(1), where the map this replaced scanned every entry under its lock.
+func BenchmarkCacheSetFull(b *testing.B) {
+	c := newCache(b, 4<<20)
 	now := time.Now()
-	_ = c.Set(t.Context(), domain.RestoreShortLink("hit", "https://example.com", now, now.Add(time.Hour)), now)
-	_ = c.SetMissing(t.Context(), "gone", now)
-	for _, code := range []domain.Code{"hit", "hit", "gone", "unknown"} {
-		_, _, _ = c.Get(t.Context(), code, now)
+	links := make([]domain.ShortLink, 100_000)
+	for i := range links {
+		links[i] = linkOf(fmt.Sprintf("c%d", i), 64, now)
+		_ = c.Set(context.Background(), links[i], now)
 	}
-	if c.Hits() != 2 || c.NegativeHits() != 1 || c.Misses() != 1 {
-		t.Fatalf("hits %d, negative hits %d, misses %d; want 2, 1, 1", c.Hits(), c.NegativeHits(), c.Misses())
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		_ = c.Set(context.Background(), links[i%len(links)], now)
 	}
 }

@@ -48,3 +48,14 @@ func (r *RateLimiter) Allow(_ context.Context, key string, limit int, window tim
 	}
 	return false, w.ends.Sub(now), nil
 }
+
+// Exceeded implements ports.RateLimiter.
+func (r *RateLimiter) Exceeded(_ context.Context, key string, limit int, _ time.Duration, now time.Time) (bool, time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w, ok := r.windows[key]
+	if !ok || !now.Before(w.ends) || w.count < limit {
+		return false, 0, nil
+	}
+	return true, w.ends.Sub(now), nil
+}

@@ -1,6 +1,7 @@
 // Package memory holds in-process implementations of the ports: a link
 // store and counter (the fake behind fast tests, checked by the same
-// contract suite as the real stores) and a bounded in-process cache.
+// contract suite as the real stores), a byte-bounded in-process cache and
+// a rate limiter.
 package memory
 
 import (
@@ -9,21 +10,37 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
 )
 
-// LinkStore keeps links and the code counter in memory. It implements
-// ports.LinkStore and ports.CodeCounter with the same rules as the durable
-// stores, but keeps nothing across restarts.
+// LinkStore keeps links, code claims, the code counter and the code
+// secret in memory. It implements the store ports with the same rules as
+// the durable stores, but keeps nothing across restarts.
 type LinkStore struct {
-	mu    sync.Mutex
-	links map[domain.Code][]domain.ShortLink // every link ever stored under a code, oldest first
-	next  uint64
-	down  bool
+	mu     sync.Mutex
+	links  map[domain.LinkID]domain.ShortLink
+	claims map[domain.Code]claim
+	lastID domain.LinkID
+	next   uint64
+	secret *domain.SecretRecord
+	down   bool
 }
+
+// claim is who holds a code, and from when another link may claim it.
+type claim struct {
+	link      domain.LinkID
+	freeAfter time.Time
+}
+
+var (
+	_ ports.LinkStore       = (*LinkStore)(nil)
+	_ ports.CodeCounter     = (*LinkStore)(nil)
+	_ ports.CodeSecretStore = (*LinkStore)(nil)
+)
 
 // NewLinkStore returns an empty store.
 func NewLinkStore() *LinkStore {
-	return &LinkStore{links: map[domain.Code][]domain.ShortLink{}}
+	return &LinkStore{links: map[domain.LinkID]domain.ShortLink{}, claims: map[domain.Code]claim{}}
 }
 
 // SetDown makes every call fail with domain.ErrUnavailable, for outage tests.
@@ -34,30 +51,58 @@ func (s *LinkStore) SetDown(down bool) {
 }
 
 // Insert implements ports.LinkStore.
-func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.down {
-		return domain.ErrUnavailable
-	}
-	if _, live := liveAt(s.links[link.Code()], link.CreatedAt()); live {
-		return domain.ErrCodeTaken
-	}
-	s.links[link.Code()] = append(s.links[link.Code()], link)
-	return nil
-}
-
-// FindLive implements ports.LinkStore.
-func (s *LinkStore) FindLive(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
 		return domain.ShortLink{}, domain.ErrUnavailable
 	}
-	if link, ok := liveAt(s.links[code], now); ok {
-		return link, nil
+	if c, ok := s.claims[link.Code()]; ok && !c.freeAfter.Before(link.CreatedAt()) {
+		return domain.ShortLink{}, domain.ErrCodeTaken
 	}
-	return domain.ShortLink{}, domain.ErrNotFound
+	s.lastID++
+	link = link.WithID(s.lastID)
+	s.links[link.ID()] = link
+	s.claims[link.Code()] = claim{link: link.ID(), freeAfter: codeFreeAfter}
+	return link, nil
+}
+
+// Find implements ports.LinkStore.
+func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (domain.ShortLink, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return domain.ShortLink{}, domain.ErrUnavailable
+	}
+	return s.holderLocked(code)
+}
+
+// Update implements ports.LinkStore.
+func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return domain.ShortLink{}, domain.ErrUnavailable
+	}
+	current, err := s.holderLocked(code)
+	if err != nil {
+		return domain.ShortLink{}, err
+	}
+	next, freeAfter, err := change(current)
+	if err != nil {
+		return domain.ShortLink{}, err
+	}
+	s.links[next.ID()] = next
+	s.claims[code] = claim{link: next.ID(), freeAfter: freeAfter}
+	return next, nil
+}
+
+func (s *LinkStore) holderLocked(code domain.Code) (domain.ShortLink, error) {
+	c, ok := s.claims[code]
+	if !ok {
+		return domain.ShortLink{}, domain.ErrNotFound
+	}
+	return s.links[c.link], nil
 }
 
 // Reserve implements ports.CodeCounter.
@@ -72,6 +117,30 @@ func (s *LinkStore) Reserve(_ context.Context, n int) (uint64, error) {
 	return first, nil
 }
 
+// LoadOrCreate implements ports.CodeSecretStore.
+func (s *LinkStore) LoadOrCreate(_ context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return domain.SecretRecord{}, domain.ErrUnavailable
+	}
+	if s.secret == nil {
+		s.secret = &candidate
+	}
+	return *s.secret, nil
+}
+
+// Replace implements ports.CodeSecretStore.
+func (s *LinkStore) Replace(_ context.Context, record domain.SecretRecord) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return domain.ErrUnavailable
+	}
+	s.secret = &record
+	return nil
+}
+
 // Ping reports whether the store is up.
 func (s *LinkStore) Ping(context.Context) error {
 	s.mu.Lock()
@@ -80,14 +149,4 @@ func (s *LinkStore) Ping(context.Context) error {
 		return domain.ErrUnavailable
 	}
 	return nil
-}
-
-// liveAt returns the newest link in history that is live at now.
-func liveAt(history []domain.ShortLink, now time.Time) (domain.ShortLink, bool) {
-	for i := len(history) - 1; i >= 0; i-- {
-		if !history[i].ExpiredAt(now) {
-			return history[i], true
-		}
-	}
-	return domain.ShortLink{}, false
 }

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -26,9 +27,15 @@ type insertBatcher struct {
 }
 
 type pendingInsert struct {
-	ctx    context.Context
-	link   domain.ShortLink
-	stored chan error // buffered: a worker never waits for a caller that gave up
+	ctx       context.Context
+	link      domain.ShortLink
+	freeAfter time.Time
+	stored    chan insertResult // buffered: a worker never waits for a caller that gave up
+}
+
+type insertResult struct {
+	link domain.ShortLink
+	err  error
 }
 
 func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
@@ -39,22 +46,23 @@ func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
 	return b
 }
 
-// insert waits until link is stored, found taken (domain.ErrCodeTaken), or
-// ctx ends (domain.ErrUnavailable: the link may still be stored).
-func (b *insertBatcher) insert(ctx context.Context, link domain.ShortLink) error {
-	p := &pendingInsert{ctx: ctx, link: link, stored: make(chan error, 1)}
+// insert waits until link is stored (and returns it with its id), found
+// taken (domain.ErrCodeTaken), or ctx ends (domain.ErrUnavailable: the link
+// may still be stored).
+func (b *insertBatcher) insert(ctx context.Context, link domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
+	p := &pendingInsert{ctx: ctx, link: link, freeAfter: freeAfter, stored: make(chan insertResult, 1)}
 	select {
 	case b.pending <- p:
 	case <-ctx.Done():
-		return fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
+		return domain.ShortLink{}, fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
 	case <-b.stopped:
-		return fmt.Errorf("insert link: %w: store closed", domain.ErrUnavailable)
+		return domain.ShortLink{}, fmt.Errorf("insert link: %w: store closed", domain.ErrUnavailable)
 	}
 	select {
-	case err := <-p.stored:
-		return err
+	case r := <-p.stored:
+		return r.link, r.err
 	case <-ctx.Done():
-		return fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
+		return domain.ShortLink{}, fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
 	}
 }
 
@@ -87,12 +95,12 @@ func (b *insertBatcher) work() {
 func (s *LinkStore) insertBatch(batch []*pendingInsert) {
 	live := batch[:0:0]
 	var (
-		codes, urls, created, expires []string
-		liveSince                     time.Time
+		codes, urls, created, expires, freeAfter []string
+		digests                                  pq.ByteaArray
 	)
 	for _, p := range batch {
 		if err := p.ctx.Err(); err != nil {
-			p.stored <- fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, err)
+			p.stored <- insertResult{err: fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, err)}
 			continue
 		}
 		live = append(live, p)
@@ -100,33 +108,36 @@ func (s *LinkStore) insertBatch(batch []*pendingInsert) {
 		urls = append(urls, p.link.URL())
 		created = append(created, p.link.CreatedAt().Format(time.RFC3339Nano))
 		expires = append(expires, p.link.ExpiresAt().Format(time.RFC3339Nano))
-		if since := p.link.CreatedAt().Add(-s.liveWindow); liveSince.IsZero() || since.Before(liveSince) {
-			liveSince = since
+		freeAfter = append(freeAfter, p.freeAfter.UTC().Format(time.RFC3339Nano))
+		var digest []byte // NULL: no owner token
+		if owner := p.link.Owner(); !owner.IsZero() {
+			digest = owner[:]
 		}
+		digests = append(digests, digest)
 	}
 	if len(live) == 0 {
 		return
 	}
-	var stored pq.BoolArray
+	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
 	// I/O deadline (Options.Timeout) bounds it against a frozen server.
 	ctx := context.Background()
 	stmt, err := s.insertStmt.get(ctx)
 	if err == nil {
 		err = stmt.QueryRowContext(ctx, pq.StringArray(codes), pq.StringArray(urls),
-			pq.StringArray(created), pq.StringArray(expires), liveSince).Scan(&stored)
+			pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter)).Scan(pq.Array(&ids))
 	}
-	if err == nil && len(stored) != len(live) {
-		err = fmt.Errorf("insert_short_links answered %d results for %d links", len(stored), len(live))
+	if err == nil && len(ids) != len(live) {
+		err = fmt.Errorf("claim_and_insert_links answered %d results for %d links", len(ids), len(live))
 	}
 	for i, p := range live {
 		switch {
 		case err != nil:
-			p.stored <- translate("insert link", err)
-		case !stored[i]:
-			p.stored <- domain.ErrCodeTaken
+			p.stored <- insertResult{err: translate("insert link", err)}
+		case !ids[i].Valid:
+			p.stored <- insertResult{err: domain.ErrCodeTaken}
 		default:
-			p.stored <- nil
+			p.stored <- insertResult{link: p.link.WithID(domain.LinkID(ids[i].Int64))}
 		}
 	}
 }

@@ -1,4 +1,4 @@
 package postgres
 
-// FindLiveQuery is the lookup statement, for the partition-pruning test.
-const FindLiveQuery = findLiveQuery
+// FindQuery is the lookup statement, for the partition-pruning test.
+const FindQuery = findQuery

@@ -7,7 +7,8 @@ import (
 )
 
 // Module provides the LinkStore, opened with the Options the application
-// supplies, as the link store and the code counter.
+// supplies, as the link store, the code counter, the code secret store and
+// the cache outbox.
 var Module = fx.Module("postgres",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*LinkStore, error) {
@@ -20,5 +21,7 @@ var Module = fx.Module("postgres",
 		},
 		func(s *LinkStore) ports.LinkStore { return s },
 		func(s *LinkStore) ports.CodeCounter { return s },
+		func(s *LinkStore) ports.CodeSecretStore { return s },
+		func(s *LinkStore) ports.CacheOutbox { return s },
 	),
 )

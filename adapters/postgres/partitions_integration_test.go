@@ -36,8 +36,8 @@ func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
 	if where != names[0] {
 		t.Fatalf("row lives in %s, want it moved to %s", where, names[0])
 	}
-	if got, err := s.FindLive(ctx, "early", now); err != nil || got != want {
-		t.Fatalf("FindLive after the move = %+v, %v", got, err)
+	if got, err := s.Find(ctx, "early", now); err != nil || got != want {
+		t.Fatalf("Find after the move = %+v, %v", got, err)
 	}
 }
 
@@ -100,15 +100,14 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	defer conn.Close()
 	for _, stmt := range []string{
 		`SET plan_cache_mode = force_generic_plan`,
-		`PREPARE find_live(text, timestamptz, timestamptz) AS ` + postgres.FindLiveQuery,
+		`PREPARE find_link(text, timestamptz) AS ` + postgres.FindQuery,
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
 	var plan []string
-	explain := fmt.Sprintf(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE find_live('abc', '%s', '%s')`,
-		now.Add(-maxTTL).Format(time.RFC3339), now.Format(time.RFC3339))
+	explain := fmt.Sprintf(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE find_link('abc', '%s')`, now.Add(-maxTTL).Format(time.RFC3339))
 	if err := conn.SelectContext(ctx, &plan, explain); err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
 )
 
 // liveWindowSlack widens the created_at bound of lookups beyond the longest
@@ -38,12 +40,17 @@ type Options struct {
 	InsertWorkers int
 }
 
-// findLiveQuery finds the newest live link of a code. The lower bound on
-// created_at lets the planner skip every partition too old to hold a live
-// link, at execution time too, where the plan is generic.
-const findLiveQuery = `
-	SELECT url, created_at, expires_at FROM short_link
-	WHERE code = $1 AND created_at >= $2 AND expires_at > $3
+// linkColumns are what a link is read back from, in scanLink's order.
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version`
+
+// findQuery finds the link that holds a code: the newest one stored under
+// it (a code is claimed again only after its previous link stopped for
+// good). The lower bound on created_at lets the planner skip every
+// partition too old to hold a live link, at execution time too, where the
+// plan is generic.
+const findQuery = `
+	SELECT ` + linkColumns + ` FROM short_link
+	WHERE code = $1 AND created_at >= $2
 	ORDER BY created_at DESC LIMIT 1`
 
 // Store implements ports.LinkStore and ports.CodeCounter.
@@ -71,8 +78,8 @@ func Open(opts Options) (*LinkStore, error) {
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &LinkStore{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
-	s.insertStmt = lazyStmt{db: db, query: `SELECT insert_short_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5)`}
-	s.findStmt = lazyStmt{db: db, query: findLiveQuery}
+	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[])`}
+	s.findStmt = lazyStmt{db: db, query: findQuery}
 	workers := opts.InsertWorkers
 	if workers <= 0 {
 		workers = 1
@@ -103,12 +110,12 @@ func (s *LinkStore) Ping(ctx context.Context) error {
 // Insert implements ports.LinkStore. Concurrent inserts are stored in
 // batches, each batch one statement and one commit; a nil error still means
 // this link is committed.
-func (s *LinkStore) Insert(ctx context.Context, link domain.ShortLink) error {
-	return s.inserts.insert(ctx, link)
+func (s *LinkStore) Insert(ctx context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
+	return s.inserts.insert(ctx, link, codeFreeAfter)
 }
 
-// FindLive implements ports.LinkStore.
-func (s *LinkStore) FindLive(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+// Find implements ports.LinkStore.
+func (s *LinkStore) Find(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
 	if s.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
@@ -119,19 +126,167 @@ func (s *LinkStore) FindLive(ctx context.Context, code domain.Code, now time.Tim
 		if err != nil {
 			return domain.ShortLink{}, translate("prepare find", err)
 		}
-		var (
-			url                  string
-			createdAt, expiresAt time.Time
-		)
-		err = stmt.QueryRowContext(ctx, string(code), now.Add(-s.liveWindow), now).Scan(&url, &createdAt, &expiresAt)
+		link, err := scanLink(code, stmt.QueryRowContext(ctx, string(code), now.Add(-s.liveWindow)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.ShortLink{}, domain.ErrNotFound
 		}
 		if err != nil {
 			return domain.ShortLink{}, translate("find link", err)
 		}
-		return domain.RestoreShortLink(code, url, createdAt, expiresAt), nil
+		return link, nil
 	})
+}
+
+// scanLink reads linkColumns of code's link from row.
+func scanLink(code domain.Code, row interface{ Scan(...any) error }) (domain.ShortLink, error) {
+	var (
+		r      = domain.LinkRecord{Code: code}
+		state  int16
+		digest []byte
+	)
+	if err := row.Scan(&r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version); err != nil {
+		return domain.ShortLink{}, err
+	}
+	r.State = domain.LinkState(state)
+	copy(r.Owner[:], digest) // NULL for links made before owner tokens: the zero digest
+	return domain.RestoreShortLink(r), nil
+}
+
+// Update implements ports.LinkStore in one transaction: the link's row is
+// locked (FOR UPDATE) while change decides, so concurrent changes apply in
+// one serial order; the claim follows the link, and an outbox row owes the
+// cache an invalidation, committed with the change.
+func (s *LinkStore) Update(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
+	var changeErr error
+	next, err := await(ctx, "update link", func() (domain.ShortLink, error) {
+		tx, err := s.db.BeginTxx(ctx, nil)
+		if err != nil {
+			return domain.ShortLink{}, translate("begin update", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+		current, err := scanLink(code, tx.QueryRowContext(ctx, findQuery+` FOR UPDATE`, string(code), now.Add(-s.liveWindow)))
+		if errors.Is(err, sql.ErrNoRows) {
+			return domain.ShortLink{}, domain.ErrNotFound
+		}
+		if err != nil {
+			return domain.ShortLink{}, translate("lock link", err)
+		}
+		next, freeAfter, err := change(current)
+		if err != nil {
+			changeErr = err
+			return domain.ShortLink{}, err
+		}
+		r := next.Record()
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7
+			WHERE code = $1 AND created_at = $2`,
+			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version); err != nil {
+			return domain.ShortLink{}, translate("update link", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND link_id = $2`,
+			string(code), int64(r.ID), freeAfter); err != nil {
+			return domain.ShortLink{}, translate("update claim", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO cache_outbox (code) VALUES ($1)`, string(code)); err != nil {
+			return domain.ShortLink{}, translate("enqueue invalidation", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return domain.ShortLink{}, translate("commit update", err)
+		}
+		return next, nil
+	})
+	if changeErr != nil {
+		return domain.ShortLink{}, changeErr
+	}
+	return next, err
+}
+
+// Drain implements ports.CacheOutbox. The rows it hands out stay locked
+// (SKIP LOCKED: replicas draining at once take different rows) until
+// invalidate has delivered them, and are deleted in the same transaction.
+func (s *LinkStore) Drain(ctx context.Context, before time.Time, limit int, invalidate func(codes []domain.Code) error) (int, error) {
+	if s.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+	}
+	return await(ctx, "drain cache outbox", func() (int, error) {
+		tx, err := s.db.BeginTxx(ctx, nil)
+		if err != nil {
+			return 0, translate("begin drain", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+		var rows []struct {
+			ID   int64  `db:"id"`
+			Code string `db:"code"`
+		}
+		if err := tx.SelectContext(ctx, &rows, `
+			SELECT id, code FROM cache_outbox WHERE enqueued_at < $1
+			ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED`, before, limit); err != nil {
+			return 0, translate("read cache outbox", err)
+		}
+		if len(rows) == 0 {
+			return 0, nil
+		}
+		codes := make([]domain.Code, 0, len(rows))
+		ids := make(pq.Int64Array, 0, len(rows))
+		seen := map[string]bool{}
+		for _, r := range rows {
+			ids = append(ids, r.ID)
+			if !seen[r.Code] {
+				seen[r.Code] = true
+				codes = append(codes, domain.Code(r.Code))
+			}
+		}
+		if err := invalidate(codes); err != nil {
+			return 0, fmt.Errorf("invalidate: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM cache_outbox WHERE id = ANY($1)`, ids); err != nil {
+			return 0, translate("clear cache outbox", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return 0, translate("commit drain", err)
+		}
+		return len(rows), nil
+	})
+}
+
+// LoadOrCreate implements ports.CodeSecretStore: insert if absent, then
+// read back, so replicas starting together agree on one secret.
+func (s *LinkStore) LoadOrCreate(ctx context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
+	return await(ctx, "load code secret", func() (domain.SecretRecord, error) {
+		var held struct {
+			Secret      sql.NullString `db:"secret"`
+			Fingerprint string         `db:"fingerprint"`
+		}
+		err := s.db.GetContext(ctx, &held, `
+			WITH ins AS (
+				INSERT INTO code_secret (secret, fingerprint) VALUES (NULLIF($1, ''), $2)
+				ON CONFLICT (singleton) DO NOTHING RETURNING secret, fingerprint)
+			SELECT secret, fingerprint FROM ins
+			UNION ALL SELECT secret, fingerprint FROM code_secret WHERE NOT EXISTS (SELECT 1 FROM ins)`,
+			candidate.Secret, candidate.Fingerprint)
+		if err != nil {
+			return domain.SecretRecord{}, translate("load code secret", err)
+		}
+		return domain.SecretRecord{Secret: held.Secret.String, Fingerprint: held.Fingerprint}, nil
+	})
+}
+
+// Replace implements ports.CodeSecretStore.
+func (s *LinkStore) Replace(ctx context.Context, record domain.SecretRecord) error {
+	_, err := await(ctx, "replace code secret", func() (struct{}, error) {
+		if _, err := s.db.ExecContext(ctx, `UPDATE code_secret SET secret = NULLIF($1, ''), fingerprint = $2`, record.Secret, record.Fingerprint); err != nil {
+			return struct{}{}, translate("replace code secret", err)
+		}
+		return struct{}{}, nil
+	})
+	return err
 }
 
 // Reserve implements ports.CodeCounter.

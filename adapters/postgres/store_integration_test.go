@@ -44,13 +44,26 @@ func TestLinkStoreContract(t *testing.T) {
 	porttest.LinkStoreContract(t, func(t *testing.T) porttest.Store { return newStore(t) })
 }
 
+// quarantine is what the tests here claim codes with.
+const quarantine = domain.CodeQuarantine(24 * time.Hour)
+
+func newLink(code domain.Code, url string, created, expires time.Time) domain.ShortLink {
+	link, err := domain.NewShortLink(code, url, created, expires, domain.DigestToken("token"))
+	if err != nil {
+		panic(err)
+	}
+	return link
+}
+
+func insert(s *postgres.LinkStore, link domain.ShortLink) error {
+	_, err := s.Insert(context.Background(), link, quarantine.FreeAfter(link))
+	return err
+}
+
 func mustInsert(t *testing.T, s *postgres.LinkStore, code, url string, created, expires time.Time) domain.ShortLink {
 	t.Helper()
-	link, err := domain.NewShortLink(domain.Code(code), url, created, expires)
+	link, err := s.Insert(context.Background(), newLink(domain.Code(code), url, created, expires), expires.Add(time.Duration(quarantine)))
 	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Insert(context.Background(), link); err != nil {
 		t.Fatalf("Insert(%s): %v", code, err)
 	}
 	return link
@@ -65,8 +78,7 @@ func TestInsertRefusesCodeOfLiveLinkInAnyPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustInsert(t, s, "promo", "https://example.com/old", lastMonth, now.Add(time.Hour))
-	link, _ := domain.NewShortLink("promo", "https://example.com/new", now, now.Add(time.Hour))
-	if err := s.Insert(context.Background(), link); !errors.Is(err, domain.ErrCodeTaken) {
+	if err := insert(s, newLink("promo", "https://example.com/new", now, now.Add(time.Hour))); !errors.Is(err, domain.ErrCodeTaken) {
 		t.Fatalf("Insert over a live link in last month's partition: %v, want ErrCodeTaken", err)
 	}
 }
@@ -79,12 +91,21 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	link, _ := domain.NewShortLink("abc", "https://example.com", time.Now(), time.Now().Add(time.Hour))
+	link := newLink("abc", "https://example.com", time.Now(), time.Now().Add(time.Hour))
 	for name, err := range map[string]error{
-		"Insert":   s.Insert(ctx, link),
-		"FindLive": func() error { _, err := s.FindLive(ctx, "abc", time.Now()); return err }(),
-		"Reserve":  func() error { _, err := s.Reserve(ctx, 1); return err }(),
-		"Ping":     s.Ping(ctx),
+		"Insert": insert(s, link),
+		"Find":   func() error { _, err := s.Find(ctx, "abc", time.Now()); return err }(),
+		"Update": func() error {
+			_, err := s.Update(ctx, "abc", time.Now(), func(l domain.ShortLink) (domain.ShortLink, time.Time, error) { return l, time.Now(), nil })
+			return err
+		}(),
+		"Reserve":      func() error { _, err := s.Reserve(ctx, 1); return err }(),
+		"LoadOrCreate": func() error { _, err := s.LoadOrCreate(ctx, domain.NewGeneratedSecret()); return err }(),
+		"Drain": func() error {
+			_, err := s.Drain(ctx, time.Now(), 1, func([]domain.Code) error { return nil })
+			return err
+		}(),
+		"Ping": s.Ping(ctx),
 	} {
 		if !errors.Is(err, domain.ErrUnavailable) {
 			t.Errorf("%s error = %v, want ErrUnavailable", name, err)
@@ -109,8 +130,7 @@ func TestBatchedInsertsOfOverlappingCodesNeverDeadlock(t *testing.T) {
 		wg.Go(func() {
 			for i := range perWorker {
 				code := domain.Code(fmt.Sprintf("c%02d", (w*7+i*13)%codes))
-				link, _ := domain.NewShortLink(code, "https://example.com", now, now.Add(time.Hour))
-				err := s.Insert(context.Background(), link)
+				err := insert(s, newLink(code, "https://example.com", now, now.Add(time.Hour)))
 				mu.Lock()
 				switch {
 				case err == nil:

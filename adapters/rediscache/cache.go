@@ -33,6 +33,8 @@ type Options struct {
 	// ClientSideCache serves repeat reads from process memory (the client
 	// must be dialled with client-side caching for it to take effect).
 	ClientSideCache bool
+	// LocalCacheBytes bounds that process memory (LOCAL_CACHE_BYTES), for Module.
+	LocalCacheBytes uint64
 	// LocalTTL caps how long a link stays in process memory; default 1m,
 	// never more than TTL. rueidis also caps it at the key's remaining PTTL,
 	// and Redis invalidates it when any client overwrites the key.

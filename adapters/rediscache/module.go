@@ -12,7 +12,7 @@ import (
 var Module = fx.Module("rediscache",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*Cache, error) {
-			client, err := redisclient.Dial(opts.URL, opts.Timeout, opts.ClientSideCache)
+			client, err := redisclient.Dial(opts.URL, opts.Timeout, localCacheBytes(opts))
 			if err != nil {
 				return nil, err
 			}
@@ -22,3 +22,11 @@ var Module = fx.Module("rediscache",
 		func(c *Cache) ports.LinkCache { return c },
 	),
 )
+
+// localCacheBytes is the client-side cache a client for opts needs.
+func localCacheBytes(opts Options) uint64 {
+	if !opts.ClientSideCache {
+		return 0
+	}
+	return opts.LocalCacheBytes
+}

@@ -12,9 +12,10 @@ import (
 )
 
 // Get implements ports.LinkCache. With ClientSideCache, repeat hits are
-// answered from process memory, and only hits: a link never changes while
-// it lives, but a negative entry is replaced by a create, so negative hits
-// and misses come from Redis and a Set is seen at once by every instance.
+// answered from process memory, and only hits: Redis invalidates a local
+// copy the moment any instance writes the key (a Set after a change), but
+// an absence or a negative entry may predate a create whose invalidation is
+// still on its way, so negative hits and misses come from Redis.
 // A value that does not decode is a miss, and so is a link that has
 // expired: Redis counts expiry in whole milliseconds from when it applied
 // the write, so it may keep a key a little past the link's expiry.
@@ -54,27 +55,43 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 }
 
 // Set implements ports.LinkCache: the entry lives min(TTL, the link's time
-// to live at now), rounded down to whole milliseconds, and is not written
-// when that is nothing. It overwrites whatever the key held, a negative
-// entry included. Callers pass the time of the write, not of an earlier
-// lookup, so a late write cannot stretch the entry past the link.
+// to live at now), rounded down to whole milliseconds. It overwrites
+// whatever the key held, a negative entry included; a link with no time
+// left deletes the key instead. Callers pass the time of the write, not of
+// an earlier lookup, so a late write cannot stretch the entry past the link.
 func (c *Cache) Set(ctx context.Context, link domain.ShortLink, now time.Time) error {
-	ttl := min(c.opts.TTL, link.TimeToLive(now)).Milliseconds()
-	if ttl <= 0 {
-		return nil
-	}
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	cmd := c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).PxMilliseconds(ttl).Build()
+	ttl := c.entryTTL(link, now)
+	cmd := c.client.B().Del().Key(c.key(link.Code())).Build()
+	if ttl > 0 {
+		cmd = c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).PxMilliseconds(ttl).Build()
+	}
 	if err := c.client.Do(ctx, cmd).Error(); err != nil {
 		return redisclient.Wrap("cache set "+string(link.Code()), err)
 	}
 	return nil
 }
 
+// Add implements ports.LinkCache with SET NX: a lookup's write-back never
+// replaces an entry, above all one a change just Set.
+func (c *Cache) Add(ctx context.Context, link domain.ShortLink, now time.Time) error {
+	ttl := c.entryTTL(link, now)
+	if ttl <= 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	cmd := c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).Nx().PxMilliseconds(ttl).Build()
+	if err := c.client.Do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
+		return redisclient.Wrap("cache add "+string(link.Code()), err)
+	}
+	return nil
+}
+
 // SetMissing implements ports.LinkCache with SET NX, so it never replaces
-// an entry, above all a link cached since the caller looked.
-// Redis expires the entry by its own clock, so now is not needed.
+// an entry, above all a link cached since the caller looked. Redis expires
+// the entry by its own clock, so now is not needed.
 func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) error {
 	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
@@ -85,4 +102,20 @@ func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) e
 		return redisclient.Wrap("cache set missing "+string(code), err)
 	}
 	return nil
+}
+
+// Invalidate implements ports.LinkCache with DEL; Redis then invalidates
+// the key in every client-side cache that holds it.
+func (c *Cache) Invalidate(ctx context.Context, code domain.Code) error {
+	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	defer cancel()
+	if err := c.client.Do(ctx, c.client.B().Del().Key(c.key(code)).Build()).Error(); err != nil {
+		return redisclient.Wrap("cache invalidate "+string(code), err)
+	}
+	return nil
+}
+
+// entryTTL is how long, in whole milliseconds, link may stay cached at now.
+func (c *Cache) entryTTL(link domain.ShortLink, now time.Time) int64 {
+	return min(c.opts.TTL, link.TimeToLive(now)).Milliseconds()
 }

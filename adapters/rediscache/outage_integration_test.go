@@ -27,7 +27,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			t.Parallel()
 			const timeout = 200 * time.Millisecond
 			server := testenv.StartRedisServer(t)
-			client, err := redisclient.Dial(server.URL(), timeout, mode.clientSideCache)
+			client, err := redisclient.Dial(server.URL(), timeout, testenv.LocalCacheBytesIf(mode.clientSideCache))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,7 +82,7 @@ func TestDialSucceedsWhileRedisIsDown(t *testing.T) {
 	t.Parallel()
 	server := testenv.StartRedisServer(t)
 	server.Stop()
-	client, err := redisclient.Dial(server.URL(), 200*time.Millisecond, true)
+	client, err := redisclient.Dial(server.URL(), 200*time.Millisecond, testenv.LocalCacheBytes)
 	if err != nil {
 		t.Fatalf("Dial with Redis down: %v, want a client", err)
 	}
@@ -112,7 +112,7 @@ func TestDialRejectsConfigurationErrors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if client, err := redisclient.Dial(tt.url, time.Second, true); err == nil {
+			if client, err := redisclient.Dial(tt.url, time.Second, testenv.LocalCacheBytes); err == nil {
 				client.Close()
 				t.Fatalf("Dial(%s) succeeded, want a configuration error", tt.url)
 			}

@@ -53,7 +53,7 @@ func TestWrapMarksOutagesOnly(t *testing.T) {
 func TestDialAcceptsOnlyRedisURLs(t *testing.T) {
 	t.Parallel()
 	for _, url := range []string{"http://127.0.0.1:6379", "redis://127.0.0.1:6379/x", "redis://127.0.0.1:6379/0?master_set=m"} {
-		if client, err := Dial(url, 0, false); err == nil {
+		if client, err := Dial(url, 0, 0); err == nil {
 			client.Close()
 			t.Errorf("Dial(%q) succeeded, want an error", url)
 		}

@@ -16,11 +16,9 @@ import (
 // which would also throw away its client-side cache.
 const minWriteTimeout = time.Second
 
-// localCacheBytesEachConn bounds the client-side cache of each connection
-// (rueidis defaults to 128 MiB). With up to four connections that is at most
-// 64 MiB of hot links per process, room for a few hundred thousand, well
-// inside a 512 MiB task.
-const localCacheBytesEachConn = 16 << 20
+// pipelineMultiplex is rueidis' default: 1<<2 = 4 pipelined connections to
+// each Redis node, each with a client-side cache of its own.
+const pipelineMultiplex = 2
 
 // Dial returns a client for the standalone (or cluster-mode-disabled
 // primary) Redis at url, a redis:// or rediss:// URL.
@@ -41,12 +39,14 @@ const localCacheBytesEachConn = 16 << 20
 // degrade (the cache to Postgres, the pool to the counter) instead of
 // spending their whole deadline on backoff.
 //
-// clientSideCache turns on server-assisted client-side caching (RESP3
-// CLIENT TRACKING), used by DoCache; when false DoCache is a plain Do.
+// localCacheBytes, when not 0, turns on server-assisted client-side
+// caching (RESP3 CLIENT TRACKING), used by DoCache, bounded to that many
+// bytes per Redis node, split among its connections; 0 makes DoCache a
+// plain Do.
 // Writes, this client's own included, reach the in-process cache as
 // invalidations Redis pushes right after it applies them, so a stale local
 // entry can outlive an overwrite by about one network delay.
-func Dial(url string, timeout time.Duration, clientSideCache bool) (rueidis.Client, error) {
+func Dial(url string, timeout time.Duration, localCacheBytes uint64) (rueidis.Client, error) {
 	opt, err := rueidis.ParseURL(url)
 	if err != nil {
 		return nil, fmt.Errorf("redis URL: %w", err)
@@ -65,8 +65,9 @@ func Dial(url string, timeout time.Duration, clientSideCache bool) (rueidis.Clie
 	// Every connection keeps a reader running, so one the server closes is
 	// replaced at once, rather than failing the first command after a blip.
 	opt.AlwaysPipelining = true
-	opt.DisableCache = opt.DisableCache || !clientSideCache
-	opt.CacheSizeEachConn = localCacheBytesEachConn
+	opt.DisableCache = opt.DisableCache || localCacheBytes == 0
+	opt.PipelineMultiplex = pipelineMultiplex
+	opt.CacheSizeEachConn = max(int(localCacheBytes>>pipelineMultiplex), 1<<16)
 
 	client, err := rueidis.NewClient(opt)
 	switch {

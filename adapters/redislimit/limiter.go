@@ -69,3 +69,27 @@ func (r *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 	}
 	return false, time.Duration(max(pttl, 0)) * time.Millisecond, nil
 }
+
+// Exceeded implements ports.RateLimiter in one round trip: GET and PTTL of
+// the window's counter.
+func (r *Limiter) Exceeded(ctx context.Context, key string, limit int, _ time.Duration, _ time.Time) (bool, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.prefix + key
+	results := r.client.DoMulti(ctx, r.client.B().Get().Key(k).Build(), r.client.B().Pttl().Key(k).Build())
+	count, err := results[0].AsInt64()
+	if rueidis.IsRedisNil(err) {
+		return false, 0, nil
+	}
+	if err != nil {
+		return false, 0, redisclient.Wrap("rate limit get", err)
+	}
+	pttl, err := results[1].AsInt64()
+	if err != nil {
+		return false, 0, redisclient.Wrap("rate limit pttl", err)
+	}
+	if count < int64(limit) || pttl <= 0 {
+		return false, 0, nil
+	}
+	return true, time.Duration(pttl) * time.Millisecond, nil
+}

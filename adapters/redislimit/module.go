@@ -12,7 +12,7 @@ import (
 var Module = fx.Module("redislimit",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (ports.RateLimiter, error) {
-			client, err := redisclient.Dial(opts.URL, opts.Timeout, false)
+			client, err := redisclient.Dial(opts.URL, opts.Timeout, 0)
 			if err != nil {
 				return nil, err
 			}

@@ -11,7 +11,7 @@ import (
 var Module = fx.Module("redispool",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*Pool, error) {
-			client, err := redisclient.Dial(opts.URL, opts.Timeout, false)
+			client, err := redisclient.Dial(opts.URL, opts.Timeout, 0)
 			if err != nil {
 				return nil, err
 			}

@@ -22,7 +22,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 	t.Parallel()
 	const timeout = 200 * time.Millisecond
 	server := testenv.StartRedisServer(t)
-	client, err := redisclient.Dial(server.URL(), timeout, false)
+	client, err := redisclient.Dial(server.URL(), timeout, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,11 +21,13 @@ import (
 // Config is every setting of the api and batch processes. The README's
 // configuration table lists the same variables and defaults.
 type Config struct {
-	APIAddr       string `env:"API_ADDR" envDefault:":8000"`
-	DatabaseURL   string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/shortlink?sslmode=disable"`
-	RedisCacheURL string `env:"REDIS_CACHE_URL" envDefault:"redis://127.0.0.1:6379/0"`
-	RedisCodesURL string `env:"REDIS_CODES_URL" envDefault:"redis://127.0.0.1:6380/0"`
-	PublicBaseURL string `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080"`
+	APIAddr     string `env:"API_ADDR" envDefault:":8000"`
+	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/shortlink?sslmode=disable"`
+	// DatabasePassword, when set, replaces the password in DatabaseURL.
+	DatabasePassword string `env:"DATABASE_PASSWORD"`
+	RedisCacheURL    string `env:"REDIS_CACHE_URL" envDefault:"redis://127.0.0.1:6379/0"`
+	RedisCodesURL    string `env:"REDIS_CODES_URL" envDefault:"redis://127.0.0.1:6380/0"`
+	PublicBaseURL    string `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080"`
 
 	DefaultTTL       time.Duration `env:"DEFAULT_TTL" envDefault:"336h"`
 	MaxTTL           time.Duration `env:"MAX_TTL" envDefault:"8760h"`
@@ -33,7 +35,10 @@ type Config struct {
 	NegativeCacheTTL time.Duration `env:"NEGATIVE_CACHE_TTL" envDefault:"10s"`
 	MaxURLLength     int           `env:"MAX_URL_LENGTH" envDefault:"4096"`
 	DeniedHosts      []string      `env:"DENIED_HOSTS" envSeparator:","`
-	CodeSecret       string        `env:"CODE_SECRET" envDefault:"dev-only-code-secret-change-me"`
+	// CodeSecret has no default: unset, the data set's generated secret is used.
+	CodeSecret       string        `env:"CODE_SECRET"`
+	CodeSecretRotate bool          `env:"CODE_SECRET_ROTATE" envDefault:"false"`
+	CodeQuarantine   time.Duration `env:"CODE_QUARANTINE" envDefault:"8760h"`
 
 	PoolTarget    int64         `env:"POOL_TARGET" envDefault:"100000"`
 	PoolLowWater  int64         `env:"POOL_LOW_WATER" envDefault:"20000"`
@@ -49,8 +54,13 @@ type Config struct {
 	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
 
 	CreateRateLimit int      `env:"CREATE_RATE_LIMIT" envDefault:"0"`
+	MissRateLimit   int      `env:"MISS_RATE_LIMIT" envDefault:"0"`
 	TrustedProxies  []string `env:"TRUSTED_PROXIES" envSeparator:"," envDefault:"127.0.0.1/32,::1/128"`
 	APIKeys         []string `env:"API_KEYS" envSeparator:","`
+	AdminKeys       []string `env:"ADMIN_KEYS" envSeparator:","`
+
+	LocalCacheBytes ByteSize `env:"LOCAL_CACHE_BYTES" envDefault:"16MiB"`
+	MaxConnections  int      `env:"MAX_CONNECTIONS" envDefault:"0"`
 
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
@@ -181,8 +191,17 @@ func (c Config) validate() error {
 	if c.CreateRateLimit < 0 {
 		bad("CREATE_RATE_LIMIT", "must be 0 (off) or a positive number of creates per minute, got %d", c.CreateRateLimit)
 	}
-	if c.CodeSecret == "" {
-		bad("CODE_SECRET", "must not be empty")
+	if c.CodeQuarantine < 0 {
+		bad("CODE_QUARANTINE", "must be 0 (codes are never reused) or a positive duration, got %s", c.CodeQuarantine)
+	}
+	if c.MissRateLimit < 0 {
+		bad("MISS_RATE_LIMIT", "must be 0 (off) or a positive number of lookups per minute, got %d", c.MissRateLimit)
+	}
+	if c.LocalCacheBytes < 1<<20 {
+		bad("LOCAL_CACHE_BYTES", "must be at least 1MiB, got %s", c.LocalCacheBytes)
+	}
+	if c.MaxConnections < 0 {
+		bad("MAX_CONNECTIONS", "must be 0 (from the open-file limit) or a positive number, got %d", c.MaxConnections)
 	}
 	if _, err := c.SlogLevel(); err != nil {
 		bad("LOG_LEVEL", "must be one of debug, info, warn, error, got %q", c.LogLevel)
@@ -190,10 +209,12 @@ func (c Config) validate() error {
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		bad("TRUSTED_PROXIES", "%v", err)
 	}
-	for _, key := range c.APIKeys {
-		if len(strings.TrimSpace(key)) < 16 {
-			bad("API_KEYS", "entries must be at least 16 characters long")
-			break
+	for name, keys := range map[string][]string{"API_KEYS": c.APIKeys, "ADMIN_KEYS": c.AdminKeys} {
+		for _, key := range keys {
+			if len(strings.TrimSpace(key)) < 16 {
+				bad(name, "entries must be at least 16 characters long")
+				break
+			}
 		}
 	}
 	if c.Store != "postgres" && c.Store != "embedded" {
@@ -241,6 +262,19 @@ func (c Config) TrustedProxyPrefixes() ([]netip.Prefix, error) {
 		prefixes = append(prefixes, p.Masked())
 	}
 	return prefixes, nil
+}
+
+// DatabaseConnURL is DATABASE_URL with DATABASE_PASSWORD in it, when set.
+func (c Config) DatabaseConnURL() string {
+	if c.DatabasePassword == "" {
+		return c.DatabaseURL
+	}
+	u, err := url.Parse(c.DatabaseURL)
+	if err != nil {
+		return c.DatabaseURL // validated by Load
+	}
+	u.User = url.UserPassword(u.User.Username(), c.DatabasePassword)
+	return u.String()
 }
 
 // URLPolicy is the target-URL policy the configuration describes.

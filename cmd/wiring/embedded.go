@@ -19,9 +19,7 @@ import (
 var Embedded = fx.Options(
 	bolt.Module,
 	fx.Provide(
-		func(cfg config.Config) *memory.Cache {
-			return memory.NewCache(cfg.CacheTTL, cfg.NegativeCacheTTL, memory.DefaultCacheEntries)
-		},
+		memory.NewCache,
 		func(c *memory.Cache) ports.LinkCache { return c },
 		func() ports.RateLimiter { return memory.NewRateLimiter() },
 		func(store *bolt.LinkStore) *app.Readiness {

@@ -6,22 +6,29 @@
 package wiring
 
 import (
+	"syscall"
+	"time"
+
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
 	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/adapters/redislimit"
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/domain"
 )
 
 // AppOptions are the use cases' settings.
 func AppOptions(cfg config.Config) app.Options {
 	return app.Options{
-		URLs: cfg.URLPolicy(), Expiry: cfg.ExpiryPolicy(), CodeSecret: cfg.CodeSecret,
+		URLs: cfg.URLPolicy(), Expiry: cfg.ExpiryPolicy(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine),
+		CodeSecret: cfg.CodeSecret, CodeSecretRotate: cfg.CodeSecretRotate,
+		AdminKeys: cfg.AdminKeys, MissRateLimit: cfg.MissRateLimit,
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 	}
 }
@@ -29,7 +36,7 @@ func AppOptions(cfg config.Config) app.Options {
 // PostgresOptions are the api's and batch's store settings.
 func PostgresOptions(cfg config.Config) postgres.Options {
 	return postgres.Options{
-		URL: cfg.DatabaseURL, MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
+		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
 		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers,
 	}
 }
@@ -38,7 +45,7 @@ func PostgresOptions(cfg config.Config) postgres.Options {
 func CacheOptions(cfg config.Config) rediscache.Options {
 	return rediscache.Options{
 		URL: cfg.RedisCacheURL, TTL: cfg.CacheTTL, NegativeTTL: cfg.NegativeCacheTTL,
-		Timeout: cfg.RedisTimeout, ClientSideCache: true,
+		Timeout: cfg.RedisTimeout, ClientSideCache: true, LocalCacheBytes: uint64(cfg.LocalCacheBytes),
 	}
 }
 
@@ -52,9 +59,19 @@ func PoolOptions(cfg config.Config) redispool.Options {
 	return redispool.Options{URL: cfg.RedisCodesURL, Timeout: cfg.RedisTimeout}
 }
 
-// BoltOptions are the embedded store's settings.
+// BoltOptions are the embedded store's settings: links are kept as long
+// as Postgres keeps their partitions.
 func BoltOptions(cfg config.Config) bolt.Options {
-	return bolt.Options{Dir: cfg.DataDir}
+	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.MaxTTL + retentionSlack}
+}
+
+// retentionSlack keeps links a day past their longest lifetime, as the
+// Postgres lookups' window does, so clock skew never drops a live one.
+const retentionSlack = 24 * time.Hour
+
+// MemoryCacheOptions are the embedded mode's in-process cache settings.
+func MemoryCacheOptions(cfg config.Config) memory.CacheOptions {
+	return memory.CacheOptions{TTL: cfg.CacheTTL, NegativeTTL: cfg.NegativeCacheTTL, MaxBytes: uint64(cfg.LocalCacheBytes)}
 }
 
 // HTTPOptions are the HTTP API's settings.
@@ -63,7 +80,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 	return httpapi.Options{
 		Addr: cfg.APIAddr, PublicBaseURL: cfg.PublicBaseURL, RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: proxies, LogRequests: cfg.LogRequests,
-		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys,
+		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 	}
 }
 
@@ -74,7 +91,21 @@ func Settings(cfg config.Config) fx.Option {
 		fx.Supply(
 			NewLogger(cfg),
 			AppOptions(cfg), PostgresOptions(cfg), CacheOptions(cfg), LimiterOptions(cfg),
-			PoolOptions(cfg), BoltOptions(cfg), HTTPOptions(cfg),
+			PoolOptions(cfg), BoltOptions(cfg), MemoryCacheOptions(cfg), HTTPOptions(cfg),
 		),
 	)
+}
+
+// maxConnections is MAX_CONNECTIONS, or, when it is 0, three quarters of
+// the process's open-file limit: idle keep-alive connections must not use
+// up the descriptors the store and the caches need.
+func maxConnections(cfg config.Config) int {
+	if cfg.MaxConnections > 0 {
+		return cfg.MaxConnections
+	}
+	var limit syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &limit); err != nil || limit.Cur == 0 {
+		return 768 // three quarters of the common default of 1024
+	}
+	return int(min(limit.Cur, 1<<20) * 3 / 4)
 }

@@ -27,7 +27,9 @@ func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache
 	}
 	newLink := func(code string, ttl time.Duration) domain.ShortLink {
 		now := time.Now().UTC().Truncate(time.Microsecond)
-		return domain.RestoreShortLink(domain.Code(code), "https://example.com/"+code, now, now.Add(ttl))
+		return domain.RestoreShortLink(domain.LinkRecord{
+			ID: 7, Code: domain.Code(code), URL: "https://example.com/" + code, CreatedAt: now, ExpiresAt: now.Add(ttl), Version: 1,
+		})
 	}
 
 	t.Run("set then get", func(t *testing.T) {
@@ -93,6 +95,73 @@ func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache
 		}
 		if _, result := get(t, c, "missing"); result != ports.CacheHit {
 			t.Fatalf("SetMissing overwrote a cached link: %v", result)
+		}
+	})
+
+	t.Run("a cached link keeps its id and state but no owner digest", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		r := newLink("state", time.Hour).Record()
+		r.State, r.Owner = domain.StateDisabled, domain.DigestToken("token")
+		if err := c.Set(ctx, domain.RestoreShortLink(r), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got, result := get(t, c, "state")
+		if result != ports.CacheHit || got.ID() != r.ID || got.State() != domain.StateDisabled || !got.Owner().IsZero() {
+			t.Fatalf("Get = %+v, %v; want a hit with id %d, disabled, no owner digest", got, result, r.ID)
+		}
+	})
+
+	t.Run("add never replaces an entry, set does", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		current := newLink("race", time.Hour)
+		r := current.Record()
+		r.State, r.Version = domain.StateDisabled, 2
+		changed := domain.RestoreShortLink(r)
+		if err := c.Set(ctx, changed, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		// A lookup that read the link before the change writes back late.
+		if err := c.Add(ctx, current, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := get(t, c, "race"); got.State() != domain.StateDisabled {
+			t.Fatalf("Add replaced the changed link: state %d", got.State())
+		}
+		if err := c.Add(ctx, current, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Add(ctx, newLink("fresh", time.Hour), time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if _, result := get(t, c, "fresh"); result != ports.CacheHit {
+			t.Fatalf("Add into an empty slot = %v, want a hit", result)
+		}
+	})
+
+	t.Run("set of a link with no time left and invalidate drop the entry", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		for _, code := range []string{"ended", "dropped"} {
+			if err := c.Set(ctx, newLink(code, time.Hour), time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		deleted, err := newLink("ended", time.Hour).Delete(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Set(ctx, deleted, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Invalidate(ctx, "dropped"); err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range []domain.Code{"ended", "dropped"} {
+			if _, result := get(t, c, code); result != ports.CacheMiss {
+				t.Fatalf("Get(%s) = %v, want a miss", code, result)
+			}
 		}
 	})
 }

@@ -36,4 +36,26 @@ func RateLimiterContract(t *testing.T, newLimiter func(t *testing.T) ports.RateL
 			t.Fatalf("after the window: allowed=%v err=%v", ok, err)
 		}
 	})
+
+	t.Run("exceeded reads the count without adding to it", func(t *testing.T) {
+		t.Parallel()
+		l := newLimiter(t)
+		for i := range 3 {
+			if exceeded, _, err := l.Exceeded(ctx, "peek", 3, window, time.Now()); err != nil || exceeded {
+				t.Fatalf("after %d events: exceeded=%v err=%v, want not exceeded", i, exceeded, err)
+			}
+			if ok, _, err := l.Allow(ctx, "peek", 3, window, time.Now()); err != nil || !ok {
+				t.Fatalf("event %d: allowed=%v err=%v", i+1, ok, err)
+			}
+		}
+		for range 5 { // reading does not count
+			exceeded, retryAfter, err := l.Exceeded(ctx, "peek", 3, window, time.Now())
+			if err != nil || !exceeded || retryAfter <= 0 || retryAfter > window {
+				t.Fatalf("after 3 events: exceeded=%v retryAfter=%v err=%v; want exceeded within the window", exceeded, retryAfter, err)
+			}
+		}
+		if exceeded, _, err := l.Exceeded(ctx, "other", 3, window, time.Now()); err != nil || exceeded {
+			t.Fatalf("an unused key: exceeded=%v err=%v", exceeded, err)
+		}
+	})
 }

@@ -44,7 +44,7 @@ func BenchmarkRedirectWrk(b *testing.B) {
 	}
 	b.Run("api", func(b *testing.B) {
 		srv := testenv.StartRedisServer(b)
-		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, true)
+		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, testenv.LocalCacheBytes)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -65,7 +65,7 @@ func BenchmarkRedirectWrk(b *testing.B) {
 // against it, picking paths at random among codes.
 func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Duration) {
 	b.Helper()
-	srv := httpapi.NewServer("127.0.0.1:0", handler, slog.New(slog.NewJSONHandler(io.Discard, nil)))
+	srv := httpapi.NewServer("127.0.0.1:0", 0, handler, slog.New(slog.NewJSONHandler(io.Discard, nil)))
 	if err := srv.Start(context.Background()); err != nil {
 		b.Fatal(err)
 	}

@@ -38,15 +38,15 @@ const seededLinks = 1000
 func BenchmarkRedirect(b *testing.B) {
 	redisCache := func(b *testing.B) ports.LinkCache {
 		srv := testenv.StartRedisServer(b)
-		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, true)
+		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, testenv.LocalCacheBytes)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Cleanup(client.Close)
 		return testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true})
 	}
-	memoryCache := func(*testing.B) ports.LinkCache {
-		return memory.NewCache(time.Hour, 10*time.Second, 10_000)
+	memoryCache := func(b *testing.B) ports.LinkCache {
+		return testenv.MemoryCache(b, time.Hour, 10*time.Second)
 	}
 	for _, tc := range []struct {
 		name        string
@@ -94,12 +94,12 @@ func newAPI(b *testing.B, cache ports.LinkCache, logRequests bool) (http.Handler
 	ctx := context.Background()
 	codes := make([]string, seededLinks)
 	for i := range codes {
-		link, err := creator.Create(ctx, app.CreateRequest{URL: fmt.Sprintf("https://example.com/bench/%020x", i)})
+		created, err := creator.Create(ctx, app.CreateRequest{URL: fmt.Sprintf("https://example.com/bench/%020x", i)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		codes[i] = link.Code().String()
-		if _, err := resolver.Resolve(ctx, codes[i]); err != nil {
+		codes[i] = created.Link.Code().String()
+		if _, err := resolver.Resolve(ctx, codes[i], benchClient{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -168,3 +168,8 @@ func (w *discardWriter) Write(p []byte) (int, error) {
 }
 
 func (w *discardWriter) WriteHeader(status int) { w.status = status }
+
+// benchClient is the one client of the in-process benchmarks.
+type benchClient struct{}
+
+func (benchClient) ClientKey() string { return "127.0.0.1" }

@@ -76,7 +76,7 @@ func startStack(t *testing.T) *stack {
 		"LOG_REQUESTS": "true",
 	}
 
-	client, err := redisclient.Dial(codes.URL(), 2*time.Second, false)
+	client, err := redisclient.Dial(codes.URL(), 2*time.Second, 0)
 	if err != nil {
 		t.Fatalf("codes Redis client: %v", err)
 	}

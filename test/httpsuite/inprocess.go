@@ -26,6 +26,10 @@ type Parts struct {
 	Cache   ports.LinkCache
 	Pool    ports.CodePool
 	Limiter ports.RateLimiter
+	// Secrets keeps the code secret; nil takes Store when it is one.
+	Secrets ports.CodeSecretStore
+	// Outbox, when set, is drained into Cache as in production.
+	Outbox ports.CacheOutbox
 	// Ready lists the dependency checks for /v1/ready.
 	Ready []app.DependencyCheck
 	// Configure, when set, adjusts the configuration (the defaults, with
@@ -52,6 +56,7 @@ type Assembly struct {
 	Router   *gin.Engine
 	Creator  *app.Creator
 	Resolver *app.Resolver
+	Manager  *app.Manager
 }
 
 // Assemble is StartInProcess, returning the assembly.
@@ -64,7 +69,15 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		parts.Configure(&cfg)
 	}
 	clock := NewClock(time.Now())
+	if parts.Secrets == nil {
+		secrets, ok := parts.Store.(ports.CodeSecretStore)
+		if !ok {
+			t.Fatalf("httpsuite: Parts.Secrets is nil and the store %T keeps no code secret", parts.Store)
+		}
+		parts.Secrets = secrets
+	}
 	provided := []any{
+		func() ports.CodeSecretStore { return parts.Secrets },
 		func() ports.LinkStore { return parts.Store },
 		func() ports.CodeCounter { return parts.Counter },
 		func() ports.LinkCache { return parts.Cache },
@@ -73,6 +86,9 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	}
 	if parts.Pool != nil {
 		provided = append(provided, func() ports.CodePool { return parts.Pool })
+	}
+	if parts.Outbox != nil {
+		provided = append(provided, func() ports.CacheOutbox { return parts.Outbox })
 	}
 	if parts.Limiter != nil {
 		provided = append(provided, func() ports.RateLimiter { return parts.Limiter })
@@ -89,7 +105,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 			func(ports.Clock) ports.Clock { return clock },
 			func(*slog.Logger) *slog.Logger { return wiring.NewLoggerTo(cfg, io.Discard) },
 		),
-		fx.Populate(&server, &assembly.Router, &assembly.Creator, &assembly.Resolver),
+		fx.Populate(&server, &assembly.Router, &assembly.Creator, &assembly.Resolver, &assembly.Manager),
 	)
 	api.RequireStart()
 	t.Cleanup(api.RequireStop)

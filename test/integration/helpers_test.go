@@ -91,12 +91,12 @@ func startInProcess(t *testing.T, s stack) inProcessAPI {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cacheClient, err := redisclient.Dial(s.cache.URL(), adapterTimeout, true)
+	cacheClient, err := redisclient.Dial(s.cache.URL(), adapterTimeout, testenv.LocalCacheBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(cacheClient.Close)
-	codesClient, err := redisclient.Dial(s.codes.URL(), adapterTimeout, false)
+	codesClient, err := redisclient.Dial(s.codes.URL(), adapterTimeout, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +120,7 @@ func startInProcess(t *testing.T, s stack) inProcessAPI {
 // redisClient is a plain client of a private Redis, for inspection.
 func redisClient(t *testing.T, server *testenv.RedisProcess) rueidis.Client {
 	t.Helper()
-	client, err := redisclient.Dial(server.URL(), 2*time.Second, false)
+	client, err := redisclient.Dial(server.URL(), 2*time.Second, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,13 +99,13 @@ func TestConcurrentFillsNeverAddTheSameCode(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
-		client, err := redisclient.Dial(server.URL(), 5*time.Second, false)
+		client, err := redisclient.Dial(server.URL(), 5*time.Second, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(client.Close)
 		pool := testenv.NewPool(t, client, redispool.Options{Timeout: 5 * time.Second})
-		fillers[i] = app.NewPoolFiller(pool, store, gen, target, target, 5_000)
+		fillers[i] = app.NewPoolFiller(pool, store, app.FixedCodeSecrets(gen), target, target, 5_000)
 	}
 
 	added := make([]int64, len(fillers))

@@ -23,7 +23,7 @@ const redisTestTimeout = 2 * time.Second
 func RedisCacheClient(t testing.TB) (rueidis.Client, string) {
 	t.Helper()
 	url := Get(t).RedisCacheURL
-	client, err := redisclient.Dial(url, redisTestTimeout, true)
+	client, err := redisclient.Dial(url, redisTestTimeout, LocalCacheBytes)
 	if err != nil {
 		t.Fatalf("testenv: cache Redis client for %s: %v", redact(url), err)
 	}
@@ -42,7 +42,7 @@ func RedisCacheClient(t testing.TB) (rueidis.Client, string) {
 func RedisCodesClient(t testing.TB) (rueidis.Client, string) {
 	t.Helper()
 	url := Get(t).RedisCodesURL
-	client, err := redisclient.Dial(url, redisTestTimeout, false)
+	client, err := redisclient.Dial(url, redisTestTimeout, 0)
 	if err != nil {
 		t.Fatalf("testenv: codes Redis client for %s: %v", redact(url), err)
 	}
@@ -131,4 +131,15 @@ func NewPool(t testing.TB, client rueidis.Client, opts redispool.Options) *redis
 		t.Fatal(err)
 	}
 	return p
+}
+
+// LocalCacheBytes is the client-side cache test clients get.
+const LocalCacheBytes = 16 << 20
+
+// LocalCacheBytesIf is LocalCacheBytes when on, else 0 (no client-side cache).
+func LocalCacheBytesIf(on bool) uint64 {
+	if on {
+		return LocalCacheBytes
+	}
+	return 0
 }

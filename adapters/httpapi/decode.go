@@ -1,0 +1,104 @@
+package httpapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+)
+
+// MaxBodyBytes caps request bodies; larger ones are refused unread.
+const MaxBodyBytes = 16 << 10
+
+// jsonObject is a request body's top-level members, by their exact names.
+type jsonObject map[string]json.RawMessage
+
+// readJSONObject reads a JSON object body the strict way: the media type
+// must be application/json, the body at most MaxBodyBytes of valid UTF-8
+// (a U+FFFD stored in place of a bad byte would change what the client
+// sent), and no member may appear twice (which of two would count is
+// ambiguous). Member names match exactly: "URL" is not "url".
+func readJSONObject(c *gin.Context) (jsonObject, error) {
+	if c.Request.ContentLength > MaxBodyBytes {
+		return nil, errBodyTooLarge
+	}
+	if mediaType, _, err := mime.ParseMediaType(c.GetHeader("Content-Type")); err != nil || mediaType != "application/json" {
+		return nil, errNotJSON
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, MaxBodyBytes))
+	if err != nil {
+		var maxErr *http.MaxBytesError
+		if errors.As(err, &maxErr) {
+			return nil, errBodyTooLarge
+		}
+		return nil, badRequest("could not read the request body")
+	}
+	if !utf8.Valid(raw) {
+		return nil, badRequest("request body must be valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
+		if err != nil && !errors.Is(err, io.EOF) {
+			return nil, badRequest("request body is not valid JSON")
+		}
+		return nil, badRequest("request body must be a JSON object")
+	}
+	obj := jsonObject{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, badRequest("request body is not valid JSON")
+		}
+		name, _ := tok.(string) // object keys are always strings
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
+			return nil, badRequest("request body is not valid JSON")
+		}
+		if _, dup := obj[name]; dup {
+			return nil, badRequest("%s: appears more than once", name)
+		}
+		obj[name] = value
+	}
+	if _, err := dec.Token(); err != nil { // the closing brace
+		return nil, badRequest("request body is not valid JSON")
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, badRequest("request body is not valid JSON")
+	}
+	return obj, nil
+}
+
+// str returns member name as a string; absent and null are "not given".
+func (o jsonObject) str(name string) (value string, given bool, err error) {
+	raw, ok := o[name]
+	if !ok || string(raw) == "null" {
+		return "", false, nil
+	}
+	if err := json.Unmarshal(raw, &value); err != nil {
+		return "", false, badRequest("%s: must be a string", name)
+	}
+	// encoding/json turns a lone surrogate escape into U+FFFD silently.
+	if strings.ContainsRune(value, utf8.RuneError) && !bytes.Contains(raw, []byte("\uFFFD")) &&
+		!bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)) {
+		return "", false, badRequest("%s: must be valid Unicode (no lone surrogates)", name)
+	}
+	return value, true, nil
+}
+
+// boolean returns member name as a bool; absent and null are "not given".
+func (o jsonObject) boolean(name string) (value, given bool, err error) {
+	raw, ok := o[name]
+	if !ok || string(raw) == "null" {
+		return false, false, nil
+	}
+	if err := json.Unmarshal(raw, &value); err != nil {
+		return false, false, badRequest("%s: must be true or false", name)
+	}
+	return value, true, nil
+}

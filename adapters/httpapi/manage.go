@@ -1,0 +1,123 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/shortlink/shortlink/app"
+)
+
+// infoBody is a link's info: url is left out once the link is deleted.
+type infoBody struct {
+	Code      string `json:"code"`
+	ShortURL  string `json:"short_url"`
+	URL       string `json:"url,omitempty"`
+	CreatedAt string `json:"created_at"`
+	ExpiresAt string `json:"expires_at"`
+	State     string `json:"state"`
+}
+
+func (h *Handler) infoBody(info app.LinkInfo) infoBody {
+	link := info.Link
+	return infoBody{
+		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
+		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
+		State: string(info.Status),
+	}
+}
+
+// bearer is the token or key of "Authorization: Bearer <x>", or "" when the
+// request carries none (or another scheme).
+func bearer(c *gin.Context) string {
+	auth := c.GetHeader("Authorization")
+	if len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
+		return strings.TrimSpace(auth[7:])
+	}
+	return ""
+}
+
+func (h *Handler) manageContext(c *gin.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
+}
+
+// info answers GET /v1/shortlink/{code}/info.
+func (h *Handler) info(c *gin.Context) {
+	ctx, cancel := h.manageContext(c)
+	defer cancel()
+	info, err := h.Manager.Info(ctx, c.Param("code"), bearer(c))
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
+}
+
+// patch answers PATCH /v1/shortlink/{code}: expires_at and disabled. The
+// precedence of answers (unknown, no credentials, not granted) comes
+// before the body is even looked at, so a bad body never tells a stranger
+// anything.
+func (h *Handler) patch(c *gin.Context) {
+	ctx, cancel := h.manageContext(c)
+	defer cancel()
+	if _, err := h.Manager.Authorize(ctx, c.Param("code"), bearer(c)); err != nil {
+		h.fail(c, err)
+		return
+	}
+	p, err := decodePatch(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	info, err := h.Manager.Update(ctx, c.Param("code"), bearer(c), p)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
+}
+
+func decodePatch(c *gin.Context) (app.Patch, error) {
+	body, err := readJSONObject(c)
+	if err != nil {
+		return app.Patch{}, err
+	}
+	var p app.Patch
+	raw, given, err := body.str("expires_at")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		t, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil {
+			return app.Patch{}, badRequest("expires_at: must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
+		}
+		p.ExpiresAt = &t
+	}
+	disabled, given, err := body.boolean("disabled")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		p.Disabled = &disabled
+	}
+	if p.ExpiresAt == nil && p.Disabled == nil {
+		return app.Patch{}, badRequest("request body must name expires_at or disabled")
+	}
+	return p, nil
+}
+
+// remove answers DELETE /v1/shortlink/{code} with 204.
+func (h *Handler) remove(c *gin.Context) {
+	ctx, cancel := h.manageContext(c)
+	defer cancel()
+	if err := h.Manager.Delete(ctx, c.Param("code"), bearer(c)); err != nil {
+		h.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.Status(http.StatusNoContent)
+}
