@@ -1,5 +1,7 @@
 package domain
 
+import "slices"
+
 // Code is the path segment that identifies a short link: either a generated
 // code (exactly GeneratedCodeLength base62 characters) or a user's alias.
 // A Code value is always valid; build one with ParseCode or ParseAlias.
@@ -20,6 +22,16 @@ func ParseCode(s string) (Code, error) {
 	return Code(s), nil
 }
 
+// reservedAliases are the top-level route names: an alias equal to one would
+// be shadowed by its route. Paths are case-sensitive, so only exact matches
+// are reserved ("Metrics" is a free alias). Names with '_' need no entry:
+// no alias can contain one.
+var reservedAliases = []string{"v1", "metrics", "health", "ready", "openapi"}
+
+// ReservedAliases returns a copy of the names ParseAlias refuses, so that
+// the HTTP layer can check its top-level routes against them.
+func ReservedAliases() []string { return slices.Clone(reservedAliases) }
+
 // ParseAlias validates a requested alias. The empty string means "no alias"
 // and is returned as the empty Code with no error.
 func ParseAlias(s string) (Code, error) {
@@ -28,6 +40,9 @@ func ParseAlias(s string) (Code, error) {
 	}
 	if reason := codeSyntaxError(s); reason != "" {
 		return "", invalid("alias", reason)
+	}
+	if slices.Contains(reservedAliases, s) {
+		return "", invalid("alias", "is reserved for a route of this service")
 	}
 	return Code(s), nil
 }

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -60,8 +61,59 @@ func TestParseAliasEmptyMeansNoAlias(t *testing.T) {
 	}
 }
 
+func TestParseAliasRefusesRouteNames(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		alias    string
+		reserved bool
+	}{
+		{"v1", true},
+		{"metrics", true},
+		{"health", true},
+		{"ready", true},
+		{"openapi", true},
+		{"Metrics", false}, // paths are case-sensitive: /Metrics is no route
+		{"V1", false},
+		{"v2", false},
+		{"healthy", false},
+		{"metrics-2024", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.alias, func(t *testing.T) {
+			t.Parallel()
+			code, err := domain.ParseAlias(tt.alias)
+			var verr *domain.ValidationError
+			if tt.reserved && (!errors.As(err, &verr) || verr.Field != "alias") {
+				t.Fatalf("ParseAlias(%q) = %q, %v; want a validation error on alias", tt.alias, code, err)
+			}
+			if !tt.reserved && (err != nil || string(code) != tt.alias) {
+				t.Fatalf("ParseAlias(%q) = %q, %v", tt.alias, code, err)
+			}
+		})
+	}
+}
+
+func TestReservedAliasesAreRefused(t *testing.T) {
+	t.Parallel()
+	names := domain.ReservedAliases()
+	for _, name := range []string{"v1", "metrics", "health", "ready", "openapi"} {
+		if !slices.Contains(names, name) {
+			t.Errorf("ReservedAliases() = %q, missing %q", names, name)
+		}
+	}
+	for _, name := range names {
+		if _, err := domain.ParseAlias(name); !errors.Is(err, domain.ErrInvalidInput) {
+			t.Errorf("ParseAlias(%q) error = %v, want a validation error", name, err)
+		}
+	}
+	names[0] = "changed"
+	if domain.ReservedAliases()[0] == "changed" {
+		t.Error("ReservedAliases returned its own list, not a copy")
+	}
+}
+
 func FuzzParseAlias(f *testing.F) {
-	for _, s := range []string{"", "a", "my-link", "-a", "a-", strings.Repeat("Z", 33), "ü", "a\x00b"} {
+	for _, s := range []string{"", "a", "my-link", "-a", "a-", strings.Repeat("Z", 33), "ü", "a\x00b", "metrics", "v1"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -83,6 +135,9 @@ func FuzzParseAlias(f *testing.F) {
 		}
 		if strings.Trim(s, "-0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
 			t.Fatalf("accepted %q, which has characters outside base62 and '-'", s)
+		}
+		if slices.Contains(domain.ReservedAliases(), s) {
+			t.Fatalf("accepted the reserved name %q", s)
 		}
 	})
 }

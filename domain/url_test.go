@@ -3,8 +3,10 @@ package domain_test
 import (
 	"errors"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/shortlink/shortlink/domain"
 )
@@ -81,7 +83,10 @@ func TestPublicHostOf(t *testing.T) {
 }
 
 func FuzzURLPolicyParse(f *testing.F) {
-	for _, s := range []string{"https://example.com", "http://a/\r\n", "https://sho.rt/x", "javascript:x", "//x", "http://[::1]:80/"} {
+	for _, s := range []string{
+		"https://example.com", "http://a/\r\n", "https://sho.rt/x", "javascript:x", "//x", "http://[::1]:80/",
+		"http://ｅｖｉｌ。example/", "http://0x7f.1:08080/", "http://u@b%C3%BCcher.de:443/", "http://[::ffff:1.2.3.4]/",
+	} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
@@ -100,5 +105,29 @@ func FuzzURLPolicyParse(f *testing.F) {
 		if perr != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
 			t.Fatalf("accepted %q, which is not an absolute http(s) URL", got)
 		}
+		// The stored form is a fixed point with an ASCII host: the host that
+		// was checked is the host the redirect names.
+		if again, err := testURLPolicy.Parse(got); err != nil || again != got {
+			t.Fatalf("Parse(%q) = %q, but Parse(%q) = %q, %v", s, got, got, again, err)
+		}
+		if strings.IndexFunc(u.Host, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
+			t.Fatalf("accepted %q with a non-ASCII host", got)
+		}
 	})
+}
+
+func BenchmarkURLPolicyParse(b *testing.B) {
+	policy := domain.URLPolicy{MaxLength: 4096, PublicHost: "sho.rt:443"}
+	for i := range 20 {
+		policy.DeniedHosts = append(policy.DeniedHosts, "denied"+strconv.Itoa(i)+".example")
+	}
+	for _, raw := range []string{"https://www.example.com/some/path?q=1", "https://bücher.de/straße"} {
+		b.Run(raw, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := policy.Parse(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
