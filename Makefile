@@ -4,9 +4,14 @@ export PATH := $(CURDIR)/bin:/usr/local/go/bin:$(HOME)/go/bin:$(PATH)
 
 GOLANGCI_LINT_VERSION := v2.15.0
 GOTESTSUM_VERSION     := v1.13.0
+SPECTRAL_VERSION      := 6.16.3
+SPECTRAL              := bin/npm/node_modules/.bin/spectral
 TEST_FLAGS            ?= -count=1
 FUZZTIME              ?= 20s
 TARGET                ?= http://localhost:8080
+# WITH_SERVERS runs a command with private Postgres and Redis servers for
+# the tests, unless TEST_* already name servers or a Docker engine answers.
+WITH_SERVERS          := bin/withservers --
 
 .DEFAULT_GOAL := help
 .PHONY: help
@@ -15,10 +20,14 @@ help: ## List the targets
 
 ##@ Run
 .PHONY: run services upgradelocal revisionlocal fill serve build
+# The api replaces the recipe's shell (exec), so Ctrl-C and make's SIGTERM
+# reach it and it drains and exits 0; setpriv --pdeathsig stops it should
+# make itself be killed.
 run: ## Serve the full API on :8000 with no server at all (embedded store in DATA_DIR, default ./data)
-	go run ./cmd/api -embedded
+	go build -o bin/api ./cmd/api
+	exec $$(setpriv --pdeathsig TERM true 2>/dev/null && echo setpriv --pdeathsig TERM) bin/api -embedded
 
-services: ## Start local Postgres, both Redis and nginx if they are not running (installs missing Debian packages; root)
+services: ## Start this machine's Postgres, both Redis and nginx if not running, for make serve (installs missing Debian packages; root)
 	./test/services.sh
 
 upgradelocal: ## Apply migrations to DATABASE_URL (creating the database) and create partitions --ahead 2
@@ -39,52 +48,68 @@ build: ## Build every binary into ./bin
 	CGO_ENABLED=0 go build -trimpath -o bin/ ./cmd/...
 
 ##@ Test
-.PHONY: test unittest integrationtest e2etest fuzz
-test: unittest integrationtest e2etest ## All tests: unit, integration, end-to-end
+.PHONY: test unittest integrationtest e2etest fuzz testpackages bin/withservers
+test: bin/gotestsum testpackages bin/withservers ## All tests: unit, integration, end-to-end, on private servers started once for the run
+	$(WITH_SERVERS) $(MAKE) --no-print-directory unittest integrationtest e2etest
 
-unittest: tools ## Unit tests and fuzz seed corpora (no servers needed)
+unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed)
 	gotestsum --format pkgname -- $(TEST_FLAGS) -race ./...
 
-integrationtest: tools ## Integration tests against real Postgres and Redis (see README: servers)
-	gotestsum --format pkgname -- $(TEST_FLAGS) -race -tags integration -p 2 ./adapters/... ./test/integration/...
+integrationtest: bin/gotestsum testpackages bin/withservers ## Integration tests against real Postgres and Redis (private servers unless TEST_* or Docker)
+	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -race -tags integration -p 2 ./adapters/... ./test/integration/...
 
-e2etest: tools ## End-to-end tests: real binaries behind a real nginx
-	gotestsum --format pkgname -- $(TEST_FLAGS) -tags e2e -timeout 15m ./test/e2e/...
+e2etest: bin/gotestsum testpackages bin/withservers ## End-to-end tests: real binaries behind a real nginx (private servers unless TEST_* or Docker)
+	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -tags e2e -timeout 15m ./test/e2e/...
 
+testpackages: ## Install the Debian packages the tests run (Postgres, Redis, nginx, chromium, zbar-tools) when missing; root
+	@./test/services.sh install
+
+bin/withservers:
+	go build -o bin/withservers ./test/testenv/withservers
+
+# Targets are found with grep, so no package's tests are compiled to list them.
 fuzz: ## Run every fuzz target for FUZZTIME each (default 20s)
-	@for pkg in $$(go list ./...); do \
-	  for target in $$(go test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
-	    echo "== $$pkg $$target"; go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
+	@set -e; for file in $$(grep -rl --include='*_test.go' --exclude-dir=bin --exclude-dir=node_modules '^func Fuzz' .); do \
+	  for target in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$file); do \
+	    echo "== ./$$(dirname $${file#./}) $$target"; \
+	    go test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./$$(dirname $${file#./}); \
 	  done; \
 	done
 
 ##@ Code
-.PHONY: generate checkgenerate lint lintformat tools
+.PHONY: generate checkgenerate lint lintformat lintopenapi tools
 generate: ## Regenerate mocks
 	go generate ./...
 
 checkgenerate: generate ## Fail when generated code is stale
 	@git diff --exit-code -- '*/mocks/*' || { echo "generated code is stale: run make generate and commit"; exit 1; }
 
-lint: tools ## golangci-lint
+lint: bin/golangci-lint ## golangci-lint (the build tags come from .golangci.yml)
 	golangci-lint run ./...
+
+lintopenapi: $(SPECTRAL) ## Lint adapters/httpapi/openapi.yaml with Spectral (oas ruleset, .spectral.yaml): no error, no warning
+	$(SPECTRAL) lint --quiet --ruleset .spectral.yaml --fail-severity warn adapters/httpapi/openapi.yaml
 
 lintformat: tools ## Format check, vet, lint, terraform fmt (when terraform is installed)
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags integration ./...
 	go vet -tags e2e ./...
-	golangci-lint run ./...
+	@$(MAKE) --no-print-directory lintopenapi
 	golangci-lint run --build-tags integration,e2e ./...
 	@if command -v terraform >/dev/null; then terraform fmt -check -recursive infra; else echo "terraform not installed: skipping terraform fmt"; fi
 
-tools: bin/golangci-lint bin/gotestsum ## Install pinned dev tools into ./bin
+tools: bin/golangci-lint bin/gotestsum $(SPECTRAL) ## Install pinned dev tools into ./bin (Spectral from npm into ./bin/npm)
 
 bin/golangci-lint:
 	GOBIN=$(CURDIR)/bin go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@$(GOLANGCI_LINT_VERSION)
 
 bin/gotestsum:
 	GOBIN=$(CURDIR)/bin go install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
+
+$(SPECTRAL):
+	@command -v npm >/dev/null || { echo "lintopenapi needs npm (apt-get install npm)"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix bin/npm @stoplight/spectral-cli@$(SPECTRAL_VERSION)
 
 ##@ Benchmark
 .PHONY: bench
@@ -94,15 +119,18 @@ bench: ## Loopback benchmark vs bare net/http and pgbench (wrk, nginx, redis-ser
 ##@ Local stack (Docker Compose)
 COMPOSE := docker compose -f compose/docker-compose.yml --env-file .env
 .PHONY: startlocal stoplocal
-.env:
-	cp compose/env.example .env
-
-startlocal: .env ## Build and start Postgres, both Redis, api, batch and nginx (:8080), then migrate
+# COMPOSE_CHECK says in one line what is missing, before anything is created.
+COMPOSE_CHECK = docker compose version >/dev/null 2>&1 || { echo "$@ needs Docker Compose: 'docker compose' is not available (install Docker Engine and its compose plugin)" >&2; exit 1; }; \
+	docker info >/dev/null 2>&1 || { echo "$@ needs a running Docker engine: 'docker info' gets no answer (start Docker, or check your access to its socket)" >&2; exit 1; }
+startlocal: ## Build and start Postgres, both Redis, api, batch and nginx (:8080), then migrate
+	@$(COMPOSE_CHECK)
+	@test -f .env || { echo "cp compose/env.example .env"; cp compose/env.example .env; }
 	$(COMPOSE) up -d --build
 	@for i in $$(seq 60); do $(COMPOSE) exec -T postgres pg_isready -q -U postgres && exit 0; sleep 1; done; echo "postgres not ready" >&2; exit 1
 	set -a && . ./.env && set +a && go run ./cmd/migrate up && go run ./cmd/partitions --ahead 2
 
 stoplocal: ## Stop the local stack (volumes are kept)
+	@$(COMPOSE_CHECK)
 	$(COMPOSE) down
 
 ##@ Load

@@ -1,38 +1,67 @@
 #!/usr/bin/env bash
-# Starts what the integration and end-to-end tests (and `make serve`) need on
-# this machine, when it is not already answering: PostgreSQL on 5432 (trust
-# auth for local connections), Redis cache on 6379, Redis codes on 6380, and
-# the nginx binary. Installs missing Debian packages (needs root). Idempotent.
-# With a Docker engine you do not need this: the tests use testcontainers.
+# Debian/Ubuntu packages and servers for shortlink's tests and `make serve`.
+#
+#   test/services.sh install   install the packages the tests run, when missing:
+#                              postgresql, redis-server, nginx, chromium, zbar-tools.
+#                              The tests start private servers from them (make test);
+#                              no service of this machine is started or changed.
+#   test/services.sh           the same, then start this machine's PostgreSQL (5432)
+#                              and Redis (6379 cache, 6380 codes) when they do not
+#                              answer, for `make serve`. Its configuration is left
+#                              as it is.
+#
+# Installing needs root; with everything installed, nothing does. Idempotent.
 set -euo pipefail
 
-log() { echo "services: $*"; }
+log() { echo "services: $*" >&2; }
 
-need_packages=()
-command -v pg_ctlcluster >/dev/null || need_packages+=(postgresql)
-command -v redis-server >/dev/null || need_packages+=(redis-server)
-command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need_packages+=(nginx)
-if [ ${#need_packages[@]} -gt 0 ]; then
-  log "installing ${need_packages[*]}"
+has_postgres_server() {
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null
+}
+has() { command -v "$1" >/dev/null || [ -x "/usr/sbin/$1" ]; }
+
+install_missing() {
+  local need=()
+  has_postgres_server || need+=(postgresql)
+  has redis-server || need+=(redis-server)
+  has nginx || need+=(nginx)
+  has chromium || need+=(chromium)
+  has zbarimg || need+=(zbar-tools)
+  [ ${#need[@]} -eq 0 ] && return
+  if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
+    log "missing ${need[*]}: install them (as root on Debian/Ubuntu: apt-get install ${need[*]}), then run again"
+    exit 1
+  fi
+  log "installing ${need[*]}"
+  # Packages start their services on install; the tests run their own, so
+  # ask invoke-rc.d not to (policy-rc.d exit 101), unless a policy exists.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+    chmod +x /usr/sbin/policy-rc.d
+    trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+  fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq "${need_packages[@]}" >/dev/null
-  # Debian starts nginx on :80 after installing it; the tests run their own.
-  command -v nginx >/dev/null && { nginx -s stop 2>/dev/null || true; }
+  apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+install_missing
+[ "${1:-}" = install ] && exit 0
+if [ -n "${1:-}" ]; then
+  echo "usage: $0 [install]" >&2
+  exit 2
 fi
 
 version=$(ls /etc/postgresql | sort -V | tail -1)
-hba=/etc/postgresql/$version/main/pg_hba.conf
-if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1 && ! grep -q '^host all all 127.0.0.1/32 trust' "$hba"; then
-  log "allowing trust auth on loopback in $hba (a local test server only)"
-  sed -i '1i host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\nlocal all all trust' "$hba"
-  pg_ctlcluster --skip-systemctl-redirect "$version" main reload 2>/dev/null || true
-fi
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   log "starting PostgreSQL $version"
   pg_ctlcluster --skip-systemctl-redirect "$version" main start
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   pg_isready -h 127.0.0.1 -p 5432
+fi
+if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; then
+  log "PostgreSQL on 127.0.0.1:5432 does not let user postgres in without a password; set DATABASE_URL"
+  log "with a password (postgres://postgres:PASSWORD@127.0.0.1:5432/shortlink?sslmode=disable) for make serve"
 fi
 
 start_redis() {

@@ -9,18 +9,13 @@
 package e2e
 
 import (
-	"os"
 	"testing"
 
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.RemoveBinaries()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 // TestE2E starts one stack and runs every case against it. Groups run one
 // after another, because the later ones read process-wide counters (cache

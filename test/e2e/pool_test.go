@@ -9,6 +9,7 @@ import (
 
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // testPool checks SPEC §4 with the real batch: it fills only below low
@@ -36,7 +37,7 @@ func testPool(t *testing.T, s *stack) {
 	if taken <= 0 || taken%poolTake != 0 {
 		t.Fatalf("creates took %d codes from the pool, want a positive multiple of POOL_TAKE_BATCH %d", taken, poolTake)
 	}
-	if fallbacks := metric(t, s, "shortlink_pool_fallbacks_total"); fallbacks != 0 {
+	if fallbacks := testkit.Metric(t, s.proxyURL, "shortlink_pool_fallbacks_total"); fallbacks != 0 {
 		t.Fatalf("shortlink_pool_fallbacks_total = %v with a stocked pool", fallbacks)
 	}
 
@@ -44,14 +45,14 @@ func testPool(t *testing.T, s *stack) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	drain := s.poolSize(t) - 100
-	if err := s.codes.Do(ctx, s.codes.B().Spop().Key(poolKey).Count(drain).Build()).Error(); err != nil {
+	if err := s.pool.Do(ctx, s.pool.B().Spop().Key(poolKey).Count(drain).Build()).Error(); err != nil {
 		t.Fatalf("SPOP: %v", err)
 	}
 	testenv.RunBinary(t, s.bin, "batch", s.env(), "--once")
 	if n := s.poolSize(t); n != poolTarget {
 		t.Fatalf("batch --once below low water left %d codes, want POOL_TARGET %d", n, poolTarget)
 	}
-	if gauge := metric(t, s, "shortlink_pool_size"); gauge != poolTarget {
+	if gauge := testkit.Metric(t, s.proxyURL, "shortlink_pool_size"); gauge != poolTarget {
 		t.Fatalf("shortlink_pool_size = %v, want %d", gauge, poolTarget)
 	}
 }

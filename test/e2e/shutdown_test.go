@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/httpsuite"
-	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // testShutdown checks SPEC §7's graceful stop on a second api (same database
@@ -24,7 +24,7 @@ import (
 // answer, later ones are refused at connect, none gets a 5xx or a broken
 // response, and the process exits 0 within SHUTDOWN_TIMEOUT.
 func testShutdown(t *testing.T, s *stack) {
-	port := testenv.FreePort(t)
+	port := testkit.FreePort(t)
 	p := s.startAPI(t, port)
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 
@@ -33,7 +33,7 @@ func testShutdown(t *testing.T, s *stack) {
 	release := make(chan struct{})
 	var sent sync.WaitGroup
 	sent.Add(slow)
-	slowResults := make([]result, slow)
+	slowResults := make([]testkit.Response, slow)
 	var wg sync.WaitGroup
 	for i := range slow {
 		wg.Go(func() {
@@ -44,7 +44,7 @@ func testShutdown(t *testing.T, s *stack) {
 	// Fast creates in a loop on fresh connections, across the whole shutdown,
 	// each with its own alias so that its fate can be looked up afterwards.
 	type outcome struct {
-		result
+		testkit.Response
 		alias string
 		at    time.Time
 	}
@@ -52,7 +52,7 @@ func testShutdown(t *testing.T, s *stack) {
 	var fastMu sync.Mutex
 	var fast []outcome
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
-	run := randomHex(3)
+	run := testkit.RandomHex(3)
 	for worker := range 8 {
 		wg.Go(func() {
 			for i := 0; ; i++ {
@@ -62,12 +62,12 @@ func testShutdown(t *testing.T, s *stack) {
 				default:
 				}
 				alias := fmt.Sprintf("drain-%s-%d-%d", run, worker, i)
-				r := send(client, http.MethodPost, "http://"+addr+"/v1/shortlink",
+				r := testkit.Send(client, http.MethodPost, "http://"+addr+"/v1/shortlink", "application/json",
 					[]byte(fmt.Sprintf(`{"url":"https://example.com/fast","alias":%q}`, alias)), nil)
 				fastMu.Lock()
 				fast = append(fast, outcome{r, alias, time.Now()})
 				fastMu.Unlock()
-				if r.err != nil {
+				if r.Err != nil {
 					time.Sleep(5 * time.Millisecond)
 				}
 			}
@@ -100,30 +100,30 @@ func testShutdown(t *testing.T, s *stack) {
 		t.Errorf("api took %v to exit, more than SHUTDOWN_TIMEOUT %v", took, shutdownTimeout)
 	}
 	for i, r := range slowResults {
-		if r.err != nil || r.status != http.StatusCreated {
-			t.Errorf("in-flight create %d: status %d, error %v, body %s; want 201", i, r.status, r.err, r.body)
+		if r.Err != nil || r.Status != http.StatusCreated {
+			t.Errorf("in-flight create %d: %s; want 201", i, r)
 			continue
 		}
 		// 201 means committed: the link resolves through the main stack.
 		var env struct {
 			Data struct{ Code, URL string } `json:"data"`
 		}
-		if err := json.Unmarshal(r.body, &env); err != nil {
-			t.Errorf("in-flight create %d: %v: %s", i, err, r.body)
+		if err := json.Unmarshal(r.Body, &env); err != nil {
+			t.Errorf("in-flight create %d: %v: %s", i, err, r.Body)
 			continue
 		}
-		expectRedirect(t, s.front(), env.Data.Code, env.Data.URL)
+		testkit.ExpectRedirects(t, s.proxyURL, env.Data.Code, env.Data.URL)
 	}
 	var before, after, refused, dropped int
 	for _, o := range fast {
 		switch {
-		case o.err == nil && o.status >= 500:
-			t.Errorf("create during shutdown answered %d: %s", o.status, o.body)
-		case o.err == nil && o.at.Before(termAt):
+		case o.Err == nil && o.Status >= 500:
+			t.Errorf("create during shutdown answered %d: %s", o.Status, o.Body)
+		case o.Err == nil && o.at.Before(termAt):
 			before++
-		case o.err == nil:
+		case o.Err == nil:
 			after++
-		case errors.Is(o.err, syscall.ECONNREFUSED) && o.at.After(termAt):
+		case errors.Is(o.Err, syscall.ECONNREFUSED) && o.at.After(termAt):
 			refused++
 		case o.at.After(termAt):
 			// A connection the kernel accepted just as the listener closed is
@@ -131,10 +131,10 @@ func testShutdown(t *testing.T, s *stack) {
 			// create was never processed: its alias must not exist.
 			dropped++
 			if r := httpsuite.Get(t, s.proxyURL+"/"+o.alias); r.Status != http.StatusNotFound {
-				t.Errorf("create %s got no answer (%v) but was processed: GET answers %d", o.alias, o.err, r.Status)
+				t.Errorf("create %s got no answer (%v) but was processed: GET answers %d", o.alias, o.Err, r.Status)
 			}
 		default:
-			t.Errorf("create before SIGTERM failed with %v", o.err)
+			t.Errorf("create before SIGTERM failed with %v", o.Err)
 		}
 	}
 	t.Logf("exit after %v; fast creates: %d answered before SIGTERM, %d after, %d refused, %d dropped unprocessed at accept",
@@ -151,13 +151,13 @@ func testShutdown(t *testing.T, s *stack) {
 // slowCreate sends a create on its own connection in two parts: the headers
 // and half the body, then (after release) the rest. It reports the answer,
 // or any error, including a response cut short.
-func slowCreate(addr, target string, sent *sync.WaitGroup, release <-chan struct{}) result {
+func slowCreate(addr, target string, sent *sync.WaitGroup, release <-chan struct{}) testkit.Response {
 	body := fmt.Sprintf(`{"url":%q}`, target)
 	half := len(body) / 2
 	conn, err := net.DialTimeout("tcp", addr, 5*time.Second)
 	if err != nil {
 		sent.Done()
-		return result{err: err}
+		return testkit.Response{Err: err}
 	}
 	defer conn.Close()
 	_ = conn.SetDeadline(time.Now().Add(20 * time.Second))
@@ -165,20 +165,20 @@ func slowCreate(addr, target string, sent *sync.WaitGroup, release <-chan struct
 	_, err = io.WriteString(conn, head+body[:half])
 	sent.Done()
 	if err != nil {
-		return result{err: err}
+		return testkit.Response{Err: err}
 	}
 	<-release
 	if _, err := io.WriteString(conn, body[half:]); err != nil {
-		return result{err: fmt.Errorf("second half of the body: %w", err)}
+		return testkit.Response{Err: fmt.Errorf("second half of the body: %w", err)}
 	}
 	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
 	if err != nil {
-		return result{err: fmt.Errorf("read response: %w", err)}
+		return testkit.Response{Err: fmt.Errorf("read response: %w", err)}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return result{status: resp.StatusCode, err: fmt.Errorf("response cut short: %w", err)}
+		return testkit.Response{Status: resp.StatusCode, Err: fmt.Errorf("response cut short: %w", err)}
 	}
-	return result{status: resp.StatusCode, body: b}
+	return testkit.Response{Status: resp.StatusCode, Body: b}
 }

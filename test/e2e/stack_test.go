@@ -4,13 +4,7 @@ package e2e
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
-	"maps"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +14,7 @@ import (
 	"github.com/redis/rueidis"
 
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // Pool sizes of the stack: small, so a fill takes milliseconds.
@@ -33,39 +28,40 @@ const (
 )
 
 // stack is one complete deployment built from the working tree: the real
-// binaries, a fresh database, private Redis servers and nginx in front.
+// binaries, a fresh database and private Redis servers (testenv.Stack),
+// and nginx in front.
 type stack struct {
+	*testenv.Stack
 	root string // module root
 	bin  string // directory of the built binaries
 
-	// base is the environment every binary gets on top of PATH, HOME and
-	// TMPDIR; nothing else is inherited.
+	// base is the environment every binary gets on top of PATH, HOME,
+	// TMPDIR and the servers' URLs; nothing else is inherited.
 	base map[string]string
 
 	api      *testenv.Process
 	apiURL   string // the api, directly
 	proxyURL string // nginx, the front door; also PUBLIC_BASE_URL
 
-	codes rueidis.Client // the codes Redis, for looking at the pool
+	pool rueidis.Client // a client of the codes Redis, for looking at the pool
 }
 
 // startStack builds and starts everything; all of it is stopped when t ends.
 func startStack(t *testing.T) *stack {
 	t.Helper()
-	s := &stack{root: moduleRoot(t)}
+	root, err := testkit.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &stack{root: root, Stack: testenv.NewStack(t, "")}
 	s.bin = testenv.BuildBinaries(t)
 
-	dbURL := testenv.Database(t)
-	cache, codes := testenv.StartRedisServer(t), testenv.StartRedisServer(t)
-	apiPort, proxyPort := testenv.FreePort(t), testenv.FreePort(t)
+	apiPort, proxyPort := testkit.FreePort(t), testkit.FreePort(t)
 	s.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	s.proxyURL = fmt.Sprintf("http://127.0.0.1:%d", proxyPort)
 	s.base = map[string]string{
-		"DATABASE_URL":      dbURL,
-		"REDIS_CACHE_URL":   cache.URL(),
-		"REDIS_CODES_URL":   codes.URL(),
 		"PUBLIC_BASE_URL":   s.proxyURL,
-		"CODE_SECRET":       "e2e-" + randomHex(16),
+		"CODE_SECRET":       "e2e-" + testkit.RandomHex(16),
 		"POOL_TARGET":       fmt.Sprint(poolTarget),
 		"POOL_LOW_WATER":    fmt.Sprint(poolLowWater),
 		"TRUSTED_PROXIES":   "127.0.0.1/32",
@@ -76,12 +72,12 @@ func startStack(t *testing.T) *stack {
 		"LOG_REQUESTS": "true",
 	}
 
-	client, err := redisclient.Dial(codes.URL(), 2*time.Second, 0)
+	client, err := redisclient.Dial(s.Codes.URL(), 2*time.Second, 0)
 	if err != nil {
 		t.Fatalf("codes Redis client: %v", err)
 	}
 	t.Cleanup(client.Close)
-	s.codes = client
+	s.pool = client
 
 	testenv.RunBinary(t, s.bin, "migrate", s.env(), "up")
 	if out := testenv.RunBinary(t, s.bin, "partitions", s.env(), "--ahead", "2"); strings.Count(out, "partition ready:") != 2 {
@@ -108,11 +104,11 @@ func (s *stack) startAPI(t *testing.T, port int) *testenv.Process {
 
 // env is the base environment with overrides, given as name, value pairs.
 func (s *stack) env(overrides ...string) map[string]string {
-	vars := maps.Clone(s.base)
+	vars := map[string]string{}
 	for i := 0; i+1 < len(overrides); i += 2 {
 		vars[overrides[i]] = overrides[i+1]
 	}
-	return vars
+	return s.Env(s.base, vars)
 }
 
 // poolSize is SCARD of the shared code pool.
@@ -120,33 +116,9 @@ func (s *stack) poolSize(t *testing.T) int64 {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	n, err := s.codes.Do(ctx, s.codes.B().Scard().Key(poolKey).Build()).AsInt64()
+	n, err := s.pool.Do(ctx, s.pool.B().Scard().Key(poolKey).Build()).AsInt64()
 	if err != nil {
 		t.Fatalf("SCARD %s: %v", poolKey, err)
 	}
 	return n
-}
-
-// moduleRoot is the directory of the go.mod this package belongs to.
-func moduleRoot(t *testing.T) string {
-	t.Helper()
-	out, err := exec.Command(goTool(), "env", "GOMOD").Output()
-	if err != nil || strings.TrimSpace(string(out)) == "" || strings.TrimSpace(string(out)) == os.DevNull {
-		t.Fatalf("go env GOMOD: %v %s", err, out)
-	}
-	return filepath.Dir(strings.TrimSpace(string(out)))
-}
-
-// goTool is the go command; go test puts its own first on PATH.
-func goTool() string {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p
-	}
-	return "go"
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }

@@ -6,12 +6,25 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// Run checks SPEC §2 against servers made by newEnv, one per subtest. The
-// API must use the default limits (MAX_URL_LENGTH 4096, DEFAULT_TTL 14 days,
-// MAX_TTL 365 days) and env.Clock as its clock.
+// Run checks SPEC §2 against servers made by newEnv, one per subtest: the
+// clock-free cases and those that move env.Clock. The API must use the
+// default limits (MAX_URL_LENGTH 4096, DEFAULT_TTL 14 days, MAX_TTL 365
+// days) and env.Clock as its clock.
 func Run(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
+	RunClockFree(t, newEnv)
+	runClockCases(t, newEnv)
+}
+
+// RunClockFree checks the cases of SPEC §2 that need no clock the suite can
+// move, so they run against the real binaries too; newEnv may return the
+// same API for every subtest (each case uses its own aliases) and an Env
+// without a Clock. The API must use the default limits.
+func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
 	const day = 24 * time.Hour
 
@@ -24,29 +37,61 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		}
 	})
 
+	t.Run("ready answers the envelope", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		r := Get(t, env.BaseURL+"/v1/ready")
+		if r.Status != http.StatusOK || r.Envelope.Status != http.StatusOK || r.Field("status") != "ready" {
+			t.Fatalf("ready = %d %s", r.Status, r.Body)
+		}
+	})
+
 	t.Run("create returns the envelope and the link redirects by both routes", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
-		r := MustCreate(t, env, map[string]any{"url": "https://example.com/a?b=c#d"})
-		expectStatus(t, r, http.StatusCreated, "")
+		const target = "https://example.com/a?b=c#d"
+		before := env.now()
+		r := MustCreate(t, env, map[string]any{"url": target})
+		after := env.now()
+		testkit.ExpectStatus(t, r, http.StatusCreated, "")
 		code := r.Field("code")
 		if !generatedCode.MatchString(code) {
 			t.Fatalf("code %q is not 7 base62 characters", code)
 		}
 		if got, want := r.Field("short_url"), env.PublicBaseURL+"/"+code; got != want {
-			t.Fatalf("short_url = %q, want %q", got, want)
+			t.Fatalf("short_url = %q, want %q (PUBLIC_BASE_URL + / + code)", got, want)
 		}
-		if r.Field("url") != "https://example.com/a?b=c#d" {
-			t.Fatalf("url = %q", r.Field("url"))
+		if r.Field("url") != target {
+			t.Fatalf("url = %q, want %q", r.Field("url"), target)
 		}
-		wantExpiry := env.Clock.Now().Add(14 * day).Truncate(time.Microsecond).Format(time.RFC3339Nano)
-		if r.Field("expires_at") != wantExpiry {
-			t.Fatalf("expires_at = %q, want %q", r.Field("expires_at"), wantExpiry)
+		raw := r.Field("expires_at")
+		expires, err := time.Parse(time.RFC3339Nano, raw)
+		if err != nil || !strings.HasSuffix(raw, "Z") {
+			t.Fatalf("expires_at %q is not RFC 3339 in UTC: %v", raw, err)
+		}
+		// Now + 14 days, to the microsecond, read by the API between before and after.
+		if lo, hi := before.Add(14*day).Truncate(time.Microsecond), after.Add(14*day); expires.Before(lo) || expires.After(hi) {
+			t.Fatalf("expires_at = %s, want now + 14 days (between %s and %s)", raw, lo, hi)
 		}
 		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Cache-Control") != "no-store" {
 			t.Fatalf("JSON response lacks security headers: %v", r.Header)
 		}
-		expectRedirect(t, env, code, "https://example.com/a?b=c#d")
+		testkit.ExpectRedirects(t, env.BaseURL, code, target)
+	})
+
+	t.Run("redirects carry the exact target", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		for _, target := range []string{
+			"https://example.com/p%20a%2Fth/%C3%BC?q=a%26b&empty=&eq=%3D&q=2#frag/ment?x=1",
+			"http://example.com:8081/?next=https%3A%2F%2Fexample.org%2F%3Fa%3Db",
+			"https://EXAMPLE.com/Case/Matters/?A=B",
+			"https://example.com/" + strings.Repeat("x", 3000),
+			"https://[2001:db8::1]:8443/v6?x=%25#%2F",
+		} {
+			code := MustCreate(t, env, map[string]any{"url": target}).Field("code")
+			testkit.ExpectRedirects(t, env.BaseURL, code, target)
+		}
 	})
 
 	t.Run("generated codes differ", func(t *testing.T) {
@@ -62,44 +107,29 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		}
 	})
 
-	t.Run("default expiry is computed per request", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		first, _ := time.Parse(time.RFC3339Nano, MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("expires_at"))
-		env.Clock.Advance(time.Hour)
-		second, _ := time.Parse(time.RFC3339Nano, MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("expires_at"))
-		if second.Sub(first) != time.Hour {
-			t.Fatalf("default expiry moved by %v across an hour", second.Sub(first))
-		}
-	})
-
 	t.Run("explicit expiry is stored in UTC", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
-		in := env.Clock.Now().Add(48 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Second)
+		in := env.now().Add(48 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Second)
 		r := MustCreate(t, env, map[string]any{"url": "https://example.com", "expires_at": in.Format(time.RFC3339)})
 		if got := r.Field("expires_at"); got != in.UTC().Format(time.RFC3339Nano) || !strings.HasSuffix(got, "Z") {
 			t.Fatalf("expires_at = %q, want %q", got, in.UTC().Format(time.RFC3339Nano))
 		}
 	})
 
-	t.Run("expired link is 404 like an unknown one", func(t *testing.T) {
+	t.Run("unknown code is 404", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
-		expires := env.Clock.Now().Add(time.Hour).Format(time.RFC3339Nano)
-		code := MustCreate(t, env, map[string]any{"url": "https://example.com/soon", "expires_at": expires}).Field("code")
-		expectRedirect(t, env, code, "https://example.com/soon")
-		env.Clock.Advance(time.Hour)
-		for _, path := range []string{"/" + code, "/v1/shortlink/" + code, "/NoSuch1"} {
-			expectStatus(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not found")
+		for _, path := range []string{"/NoSuch1", "/v1/shortlink/NoSuch1", "/never-created-alias"} {
+			testkit.ExpectStatus(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not found")
 		}
 	})
 
 	t.Run("invalid code is 400", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
-		for _, path := range []string{"/v1/shortlink/bad_code", "/-abc", "/" + strings.Repeat("a", 33), "/v1/shortlink/a.b"} {
-			expectStatus(t, Get(t, env.BaseURL+path), http.StatusBadRequest, "code:")
+		for _, path := range []string{"/v1/shortlink/bad_code", "/-abc", "/abc-", "/" + strings.Repeat("a", 33), "/v1/shortlink/a.b", "/a%20b"} {
+			testkit.ExpectStatus(t, Get(t, env.BaseURL+path), http.StatusBadRequest, "code:")
 		}
 	})
 
@@ -110,19 +140,20 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		if r.Field("code") != "my-Link" || r.Field("short_url") != env.PublicBaseURL+"/my-Link" {
 			t.Fatalf("alias create = %s", r.Body)
 		}
-		expectRedirect(t, env, "my-Link", "https://example.com/mine")
-		expectStatus(t, Create(t, env, map[string]any{"url": "https://example.com/other", "alias": "my-Link"}), http.StatusConflict, "alias is already taken")
-		expectRedirect(t, env, "my-Link", "https://example.com/mine")
+		testkit.ExpectRedirects(t, env.BaseURL, "my-Link", "https://example.com/mine")
+		testkit.ExpectStatus(t, Create(t, env, map[string]any{"url": "https://example.com/other", "alias": "my-Link"}), http.StatusConflict, "alias is already taken")
+		testkit.ExpectRedirects(t, env.BaseURL, "my-Link", "https://example.com/mine")
 		// Aliases are case-sensitive.
 		MustCreate(t, env, map[string]any{"url": "https://example.com/lower", "alias": "my-link"})
+		testkit.ExpectRedirects(t, env.BaseURL, "my-link", "https://example.com/lower")
 	})
 
 	t.Run("alias cannot shadow a live generated code", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
 		code := MustCreate(t, env, map[string]any{"url": "https://example.com/generated"}).Field("code")
-		expectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": code}), http.StatusConflict, "alias is already taken")
-		expectRedirect(t, env, code, "https://example.com/generated")
+		testkit.ExpectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": code}), http.StatusConflict, "alias is already taken")
+		testkit.ExpectRedirects(t, env.BaseURL, code, "https://example.com/generated")
 	})
 
 	t.Run("empty alias means a generated code", func(t *testing.T) {
@@ -138,44 +169,80 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 		t.Parallel()
 		env := newEnv(t)
 		const n = 32
-		statuses := make([]int, n)
+		replies := make([]testkit.Response, n)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
 		for i := range n {
 			wg.Go(func() {
 				<-start
-				statuses[i] = Create(t, env, map[string]any{"url": "https://example.com/race", "alias": "race"}).Status
+				replies[i] = testkit.SendJSON(nil, http.MethodPost, env.BaseURL+"/v1/shortlink", map[string]any{"url": "https://example.com/race", "alias": "race"})
 			})
 		}
 		close(start)
 		wg.Wait()
 		counts := map[int]int{}
-		for _, s := range statuses {
-			counts[s]++
+		for _, r := range replies {
+			if r.Err != nil {
+				t.Fatalf("create: %v", r.Err)
+			}
+			counts[r.Status]++
 		}
 		if counts[http.StatusCreated] != 1 || counts[http.StatusConflict] != n-1 {
 			t.Fatalf("statuses %v, want one 201 and %d 409s", counts, n-1)
 		}
+		testkit.ExpectRedirects(t, env.BaseURL, "race", "https://example.com/race")
 	})
 
 	t.Run("validation errors are 400 with a message", func(t *testing.T) {
 		t.Parallel()
-		env := newEnv(t)
-		ExpectBadCreates(t, env, env.Clock.Now())
+		ExpectBadCreates(t, newEnv(t))
 	})
 
 	t.Run("wrong content type is 415 and oversized body 413", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
 		body := []byte(`{"url":"https://example.com"}`)
-		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "text/plain", body), http.StatusUnsupportedMediaType, "application/json")
-		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "", body), http.StatusUnsupportedMediaType, "application/json")
+		for _, contentType := range []string{"text/plain", "", "application/x-www-form-urlencoded"} {
+			testkit.ExpectStatus(t, testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", contentType, body), http.StatusUnsupportedMediaType, "application/json")
+		}
 		// A JSON content type with parameters is still JSON.
-		if r := Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json; charset=utf-8", body); r.Status != http.StatusCreated {
+		if r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json; charset=utf-8", body); r.Status != http.StatusCreated {
 			t.Fatalf("charset parameter: %d %s", r.Status, r.Body)
 		}
+		// Behind nginx, nginx refuses it; in the envelope all the same.
 		big := []byte(`{"url":"https://example.com","pad":"` + strings.Repeat("x", 17<<10) + `"}`)
-		expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", big), http.StatusRequestEntityTooLarge, "too large")
+		r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", big)
+		testkit.ExpectStatus(t, r, http.StatusRequestEntityTooLarge, "too large")
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+			t.Fatalf("413 Content-Type = %q", r.Header.Get("Content-Type"))
+		}
+	})
+}
+
+// runClockCases checks the cases of SPEC §2 that move env.Clock.
+func runClockCases(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
+	t.Run("default expiry is computed per request", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		first, _ := time.Parse(time.RFC3339Nano, MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("expires_at"))
+		env.Clock.Advance(time.Hour)
+		second, _ := time.Parse(time.RFC3339Nano, MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("expires_at"))
+		if second.Sub(first) != time.Hour {
+			t.Fatalf("default expiry moved by %v across an hour", second.Sub(first))
+		}
+	})
+
+	t.Run("expired link is 404 like an unknown one", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		expires := env.Clock.Now().Add(time.Hour).Format(time.RFC3339Nano)
+		code := MustCreate(t, env, map[string]any{"url": "https://example.com/soon", "expires_at": expires}).Field("code")
+		testkit.ExpectRedirects(t, env.BaseURL, code, "https://example.com/soon")
+		env.Clock.Advance(time.Hour)
+		for _, path := range []string{"/" + code, "/v1/shortlink/" + code, "/NoSuch1"} {
+			testkit.ExpectStatus(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not found")
+		}
 	})
 }
 
@@ -214,14 +281,14 @@ func BadCreates(publicBaseURL string, now time.Time) []BadCreate {
 
 // ExpectBadCreates sends every BadCreate, and a body that is not JSON, and
 // expects each to be refused with 400 and its message.
-func ExpectBadCreates(t *testing.T, env Env, now time.Time) {
+func ExpectBadCreates(t *testing.T, env Env) {
 	t.Helper()
-	for _, bad := range BadCreates(env.PublicBaseURL, now) {
+	for _, bad := range BadCreates(env.PublicBaseURL, env.now()) {
 		r := Create(t, env, bad.Body)
 		if r.Status != http.StatusBadRequest || r.Envelope.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), bad.Message) {
 			t.Errorf("%s: %d %s, want 400 with %q", bad.Name, r.Status, r.Body, bad.Message)
 		}
 	}
-	expectStatus(t, Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(`{"url":`)),
+	testkit.ExpectStatus(t, testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(`{"url":`)),
 		http.StatusBadRequest, "request body is not valid JSON")
 }

@@ -11,17 +11,18 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // TestFirstResolveAfterCreateIsACacheHit: a create writes the link through
 // to the cache Redis, so the very first redirect is a hit and never a miss.
 func TestFirstResolveAfterCreateIsACacheHit(t *testing.T) {
 	t.Parallel()
-	api := startInProcess(t, newStack(t, ""))
+	api := startInProcess(t, testenv.NewStack(t, ""))
 	const target = "https://example.com/first-hit"
 	code := mustCreate(t, api.BaseURL, target)
 	hits, misses := api.cache.Hits(), api.cache.Misses()
-	expectRedirect(t, api.BaseURL, code, target)
+	testkit.ExpectRedirect(t, api.BaseURL+"/"+code, target)
 	if got := api.cache.Hits(); got != hits+1 || api.cache.Misses() != misses {
 		t.Fatalf("first resolve after the create: hits %d→%d, misses %d→%d; want one hit and no miss",
 			hits, got, misses, api.cache.Misses())
@@ -34,24 +35,24 @@ func TestFirstResolveAfterCreateIsACacheHit(t *testing.T) {
 // resolve is a 404 and no cache hit is counted.
 func TestExpiringLinkIsNeverServedFromTheCache(t *testing.T) {
 	t.Parallel()
-	s := newStack(t, "")
+	s := testenv.NewStack(t, "")
 	api := startInProcess(t, s)
-	cache := redisClient(t, s.cache)
+	cache := redisClient(t, s.Cache)
 	api.Clock.FollowWallClock() // Redis expires the entry by real time
 
 	const target = "https://example.com/short-lived"
 	expiresAt := time.Now().Add(2 * time.Second).UTC().Truncate(time.Millisecond)
 	r := createExpiring(api.BaseURL, target, expiresAt)
-	if r.err != nil || r.status != http.StatusCreated {
+	if r.Err != nil || r.Status != http.StatusCreated {
 		t.Fatalf("create: %v", r)
 	}
-	code := r.field("code")
+	code := r.Field("code")
 	pttl, err := do(t, cache, cache.B().Pttl().Key(cachePrefix+code).Build()).AsInt64()
 	if err != nil || pttl <= 0 || pttl > 2000 {
 		t.Fatalf("cache entry PTTL = %d ms (%v), want within the link's 2 s left to live", pttl, err)
 	}
 	hits := api.cache.Hits()
-	expectRedirect(t, api.BaseURL, code, target)
+	testkit.ExpectRedirect(t, api.BaseURL+"/"+code, target)
 	if api.cache.Hits() != hits+1 {
 		t.Fatalf("resolve of a live cached link was not a cache hit")
 	}
@@ -62,8 +63,8 @@ func TestExpiringLinkIsNeverServedFromTheCache(t *testing.T) {
 	}
 	hits = api.cache.Hits()
 	for _, path := range []string{"/" + code, "/v1/shortlink/" + code} {
-		r := send(http.MethodGet, api.BaseURL+path, nil)
-		if r.err != nil || r.status != http.StatusNotFound {
+		r := testkit.Send(loadClient, http.MethodGet, api.BaseURL+path, "", nil, nil)
+		if r.Err != nil || r.Status != http.StatusNotFound {
 			t.Fatalf("GET %s after expiry = %v, want 404", path, r)
 		}
 	}
@@ -82,8 +83,8 @@ func TestExpiringLinkIsNeverServedFromTheCache(t *testing.T) {
 func TestCreateOverwritesTheNegativeEntryOnEveryInstance(t *testing.T) {
 	t.Parallel()
 	bin := testenv.BuildBinaries(t)
-	s := newStack(t, "")
-	env := s.env(map[string]string{"NEGATIVE_CACHE_TTL": "1m"})
+	s := testenv.NewStack(t, "")
+	env := s.Env(baseEnv, map[string]string{"NEGATIVE_CACHE_TTL": "1m"})
 	a, b := testenv.StartAPI(t, bin, env), testenv.StartAPI(t, bin, env)
 	const rounds = 100
 	for _, creator := range []struct {
@@ -96,15 +97,15 @@ func TestCreateOverwritesTheNegativeEntryOnEveryInstance(t *testing.T) {
 				alias := fmt.Sprintf("%s-%d", strings.ReplaceAll(creator.name, " ", "-"), i)
 				target := "https://example.com/negative/" + alias
 				for range 2 {
-					if r := resolve(a.BaseURL(), alias); r.status != http.StatusNotFound {
+					if r := resolve(a.BaseURL(), alias); r.Status != http.StatusNotFound {
 						t.Fatalf("GET /%s before the create = %v, want 404", alias, r)
 					}
 				}
 				body, _ := json.Marshal(map[string]string{"url": target, "alias": alias})
-				if r := send(http.MethodPost, creator.base+"/v1/shortlink", body); r.status != http.StatusCreated {
+				if r := testkit.Send(loadClient, http.MethodPost, creator.base+"/v1/shortlink", "application/json", body, nil); r.Status != http.StatusCreated {
 					t.Fatalf("create %s: %v", alias, r)
 				}
-				if r := resolve(a.BaseURL(), alias); r.status != http.StatusFound || r.location != target {
+				if r := resolve(a.BaseURL(), alias); r.Status != http.StatusFound || r.Location() != target {
 					stale++
 				}
 			}

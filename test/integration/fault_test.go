@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // The fault tests run one at a time (no t.Parallel), before the parallel
@@ -24,8 +25,8 @@ import (
 // flushed first), because a 201 means the link was committed.
 func TestAcknowledgedCreatesSurviveKill9(t *testing.T) {
 	bin := testenv.BuildBinaries(t)
-	s := newStack(t, "")
-	env := s.env(map[string]string{"POOL_TARGET": "5000", "POOL_LOW_WATER": "1000"})
+	s := testenv.NewStack(t, "")
+	env := s.Env(baseEnv, map[string]string{"POOL_TARGET": "5000", "POOL_LOW_WATER": "1000"})
 	testenv.RunBinary(t, bin, "batch", env, "--once")
 	api := testenv.StartAPI(t, bin, env)
 	base := api.BaseURL()
@@ -46,24 +47,24 @@ func TestAcknowledgedCreatesSurviveKill9(t *testing.T) {
 		sentBeforeKill := !killing.Load()
 		r := create(base, target)
 		switch {
-		case r.err != nil && sentBeforeKill && !killing.Load():
+		case r.Err != nil && sentBeforeKill && !killing.Load():
 			counts.problem("before the kill: " + r.String())
-		case r.err != nil && sentBeforeKill:
+		case r.Err != nil && sentBeforeKill:
 			counts.add("in flight at the kill")
-		case r.err != nil:
+		case r.Err != nil:
 			counts.add("refused after the kill")
 			time.Sleep(10 * time.Millisecond) // the api is gone; do not spin
-		case r.status == http.StatusCreated && r.field("url") == target:
+		case r.Status == http.StatusCreated && r.Field("url") == target:
 			counts.add("201")
 			mu.Lock()
 			defer mu.Unlock()
-			if code := r.field("code"); acked[code] != "" {
+			if code := r.Field("code"); acked[code] != "" {
 				counts.problem(fmt.Sprintf("code %s answered twice, for %s and %s", code, acked[code], target))
 			} else {
 				acked[code] = target
 			}
 		default:
-			counts.add(fmt.Sprintf("status %d", r.status))
+			counts.add(fmt.Sprintf("status %d", r.Status))
 			counts.problem(r.String())
 		}
 		return true
@@ -74,17 +75,17 @@ func TestAcknowledgedCreatesSurviveKill9(t *testing.T) {
 	counts.check(t)
 
 	// Serve every resolve from Postgres: a cache entry is no proof of a commit.
-	cache := redisClient(t, s.cache)
+	cache := redisClient(t, s.Cache)
 	do(t, cache, cache.B().Flushall().Build())
 	restarted := testenv.StartAPI(t, bin, env)
 	lost := 0
 	for code, target := range acked {
-		if r := resolve(restarted.BaseURL(), code); r.err != nil || r.status != http.StatusFound || r.location != target {
+		if r := resolve(restarted.BaseURL(), code); r.Err != nil || r.Status != http.StatusFound || r.Location() != target {
 			lost++
-			t.Errorf("acknowledged code %s: %v, Location %q; want 302 to %s", code, r, r.location, target)
+			t.Errorf("acknowledged code %s: %v, Location %q; want 302 to %s", code, r, r.Location(), target)
 		}
 	}
-	rows := countLinks(t, s.dbURL)
+	rows := countLinks(t, s.DatabaseURL)
 	inFlight, refused := counts.get("in flight at the kill"), counts.get("refused after the kill")
 	t.Logf("kill -9 at 1.5 s under 8 create workers: %d requests: %d acknowledged (201), %d failed in flight, "+
 		"%d refused afterwards; %d acknowledged links lost; %d rows in Postgres (%d committed but never answered)",
@@ -109,8 +110,8 @@ func TestAcknowledgedCreatesSurviveKill9(t *testing.T) {
 func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 	bin := testenv.BuildBinaries(t)
 	pg := testenv.StartPostgresServer(t)
-	s := newStack(t, pg.Database("shortlink"))
-	env := s.env(map[string]string{"POOL_TARGET": "1000", "POOL_LOW_WATER": "100"})
+	s := testenv.NewStack(t, pg.Database("shortlink"))
+	env := s.Env(baseEnv, map[string]string{"POOL_TARGET": "1000", "POOL_LOW_WATER": "100"})
 	testenv.RunBinary(t, bin, "batch", env, "--once")
 	api := testenv.StartAPI(t, bin, env)
 	base := api.BaseURL()
@@ -122,11 +123,11 @@ func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 		target := fmt.Sprintf("https://example.com/pg-restart/%d", i)
 		links[i] = link{mustCreate(t, base, target), target}
 	}
-	cache := redisClient(t, s.cache)
+	cache := redisClient(t, s.Cache)
 	do(t, cache, cache.B().Flushall().Build()) // forget the write-through entries…
 	warm, cold := links[:n/2], links[n/2:]
 	for _, l := range warm { // …and cache half the links again by reading them
-		expectRedirect(t, base, l.code, l.target)
+		testkit.ExpectRedirect(t, base+"/"+l.code, l.target)
 	}
 
 	const (
@@ -162,17 +163,17 @@ func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 			if isCold {
 				kind = "uncached"
 			}
-			counts.add(fmt.Sprintf("%-6s %-8s %d", phaseNames[startPhase], kind, r.status))
+			counts.add(fmt.Sprintf("%-6s %-8s %d", phaseNames[startPhase], kind, r.Status))
 			switch {
 			case problem(r) != "":
 				counts.problem(problem(r))
-			case r.status == http.StatusFound && r.location != l.target:
-				counts.problem(fmt.Sprintf("%s redirected to %s, want %s", l.code, r.location, l.target))
-			case !isCold && r.status != http.StatusFound:
+			case r.Status == http.StatusFound && r.Location() != l.target:
+				counts.problem(fmt.Sprintf("%s redirected to %s, want %s", l.code, r.Location(), l.target))
+			case !isCold && r.Status != http.StatusFound:
 				counts.problem(fmt.Sprintf("cached %s during %s: %s", l.code, phaseNames[startPhase], r))
-			case isCold && startPhase == down && endPhase == down && r.status != http.StatusServiceUnavailable:
+			case isCold && startPhase == down && endPhase == down && r.Status != http.StatusServiceUnavailable:
 				counts.problem(fmt.Sprintf("uncached %s with Postgres down: %s, want 503", l.code, r))
-			case isCold && r.status != http.StatusFound && r.status != http.StatusServiceUnavailable:
+			case isCold && r.Status != http.StatusFound && r.Status != http.StatusServiceUnavailable:
 				counts.problem(fmt.Sprintf("uncached %s during %s: %s", l.code, phaseNames[startPhase], r))
 			}
 			return true
@@ -187,7 +188,7 @@ func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 		t.Errorf("/v1/ready with Postgres down = %d %v, want 503 naming postgres", status, downs)
 	}
 	r := create(base, "https://example.com/pg-restart/during")
-	if p := problem(r); p != "" || r.status != http.StatusServiceUnavailable {
+	if p := problem(r); p != "" || r.Status != http.StatusServiceUnavailable {
 		t.Errorf("create with Postgres down = %v (%s), want 503 with the generic message", r, p)
 	}
 	time.Sleep(1200 * time.Millisecond)
@@ -201,7 +202,7 @@ func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 
 	took := eventually(t, 10*time.Second, "every link redirects after Postgres came back", func() error {
 		for _, l := range links {
-			if r := resolve(base, l.code); r.status != http.StatusFound || r.location != l.target {
+			if r := resolve(base, l.code); r.Status != http.StatusFound || r.Location() != l.target {
 				return fmt.Errorf("%s: %v", l.code, r)
 			}
 		}
@@ -226,8 +227,8 @@ const slowReply = 1500 * time.Millisecond
 // create is 201 and every redirect 302 to the right URL.
 func TestRedisOutagesUnderLoad(t *testing.T) {
 	bin := testenv.BuildBinaries(t)
-	s := newStack(t, "")
-	env := s.env(map[string]string{"POOL_TARGET": "3000", "POOL_LOW_WATER": "500", "POOL_TAKE_BATCH": "20"})
+	s := testenv.NewStack(t, "")
+	env := s.Env(baseEnv, map[string]string{"POOL_TARGET": "3000", "POOL_LOW_WATER": "500", "POOL_TAKE_BATCH": "20"})
 	testenv.RunBinary(t, bin, "batch", env, "--once")
 	api := testenv.StartAPI(t, bin, env)
 	base := api.BaseURL()
@@ -246,8 +247,8 @@ func TestRedisOutagesUnderLoad(t *testing.T) {
 		defer mu.Unlock()
 		return links[rand.IntN(len(links))]
 	}
-	cacheErrors := metric(t, base, "shortlink_cache_errors_total")
-	fallbacks := metric(t, base, "shortlink_pool_fallbacks_total")
+	cacheErrors := testkit.Metric(t, base, "shortlink_cache_errors_total")
+	fallbacks := testkit.Metric(t, base, "shortlink_pool_fallbacks_total")
 
 	var (
 		phase  atomic.Value
@@ -274,21 +275,21 @@ func TestRedisOutagesUnderLoad(t *testing.T) {
 			if i%3 == 0 {
 				target := fmt.Sprintf("https://example.com/redis-load/%d/%d", w, i)
 				r := create(base, target)
-				counts.add(fmt.Sprintf("%-11s create   %d", name, r.status))
-				if r.err != nil || r.status != http.StatusCreated || r.field("url") != target {
+				counts.add(fmt.Sprintf("%-11s create   %d", name, r.Status))
+				if r.Err != nil || r.Status != http.StatusCreated || r.Field("url") != target {
 					counts.problem(fmt.Sprintf("create during %s: %s", name, r))
 					return true
 				}
 				mu.Lock()
-				links = append(links, link{r.field("code"), target})
+				links = append(links, link{r.Field("code"), target})
 				mu.Unlock()
 				return true
 			}
 			l := pick()
 			r := resolve(base, l.code)
-			counts.add(fmt.Sprintf("%-11s redirect %d", name, r.status))
-			if r.err != nil || r.status != http.StatusFound || r.location != l.target {
-				counts.problem(fmt.Sprintf("redirect %s during %s: %s (Location %q)", l.code, name, r, r.location))
+			counts.add(fmt.Sprintf("%-11s redirect %d", name, r.Status))
+			if r.Err != nil || r.Status != http.StatusFound || r.Location() != l.target {
+				counts.problem(fmt.Sprintf("redirect %s during %s: %s (Location %q)", l.code, name, r, r.Location()))
 			}
 			return true
 		})
@@ -299,29 +300,29 @@ func TestRedisOutagesUnderLoad(t *testing.T) {
 		time.Sleep(d)
 	}
 	step("healthy", 600*time.Millisecond, func() {})
-	step("cache down", time.Second, s.cache.Stop)
-	step("cache back", 600*time.Millisecond, s.cache.Start)
-	step("codes down", time.Second, s.codes.Stop)
-	step("codes back", 600*time.Millisecond, s.codes.Start)
-	step("cache frozen", time.Second, s.cache.Pause)
-	step("cache thawed", 600*time.Millisecond, s.cache.Resume)
-	step("codes frozen", time.Second, s.codes.Pause)
-	step("codes thawed", 600*time.Millisecond, s.codes.Resume)
+	step("cache down", time.Second, s.Cache.Stop)
+	step("cache back", 600*time.Millisecond, s.Cache.Start)
+	step("codes down", time.Second, s.Codes.Stop)
+	step("codes back", 600*time.Millisecond, s.Codes.Start)
+	step("cache frozen", time.Second, s.Cache.Pause)
+	step("cache thawed", 600*time.Millisecond, s.Cache.Resume)
+	step("codes frozen", time.Second, s.Codes.Pause)
+	step("codes thawed", 600*time.Millisecond, s.Codes.Resume)
 	close(done)
 	loaded.Wait()
 
 	t.Logf("mixed load while each Redis goes down (phase, kind, status → count):%s", counts.String())
 	counts.check(t)
-	if got := metric(t, base, "shortlink_cache_errors_total"); got <= cacheErrors {
+	if got := testkit.Metric(t, base, "shortlink_cache_errors_total"); got <= cacheErrors {
 		t.Errorf("shortlink_cache_errors_total did not move (%v) while the cache Redis was down", got)
 	}
-	if got := metric(t, base, "shortlink_pool_fallbacks_total"); got <= fallbacks {
+	if got := testkit.Metric(t, base, "shortlink_pool_fallbacks_total"); got <= fallbacks {
 		t.Errorf("shortlink_pool_fallbacks_total did not move (%v) while the codes Redis was down", got)
 	}
 	mu.Lock()
 	defer mu.Unlock()
 	for _, l := range links {
-		expectRedirect(t, base, l.code, l.target)
+		testkit.ExpectRedirect(t, base+"/"+l.code, l.target)
 	}
 }
 
@@ -348,8 +349,8 @@ func TestHungPostgresAnswers503WithinRequestTimeout(t *testing.T) {
 	)
 	bin := testenv.BuildBinaries(t)
 	pg := testenv.StartPostgresServer(t)
-	s := newStack(t, pg.Database("shortlink"))
-	api := testenv.StartAPI(t, bin, s.env(map[string]string{"REQUEST_TIMEOUT": requestTimeout.String()}))
+	s := testenv.NewStack(t, pg.Database("shortlink"))
+	api := testenv.StartAPI(t, bin, s.Env(baseEnv, map[string]string{"REQUEST_TIMEOUT": requestTimeout.String()}))
 	base := api.BaseURL()
 	type link struct{ code, target string }
 	links := make([]link, 20)
@@ -357,11 +358,11 @@ func TestHungPostgresAnswers503WithinRequestTimeout(t *testing.T) {
 		target := fmt.Sprintf("https://example.com/hung/%d", i)
 		links[i] = link{mustCreate(t, base, target), target}
 	}
-	cache := redisClient(t, s.cache)
+	cache := redisClient(t, s.Cache)
 	do(t, cache, cache.B().Flushall().Build())
 	warm, cold := links[:10], links[10:]
 	for _, l := range warm {
-		expectRedirect(t, base, l.code, l.target)
+		testkit.ExpectRedirect(t, base+"/"+l.code, l.target)
 	}
 
 	pg.Pause()
@@ -371,15 +372,15 @@ func TestHungPostgresAnswers503WithinRequestTimeout(t *testing.T) {
 		counts tally
 		wg     sync.WaitGroup
 	)
-	timed := func(what string, call func() reply, want int) {
+	timed := func(what string, call func() testkit.Response, want int) {
 		wg.Go(func() {
 			start := time.Now()
 			r := call()
 			took := time.Since(start)
-			counts.add(fmt.Sprintf("%-16s %d", what, r.status))
+			counts.add(fmt.Sprintf("%-16s %d", what, r.Status))
 			switch {
-			case what == "ready" && r.err == nil:
-				_, data := r.envelope()
+			case what == "ready" && r.Err == nil:
+				data := r.Envelope.Data
 				if down, _ := data["down"].([]any); !slices.Equal(down, []any{"postgres"}) {
 					counts.problem("ready does not name postgres alone: " + r.String())
 				}
@@ -387,23 +388,25 @@ func TestHungPostgresAnswers503WithinRequestTimeout(t *testing.T) {
 				counts.problem(fmt.Sprintf("%s: %s after %v", what, problem(r), took.Round(time.Millisecond)))
 			}
 			switch {
-			case r.err == nil && r.status != want:
+			case r.Err == nil && r.Status != want:
 				counts.problem(fmt.Sprintf("%s: %s, want %d", what, r, want))
-			case r.err == nil && took > deadline:
-				counts.problem(fmt.Sprintf("%s answered %d after %v, beyond REQUEST_TIMEOUT %v", what, r.status, took.Round(time.Millisecond), requestTimeout))
+			case r.Err == nil && took > deadline:
+				counts.problem(fmt.Sprintf("%s answered %d after %v, beyond REQUEST_TIMEOUT %v", what, r.Status, took.Round(time.Millisecond), requestTimeout))
 			}
 		})
 	}
 	for _, l := range warm {
-		timed("cached resolve", func() reply { return resolve(base, l.code) }, http.StatusFound)
+		timed("cached resolve", func() testkit.Response { return resolve(base, l.code) }, http.StatusFound)
 	}
 	for _, l := range cold {
-		timed("uncached resolve", func() reply { return resolve(base, l.code) }, http.StatusServiceUnavailable)
+		timed("uncached resolve", func() testkit.Response { return resolve(base, l.code) }, http.StatusServiceUnavailable)
 	}
 	for i := range 3 {
-		timed("create", func() reply { return create(base, fmt.Sprintf("https://example.com/hung/new/%d", i)) }, http.StatusServiceUnavailable)
+		timed("create", func() testkit.Response { return create(base, fmt.Sprintf("https://example.com/hung/new/%d", i)) }, http.StatusServiceUnavailable)
 	}
-	timed("ready", func() reply { return send(http.MethodGet, base+"/v1/ready", nil) }, http.StatusServiceUnavailable)
+	timed("ready", func() testkit.Response {
+		return testkit.Send(loadClient, http.MethodGet, base+"/v1/ready", "", nil, nil)
+	}, http.StatusServiceUnavailable)
 	wg.Wait()
 	t.Logf("with Postgres frozen (kind, status → count):%s", counts.String())
 	counts.check(t)
@@ -412,7 +415,7 @@ func TestHungPostgresAnswers503WithinRequestTimeout(t *testing.T) {
 	pg.Resume()
 	eventually(t, 10*time.Second, "every link redirects once Postgres answers again", func() error {
 		for _, l := range links {
-			if r := resolve(base, l.code); r.status != http.StatusFound || r.location != l.target {
+			if r := resolve(base, l.code); r.Status != http.StatusFound || r.Location() != l.target {
 				return fmt.Errorf("%s: %v", l.code, r)
 			}
 		}

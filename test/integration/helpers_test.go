@@ -3,16 +3,11 @@
 package integration
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -28,6 +23,7 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 const (
@@ -44,35 +40,12 @@ const (
 	maxTTL         = 365 * 24 * time.Hour
 )
 
-// stack is one private deployment's backing services: a database on the
-// shared Postgres (or a private one) and private cache and codes Redis.
-type stack struct {
-	dbURL        string
-	cache, codes *testenv.RedisProcess
-}
-
-func newStack(t *testing.T, dbURL string) stack {
-	t.Helper()
-	if dbURL == "" {
-		dbURL = testenv.Database(t)
-	}
-	return stack{dbURL: dbURL, cache: testenv.StartRedisServer(t), codes: testenv.StartRedisServer(t)}
-}
-
-// env is the api and batch configuration for the stack, with overrides.
-func (s stack) env(overrides map[string]string) map[string]string {
-	env := map[string]string{
-		"DATABASE_URL":    s.dbURL,
-		"REDIS_CACHE_URL": s.cache.URL(),
-		"REDIS_CODES_URL": s.codes.URL(),
-		"PUBLIC_BASE_URL": "http://sho.rt",
-		"CODE_SECRET":     codeSecret,
-		"LOG_LEVEL":       "warn",
-	}
-	for k, v := range overrides {
-		env[k] = v
-	}
-	return env
+// baseEnv is the api and batch configuration every test starts from; a
+// testenv.Stack adds its servers' URLs.
+var baseEnv = map[string]string{
+	"PUBLIC_BASE_URL": "http://sho.rt",
+	"CODE_SECRET":     codeSecret,
+	"LOG_LEVEL":       "warn",
 }
 
 // inProcessAPI is the real use cases and HTTP adapter around the real
@@ -84,19 +57,19 @@ type inProcessAPI struct {
 	pool  *redispool.Pool
 }
 
-func startInProcess(t *testing.T, s stack) inProcessAPI {
+func startInProcess(t *testing.T, s *testenv.Stack) inProcessAPI {
 	t.Helper()
-	store, err := postgres.Open(postgres.Options{URL: s.dbURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL})
+	store, err := postgres.Open(postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cacheClient, err := redisclient.Dial(s.cache.URL(), adapterTimeout, testenv.LocalCacheBytes)
+	cacheClient, err := redisclient.Dial(s.Cache.URL(), adapterTimeout, testenv.LocalCacheBytes)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(cacheClient.Close)
-	codesClient, err := redisclient.Dial(s.codes.URL(), adapterTimeout, 0)
+	codesClient, err := redisclient.Dial(s.Codes.URL(), adapterTimeout, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,6 +152,8 @@ func eventually(t *testing.T, within time.Duration, what string, check func() er
 
 // ---- HTTP without t.Fatal, for load loops and checks that must not stop at the first failure.
 
+// loadClient gives up on a request after 5 s, so a hung api shows up as
+// failed replies rather than a stuck loop.
 var loadClient = &http.Client{
 	Timeout:       5 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
@@ -188,83 +163,28 @@ var loadClient = &http.Client{
 	},
 }
 
-// reply is one answer, or the transport error that took its place.
-type reply struct {
-	status   int
-	location string
-	body     []byte
-	err      error
-}
-
-// envelope decodes the JSON envelope of a reply.
-func (r reply) envelope() (status int, data map[string]any) {
-	var env struct {
-		Status int            `json:"status"`
-		Data   map[string]any `json:"data"`
-	}
-	_ = json.Unmarshal(r.body, &env)
-	return env.Status, env.Data
-}
-
-func (r reply) field(name string) string {
-	_, data := r.envelope()
-	s, _ := data[name].(string)
-	return s
-}
-
-func (r reply) String() string {
-	if r.err != nil {
-		return "transport error: " + r.err.Error()
-	}
-	return fmt.Sprintf("%d %s", r.status, bytes.TrimSpace(r.body))
-}
-
-func send(method, url string, body []byte) reply {
-	req, err := http.NewRequest(method, url, bytes.NewReader(body))
-	if err != nil {
-		return reply{err: err}
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := loadClient.Do(req)
-	if err != nil {
-		return reply{err: err}
-	}
-	defer resp.Body.Close()
-	r := reply{status: resp.StatusCode, location: resp.Header.Get("Location")}
-	r.body, r.err = io.ReadAll(resp.Body)
-	return r
-}
-
 // create posts a create of target; the reply's code field is the new code.
-func create(base, target string) reply {
-	body, _ := json.Marshal(map[string]string{"url": target})
-	return send(http.MethodPost, base+"/v1/shortlink", body)
+func create(base, target string) testkit.Response {
+	return testkit.SendJSON(loadClient, http.MethodPost, base+"/v1/shortlink", map[string]string{"url": target})
 }
 
-func createExpiring(base, target string, expiresAt time.Time) reply {
-	body, _ := json.Marshal(map[string]string{"url": target, "expires_at": expiresAt.Format(time.RFC3339Nano)})
-	return send(http.MethodPost, base+"/v1/shortlink", body)
+func createExpiring(base, target string, expiresAt time.Time) testkit.Response {
+	return testkit.SendJSON(loadClient, http.MethodPost, base+"/v1/shortlink",
+		map[string]string{"url": target, "expires_at": expiresAt.Format(time.RFC3339Nano)})
 }
 
 // resolve requests the short URL users share, /{code}.
-func resolve(base, code string) reply { return send(http.MethodGet, base+"/"+code, nil) }
+func resolve(base, code string) testkit.Response {
+	return testkit.Send(loadClient, http.MethodGet, base+"/"+code, "", nil, nil)
+}
 
 func mustCreate(t *testing.T, base, target string) string {
 	t.Helper()
 	r := create(base, target)
-	if r.err != nil || r.status != http.StatusCreated || r.field("url") != target {
+	if r.Err != nil || r.Status != http.StatusCreated || r.Field("url") != target {
 		t.Fatalf("create %s: %v", target, r)
 	}
-	return r.field("code")
-}
-
-func expectRedirect(t *testing.T, base, code, target string) {
-	t.Helper()
-	if r := resolve(base, code); r.err != nil || r.status != http.StatusFound || r.location != target {
-		t.Fatalf("GET /%s = %v, Location %q; want 302 to %s", code, r, r.location, target)
-	}
+	return r.Field("code")
 }
 
 // internals are fragments that only a leaked driver or Go error would put
@@ -274,21 +194,21 @@ var internals = []string{"dial", "refused", "127.0.0.1", "pq:", "sql", "redis", 
 // problem says what is wrong with a reply to a create or a redirect that
 // any outage may cause, or "" if nothing: a 500, a transport error, a
 // 503 other than the generic one, or a body that leaks internals.
-func problem(r reply) string {
+func problem(r testkit.Response) string {
 	switch {
-	case r.err != nil:
+	case r.Err != nil:
 		return r.String()
-	case r.status >= 500 && r.status != http.StatusServiceUnavailable:
+	case r.Status >= 500 && r.Status != http.StatusServiceUnavailable:
 		return "server error: " + r.String()
-	case r.status == http.StatusServiceUnavailable:
-		if status, data := r.envelope(); status != 503 || data["error"] != unavailableMessage {
+	case r.Status == http.StatusServiceUnavailable:
+		if r.Envelope.Status != 503 || r.ErrorMessage() != unavailableMessage {
 			return "503 without the generic message: " + r.String()
 		}
 	}
-	if r.status < 400 {
+	if r.Status < 400 {
 		return "" // the body is the client's own data, which may contain anything
 	}
-	lower := strings.ToLower(string(r.body))
+	lower := strings.ToLower(string(r.Body))
 	for _, leak := range internals {
 		if strings.Contains(lower, leak) {
 			return fmt.Sprintf("body leaks %q: %s", leak, r)
@@ -298,7 +218,7 @@ func problem(r reply) string {
 }
 
 // noProblem fails the test when problem finds one.
-func noProblem(t *testing.T, what string, r reply) {
+func noProblem(t *testing.T, what string, r testkit.Response) {
 	t.Helper()
 	if p := problem(r); p != "" {
 		t.Errorf("%s: %s", what, p)
@@ -308,11 +228,11 @@ func noProblem(t *testing.T, what string, r reply) {
 // ready returns /v1/ready's status and the dependencies it names as down.
 func ready(t *testing.T, base string) (int, []string) {
 	t.Helper()
-	r := send(http.MethodGet, base+"/v1/ready", nil)
-	if r.err != nil {
-		t.Fatalf("GET /v1/ready: %v", r.err)
+	r := testkit.Send(loadClient, http.MethodGet, base+"/v1/ready", "", nil, nil)
+	if r.Err != nil {
+		t.Fatalf("GET /v1/ready: %v", r.Err)
 	}
-	_, data := r.envelope()
+	data := r.Envelope.Data
 	var down []string
 	if list, ok := data["down"].([]any); ok {
 		for _, d := range list {
@@ -320,38 +240,16 @@ func ready(t *testing.T, base string) (int, []string) {
 			down = append(down, s)
 		}
 	}
-	if r.status == http.StatusServiceUnavailable {
-		msg, _ := data["error"].(string)
+	if r.Status == http.StatusServiceUnavailable {
+		msg := r.ErrorMessage()
 		for _, d := range down {
 			if !strings.Contains(msg, d) {
-				return r.status, append(down, fmt.Sprintf("(message %q does not name %s)", msg, d))
+				return r.Status, append(down, fmt.Sprintf("(message %q does not name %s)", msg, d))
 			}
 		}
 	}
 	slices.Sort(down)
-	return r.status, down
-}
-
-// metric reads one unlabelled sample from the api's /metrics.
-func metric(t *testing.T, base, name string) float64 {
-	t.Helper()
-	r := send(http.MethodGet, base+"/metrics", nil)
-	if r.err != nil || r.status != http.StatusOK {
-		t.Fatalf("GET /metrics: %v", r)
-	}
-	sc := bufio.NewScanner(bytes.NewReader(r.body))
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		if value, ok := strings.CutPrefix(sc.Text(), name+" "); ok {
-			v, err := strconv.ParseFloat(value, 64)
-			if err != nil {
-				t.Fatalf("metric %s: %v", name, err)
-			}
-			return v
-		}
-	}
-	t.Fatalf("metric %s not exposed", name)
-	return 0
+	return r.Status, down
 }
 
 // tally counts outcomes by name; safe for concurrent use.

@@ -9,14 +9,9 @@
 package integration
 
 import (
-	"os"
 	"testing"
 
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.RemoveBinaries()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // TestRedisOutagesDegradeAndHeal takes the codes Redis, then the cache Redis
@@ -21,8 +22,8 @@ import (
 func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 	t.Parallel()
 	bin := testenv.BuildBinaries(t)
-	s := newStack(t, "")
-	env := s.env(map[string]string{"POOL_TARGET": "2000", "POOL_LOW_WATER": "500", "POOL_TAKE_BATCH": "10"})
+	s := testenv.NewStack(t, "")
+	env := s.Env(baseEnv, map[string]string{"POOL_TARGET": "2000", "POOL_LOW_WATER": "500", "POOL_TAKE_BATCH": "10"})
 	testenv.RunBinary(t, bin, "batch", env, "--once")
 	api := testenv.StartAPI(t, bin, env)
 	base := api.BaseURL()
@@ -32,19 +33,19 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 		target := fmt.Sprintf("https://example.com/%s/%d", step, i)
 		r := create(base, target)
 		noProblem(t, "create during "+step, r)
-		if r.status != http.StatusCreated {
+		if r.Status != http.StatusCreated {
 			t.Fatalf("create during %s: %v, want 201", step, r)
 		}
-		links[r.field("code")] = target
-		return r.field("code")
+		links[r.Field("code")] = target
+		return r.Field("code")
 	}
 	resolveAll := func(step string) {
 		t.Helper()
 		for code, target := range links {
 			r := resolve(base, code)
 			noProblem(t, "resolve during "+step, r)
-			if r.status != http.StatusFound || r.location != target {
-				t.Fatalf("resolve %s during %s: %v, Location %q; want 302 to %s", code, step, r, r.location, target)
+			if r.Status != http.StatusFound || r.Location() != target {
+				t.Fatalf("resolve %s during %s: %v, Location %q; want 302 to %s", code, step, r, r.Location(), target)
 			}
 		}
 	}
@@ -53,12 +54,12 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 	}
 	resolveAll("healthy")
 
-	fallbacks := metric(t, base, "shortlink_pool_fallbacks_total")
-	s.codes.Stop()
+	fallbacks := testkit.Metric(t, base, "shortlink_pool_fallbacks_total")
+	s.Codes.Stop()
 	for i := range 30 {
 		newLink("codes-down", i)
 	}
-	if got := metric(t, base, "shortlink_pool_fallbacks_total"); got <= fallbacks {
+	if got := testkit.Metric(t, base, "shortlink_pool_fallbacks_total"); got <= fallbacks {
 		t.Fatalf("creates without the codes Redis did not fall back to the counter: fallbacks %v→%v", fallbacks, got)
 	}
 	if status, down := ready(t, base); status != http.StatusServiceUnavailable || !slices.Equal(down, []string{"redis-codes"}) {
@@ -66,7 +67,7 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 	}
 	resolveAll("codes-down")
 
-	s.cache.Stop()
+	s.Cache.Stop()
 	resolveAll("both-down")
 	for i := range 10 {
 		newLink("both-down", i)
@@ -78,10 +79,10 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 
 	// Both come back empty, as a restarted Redis without persistence does;
 	// the batch restocks the pool. The api is not restarted.
-	s.cache.Start()
-	s.codes.Start()
+	s.Cache.Start()
+	s.Codes.Start()
 	testenv.RunBinary(t, bin, "batch", env, "--once")
-	pool := poolMembers(t, redisClient(t, s.codes))
+	pool := poolMembers(t, redisClient(t, s.Codes))
 	took := eventually(t, 10*time.Second, "/v1/ready after both Redis came back", func() error {
 		if status, down := ready(t, base); status != http.StatusOK {
 			return fmt.Errorf("%d %v", status, down)
@@ -90,11 +91,11 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 	})
 	t.Logf("ready again %v after both Redis restarted", took.Round(time.Millisecond))
 
-	hits := metric(t, base, "shortlink_cache_hits_total")
+	hits := testkit.Metric(t, base, "shortlink_cache_hits_total")
 	eventually(t, 10*time.Second, "a new link is a cache hit again", func() error {
 		code := newLink("recovered", len(links))
-		expectRedirect(t, base, code, links[code])
-		if got := metric(t, base, "shortlink_cache_hits_total"); got <= hits {
+		testkit.ExpectRedirect(t, base+"/"+code, links[code])
+		if got := testkit.Metric(t, base, "shortlink_cache_hits_total"); got <= hits {
 			return fmt.Errorf("cache hits still %v", got)
 		}
 		return nil
@@ -119,7 +120,7 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 func TestPostgresOutageIs503AndHeals(t *testing.T) {
 	t.Parallel()
 	pg := testenv.StartPostgresServer(t)
-	api := startInProcess(t, newStack(t, pg.Database("shortlink")))
+	api := startInProcess(t, testenv.NewStack(t, pg.Database("shortlink")))
 	const before = "https://example.com/before-outage"
 	code := mustCreate(t, api.BaseURL, before)
 
@@ -127,17 +128,17 @@ func TestPostgresOutageIs503AndHeals(t *testing.T) {
 	for i := range 5 {
 		r := create(api.BaseURL, fmt.Sprintf("https://example.com/during/%d", i))
 		noProblem(t, "create with Postgres down", r)
-		if r.status != http.StatusServiceUnavailable {
+		if r.Status != http.StatusServiceUnavailable {
 			t.Fatalf("create with Postgres down: %v, want 503", r)
 		}
 	}
 	if status, down := ready(t, api.BaseURL); status != http.StatusServiceUnavailable || !slices.Equal(down, []string{"postgres"}) {
 		t.Fatalf("/v1/ready with Postgres down = %d %v, want 503 naming postgres", status, down)
 	}
-	expectRedirect(t, api.BaseURL, code, before) // cached at create
+	testkit.ExpectRedirect(t, api.BaseURL+"/"+code, before) // cached at create
 	r := resolve(api.BaseURL, "Unknwn1")
 	noProblem(t, "resolve of an uncached code with Postgres down", r)
-	if r.status != http.StatusServiceUnavailable {
+	if r.Status != http.StatusServiceUnavailable {
 		t.Fatalf("resolve of an uncached code with Postgres down: %v, want 503 (it cannot know the code is unknown)", r)
 	}
 
@@ -149,14 +150,14 @@ func TestPostgresOutageIs503AndHeals(t *testing.T) {
 		if p := problem(r); p != "" {
 			t.Errorf("create while Postgres comes back: %s", p)
 		}
-		if r.status != http.StatusCreated {
+		if r.Status != http.StatusCreated {
 			return fmt.Errorf("%v", r)
 		}
-		newCode = r.field("code")
+		newCode = r.Field("code")
 		return nil
 	})
 	t.Logf("first 201 %v after Postgres started", took.Round(time.Millisecond))
-	expectRedirect(t, api.BaseURL, newCode, after)
+	testkit.ExpectRedirect(t, api.BaseURL+"/"+newCode, after)
 	if status, down := ready(t, api.BaseURL); status != http.StatusOK {
 		t.Fatalf("/v1/ready after Postgres came back = %d %v", status, down)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 var generatedCode = regexp.MustCompile(`^[0-9A-Za-z]{7}$`)
@@ -28,9 +29,9 @@ var generatedCode = regexp.MustCompile(`^[0-9A-Za-z]{7}$`)
 func TestBatchOnceFillsThePoolAndCreatesTakeFromIt(t *testing.T) {
 	t.Parallel()
 	bin := testenv.BuildBinaries(t)
-	s := newStack(t, "")
-	env := s.env(map[string]string{"POOL_TARGET": "5000", "POOL_LOW_WATER": "1000", "POOL_TAKE_BATCH": "50"})
-	codes := redisClient(t, s.codes)
+	s := testenv.NewStack(t, "")
+	env := s.Env(baseEnv, map[string]string{"POOL_TARGET": "5000", "POOL_LOW_WATER": "1000", "POOL_TAKE_BATCH": "50"})
+	codes := redisClient(t, s.Codes)
 
 	testenv.RunBinary(t, bin, "batch", env, "--once")
 	pool := poolMembers(t, codes)
@@ -56,7 +57,7 @@ func TestBatchOnceFillsThePoolAndCreatesTakeFromIt(t *testing.T) {
 	if got := poolSize(t, codes); got != 5000-creates {
 		t.Fatalf("after %d creates the pool holds %d codes, want %d", creates, got, 5000-creates)
 	}
-	if f := metric(t, api.BaseURL(), "shortlink_pool_fallbacks_total"); f != 0 {
+	if f := testkit.Metric(t, api.BaseURL(), "shortlink_pool_fallbacks_total"); f != 0 {
 		t.Fatalf("shortlink_pool_fallbacks_total = %v with a stocked pool", f)
 	}
 

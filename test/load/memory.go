@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"os"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // memoryResult is the api's resident memory over a run.
@@ -70,18 +68,6 @@ func (s *rssSampler) result() *memoryResult {
 
 // rssMiB reads VmRSS of pid from /proc (Linux).
 func rssMiB(pid int) (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, err
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kib, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(rest), " kB"))
-			if err != nil {
-				return 0, err
-			}
-			return float64(kib) / 1024, nil
-		}
-	}
-	return 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	kib, _, err := testkit.MemStatus(pid)
+	return float64(kib) / 1024, err
 }

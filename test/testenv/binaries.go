@@ -3,7 +3,6 @@ package testenv
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"net/http"
@@ -16,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 var (
@@ -28,7 +29,7 @@ var (
 // test process and returns the directory holding them (api, batch, …).
 // When the tests run with -race, so are the binaries built, and a race
 // they report fails the test that ran them. Call RemoveBinaries from
-// TestMain to delete the directory.
+// TestMain (or use Main) to delete the directory.
 func BuildBinaries(t testing.TB) string {
 	t.Helper()
 	buildOnce.Do(func() { buildDir, buildErr = build() })
@@ -36,6 +37,14 @@ func BuildBinaries(t testing.TB) string {
 		t.Fatalf("testenv: build the binaries: %v", buildErr)
 	}
 	return buildDir
+}
+
+// Main runs the tests of a package that calls BuildBinaries, deletes the
+// binaries and exits; call it from TestMain.
+func Main(m *testing.M) {
+	code := m.Run()
+	RemoveBinaries()
+	os.Exit(code)
 }
 
 // RemoveBinaries deletes what BuildBinaries built, if anything.
@@ -50,13 +59,9 @@ func build() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("the go command must be on PATH: %w", err)
 	}
-	gomod, err := exec.Command(goBin, "env", "GOMOD").Output()
+	root, err := testkit.ModuleRoot()
 	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	root := filepath.Dir(strings.TrimSpace(string(gomod)))
-	if root == "." || root == "" {
-		return "", errors.New("not inside the module: go env GOMOD is empty")
+		return "", err
 	}
 	dir, err := os.MkdirTemp("", "shortlink-bin-")
 	if err != nil {
@@ -139,7 +144,7 @@ func StartAPI(t testing.TB, binDir string, env map[string]string) *Process {
 	t.Helper()
 	addr := env["API_ADDR"]
 	if addr == "" {
-		addr = fmt.Sprintf("127.0.0.1:%d", FreePort(t))
+		addr = fmt.Sprintf("127.0.0.1:%d", testkit.FreePort(t))
 	}
 	merged := map[string]string{"LOG_REQUESTS": "false"}
 	maps.Copy(merged, env)

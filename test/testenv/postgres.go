@@ -2,9 +2,7 @@ package testenv
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -18,6 +16,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/db"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // Database creates a fresh, migrated database for this test, dropped when
@@ -42,7 +41,7 @@ func Database(t testing.TB) string {
 	if err != nil {
 		t.Fatalf("testenv: prepare template database: %v", err)
 	}
-	name := "shortlink_test_" + randomHex(6)
+	name := "shortlink_test_" + testkit.RandomHex(6)
 	if err := createFromTemplate(ctx, conn, name, template); err != nil {
 		t.Fatalf("testenv: create test database: %v", err)
 	}
@@ -145,11 +144,5 @@ func redact(rawURL string) string {
 	return u.Redacted()
 }
 
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
-
 // UniqueName returns a short random identifier for keys and names a test owns.
-func UniqueName(prefix string) string { return prefix + randomHex(4) }
+func UniqueName(prefix string) string { return prefix + testkit.RandomHex(4) }

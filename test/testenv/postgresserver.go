@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -20,25 +19,17 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // PostgresProcess is a private PostgreSQL server a test can stop and start
 // again, on the same port and with the same data, to watch the service live
-// through a database outage. The machine's shared server cannot be used for
-// that: other tests depend on it.
+// through a database outage. The servers every test shares cannot be used
+// for that: other tests depend on them.
 type PostgresProcess struct {
-	t       testing.TB
-	binDir  string
-	baseDir string // holds data/, the socket directory and the server log
-	port    int
-
-	mu      sync.Mutex
-	running bool
-	paused  bool
+	t testing.TB
+	*postgresServer
 }
-
-// postgresBinGlob is where Debian and Ubuntu install the server binaries.
-const postgresBinGlob = "/usr/lib/postgresql/*/bin"
 
 // StartPostgresServer initialises a cluster in a fresh directory (trust
 // auth, fsync off) and starts it on a free loopback port. It is stopped and
@@ -48,39 +39,18 @@ const postgresBinGlob = "/usr/lib/postgresql/*/bin"
 // Postgres refuses to run as root.
 func StartPostgresServer(t testing.TB) *PostgresProcess {
 	t.Helper()
-	binDir, err := findPostgresBinaries()
-	if err != nil {
-		t.Fatalf("testenv: outage tests run their own PostgreSQL and need its server binaries "+
-			"(initdb, pg_ctl, postgres): %v. Install them (apt-get install postgresql) or set TEST_POSTGRES_BIN_DIR", err)
-	}
-	base, err := os.MkdirTemp("", "shortlink-pg-")
+	s, err := newPostgresServer(testkit.FreePort(t))
 	if err != nil {
 		t.Fatalf("testenv: %v", err)
 	}
-	p := &PostgresProcess{t: t, binDir: binDir, baseDir: base, port: FreePort(t)}
+	p := &PostgresProcess{t: t, postgresServer: s}
 	t.Cleanup(func() {
-		p.Stop()
-		_ = os.RemoveAll(base)
+		if err := s.remove(); err != nil {
+			t.Errorf("testenv: %v", err)
+		}
 	})
-	if err := os.Mkdir(p.socketDir(), 0o700); err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	if err := p.chownToServerUser(); err != nil {
-		t.Fatalf("testenv: %v", err)
-	}
-	out, err := p.run("initdb", "-D", p.dataDir(), "-U", "postgres", "--auth=trust", "--no-sync",
-		"--encoding=UTF8", "--locale=C")
-	if err != nil {
-		t.Fatalf("testenv: initdb: %v\n%s", err, out)
-	}
 	p.Start()
 	return p
-}
-
-// AdminURL names the server's postgres database as the superuser; tests may
-// create databases through it.
-func (p *PostgresProcess) AdminURL() string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
 }
 
 // Database creates the database name on the server, applies the migrations
@@ -99,35 +69,18 @@ func (p *PostgresProcess) Database(name string) string {
 // Start starts the server, if stopped, and returns once it accepts connections.
 func (p *PostgresProcess) Start() {
 	p.t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.running {
-		return
+	if err := p.start(); err != nil {
+		p.t.Fatalf("testenv: %v", err)
 	}
-	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off", p.port, p.socketDir())
-	out, err := p.run("pg_ctl", "-D", p.dataDir(), "-l", p.logFile(), "-o", opts, "-w", "-t", "60", "start")
-	if err != nil {
-		log, _ := os.ReadFile(p.logFile())
-		p.t.Fatalf("testenv: start private Postgres on port %d: %v\n%s\nserver log:\n%s", p.port, err, out, lastBytes(log, 4096))
-	}
-	p.running = true
 }
 
 // Stop shuts the server down at once, as a crash would (pg_ctl stop -m
 // immediate): clients see their connections drop mid-query. Committed data
 // survives; the next Start recovers it.
 func (p *PostgresProcess) Stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.running {
-		return
+	if err := p.stop("immediate"); err != nil {
+		p.t.Errorf("testenv: %v", err)
 	}
-	p.resumeLocked() // a stopped process would not act on pg_ctl's signal
-	if out, err := p.run("pg_ctl", "-D", p.dataDir(), "-m", "immediate", "-w", "-t", "60", "stop"); err != nil {
-		p.t.Errorf("testenv: stop private Postgres: %v\n%s", err, out)
-		return
-	}
-	p.running = false
 }
 
 // Pause freezes the running server and every backend with SIGSTOP:
@@ -135,87 +88,165 @@ func (p *PostgresProcess) Stop() {
 // answers, as in a network partition or a frozen host. Resume undoes it;
 // Stop resumes a paused server first.
 func (p *PostgresProcess) Pause() {
-	p.t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.running && !p.paused {
-		p.signalAll(syscall.SIGSTOP)
-		p.paused = true
+	// Errorf, not Fatalf, here and in Resume: Resume may run on a timer's goroutine.
+	if err := p.pause(); err != nil {
+		p.t.Errorf("testenv: %v", err)
 	}
 }
 
 // Resume lets a paused server run again.
 func (p *PostgresProcess) Resume() {
-	p.t.Helper()
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.resumeLocked()
-}
-
-func (p *PostgresProcess) resumeLocked() {
-	if p.paused {
-		p.signalAll(syscall.SIGCONT)
-		p.paused = false
+	if err := p.resume(); err != nil {
+		p.t.Errorf("testenv: %v", err)
 	}
 }
 
+// postgresServer is a private cluster in a temporary directory, run by the
+// server binaries of this machine; it reports errors instead of failing a
+// test, so that a whole test run can share one.
+type postgresServer struct {
+	binDir   string
+	baseDir  string // holds data/, the socket directory and the server log
+	port     int
+	settings []string // extra -c name=value server settings
+
+	mu      sync.Mutex
+	running bool
+	paused  bool
+}
+
+// postgresBinGlob is where Debian and Ubuntu install the server binaries.
+const postgresBinGlob = "/usr/lib/postgresql/*/bin"
+
+// newPostgresServer initialises a cluster (trust auth, no fsync) that will
+// listen on 127.0.0.1:port with settings; start starts it.
+func newPostgresServer(port int, settings ...string) (*postgresServer, error) {
+	binDir, err := findPostgresBinaries()
+	if err != nil {
+		return nil, fmt.Errorf("private PostgreSQL servers need the server binaries (initdb, pg_ctl, "+
+			"postgres): %w. Install them (apt-get install postgresql) or set TEST_POSTGRES_BIN_DIR", err)
+	}
+	base, err := os.MkdirTemp("", "shortlink-pg-")
+	if err != nil {
+		return nil, err
+	}
+	p := &postgresServer{binDir: binDir, baseDir: base, port: port, settings: settings}
+	if err := os.Mkdir(p.socketDir(), 0o700); err != nil {
+		_ = os.RemoveAll(base)
+		return nil, err
+	}
+	if err := p.chownToServerUser(); err != nil {
+		_ = os.RemoveAll(base)
+		return nil, err
+	}
+	out, err := p.run("initdb", "-D", p.dataDir(), "-U", "postgres", "--auth=trust", "--no-sync",
+		"--encoding=UTF8", "--locale=C")
+	if err != nil {
+		_ = os.RemoveAll(base)
+		return nil, fmt.Errorf("initdb: %w\n%s", err, out)
+	}
+	return p, nil
+}
+
+// AdminURL names the server's postgres database as the superuser; tests may
+// create databases through it.
+func (p *postgresServer) AdminURL() string {
+	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", p.port)
+}
+
+func (p *postgresServer) start() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.running {
+		return nil
+	}
+	opts := fmt.Sprintf("-p %d -k %s -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off", p.port, p.socketDir())
+	for _, s := range p.settings {
+		opts += " -c " + s
+	}
+	out, err := p.run("pg_ctl", "-D", p.dataDir(), "-l", p.logFile(), "-o", opts, "-w", "-t", "60", "start")
+	if err != nil {
+		log, _ := os.ReadFile(p.logFile())
+		return fmt.Errorf("start private Postgres on port %d: %w\n%s\nserver log:\n%s", p.port, err, out, lastBytes(log, 4096))
+	}
+	p.running = true
+	return nil
+}
+
+// stop stops the server with pg_ctl's shutdown mode ("fast", "immediate").
+func (p *postgresServer) stop(mode string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.running {
+		return nil
+	}
+	if err := p.resumeLocked(); err != nil { // a stopped process would not act on pg_ctl's signal
+		return err
+	}
+	if out, err := p.run("pg_ctl", "-D", p.dataDir(), "-m", mode, "-w", "-t", "60", "stop"); err != nil {
+		return fmt.Errorf("stop private Postgres: %w\n%s", err, out)
+	}
+	p.running = false
+	return nil
+}
+
+// remove stops the server and deletes its directory.
+func (p *postgresServer) remove() error {
+	err := p.stop("immediate")
+	return errors.Join(err, os.RemoveAll(p.baseDir))
+}
+
+func (p *postgresServer) pause() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if !p.running || p.paused {
+		return nil
+	}
+	p.paused = true
+	return p.signalAll(syscall.SIGSTOP)
+}
+
+func (p *postgresServer) resume() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.resumeLocked()
+}
+
+func (p *postgresServer) resumeLocked() error {
+	if !p.paused {
+		return nil
+	}
+	p.paused = false
+	return p.signalAll(syscall.SIGCONT)
+}
+
 // signalAll sends sig to the postmaster and to each of its children.
-func (p *PostgresProcess) signalAll(sig syscall.Signal) {
-	p.t.Helper()
-	// Errorf, not Fatalf: Resume may run on a timer's goroutine.
+func (p *postgresServer) signalAll(sig syscall.Signal) error {
 	raw, err := os.ReadFile(filepath.Join(p.dataDir(), "postmaster.pid"))
 	if err != nil {
-		p.t.Errorf("testenv: private Postgres is not running: %v", err)
-		return
+		return fmt.Errorf("private Postgres is not running: %w", err)
 	}
 	first, _, _ := strings.Cut(string(raw), "\n")
 	postmaster, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil {
-		p.t.Errorf("testenv: postmaster.pid: %v", err)
-		return
+		return fmt.Errorf("postmaster.pid: %w", err)
 	}
 	// The postmaster first, so it forks no backend we would miss.
-	p.signal(postmaster, sig)
-	for _, child := range childrenOf(postmaster) {
-		p.signal(child, sig)
-	}
-}
-
-func (p *PostgresProcess) signal(pid int, sig syscall.Signal) {
-	if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
-		p.t.Errorf("testenv: signal %v to Postgres process %d: %v", sig, pid, err)
-	}
-}
-
-// childrenOf lists the processes whose parent is pid, from /proc.
-func childrenOf(pid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var children []int
-	for _, e := range entries {
-		child, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid …; comm may hold spaces, so split after ")".
-		_, rest, ok := strings.Cut(string(stat), ") ")
-		fields := strings.Fields(rest)
-		if ok && len(fields) > 1 && fields[1] == strconv.Itoa(pid) {
-			children = append(children, child)
+	var errs []error
+	for _, pid := range append([]int{postmaster}, testkit.ChildrenOf(postmaster)...) {
+		if err := syscall.Kill(pid, sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+			errs = append(errs, fmt.Errorf("signal %v to Postgres process %d: %w", sig, pid, err))
 		}
 	}
-	return children
+	return errors.Join(errs...)
 }
 
-func (p *PostgresProcess) dataDir() string   { return filepath.Join(p.baseDir, "data") }
-func (p *PostgresProcess) socketDir() string { return filepath.Join(p.baseDir, "sock") }
-func (p *PostgresProcess) logFile() string   { return filepath.Join(p.baseDir, "server.log") }
+func (p *postgresServer) dataDir() string   { return filepath.Join(p.baseDir, "data") }
+func (p *postgresServer) socketDir() string { return filepath.Join(p.baseDir, "sock") }
+func (p *postgresServer) logFile() string   { return filepath.Join(p.baseDir, "server.log") }
 
 // run runs one of the server binaries, as the postgres OS user when we are root.
-func (p *PostgresProcess) run(tool string, args ...string) ([]byte, error) {
+func (p *postgresServer) run(tool string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	bin := filepath.Join(p.binDir, tool)
@@ -236,13 +267,13 @@ func (p *PostgresProcess) run(tool string, args ...string) ([]byte, error) {
 
 // chownToServerUser hands the base directory to the postgres OS user when
 // we are root; otherwise we are that user already.
-func (p *PostgresProcess) chownToServerUser() error {
+func (p *postgresServer) chownToServerUser() error {
 	if os.Geteuid() != 0 {
 		return nil
 	}
 	u, err := user.Lookup("postgres")
 	if err != nil {
-		return fmt.Errorf("running as root, the private Postgres needs a postgres OS user: %w", err)
+		return fmt.Errorf("running as root, the private Postgres needs a postgres OS user (apt-get install postgresql creates it): %w", err)
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
@@ -286,17 +317,6 @@ func findPostgresBinaries() (string, error) {
 func versionOf(binDir string) int {
 	n, _ := strconv.Atoi(filepath.Base(filepath.Dir(binDir)))
 	return n
-}
-
-// FreePort returns a loopback TCP port nothing listens on right now.
-func FreePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testenv: find a free port: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
 
 func lastBytes(b []byte, n int) []byte {

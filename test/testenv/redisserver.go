@@ -10,13 +10,43 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // RedisProcess is a private redis-server a test can stop and start again, on
 // the same port, to watch clients live through an outage. It keeps no data
 // across a restart.
 type RedisProcess struct {
-	t    testing.TB
+	t testing.TB
+	*redisServer
+}
+
+// StartRedisServer runs redis-server (which must be on PATH) on a free
+// loopback port, stopped when the test ends.
+func StartRedisServer(t testing.TB) *RedisProcess {
+	t.Helper()
+	s, err := newRedisServer(testkit.FreePort(t))
+	if err != nil {
+		t.Fatalf("testenv: %v", err)
+	}
+	p := &RedisProcess{t: t, redisServer: s}
+	p.Start()
+	t.Cleanup(p.Stop)
+	return p
+}
+
+// Start starts the server, if stopped, and waits until it accepts connections.
+func (p *RedisProcess) Start() {
+	p.t.Helper()
+	if err := p.start(); err != nil {
+		p.t.Fatalf("testenv: %v", err)
+	}
+}
+
+// redisServer is a redis-server child process on a fixed loopback port; it
+// reports errors instead of failing a test, so a whole run can share one.
+type redisServer struct {
 	bin  string
 	port int
 
@@ -25,61 +55,49 @@ type RedisProcess struct {
 	output bytes.Buffer
 }
 
-// StartRedisServer runs redis-server (which must be on PATH) on a free
-// loopback port, stopped when the test ends.
-func StartRedisServer(t testing.TB) *RedisProcess {
-	t.Helper()
+func newRedisServer(port int) (*redisServer, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
-		t.Fatalf("testenv: fault tests run their own Redis and need redis-server on PATH "+
-			"(apt-get install redis-server, brew install redis): %v", err)
+		return nil, fmt.Errorf("private Redis servers need redis-server on PATH "+
+			"(apt-get install redis-server, brew install redis): %w", err)
 	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("testenv: find a free port: %v", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	p := &RedisProcess{t: t, bin: bin, port: port}
-	p.Start()
-	t.Cleanup(p.Stop)
-	return p
+	return &redisServer{bin: bin, port: port}, nil
 }
 
 // URL is the server's redis:// URL; it stays the same across restarts.
-func (p *RedisProcess) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", p.port) }
+func (p *redisServer) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", p.port) }
 
-// Start starts the server, if stopped, and waits until it accepts connections.
-func (p *RedisProcess) Start() {
-	p.t.Helper()
+func (p *redisServer) start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd != nil {
-		return
+		return nil
 	}
 	p.output.Reset()
 	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
 		"--save", "", "--appendonly", "no", "--daemonize", "no")
 	cmd.Stdout, cmd.Stderr = &p.output, &p.output
+	// Killed with the process that started it, should that die first.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
-		p.t.Fatalf("testenv: start redis-server: %v", err)
+		return fmt.Errorf("start redis-server: %w", err)
 	}
 	p.cmd = cmd
 	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			conn.Close()
-			return
+			return nil
 		}
 	}
 	_ = cmd.Process.Kill()
 	_ = cmd.Wait() // output is complete, and safe to read, only after Wait
 	p.cmd = nil
-	p.t.Fatalf("testenv: redis-server on %s did not accept connections within 10s; its output:\n%s", addr, p.output.String())
+	return fmt.Errorf("redis-server on %s did not accept connections within 10s; its output:\n%s", addr, p.output.String())
 }
 
 // Stop kills the server, if running, and waits for it to exit.
-func (p *RedisProcess) Stop() {
+func (p *redisServer) Stop() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd == nil {
@@ -94,12 +112,12 @@ func (p *RedisProcess) Stop() {
 // Pause freezes the server (SIGSTOP): connections stay open but nothing is
 // answered, as with a hung host or a partition. Resume undoes it; Stop
 // resumes a paused server before killing it.
-func (p *RedisProcess) Pause() { p.signal(syscall.SIGSTOP) }
+func (p *redisServer) Pause() { p.signal(syscall.SIGSTOP) }
 
 // Resume lets a paused server run again (SIGCONT).
-func (p *RedisProcess) Resume() { p.signal(syscall.SIGCONT) }
+func (p *redisServer) Resume() { p.signal(syscall.SIGCONT) }
 
-func (p *RedisProcess) signal(sig syscall.Signal) {
+func (p *redisServer) signal(sig syscall.Signal) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.cmd != nil {

@@ -1,14 +1,16 @@
 // Package testenv gives integration and end-to-end tests real servers, from
 // one place: containers when a Docker engine answers, else the servers named
-// by TEST_DATABASE_URL, TEST_REDIS_CACHE_URL and TEST_REDIS_CODES_URL, else
-// the default loopback ports. A server that cannot be reached fails the test
-// with instructions; nothing is skipped silently.
+// by TEST_DATABASE_URL, TEST_REDIS_CACHE_URL and TEST_REDIS_CODES_URL, which
+// `make test` (through the withservers command) points at private servers it
+// starts for the run. A server that cannot be reached fails the test with
+// instructions; nothing is skipped silently.
 package testenv
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,12 +31,21 @@ type Servers struct {
 	Source string
 }
 
-const howToProvide = `integration tests need Postgres and two Redis servers. Provide them by either
+// The variables that name the servers to test against.
+const (
+	EnvDatabaseURL   = "TEST_DATABASE_URL"
+	EnvRedisCacheURL = "TEST_REDIS_CACHE_URL"
+	EnvRedisCodesURL = "TEST_REDIS_CODES_URL"
+)
+
+const howToProvide = `integration and end-to-end tests need Postgres and two Redis servers. Provide them by either
+  - running the tests through make (make test, make integrationtest, make e2etest), or any
+    command through withservers, e.g. go run ./test/testenv/withservers -- go test -tags integration ./...
+    (both start private servers for the run: its own initdb cluster and redis-servers on free
+    loopback ports, removed afterwards; they need the postgresql and redis-server packages), or
   - running a Docker engine (testcontainers starts them), or
   - setting TEST_DATABASE_URL (a database on a server where the user may CREATE DATABASE),
-    TEST_REDIS_CACHE_URL and TEST_REDIS_CODES_URL, or
-  - running them on the default ports: Postgres 127.0.0.1:5432 (user postgres, trust auth),
-    Redis 127.0.0.1:6379 and 127.0.0.1:6380 (make services starts the missing ones)`
+    TEST_REDIS_CACHE_URL and TEST_REDIS_CODES_URL`
 
 var (
 	serversOnce sync.Once
@@ -54,26 +65,39 @@ func Get(t testing.TB) Servers {
 }
 
 func discover() (Servers, error) {
-	if dockerAnswers() {
+	if DockerAnswers() {
 		return startContainers()
 	}
 	s := Servers{
-		PostgresAdminURL: envOr("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
-		RedisCacheURL:    envOr("TEST_REDIS_CACHE_URL", "redis://127.0.0.1:6379/0"),
-		RedisCodesURL:    envOr("TEST_REDIS_CODES_URL", "redis://127.0.0.1:6380/0"),
-		Source:           "environment or default loopback ports",
+		PostgresAdminURL: os.Getenv(EnvDatabaseURL),
+		RedisCacheURL:    os.Getenv(EnvRedisCacheURL),
+		RedisCodesURL:    os.Getenv(EnvRedisCodesURL),
+		Source:           "the TEST_* environment variables",
+	}
+	if missing := missingServers(); len(missing) > 0 {
+		return Servers{}, fmt.Errorf("no Docker engine answers and %s not set", strings.Join(missing, ", "))
 	}
 	return s, nil
 }
 
-func envOr(name, fallback string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+// missingServers lists the TEST_* variables that are not set.
+func missingServers() []string {
+	var missing []string
+	for _, name := range []string{EnvDatabaseURL, EnvRedisCacheURL, EnvRedisCodesURL} {
+		if os.Getenv(name) == "" {
+			missing = append(missing, name)
+		}
 	}
-	return fallback
+	return missing
 }
 
-func dockerAnswers() bool {
+// ServersGiven reports whether TEST_DATABASE_URL, TEST_REDIS_CACHE_URL and
+// TEST_REDIS_CODES_URL are all set.
+func ServersGiven() bool { return len(missingServers()) == 0 }
+
+// DockerAnswers reports whether a Docker engine answers within 3 s, in
+// which case the tests start containers; TESTENV_NO_DOCKER=1 says no.
+func DockerAnswers() bool {
 	if os.Getenv("TESTENV_NO_DOCKER") != "" {
 		return false
 	}

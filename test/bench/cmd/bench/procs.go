@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -134,55 +132,6 @@ func procName(p *proc) string {
 	return p.name
 }
 
-// freePorts returns n distinct free loopback ports.
-func freePorts(n int) ([]int, error) {
-	ports := make([]int, 0, n)
-	var listeners []net.Listener
-	defer func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		listeners = append(listeners, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
-}
-
-// memStatus reads VmRSS and VmHWM (peak RSS) of pid, in KiB.
-func memStatus(pid int) (rss, hwm int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		key, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
-			continue
-		}
-		n, err := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(value), " kB"), 10, 64)
-		if err != nil {
-			return 0, 0, fmt.Errorf("parse %s of pid %d: %w", key, pid, err)
-		}
-		if key == "VmRSS" {
-			rss = n
-		} else {
-			hwm = n
-		}
-	}
-	if rss == 0 {
-		return 0, 0, errors.New("no VmRSS in /proc/" + strconv.Itoa(pid) + "/status")
-	}
-	return rss, hwm, sc.Err()
-}
-
 // minimalEnv is the environment of the servers the driver starts: PATH,
 // HOME, TMPDIR and Go runtime settings from the driver's, plus extra. No
 // other variable leaks in, so a shell's DATABASE_URL or API_KEYS cannot
@@ -225,19 +174,4 @@ func cpuTime(pids ...int) (time.Duration, error) {
 		}
 	}
 	return time.Duration(ticks) * time.Second / clockTicks, nil
-}
-
-// children lists the child processes of pid (nginx's workers).
-func children(pid int) []int {
-	raw, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
-	if err != nil {
-		return nil
-	}
-	var pids []int
-	for _, f := range strings.Fields(string(raw)) {
-		if n, err := strconv.Atoi(f); err == nil {
-			pids = append(pids, n)
-		}
-	}
-	return pids
 }

@@ -1,8 +1,11 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"math"
+	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -154,3 +157,47 @@ func micros(v float64) string {
 }
 
 func cpu(m measurement) float64 { return m.CPUPerReq }
+
+func mib(kib int64) string {
+	if kib == 0 {
+		return "—"
+	}
+	return fmt.Sprintf("%.1f MiB", float64(kib)/1024)
+}
+
+// versions names the tools measured with, for the report.
+func versions(ctx context.Context) map[string]string {
+	v := map[string]string{}
+	first := func(name string, args ...string) string {
+		out, _ := exec.CommandContext(ctx, name, args...).CombinedOutput()
+		line, _, _ := strings.Cut(strings.TrimSpace(string(out)), "\n")
+		return line
+	}
+	v["go"] = first("go", "version")
+	v["wrk"] = first("wrk", "--version")
+	v["nginx"] = first("nginx", "-v")
+	v["redis"] = first("redis-server", "--version")
+	v["pgbench"] = first("pgbench", "--version")
+	v["kernel"] = first("uname", "-sr")
+	if cpu, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.Lines(string(cpu)) {
+			if k, val, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				v["cpu"] = strings.TrimSpace(val)
+				break
+			}
+		}
+	}
+	return v
+}
+
+func lookPath(name string) (string, error) { return exec.LookPath(name) }
+
+// loadAverage is the 1-minute load average: how busy the machine was.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "n/a"
+	}
+	first, _, _ := strings.Cut(string(raw), " ")
+	return first
+}

@@ -1,0 +1,107 @@
+package testkit
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// The two lines of compose/nginx/shortlink.conf that NginxConf rewrites;
+// that file promises to keep them exactly as written.
+const (
+	siteUpstream = "server api:8000;"
+	siteListen   = "listen 8080;"
+)
+
+// NginxBinary is nginx on PATH, else Debian's /usr/sbin/nginx (not on a
+// non-root PATH).
+func NginxBinary() (string, error) {
+	if bin, err := exec.LookPath("nginx"); err == nil {
+		return bin, nil
+	}
+	if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
+		return "/usr/sbin/nginx", nil
+	}
+	return "", fmt.Errorf("nginx is not installed (apt-get install nginx)")
+}
+
+// NginxOptions shape the private nginx that NginxConf describes.
+type NginxOptions struct {
+	// Workers is worker_processes: a number or "auto" (default 1).
+	Workers string
+	// Connections is worker_connections (default 1024).
+	Connections int
+}
+
+// NginxConf writes, into the private prefix directory dir, an nginx.conf
+// that runs in the foreground and includes the project's site config
+// (compose/nginx/shortlink.conf under moduleRoot) with its upstream pointed
+// at apiAddr and listening on listenAddr (host:port each). It returns the
+// arguments that start nginx with it: -p dir -c … -e ….
+func NginxConf(moduleRoot, dir, apiAddr, listenAddr string, o NginxOptions) ([]string, error) {
+	raw, err := os.ReadFile(filepath.Join(moduleRoot, "compose", "nginx", "shortlink.conf"))
+	if err != nil {
+		return nil, fmt.Errorf("read the project's nginx config: %w", err)
+	}
+	site := string(raw)
+	for directive, with := range map[string]string{
+		siteUpstream: "server " + apiAddr + ";",
+		siteListen:   "listen " + listenAddr + ";",
+	} {
+		if site, err = rewriteDirective(site, directive, with); err != nil {
+			return nil, err
+		}
+	}
+	if o.Workers == "" {
+		o.Workers = "1"
+	}
+	if o.Connections == 0 {
+		o.Connections = 1024
+	}
+	user := ""
+	if os.Geteuid() == 0 {
+		// Workers would otherwise drop to nobody, who cannot enter a private temp dir.
+		user = "user root;\n"
+	}
+	main := fmt.Sprintf(`%sdaemon off;
+master_process on;
+worker_processes %s;
+pid %[3]s/nginx.pid;
+error_log %[3]s/error.log warn;
+events { worker_connections %[4]d; }
+http {
+    access_log off;
+    client_body_temp_path %[3]s/client_body;
+    proxy_temp_path %[3]s/proxy;
+    fastcgi_temp_path %[3]s/fastcgi;
+    uwsgi_temp_path %[3]s/uwsgi;
+    scgi_temp_path %[3]s/scgi;
+    include %[3]s/shortlink.conf;
+}
+`, user, o.Workers, dir, o.Connections)
+	for name, text := range map[string]string{"shortlink.conf": site, "nginx.conf": main} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(text), 0o644); err != nil {
+			return nil, err
+		}
+	}
+	return []string{"-p", dir + "/", "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log")}, nil
+}
+
+// rewriteDirective replaces the one line of conf that is exactly directive
+// (comments may mention it too).
+func rewriteDirective(conf, directive, with string) (string, error) {
+	lines := strings.Split(conf, "\n")
+	found := 0
+	for i, line := range lines {
+		if strings.TrimSpace(line) == directive {
+			lines[i] = strings.Replace(line, directive, with, 1)
+			found++
+		}
+	}
+	if found != 1 {
+		return "", fmt.Errorf("compose/nginx/shortlink.conf must have exactly one line %q (the tests and the bench rewrite it), found %d", directive, found)
+	}
+	return strings.Join(lines, "\n"), nil
+}

@@ -1,0 +1,81 @@
+package testkit
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestParseMetricsKeepsLabelsAndSkipsComments(t *testing.T) {
+	t.Parallel()
+	got := ParseMetrics(strings.NewReader(`# HELP shortlink_cache_hits_total Hits.
+# TYPE shortlink_cache_hits_total counter
+shortlink_cache_hits_total 42
+
+shortlink_http_requests_total{route="/:code",status="302"} 7
+`))
+	want := map[string]string{
+		"shortlink_cache_hits_total":                                 "42",
+		`shortlink_http_requests_total{route="/:code",status="302"}`: "7",
+	}
+	if len(got) != len(want) {
+		t.Fatalf("ParseMetrics = %v, want %v", got, want)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+}
+
+func TestFreePortsAreDistinct(t *testing.T) {
+	t.Parallel()
+	ports, err := FreePorts(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[int]bool{}
+	for _, p := range ports {
+		if p <= 0 || seen[p] {
+			t.Fatalf("ports %v: want 5 distinct", ports)
+		}
+		seen[p] = true
+	}
+}
+
+func TestNginxConfRewritesTheProjectSite(t *testing.T) {
+	t.Parallel()
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	args, err := NginxConf(root, dir, "127.0.0.1:1234", "127.0.0.1:5678", NginxOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(args) != 6 || args[3] != filepath.Join(dir, "nginx.conf") {
+		t.Fatalf("args = %v", args)
+	}
+	site, err := os.ReadFile(filepath.Join(dir, "shortlink.conf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"server 127.0.0.1:1234;", "listen 127.0.0.1:5678;"} {
+		if !strings.Contains(string(site), line) {
+			t.Errorf("site config lacks %q", line)
+		}
+	}
+	if _, err := rewriteDirective("listen 8080;\nlisten 8080;\n", siteListen, "x"); err == nil {
+		t.Error("a directive found twice was rewritten")
+	}
+}
+
+func TestRandomHex(t *testing.T) {
+	t.Parallel()
+	a, b := RandomHex(8), RandomHex(8)
+	if len(a) != 16 || a == b {
+		t.Fatalf("RandomHex(8) = %q, %q", a, b)
+	}
+}
