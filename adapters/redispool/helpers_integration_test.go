@@ -6,16 +6,21 @@ import (
 	"context"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
+// newPool returns a pool on the shared test server under a fresh key. Its
+// timeout is generous: these tests are about which codes end up in the
+// set, and a loaded CI machine may take longer than REDIS_TIMEOUT to add
+// thousands of them.
 func newPool(t *testing.T) *redispool.Pool {
 	t.Helper()
 	client, key := testenv.RedisCodesClient(t)
-	return testenv.NewPool(t, client, redispool.Options{Key: key})
+	return testenv.NewPool(t, client, redispool.Options{Key: key, Timeout: 5 * time.Second})
 }
 
 func newGenerator(t testing.TB) *domain.CodeGenerator {
