@@ -165,6 +165,9 @@ func (c Config) validate() error {
 	if _, err := domain.PublicHostOf(c.PublicBaseURL); err != nil {
 		bad("PUBLIC_BASE_URL", "must be an absolute http(s) URL, got %q", c.PublicBaseURL)
 	}
+	if err := (domain.URLPolicy{DeniedHosts: c.DeniedHosts}).Validate(); err != nil {
+		bad("DENIED_HOSTS", "%v", err)
+	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
 		bad("DATABASE_URL", "must be a postgres:// URL")
 	}

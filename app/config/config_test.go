@@ -37,11 +37,14 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"TRUSTED_PROXIES": "10.0.0.0/8,nonsense",
 		"POOL_LOW_WATER":  "5",
 		"POOL_TARGET":     "1",
+		"DENIED_HOSTS":    "evil.example,not a host",
+		"CODE_QUARANTINE": "-1h",
+		"ADMIN_KEYS":      "short",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a bad configuration")
 	}
-	for _, name := range []string{"DEFAULT_TTL", "PUBLIC_BASE_URL", "LOG_LEVEL", "TRUSTED_PROXIES", "POOL_LOW_WATER"} {
+	for _, name := range []string{"DEFAULT_TTL", "PUBLIC_BASE_URL", "LOG_LEVEL", "TRUSTED_PROXIES", "POOL_LOW_WATER", "DENIED_HOSTS", "CODE_QUARANTINE", "ADMIN_KEYS"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -81,5 +84,41 @@ func TestEmbeddedStorePointsShortURLsAtTheAPI(t *testing.T) {
 	cfg, _ = config.Load(config.WithEmbeddedStore(lookup(nil)))
 	if cfg.Store != "embedded" || cfg.PublicBaseURL != "http://localhost:8000" {
 		t.Fatalf("WithEmbeddedStore: %+v", cfg)
+	}
+}
+
+func TestDefaultsHaveNoCodeSecret(t *testing.T) {
+	t.Parallel()
+	// No built-in secret: a data set generates its own (SPEC §8).
+	if cfg := config.Defaults(); cfg.CodeSecret != "" || cfg.CodeQuarantine != 365*24*time.Hour {
+		t.Fatalf("CODE_SECRET default %q, CODE_QUARANTINE default %s", cfg.CodeSecret, cfg.CodeQuarantine)
+	}
+}
+
+func TestByteSizes(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]config.ByteSize{"2097152": 2 << 20, "4096KiB": 4 << 20, "16MiB": 16 << 20, "1GiB": 1 << 30} {
+		cfg, err := config.Load(lookup(map[string]string{"LOCAL_CACHE_BYTES": raw}))
+		if err != nil || cfg.LocalCacheBytes != want {
+			t.Errorf("LOCAL_CACHE_BYTES=%s: %v, %v; want %d", raw, cfg.LocalCacheBytes, err, want)
+		}
+	}
+	for _, raw := range []string{"16MB", "lots", "-1", "512"} {
+		if _, err := config.Load(lookup(map[string]string{"LOCAL_CACHE_BYTES": raw})); err == nil || !strings.Contains(err.Error(), "LOCAL_CACHE_BYTES") {
+			t.Errorf("LOCAL_CACHE_BYTES=%s: error %v, want one naming the variable", raw, err)
+		}
+	}
+}
+
+func TestDatabasePasswordGoesIntoTheURL(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(lookup(map[string]string{
+		"DATABASE_URL": "postgres://app@db.internal:5432/shortlink?sslmode=require", "DATABASE_PASSWORD": "p@ss/word",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.DatabaseConnURL(); got != "postgres://app:p%40ss%2Fword@db.internal:5432/shortlink?sslmode=require" {
+		t.Fatalf("DatabaseConnURL = %q", got)
 	}
 }

@@ -2,6 +2,7 @@ package httpsuite
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -283,7 +284,35 @@ func BadCreates(publicBaseURL string, now time.Time) []BadCreate {
 		{"expiry in the past", map[string]any{"url": "https://example.com", "expires_at": now.Add(-time.Minute).Format(time.RFC3339)}, "expires_at: must be in the future"},
 		{"expiry too far", map[string]any{"url": "https://example.com", "expires_at": now.Add(366 * day).Format(time.RFC3339)}, "expires_at: must be at most 365 days"},
 		{"array body", []string{"https://example.com"}, "request body must be a JSON object"},
+		{"member names match exactly", map[string]any{"URL": "https://example.com"}, "url: is required"},
+		{"reserved alias", map[string]any{"url": "https://example.com", "alias": "metrics"}, "alias: is reserved"},
+		{"own host, other spelling", map[string]any{"url": respell(publicBaseURL) + "/abc"}, "url: must not point at this service"},
 	}
+}
+
+// respell writes the host of base as a browser still reads it the same:
+// upper case, a trailing dot, the scheme's default port spelt out.
+func respell(base string) string {
+	u, err := url.Parse(base)
+	if err != nil {
+		panic(err)
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	return u.Scheme + "://" + strings.ToUpper(u.Hostname()) + ".:" + port
+}
+
+// rawBadCreates are bodies no JSON encoder would write, with the message
+// of the 400 they must get: ambiguity and corruption are refused, never
+// resolved silently.
+var rawBadCreates = []struct{ name, body, message string }{
+	{"not JSON", `{"url":`, "request body is not valid JSON"},
+	{"duplicate member", `{"url":"https://example.com/a","url":"https://evil.example/"}`, "url: appears more than once"},
+	{"invalid UTF-8", "{\"url\":\"https://example.com/\xff\"}", "request body must be valid UTF-8"},
+	{"lone surrogate", `{"url":"https://example.com/\ud800"}`, "url: must be valid Unicode"},
+	{"trailing data", `{"url":"https://example.com"} {}`, "request body is not valid JSON"},
 }
 
 // ExpectBadCreates sends every BadCreate, and a body that is not JSON, and
@@ -296,6 +325,10 @@ func ExpectBadCreates(t *testing.T, env Env) {
 			t.Errorf("%s: %d %s, want 400 with %q", bad.Name, r.Status, r.Body, bad.Message)
 		}
 	}
-	testkit.ExpectStatus(t, testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(`{"url":`)),
-		http.StatusBadRequest, "request body is not valid JSON")
+	for _, bad := range rawBadCreates {
+		r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", []byte(bad.body))
+		if r.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), bad.message) {
+			t.Errorf("%s: %d %s, want 400 with %q", bad.name, r.Status, r.Body, bad.message)
+		}
+	}
 }
