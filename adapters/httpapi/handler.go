@@ -30,6 +30,8 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// LogRequests writes one access-log line per request.
 	LogRequests bool
+	// LogClientIP puts the client's address in those lines.
+	LogClientIP bool
 	// CreateRateLimit is creates per minute per client; 0 turns it off.
 	CreateRateLimit int
 	// APIKeys, when any, are required for creates.

@@ -3,7 +3,6 @@ package httpapi
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -63,8 +62,9 @@ func (r *requestIDs) new() string { return r.prefix + strconv.FormatUint(r.next.
 
 // observe is the one middleware every request passes: it assigns the
 // request id, recovers panics into a 500 envelope, and records the request
-// in the metrics and, when enabled, the access log.
-func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests bool) gin.HandlerFunc {
+// in the metrics and, when access is not nil, the access log (with the
+// client's address only when logClientIP).
+func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, access *AccessLog, logClientIP bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		var id string // the map holds the canonical key: Header.Get would allocate it
@@ -93,18 +93,16 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests 
 				status = statusClientClosedRequest
 			}
 			elapsed := time.Since(start)
-			labels := []string{route, methodLabel(c.Request.Method), statusText(status)}
-			metrics.requests.WithLabelValues(labels...).Inc()
-			metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
-			if logRequests {
-				h.Log.LogAttrs(c, slog.LevelInfo, "request",
-					slog.String("request_id", id),
-					slog.String("method", c.Request.Method),
-					slog.String("route", route),
-					slog.Int("status", status),
-					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-					slog.String("client_ip", c.ClientIP()),
-				)
+			method := methodLabel(c.Request.Method)
+			labels := [3]string{route, method, statusText(status)}
+			metrics.requests.WithLabelValues(labels[:]...).Inc()
+			metrics.duration.WithLabelValues(labels[:]...).Observe(elapsed.Seconds())
+			if access != nil {
+				e := accessEntry{at: start, id: id, method: method, route: route, status: status, elapsed: elapsed}
+				if logClientIP {
+					e.clientIP = c.ClientIP()
+				}
+				access.log(&e)
 			}
 		}()
 		c.Next()

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"log/slog"
+	"os"
 
 	"github.com/gin-gonic/gin"
 	"go.uber.org/fx"
@@ -17,6 +18,7 @@ import (
 var Module = fx.Module("httpapi",
 	fx.Provide(
 		newHandlerFx,
+		newAccessLogFx,
 		NewRouter,
 		func(opts Options, engine *gin.Engine, log *slog.Logger) *Server {
 			return NewServer(opts.Addr, opts.MaxConnections, engine, log)
@@ -42,4 +44,16 @@ func newHandlerFx(p handlerParams) *Handler {
 		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Readiness: p.Readiness,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log,
 	}, p.Opts)
+}
+
+// newAccessLogFx is the access log on stdout when Options.LogRequests, and
+// nil otherwise. Provided before the server, its stop hook runs after the
+// server's: every request that drained still gets its line written.
+func newAccessLogFx(lc fx.Lifecycle, opts Options) *AccessLog {
+	if !opts.LogRequests {
+		return nil
+	}
+	l := NewAccessLog(os.Stdout)
+	lc.Append(fx.StartStopHook(l.Start, l.Close))
+	return l
 }

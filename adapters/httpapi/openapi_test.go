@@ -238,7 +238,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	t.Parallel()
 	doc, _, _ := loadOpenAPI(t)
 	reg := prometheus.NewRegistry()
-	engine, err := httpapi.NewRouter(httpapi.NewHandler(httpapi.Deps{Log: slog.Default()}, httpapi.Options{PublicBaseURL: "https://sho.rt"}), reg)
+	engine, err := httpapi.NewRouter(httpapi.NewHandler(httpapi.Deps{Log: slog.Default()}, httpapi.Options{PublicBaseURL: "https://sho.rt"}), reg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,9 @@ import (
 )
 
 // NewRouter returns the gin engine with every route of the API; reg
-// receives the request metrics and is what /metrics serves.
-func NewRouter(h *Handler, reg *prometheus.Registry) (*gin.Engine, error) {
+// receives the request metrics and is what /metrics serves; access, when
+// not nil, gets a line per request.
+func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	proxies := make([]string, len(h.opts.TrustedProxies))
@@ -19,7 +20,7 @@ func NewRouter(h *Handler, reg *prometheus.Registry) (*gin.Engine, error) {
 		return nil, err
 	}
 	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
-	r.Use(h.observe(newRequestIDs(), newRequestMetrics(reg), h.opts.LogRequests))
+	r.Use(h.observe(newRequestIDs(), newRequestMetrics(reg), access, h.opts.LogClientIP))
 
 	var createGuards []gin.HandlerFunc
 	if h.opts.CreateRateLimit > 0 && h.Limiter != nil {

@@ -81,7 +81,7 @@ func TestStalledClientGetsAStandardStatus(t *testing.T) {
 	t.Parallel()
 	reg := prometheus.NewRegistry()
 	router, err := httpapi.NewRouter(httpapi.NewHandler(httpapi.Deps{Log: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		httpapi.Options{PublicBaseURL: "https://sho.rt"}), reg)
+		httpapi.Options{PublicBaseURL: "https://sho.rt"}), reg, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -52,6 +52,7 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
+	LogClientIP     bool          `env:"LOG_CLIENT_IP" envDefault:"false"`
 
 	CreateRateLimit int      `env:"CREATE_RATE_LIMIT" envDefault:"0"`
 	MissRateLimit   int      `env:"MISS_RATE_LIMIT" envDefault:"0"`
@@ -60,7 +61,11 @@ type Config struct {
 	AdminKeys       []string `env:"ADMIN_KEYS" envSeparator:","`
 
 	LocalCacheBytes ByteSize `env:"LOCAL_CACHE_BYTES" envDefault:"16MiB"`
-	MaxConnections  int      `env:"MAX_CONNECTIONS" envDefault:"0"`
+	// GoMemLimit is Go's own GOMEMLIMIT (the runtime reads it too); the api
+	// applies this default when it is unset, so the heap is collected
+	// before the process outgrows a small task.
+	GoMemLimit     ByteSize `env:"GOMEMLIMIT" envDefault:"48MiB"`
+	MaxConnections int      `env:"MAX_CONNECTIONS" envDefault:"0"`
 
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
@@ -202,6 +207,9 @@ func (c Config) validate() error {
 	}
 	if c.LocalCacheBytes < 1<<20 {
 		bad("LOCAL_CACHE_BYTES", "must be at least 1MiB, got %s", c.LocalCacheBytes)
+	}
+	if c.GoMemLimit < 16<<20 {
+		bad("GOMEMLIMIT", "must be at least 16MiB, got %s", c.GoMemLimit)
 	}
 	if c.MaxConnections < 0 {
 		bad("MAX_CONNECTIONS", "must be 0 (from the open-file limit) or a positive number, got %d", c.MaxConnections)

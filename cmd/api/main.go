@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"go.uber.org/dig"
 	"go.uber.org/fx"
@@ -34,6 +35,7 @@ func main() {
 	if *healthcheck {
 		os.Exit(probe(cfg.APIAddr))
 	}
+	debug.SetMemoryLimit(int64(cfg.GoMemLimit))
 	api := fx.New(wiring.API(cfg), fx.WithLogger(wiring.FxLogger), fx.StopTimeout(cfg.ShutdownTimeout))
 	if err := api.Err(); err != nil {
 		fmt.Fprintln(os.Stderr, "api:", dig.RootCause(err))

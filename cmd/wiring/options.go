@@ -79,7 +79,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 	proxies, _ := cfg.TrustedProxyPrefixes() // validated by config.Load
 	return httpapi.Options{
 		Addr: cfg.APIAddr, PublicBaseURL: cfg.PublicBaseURL, RequestTimeout: cfg.RequestTimeout,
-		TrustedProxies: proxies, LogRequests: cfg.LogRequests,
+		TrustedProxies: proxies, LogRequests: cfg.LogRequests, LogClientIP: cfg.LogClientIP,
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 	}
 }
