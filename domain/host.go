@@ -81,19 +81,21 @@ func toASCII(s string) (string, error) {
 	for i := 0; i < len(s); i++ {
 		lower := s[i] | 0x20 // 'A'-'Z' become 'a'-'z'; no other byte lands there
 		atLabelStart := i == 0 || s[i-1] == '.'
-		if !('a' <= lower && lower <= 'z' || isHostNameSymbol(s[i])) || atLabelStart && hasACEPrefix(s[i:]) {
+		if !isASCIILetter(lower) && !isHostNameSymbol(s[i]) || atLabelStart && hasACEPrefix(s[i:]) {
 			return browserIDNA.ToASCII(s)
 		}
 	}
 	return strings.ToLower(s), nil
 }
 
+func isASCIILetter(b byte) bool { return 'a' <= b && b <= 'z' }
+
 func hasACEPrefix(label string) bool { return len(label) >= 4 && strings.EqualFold(label[:4], "xn--") }
 
 // isLowerHostName reports whether s holds only [a-z0-9._-].
 func isLowerHostName(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !('a' <= s[i] && s[i] <= 'z' || isHostNameSymbol(s[i])) {
+		if !isASCIILetter(s[i]) && !isHostNameSymbol(s[i]) {
 			return false
 		}
 	}

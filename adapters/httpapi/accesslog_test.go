@@ -102,7 +102,7 @@ func TestAccessLogWritesWithinTheTimer(t *testing.T) {
 	out := &syncBuffer{}
 	l := NewAccessLog(out)
 	_ = l.Start(context.Background())
-	defer l.Close(context.Background()) //nolint:errcheck // nothing to check
+	defer func() { _ = l.Close(context.Background()) }()
 	l.log(&accessEntry{at: time.Now(), id: "one", method: "GET", route: "/:code", status: 302})
 	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if lines, _ := out.lines(); lines == 1 {
@@ -133,7 +133,7 @@ func TestTimeAndDurationFormattingMatchTheStandardLibrary(t *testing.T) {
 func BenchmarkAccessLog(b *testing.B) {
 	l := NewAccessLog(discard{})
 	_ = l.Start(context.Background())
-	defer l.Close(context.Background()) //nolint:errcheck // nothing to check
+	defer func() { _ = l.Close(context.Background()) }()
 	e := accessEntry{at: time.Now(), id: "3f2a9c1e-1b", method: "GET", route: "/:code", status: 302, elapsed: 42 * time.Microsecond}
 	b.ReportAllocs()
 	b.RunParallel(func(pb *testing.PB) {
