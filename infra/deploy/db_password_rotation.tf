@@ -20,20 +20,22 @@
 locals {
   db_password_rotation = var.db_password_rotation_day > 0
 
-  db_password_schedules = local.db_password_rotation ? {
-    rotate = {
-      description = "Rotate the RDS master password (RDS-managed secret)"
-      minute      = 0
-      target      = "arn:${local.partition}:scheduler:::aws-sdk:secretsmanager:rotateSecret"
-      input       = { SecretId = local.db_secret_arn, RotateImmediately = true }
-    }
-    redeploy = {
-      description = "Redeploy the api so that its tasks read the rotated password"
-      minute      = 10
-      target      = "arn:${local.partition}:scheduler:::aws-sdk:ecs:updateService"
-      input       = { Cluster = aws_ecs_cluster.main.arn, Service = aws_ecs_service.api.name, ForceNewDeployment = true }
-    }
-  } : {}
+  db_password_schedules = {
+    for name, schedule in {
+      rotate = {
+        description = "Rotate the RDS master password (RDS-managed secret)"
+        minute      = 0
+        target      = "arn:${local.partition}:scheduler:::aws-sdk:secretsmanager:rotateSecret"
+        input       = { SecretId = local.db_secret_arn, RotateImmediately = true }
+      }
+      redeploy = {
+        description = "Redeploy the api so that its tasks read the rotated password"
+        minute      = 10
+        target      = "arn:${local.partition}:scheduler:::aws-sdk:ecs:updateService"
+        input       = { Cluster = aws_ecs_cluster.main.arn, Service = aws_ecs_service.api.name, ForceNewDeployment = true }
+      }
+    } : name => schedule if local.db_password_rotation
+  }
 }
 
 resource "aws_secretsmanager_secret_rotation" "db" {

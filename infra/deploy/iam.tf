@@ -209,7 +209,7 @@ data "aws_iam_policy_document" "scheduler" {
     content {
       sid       = "RedeployApi"
       actions   = ["ecs:UpdateService"]
-      resources = [aws_ecs_service.api.id]
+      resources = [aws_ecs_service.api.arn]
     }
   }
 
