@@ -171,7 +171,8 @@ TF_OFFLINE_DIR          := $(CURDIR)/bin/tfoffline
 
 tfvalidate-offline: $(TF_OFFLINE_DIR)/terraform-provider-aws ## terraform validate of both modules against the AWS provider built from source (first run ~17 min, ~8 GB; not in CI)
 	@printf 'provider_installation {\n  dev_overrides {\n    "hashicorp/aws" = "%s"\n  }\n  direct {}\n}\n' '$(TF_OFFLINE_DIR)' > $(TF_OFFLINE_DIR)/terraformrc
-	@terraform version
+	@TF_CLI_CONFIG_FILE=$(TF_OFFLINE_DIR)/terraformrc terraform version
+	@echo "hashicorp/aws: $(TF_AWS_PROVIDER)@$(TF_AWS_PROVIDER_VERSION), built in $(TF_OFFLINE_DIR) (dev_overrides)"
 	@for m in setup deploy; do echo "== infra/$$m"; TF_CLI_CONFIG_FILE=$(TF_OFFLINE_DIR)/terraformrc terraform -chdir=infra/$$m validate -no-color || exit 1; done
 
 # Reused once built: delete bin/tfoffline to rebuild.
