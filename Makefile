@@ -169,7 +169,7 @@ TF_AWS_PROVIDER_VERSION := v1.60.1-0.20260602190131-5f2286d6d836
 TF_OFFLINE_DIR          := $(CURDIR)/bin/tfoffline
 .PHONY: tfvalidate-offline
 
-tfvalidate-offline: $(TF_OFFLINE_DIR)/terraform-provider-aws ## terraform validate of both modules against the AWS provider built from source (first run ~17 min, ~8 GB; not in CI)
+tfvalidate-offline: $(TF_OFFLINE_DIR)/terraform-provider-aws ## terraform validate of both modules against the AWS provider built from source (first run builds for 17+ min, needs ~8 GB of memory; not in CI)
 	@printf 'provider_installation {\n  dev_overrides {\n    "hashicorp/aws" = "%s"\n  }\n  direct {}\n}\n' '$(TF_OFFLINE_DIR)' > $(TF_OFFLINE_DIR)/terraformrc
 	@TF_CLI_CONFIG_FILE=$(TF_OFFLINE_DIR)/terraformrc terraform version
 	@echo "hashicorp/aws: $(TF_AWS_PROVIDER)@$(TF_AWS_PROVIDER_VERSION), built in $(TF_OFFLINE_DIR) (dev_overrides)"
