@@ -90,7 +90,7 @@ lint: bin/golangci-lint ## golangci-lint (the build tags come from .golangci.yml
 lintopenapi: $(SPECTRAL) ## Lint adapters/httpapi/openapi.yaml with Spectral (oas ruleset, .spectral.yaml): no error, no warning
 	$(SPECTRAL) lint --quiet --ruleset .spectral.yaml --fail-severity warn adapters/httpapi/openapi.yaml
 
-lintformat: tools ## Format check, vet, lint, terraform fmt (when terraform is installed)
+lintformat: tools bin/tflint ## Format check, vet, lint, Spectral, terraform fmt (when terraform is installed), tflint
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
 	go vet ./...
 	go vet -tags integration ./...
@@ -98,6 +98,8 @@ lintformat: tools ## Format check, vet, lint, terraform fmt (when terraform is i
 	@$(MAKE) --no-print-directory lintopenapi
 	golangci-lint run --build-tags integration,e2e ./...
 	@if command -v terraform >/dev/null; then terraform fmt -check -recursive infra; else echo "terraform not installed: skipping terraform fmt"; fi
+	bin/tflint --chdir=infra/setup --config=$(CURDIR)/.tflint.hcl
+	bin/tflint --chdir=infra/deploy --config=$(CURDIR)/.tflint.hcl
 
 tools: bin/golangci-lint bin/gotestsum $(SPECTRAL) ## Install pinned dev tools into ./bin (Spectral from npm into ./bin/npm)
 
@@ -180,3 +182,31 @@ tfdeployvalidate: ## terraform fmt -check and validate of infra/deploy
 
 tfdeployapply: ## terraform apply of infra/deploy with IMAGE_TAG (default: HEAD's short hash)
 	$(TF) deploy apply -var tf_state_bucket=$(TF_STATE_BUCKET) -var tf_state_region=$(TF_STATE_REGION) -var image_tag=$(IMAGE_TAG) $(TF_ARGS)
+
+# tflint's bundled terraform ruleset (.tflint.hcl) needs no plugin download.
+TFLINT_VERSION := v0.64.0
+
+bin/tflint:
+	GOBIN=$(CURDIR)/bin go install github.com/terraform-linters/tflint@$(TFLINT_VERSION)
+
+# Offline validation (not in CI): the AWS provider built from the source the Go
+# module proxy serves (its version/VERSION says 6.47.1), wired in through a CLI
+# config's dev_overrides, so `terraform validate` needs no `init` and no registry.
+TF_AWS_PROVIDER         := github.com/hashicorp/terraform-provider-aws
+TF_AWS_PROVIDER_VERSION := v1.60.1-0.20260602190131-5f2286d6d836
+TF_OFFLINE_DIR          := $(CURDIR)/bin/tfoffline
+.PHONY: tfvalidate-offline
+
+tfvalidate-offline: $(TF_OFFLINE_DIR)/terraform-provider-aws ## terraform validate of both modules against the AWS provider built from source (first run builds for 17+ min, needs ~8 GB of memory; not in CI)
+	@printf 'provider_installation {\n  dev_overrides {\n    "hashicorp/aws" = "%s"\n  }\n  direct {}\n}\n' '$(TF_OFFLINE_DIR)' > $(TF_OFFLINE_DIR)/terraformrc
+	@TF_CLI_CONFIG_FILE=$(TF_OFFLINE_DIR)/terraformrc terraform version
+	@echo "hashicorp/aws: $(TF_AWS_PROVIDER)@$(TF_AWS_PROVIDER_VERSION), built in $(TF_OFFLINE_DIR) (dev_overrides)"
+	@for m in setup deploy; do echo "== infra/$$m"; TF_CLI_CONFIG_FILE=$(TF_OFFLINE_DIR)/terraformrc terraform -chdir=infra/$$m validate -no-color || exit 1; done
+
+# Reused once built: delete bin/tfoffline to rebuild.
+$(TF_OFFLINE_DIR)/terraform-provider-aws:
+	mkdir -p $(TF_OFFLINE_DIR)
+	go mod download $(TF_AWS_PROVIDER)@$(TF_AWS_PROVIDER_VERSION)
+	cd "$$(go mod download -json $(TF_AWS_PROVIDER)@$(TF_AWS_PROVIDER_VERSION) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p')" && \
+	  echo "building terraform-provider-aws $$(cat version/VERSION) ($(TF_AWS_PROVIDER_VERSION))" && \
+	  GOWORK=off go build -gcflags='all=-N -l' -ldflags='-s -w' -o $@ .

@@ -5,42 +5,66 @@
 # `command`.
 
 locals {
-  app_environment = merge(
-    {
-      API_ADDR          = ":8000"
-      PUBLIC_BASE_URL   = local.public_base_url
-      REDIS_CACHE_URL   = "${local.redis_scheme}://${aws_elasticache_replication_group.cache.primary_endpoint_address}:6379/0"
-      REDIS_CODES_URL   = "${local.redis_scheme}://${aws_elasticache_replication_group.codes.primary_endpoint_address}:6379/0"
-      DEFAULT_TTL       = var.default_ttl
-      MAX_TTL           = var.max_ttl
-      CACHE_TTL         = var.cache_ttl
-      MAX_URL_LENGTH    = tostring(var.max_url_length)
-      POOL_TARGET       = tostring(var.pool_target)
-      POOL_LOW_WATER    = tostring(var.pool_low_water)
-      LOG_LEVEL         = var.log_level
-      CREATE_RATE_LIMIT = tostring(var.create_rate_limit)
-      DB_MAX_OPEN_CONNS = tostring(var.db_max_open_conns)
-      # Read by the image's entrypoint when the api starts.
-      MIGRATE_ON_START = var.migrate_on_start ? "1" : "0"
-      PARTITIONS_AHEAD = tostring(var.partitions_ahead)
-      # Clients reach the tasks only through the ALB, whose nodes have
-      # addresses in the VPC: trust X-Forwarded-For from there.
-      TRUSTED_PROXIES = local.vpc_cidr_block
-    },
-    var.extra_environment,
-  )
+  common_environment = {
+    API_ADDR        = ":8000"
+    PUBLIC_BASE_URL = local.public_base_url
+    # No password here: DATABASE_PASSWORD comes from RDS's secret (secrets.tf).
+    DATABASE_URL         = "postgres://${var.db_username}@${aws_db_instance.main.address}:${aws_db_instance.main.port}/${var.db_name}?sslmode=require"
+    REDIS_CACHE_URL      = local.redis_cache_url
+    REDIS_CODES_URL      = "${local.redis_scheme}://${aws_elasticache_replication_group.codes.primary_endpoint_address}:6379/0"
+    DEFAULT_TTL          = var.default_ttl
+    MAX_TTL              = var.max_ttl
+    CACHE_TTL            = var.cache_ttl
+    MAX_URL_LENGTH       = tostring(var.max_url_length)
+    CODE_QUARANTINE      = var.code_quarantine
+    POOL_TARGET          = tostring(var.pool_target)
+    POOL_LOW_WATER       = tostring(var.pool_low_water)
+    LOG_LEVEL            = var.log_level
+    LOG_CLIENT_IP        = tostring(var.log_client_ip)
+    CREATE_RATE_LIMIT    = tostring(var.create_rate_limit)
+    MISS_RATE_LIMIT      = tostring(var.miss_rate_limit)
+    VISIT_FLUSH_INTERVAL = var.visit_flush_interval
+    SHUTDOWN_DRAIN       = "${var.shutdown_drain_seconds}s"
+    SHUTDOWN_TIMEOUT     = "${var.shutdown_timeout_seconds}s"
+    DB_MAX_OPEN_CONNS    = tostring(var.db_max_open_conns)
+    # Read by the image's entrypoint when the api starts.
+    MIGRATE_ON_START = var.migrate_on_start ? "1" : "0"
+    PARTITIONS_AHEAD = tostring(var.partitions_ahead)
+    # Clients reach the tasks only through the ALB, whose nodes have
+    # addresses in the VPC: trust X-Forwarded-For from there.
+    TRUSTED_PROXIES = local.vpc_cidr_block
+  }
+
+  # Go's soft memory limit at 80% of the task's memory leaves room for what
+  # the runtime does not count (binary, thread stacks) below the hard limit.
+  api_environment = merge(local.common_environment, {
+    GOMEMLIMIT        = "${floor(var.api_memory * 0.8)}MiB"
+    LOCAL_CACHE_BYTES = tostring(var.local_cache_mib * 1048576)
+  }, var.extra_environment)
+  job_environment = merge(local.common_environment, {
+    GOMEMLIMIT = "${floor(var.job_memory * 0.8)}MiB"
+  }, var.extra_environment)
 
   # Sorted, as ECS returns them, to keep plans free of spurious diffs.
-  container_environment = [
-    for name in sort(keys(local.app_environment)) : { name = name, value = local.app_environment[name] }
+  api_container_environment = [
+    for name in sort(keys(local.api_environment)) : { name = name, value = local.api_environment[name] }
+  ]
+  job_container_environment = [
+    for name in sort(keys(local.job_environment)) : { name = name, value = local.job_environment[name] }
   ]
 
   # Jobs run by EventBridge Scheduler (scheduler.tf) or by hand (migrate).
   jobs = {
     batch      = ["batch", "--once"]
-    partitions = ["partitions", "--ahead", tostring(var.partitions_ahead)]
+    partitions = concat(["partitions", "--ahead", tostring(var.partitions_ahead)], var.partitions_prune ? ["--prune"] : [])
     migrate    = ["migrate", "up"]
   }
+
+  # Shutdown of an api task (README, "Stopping a task"): ECS deregisters it
+  # from the target group and waits deregistration_delay, then SIGTERM; the
+  # api drains for SHUTDOWN_DRAIN + SHUTDOWN_TIMEOUT; SIGKILL comes only
+  # after stopTimeout, which leaves 10 s for the final visit flush.
+  api_stop_timeout = var.shutdown_drain_seconds + var.shutdown_timeout_seconds + 10
 
   runtime_platform = {
     operating_system_family = "LINUX"
@@ -81,7 +105,7 @@ resource "aws_ecs_task_definition" "api" {
       portMappings = [
         { containerPort = 8000, hostPort = 8000, protocol = "tcp" },
       ]
-      environment = local.container_environment
+      environment = local.api_container_environment
       secrets     = local.container_secrets
       # Liveness probe built into the binary (GET /v1/health, no
       # dependencies); readiness is the ALB health check.
@@ -92,8 +116,8 @@ resource "aws_ecs_task_definition" "api" {
         retries     = 3
         startPeriod = 120
       }
-      # SIGTERM, then this long to finish in-flight requests.
-      stopTimeout = 30
+      # SIGTERM, then at most this long before SIGKILL.
+      stopTimeout = local.api_stop_timeout
       logConfiguration = {
         logDriver = "awslogs"
         options = {
@@ -108,6 +132,21 @@ resource "aws_ecs_task_definition" "api" {
   # Keep old revisions registered so a rollback (circuit breaker or manual)
   # can always start them.
   skip_destroy = true
+
+  lifecycle {
+    precondition {
+      condition     = var.shutdown_drain_seconds <= var.deregistration_delay
+      error_message = "shutdown_drain_seconds must not exceed deregistration_delay: the ALB must keep draining a task for as long as it still serves."
+    }
+    precondition {
+      condition     = local.api_stop_timeout <= 120
+      error_message = "shutdown_drain_seconds + shutdown_timeout_seconds + 10 must be at most 120 (Fargate's longest stopTimeout)."
+    }
+    precondition {
+      condition     = var.local_cache_mib >= 1 && var.local_cache_mib * 4 <= var.api_memory
+      error_message = "local_cache_mib must be at least 1 and at most a quarter of api_memory."
+    }
+  }
 }
 
 resource "aws_ecs_service" "api" {
@@ -180,7 +219,7 @@ resource "aws_ecs_task_definition" "job" {
       image       = local.image
       essential   = true
       command     = each.value
-      environment = local.container_environment
+      environment = local.job_container_environment
       secrets     = local.container_secrets
       logConfiguration = {
         logDriver = "awslogs"

@@ -1,10 +1,11 @@
 # Least-privilege roles:
 #   execution - used by the ECS agent: pull the image, write logs, read the
-#               app's SSM parameters. Nothing else.
+#               app's SSM parameters and the database password. Nothing else.
 #   task      - assumed by the app itself. The app calls no AWS API, so it
 #               holds no permissions unless ECS Exec is enabled.
 #   scheduler - used by EventBridge Scheduler: run the two job task
-#               definitions in this cluster and pass the two roles above.
+#               definitions in this cluster and pass the two roles above;
+#               rotate the database password and redeploy the api service.
 
 # --- Task execution role -----------------------------------------------------
 
@@ -49,10 +50,37 @@ data "aws_iam_policy_document" "execution" {
   }
 
   # SecureStrings use the AWS managed key aws/ssm: no kms:Decrypt needed.
+  dynamic "statement" {
+    for_each = length(local.ssm_parameter_arns) > 0 ? [local.ssm_parameter_arns] : []
+
+    content {
+      sid       = "SsmSecrets"
+      actions   = ["ssm:GetParameters"]
+      resources = statement.value
+    }
+  }
+
   statement {
-    sid       = "Secrets"
-    actions   = ["ssm:GetParameters"]
-    resources = local.secret_parameter_arns
+    sid       = "DatabasePassword"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [local.db_secret_arn]
+  }
+
+  # Only for a customer managed key; aws/secretsmanager needs no grant.
+  dynamic "statement" {
+    for_each = var.db_secret_kms_key_id == null ? [] : [var.db_secret_kms_key_id]
+
+    content {
+      sid       = "DatabasePasswordKey"
+      actions   = ["kms:Decrypt"]
+      resources = [statement.value]
+
+      condition {
+        test     = "StringEquals"
+        variable = "kms:ViaService"
+        values   = ["secretsmanager.${local.region}.amazonaws.com"]
+      }
+    }
   }
 }
 
@@ -162,6 +190,26 @@ data "aws_iam_policy_document" "scheduler" {
       test     = "StringEquals"
       variable = "ecs:CreateAction"
       values   = ["RunTask"]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.db_password_rotation ? [1] : []
+
+    content {
+      sid       = "RotateDatabasePassword"
+      actions   = ["secretsmanager:RotateSecret"]
+      resources = [local.db_secret_arn]
+    }
+  }
+
+  dynamic "statement" {
+    for_each = local.db_password_rotation ? [1] : []
+
+    content {
+      sid       = "RedeployApi"
+      actions   = ["ecs:UpdateService"]
+      resources = [aws_ecs_service.api.arn]
     }
   }
 

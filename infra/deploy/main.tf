@@ -33,7 +33,7 @@ locals {
 
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
-  region     = data.aws_region.current.name
+  region     = data.aws_region.current.region
 
   setup              = data.terraform_remote_state.setup.outputs
   vpc_id             = local.setup.vpc_id

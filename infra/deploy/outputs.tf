@@ -37,8 +37,12 @@ output "rds_endpoint" {
 }
 
 output "redis_cache_endpoint" {
-  description = "Primary endpoint of the cache Redis (host:port)."
-  value       = "${aws_elasticache_replication_group.cache.primary_endpoint_address}:6379"
+  description = "Endpoint of the cache Redis (host:port): the primary, or in cluster mode the configuration endpoint."
+  value = (
+    local.cache_cluster_mode
+    ? "${aws_elasticache_replication_group.cache.configuration_endpoint_address}:6379"
+    : "${aws_elasticache_replication_group.cache.primary_endpoint_address}:6379"
+  )
 }
 
 output "redis_codes_endpoint" {
@@ -52,11 +56,13 @@ output "log_group_names" {
 }
 
 output "ssm_parameter_names" {
-  description = "SSM SecureString parameters holding the app's secrets."
-  value = concat(
-    [aws_ssm_parameter.database_url.name, aws_ssm_parameter.code_secret.name],
-    aws_ssm_parameter.api_keys[*].name,
-  )
+  description = "SSM SecureString parameters Terraform writes for the app (API_KEYS, ADMIN_KEYS, when set)."
+  value       = [for p in aws_ssm_parameter.key_list : p.name]
+}
+
+output "db_secret_arn" {
+  description = "ARN of RDS's own Secrets Manager secret holding the master user name and password (psql: aws secretsmanager get-secret-value --secret-id <arn>)."
+  value       = local.db_secret_arn
 }
 
 output "app_security_group_id" {

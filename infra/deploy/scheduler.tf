@@ -1,6 +1,8 @@
 # EventBridge Scheduler runs the jobs as one-off Fargate tasks.
 # batch --once tops up the code pool; partitions --ahead N creates the
-# monthly partitions ahead of time (the api also does it at start).
+# monthly partitions ahead of time (the api also does it at start) and, with
+# --prune, drops the months whose every link is past MAX_TTL, visit counters
+# included. The password rotation schedules are in db_password_rotation.tf.
 
 locals {
   schedules = {
@@ -13,7 +15,7 @@ locals {
     }
     partitions = {
       expression    = var.partitions_schedule
-      description   = "Create monthly partitions ahead (partitions --ahead ${var.partitions_ahead})"
+      description   = "Partition maintenance (${join(" ", local.jobs.partitions)})"
       max_event_age = 3600
       retries       = 3
     }

@@ -1,60 +1,75 @@
-# Secrets reach the tasks through SSM Parameter Store SecureStrings (AWS
-# managed key aws/ssm, free standard tier); ECS injects them at task start,
-# so a changed value takes effect on the next deployment.
+# Secrets reach the tasks as ECS `secrets`, resolved by the ECS agent when a
+# task starts (so a changed value takes effect on the next deployment):
+#
+#   DATABASE_PASSWORD  the `password` key of RDS's own master-user secret in
+#                      Secrets Manager (rds.tf); DATABASE_URL carries none
+#   API_KEYS           SSM SecureString, when api_keys is set
+#   ADMIN_KEYS         SSM SecureString, when admin_keys is set
+#   CODE_SECRET        only when code_secret_ssm_parameter names a parameter
+#                      you created; otherwise the service generates its own
+#                      secret once and keeps it in Postgres
+#
+# The SSM parameters use the AWS managed key aws/ssm (free standard tier).
+# api_keys and admin_keys are also in the Terraform state, which is why the
+# state bucket is encrypted and private; the database password and an
+# operator-provided CODE_SECRET never are.
 
 locals {
-  ssm_prefix       = "/${var.project}/${terraform.workspace}"
-  api_keys_enabled = nonsensitive(var.api_keys != "")
+  ssm_prefix = "/${var.project}/${terraform.workspace}"
 
-  database_url = format(
-    "postgres://%s:%s@%s:%d/%s?sslmode=require",
-    var.db_username,
-    random_password.db.result,
-    aws_db_instance.main.address,
-    aws_db_instance.main.port,
-    var.db_name,
+  # Key lists Terraform writes to SSM, by environment variable name; only
+  # the names of the non-empty ones decide what exists.
+  key_list_values = { API_KEYS = var.api_keys, ADMIN_KEYS = var.admin_keys }
+  key_list_names = toset(concat(
+    nonsensitive(var.api_keys != "") ? ["API_KEYS"] : [],
+    nonsensitive(var.admin_keys != "") ? ["ADMIN_KEYS"] : [],
+  ))
+
+  db_secret_arn = aws_db_instance.main.master_user_secret[0].secret_arn
+
+  code_secret_parameter_arn = (
+    var.code_secret_ssm_parameter == ""
+    ? null
+    : "arn:${local.partition}:ssm:${local.region}:${local.account_id}:parameter${var.code_secret_ssm_parameter}"
   )
 }
 
-resource "random_password" "code_secret" {
-  length  = 64
-  special = false
+resource "aws_ssm_parameter" "key_list" {
+  for_each = local.key_list_names
+
+  name        = "${local.ssm_prefix}/${each.key}"
+  description = "shortlink ${terraform.workspace}: ${each.key} (comma-separated, 16+ characters each)"
+  type        = "SecureString"
+  value       = local.key_list_values[each.key]
 }
 
-resource "aws_ssm_parameter" "database_url" {
-  name        = "${local.ssm_prefix}/DATABASE_URL"
-  description = "shortlink ${terraform.workspace}: Postgres connection URL"
-  type        = "SecureString"
-  value       = local.database_url
+moved {
+  from = aws_ssm_parameter.api_keys[0]
+  to   = aws_ssm_parameter.key_list["API_KEYS"]
 }
 
-resource "aws_ssm_parameter" "code_secret" {
-  name        = "${local.ssm_prefix}/CODE_SECRET"
-  description = "shortlink ${terraform.workspace}: key of the code permutation (never change on a live database)"
-  type        = "SecureString"
-  value       = var.code_secret != "" ? var.code_secret : random_password.code_secret.result
-}
+# Earlier releases generated CODE_SECRET with random_password and stored it
+# here. Forget the parameter without deleting it: a workspace created then
+# keeps its codes consistent by pointing code_secret_ssm_parameter at
+# "/<project>/<workspace>/CODE_SECRET" (README: "Upgrading a workspace").
+removed {
+  from = aws_ssm_parameter.code_secret
 
-resource "aws_ssm_parameter" "api_keys" {
-  count = local.api_keys_enabled ? 1 : 0
-
-  name        = "${local.ssm_prefix}/API_KEYS"
-  description = "shortlink ${terraform.workspace}: API keys required for creates"
-  type        = "SecureString"
-  value       = var.api_keys
+  lifecycle {
+    destroy = false
+  }
 }
 
 locals {
-  secret_parameter_arns = concat(
-    [aws_ssm_parameter.database_url.arn, aws_ssm_parameter.code_secret.arn],
-    aws_ssm_parameter.api_keys[*].arn,
+  ssm_parameter_arns = concat(
+    [for p in aws_ssm_parameter.key_list : p.arn],
+    local.code_secret_parameter_arn == null ? [] : [local.code_secret_parameter_arn],
   )
 
+  # Sorted by name, as ECS returns them, to keep plans free of spurious diffs.
   container_secrets = concat(
-    [
-      { name = "CODE_SECRET", valueFrom = aws_ssm_parameter.code_secret.arn },
-      { name = "DATABASE_URL", valueFrom = aws_ssm_parameter.database_url.arn },
-    ],
-    [for p in aws_ssm_parameter.api_keys : { name = "API_KEYS", valueFrom = p.arn }],
+    [for name, p in aws_ssm_parameter.key_list : { name = name, valueFrom = p.arn }],
+    local.code_secret_parameter_arn == null ? [] : [{ name = "CODE_SECRET", valueFrom = local.code_secret_parameter_arn }],
+    [{ name = "DATABASE_PASSWORD", valueFrom = "${local.db_secret_arn}:password::" }],
   )
 }

@@ -192,9 +192,14 @@ variable "health_check_path" {
 }
 
 variable "deregistration_delay" {
-  description = "Seconds the ALB drains a deregistering task before it is stopped."
+  description = "Seconds the ALB drains a deregistering api task (in-flight requests finish) before ECS sends it SIGTERM. At least shutdown_drain_seconds."
   type        = number
   default     = 30
+
+  validation {
+    condition     = var.deregistration_delay >= 0 && var.deregistration_delay <= 3600
+    error_message = "deregistration_delay must be 0-3600 seconds."
+  }
 }
 
 variable "alb_deletion_protection" {
@@ -276,6 +281,39 @@ variable "db_username" {
   default     = "shortlink"
 }
 
+variable "db_secret_kms_key_id" {
+  description = "ARN of a customer managed KMS key encrypting RDS's master-user secret in Secrets Manager (the task execution role gets kms:Decrypt on it). null: the AWS managed key aws/secretsmanager, which needs no grant."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.db_secret_kms_key_id == null || startswith(coalesce(var.db_secret_kms_key_id, "-"), "arn:")
+    error_message = "db_secret_kms_key_id must be null or a key ARN."
+  }
+}
+
+variable "db_password_rotation_day" {
+  description = "Day of the month (1-28) on which the master password is rotated and the api redeployed right after (db_password_rotation.tf). 0: no scheduled rotation (RDS's own schedule is pushed to 1000 days)."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.db_password_rotation_day >= 0 && var.db_password_rotation_day <= 28 && floor(var.db_password_rotation_day) == var.db_password_rotation_day
+    error_message = "db_password_rotation_day must be a whole number 0-28."
+  }
+}
+
+variable "db_password_rotation_hour" {
+  description = "Hour (UTC, 0-23) of the password rotation; the api is redeployed 10 minutes later."
+  type        = number
+  default     = 4
+
+  validation {
+    condition     = var.db_password_rotation_hour >= 0 && var.db_password_rotation_hour <= 23 && floor(var.db_password_rotation_hour) == var.db_password_rotation_hour
+    error_message = "db_password_rotation_hour must be a whole number 0-23."
+  }
+}
+
 # --- Redis -----------------------------------------------------------------
 
 variable "redis_engine_version" {
@@ -291,9 +329,37 @@ variable "redis_cache_node_type" {
 }
 
 variable "redis_cache_nodes" {
-  description = "Nodes in the cache replication group (>1 adds replicas with automatic failover)."
+  description = "Nodes in the cache replication group (>1 adds replicas with automatic failover). Cluster mode off only."
   type        = number
   default     = 1
+}
+
+variable "redis_cache_cluster_mode" {
+  description = "Run the cache Redis in cluster mode (sharded): redis_cache_shards shards of 1 + redis_cache_replicas_per_shard nodes. REDIS_CACHE_URL then names the configuration endpoint. Switching an existing group: replace it (README)."
+  type        = bool
+  default     = false
+}
+
+variable "redis_cache_shards" {
+  description = "Shards (node groups) of the cache Redis in cluster mode."
+  type        = number
+  default     = 2
+
+  validation {
+    condition     = var.redis_cache_shards >= 1 && var.redis_cache_shards <= 500
+    error_message = "redis_cache_shards must be 1-500."
+  }
+}
+
+variable "redis_cache_replicas_per_shard" {
+  description = "Replicas per shard of the cache Redis in cluster mode (0-5; >0 adds Multi-AZ failover)."
+  type        = number
+  default     = 0
+
+  validation {
+    condition     = var.redis_cache_replicas_per_shard >= 0 && var.redis_cache_replicas_per_shard <= 5
+    error_message = "redis_cache_replicas_per_shard must be 0-5."
+  }
 }
 
 variable "redis_codes_node_type" {
@@ -323,7 +389,7 @@ variable "redis_transit_encryption" {
 # --- Scheduled jobs --------------------------------------------------------
 
 variable "schedules_enabled" {
-  description = "Enable the batch and partitions schedules."
+  description = "Enable the batch and partitions schedules (not the password rotation: see db_password_rotation_day)."
   type        = bool
   default     = true
 }
@@ -335,7 +401,7 @@ variable "batch_schedule" {
 }
 
 variable "partitions_schedule" {
-  description = "EventBridge Scheduler expression for `partitions --ahead N` (UTC)."
+  description = "EventBridge Scheduler expression for `partitions --ahead N [--prune]` (UTC)."
   type        = string
   default     = "cron(17 3 * * ? *)"
 }
@@ -344,6 +410,12 @@ variable "partitions_ahead" {
   description = "Months of partitions the daily job keeps created ahead (current month included)."
   type        = number
   default     = 3
+}
+
+variable "partitions_prune" {
+  description = "The daily partitions job also runs --prune: drops link partitions and their visit counters older than MAX_TTL."
+  type        = bool
+  default     = true
 }
 
 # --- Application settings (environment of every task) ----------------------
@@ -413,17 +485,68 @@ variable "create_rate_limit" {
   default     = 60
 }
 
+variable "miss_rate_limit" {
+  description = "MISS_RATE_LIMIT: lookups per minute per client IP that reached Postgres and found nothing; over it, uncached resolves get 429 (0 = off). Throttles scans of random codes; client IPs are real here (X-Forwarded-For from the ALB), unless a CDN in front is missing from TRUSTED_PROXIES."
+  type        = number
+  default     = 60
+}
+
+variable "code_quarantine" {
+  description = "CODE_QUARANTINE: how long a code stays unclaimable after its link stopped resolving (Go duration; \"0\" = never reusable)."
+  type        = string
+  default     = "8760h"
+}
+
+variable "visit_flush_interval" {
+  description = "VISIT_FLUSH_INTERVAL: how often each api task writes its visit counts (Go duration). A task killed without SIGTERM loses at most this much."
+  type        = string
+  default     = "1s"
+}
+
+variable "shutdown_drain_seconds" {
+  description = "SHUTDOWN_DRAIN: after SIGTERM the api keeps serving this long (Connection: close, /v1/ready 503) before it stops accepting. At most deregistration_delay."
+  type        = number
+  default     = 5
+}
+
+variable "shutdown_timeout_seconds" {
+  description = "SHUTDOWN_TIMEOUT: then, time given to in-flight requests. The container's stopTimeout is drain + timeout + 10 s (Fargate allows at most 120 s)."
+  type        = number
+  default     = 20
+
+  validation {
+    condition     = var.shutdown_timeout_seconds >= 1
+    error_message = "shutdown_timeout_seconds must be at least 1."
+  }
+}
+
+variable "local_cache_mib" {
+  description = "LOCAL_CACHE_BYTES of the api, in MiB: byte budget of the in-process redirect cache. Counted inside GOMEMLIMIT (80% of api_memory)."
+  type        = number
+  default     = 64
+}
+
+variable "log_client_ip" {
+  description = "LOG_CLIENT_IP: whether the api's access log carries the client address."
+  type        = bool
+  default     = false
+}
+
 variable "extra_environment" {
   description = "More (non-secret) environment variables for every task; they override the ones above."
   type        = map(string)
   default     = {}
 }
 
-variable "code_secret" {
-  description = "CODE_SECRET keying the code permutation. Empty: a random one is generated once and kept. Never change it on a live database."
+variable "code_secret_ssm_parameter" {
+  description = "Name of an SSM SecureString you created (aws/ssm key) holding CODE_SECRET, e.g. /shortlink/production/CODE_SECRET. Empty: the service generates its own secret once and keeps it in Postgres. Never change it on a live database without CODE_SECRET_ROTATE."
   type        = string
   default     = ""
-  sensitive   = true
+
+  validation {
+    condition     = var.code_secret_ssm_parameter == "" || can(regex("^/[A-Za-z0-9_.\\-/]+$", var.code_secret_ssm_parameter))
+    error_message = "code_secret_ssm_parameter must be empty or a parameter name starting with /."
+  }
 }
 
 variable "api_keys" {
@@ -435,5 +558,17 @@ variable "api_keys" {
   validation {
     condition     = var.api_keys == "" || alltrue([for k in split(",", var.api_keys) : length(trimspace(k)) >= 16])
     error_message = "Every API key must be at least 16 characters long."
+  }
+}
+
+variable "admin_keys" {
+  description = "ADMIN_KEYS: comma-separated keys (16+ characters each) that may manage any link. Empty: no admin keys. Prefer TF_VAR_admin_keys over files."
+  type        = string
+  default     = ""
+  sensitive   = true
+
+  validation {
+    condition     = var.admin_keys == "" || alltrue([for k in split(",", var.admin_keys) : length(trimspace(k)) >= 16])
+    error_message = "Every admin key must be at least 16 characters long."
   }
 }

@@ -1,14 +1,11 @@
 terraform {
-  required_version = ">= 1.6"
+  # 1.7: `removed` blocks (secrets.tf).
+  required_version = ">= 1.7"
 
   required_providers {
     aws = {
       source  = "hashicorp/aws"
-      version = "~> 5.70"
-    }
-    random = {
-      source  = "hashicorp/random"
-      version = "~> 3.6"
+      version = "~> 6.0"
     }
   }
 }

@@ -149,7 +149,7 @@ resource "aws_route_table_association" "private" {
 # by Fargate tasks (every scheduled batch run) do not pay NAT data processing.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.main.id
-  service_name      = "com.amazonaws.${data.aws_region.current.name}.s3"
+  service_name      = "com.amazonaws.${data.aws_region.current.region}.s3"
   vpc_endpoint_type = "Gateway"
   route_table_ids   = aws_route_table.private[*].id
 

@@ -2,7 +2,7 @@
 
 output "aws_region" {
   description = "Region the shared resources live in."
-  value       = data.aws_region.current.name
+  value       = data.aws_region.current.region
 }
 
 output "vpc_id" {
