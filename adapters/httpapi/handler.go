@@ -36,6 +36,10 @@ type Options struct {
 	APIKeys []string
 	// MaxConnections caps the client connections served at once.
 	MaxConnections int
+	// ShutdownDrain is how long the server keeps serving after SIGTERM, not
+	// ready and closing every connection after its response, before it
+	// stops accepting (SHUTDOWN_DRAIN).
+	ShutdownDrain time.Duration
 }
 
 // Deps are what the handlers call.
@@ -49,6 +53,8 @@ type Deps struct {
 	// rate limit off.
 	Limiter ports.RateLimiter
 	Log     *slog.Logger
+	// Drain, once active, makes /v1/ready answer 503; nil never drains.
+	Drain *Drain
 }
 
 // Handler serves the API's routes.
@@ -77,6 +83,10 @@ func (h *Handler) health(c *gin.Context) {
 }
 
 func (h *Handler) ready(c *gin.Context) {
+	if h.Drain.Active() {
+		h.fail(c, errDraining)
+		return
+	}
 	if down := h.Readiness.Down(c.Request.Context()); len(down) > 0 {
 		h.fail(c, errNotReady(down))
 		return

@@ -12,34 +12,51 @@ import (
 )
 
 // Server is the HTTP server with timeouts against slow clients and a
-// graceful stop that lets in-flight requests finish.
+// graceful stop: a drain, then the in-flight requests finish.
 type Server struct {
 	srv      *http.Server
+	handler  http.Handler
 	maxConns int
 	log      *slog.Logger
 	ln       net.Listener
+
+	drain    *Drain
+	drainFor time.Duration
 }
 
 // NewServer serves handler on addr once started, to at most maxConns
 // connections at once (0: no cap); further connections wait in the
 // listen backlog rather than use up file descriptors.
 func NewServer(addr string, maxConns int, handler http.Handler, log *slog.Logger) *Server {
-	return &Server{
-		log:      log,
-		maxConns: maxConns,
-		srv: &http.Server{
-			Addr:              addr,
-			Handler:           handler,
-			ReadHeaderTimeout: 5 * time.Second,
-			ReadTimeout:       10 * time.Second,
-			WriteTimeout:      15 * time.Second,
-			// Longer than nginx's upstream keep-alive (30 s), so the proxy
-			// never reuses a connection the server is closing.
-			IdleTimeout:    75 * time.Second,
-			MaxHeaderBytes: 16 << 10,
-			ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		},
+	s := &Server{log: log, maxConns: maxConns, handler: handler, drain: &Drain{}}
+	s.srv = &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		// Longer than nginx's upstream keep-alive, so the proxy never reuses
+		// a connection the server is closing.
+		IdleTimeout:    75 * time.Second,
+		MaxHeaderBytes: 16 << 10,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	return s
+}
+
+// DrainFirst makes Stop drain for period before it stops accepting, with d
+// as the drain's state (the one /v1/ready reports). Call it before Start.
+func (s *Server) DrainFirst(period time.Duration, d *Drain) {
+	s.drainFor, s.drain = period, d
+}
+
+// ServeHTTP serves the handler, asking the client to close its connection
+// once the drain has begun (one atomic load a request until then).
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.drain.Active() {
+		w.Header()["Connection"] = []string{"close"}
+	}
+	s.handler.ServeHTTP(w, r)
 }
 
 // Start listens, failing at once if the address is taken, and serves in the
@@ -65,9 +82,23 @@ func (s *Server) Start(context.Context) error {
 // Addr is the address the server listens on once started.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Stop stops accepting connections and waits, until ctx ends, for in-flight
-// requests to finish.
+// Stop drains, then stops accepting connections and waits, until ctx ends,
+// for in-flight requests to finish. During the drain (the DrainFirst
+// period, cut short if ctx ends) the server goes on serving and accepting,
+// /v1/ready answers 503 and every response closes its connection, so a
+// proxy moves its traffic to other replicas without ever sending a request
+// on a connection the server is closing.
 func (s *Server) Stop(ctx context.Context) error {
-	s.log.Info("api shutting down; draining in-flight requests")
+	s.drain.Begin()
+	if s.drainFor > 0 {
+		s.log.Info("api draining: not ready, closing each connection after its response", "for", s.drainFor.String())
+		timer := time.NewTimer(s.drainFor)
+		select {
+		case <-timer.C:
+		case <-ctx.Done():
+			timer.Stop()
+		}
+	}
+	s.log.Info("api shutting down; finishing in-flight requests")
 	return s.srv.Shutdown(ctx)
 }
