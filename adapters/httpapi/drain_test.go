@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"io"
@@ -19,12 +20,47 @@ import (
 	"github.com/shortlink/shortlink/app"
 )
 
-// TestStopDrainsBeforeItStopsAccepting is SIGTERM behind a proxy: for the
-// drain period the server still accepts and serves, /v1/ready says 503 and
-// every response closes its connection (so the proxy drops its keep-alive
-// connections to this server itself); only then does it stop accepting.
+// keptAlive is a client connection the server has accepted, for requests
+// one after another as a proxy's keep-alive connection sends them.
+type keptAlive struct {
+	conn net.Conn
+	r    *bufio.Reader
+}
+
+func dialKeptAlive(t *testing.T, addr string) *keptAlive {
+	t.Helper()
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return &keptAlive{conn: conn, r: bufio.NewReader(conn)}
+}
+
+// get sends GET path and reads the answer; body is read whole.
+func (k *keptAlive) get(t *testing.T, path string) (*http.Response, string) {
+	t.Helper()
+	if _, err := io.WriteString(k.conn, "GET "+path+" HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	resp, err := http.ReadResponse(k.r, nil)
+	if err != nil {
+		t.Fatalf("GET %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("GET %s: body: %v", path, err)
+	}
+	return resp, string(body)
+}
+
+// TestStopRefusesNewConnectionsThenDrainsTheOpenOnes is SIGTERM behind a
+// proxy: the server stops accepting at once, then for the drain period
+// serves the connections it has, with /v1/ready at 503 and every response
+// closing its connection; when the drain ends it closes the idle ones left.
 // The drain here lasts until the test cancels Stop's context.
-func TestStopDrainsBeforeItStopsAccepting(t *testing.T) {
+func TestStopRefusesNewConnectionsThenDrainsTheOpenOnes(t *testing.T) {
 	t.Parallel()
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	drain := &httpapi.Drain{}
@@ -42,23 +78,14 @@ func TestStopDrainsBeforeItStopsAccepting(t *testing.T) {
 	if err := server.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + server.Addr().String()
-	client := &http.Client{Transport: &http.Transport{}}
-	t.Cleanup(client.CloseIdleConnections)
+	addr := server.Addr().String()
 
-	get := func(path string) *http.Response {
-		t.Helper()
-		resp, err := client.Get(base + path)
-		if err != nil {
-			t.Fatalf("GET %s: %v", path, err)
+	conns := make([]*keptAlive, 3)
+	for i := range conns {
+		conns[i] = dialKeptAlive(t, addr)
+		if resp, _ := conns[i].get(t, "/v1/ready"); resp.StatusCode != http.StatusOK || resp.Close {
+			t.Fatalf("ready before SIGTERM = %d (close %v), want 200 on a kept-alive connection", resp.StatusCode, resp.Close)
 		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		resp.Header.Set("X-Test-Body", string(body))
-		return resp
-	}
-	if r := get("/v1/ready"); r.StatusCode != http.StatusOK || r.Close {
-		t.Fatalf("ready before SIGTERM = %d (close %v), want 200 on a kept-alive connection", r.StatusCode, r.Close)
 	}
 
 	stopCtx, endDrain := context.WithCancel(context.Background())
@@ -67,29 +94,31 @@ func TestStopDrainsBeforeItStopsAccepting(t *testing.T) {
 	for !drain.Active() {
 		runtime.Gosched()
 	}
-
-	r := get("/v1/ready")
-	if r.StatusCode != http.StatusServiceUnavailable || !strings.Contains(r.Header.Get("X-Test-Body"), "not ready: shutting down") {
-		t.Errorf("ready while draining = %d %s, want 503 not ready: shutting down", r.StatusCode, r.Header.Get("X-Test-Body"))
-	}
-	for _, path := range []string{"/v1/ready", "/v1/health"} {
-		client.CloseIdleConnections() // a connection made while draining: still accepted
-		if r := get(path); !r.Close { // net/http reads Connection: close into Close
-			t.Errorf("GET %s while draining kept the connection open, want Connection: close", path)
+	for { // the listener closes right after the drain begins
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			if !errors.Is(err, syscall.ECONNREFUSED) {
+				t.Fatalf("dial while draining: %v, want connection refused", err)
+			}
+			break
 		}
+		conn.Close()
+		runtime.Gosched()
 	}
-	if r := get("/v1/health"); r.StatusCode != http.StatusOK {
-		t.Errorf("health while draining = %d, want 200: the server still serves", r.StatusCode)
+
+	resp, body := conns[0].get(t, "/v1/ready")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: shutting down") || !resp.Close {
+		t.Errorf("ready while draining = %d %s (close %v), want 503 not ready: shutting down, closing", resp.StatusCode, body, resp.Close)
+	}
+	if resp, _ := conns[1].get(t, "/v1/health"); resp.StatusCode != http.StatusOK || !resp.Close {
+		t.Errorf("health while draining = %d (close %v), want 200 on a connection the server then closes", resp.StatusCode, resp.Close)
 	}
 
 	endDrain()
 	if err := <-stopped; err != nil && !errors.Is(err, context.Canceled) {
 		t.Fatalf("Stop = %v", err)
 	}
-	if conn, err := net.Dial("tcp", server.Addr().String()); err == nil {
-		conn.Close()
-		t.Fatal("the server still accepts connections after Stop")
-	} else if !errors.Is(err, syscall.ECONNREFUSED) {
-		t.Fatalf("dial after Stop: %v, want connection refused", err)
+	if _, err := conns[2].r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Fatalf("the connection left idle through the drain: read = %v, want EOF (closed by the server)", err)
 	}
 }

@@ -18,7 +18,9 @@ type Server struct {
 	handler  http.Handler
 	maxConns int
 	log      *slog.Logger
-	ln       net.Listener
+	ln       net.Listener  // the socket, for Addr
+	serving  net.Listener  // what Serve accepts from (ln, maybe limited)
+	served   chan struct{} // closed once Serve has returned
 
 	drain    *Drain
 	drainFor time.Duration
@@ -44,8 +46,9 @@ func NewServer(addr string, maxConns int, handler http.Handler, log *slog.Logger
 	return s
 }
 
-// DrainFirst makes Stop drain for period before it stops accepting, with d
-// as the drain's state (the one /v1/ready reports). Call it before Start.
+// DrainFirst makes Stop drain for period before it closes the connections
+// left, with d as the drain's state (the one /v1/ready reports). Call it
+// before Start.
 func (s *Server) DrainFirst(period time.Duration, d *Drain) {
 	s.drainFor, s.drain = period, d
 }
@@ -70,9 +73,12 @@ func (s *Server) Start(context.Context) error {
 	if s.maxConns > 0 {
 		ln = netutil.LimitListener(ln, s.maxConns)
 	}
+	s.serving, s.served = ln, make(chan struct{})
 	s.log.Info("api listening", "addr", ln.Addr().String())
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		defer close(s.served)
+		err := s.srv.Serve(ln)
+		if err != nil && !errors.Is(err, http.ErrServerClosed) && !(s.drain.Active() && errors.Is(err, net.ErrClosed)) {
 			s.log.Error("server stopped", "error", err)
 		}
 	}()
@@ -82,16 +88,29 @@ func (s *Server) Start(context.Context) error {
 // Addr is the address the server listens on once started.
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
-// Stop drains, then stops accepting connections and waits, until ctx ends,
-// for in-flight requests to finish. During the drain (the DrainFirst
-// period, cut short if ctx ends) the server goes on serving and accepting,
-// /v1/ready answers 503 and every response closes its connection, so a
-// proxy moves its traffic to other replicas without ever sending a request
-// on a connection the server is closing.
+// Stop stops accepting connections at once (a proxy's next connect is
+// refused, which it may retry on another replica whatever the method,
+// since nothing was sent), then drains: for the DrainFirst period, cut
+// short if ctx ends, it goes on serving the connections it has, answering
+// /v1/ready with 503 and closing each connection after its response, so a
+// proxy drops its keep-alive connections to this server itself and never
+// sends a request on one the server is closing. Then it closes the idle
+// connections left and waits, until ctx ends, for in-flight requests.
+//
+// Stopping to accept first, not last, matters behind nginx: a connection
+// the kernel has completed but the server not yet accepted is reset when
+// the listener closes, after the proxy has sent its request on it, and a
+// POST cut so is not retried (a 502 to the client). Before the drain the
+// proxy reuses its keep-alive connections and rarely opens one; during it,
+// every request would open one.
 func (s *Server) Stop(ctx context.Context) error {
 	s.drain.Begin()
+	if s.serving != nil {
+		_ = s.serving.Close()
+		<-s.served
+	}
 	if s.drainFor > 0 {
-		s.log.Info("api draining: not ready, closing each connection after its response", "for", s.drainFor.String())
+		s.log.Info("api draining: no new connections, not ready, closing each connection after its response", "for", s.drainFor.String())
 		timer := time.NewTimer(s.drainFor)
 		select {
 		case <-timer.C:
