@@ -88,7 +88,13 @@ func (b *bench) capacity(ctx context.Context) error {
 		}
 	}
 	errors := sumMetric(testkit.Scrape(ctx, b.apiURL), "shortlink_http_requests_total", `status="5`)
-	report := b.capacityReport(results, errors)
+	links, bytesPerLink, err := b.storagePerLink(ctx)
+	if err != nil {
+		return err
+	}
+	report := b.capacityReport(results, errors) + fmt.Sprintf(
+		"\nPostgres storage after the run: %d links, %.0f bytes per link (short_link partitions and code_claim, tables and indexes, after VACUUM ANALYZE).\n",
+		links, bytesPerLink)
 	fmt.Print(report)
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return err
@@ -146,6 +152,24 @@ func versionLine(v map[string]string) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// storagePerLink is the links in the database and the bytes each takes in
+// the tables and indexes that grow with them.
+func (b *bench) storagePerLink(ctx context.Context) (int64, float64, error) {
+	if err := b.exec(ctx, "VACUUM ANALYZE"); err != nil {
+		return 0, 0, err
+	}
+	links, err := b.queryInt(ctx, "SELECT count(*) FROM short_link")
+	if err != nil {
+		return 0, 0, err
+	}
+	bytes, err := b.queryInt(ctx, `SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
+		WHERE inhparent = 'short_link'::regclass) + pg_total_relation_size('code_claim')`)
+	if err != nil {
+		return 0, 0, err
+	}
+	return links, float64(bytes) / float64(max(links, 1)), nil
 }
 
 // proc is the started process named name.
