@@ -37,8 +37,16 @@ func dialKeptAlive(t *testing.T, addr string) *keptAlive {
 	return &keptAlive{conn: conn, r: bufio.NewReader(conn)}
 }
 
-// get sends GET path and reads the answer; body is read whole.
-func (k *keptAlive) get(t *testing.T, path string) (*http.Response, string) {
+// answer is what get read: the status, whether the server asked to close
+// the connection (net/http reads Connection: close into Close) and the body.
+type answer struct {
+	status int
+	close  bool
+	body   string
+}
+
+// get sends GET path and reads the whole answer.
+func (k *keptAlive) get(t *testing.T, path string) answer {
 	t.Helper()
 	if _, err := io.WriteString(k.conn, "GET "+path+" HTTP/1.1\r\nHost: test\r\n\r\n"); err != nil {
 		t.Fatalf("GET %s: %v", path, err)
@@ -52,7 +60,7 @@ func (k *keptAlive) get(t *testing.T, path string) (*http.Response, string) {
 	if err != nil {
 		t.Fatalf("GET %s: body: %v", path, err)
 	}
-	return resp, string(body)
+	return answer{status: resp.StatusCode, close: resp.Close, body: string(body)}
 }
 
 // TestStopRefusesNewConnectionsThenDrainsTheOpenOnes is SIGTERM behind a
@@ -83,8 +91,8 @@ func TestStopRefusesNewConnectionsThenDrainsTheOpenOnes(t *testing.T) {
 	conns := make([]*keptAlive, 3)
 	for i := range conns {
 		conns[i] = dialKeptAlive(t, addr)
-		if resp, _ := conns[i].get(t, "/v1/ready"); resp.StatusCode != http.StatusOK || resp.Close {
-			t.Fatalf("ready before SIGTERM = %d (close %v), want 200 on a kept-alive connection", resp.StatusCode, resp.Close)
+		if a := conns[i].get(t, "/v1/ready"); a.status != http.StatusOK || a.close {
+			t.Fatalf("ready before SIGTERM = %d (close %v), want 200 on a kept-alive connection", a.status, a.close)
 		}
 	}
 
@@ -106,12 +114,11 @@ func TestStopRefusesNewConnectionsThenDrainsTheOpenOnes(t *testing.T) {
 		runtime.Gosched()
 	}
 
-	resp, body := conns[0].get(t, "/v1/ready")
-	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "not ready: shutting down") || !resp.Close {
-		t.Errorf("ready while draining = %d %s (close %v), want 503 not ready: shutting down, closing", resp.StatusCode, body, resp.Close)
+	if a := conns[0].get(t, "/v1/ready"); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "not ready: shutting down") || !a.close {
+		t.Errorf("ready while draining = %d %s (close %v), want 503 not ready: shutting down, closing", a.status, a.body, a.close)
 	}
-	if resp, _ := conns[1].get(t, "/v1/health"); resp.StatusCode != http.StatusOK || !resp.Close {
-		t.Errorf("health while draining = %d (close %v), want 200 on a connection the server then closes", resp.StatusCode, resp.Close)
+	if a := conns[1].get(t, "/v1/health"); a.status != http.StatusOK || !a.close {
+		t.Errorf("health while draining = %d (close %v), want 200 on a connection the server then closes", a.status, a.close)
 	}
 
 	endDrain()

@@ -78,7 +78,8 @@ func (s *Server) Start(context.Context) error {
 	go func() {
 		defer close(s.served)
 		err := s.srv.Serve(ln)
-		if err != nil && !errors.Is(err, http.ErrServerClosed) && !(s.drain.Active() && errors.Is(err, net.ErrClosed)) {
+		stopping := errors.Is(err, http.ErrServerClosed) || s.drain.Active() && errors.Is(err, net.ErrClosed)
+		if err != nil && !stopping {
 			s.log.Error("server stopped", "error", err)
 		}
 	}()

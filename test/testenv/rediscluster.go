@@ -121,8 +121,12 @@ func newRedisCluster() (_ *redisCluster, err error) {
 		addrs[i] = node.addr()
 	}
 	create := exec.Command(cli, append([]string{"--cluster", "create"}, append(addrs, "--cluster-yes")...)...)
-	if out, err := create.CombinedOutput(); err != nil || !strings.Contains(string(out), "All 16384 slots covered") {
-		return c, fmt.Errorf("redis-cli --cluster create %s: %v\n%s", strings.Join(addrs, " "), err, out)
+	out, err := create.CombinedOutput()
+	if err == nil && !strings.Contains(string(out), "All 16384 slots covered") {
+		err = errors.New("not every slot is covered")
+	}
+	if err != nil {
+		return c, fmt.Errorf("redis-cli --cluster create %s: %w\n%s", strings.Join(addrs, " "), err, out)
 	}
 	return c, c.waitOK()
 }
