@@ -23,11 +23,12 @@ const EnvRedisClusterURL = "TEST_REDIS_CLUSTER_URL"
 // smallest Redis Cluster redis-cli creates.
 const clusterPrimaries = 3
 
-// RedisCluster is a private Redis Cluster on loopback, as ElastiCache runs
-// one in cluster mode: three primaries (no replicas) made into one cluster
-// by redis-cli --cluster create, each a redis-server the test may stop and
-// start again. cluster-require-full-coverage is off, so while a primary is
-// down the other two keep serving their slots.
+// RedisCluster is a private Redis Cluster on loopback, the shape of
+// ElastiCache in cluster mode without its replicas: three primaries made
+// into one cluster by redis-cli --cluster create, each a redis-server the
+// test may stop and start again (a restarted primary keeps its slots, from
+// its nodes.conf, and comes back empty). cluster-require-full-coverage is
+// off, so while a primary is down the other two keep serving their slots.
 type RedisCluster struct {
 	t testing.TB
 	*redisCluster
