@@ -36,9 +36,9 @@ type Options struct {
 	APIKeys []string
 	// MaxConnections caps the client connections served at once.
 	MaxConnections int
-	// ShutdownDrain is how long the server keeps serving after SIGTERM, not
-	// ready and closing every connection after its response, before it
-	// stops accepting (SHUTDOWN_DRAIN).
+	// ShutdownDrain is how long the server, no longer accepting after
+	// SIGTERM, keeps serving the connections it has (not ready, closing each
+	// after its response) before it closes them (SHUTDOWN_DRAIN).
 	ShutdownDrain time.Duration
 }
 
