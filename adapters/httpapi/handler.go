@@ -38,6 +38,10 @@ type Options struct {
 	APIKeys []string
 	// MaxConnections caps the client connections served at once.
 	MaxConnections int
+	// ShutdownDrain is how long the server, no longer accepting after
+	// SIGTERM, keeps serving the connections it has (not ready, closing each
+	// after its response) before it closes them (SHUTDOWN_DRAIN).
+	ShutdownDrain time.Duration
 }
 
 // Deps are what the handlers call.
@@ -51,6 +55,8 @@ type Deps struct {
 	// rate limit off.
 	Limiter ports.RateLimiter
 	Log     *slog.Logger
+	// Drain, once active, makes /v1/ready answer 503; nil never drains.
+	Drain *Drain
 }
 
 // Handler serves the API's routes.
@@ -79,6 +85,10 @@ func (h *Handler) health(c *gin.Context) {
 }
 
 func (h *Handler) ready(c *gin.Context) {
+	if h.Drain.Active() {
+		h.fail(c, errDraining)
+		return
+	}
 	if down := h.Readiness.Down(c.Request.Context()); len(down) > 0 {
 		h.fail(c, errNotReady(down))
 		return

@@ -17,11 +17,14 @@ import (
 // provided), then the API key check (when Options.APIKeys has any).
 var Module = fx.Module("httpapi",
 	fx.Provide(
+		func() *Drain { return &Drain{} },
 		newHandlerFx,
 		newAccessLogFx,
 		NewRouter,
-		func(opts Options, engine *gin.Engine, log *slog.Logger) *Server {
-			return NewServer(opts.Addr, opts.MaxConnections, engine, log)
+		func(opts Options, engine *gin.Engine, drain *Drain, log *slog.Logger) *Server {
+			s := NewServer(opts.Addr, opts.MaxConnections, engine, log)
+			s.DrainFirst(opts.ShutdownDrain, drain)
+			return s
 		},
 	),
 	fx.Invoke(func(lc fx.Lifecycle, s *Server) { lc.Append(fx.StartStopHook(s.Start, s.Stop)) }),
@@ -37,12 +40,13 @@ type handlerParams struct {
 	Clock     ports.Clock
 	Limiter   ports.RateLimiter `optional:"true"`
 	Log       *slog.Logger
+	Drain     *Drain
 }
 
 func newHandlerFx(p handlerParams) *Handler {
 	return NewHandler(Deps{
 		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Readiness: p.Readiness,
-		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log,
+		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 	}, p.Opts)
 }
 

@@ -50,6 +50,7 @@ type Config struct {
 	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"5s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
+	ShutdownDrain   time.Duration `env:"SHUTDOWN_DRAIN" envDefault:"5s"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
 	LogClientIP     bool          `env:"LOG_CLIENT_IP" envDefault:"false"`
@@ -163,6 +164,9 @@ func (c Config) validate() error {
 		if d <= 0 {
 			bad(name, "must be a positive duration such as 10s or 336h, got %s", d)
 		}
+	}
+	if c.ShutdownDrain < 0 {
+		bad("SHUTDOWN_DRAIN", "must be 0 (no drain) or a positive duration such as 5s, got %s", c.ShutdownDrain)
 	}
 	if c.DefaultTTL > c.MaxTTL {
 		bad("DEFAULT_TTL", "(%s) must not exceed MAX_TTL (%s)", c.DefaultTTL, c.MaxTTL)

@@ -19,7 +19,7 @@ func TestLoadDefaultsAreValidAndLocal(t *testing.T) {
 		t.Fatal(err)
 	}
 	if cfg.APIAddr != ":8000" || cfg.DefaultTTL != 14*24*time.Hour || cfg.MaxTTL != 365*24*time.Hour ||
-		cfg.MaxURLLength != 4096 || !strings.Contains(cfg.RedisCodesURL, ":6380") {
+		cfg.MaxURLLength != 4096 || !strings.Contains(cfg.RedisCodesURL, ":6380") || cfg.ShutdownDrain != 5*time.Second {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
 	if got := cfg.URLPolicy().PublicHost; got != "localhost:8080" {
@@ -40,11 +40,13 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"DENIED_HOSTS":    "evil.example,not a host",
 		"CODE_QUARANTINE": "-1h",
 		"ADMIN_KEYS":      "short",
+		"SHUTDOWN_DRAIN":  "-1s",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a bad configuration")
 	}
-	for _, name := range []string{"DEFAULT_TTL", "PUBLIC_BASE_URL", "LOG_LEVEL", "TRUSTED_PROXIES", "POOL_LOW_WATER", "DENIED_HOSTS", "CODE_QUARANTINE", "ADMIN_KEYS"} {
+	for _, name := range []string{"DEFAULT_TTL", "PUBLIC_BASE_URL", "LOG_LEVEL", "TRUSTED_PROXIES", "POOL_LOW_WATER",
+		"DENIED_HOSTS", "CODE_QUARANTINE", "ADMIN_KEYS", "SHUTDOWN_DRAIN"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}

@@ -36,7 +36,9 @@ func main() {
 		os.Exit(probe(cfg.APIAddr))
 	}
 	debug.SetMemoryLimit(int64(cfg.GoMemLimit))
-	api := fx.New(wiring.API(cfg), fx.WithLogger(wiring.FxLogger), fx.StopTimeout(cfg.ShutdownTimeout))
+	// Stop hooks share one deadline: the server's drain, then
+	// SHUTDOWN_TIMEOUT for the in-flight requests and everything after them.
+	api := fx.New(wiring.API(cfg), fx.WithLogger(wiring.FxLogger), fx.StopTimeout(cfg.ShutdownDrain+cfg.ShutdownTimeout))
 	if err := api.Err(); err != nil {
 		fmt.Fprintln(os.Stderr, "api:", dig.RootCause(err))
 		os.Exit(1)

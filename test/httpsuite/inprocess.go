@@ -65,6 +65,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	cfg := config.Defaults()
 	cfg.APIAddr = "127.0.0.1:0"
 	cfg.PublicBaseURL = PublicBaseURL
+	cfg.ShutdownDrain = 0 // no proxy in front to drain for; tests stop at once
 	if parts.Configure != nil {
 		parts.Configure(&cfg)
 	}

@@ -39,11 +39,13 @@ func BuildBinaries(t testing.TB) string {
 	return buildDir
 }
 
-// Main runs the tests of a package that calls BuildBinaries, deletes the
-// binaries and exits; call it from TestMain.
+// Main runs the tests of a package that calls BuildBinaries or
+// RedisClusterURL, deletes the binaries, stops the cluster and exits; call
+// it from TestMain.
 func Main(m *testing.M) {
 	code := m.Run()
 	RemoveBinaries()
+	stopSharedCluster()
 	os.Exit(code)
 }
 

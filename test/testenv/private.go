@@ -8,13 +8,15 @@ import (
 )
 
 // PrivateServers are a PostgreSQL cluster of its own (initdb in a temporary
-// directory) and two redis-servers, on free loopback ports, started once for
+// directory), two redis-servers and a three-primary Redis Cluster (for the
+// cluster-mode cache's tests), on free loopback ports, started once for
 // a whole test run and shared by its test processes through the TEST_*
 // variables (see Env). They never touch the machine's own servers.
 type PrivateServers struct {
 	Servers
 	postgres     *postgresServer
 	cache, codes *redisServer
+	cluster      *redisCluster
 }
 
 // privateMaxConnections allows every package of `make test` its pools at once.
@@ -48,6 +50,9 @@ func StartPrivateServers() (_ *PrivateServers, err error) {
 			return p, err
 		}
 	}
+	if p.cluster, err = newRedisCluster(); err != nil {
+		return p, err
+	}
 	p.Servers = Servers{
 		PostgresAdminURL: p.postgres.AdminURL(),
 		RedisCacheURL:    p.cache.URL(),
@@ -63,18 +68,24 @@ func (p *PrivateServers) Env() []string {
 		EnvDatabaseURL + "=" + p.PostgresAdminURL,
 		EnvRedisCacheURL + "=" + p.RedisCacheURL,
 		EnvRedisCodesURL + "=" + p.RedisCodesURL,
+		EnvRedisClusterURL + "=" + p.cluster.URL(),
 	}
 }
 
-// Close stops whatever was started and deletes the Postgres directory.
+// Close stops whatever was started and deletes the Postgres and cluster
+// directories.
 func (p *PrivateServers) Close() error {
 	for _, r := range []*redisServer{p.cache, p.codes} {
 		if r != nil {
 			r.Stop()
 		}
 	}
-	if p.postgres != nil {
-		return p.postgres.remove()
+	var errs []error
+	if p.cluster != nil {
+		errs = append(errs, p.cluster.close())
 	}
-	return nil
+	if p.postgres != nil {
+		errs = append(errs, p.postgres.remove())
+	}
+	return errors.Join(errs...)
 }

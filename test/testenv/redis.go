@@ -36,6 +36,29 @@ func RedisCacheClient(t testing.TB) (rueidis.Client, string) {
 	return client, prefix
 }
 
+// RedisClusterClient is RedisCacheClient on the Redis Cluster of
+// RedisClusterURL: a client as the api dials a cluster-mode cache, and a
+// key prefix no other test uses, whose keys spread over every primary.
+func RedisClusterClient(t testing.TB) (rueidis.Client, string) {
+	t.Helper()
+	url := RedisClusterURL(t)
+	client, err := redisclient.Dial(url, redisTestTimeout, LocalCacheBytes)
+	if err != nil {
+		t.Fatalf("testenv: Redis Cluster client for %s: %v", url, err)
+	}
+	mustAnswer(t, client, url)
+	if client.Mode() != rueidis.ClientModeCluster {
+		client.Close()
+		t.Fatalf("testenv: %s is not a Redis Cluster (the client is in %s mode)", url, client.Mode())
+	}
+	prefix := UniqueName("shortlink:test:") + ":"
+	t.Cleanup(func() {
+		deleteMatching(t, client, prefix+"*")
+		client.Close()
+	})
+	return client, prefix
+}
+
 // RedisCodesClient returns a client of the codes Redis, as the api and the
 // batch dial it, and a set key no other test uses. The client is closed and
 // the key deleted when the test ends.
@@ -65,25 +88,37 @@ func mustAnswer(t testing.TB, client rueidis.Client, url string) {
 	}
 }
 
-// deleteMatching deletes the keys matching pattern, a few hundred at a time.
+// deleteMatching deletes the keys matching pattern, a few hundred at a
+// time, on every node of a cluster (SCAN sees one node's keys only), one
+// key per UNLINK so that no command spans hash slots.
 func deleteMatching(t testing.TB, client rueidis.Client, pattern string) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	var cursor uint64
-	for {
-		entry, err := client.Do(ctx, client.B().Scan().Cursor(cursor).Match(pattern).Count(500).Build()).AsScanEntry()
-		if err != nil {
-			t.Logf("testenv: delete %s: %v", pattern, err)
-			return
-		}
-		if len(entry.Elements) > 0 {
-			if err := client.Do(ctx, client.B().Unlink().Key(entry.Elements...).Build()).Error(); err != nil {
+	nodes := client.Nodes()
+	if client.Mode() != rueidis.ClientModeCluster {
+		nodes = map[string]rueidis.Client{"": client}
+	}
+	for _, node := range nodes {
+		var cursor uint64
+		for {
+			entry, err := node.Do(ctx, node.B().Scan().Cursor(cursor).Match(pattern).Count(500).Build()).AsScanEntry()
+			if err != nil {
 				t.Logf("testenv: delete %s: %v", pattern, err)
 				return
 			}
-		}
-		if cursor = entry.Cursor; cursor == 0 {
-			return
+			unlinks := make(rueidis.Commands, 0, len(entry.Elements))
+			for _, key := range entry.Elements {
+				unlinks = append(unlinks, client.B().Unlink().Key(key).Build())
+			}
+			for _, r := range client.DoMulti(ctx, unlinks...) {
+				if err := r.Error(); err != nil {
+					t.Logf("testenv: delete %s: %v", pattern, err)
+					return
+				}
+			}
+			if cursor = entry.Cursor; cursor == 0 {
+				break
+			}
 		}
 	}
 }

@@ -49,6 +49,7 @@ func (p *RedisProcess) Start() {
 type redisServer struct {
 	bin  string
 	port int
+	args []string // more redis-server arguments, such as a cluster node's
 
 	mu     sync.Mutex
 	cmd    *exec.Cmd
@@ -67,6 +68,9 @@ func newRedisServer(port int) (*redisServer, error) {
 // URL is the server's redis:// URL; it stays the same across restarts.
 func (p *redisServer) URL() string { return fmt.Sprintf("redis://127.0.0.1:%d/0", p.port) }
 
+// addr is the server's host:port.
+func (p *redisServer) addr() string { return net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port)) }
+
 func (p *redisServer) start() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -74,8 +78,9 @@ func (p *redisServer) start() error {
 		return nil
 	}
 	p.output.Reset()
-	cmd := exec.Command(p.bin, "--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
-		"--save", "", "--appendonly", "no", "--daemonize", "no")
+	args := append([]string{"--port", strconv.Itoa(p.port), "--bind", "127.0.0.1",
+		"--save", "", "--appendonly", "no", "--daemonize", "no"}, p.args...)
+	cmd := exec.Command(p.bin, args...)
 	cmd.Stdout, cmd.Stderr = &p.output, &p.output
 	// Killed with the process that started it, should that die first.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -83,7 +88,7 @@ func (p *redisServer) start() error {
 		return fmt.Errorf("start redis-server: %w", err)
 	}
 	p.cmd = cmd
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(p.port))
+	addr := p.addr()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if conn, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
 			conn.Close()
@@ -94,6 +99,13 @@ func (p *redisServer) start() error {
 	_ = cmd.Wait() // output is complete, and safe to read, only after Wait
 	p.cmd = nil
 	return fmt.Errorf("redis-server on %s did not accept connections within 10s; its output:\n%s", addr, p.output.String())
+}
+
+// running reports whether the server was started and not stopped since.
+func (p *redisServer) running() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.cmd != nil
 }
 
 // Stop kills the server, if running, and waits for it to exit.

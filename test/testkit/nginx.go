@@ -8,10 +8,13 @@ import (
 	"strings"
 )
 
-// The two lines of compose/nginx/shortlink.conf that NginxConf rewrites;
-// that file promises to keep them exactly as written.
+// The lines of compose/nginx/shortlink.conf that NginxConf rewrites; that
+// file promises to keep them as written: the upstream server line starts
+// with siteUpstream and keeps its parameters (one copy per api replica),
+// the listen line is exactly siteListen.
 const (
-	siteUpstream = "server api:8000;"
+	siteUpstream = "server api:8000"
+	siteAPI      = "api:8000"
 	siteListen   = "listen 8080;"
 )
 
@@ -33,26 +36,27 @@ type NginxOptions struct {
 	Workers string
 	// Connections is worker_connections (default 1024).
 	Connections int
+	// Replicas are more api addresses (host:port) for the upstream, each
+	// with the project's server parameters, after the one NginxConf names.
+	Replicas []string
 }
 
 // NginxConf writes, into the private prefix directory dir, an nginx.conf
 // that runs in the foreground and includes the project's site config
 // (compose/nginx/shortlink.conf under moduleRoot) with its upstream pointed
-// at apiAddr and listening on listenAddr (host:port each). It returns the
-// arguments that start nginx with it: -p dir -c … -e ….
+// at apiAddr (and o.Replicas) and listening on listenAddr (host:port each).
+// It returns the arguments that start nginx with it: -p dir -c … -e ….
 func NginxConf(moduleRoot, dir, apiAddr, listenAddr string, o NginxOptions) ([]string, error) {
 	raw, err := os.ReadFile(filepath.Join(moduleRoot, "compose", "nginx", "shortlink.conf"))
 	if err != nil {
 		return nil, fmt.Errorf("read the project's nginx config: %w", err)
 	}
-	site := string(raw)
-	for directive, with := range map[string]string{
-		siteUpstream: "server " + apiAddr + ";",
-		siteListen:   "listen " + listenAddr + ";",
-	} {
-		if site, err = rewriteDirective(site, directive, with); err != nil {
-			return nil, err
-		}
+	site, err := rewriteUpstream(string(raw), append([]string{apiAddr}, o.Replicas...))
+	if err != nil {
+		return nil, err
+	}
+	if site, err = rewriteDirective(site, siteListen, "listen "+listenAddr+";"); err != nil {
+		return nil, err
 	}
 	if o.Workers == "" {
 		o.Workers = "1"
@@ -87,6 +91,29 @@ http {
 		}
 	}
 	return []string{"-p", dir + "/", "-c", filepath.Join(dir, "nginx.conf"), "-e", filepath.Join(dir, "error.log")}, nil
+}
+
+// rewriteUpstream replaces the one upstream server line of conf (the line
+// starting with siteUpstream) with one copy per address in addrs.
+func rewriteUpstream(conf string, addrs []string) (string, error) {
+	lines := strings.Split(conf, "\n")
+	var out []string
+	found := 0
+	for _, line := range lines {
+		trimmed := strings.TrimSpace(line)
+		if !strings.HasPrefix(trimmed, siteUpstream+" ") && !strings.HasPrefix(trimmed, siteUpstream+";") {
+			out = append(out, line)
+			continue
+		}
+		found++
+		for _, addr := range addrs {
+			out = append(out, strings.Replace(line, siteAPI, addr, 1))
+		}
+	}
+	if found != 1 {
+		return "", fmt.Errorf("compose/nginx/shortlink.conf must have exactly one line starting %q (the tests and the bench rewrite it), found %d", siteUpstream, found)
+	}
+	return strings.Join(out, "\n"), nil
 }
 
 // rewriteDirective replaces the one line of conf that is exactly directive

@@ -51,7 +51,7 @@ func TestNginxConfRewritesTheProjectSite(t *testing.T) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	args, err := NginxConf(root, dir, "127.0.0.1:1234", "127.0.0.1:5678", NginxOptions{})
+	args, err := NginxConf(root, dir, "127.0.0.1:1234", "127.0.0.1:5678", NginxOptions{Replicas: []string{"127.0.0.1:1235"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,9 +62,14 @@ func TestNginxConfRewritesTheProjectSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range []string{"server 127.0.0.1:1234;", "listen 127.0.0.1:5678;"} {
+	for _, line := range []string{"server 127.0.0.1:1234 ", "server 127.0.0.1:1235 ", "listen 127.0.0.1:5678;"} {
 		if !strings.Contains(string(site), line) {
 			t.Errorf("site config lacks %q", line)
+		}
+	}
+	for _, line := range strings.Split(string(site), "\n") {
+		if line = strings.TrimSpace(line); !strings.HasPrefix(line, "#") && strings.Contains(line, "api:8000") {
+			t.Errorf("site config still names api:8000: %s", line)
 		}
 	}
 	if _, err := rewriteDirective("listen 8080;\nlisten 8080;\n", siteListen, "x"); err == nil {

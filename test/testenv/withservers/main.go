@@ -1,15 +1,16 @@
 // Command withservers runs a command with the servers the integration and
-// end-to-end tests need, named in TEST_DATABASE_URL, TEST_REDIS_CACHE_URL
-// and TEST_REDIS_CODES_URL:
+// end-to-end tests need, named in TEST_DATABASE_URL, TEST_REDIS_CACHE_URL,
+// TEST_REDIS_CODES_URL and TEST_REDIS_CLUSTER_URL:
 //
 //	go run ./test/testenv/withservers -- go test -tags integration ./...
 //
-// When those are set already, or a Docker engine answers (the tests then
-// start containers), it runs the command as it is. Otherwise it starts a
-// private PostgreSQL (a cluster of its own, made by initdb in a temporary
-// directory) and two private redis-servers on free loopback ports, runs the
-// command with the variables pointing at them, and stops and deletes them
-// when the command ends, however it ends. The machine's own servers are
+// When the first three are set already, or a Docker engine answers (the
+// tests then start containers, and a private cluster when they need one),
+// it runs the command as it is. Otherwise it starts a private PostgreSQL (a
+// cluster of its own, made by initdb in a temporary directory), two private
+// redis-servers and a private three-primary Redis Cluster on free loopback
+// ports, runs the command with the variables pointing at them, and stops
+// and deletes them when the command ends, however it ends. The machine's own servers are
 // never used, configured or restarted. The exit status is the command's.
 package main
 

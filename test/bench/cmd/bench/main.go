@@ -13,6 +13,11 @@
 //	5  pgins  pgbench: one committed INSERT of an equivalent row per transaction (the floor)
 //	2L, 4L    steps 2 and 4 against the api with LOG_LEVEL=info LOG_REQUESTS=true
 //
+// With -capacity it runs, instead, a cached redirect, a miss (an unknown
+// code) and a create against the api, with the CPU each cost the api,
+// Postgres and both Redis per request: the per-core figures of the
+// README's capacity model (test/bench/results/capacity.md).
+//
 // alternating, so drift of the machine hits every step alike, and reports
 // the medians, the per-round ratios 2/1 and 4/5, the api's RSS after at
 // least 1 M redirects and a duplicate-code check. Results go to stdout and
@@ -48,6 +53,7 @@ type options struct {
 	out           string
 	keep          bool
 	logRounds     bool
+	capacity      bool
 }
 
 func main() {
@@ -69,7 +75,12 @@ func main() {
 	flag.StringVar(&o.out, "out", "test/bench/results/latest.md", "markdown report")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, configs) after the run")
 	flag.BoolVar(&o.logRounds, "log-steps", true, "also run steps 2L and 4L (access log on) in every round")
+	flag.BoolVar(&o.capacity, "capacity", false, "instead of the steps above, measure the CPU a cached redirect, a miss and a create cost the api, "+
+		"Postgres and both Redis (the capacity model's figures; -out defaults to test/bench/results/capacity.md)")
 	flag.Parse()
+	if o.capacity && !flagSet("out") {
+		o.out = "test/bench/results/capacity.md"
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	start := time.Now()
@@ -83,6 +94,12 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Printf("bench: done in %s\n", time.Since(start).Round(time.Second))
+}
+
+func flagSet(name string) bool {
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 func envOr(name, def string) string {
@@ -117,6 +134,9 @@ func run(ctx context.Context, o options) error {
 	}()
 	if err := b.setUp(ctx); err != nil {
 		return err
+	}
+	if o.capacity {
+		return b.capacity(ctx)
 	}
 	if err := b.measure(ctx); err != nil {
 		return err

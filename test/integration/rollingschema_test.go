@@ -1,0 +1,195 @@
+//go:build integration
+
+package integration
+
+import (
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
+)
+
+// TestPreviousReleaseServesOnTheMigratedSchema is a rolling deploy: new
+// tasks have migrated the schema while old ones still serve. It builds the
+// api from the last commit before the newest migration (the previous
+// release), runs it and the working tree's api side by side on one database
+// migrated to the newest schema, sharing both Redis, and checks that creates
+// and resolves work across the two in both directions, that an alias taken
+// on one is taken on the other, and, when the old api manages links, that a
+// disable through either is obeyed by both.
+//
+// It needs the repository's history. A shallow clone fails the test with
+// the command that fetches it: a test that skipped would let a contract go
+// unchecked, and one that fetched would reach the network and rewrite the
+// clone behind the developer's back.
+func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
+	t.Parallel()
+	root, err := testkit.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	newest, previous := previousRelease(t, root)
+	oldBin := buildAPIAt(t, root, previous)
+	bin := testenv.BuildBinaries(t)
+	s := testenv.NewStack(t, "") // migrated to every migration of the working tree
+	env := s.Env(baseEnv, map[string]string{"POOL_TARGET": "2000", "POOL_LOW_WATER": "500", "ADMIN_KEYS": adminKey})
+	testenv.RunBinary(t, bin, "batch", env, "--once")
+	apis := map[string]string{
+		"old": startReady(t, oldBin, env),
+		"new": startReady(t, bin, env),
+	}
+	t.Logf("newest migration %s; previous release %s", newest, previous[:12])
+
+	for _, pair := range [][2]string{{"old", "new"}, {"new", "old"}} {
+		creator, other := pair[0], pair[1]
+		target := fmt.Sprintf("https://example.com/rolling-deploy/%s", creator)
+		code := mustCreate(t, apis[creator], target)
+		for _, name := range []string{creator, other, creator, other} { // the second round may come from the cache
+			if r := resolve(apis[name], code); r.Status != http.StatusFound || r.Location() != target {
+				t.Errorf("link created on the %s api, resolved on the %s one: %v (Location %q), want 302 to %s",
+					creator, name, r, r.Location(), target)
+			}
+		}
+		alias := "deploy-" + creator + "-" + testkit.RandomHex(3)
+		if r := createAlias(apis[creator], alias); r.Status != http.StatusCreated {
+			t.Fatalf("alias %s on the %s api: %v, want 201", alias, creator, r)
+		}
+		if r := createAlias(apis[other], alias); r.Status != http.StatusConflict {
+			t.Errorf("alias %s taken on the %s api, created again on the %s one: %v, want 409", alias, creator, other, r)
+		}
+	}
+
+	// Management, where the previous release has it: a link the old api
+	// created (with the token it returned) is disabled through one api and
+	// gone on both.
+	if probe := create(apis["old"], "https://example.com/rolling-deploy/probe"); probe.Field("manage_token") == "" {
+		t.Logf("the previous release does not manage links (no manage_token in its 201): management not compared")
+		return
+	}
+	for _, pair := range [][2]string{{"old", "new"}, {"new", "old"}} {
+		writer := pair[0]
+		r := create(apis["old"], "https://example.com/rolling-deploy/managed-"+writer)
+		code, token := r.Field("code"), r.Field("manage_token")
+		patched := testkit.Send(loadClient, http.MethodPatch, apis[writer]+"/v1/shortlink/"+code, "application/json",
+			[]byte(`{"disabled":true}`), http.Header{"Authorization": {"Bearer " + token}})
+		if patched.Status != http.StatusOK {
+			t.Fatalf("disable on the %s api: %v, want 200", writer, patched)
+		}
+		for _, name := range pair {
+			eventually(t, 2*time.Second, name+" api obeys a disable made on the "+writer+" one", func() error {
+				if r := resolve(apis[name], code); r.Status != http.StatusGone {
+					return fmt.Errorf("GET /%s = %v, want 410", code, r)
+				}
+				return nil
+			})
+		}
+	}
+}
+
+// adminKey is the ADMIN_KEYS of the rolling-deploy test's apis.
+const adminKey = "rolling-deploy-admin-key-0123456789"
+
+func createAlias(base, alias string) testkit.Response {
+	return testkit.SendJSON(loadClient, http.MethodPost, base+"/v1/shortlink",
+		map[string]string{"url": "https://example.com/alias/" + alias, "alias": alias})
+}
+
+// startReady runs the api in binDir with env and waits until it is ready.
+func startReady(t *testing.T, binDir string, env map[string]string) string {
+	t.Helper()
+	api := testenv.StartAPI(t, binDir, env)
+	api.WaitHTTP(api.BaseURL()+"/v1/ready", http.StatusOK, 30*time.Second)
+	return api.BaseURL()
+}
+
+// previousRelease finds the newest migration of the working tree and the
+// commit before the one that added it; with the migration not committed
+// yet, that is HEAD. A shallow clone, or no git history at all, fails the
+// test with what to do.
+func previousRelease(t *testing.T, root string) (newest, commit string) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(root, "db", "migrations", "*.sql"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no migrations under %s/db/migrations (%v)", root, err)
+	}
+	slices.Sort(files)
+	newest = filepath.ToSlash(strings.TrimPrefix(files[len(files)-1], root+string(filepath.Separator)))
+	const needHistory = "this test builds the api from the commit before the newest migration and needs the repository's history"
+	if out, err := git(root, "rev-parse", "--is-shallow-repository"); err != nil {
+		t.Fatalf("%s, but %s is not a git checkout (%v: %s); run it in a clone of the repository", needHistory, root, err, out)
+	} else if out == "true" {
+		t.Fatalf("%s, but this clone is shallow: run git fetch --unshallow (in CI, check out with full history, e.g. actions/checkout with fetch-depth: 0)", needHistory)
+	}
+	added, err := git(root, "log", "--diff-filter=A", "--format=%H", "--reverse", "--", newest)
+	if err != nil {
+		t.Fatalf("git log %s: %v: %s", newest, err, added)
+	}
+	if added == "" { // the newest migration is not committed yet: HEAD is the previous release
+		head, err := git(root, "rev-parse", "HEAD")
+		if err != nil {
+			t.Fatalf("git rev-parse HEAD: %v: %s", err, head)
+		}
+		return newest, head
+	}
+	first, _, _ := strings.Cut(added, "\n")
+	commit, err = git(root, "rev-parse", "--verify", first+"^")
+	if err != nil {
+		t.Fatalf("%s added %s and has no parent commit in this clone (%v: %s): %s", first[:12], newest, err, commit, needHistory)
+	}
+	return newest, commit
+}
+
+func git(dir string, args ...string) (string, error) {
+	cmd := exec.Command("git", args...)
+	cmd.Dir = dir
+	out, err := cmd.CombinedOutput()
+	return strings.TrimSpace(string(out)), err
+}
+
+// buildAPIAt builds cmd/api as of commit into a temporary directory and
+// returns that directory. The source comes from git archive, which only
+// reads the repository: a git worktree would register itself in the clone's
+// shared .git and outlive a test killed before its cleanup.
+func buildAPIAt(t *testing.T, root, commit string) string {
+	t.Helper()
+	dir := t.TempDir()
+	src := filepath.Join(dir, "src")
+	if err := os.Mkdir(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	archive := exec.Command("git", "archive", "--format=tar", commit)
+	archive.Dir = root
+	untar := exec.Command("tar", "-x", "-C", src)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	untar.Stdin = pipe
+	var archiveErr strings.Builder
+	archive.Stderr = &archiveErr
+	if err := untar.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := archive.Run(); err != nil {
+		t.Fatalf("git archive %s: %v: %s", commit, err, archiveErr.String())
+	}
+	if err := untar.Wait(); err != nil {
+		t.Fatalf("untar %s: %v", commit, err)
+	}
+	// -trimpath keeps the build cache's entries for the packages the two
+	// trees share; no -race: the old binary is the subject, not the suspect.
+	build := exec.Command("go", "build", "-trimpath", "-o", filepath.Join(dir, "api"), "./cmd/api")
+	build.Dir = src
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("build the api of %s: %v\n%s", commit[:12], err, out)
+	}
+	return dir
+}
