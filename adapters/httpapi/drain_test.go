@@ -77,7 +77,7 @@ func TestStopRefusesNewConnectionsThenDrainsTheOpenOnes(t *testing.T) {
 		Readiness: app.NewReadiness(time.Second, app.DependencyCheck{Name: "store", Ping: up}),
 		Log:       log, Drain: drain,
 	}, httpapi.Options{PublicBaseURL: "https://sho.rt"})
-	engine, err := httpapi.NewRouter(handler, prometheus.NewRegistry())
+	engine, err := httpapi.NewRouter(handler, prometheus.NewRegistry(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
