@@ -30,6 +30,8 @@ type Options struct {
 	TrustedProxies []netip.Prefix
 	// LogRequests writes one access-log line per request.
 	LogRequests bool
+	// LogClientIP adds the client's address to each access-log line.
+	LogClientIP bool
 	// CreateRateLimit is creates per minute per client; 0 turns it off.
 	CreateRateLimit int
 	// APIKeys, when any, are required for creates.
@@ -44,7 +46,11 @@ type Deps struct {
 	Resolver  *app.Resolver
 	Manager   *app.Manager
 	Readiness *app.Readiness
-	Clock     ports.Clock
+	// Visits counts answered redirects; nil counts nothing.
+	Visits *app.VisitRecorder
+	// Stats reads visit statistics.
+	Stats *app.StatsReader
+	Clock ports.Clock
 	// Limiter counts creates for Options.CreateRateLimit; nil turns the
 	// rate limit off.
 	Limiter ports.RateLimiter
@@ -161,4 +167,5 @@ func (h *Handler) redirect(c *gin.Context) {
 	}
 	c.Writer.Header()["Location"] = []string{link.URL()}
 	c.Writer.WriteHeader(http.StatusFound)
+	h.countVisit(c, link)
 }

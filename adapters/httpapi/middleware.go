@@ -3,7 +3,6 @@ package httpapi
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"log/slog"
 	"net/http"
 	"strconv"
 	"sync/atomic"
@@ -97,14 +96,7 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, logRequests 
 			metrics.requests.WithLabelValues(labels...).Inc()
 			metrics.duration.WithLabelValues(labels...).Observe(elapsed.Seconds())
 			if logRequests {
-				h.Log.LogAttrs(c, slog.LevelInfo, "request",
-					slog.String("request_id", id),
-					slog.String("method", c.Request.Method),
-					slog.String("route", route),
-					slog.Int("status", status),
-					slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000),
-					slog.String("client_ip", c.ClientIP()),
-				)
+				h.logRequest(c, id, route, status, elapsed)
 			}
 		}()
 		c.Next()

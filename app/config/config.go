@@ -52,6 +52,8 @@ type Config struct {
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
 	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
 	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
+	// LogClientIP adds the client's address to the access log.
+	LogClientIP bool `env:"LOG_CLIENT_IP" envDefault:"false"`
 
 	CreateRateLimit int      `env:"CREATE_RATE_LIMIT" envDefault:"0"`
 	MissRateLimit   int      `env:"MISS_RATE_LIMIT" envDefault:"0"`
@@ -61,6 +63,12 @@ type Config struct {
 
 	LocalCacheBytes ByteSize `env:"LOCAL_CACHE_BYTES" envDefault:"16MiB"`
 	MaxConnections  int      `env:"MAX_CONNECTIONS" envDefault:"0"`
+
+	// VisitFlushInterval is how often each api writes the visits it counted;
+	// VisitPendingKeys bounds the (link, hour) keys it holds meanwhile (0:
+	// no visit counting).
+	VisitFlushInterval time.Duration `env:"VISIT_FLUSH_INTERVAL" envDefault:"1s"`
+	VisitPendingKeys   int           `env:"VISIT_PENDING_KEYS" envDefault:"100000"`
 
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
@@ -216,6 +224,12 @@ func (c Config) validate() error {
 				break
 			}
 		}
+	}
+	if c.VisitFlushInterval < 10*time.Millisecond || c.VisitFlushInterval > time.Minute {
+		bad("VISIT_FLUSH_INTERVAL", "must be a duration between 10ms and 1m, got %s", c.VisitFlushInterval)
+	}
+	if c.VisitPendingKeys < 0 || c.VisitPendingKeys > 10_000_000 {
+		bad("VISIT_PENDING_KEYS", "must be 0 (no visit counting) or up to 10000000, got %d", c.VisitPendingKeys)
 	}
 	if c.Store != "postgres" && c.Store != "embedded" {
 		bad("STORE", "must be postgres or embedded, got %q", c.Store)

@@ -30,6 +30,7 @@ func AppOptions(cfg config.Config) app.Options {
 		CodeSecret: cfg.CodeSecret, CodeSecretRotate: cfg.CodeSecretRotate,
 		AdminKeys: cfg.AdminKeys, MissRateLimit: cfg.MissRateLimit,
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
+		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
 	}
 }
 
@@ -79,7 +80,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 	proxies, _ := cfg.TrustedProxyPrefixes() // validated by config.Load
 	return httpapi.Options{
 		Addr: cfg.APIAddr, PublicBaseURL: cfg.PublicBaseURL, RequestTimeout: cfg.RequestTimeout,
-		TrustedProxies: proxies, LogRequests: cfg.LogRequests,
+		TrustedProxies: proxies, LogRequests: cfg.LogRequests, LogClientIP: cfg.LogClientIP,
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 	}
 }
