@@ -57,8 +57,8 @@ type counterRows struct {
 
 func (r *counterRows) add(c domain.VisitCounts, start time.Time) error {
 	refs := make(map[string]int64, len(c.Referrers))
-	for _, ref := range c.Referrers {
-		refs[ref.Host] += ref.Visits
+	for _, ref := range domain.AddReferrers(nil, c.Referrers, domain.MaxReferrers) {
+		refs[ref.Host] = ref.Visits
 	}
 	raw, err := json.Marshal(refs)
 	if err != nil {
@@ -73,7 +73,9 @@ func (r *counterRows) add(c domain.VisitCounts, start time.Time) error {
 	return nil
 }
 
-// AddVisits implements ports.VisitStore. Rows go in (link, start) order,
+// AddVisits implements ports.VisitStore in one round trip (a prepared
+// statement: Bind, Execute and Sync leave together, so an answer lost after
+// that leaves the write uncertain, never half sent). Rows go in (link, start) order,
 // the same in every batch, so concurrent batches lock shared rows in one
 // order and never deadlock.
 func (s *LinkStore) AddVisits(ctx context.Context, batch domain.VisitBatch) error {
@@ -88,8 +90,12 @@ func (s *LinkStore) AddVisits(ctx context.Context, batch domain.VisitBatch) erro
 	}
 	slot := int(batch.ID[0]) % VisitSlots
 	_, err = await(ctx, "add visits", func() (bool, error) {
+		stmt, err := s.addVisitsStmt.get(ctx)
+		if err != nil {
+			return false, err
+		}
 		var applied bool
-		err := s.db.QueryRowContext(ctx, addVisitsQuery, batch.ID.String(), batch.Made, slot,
+		err = stmt.QueryRowContext(ctx, batch.ID.String(), batch.Made, slot,
 			hours.months, hours.links, hours.starts, hours.humans, hours.bots, hours.referrers,
 			days.months, days.links, days.starts, days.humans, days.bots, days.referrers,
 			domain.MaxReferrers).Scan(&applied)
@@ -155,33 +161,51 @@ func notSent(err error) bool {
 	return errors.Is(err, driver.ErrBadConn)
 }
 
-// visitStatsQuery sums the slots of q's rows: the buckets, then the top
-// referrers, tagged by which of start and host is NULL.
-const visitStatsQuery = `
-WITH r AS (
-    SELECT %[2]s AS start, humans, bots, referrers FROM %[1]s
-    WHERE link_month = $1 AND link_id = $2 AND %[2]s >= $3 AND %[2]s < $4
+// dayStatsQuery sums the slots of a link's day rows: the buckets, then the
+// top referrers, tagged by which of start and host is NULL. One statement:
+// one snapshot.
+const dayStatsQuery = `
+WITH d AS (
+    SELECT day AS start, humans, bots, referrers FROM visit_day
+    WHERE link_month = $1 AND link_id = $2 AND day >= $3 AND day < $4
 )
-(SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM r GROUP BY start)
+(SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM d GROUP BY start)
 UNION ALL
-(SELECT NULL, NULL, sum(value::bigint)::bigint, key FROM r, jsonb_each_text(r.referrers)
- GROUP BY key ORDER BY 3 DESC, 4 LIMIT $5)`
+(SELECT NULL, NULL, sum(e.value::bigint)::bigint, e.key FROM d, jsonb_each(d.referrers) AS e
+ GROUP BY e.key ORDER BY 3 DESC, 4 LIMIT $5)`
 
-var (
-	hourStatsQuery = fmt.Sprintf(visitStatsQuery, "visit_hour", "hour")
-	dayStatsQuery  = fmt.Sprintf(visitStatsQuery, "visit_day", "day")
+// hourStatsQuery is dayStatsQuery for an hourly series: the buckets from
+// the hour rows, the referrers of the whole days in the window ($6 to $7)
+// from the day rows, which hold a day's in a twenty-fourth of the rows,
+// and those of the hours at its ends from the hour rows.
+const hourStatsQuery = `
+WITH h AS (
+    SELECT hour AS start, humans, bots, referrers FROM visit_hour
+    WHERE link_month = $1 AND link_id = $2 AND hour >= $3 AND hour < $4
+), refs AS (
+    SELECT referrers FROM visit_day WHERE link_month = $1 AND link_id = $2 AND day >= $6 AND day < $7
+    UNION ALL
+    SELECT referrers FROM h WHERE start < $6 OR start >= $7
 )
+(SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM h GROUP BY start)
+UNION ALL
+(SELECT NULL, NULL, sum(e.value::bigint)::bigint, e.key FROM refs, jsonb_each(refs.referrers) AS e
+ GROUP BY e.key ORDER BY 3 DESC, 4 LIMIT $5)`
 
-// VisitStats implements ports.VisitStore from the hour rows for an hourly
-// series and the day rows for a daily one, in one statement (one snapshot).
+// VisitStats implements ports.VisitStore in one statement.
 func (s *LinkStore) VisitStats(ctx context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
-	query := dayStatsQuery
-	if q.Window.Interval == domain.IntervalHour {
-		query = hourStatsQuery
+	w := q.Window
+	query, args := dayStatsQuery, []any{FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), w.From, w.To, domain.TopReferrers}
+	if w.Interval == domain.IntervalHour {
+		const day = 24 * time.Hour
+		firstDay, lastDay := w.From.Truncate(day), w.To.Truncate(day)
+		if firstDay.Before(w.From) {
+			firstDay = firstDay.Add(day)
+		}
+		query, args = hourStatsQuery, append(args, firstDay, lastDay)
 	}
 	return await(ctx, "visit stats", func() (domain.VisitStats, error) {
-		rows, err := s.db.QueryContext(ctx, query, FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link),
-			q.Window.From, q.Window.To, domain.TopReferrers)
+		rows, err := s.db.QueryContext(ctx, query, args...)
 		if err != nil {
 			return domain.VisitStats{}, translate("visit stats", err)
 		}
@@ -213,8 +237,10 @@ func (s *LinkStore) VisitStats(ctx context.Context, q domain.VisitQuery) (domain
 // ForgetVisitBatches implements ports.VisitStore.
 func (s *LinkStore) ForgetVisitBatches(ctx context.Context, before time.Time) error {
 	_, err := await(ctx, "forget visit batches", func() (struct{}, error) {
-		_, err := s.db.ExecContext(ctx, `DELETE FROM visit_batch WHERE made_at < $1`, before)
-		return struct{}{}, translate("forget visit batches", err)
+		if _, err := s.db.ExecContext(ctx, `DELETE FROM visit_batch WHERE made_at < $1`, before); err != nil {
+			return struct{}{}, translate("forget visit batches", err)
+		}
+		return struct{}{}, nil
 	})
 	return err
 }
