@@ -94,7 +94,7 @@ type movableClock struct {
 	t  time.Time
 }
 
-func (c *movableClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *movableClock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *movableClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t }
 
 func newVisits(maxKeys int) (*app.VisitRecorder, *app.VisitFlusher, *visitLedger, *movableClock) {
