@@ -11,8 +11,9 @@ import (
 // The two lines of compose/nginx/shortlink.conf that NginxConf rewrites;
 // that file promises to keep them exactly as written.
 const (
-	siteUpstream = "server api:8000;"
-	siteListen   = "listen 8080;"
+	siteUpstream  = "server api:8000;"
+	siteListen    = "listen 8080;"
+	siteAccessLog = "access_log /dev/stdout shortlink_private;"
 )
 
 // NginxBinary is nginx on PATH, else Debian's /usr/sbin/nginx (not on a
@@ -33,6 +34,9 @@ type NginxOptions struct {
 	Workers string
 	// Connections is worker_connections (default 1024).
 	Connections int
+	// AccessLogOff turns off the site's access log (the bench measures
+	// nginx without it).
+	AccessLogOff bool
 }
 
 // NginxConf writes, into the private prefix directory dir, an nginx.conf
@@ -51,6 +55,11 @@ func NginxConf(moduleRoot, dir, apiAddr, listenAddr string, o NginxOptions) ([]s
 		siteListen:   "listen " + listenAddr + ";",
 	} {
 		if site, err = rewriteDirective(site, directive, with); err != nil {
+			return nil, err
+		}
+	}
+	if o.AccessLogOff {
+		if site, err = rewriteDirective(site, siteAccessLog, "access_log off;"); err != nil {
 			return nil, err
 		}
 	}

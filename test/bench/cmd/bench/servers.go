@@ -159,7 +159,7 @@ func (b *bench) startNginx(apiPort, nginxPort int) error {
 		return err
 	}
 	args, err := testkit.NginxConf(root, prefix, fmt.Sprintf("127.0.0.1:%d", apiPort), fmt.Sprintf("127.0.0.1:%d", nginxPort),
-		testkit.NginxOptions{Workers: b.opts.nginxWorkers, Connections: 4096})
+		testkit.NginxOptions{Workers: b.opts.nginxWorkers, Connections: 4096, AccessLogOff: true})
 	if err != nil {
 		return err
 	}
