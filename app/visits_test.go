@@ -341,3 +341,15 @@ func TestFlusherStopWritesWhatIsPending(t *testing.T) {
 		t.Fatalf("stored %d visits at stop, want 1", h)
 	}
 }
+
+// BenchmarkVisitRecord is what counting adds to a redirect whose (link,
+// hour) key is pending, without the bot detector (see adapters/useragent).
+func BenchmarkVisitRecord(b *testing.B) {
+	rec := app.NewVisitRecorder(app.SystemClock{}, &uaBots{}, 100_000)
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for i := 0; pb.Next(); i++ {
+			rec.Record(domain.LinkID(i%1000), now, false, "Mozilla/5.0", "https://t.co/AbCdEfGh")
+		}
+	})
+}

@@ -1,5 +1,7 @@
-// Command partitions creates the monthly partitions of short_link ahead of
-// time and, optionally, drops those whose links have all expired.
+// Command partitions creates the monthly partitions of short_link, and of
+// the visit counters of each month's links (visit_hour, visit_day), ahead
+// of time and, optionally, drops those whose links have all expired, with
+// their counters.
 //
 //	partitions --ahead 2                  this month and next
 //	partitions --month 2027-01 --month …  the named months
@@ -36,7 +38,7 @@ func (m *monthList) Set(s string) error {
 func main() {
 	var months monthList
 	ahead := flag.Int("ahead", 0, "create partitions for the current month and the next N-1 months")
-	prune := flag.Bool("prune", false, "drop partitions whose every link expired (older than MAX_TTL)")
+	prune := flag.Bool("prune", false, "drop partitions whose every link expired (older than MAX_TTL), with the links' visit counters")
 	flag.Var(&months, "month", "create the partition of month YYYY-MM (repeatable)")
 	flag.Parse()
 	if err := run(months, *ahead, *prune); err != nil {

@@ -49,7 +49,7 @@ func BenchmarkRedirectWrk(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.Cleanup(client.Close)
-		handler, codes := newAPI(b, testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true}), false)
+		handler, codes := newAPI(b, testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true}), false, true)
 		wrkAgainst(b, handler, codes, d)
 	})
 	b.Run("bare", func(b *testing.B) {
