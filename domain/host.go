@@ -81,7 +81,7 @@ func toASCII(s string) (string, error) {
 	for i := 0; i < len(s); i++ {
 		lower := s[i] | 0x20 // 'A'-'Z' become 'a'-'z'; no other byte lands there
 		atLabelStart := i == 0 || s[i-1] == '.'
-		if !('a' <= lower && lower <= 'z' || isHostNameSymbol(s[i])) || atLabelStart && hasACEPrefix(s[i:]) {
+		if (lower < 'a' || 'z' < lower) && !isHostNameSymbol(s[i]) || atLabelStart && hasACEPrefix(s[i:]) {
 			return browserIDNA.ToASCII(s)
 		}
 	}
@@ -93,7 +93,7 @@ func hasACEPrefix(label string) bool { return len(label) >= 4 && strings.EqualFo
 // isLowerHostName reports whether s holds only [a-z0-9._-].
 func isLowerHostName(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !('a' <= s[i] && s[i] <= 'z' || isHostNameSymbol(s[i])) {
+		if (s[i] < 'a' || 'z' < s[i]) && !isHostNameSymbol(s[i]) {
 			return false
 		}
 	}
