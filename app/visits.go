@@ -133,11 +133,13 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 		s := &r.shards[i]
 		s.mu.Lock()
 		entries := s.entries
-		if len(entries) > 0 {
-			s.entries = make(map[visitKey]*visitEntry, len(entries))
-			r.outstanding.Add(int64(len(entries)))
-			r.keys.Add(-int64(len(entries)))
+		if len(entries) == 0 {
+			s.mu.Unlock()
+			continue // and leave the live map alone: Records write to it
 		}
+		s.entries = make(map[visitKey]*visitEntry, len(entries))
+		r.outstanding.Add(int64(len(entries)))
+		r.keys.Add(-int64(len(entries)))
 		s.mu.Unlock()
 		for k, e := range entries {
 			c := domain.VisitCounts{
