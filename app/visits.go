@@ -17,7 +17,8 @@ const visitShards = 64
 // VisitRecorder counts the visits of redirects in process memory, per link
 // and hour, until a VisitFlusher writes them: on the redirect path it takes
 // one shard's mutex for a few map operations, and allocates only when a
-// (link, hour) key or a referrer host is new in the current interval. It
+// (link, hour) key or a referrer host was not seen in the last interval
+// (entries are reused from one flush to the next). It
 // holds at most a fixed number of keys (VISIT_PENDING_KEYS), counting the
 // batch being written; a visit that would need another key is dropped and
 // counted. Per key it keeps domain.MaxReferrers hosts, the rest as
@@ -80,15 +81,18 @@ func (r *VisitRecorder) Record(id domain.LinkID, created time.Time, head bool, u
 	s := &r.shards[shardOf(key)]
 	s.mu.Lock()
 	e := s.entries[key]
-	if e == nil {
+	if e == nil || e.idle() {
 		if r.keys.Add(1)+r.outstanding.Load() > r.limit {
 			r.keys.Add(-1)
 			s.mu.Unlock()
 			r.dropped.Add(1)
 			return
 		}
-		e = &visitEntry{linkCreated: created}
-		s.entries[key] = e
+		if e == nil {
+			e = &visitEntry{}
+			s.entries[key] = e
+		}
+		e.linkCreated = created
 	}
 	if bot {
 		e.bots++
@@ -105,6 +109,15 @@ func shardOf(k visitKey) uint64 {
 	return h >> 58 // top 6 bits: visitShards = 64
 }
 
+// idle reports whether the entry holds no counts: taken by the last flush
+// and not visited since. Entries stay in their map for one interval after
+// a flush, so a key visited every interval allocates nothing; take drops
+// the ones still idle at the next flush.
+func (e *visitEntry) idle() bool { return e.humans == 0 && e.bots == 0 }
+
+// reset empties the entry, keeping the referrer hosts' strings for reuse.
+func (e *visitEntry) reset() { e.humans, e.bots, e.other, e.nrefs = 0, 0, 0, 0 }
+
 func (e *visitEntry) addReferrer(host string, n int64) {
 	if host == domain.ReferrerOther {
 		e.other += n
@@ -120,8 +133,11 @@ func (e *visitEntry) addReferrer(host string, n int64) {
 		e.other += n
 		return
 	}
-	// The host may be a slice of a request header: keep a copy of its own.
-	e.refs[e.nrefs] = domain.ReferrerCount{Host: strings.Clone(host), Visits: n}
+	if e.refs[e.nrefs].Host != host { // a slot reused after reset may hold it already
+		// The host may be a slice of a request header: keep a copy of its own.
+		e.refs[e.nrefs].Host = strings.Clone(host)
+	}
+	e.refs[e.nrefs].Visits = n
 	e.nrefs++
 }
 
@@ -129,29 +145,31 @@ func (e *visitEntry) addReferrer(host string, n int64) {
 // key bound (outstanding) until settle or restore.
 func (r *VisitRecorder) take() []domain.VisitCounts {
 	var counts []domain.VisitCounts
+	var refs []domain.ReferrerCount // one backing array for every key's referrers
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
-		entries := s.entries
-		if len(entries) == 0 {
-			s.mu.Unlock()
-			continue // and leave the live map alone: Records write to it
-		}
-		s.entries = make(map[visitKey]*visitEntry, len(entries))
-		r.outstanding.Add(int64(len(entries)))
-		r.keys.Add(-int64(len(entries)))
-		s.mu.Unlock()
-		for k, e := range entries {
-			c := domain.VisitCounts{
-				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: time.Unix(k.hour*3600, 0).UTC(),
-				Humans: e.humans, Bots: e.bots, Referrers: make([]domain.ReferrerCount, e.nrefs, e.nrefs+1),
+		taken := 0
+		for k, e := range s.entries {
+			if e.idle() {
+				delete(s.entries, k) // a whole interval without a visit
+				continue
 			}
-			copy(c.Referrers, e.refs[:e.nrefs])
+			start := len(refs)
+			refs = append(refs, e.refs[:e.nrefs]...)
 			if e.other > 0 {
-				c.Referrers = append(c.Referrers, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: e.other})
+				refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: e.other})
 			}
-			counts = append(counts, c)
+			counts = append(counts, domain.VisitCounts{
+				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: time.Unix(k.hour*3600, 0).UTC(),
+				Humans: e.humans, Bots: e.bots, Referrers: refs[start:len(refs):len(refs)],
+			})
+			e.reset()
+			taken++
 		}
+		r.outstanding.Add(int64(taken))
+		r.keys.Add(-int64(taken))
+		s.mu.Unlock()
 	}
 	return counts
 }
@@ -168,8 +186,11 @@ func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 		s.mu.Lock()
 		e := s.entries[key]
 		if e == nil {
-			e = &visitEntry{linkCreated: c.LinkCreatedAt}
+			e = &visitEntry{}
 			s.entries[key] = e
+		}
+		if e.idle() {
+			e.linkCreated = c.LinkCreatedAt
 			r.keys.Add(1)
 		}
 		e.humans += c.Humans

@@ -353,3 +353,42 @@ func BenchmarkVisitRecord(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkVisitTake is the recorder's side of a flush of 1000 keys.
+func BenchmarkVisitTake(b *testing.B) {
+	rec, flusher, _, _ := newVisits(100_000)
+	b.ReportAllocs()
+	for b.Loop() {
+		for i := range 1000 {
+			rec.Record(domain.LinkID(i), now, false, "Mozilla/5.0", "https://t.co/x")
+		}
+		_ = flusher.Flush(context.Background())
+	}
+}
+
+// TestIdleKeysDoNotCountAgainstTheBound: a key taken by a flush and not
+// visited since holds no count, so it neither counts as pending nor keeps
+// another key out; one visited again is counted from zero.
+func TestIdleKeysDoNotCountAgainstTheBound(t *testing.T) {
+	rec, flusher, ledger, _ := newVisits(1)
+	rec.Record(1, now, false, "Mozilla/5.0", "https://t.co/")
+	mustFlush(t, flusher)
+	rec.Record(2, now, false, "Mozilla/5.0", "https://t.co/")
+	if rec.Dropped() != 0 || rec.PendingKeys() != 1 {
+		t.Fatalf("after a flush: dropped %d, pending %d; want 0 and 1", rec.Dropped(), rec.PendingKeys())
+	}
+	rec.Record(1, now, false, "Mozilla/5.0", "") // the bound is full again
+	mustFlush(t, flusher)
+	rec.Record(1, now, false, "Mozilla/5.0", "https://t.co/")
+	mustFlush(t, flusher)
+	if ledger.humans[1] != 2 || ledger.humans[2] != 1 || rec.Dropped() != 1 || ledger.refs["t.co"] != 3 {
+		t.Fatalf("stored %v, referrers %v, dropped %d", ledger.humans, ledger.refs, rec.Dropped())
+	}
+	allocs := testing.AllocsPerRun(100, func() {
+		rec.Record(1, now, false, "Mozilla/5.0", "https://t.co/")
+		_ = flusher.Flush(context.Background())
+	})
+	if allocs > 12 { // the batch itself; none for the key or its referrer
+		t.Fatalf("a flush and a visit of a known key allocate %.0f times", allocs)
+	}
+}

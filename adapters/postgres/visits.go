@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/lib/pq"
@@ -32,16 +33,16 @@ WITH batch AS (
     INSERT INTO visit_batch (id, made_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING RETURNING id
 ), hours AS (
     INSERT INTO visit_hour AS v (link_month, link_id, hour, slot, humans, bots, referrers)
-    SELECT m, l, t, $3, hu, bo, r
-    FROM unnest($4::date[], $5::bigint[], $6::timestamptz[], $7::bigint[], $8::bigint[], $9::jsonb[]) AS u(m, l, t, hu, bo, r)
+    SELECT (to_timestamp(m) AT TIME ZONE 'UTC')::date, l, to_timestamp(t), $3, hu, bo, r
+    FROM unnest($4::bigint[], $5::bigint[], $6::bigint[], $7::bigint[], $8::bigint[], $9::jsonb[]) AS u(m, l, t, hu, bo, r)
     WHERE EXISTS (SELECT FROM batch)
     ON CONFLICT (link_id, hour, slot, link_month) DO UPDATE SET
         humans = v.humans + EXCLUDED.humans, bots = v.bots + EXCLUDED.bots,
         referrers = merge_visit_referrers(v.referrers, EXCLUDED.referrers, $16)
 ), days AS (
     INSERT INTO visit_day AS v (link_month, link_id, day, slot, humans, bots, referrers)
-    SELECT m, l, t, $3, hu, bo, r
-    FROM unnest($10::date[], $11::bigint[], $12::timestamptz[], $13::bigint[], $14::bigint[], $15::jsonb[]) AS u(m, l, t, hu, bo, r)
+    SELECT (to_timestamp(m) AT TIME ZONE 'UTC')::date, l, to_timestamp(t), $3, hu, bo, r
+    FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::jsonb[]) AS u(m, l, t, hu, bo, r)
     WHERE EXISTS (SELECT FROM batch)
     ON CONFLICT (link_id, day, slot, link_month) DO UPDATE SET
         humans = v.humans + EXCLUDED.humans, bots = v.bots + EXCLUDED.bots,
@@ -49,28 +50,68 @@ WITH batch AS (
 )
 SELECT EXISTS (SELECT FROM batch)`
 
-// counterRows are the arrays of one table's rows of a batch.
+// counterRows are the arrays of one table's rows of a batch: months and
+// starts in Unix seconds, referrers as JSON objects.
 type counterRows struct {
-	months, starts, referrers pq.StringArray
-	links, humans, bots       pq.Int64Array
+	months, starts, links, humans, bots pq.Int64Array
+	referrers                           pq.StringArray
 }
 
-func (r *counterRows) add(c domain.VisitCounts, start time.Time) error {
-	refs := make(map[string]int64, len(c.Referrers))
-	for _, ref := range domain.AddReferrers(nil, c.Referrers, domain.MaxReferrers) {
-		refs[ref.Host] = ref.Visits
+func newCounterRows(n int) counterRows {
+	return counterRows{
+		months: make(pq.Int64Array, 0, n), starts: make(pq.Int64Array, 0, n), links: make(pq.Int64Array, 0, n),
+		humans: make(pq.Int64Array, 0, n), bots: make(pq.Int64Array, 0, n), referrers: make(pq.StringArray, 0, n),
 	}
-	raw, err := json.Marshal(refs)
-	if err != nil {
-		return err
-	}
-	r.months = append(r.months, FirstOfMonth(c.LinkCreatedAt).Format(time.DateOnly))
+}
+
+func (r *counterRows) add(c domain.VisitCounts, start time.Time, referrers string) {
+	r.months = append(r.months, FirstOfMonth(c.LinkCreatedAt).Unix())
 	r.links = append(r.links, int64(c.Link))
-	r.starts = append(r.starts, start.UTC().Format(time.RFC3339))
+	r.starts = append(r.starts, start.Unix())
 	r.humans = append(r.humans, c.Humans)
 	r.bots = append(r.bots, c.Bots)
-	r.referrers = append(r.referrers, string(raw))
-	return nil
+	r.referrers = append(r.referrers, referrers)
+}
+
+// referrersJSON appends refs, capped, to buf as a JSON object.
+func referrersJSON(buf []byte, refs []domain.ReferrerCount) ([]byte, error) {
+	hosts := 0
+	for _, r := range refs {
+		if r.Host != domain.ReferrerOther {
+			hosts++
+		}
+	}
+	if hosts > domain.MaxReferrers {
+		refs = domain.AddReferrers(nil, refs, domain.MaxReferrers)
+	}
+	buf = append(buf, '{')
+	for i, r := range refs {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		if plainHost(r.Host) {
+			buf = append(append(append(buf, '"'), r.Host...), '"')
+		} else {
+			quoted, err := json.Marshal(r.Host)
+			if err != nil {
+				return nil, err
+			}
+			buf = append(buf, quoted...)
+		}
+		buf = strconv.AppendInt(append(buf, ':'), r.Visits, 10)
+	}
+	return append(buf, '}'), nil
+}
+
+// plainHost reports whether host needs no escaping in JSON (every host
+// domain.ReferrerHost returns).
+func plainHost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if c := host[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // AddVisits implements ports.VisitStore in one round trip (a prepared
@@ -117,31 +158,47 @@ func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error)
 	slices.SortFunc(sorted, func(a, b domain.VisitCounts) int {
 		return cmp.Or(cmp.Compare(a.Link, b.Link), a.Hour.Compare(b.Hour))
 	})
-	var day *domain.VisitCounts
-	flushDay := func() error {
-		if day == nil {
-			return nil
-		}
-		return days.add(*day, day.Hour)
-	}
-	for _, c := range sorted {
-		if err := hours.add(c, c.Hour); err != nil {
+	hours, days = newCounterRows(len(sorted)), newCounterRows(len(sorted))
+	var buf []byte
+	for i := 0; i < len(sorted); {
+		c := sorted[i]
+		buf, err = referrersJSON(buf[:0], c.Referrers)
+		if err != nil {
 			return hours, days, err
 		}
-		start := c.Hour.UTC().Truncate(24 * time.Hour)
-		if day != nil && day.Link == c.Link && day.Hour.Equal(start) {
-			day.Humans += c.Humans
-			day.Bots += c.Bots
-			day.Referrers = domain.AddReferrers(day.Referrers, c.Referrers, domain.MaxReferrers)
+		refs := string(buf)
+		hours.add(c, c.Hour, refs)
+		// The other hours of the link and day, if any (a batch across midnight).
+		day := c.Hour.UTC().Truncate(24 * time.Hour)
+		j := i + 1
+		for j < len(sorted) && sorted[j].Link == c.Link && sorted[j].Hour.UTC().Truncate(24*time.Hour).Equal(day) {
+			j++
+		}
+		if j == i+1 { // one hour of the day: the day row is the same
+			days.add(c, day, refs)
+			i = j
 			continue
 		}
-		if err := flushDay(); err != nil {
+		sum := domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Referrers: slices.Clone(c.Referrers)}
+		for _, h := range sorted[i:j] {
+			sum.Humans += h.Humans
+			sum.Bots += h.Bots
+			if h.Hour != c.Hour {
+				buf, err = referrersJSON(buf[:0], h.Referrers)
+				if err != nil {
+					return hours, days, err
+				}
+				hours.add(h, h.Hour, string(buf))
+				sum.Referrers = domain.AddReferrers(sum.Referrers, h.Referrers, domain.MaxReferrers)
+			}
+		}
+		if buf, err = referrersJSON(buf[:0], sum.Referrers); err != nil {
 			return hours, days, err
 		}
-		day = &domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Hour: start, Humans: c.Humans, Bots: c.Bots,
-			Referrers: domain.AddReferrers(nil, c.Referrers, domain.MaxReferrers)}
+		days.add(sum, day, string(buf))
+		i = j
 	}
-	return hours, days, flushDay()
+	return hours, days, nil
 }
 
 // notSent reports whether err shows that a statement certainly did not
