@@ -2,6 +2,7 @@ package app
 
 import (
 	"log/slog"
+	"time"
 
 	"go.uber.org/fx"
 
@@ -27,9 +28,17 @@ type Options struct {
 	PoolTakeBatch int
 	// PoolTarget and PoolLowWater drive the batch's PoolFiller.
 	PoolTarget, PoolLowWater int64
+	// VisitFlushInterval is how often visits are written (VISIT_FLUSH_INTERVAL).
+	VisitFlushInterval time.Duration
+	// VisitPendingKeys bounds the (link, hour) keys of visits held in
+	// memory (VISIT_PENDING_KEYS); 0 turns visit counting off.
+	VisitPendingKeys int
 }
 
-// Module provides the use cases from Options and the ports. A
+// Module provides the use cases from Options and the ports. Visit
+// counting needs a ports.VisitStore and a ports.BotDetector, and whoever
+// records visits runs the VisitFlusher's Start and Stop (the HTTP adapter,
+// around its server). A
 // ports.CodePool is optional (without one, creates mint codes from the
 // counter directly), and so are a ports.RateLimiter (no miss limit without
 // one) and a ports.CacheOutbox (stores that share nothing need none).
@@ -44,6 +53,13 @@ var Module = fx.Module("app",
 		newResolverFx,
 		func(opts Options, store ports.LinkStore, cache ports.LinkCache, clock ports.Clock, log *slog.Logger) *Manager {
 			return NewManager(store, cache, clock, opts.AdminKeys, opts.Quarantine, opts.Expiry.Max, log)
+		},
+		func(opts Options, clock ports.Clock, bots ports.BotDetector) *VisitRecorder {
+			return NewVisitRecorder(clock, bots, opts.VisitPendingKeys)
+		},
+		newVisitFlusherFx,
+		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
+			return NewStatsReader(m, store, clock, opts.Expiry.Max)
 		},
 		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets) *PoolFiller {
 			return NewPoolFiller(pool, counter, secrets, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)
@@ -102,4 +118,23 @@ func runCacheInvalidatorFx(p invalidatorParams) {
 	}
 	v := NewCacheInvalidator(p.Outbox, p.Cache, p.Clock, p.Log)
 	p.Lifecycle.Append(fx.StartStopHook(v.Start, v.Stop))
+}
+
+// FlushObserver is told the duration and outcome of each visit write.
+type FlushObserver func(d time.Duration, outcome string)
+
+type visitFlusherParams struct {
+	fx.In
+	Opts     Options
+	Recorder *VisitRecorder
+	Store    ports.VisitStore
+	Clock    ports.Clock
+	Observer FlushObserver `optional:"true"`
+	Log      *slog.Logger
+}
+
+func newVisitFlusherFx(p visitFlusherParams) *VisitFlusher {
+	f := NewVisitFlusher(p.Recorder, p.Store, p.Clock, p.Opts.VisitFlushInterval, p.Log)
+	f.ObserveFlush = p.Observer
+	return f
 }

@@ -3,7 +3,7 @@
 // adapter; mocks for unit tests live in ports/mocks.
 package ports
 
-//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,CodeSecretStore
+//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,CodeSecretStore,VisitStore,BotDetector
 
 import (
 	"context"
@@ -114,6 +114,33 @@ type RateLimiter interface {
 	// its limit events in its current window (one more would be refused),
 	// and when that window ends.
 	Exceeded(ctx context.Context, key string, limit int, window time.Duration, now time.Time) (exceeded bool, retryAfter time.Duration, err error)
+}
+
+// VisitStore keeps the visit counters of links, per link and hour.
+type VisitStore interface {
+	// AddVisits adds batch's counts to the stored ones, exactly once per
+	// batch id: a batch whose id was applied before is skipped, and nil
+	// returned. nil means applied. An error wrapping domain.ErrNotApplied
+	// means certainly not applied; any other error leaves it uncertain, and
+	// only the same batch, with the same id, may be retried.
+	AddVisits(ctx context.Context, batch domain.VisitBatch) error
+	// VisitStats sums the visits of q's link in q's window: the non-empty
+	// buckets of its series (in any order) and its top referrers (at most
+	// domain.TopReferrers, most visits first, ties by host). The result's
+	// Series is sparse; the use case fills in the empty buckets.
+	VisitStats(ctx context.Context, q domain.VisitQuery) (domain.VisitStats, error)
+	// ForgetVisitBatches lets the store forget the ids of batches made
+	// before before; such a batch retried after that could count twice.
+	ForgetVisitBatches(ctx context.Context, before time.Time) error
+}
+
+// BotDetector tells programs from people by their User-Agent header.
+type BotDetector interface {
+	// IsBot reports whether userAgent is a crawler, a link previewer, a
+	// library or a command-line client rather than a browser. It is on the
+	// redirect path: it must be cheap and must not allocate for a user
+	// agent it has seen recently.
+	IsBot(userAgent string) bool
 }
 
 // Clock tells the time: the one clock of the service. Use cases read it and

@@ -22,8 +22,9 @@ type Options struct {
 const sweepInterval = time.Hour
 
 // Module provides the embedded LinkStore in Options.Dir as the link store,
-// the code counter and the code secret store, holds its file lock for the
-// app's lifetime and applies retention hourly by the app's clock.
+// the code counter, the code secret store and the visit store, holds its
+// file lock for the app's lifetime and applies retention hourly by the
+// app's clock.
 var Module = fx.Module("bolt",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options, clock ports.Clock, log *slog.Logger) (*LinkStore, error) {
@@ -41,5 +42,6 @@ var Module = fx.Module("bolt",
 		func(s *LinkStore) ports.LinkStore { return s },
 		func(s *LinkStore) ports.CodeCounter { return s },
 		func(s *LinkStore) ports.CodeSecretStore { return s },
+		func(s *LinkStore) ports.VisitStore { return s },
 	),
 )

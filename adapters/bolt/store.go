@@ -70,7 +70,7 @@ func Open(path string) (*LinkStore, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{linksBucket, claimsBucket, counterBucket, metaBucket} {
+		for _, name := range [][]byte{linksBucket, claimsBucket, counterBucket, metaBucket, visitsBucket, visitBatchesBucket} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

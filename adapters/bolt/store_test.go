@@ -13,6 +13,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/bolt"
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
 	"github.com/shortlink/shortlink/ports/porttest"
 )
 
@@ -200,4 +201,9 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 	if _, err := s.Insert(ctx, mustLink(t, "c0000", "https://example.com/new", later, later.Add(time.Hour)), later); err != nil {
 		t.Fatalf("claim after the quarantine and the sweep: %v", err)
 	}
+}
+
+func TestVisitStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.VisitStoreContract(t, func(t *testing.T) ports.VisitStore { return openStore(t, tempDB(t)) })
 }

@@ -18,17 +18,21 @@ const defaultSweepChunk = 1000
 // Sweep is retention, the embedded counterpart of dropping old Postgres
 // partitions: it removes the links created before cutoff (every one of
 // them has expired, if cutoff is MAX_TTL ago, and their statistics go with
-// them), and the claims whose quarantine ended by now, which free their
-// codes no more than they already are. It returns how many links it removed.
+// them), the visit counters of links that are gone, and the claims whose
+// quarantine ended by now, which free their codes no more than they
+// already are. It returns how many links it removed.
 func (s *LinkStore) Sweep(ctx context.Context, cutoff, now time.Time) (int, error) {
-	links, err := s.sweepBucket(ctx, linksBucket, func(_, v []byte) (bool, error) {
+	links, err := s.sweepBucket(ctx, linksBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
 		link, err := decodeLink(v)
 		return err == nil && link.CreatedAt().Before(cutoff), err
 	})
 	if err != nil {
 		return links, err
 	}
-	_, err = s.sweepBucket(ctx, claimsBucket, func(_, v []byte) (bool, error) {
+	if _, err := s.sweepVisits(ctx); err != nil {
+		return links, err
+	}
+	_, err = s.sweepBucket(ctx, claimsBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
 		c, err := decodeClaim(v)
 		return err == nil && c.freeAfter.Before(now), err
 	})
@@ -37,7 +41,7 @@ func (s *LinkStore) Sweep(ctx context.Context, cutoff, now time.Time) (int, erro
 
 // sweepBucket deletes the records of bucket that drop says to, a chunk per
 // transaction, and returns how many it deleted.
-func (s *LinkStore) sweepBucket(ctx context.Context, bucket []byte, drop func(k, v []byte) (bool, error)) (int, error) {
+func (s *LinkStore) sweepBucket(ctx context.Context, bucket []byte, drop func(tx *bbolt.Tx, k, v []byte) (bool, error)) (int, error) {
 	deleted := 0
 	var resume []byte // first key of the next chunk; nil once the bucket is done
 	for first := true; first || resume != nil; first = false {
@@ -59,7 +63,7 @@ func (s *LinkStore) sweepBucket(ctx context.Context, bucket []byte, drop func(k,
 					break
 				}
 				seen++
-				ok, err := drop(k, v)
+				ok, err := drop(tx, k, v)
 				if err != nil {
 					return err
 				}

@@ -50,7 +50,11 @@ type Deps struct {
 	Resolver  *app.Resolver
 	Manager   *app.Manager
 	Readiness *app.Readiness
-	Clock     ports.Clock
+	// Visits counts answered redirects; nil counts nothing.
+	Visits *app.VisitRecorder
+	// Stats reads visit statistics.
+	Stats *app.StatsReader
+	Clock ports.Clock
 	// Limiter counts creates for Options.CreateRateLimit; nil turns the
 	// rate limit off.
 	Limiter ports.RateLimiter
@@ -173,4 +177,5 @@ func (h *Handler) redirect(c *gin.Context) {
 	}
 	c.Writer.Header()["Location"] = []string{link.URL()}
 	c.Writer.WriteHeader(http.StatusFound)
+	h.countVisit(c, link)
 }

@@ -27,7 +27,13 @@ var Module = fx.Module("httpapi",
 			return s
 		},
 	),
-	fx.Invoke(func(lc fx.Lifecycle, s *Server) { lc.Append(fx.StartStopHook(s.Start, s.Stop)) }),
+	// Visits are recorded by the server's requests: the flusher starts
+	// before the server and, hooks stopping in reverse, stops after it has
+	// drained, writing the last visits.
+	fx.Invoke(func(lc fx.Lifecycle, s *Server, visits *app.VisitFlusher) {
+		lc.Append(fx.StartStopHook(visits.Start, visits.Stop))
+		lc.Append(fx.StartStopHook(s.Start, s.Stop))
+	}),
 )
 
 type handlerParams struct {
@@ -37,6 +43,8 @@ type handlerParams struct {
 	Resolver  *app.Resolver
 	Manager   *app.Manager
 	Readiness *app.Readiness
+	Visits    *app.VisitRecorder
+	Stats     *app.StatsReader
 	Clock     ports.Clock
 	Limiter   ports.RateLimiter `optional:"true"`
 	Log       *slog.Logger
@@ -46,6 +54,7 @@ type handlerParams struct {
 func newHandlerFx(p handlerParams) *Handler {
 	return NewHandler(Deps{
 		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Readiness: p.Readiness,
+		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 	}, p.Opts)
 }

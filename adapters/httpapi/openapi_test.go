@@ -70,7 +70,7 @@ func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 		})
 	}
 	return map[string]httpsuite.Env{
-		"up":      start(false, nil),
+		"up":      start(false, func(cfg *config.Config) { cfg.AdminKeys = []string{openAPIAdminKey} }),
 		"down":    start(true, nil),
 		"keys":    start(false, func(cfg *config.Config) { cfg.APIKeys = []string{openAPIKey} }),
 		"limited": start(false, func(cfg *config.Config) { cfg.CreateRateLimit = 1 }),
@@ -103,7 +103,7 @@ func openAPIExchanges() []exchange {
 	get := func(name, server, path string, status int, conforms bool) exchange {
 		return exchange{name: name, server: server, method: http.MethodGet, path: path, status: status, conforms: conforms}
 	}
-	return []exchange{
+	return append([]exchange{
 		get("health", "up", "/v1/health", 200, true),
 		get("ready", "up", "/v1/ready", 200, true),
 		get("not ready", "down", "/v1/ready", 503, true),
@@ -145,7 +145,7 @@ func openAPIExchanges() []exchange {
 		get("redirect code too long", "up", "/"+strings.Repeat("a", 33), 400, false),
 		get("redirect store down", "down", "/Uncached", 503, true),
 		get("resolve store down", "down", "/v1/shortlink/Uncached", 503, true),
-	}
+	}, statsExchanges()...)
 }
 
 // TestOpenAPIDocumentMatchesTheAPI replays requests of every route and

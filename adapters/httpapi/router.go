@@ -45,6 +45,7 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	r.PATCH("/v1/shortlink/:code", h.patch)
 	r.DELETE("/v1/shortlink/:code", h.remove)
 	get("/v1/shortlink/:code/info", h.info)
+	get("/v1/shortlink/:code/stats", h.stats)
 	get("/:code", h.redirect) // and /{code}+, the preview page
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { h.fail(c, errMethodNotAllowed) })

@@ -110,3 +110,8 @@ func BenchmarkCacheSetFull(b *testing.B) {
 		_ = c.Set(context.Background(), links[i%len(links)], now)
 	}
 }
+
+func TestVisitStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.VisitStoreContract(t, func(*testing.T) ports.VisitStore { return memory.NewLinkStore() })
+}

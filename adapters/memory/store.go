@@ -24,6 +24,7 @@ type LinkStore struct {
 	next   uint64
 	secret *domain.SecretRecord
 	down   bool
+	visits visits
 }
 
 // claim is who holds a code, and from when another link may claim it.

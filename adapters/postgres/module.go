@@ -8,7 +8,7 @@ import (
 
 // Module provides the LinkStore, opened with the Options the application
 // supplies, as the link store, the code counter, the code secret store and
-// the cache outbox.
+// the cache outbox and the visit store.
 var Module = fx.Module("postgres",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*LinkStore, error) {
@@ -23,5 +23,6 @@ var Module = fx.Module("postgres",
 		func(s *LinkStore) ports.CodeCounter { return s },
 		func(s *LinkStore) ports.CodeSecretStore { return s },
 		func(s *LinkStore) ports.CacheOutbox { return s },
+		func(s *LinkStore) ports.VisitStore { return s },
 	),
 )

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // EnsurePartitions creates the monthly partitions of the given months (any
-// instant within each month, read in UTC) and returns their names. Safe to
-// run at any time and from several processes at once.
+// instant within each month, read in UTC), of the links and of their visit
+// counters, and returns their names. Safe to run at any time and from
+// several processes at once.
 func (s *LinkStore) EnsurePartitions(ctx context.Context, months []time.Time) ([]string, error) {
 	names := make([]string, 0, len(months))
 	for _, month := range months {
@@ -18,25 +21,39 @@ func (s *LinkStore) EnsurePartitions(ctx context.Context, months []time.Time) ([
 			return names, translate("create partition "+first.Format("2006-01"), err)
 		}
 		names = append(names, name)
+		var visits pq.StringArray
+		if err := s.db.GetContext(ctx, &visits, `SELECT create_visit_partitions($1::date)`, first.Format(time.DateOnly)); err != nil {
+			return names, translate("create visit partitions "+first.Format("2006-01"), err)
+		}
+		names = append(names, visits...)
 	}
 	return names, nil
 }
 
+// partitionedTables are the tables partitioned by month that retention
+// drops together: links, and the visit counters of the links of each month.
+var partitionedTables = []string{"short_link", "visit_hour", "visit_day"}
+
 // DropPartitionsBefore drops every monthly partition whose month ended by
-// cutoff. With cutoff = now − MAX_TTL, every link in them has expired.
+// cutoff, of the links and of their visit counters. With cutoff = now −
+// MAX_TTL, every link in them has expired.
 func (s *LinkStore) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]string, error) {
 	var names []string
-	err := s.db.SelectContext(ctx, &names, `
-		SELECT c.relname FROM pg_inherits i
-		JOIN pg_class c ON c.oid = i.inhrelid
-		WHERE i.inhparent = 'short_link'::regclass AND c.relname ~ '^short_link_y[0-9]{4}m[0-9]{2}$'
-		ORDER BY c.relname`)
-	if err != nil {
-		return nil, translate("list partitions", err)
+	for _, table := range partitionedTables {
+		var more []string
+		err := s.db.SelectContext(ctx, &more, `
+			SELECT c.relname FROM pg_inherits i
+			JOIN pg_class c ON c.oid = i.inhrelid
+			WHERE i.inhparent = $1::regclass AND c.relname ~ ('^' || $1 || '_y[0-9]{4}m[0-9]{2}$')
+			ORDER BY c.relname`, table)
+		if err != nil {
+			return nil, translate("list partitions of "+table, err)
+		}
+		names = append(names, more...)
 	}
 	var dropped []string
 	for _, name := range names {
-		month, err := time.Parse("short_link_y2006m01", name)
+		month, err := time.Parse("y2006m01", name[len(name)-len("y2006m01"):])
 		if err != nil {
 			return dropped, fmt.Errorf("partition name %q: %w", name, err)
 		}

@@ -61,6 +61,8 @@ type LinkStore struct {
 	insertStmt lazyStmt
 	findStmt   lazyStmt
 	inserts    *insertBatcher
+
+	addVisitsStmt lazyStmt
 }
 
 // Open returns a Store without connecting: the api starts, and reports
@@ -80,6 +82,7 @@ func Open(opts Options) (*LinkStore, error) {
 	s := &LinkStore{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
+	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	workers := opts.InsertWorkers
 	if workers <= 0 {
 		workers = 1

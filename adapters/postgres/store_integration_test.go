@@ -14,6 +14,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
 	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
 )
@@ -148,4 +149,9 @@ func TestBatchedInsertsOfOverlappingCodesNeverDeadlock(t *testing.T) {
 	if stored != codes || taken != workers*perWorker-codes {
 		t.Fatalf("stored %d, taken %d; want %d and %d", stored, taken, codes, workers*perWorker-codes)
 	}
+}
+
+func TestVisitStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.VisitStoreContract(t, func(t *testing.T) ports.VisitStore { return newStore(t) })
 }

@@ -68,6 +68,12 @@ type Config struct {
 	GoMemLimit     ByteSize `env:"GOMEMLIMIT" envDefault:"48MiB"`
 	MaxConnections int      `env:"MAX_CONNECTIONS" envDefault:"0"`
 
+	// VisitFlushInterval is how often each api writes the visits it counted;
+	// VisitPendingKeys bounds the (link, hour) keys it holds meanwhile (0:
+	// no visit counting).
+	VisitFlushInterval time.Duration `env:"VISIT_FLUSH_INTERVAL" envDefault:"1s"`
+	VisitPendingKeys   int           `env:"VISIT_PENDING_KEYS" envDefault:"100000"`
+
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
 }
@@ -231,6 +237,12 @@ func (c Config) validate() error {
 				break
 			}
 		}
+	}
+	if c.VisitFlushInterval < 10*time.Millisecond || c.VisitFlushInterval > time.Minute {
+		bad("VISIT_FLUSH_INTERVAL", "must be a duration between 10ms and 1m, got %s", c.VisitFlushInterval)
+	}
+	if c.VisitPendingKeys < 0 || c.VisitPendingKeys > 10_000_000 {
+		bad("VISIT_PENDING_KEYS", "must be 0 (no visit counting) or up to 10000000, got %d", c.VisitPendingKeys)
 	}
 	if c.Store != "postgres" && c.Store != "embedded" {
 		bad("STORE", "must be postgres or embedded, got %q", c.Store)

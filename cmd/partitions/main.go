@@ -1,5 +1,7 @@
-// Command partitions creates the monthly partitions of short_link ahead of
-// time and, optionally, drops those whose links have all expired.
+// Command partitions creates the monthly partitions of short_link, and of
+// the visit counters of each month's links (visit_hour, visit_day), ahead
+// of time and, optionally, drops those whose links have all expired, with
+// their counters.
 //
 //	partitions --ahead 2                  this month and next
 //	partitions --month 2027-01 --month …  the named months
@@ -14,6 +16,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
@@ -36,7 +39,7 @@ func (m *monthList) Set(s string) error {
 func main() {
 	var months monthList
 	ahead := flag.Int("ahead", 0, "create partitions for the current month and the next N-1 months")
-	prune := flag.Bool("prune", false, "drop partitions whose every link expired (older than MAX_TTL)")
+	prune := flag.Bool("prune", false, "drop partitions whose every link expired (older than MAX_TTL), with the links' visit counters")
 	flag.Var(&months, "month", "create the partition of month YYYY-MM (repeatable)")
 	flag.Parse()
 	if err := run(months, *ahead, *prune); err != nil {
@@ -63,18 +66,50 @@ func run(months monthList, ahead int, prune bool) error {
 
 	now := time.Now()
 	names, err := store.EnsurePartitions(ctx, append(postgres.MonthsAhead(now, ahead), months...))
-	for _, name := range names {
-		fmt.Println("partition ready:", name)
+	for _, line := range byMonth(names) {
+		fmt.Println("partition ready:", line)
 	}
 	if err != nil {
 		return err
 	}
 	if prune {
 		dropped, err := store.DropPartitionsBefore(ctx, now.Add(-cfg.MaxTTL))
-		for _, name := range dropped {
-			fmt.Println("partition dropped:", name)
+		for _, line := range byMonth(dropped) {
+			fmt.Println("partition dropped:", line)
 		}
 		return err
 	}
 	return nil
+}
+
+// byMonth writes partition names one month a line: the month's links'
+// partition, then those of their visit counters, e.g.
+// "short_link_y2027m01 (visits: visit_hour_y2027m01, visit_day_y2027m01)".
+func byMonth(names []string) []string {
+	var order []string
+	links, visits := map[string]string{}, map[string][]string{}
+	for _, name := range names {
+		month := name[strings.LastIndexByte(name, '_')+1:]
+		if _, seen := links[month]; !seen {
+			order = append(order, month)
+			links[month] = ""
+		}
+		if strings.HasPrefix(name, "short_link_") {
+			links[month] = name
+		} else {
+			visits[month] = append(visits[month], name)
+		}
+	}
+	lines := make([]string, 0, len(order))
+	for _, month := range order {
+		line := links[month]
+		if line == "" {
+			line = "(links of " + month + " already gone)"
+		}
+		if v := visits[month]; len(v) > 0 {
+			line += " (visits: " + strings.Join(v, ", ") + ")"
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }

@@ -25,8 +25,8 @@ var Embedded = fx.Options(
 		func(store *bolt.LinkStore) *app.Readiness {
 			return app.NewReadiness(readinessTimeout, app.DependencyCheck{Name: "embedded-store", Ping: store.Ping})
 		},
-		func(cache *memory.Cache, resolver *app.Resolver) *prometheus.Registry {
-			return newRegistry(cache, resolver)
+		func(cache *memory.Cache, resolver *app.Resolver, rec *app.VisitRecorder, flushes *flushHistogram) *prometheus.Registry {
+			return newRegistry(cache, resolver, visitCollectors(rec, flushes))
 		},
 	),
 )
@@ -38,5 +38,5 @@ func API(cfg config.Config) fx.Option {
 	if cfg.Store == "embedded" {
 		stores = Embedded
 	}
-	return fx.Options(Settings(cfg), stores, app.Module, httpapi.Module)
+	return fx.Options(Settings(cfg), stores, visits, app.Module, httpapi.Module)
 }

@@ -16,8 +16,9 @@ type cacheStats interface {
 
 // newRegistry returns the registry /metrics serves with what every mode
 // has: Go and process metrics, and the redirect cache's counters, read on
-// scrape from the adapters and use cases that keep them.
-func newRegistry(cache cacheStats, resolver *app.Resolver) *prometheus.Registry {
+// scrape from the adapters and use cases that keep them, and the visit
+// counters.
+func newRegistry(cache cacheStats, resolver *app.Resolver, visits []prometheus.Collector) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(
 		collectors.NewGoCollector(),
@@ -27,6 +28,7 @@ func newRegistry(cache cacheStats, resolver *app.Resolver) *prometheus.Registry 
 		counterFunc("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", cache.NegativeHits),
 		counterFunc("shortlink_cache_errors_total", "Cache operations that failed and fell back to the store.", resolver.CacheErrors),
 	)
+	reg.MustRegister(visits...)
 	return reg
 }
 

@@ -30,6 +30,7 @@ func AppOptions(cfg config.Config) app.Options {
 		CodeSecret: cfg.CodeSecret, CodeSecretRotate: cfg.CodeSecretRotate,
 		AdminKeys: cfg.AdminKeys, MissRateLimit: cfg.MissRateLimit,
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
+		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
 	}
 }
 

@@ -38,9 +38,9 @@ func serversReadiness(store *postgres.LinkStore, cache *rediscache.Cache, pool *
 // serversRegistry is the common registry plus the Postgres connection pool
 // and the code pool.
 func serversRegistry(store *postgres.LinkStore, cache *rediscache.Cache, pool *redispool.Pool,
-	supply *app.CodeSupply, resolver *app.Resolver,
+	supply *app.CodeSupply, resolver *app.Resolver, rec *app.VisitRecorder, flushes *flushHistogram,
 ) *prometheus.Registry {
-	reg := newRegistry(cache, resolver)
+	reg := newRegistry(cache, resolver, visitCollectors(rec, flushes))
 	reg.MustRegister(
 		store.Collector(),
 		counterFunc("shortlink_pool_fallbacks_total", "Code buffer refills that bypassed an empty or unreachable pool.", supply.Fallbacks),

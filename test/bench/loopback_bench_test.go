@@ -42,16 +42,22 @@ func BenchmarkRedirectWrk(b *testing.B) {
 			b.Fatalf("BENCH_WRK_DURATION: %v", err)
 		}
 	}
-	b.Run("api", func(b *testing.B) {
-		srv := testenv.StartRedisServer(b)
-		client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, testenv.LocalCacheBytes)
-		if err != nil {
-			b.Fatal(err)
+	for _, visits := range []bool{false, true} {
+		name := "api"
+		if visits {
+			name = "api+visits"
 		}
-		b.Cleanup(client.Close)
-		handler, codes := newAPI(b, testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true}), false)
-		wrkAgainst(b, handler, codes, d)
-	})
+		b.Run(name, func(b *testing.B) {
+			srv := testenv.StartRedisServer(b)
+			client, err := redisclient.Dial(srv.URL(), 200*time.Millisecond, testenv.LocalCacheBytes)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(client.Close)
+			handler, codes := newAPI(b, testenv.NewCache(b, client, rediscache.Options{ClientSideCache: true}), false, visits)
+			wrkAgainst(b, handler, codes, d)
+		})
+	}
 	b.Run("bare", func(b *testing.B) {
 		handler := http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.Header()["Location"] = []string{"https://example.com/bench/0123456789abcdef0123"}

@@ -67,9 +67,11 @@ func startStack(t *testing.T) *stack {
 		"TRUSTED_PROXIES":   "127.0.0.1/32",
 		"CREATE_RATE_LIMIT": "0",
 		"SHUTDOWN_TIMEOUT":  shutdownTimeout.String(),
-		// Request lines are logged at info; the X-Forwarded-For case reads them.
-		"LOG_LEVEL":    "info",
-		"LOG_REQUESTS": "true",
+		// Request lines are logged at info; the X-Forwarded-For case reads
+		// their client_ip, which only LOG_CLIENT_IP logs.
+		"LOG_LEVEL":     "info",
+		"LOG_REQUESTS":  "true",
+		"LOG_CLIENT_IP": "true",
 	}
 
 	client, err := redisclient.Dial(s.Codes.URL(), 2*time.Second, 0)

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/fx/fxtest"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/useragent"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/cmd/wiring"
@@ -32,6 +33,10 @@ type Parts struct {
 	Outbox ports.CacheOutbox
 	// Ready lists the dependency checks for /v1/ready.
 	Ready []app.DependencyCheck
+	// Visits keeps visit counters; nil takes Store when it is one. Bots
+	// tells bots from browsers; nil is the production detector.
+	Visits ports.VisitStore
+	Bots   ports.BotDetector
 	// Configure, when set, adjusts the configuration (the defaults, with
 	// PublicBaseURL and a free loopback address) before the app is built.
 	// The logger writes to io.Discard at cfg's LOG_LEVEL.
@@ -57,6 +62,9 @@ type Assembly struct {
 	Creator  *app.Creator
 	Resolver *app.Resolver
 	Manager  *app.Manager
+	// Visits and Flusher count visits; a test flushes at once with Flusher.Flush.
+	Visits  *app.VisitRecorder
+	Flusher *app.VisitFlusher
 }
 
 // Assemble is StartInProcess, returning the assembly.
@@ -77,7 +85,23 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		}
 		parts.Secrets = secrets
 	}
+	if parts.Visits == nil {
+		visits, ok := parts.Store.(ports.VisitStore)
+		if !ok {
+			t.Fatalf("httpsuite: Parts.Visits is nil and the store %T keeps no visits", parts.Store)
+		}
+		parts.Visits = visits
+	}
+	if parts.Bots == nil {
+		bots, err := useragent.New(useragent.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts.Bots = bots
+	}
 	provided := []any{
+		func() ports.VisitStore { return parts.Visits },
+		func() ports.BotDetector { return parts.Bots },
 		func() ports.CodeSecretStore { return parts.Secrets },
 		func() ports.LinkStore { return parts.Store },
 		func() ports.CodeCounter { return parts.Counter },
@@ -107,6 +131,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 			func(*slog.Logger) *slog.Logger { return wiring.NewLoggerTo(cfg, io.Discard) },
 		),
 		fx.Populate(&server, &assembly.Router, &assembly.Creator, &assembly.Resolver, &assembly.Manager),
+		fx.Populate(&assembly.Visits, &assembly.Flusher),
 	)
 	api.RequireStart()
 	t.Cleanup(api.RequireStop)

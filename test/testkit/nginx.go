@@ -13,9 +13,10 @@ import (
 // with siteUpstream and keeps its parameters (one copy per api replica),
 // the listen line is exactly siteListen.
 const (
-	siteUpstream = "server api:8000"
-	siteAPI      = "api:8000"
-	siteListen   = "listen 8080;"
+	siteUpstream  = "server api:8000"
+	siteAPI       = "api:8000"
+	siteListen    = "listen 8080;"
+	siteAccessLog = "access_log /dev/stdout shortlink_private;"
 )
 
 // NginxBinary is nginx on PATH, else Debian's /usr/sbin/nginx (not on a
@@ -39,6 +40,9 @@ type NginxOptions struct {
 	// Replicas are more api addresses (host:port) for the upstream, each
 	// with the project's server parameters, after the one NginxConf names.
 	Replicas []string
+	// AccessLogOff turns off the site's access log (the bench measures
+	// nginx without it).
+	AccessLogOff bool
 }
 
 // NginxConf writes, into the private prefix directory dir, an nginx.conf
@@ -57,6 +61,11 @@ func NginxConf(moduleRoot, dir, apiAddr, listenAddr string, o NginxOptions) ([]s
 	}
 	if site, err = rewriteDirective(site, siteListen, "listen "+listenAddr+";"); err != nil {
 		return nil, err
+	}
+	if o.AccessLogOff {
+		if site, err = rewriteDirective(site, siteAccessLog, "access_log off;"); err != nil {
+			return nil, err
+		}
 	}
 	if o.Workers == "" {
 		o.Workers = "1"

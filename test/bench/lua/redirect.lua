@@ -22,6 +22,11 @@ function init(args)
   math.randomseed(os.time() * 7919 + (tid or 0))
 end
 
+-- A browser's headers, which visit counting reads (step 2V); every step
+-- sends them, so steps differ by the server only.
+wrk.headers["User-Agent"] = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+wrk.headers["Referer"] = "https://t.co/AbCdEfGh"
+
 function request()
   return wrk.format("GET", paths[math.random(#paths)])
 end

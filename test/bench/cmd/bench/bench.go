@@ -13,10 +13,14 @@ type bench struct {
 	procs    []*proc // to stop, in reverse order
 	api      *proc
 	apiLog   *proc
+	apiV     *proc // step 2V: visit counting on
+	apiN     *proc // step 2N: its twin with counting off
 	bare     *proc
 	nginx    *proc
 	apiURL   string
 	apiLURL  string
+	apiVURL  string
+	apiNURL  string
 	nginxURL string
 	bareURL  string
 	dbURL    string
@@ -40,6 +44,7 @@ type finalChecks struct {
 	serverErrors    int64 // answers ≥ 400 both apis counted
 	errorSeries     []string
 	metrics         map[string]map[string]string
+	visitsCounted   int64 // visits in Postgres, all from step 2V
 }
 
 func (b *bench) logf(format string, args ...any) {

@@ -8,6 +8,7 @@
 //
 //	1  bare   wrk GET  → bareserver (fixed 302: the ceiling)
 //	2  redir  wrk GET  → api, random picks among the seeded codes (cache hits)
+//	2N, 2V    step 2 against twin apis that serve nothing else, visit counting off and on
 //	3  nginx  wrk GET  → nginx → api, same codes
 //	4  create wrk POST → api /v1/shortlink, random URLs, generated codes
 //	5  pgins  pgbench: one committed INSERT of an equivalent row per transaction (the floor)
@@ -19,7 +20,7 @@
 // README's capacity model (test/bench/results/capacity.md).
 //
 // alternating, so drift of the machine hits every step alike, and reports
-// the medians, the per-round ratios 2/1 and 4/5, the api's RSS after at
+// the medians, the per-round ratios 2/1, 2V/2N and 4/5, the api's RSS after at
 // least 1 M redirects and a duplicate-code check. Results go to stdout and
 // test/bench/results/latest.md. Run it from the repository root.
 package main

@@ -64,14 +64,14 @@ func (b *bench) finish(ctx context.Context) error {
 	if f.rssKiB, f.hwmKiB, err = testkit.MemStatus(b.api.pid()); err != nil {
 		return err
 	}
-	f.metrics = map[string]map[string]string{"api": testkit.Scrape(ctx, b.apiURL), "api-logged": testkit.Scrape(ctx, b.apiLURL)}
+	f.metrics = map[string]map[string]string{"api": testkit.Scrape(ctx, b.apiURL), "api-logged": testkit.Scrape(ctx, b.apiLURL), "api-visits": testkit.Scrape(ctx, b.apiVURL)}
 	if f.duplicates, err = b.queryInt(ctx, "SELECT count(*) - count(DISTINCT code) FROM short_link"); err != nil {
 		return err
 	}
 	if f.rows, err = b.queryInt(ctx, "SELECT count(*) FROM short_link"); err != nil {
 		return err
 	}
-	for _, name := range []string{"api", "api-logged"} {
+	for _, name := range []string{"api", "api-logged", "api-visits"} {
 		f.creates201 += sumMetric(f.metrics[name], "shortlink_http_requests_total", `status="201"`)
 		for series, value := range f.metrics[name] {
 			if strings.HasPrefix(series, "shortlink_http_requests_total{") &&
@@ -83,6 +83,9 @@ func (b *bench) finish(ctx context.Context) error {
 		}
 	}
 	slices.Sort(f.errorSeries)
+	if f.visitsCounted, err = b.queryInt(ctx, "SELECT coalesce(sum(humans + bots), 0) FROM visit_hour"); err != nil {
+		return err
+	}
 	b.loadEnd = loadAverage()
 	return nil
 }

@@ -32,6 +32,7 @@ func (b *bench) report() string {
 		"pgbench -n -M prepared -c%d -j%d for 5 (one INSERT into an unpartitioned table of short_link's shape per transaction)",
 		o.threads, o.redirectConns, o.links, o.threads, o.createConns, o.createConns, o.threads)
 	p("- api: LOG_LEVEL=warn LOG_REQUESTS=false DB_MAX_OPEN_CONNS=16 CREATE_RATE_LIMIT=0, other settings default (POOL_TAKE_BATCH=64, CACHE_TTL=1h, GOMAXPROCS=%d); "+
+		"VISIT_PENDING_KEYS=0 (no visit counting) but for 2V; 2N and 2V: twin api processes that serve only their redirects, counting off and on; "+
 		"2L/4L: a second api process with LOG_LEVEL=info LOG_REQUESTS=true, JSON lines to a file", runtime.NumCPU())
 	p("- nginx: compose/nginx/shortlink.conf (upstream and listen rewritten), worker_processes %s, access_log off; pool filled with %d codes first",
 		o.nginxWorkers, o.poolTarget)
@@ -76,6 +77,19 @@ func (b *bench) report() string {
 	p("- server CPU per redirect, api ÷ bare: %.2f (%s vs %s µs)",
 		median(b.column(stepRedirect, cpu))/median(b.column(stepBare, cpu)),
 		micros(median(b.column(stepRedirect, cpu))), micros(median(b.column(stepBare, cpu))))
+	cpuV, cpuN := median(b.column(stepRedirectV, cpu)), median(b.column(stepRedirectN, cpu))
+	var cpuRatios []float64
+	var cpuEach []string
+	for _, r := range b.rounds {
+		if v, n := r[stepRedirectV], r[stepRedirectN]; n.CPUPerReq > 0 {
+			cpuRatios = append(cpuRatios, v.CPUPerReq/n.CPUPerReq)
+			cpuEach = append(cpuEach, fmt.Sprintf("%.3f", v.CPUPerReq/n.CPUPerReq))
+		}
+	}
+	visitOverhead := median(cpuRatios) - 1
+	r2V, e2V := ratio(stepRedirectV, stepRedirectN)
+	p("- visit counting: server CPU per cached redirect 2V ÷ 2N: **%.3f** [%s] (medians %s vs %s µs); req/s 2V/2N %.2f [%s]",
+		median(cpuRatios), strings.Join(cpuEach, ", "), micros(cpuV), micros(cpuN), r2V, e2V)
 	p("- 4/5 create ÷ pgbench INSERT: **%.2f** [%s]", r45, e45)
 	if o.logRounds {
 		rl2, el2 := ratio(stepRedirectL, stepRedirect)
@@ -105,6 +119,7 @@ func (b *bench) report() string {
 	p("| cached redirect ≥ 0.70 × bare req/s | %.2f × | %s |", r21, verdict(r21 >= 0.70))
 	p("| cached redirect p99 ≤ 10 ms | %.2f ms | %s |", p99, verdict(p99 <= 10))
 	p("| cached redirect: 0 errors | %d (incl. top-up) | %s |", redirectErrs, verdict(redirectErrs == 0))
+	p("| visit counting adds ≤ 5 %% server CPU per cached redirect | %+.1f %% (2V ÷ 2N, median of rounds) | %s |", 100*visitOverhead, verdict(visitOverhead <= 0.05))
 	p("| create ≥ 0.50 × pgbench tps | %.2f × | %s |", r45, verdict(r45 >= 0.50))
 	p("| create: 0 errors | %d | %s |", createErrs, verdict(createErrs == 0))
 	p("| no duplicate code | count(*) − count(DISTINCT code) = %d over %d rows | %s |", f.duplicates, f.rows, verdict(f.duplicates == 0))
@@ -119,6 +134,11 @@ func (b *bench) report() string {
 		"codes left in the pool: %s; api cache hits %s, misses %s.",
 		f.creates201, f.rows, f.serverErrors, num(m["shortlink_pool_fallbacks_total"]), num(ml["shortlink_pool_fallbacks_total"]),
 		num(m["shortlink_pool_size"]), num(m["shortlink_cache_hits_total"]), num(m["shortlink_cache_misses_total"]))
+	mv := f.metrics["api-visits"]
+	p("")
+	p("Visit counting (api-visits, step 2V): %s visits recorded, %s dropped, %d in Postgres after its last flush; %s flushes.",
+		num(mv["shortlink_visits_recorded_total"]), num(mv["shortlink_visits_dropped_total"]), f.visitsCounted,
+		num(mv[`shortlink_visit_flush_seconds_count{outcome="applied"}`]))
 	if len(f.errorSeries) > 0 {
 		p("")
 		p("Answers ≥ 400 by series (wrk never sees those it cut off at the end of a step): %s.", strings.Join(f.errorSeries, "; "))

@@ -47,15 +47,17 @@ func (b *bench) setUp(ctx context.Context) error {
 	}
 	b.version = versions(ctx)
 
-	ports, err := testkit.FreePorts(7)
+	ports, err := testkit.FreePorts(8)
 	if err != nil {
 		return err
 	}
-	cachePort, codesPort, apiPort, apiLogPort, nginxPort, barePort := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5]
+	cachePort, codesPort, apiPort, apiLogPort, nginxPort, barePort, apiVPort := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]
 	b.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	b.apiLURL = fmt.Sprintf("http://127.0.0.1:%d", apiLogPort)
 	b.nginxURL = fmt.Sprintf("http://127.0.0.1:%d", nginxPort)
 	b.bareURL = fmt.Sprintf("http://127.0.0.1:%d", barePort)
+	b.apiVURL = fmt.Sprintf("http://127.0.0.1:%d", apiVPort)
+	b.apiNURL = fmt.Sprintf("http://127.0.0.1:%d", ports[7])
 
 	for name, port := range map[string]int{"redis-cache": cachePort, "redis-codes": codesPort} {
 		p, err := b.startProc(name, nil, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
@@ -100,7 +102,22 @@ func (b *bench) setUp(ctx context.Context) error {
 	if err := waitTCP(b.bare, fmt.Sprintf("127.0.0.1:%d", barePort), 10*time.Second); err != nil {
 		return err
 	}
-	apiEnv := slices.Concat(common, []string{"CREATE_RATE_LIMIT=0", "DB_MAX_OPEN_CONNS=16", "REQUEST_TIMEOUT=5s"})
+	// Every api but api-visits counts no visits (VISIT_PENDING_KEYS=0), so
+	// their steps measure what they measured before visit counting. Steps
+	// 2V and 2N are step 2 against twins that serve nothing else, one with
+	// counting on (its default), one without: the ratio is counting's cost.
+	apiEnv := slices.Concat(common, []string{"CREATE_RATE_LIMIT=0", "DB_MAX_OPEN_CONNS=16", "REQUEST_TIMEOUT=5s", "LOG_REQUESTS=false"})
+	b.apiV, err = b.startProc("api-visits", minimalEnv(slices.Concat(apiEnv, []string{
+		fmt.Sprintf("API_ADDR=127.0.0.1:%d", apiVPort)})...), filepath.Join(bin, "api"))
+	if err != nil {
+		return err
+	}
+	apiEnv = append(apiEnv, "VISIT_PENDING_KEYS=0")
+	b.apiN, err = b.startProc("api-novisits", minimalEnv(slices.Concat(apiEnv, []string{
+		fmt.Sprintf("API_ADDR=127.0.0.1:%d", ports[7])})...), filepath.Join(bin, "api"))
+	if err != nil {
+		return err
+	}
 	b.api, err = b.startProc("api", minimalEnv(slices.Concat(apiEnv, []string{
 		fmt.Sprintf("API_ADDR=127.0.0.1:%d", apiPort), "LOG_REQUESTS=false"})...), filepath.Join(bin, "api"))
 	if err != nil {
@@ -114,7 +131,7 @@ func (b *bench) setUp(ctx context.Context) error {
 	for _, a := range []struct {
 		p   *proc
 		url string
-	}{{b.api, b.apiURL}, {b.apiLog, b.apiLURL}} {
+	}{{b.api, b.apiURL}, {b.apiLog, b.apiLURL}, {b.apiV, b.apiVURL}, {b.apiN, b.apiNURL}} {
 		if err := waitHTTP(ctx, a.p, a.url+"/v1/ready", 20*time.Second); err != nil {
 			return err
 		}
@@ -131,7 +148,7 @@ func (b *bench) setUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := verifyRedirects(ctx, targets, b.apiURL, b.nginxURL, b.apiLURL); err != nil {
+	if err := verifyRedirects(ctx, targets, b.apiURL, b.nginxURL, b.apiLURL, b.apiVURL, b.apiNURL); err != nil {
 		return err
 	}
 	b.defineSteps()
@@ -159,7 +176,7 @@ func (b *bench) startNginx(apiPort, nginxPort int) error {
 		return err
 	}
 	args, err := testkit.NginxConf(root, prefix, fmt.Sprintf("127.0.0.1:%d", apiPort), fmt.Sprintf("127.0.0.1:%d", nginxPort),
-		testkit.NginxOptions{Workers: b.opts.nginxWorkers, Connections: 4096})
+		testkit.NginxOptions{Workers: b.opts.nginxWorkers, Connections: 4096, AccessLogOff: true})
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 const (
 	stepBare      = "1 bare"
 	stepRedirect  = "2 redirect"
+	stepRedirectN = "2N redirect, twin"
+	stepRedirectV = "2V redirect+visits"
 	stepNginx     = "3 nginx"
 	stepCreate    = "4 create"
 	stepPgbench   = "5 pgbench"
@@ -81,6 +83,8 @@ func (b *bench) defineSteps() {
 	b.steps = []step{
 		{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: redirect(b.bareURL)},
 		{key: stepRedirect, label: "cached redirect → api", api: b.api, servers: pids(b.api), run: redirect(b.apiURL)},
+		{key: stepRedirectN, label: "cached redirect → api without visit counting (2V's twin)", api: b.apiN, servers: pids(b.apiN), run: redirect(b.apiNURL)},
+		{key: stepRedirectV, label: "cached redirect with visit counting → api", api: b.apiV, servers: pids(b.apiV), run: redirect(b.apiVURL)},
 		{key: stepNginx, label: "cached redirect → nginx → api", api: b.api, servers: pids(b.nginx, b.api), run: redirect(b.nginxURL)},
 		{key: stepCreate, label: "create → api", api: b.api, servers: pids(b.api), run: create(b.apiURL)},
 		{key: stepPgbench, label: "pgbench INSERT, plain table (floor)", run: func(ctx context.Context, d time.Duration) (measurement, error) {

@@ -1,0 +1,77 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
+)
+
+// countVisit records an answered redirect: whether it was a HEAD, the
+// user agent (classified, never kept) and the referrer's host. The header
+// map is read with canonical keys, which allocates nothing.
+func (h *Handler) countVisit(c *gin.Context, link domain.ShortLink) {
+	if h.Visits == nil {
+		return
+	}
+	var userAgent, referer string
+	if v := c.Request.Header["User-Agent"]; len(v) > 0 {
+		userAgent = v[0]
+	}
+	if v := c.Request.Header["Referer"]; len(v) > 0 {
+		referer = v[0]
+	}
+	h.Visits.Record(link.ID(), link.CreatedAt(), c.Request.Method == http.MethodHead, userAgent, referer)
+}
+
+type statsBody struct {
+	Code      string         `json:"code"`
+	From      string         `json:"from"`
+	To        string         `json:"to"`
+	Interval  string         `json:"interval"`
+	Total     int64          `json:"total"`
+	Humans    int64          `json:"humans"`
+	Bots      int64          `json:"bots"`
+	Series    []bucketBody   `json:"series"`
+	Referrers []referrerBody `json:"referrers"`
+}
+
+type bucketBody struct {
+	Start  string `json:"start"`
+	Humans int64  `json:"humans"`
+	Bots   int64  `json:"bots"`
+}
+
+type referrerBody struct {
+	Host   string `json:"host"`
+	Visits int64  `json:"visits"`
+}
+
+// stats answers GET /v1/shortlink/{code}/stats?from=&to=&interval=.
+func (h *Handler) stats(c *gin.Context) {
+	ctx, cancel := h.manageContext(c)
+	defer cancel()
+	res, err := h.Stats.Stats(ctx, c.Param("code"), bearer(c), app.StatsRequest{
+		From: c.Query("from"), To: c.Query("to"), Interval: c.Query("interval"),
+	})
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	s := res.Stats
+	body := statsBody{
+		Code: res.Link.Code().String(), From: s.Window.From.Format(time.RFC3339), To: s.Window.To.Format(time.RFC3339),
+		Interval: string(s.Window.Interval), Total: s.Total(), Humans: s.Humans(), Bots: s.Bots(),
+		Series: make([]bucketBody, len(s.Series)), Referrers: make([]referrerBody, len(s.Referrers)),
+	}
+	for i, b := range s.Series {
+		body.Series[i] = bucketBody{Start: b.Start.Format(time.RFC3339), Humans: b.Humans, Bots: b.Bots}
+	}
+	for i, r := range s.Referrers {
+		body.Referrers[i] = referrerBody{Host: r.Host, Visits: r.Visits}
+	}
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: body})
+}

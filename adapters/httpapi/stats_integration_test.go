@@ -1,0 +1,33 @@
+//go:build integration
+
+package httpapi_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
+)
+
+// TestStatsOnPostgres runs the visit counting and stats contract against
+// the Postgres store and the Redis cache.
+func TestStatsOnPostgres(t *testing.T) {
+	t.Parallel()
+	httpsuite.RunStats(t, func(t *testing.T) httpsuite.Env {
+		store, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 8, MaxLinkLifetime: 365 * 24 * time.Hour})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		cacheClient, prefix := testenv.RedisCacheClient(t)
+		return httpsuite.StartInProcess(t, httpsuite.Parts{
+			Store: store, Counter: store,
+			Cache:     testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true}),
+			Configure: func(cfg *config.Config) { cfg.AdminKeys = []string{statsAdminKey} },
+		})
+	}, statsAdminKey)
+}

@@ -1,0 +1,171 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports"
+)
+
+const (
+	// visitWriteTimeout bounds one write of a batch; past it the write is
+	// uncertain and the same batch is retried.
+	visitWriteTimeout = 5 * time.Second
+	// VisitBatchMemory is how long stores remember applied batch ids: a
+	// batch retried later than that (after a longer outage) could count twice.
+	VisitBatchMemory = 48 * time.Hour
+	// visitForgetEvery is how often a flusher lets the store forget old batch ids.
+	visitForgetEvery = time.Hour
+)
+
+// Flush outcomes, as ObserveFlush is told them.
+const (
+	FlushApplied    = "applied"
+	FlushNotApplied = "not_applied"
+	FlushUncertain  = "uncertain"
+)
+
+// VisitFlusher writes what a VisitRecorder counted every interval, one
+// batch per write, exactly once: a batch whose write is uncertain (a
+// timeout, a connection lost after sending) is kept and retried, with the
+// same id, before anything new is taken; a batch certainly not applied is
+// merged back into the recorder. While the store is down the counts wait in
+// the recorder, within its key bound. Stop writes what is left, so it must
+// run after the HTTP server has drained.
+type VisitFlusher struct {
+	rec      *VisitRecorder
+	store    ports.VisitStore
+	clock    ports.Clock
+	interval time.Duration
+	log      *slog.Logger
+	// ObserveFlush, when set before Start, is told each write's duration and outcome.
+	ObserveFlush func(d time.Duration, outcome string)
+
+	mu         sync.Mutex // one flush at a time
+	held       *domain.VisitBatch
+	lastForget time.Time
+	failing    bool
+
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// NewVisitFlusher returns a flusher of rec into store every interval.
+func NewVisitFlusher(rec *VisitRecorder, store ports.VisitStore, clock ports.Clock, interval time.Duration, log *slog.Logger) *VisitFlusher {
+	return &VisitFlusher{rec: rec, store: store, clock: clock, interval: interval, log: log}
+}
+
+// Flush writes the batch held for a retry, if any, else everything
+// pending, as one batch. It returns the write's error.
+func (f *VisitFlusher) Flush(ctx context.Context) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.held == nil {
+		counts := f.rec.take()
+		if len(counts) == 0 {
+			return nil
+		}
+		f.held = &domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: f.clock.Now(), Counts: counts}
+	}
+	batch := *f.held
+	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
+	start := time.Now()
+	err := f.store.AddVisits(wctx, batch)
+	took := time.Since(start)
+	cancel()
+	outcome := FlushApplied
+	switch {
+	case err == nil:
+		f.rec.settle(len(batch.Counts))
+		f.held = nil
+	case errors.Is(err, domain.ErrNotApplied):
+		outcome = FlushNotApplied
+		f.rec.restore(batch.Counts)
+		f.held = nil
+	default:
+		outcome = FlushUncertain // keep it: only this batch may be retried
+	}
+	if f.ObserveFlush != nil {
+		f.ObserveFlush(took, outcome)
+	}
+	if err != nil {
+		return fmt.Errorf("write %d visits of %d keys (batch %s, %s): %w", batch.Visits(), len(batch.Counts), batch.ID, outcome, err)
+	}
+	return nil
+}
+
+// Start flushes every interval until Stop.
+func (f *VisitFlusher) Start(context.Context) error {
+	if !f.rec.Enabled() {
+		return nil
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.cancel, f.done = cancel, make(chan struct{})
+	go func() {
+		defer close(f.done)
+		ticker := time.NewTicker(f.interval)
+		defer ticker.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-ticker.C:
+			}
+			f.tick(ctx)
+		}
+	}()
+	return nil
+}
+
+func (f *VisitFlusher) tick(ctx context.Context) {
+	err := f.Flush(ctx)
+	switch {
+	case err != nil && !f.failing:
+		f.failing = true
+		f.log.Warn("visits: write failed; counts stay in memory and are retried", "error", err)
+	case err != nil:
+		f.log.Debug("visits: write failed again", "error", err)
+	case f.failing:
+		f.failing = false
+		f.log.Info("visits: writes work again")
+	}
+	if now := f.clock.Now(); now.Sub(f.lastForget) >= visitForgetEvery && !f.failing {
+		f.lastForget = now
+		fctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
+		defer cancel()
+		if err := f.store.ForgetVisitBatches(fctx, now.Add(-VisitBatchMemory)); err != nil {
+			f.log.Warn("visits: forgetting old batch ids failed", "error", err)
+		}
+	}
+}
+
+// Stop ends the loop and writes what is pending, retrying until ctx ends;
+// visits it could not write are logged as lost.
+func (f *VisitFlusher) Stop(ctx context.Context) error {
+	if f.cancel == nil {
+		return nil
+	}
+	f.cancel()
+	<-f.done
+	for {
+		err := f.Flush(ctx)
+		f.mu.Lock()
+		pending := f.held != nil || f.rec.PendingKeys() > 0
+		f.mu.Unlock()
+		if err == nil && !pending {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			f.log.Error("visits: shutting down with visits not written; they are lost",
+				"pending_keys", f.rec.PendingKeys(), "error", err)
+			return nil
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
