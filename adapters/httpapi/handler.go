@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -32,6 +33,8 @@ type Options struct {
 	LogRequests bool
 	// LogClientIP puts the client's address in those lines.
 	LogClientIP bool
+	// AccessLogTo is where those lines go; nil is standard output.
+	AccessLogTo io.Writer
 	// CreateRateLimit is creates per minute per client; 0 turns it off.
 	CreateRateLimit int
 	// APIKeys, when any, are required for creates.

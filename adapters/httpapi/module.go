@@ -66,7 +66,11 @@ func newAccessLogFx(lc fx.Lifecycle, opts Options) *AccessLog {
 	if !opts.LogRequests {
 		return nil
 	}
-	l := NewAccessLog(os.Stdout)
+	out := opts.AccessLogTo
+	if out == nil {
+		out = os.Stdout
+	}
+	l := NewAccessLog(out)
 	lc.Append(fx.StartStopHook(l.Start, l.Close))
 	return l
 }

@@ -129,6 +129,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		fx.Decorate(
 			func(ports.Clock) ports.Clock { return clock },
 			func(*slog.Logger) *slog.Logger { return wiring.NewLoggerTo(cfg, io.Discard) },
+			func(o httpapi.Options) httpapi.Options { o.AccessLogTo = io.Discard; return o },
 		),
 		fx.Populate(&server, &assembly.Router, &assembly.Creator, &assembly.Resolver, &assembly.Manager),
 		fx.Populate(&assembly.Visits, &assembly.Flusher),
