@@ -46,6 +46,7 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	r.DELETE("/v1/shortlink/:code", h.remove)
 	get("/v1/shortlink/:code/info", h.info)
 	get("/v1/shortlink/:code/stats", h.stats)
+	get("/v1/shortlink/:code/qr", h.qrCode)
 	get("/:code", h.redirect) // and /{code}+, the preview page
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { h.fail(c, errMethodNotAllowed) })
