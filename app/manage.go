@@ -86,8 +86,11 @@ func (m *Manager) Authorize(ctx context.Context, rawCode, bearer string) (domain
 func (m *Manager) Update(ctx context.Context, rawCode, bearer string, p Patch) (LinkInfo, error) {
 	return m.change(ctx, rawCode, bearer, "update", func(link domain.ShortLink, by domain.Actor, now time.Time) (domain.ShortLink, error) {
 		var err error
-		if link.State() == domain.StateDeleted {
+		switch {
+		case link.State() == domain.StateDeleted:
 			return domain.ShortLink{}, domain.ErrGone
+		case link.ExpiredAt(now): // a change needs a live link: no revival, and no state to flip
+			return domain.ShortLink{}, domain.ErrLinkExpired
 		}
 		if p.ExpiresAt != nil {
 			if link, err = link.ExtendTo(*p.ExpiresAt, now, m.maxTTL); err != nil {

@@ -159,6 +159,11 @@ func TestExpiredLinkCannotBeRevived(t *testing.T) {
 	if _, err := m.Update(context.Background(), "old", "tok", app.Patch{ExpiresAt: &later}); !errors.Is(err, domain.ErrLinkExpired) {
 		t.Fatalf("extend of an expired link error = %v, want ErrLinkExpired", err)
 	}
+	for _, disabled := range []bool{true, false} {
+		if _, err := m.Update(context.Background(), "old", "tok", app.Patch{Disabled: &disabled}); !errors.Is(err, domain.ErrLinkExpired) {
+			t.Fatalf("disabled=%v on an expired link error = %v, want ErrLinkExpired", disabled, err)
+		}
+	}
 	if info, err := m.Info(context.Background(), "old", "tok"); err != nil || info.Status != domain.StatusExpired {
 		t.Fatalf("owner info = %+v, %v; want expired", info, err)
 	}

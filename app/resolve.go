@@ -85,8 +85,10 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string, who Requester) (
 		}
 	}
 	link, err = r.store.Find(ctx, code, now)
-	if err == nil && link.ExpiredAt(now) {
-		err = domain.ErrNotFound // as good as unknown: cache it as such
+	if err == nil && link.Status(now) == domain.StatusExpired {
+		// As good as unknown: cache it as such. A deleted link is past its
+		// expiry too (a deletion ends its life), but it answers 410.
+		err = domain.ErrNotFound
 	}
 	if errors.Is(err, domain.ErrNotFound) {
 		if cacheUp {

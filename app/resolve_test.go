@@ -29,6 +29,7 @@ func TestResolve(t *testing.T) {
 	live := link("abc", "https://example.com", now.Add(time.Hour))
 	expired := link("abc", "https://example.com", now)
 	disabled := withState(live, domain.StateDisabled)
+	deleted := withState(link("abc", "", now), domain.StateDeleted) // a deletion ends the link's life: now
 	tests := []struct {
 		name    string
 		expect  func(d deps)
@@ -59,6 +60,11 @@ func TestResolve(t *testing.T) {
 			d.store.EXPECT().Find(gomock.Any(), domain.Code("abc"), now).Return(expired, nil)
 			d.cache.EXPECT().SetMissing(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(nil)
 		}, domain.ShortLink{}, domain.ErrNotFound},
+		{"deleted link is gone, from the store, though its life ended", func(d deps) {
+			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, nil)
+			d.store.EXPECT().Find(gomock.Any(), domain.Code("abc"), now).Return(deleted, nil)
+			d.cache.EXPECT().Add(gomock.Any(), deleted, now).Return(nil) // a link with no time left: the cache keeps nothing
+		}, deleted, domain.ErrGone},
 		{"unknown code is cached as missing", func(d deps) {
 			d.cache.EXPECT().Get(gomock.Any(), domain.Code("abc"), gomock.Any()).Return(domain.ShortLink{}, ports.CacheMiss, nil)
 			d.store.EXPECT().Find(gomock.Any(), domain.Code("abc"), now).Return(domain.ShortLink{}, domain.ErrNotFound)

@@ -2,7 +2,10 @@ package httpapi
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -80,10 +83,28 @@ func (h *Handler) patch(c *gin.Context) {
 	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
 }
 
+// decodePatch reads a PATCH body. Unlike a create, a change refuses members
+// it does not know: a client that sends {"url": …} or {"state": …} expects a
+// change the service will not make, and must hear so rather than get a 200.
 func decodePatch(c *gin.Context) (app.Patch, error) {
 	body, err := readJSONObject(c)
 	if err != nil {
 		return app.Patch{}, err
+	}
+	names := slices.Sorted(maps.Keys(body))
+	for _, name := range names {
+		switch name {
+		case "expires_at", "disabled":
+		case "url":
+			return app.Patch{}, badRequest("url: the target of a link cannot be changed; delete the link and create another")
+		case "state":
+			return app.Patch{}, badRequest("state: cannot be set; send disabled: true or false, or DELETE the link")
+		default:
+			if len(name) > 40 { // the message echoes it: keep it short
+				name = name[:40] + "…"
+			}
+			return app.Patch{}, badRequest("%s: unknown field; a change may set expires_at and disabled only", strconv.Quote(name))
+		}
 	}
 	var p app.Patch
 	raw, given, err := body.str("expires_at")

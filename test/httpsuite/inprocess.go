@@ -38,7 +38,8 @@ type Parts struct {
 	Visits ports.VisitStore
 	Bots   ports.BotDetector
 	// Configure, when set, adjusts the configuration (the defaults, with
-	// PublicBaseURL and a free loopback address) before the app is built.
+	// PublicBaseURL, AdminKey as ADMIN_KEYS and a free loopback address)
+	// before the app is built.
 	// The logger writes to io.Discard at cfg's LOG_LEVEL.
 	Configure func(cfg *config.Config)
 }
@@ -74,6 +75,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	cfg.APIAddr = "127.0.0.1:0"
 	cfg.PublicBaseURL = PublicBaseURL
 	cfg.ShutdownDrain = 0 // no proxy in front to drain for; tests stop at once
+	cfg.AdminKeys = []string{AdminKey}
 	if parts.Configure != nil {
 		parts.Configure(&cfg)
 	}

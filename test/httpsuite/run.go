@@ -11,20 +11,21 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// Run checks SPEC §2 against servers made by newEnv, one per subtest: the
-// clock-free cases and those that move env.Clock. The API must use the
-// default limits (MAX_URL_LENGTH 4096, DEFAULT_TTL 14 days, MAX_TTL 365
-// days) and env.Clock as its clock.
+// Run checks SPEC §2, the HTTP semantics of §8 and link management (§9)
+// against servers made by newEnv, one per subtest: the clock-free cases
+// and those that move env.Clock. The API must use the default limits
+// (MAX_URL_LENGTH 4096, DEFAULT_TTL 14 days, MAX_TTL 365 days), AdminKey
+// as ADMIN_KEYS and env.Clock as its clock.
 func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
 	RunClockFree(t, newEnv)
 	runClockCases(t, newEnv)
 }
 
-// RunClockFree checks the cases of SPEC §2 that need no clock the suite can
+// RunClockFree checks the cases of Run that need no clock the suite can
 // move, so they run against the real binaries too; newEnv may return the
 // same API for every subtest (each case uses its own aliases) and an Env
-// without a Clock. The API must use the default limits.
+// without a Clock. The API must use the default limits and AdminKey.
 func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
 	const day = 24 * time.Hour
@@ -225,6 +226,10 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 			t.Fatalf("413 Content-Type = %q", r.Header.Get("Content-Type"))
 		}
 	})
+
+	runManagement(t, newEnv)
+	runPublic(t, newEnv)
+	runChanges(t, newEnv)
 }
 
 // runClockCases checks the cases of SPEC §2 that move env.Clock.
@@ -252,6 +257,9 @@ func runClockCases(t *testing.T, newEnv func(t *testing.T) Env) {
 			testkit.ExpectStatus(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not found")
 		}
 	})
+
+	runExpiredManagement(t, newEnv)
+	runExpiredPublic(t, newEnv)
 }
 
 // BadCreate is a create request the API must refuse with 400 and a message

@@ -1,0 +1,225 @@
+package httpsuite
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
+)
+
+// runChanges checks what §9 and issue 12 say about changes beyond the
+// matrix: bad bodies change nothing, deletion erases the target and keeps
+// the code, an admin's disable binds the owner, and concurrent changes
+// apply in one serial order.
+func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
+	t.Run("a bad change is 400 naming the field and changes nothing", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		l := CreateLink(t, env, "https://example.com/bad-patch")
+		path := "/v1/shortlink/" + l.Code
+		now := env.now()
+		past := now.Add(-time.Minute).UTC().Format(time.RFC3339)
+		tooFar := now.Add(366 * 24 * time.Hour).UTC().Format(time.RFC3339)
+		for _, bad := range []struct {
+			name, body, message string
+		}{
+			{"malformed JSON", `{"disabled":`, "request body is not valid JSON"},
+			{"trailing data", `{"disabled":true} {}`, "request body is not valid JSON"},
+			{"not an object", `[{"disabled":true}]`, "request body must be a JSON object"},
+			{"nothing to change", `{}`, "request body must name expires_at or disabled"},
+			{"nulls only", `{"disabled":null,"expires_at":null}`, "request body must name expires_at or disabled"},
+			{"a state", `{"state":"disabled"}`, "state: cannot be set"},
+			{"an unknown state", `{"state":"paused"}`, "state: cannot be set"},
+			{"the target", `{"disabled":false,"url":"https://evil.example/"}`, "url: the target of a link cannot be changed"},
+			{"an unknown field", `{"disabled":true,"reason":"spam"}`, `"reason": unknown field`},
+			{"a field in other case", `{"Disabled":true}`, `"Disabled": unknown field`},
+			{"disabled as a string", `{"disabled":"true"}`, "disabled: must be true or false"},
+			{"disabled as a number", `{"disabled":1}`, "disabled: must be true or false"},
+			{"disabled twice", `{"disabled":true,"disabled":false}`, "disabled: appears more than once"},
+			{"expires_at as a number", `{"expires_at":1893456000}`, "expires_at: must be a string"},
+			{"expires_at not a time", `{"expires_at":"tomorrow"}`, "expires_at: must be an RFC 3339 timestamp"},
+			{"expires_at without a zone", `{"expires_at":"2030-01-02T15:04:05"}`, "expires_at: must be an RFC 3339 timestamp"},
+			{"expires_at in the past", `{"expires_at":"` + past + `"}`, "expires_at: must be in the future"},
+			{"expires_at past MAX_TTL", `{"expires_at":"` + tooFar + `"}`, "expires_at: must be at most 365 days after the link was created"},
+			{"a good disable with a bad expiry", `{"disabled":true,"expires_at":"` + past + `"}`, "expires_at: must be in the future"},
+			{"invalid UTF-8", "{\"disabled\":true,\"x\":\"\xff\"}", "request body must be valid UTF-8"},
+		} {
+			r := Send(t, env, http.MethodPatch, path, l.Token, []byte(bad.body))
+			if r.Status != http.StatusBadRequest || r.Envelope.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), bad.message) {
+				t.Errorf("%s: %s, want 400 with %q", bad.name, r, bad.message)
+			}
+		}
+		// The body is read only once the credentials grant the link.
+		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, "", []byte(`{"disabled":`)), http.StatusUnauthorized, "credentials required")
+		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, "wrong-token-0123456789", []byte(`{"disabled":`)), http.StatusForbidden, "")
+		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, "/v1/shortlink/NoSuch1", AdminKey, []byte(`{"disabled":`)), http.StatusNotFound, "")
+		header := http.Header{"Authorization": {"Bearer " + l.Token}}
+		r := testkit.Send(nil, http.MethodPatch, env.BaseURL+path, "text/plain", []byte(`{"disabled":true}`), header)
+		testkit.ExpectStatus(t, r, http.StatusUnsupportedMediaType, "application/json")
+		r = testkit.Send(nil, http.MethodPatch, env.BaseURL+path, "application/json",
+			[]byte(`{"disabled":true,"pad":"`+strings.Repeat("x", 17<<10)+`"}`), header)
+		testkit.ExpectStatus(t, r, http.StatusRequestEntityTooLarge, "too large")
+		checkState(t, env, "after the bad changes", l, stateActive, l.ExpiresAt)
+	})
+
+	t.Run("a change of both fields applies both", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		l := CreateLink(t, env, "https://example.com/both")
+		to := extendTo(env)
+		r := Send(t, env, http.MethodPatch, "/v1/shortlink/"+l.Code, l.Token, map[string]any{"disabled": true, "expires_at": to})
+		checkInfo(t, env, "disable and extend", l, r, "disabled")
+		checkState(t, env, "after disable and extend", l, stateDisabledOwner, to)
+	})
+
+	t.Run("delete erases the target, for good, and keeps the code", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		alias := "erased-" + testkit.RandomHex(4)
+		l := CreateLink(t, env, "https://example.com/private?token=s3cr3t-"+alias, "alias", alias)
+		checkAnswer(t, env, "delete", l, Send(t, env, http.MethodDelete, "/v1/shortlink/"+alias, l.Token, nil), answer{status: http.StatusNoContent})
+		for _, bearer := range []string{l.Token, AdminKey} {
+			r := Send(t, env, http.MethodGet, "/v1/shortlink/"+alias+"/info", bearer, nil)
+			checkInfo(t, env, "info of a deleted link", l, r, "deleted")
+			if strings.Contains(string(r.Body), "s3cr3t") {
+				t.Fatalf("a deleted link's info still shows its target: %s", r.Body)
+			}
+		}
+		for _, bearer := range []string{l.Token, AdminKey} {
+			testkit.ExpectStatus(t, Send(t, env, http.MethodDelete, "/v1/shortlink/"+alias, bearer, nil), http.StatusGone, "gone")
+			testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, "/v1/shortlink/"+alias, bearer, map[string]any{"disabled": false}), http.StatusGone, "gone")
+		}
+		checkPublic(t, env, l, stateDeleted)
+		// The code stays claimed (§8): nobody can point the old short URL elsewhere.
+		testkit.ExpectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": alias}), http.StatusConflict, "alias is already taken")
+		checkPublic(t, env, l, stateDeleted)
+	})
+
+	t.Run("a disabled link's alias cannot be claimed", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		alias := "disabled-" + testkit.RandomHex(4)
+		l := CreateLink(t, env, "https://example.com/disabled-alias", "alias", alias)
+		putIn(t, env, l, stateDisabledOwner)
+		testkit.ExpectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": alias}), http.StatusConflict, "alias is already taken")
+		checkState(t, env, "after the claim", l, stateDisabledOwner, l.ExpiresAt)
+	})
+
+	t.Run("an admin's disable binds the owner", func(t *testing.T) {
+		t.Parallel()
+		env := newEnv(t)
+		l := CreateLink(t, env, "https://example.com/takedown")
+		path := "/v1/shortlink/" + l.Code
+		putIn(t, env, l, stateDisabledAdmin)
+		enable, disable := map[string]any{"disabled": false}, map[string]any{"disabled": true}
+		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "only an administrator")
+		checkInfo(t, env, "owner's disable of a taken-down link", l, Send(t, env, http.MethodPatch, path, l.Token, disable), "disabled")
+		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "only an administrator")
+		checkPublic(t, env, l, stateDisabledAdmin)
+		checkInfo(t, env, "admin's enable", l, Send(t, env, http.MethodPatch, path, AdminKey, enable), "active")
+		checkPublic(t, env, l, stateActive)
+		// Enabled again, the link is the owner's to disable and enable.
+		checkInfo(t, env, "owner's disable", l, Send(t, env, http.MethodPatch, path, l.Token, disable), "disabled")
+		checkInfo(t, env, "owner's enable", l, Send(t, env, http.MethodPatch, path, l.Token, enable), "active")
+	})
+
+	t.Run("concurrent changes apply in one serial order", func(t *testing.T) {
+		t.Parallel()
+		checkConcurrentChanges(t, newEnv(t))
+	})
+}
+
+// change is one request of the concurrent changes and what it got.
+type change struct {
+	op         string
+	start, end time.Time
+	r          testkit.Response
+}
+
+// checkConcurrentChanges has 32 clients disable, enable and delete one
+// link at once. The answers must fit one serial order: exactly one DELETE
+// is 204; every PATCH answered 200 shows the state it asked for and began
+// before that 204 arrived; every request begun after the 204 arrived is
+// 410, and no 410 ended before the winning DELETE began.
+func checkConcurrentChanges(t *testing.T, env Env) {
+	t.Helper()
+	const clients, rounds = 32, 6
+	l := CreateLink(t, env, "https://example.com/contended")
+	path := env.BaseURL + "/v1/shortlink/" + l.Code
+	header := http.Header{"Authorization": {"Bearer " + l.Token}}
+	changes := make([][]change, clients)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range clients {
+		wg.Go(func() {
+			<-start
+			for i := range rounds {
+				c := change{op: "disable", start: time.Now()}
+				switch {
+				case w%8 == 7 && i == rounds/2:
+					c.op = "delete"
+					c.r = testkit.Send(nil, http.MethodDelete, path, "", nil, header)
+				case (w+i)%2 == 1:
+					c.op = "enable"
+					c.r = testkit.Send(nil, http.MethodPatch, path, "application/json", []byte(`{"disabled":false}`), header)
+				default:
+					c.r = testkit.Send(nil, http.MethodPatch, path, "application/json", []byte(`{"disabled":true}`), header)
+				}
+				c.end = time.Now()
+				changes[w] = append(changes[w], c)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+
+	var all []change
+	var won *change
+	for _, cs := range changes {
+		for i := range cs {
+			c := &cs[i]
+			all = append(all, *c)
+			if c.r.Err != nil {
+				t.Fatalf("%s: %v", c.op, c.r.Err)
+			}
+			if c.op == "delete" && c.r.Status == http.StatusNoContent {
+				if won != nil {
+					t.Fatalf("two DELETEs answered 204")
+				}
+				won = c
+			}
+		}
+	}
+	if won == nil {
+		t.Fatalf("no DELETE answered 204")
+	}
+	counts := map[string]int{}
+	for _, c := range all {
+		counts[fmt.Sprintf("%s %d", c.op, c.r.Status)]++
+		want := map[string]string{"disable": "disabled", "enable": "active"}[c.op]
+		switch {
+		case c.r.Status == http.StatusNoContent && c.op == "delete":
+		case c.r.Status == http.StatusOK && want != "" && c.r.Field("state") == want:
+			if !c.start.Before(won.end) {
+				t.Errorf("%s answered 200 although it began after the DELETE's 204 arrived", c.op)
+			}
+		case c.r.Status == http.StatusGone:
+			if c.end.Before(won.start) {
+				t.Errorf("%s answered 410 before the winning DELETE began", c.op)
+			}
+		default:
+			t.Errorf("%s: %s; want 200 with state %q, or 410", c.op, c.r, want)
+		}
+		if c.start.After(won.end) && c.r.Status != http.StatusGone {
+			t.Errorf("%s began after the DELETE's 204 arrived and got %d, want 410", c.op, c.r.Status)
+		}
+	}
+	t.Logf("%d concurrent changes: %v", len(all), counts)
+	checkPublic(t, env, l, stateDeleted)
+	checkInfo(t, env, "owner's info after the race", l, Send(t, env, http.MethodGet, "/v1/shortlink/"+l.Code+"/info", l.Token, nil), "deleted")
+}
