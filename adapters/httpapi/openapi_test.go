@@ -1,16 +1,22 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -21,11 +27,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
-	"github.com/shortlink/shortlink/adapters/memory"
-	"github.com/shortlink/shortlink/app"
-	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
-	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 const openAPIKey = "openapi-test-key-0123456789"
@@ -55,109 +58,157 @@ func loadOpenAPI(t *testing.T) (*openapi3.T, routers.Router, []byte) {
 	return doc, router, raw
 }
 
-// openAPIServers are the ways the API is assembled for the exchanges: up,
-// with the store down, with API keys, and with a rate limit of one create.
-func openAPIServers(t *testing.T) map[string]httpsuite.Env {
-	t.Helper()
-	start := func(down bool, configure func(cfg *config.Config)) httpsuite.Env {
-		store := memory.NewLinkStore()
-		store.SetDown(down)
-		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-			Limiter:   memory.NewRateLimiter(),
-			Ready:     []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
-			Configure: configure,
-		})
-	}
-	return map[string]httpsuite.Env{
-		"up":      start(false, func(cfg *config.Config) { cfg.AdminKeys = []string{openAPIAdminKey} }),
-		"down":    start(true, nil),
-		"keys":    start(false, func(cfg *config.Config) { cfg.APIKeys = []string{openAPIKey} }),
-		"limited": start(false, func(cfg *config.Config) { cfg.CreateRateLimit = 1 }),
-	}
-}
-
-// exchange is one request to one server, the status it must get, and
-// whether the document itself admits the request: the server refuses more
-// than a schema can say (its own host, expiry bounds, MAX_URL_LENGTH), but
-// what the document refuses the server must refuse too.
-type exchange struct {
-	name        string
-	server      string
-	method      string
-	path        string
-	contentType string
-	header      map[string]string
-	body        string
-	status      int
-	conforms    bool
-}
-
-func openAPIExchanges() []exchange {
-	future := time.Now().Add(48 * time.Hour).In(time.FixedZone("", 3600)).Format(time.RFC3339)
-	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
-	const js = "application/json"
-	create := func(name, server, body string, status int, conforms bool) exchange {
-		return exchange{name: name, server: server, method: http.MethodPost, path: "/v1/shortlink", contentType: js, body: body, status: status, conforms: conforms}
-	}
-	get := func(name, server, path string, status int, conforms bool) exchange {
-		return exchange{name: name, server: server, method: http.MethodGet, path: path, status: status, conforms: conforms}
-	}
-	return append([]exchange{
-		get("health", "up", "/v1/health", 200, true),
-		get("ready", "up", "/v1/ready", 200, true),
-		get("not ready", "down", "/v1/ready", 503, true),
-		get("metrics", "up", "/metrics", 200, true),
-		get("openapi document", "up", "/v1/openapi.yaml", 200, true),
-
-		create("generated code", "up", `{"url":"https://example.com/a?b=c"}`, 201, true),
-		create("alias and expiry with offset", "up", `{"url":"https://example.com/doc","alias":"doc-link","expires_at":"`+future+`"}`, 201, true),
-		create("empty alias, unknown field", "up", `{"url":"HTTPS://example.com/","alias":"","extra":1}`, 201, true),
-		create("charset parameter", "up", `{"url":"https://example.com"}`, 201, true),
-		create("alias taken", "up", `{"url":"https://example.com/other","alias":"doc-link"}`, 409, true),
-		create("missing url", "up", `{}`, 400, false),
-		create("url not a string", "up", `{"url":42}`, 400, false),
-		create("relative url", "up", `{"url":"/path"}`, 400, false),
-		create("own host", "up", `{"url":"`+httpsuite.PublicBaseURL+`/x"}`, 400, true),
-		create("url over MAX_URL_LENGTH", "up", `{"url":"https://example.com/`+strings.Repeat("a", 4096)+`"}`, 400, true),
-		create("bad alias", "up", `{"url":"https://example.com","alias":"no_underscores"}`, 400, false),
-		create("alias too long", "up", `{"url":"https://example.com","alias":"`+strings.Repeat("a", 33)+`"}`, 400, false),
-		create("expiry without zone", "up", `{"url":"https://example.com","expires_at":"2030-01-01T00:00:00"}`, 400, false),
-		create("expiry in the past", "up", `{"url":"https://example.com","expires_at":"`+past+`"}`, 400, true),
-		create("not JSON", "up", `{"url":`, 400, false),
-		create("array body", "up", `["https://example.com"]`, 400, false),
-		create("body over 16 KiB", "up", `{"url":"https://example.com","pad":"`+strings.Repeat("x", 17<<10)+`"}`, 413, true),
-		{name: "text/plain", server: "up", method: http.MethodPost, path: "/v1/shortlink", contentType: "text/plain", body: `{"url":"https://example.com"}`, status: 415},
-		{name: "no content type", server: "up", method: http.MethodPost, path: "/v1/shortlink", body: `{"url":"https://example.com"}`, status: 415},
-		create("store down", "down", `{"url":"https://example.com"}`, 503, true),
-		create("no API key", "keys", `{"url":"https://example.com"}`, 401, true),
-		{name: "X-API-Key", server: "keys", method: http.MethodPost, path: "/v1/shortlink", contentType: js, header: map[string]string{"X-API-Key": openAPIKey}, body: `{"url":"https://example.com"}`, status: 201, conforms: true},
-		{name: "bearer key", server: "keys", method: http.MethodPost, path: "/v1/shortlink", contentType: js, header: map[string]string{"Authorization": "Bearer " + openAPIKey}, body: `{"url":"https://example.com"}`, status: 201, conforms: true},
-		create("within the rate limit", "limited", `{"url":"https://example.com"}`, 201, true),
-		create("over the rate limit", "limited", `{"url":"https://example.com"}`, 429, true),
-
-		get("redirect", "up", "/doc-link", 302, true),
-		get("resolve", "up", "/v1/shortlink/doc-link", 302, true),
-		get("redirect unknown", "up", "/NoSuch1", 404, true),
-		get("resolve unknown", "up", "/v1/shortlink/NoSuch1", 404, true),
-		get("redirect invalid code", "up", "/bad_code", 400, false),
-		get("resolve invalid code", "up", "/v1/shortlink/-abc", 400, false),
-		get("redirect code too long", "up", "/"+strings.Repeat("a", 33), 400, false),
-		get("redirect store down", "down", "/Uncached", 503, true),
-		get("resolve store down", "down", "/v1/shortlink/Uncached", 503, true),
-	}, statsExchanges()...)
-}
-
 // TestOpenAPIDocumentMatchesTheAPI replays requests of every route and
 // status against the real HTTP adapter and validates each request and each
-// response against openapi.yaml.
+// response against openapi.yaml; each GET once more as a HEAD, which must
+// answer the GET's status and headers without a body; and every path with
+// a method it does not list, which must be 405 with Allow naming those it
+// does.
 func TestOpenAPIDocumentMatchesTheAPI(t *testing.T) {
 	t.Parallel()
+	registerImageDecoders()
 	doc, router, raw := loadOpenAPI(t)
 	servers := openAPIServers(t)
-	client := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	links := prepareOpenAPILinks(t, servers["up"])
+	v := openAPIValidator{t: t, router: router, exercised: map[string]bool{}}
+
+	for _, ex := range openAPIExchanges(links) { // in order: later exchanges rely on earlier ones
+		env := servers[ex.server]
+		status, header, body := send(t, env, ex)
+		if status != ex.status {
+			t.Errorf("%s: %s %s = %d, want %d: %s", ex.name, ex.method, ex.path, status, ex.status, body)
+			continue
+		}
+		v.check(ex, env, status, header, body, false)
+		if ex.path == "/v1/openapi.yaml" && !bytes.Equal(body, raw) {
+			t.Errorf("GET /v1/openapi.yaml does not serve openapi.yaml")
+		}
+		// HEAD is answered wherever GET is. (Not where a lookup counts
+		// towards MISS_RATE_LIMIT: the HEAD would move the count.)
+		if ex.method == http.MethodGet && ex.server != "misses" {
+			head := ex
+			head.method, head.name = http.MethodHead, "HEAD of "+ex.name
+			status, header, body := send(t, env, head)
+			if status != ex.status || len(body) != 0 {
+				t.Errorf("%s: %d with %d bytes of body, want %d without a body", head.name, status, len(body), ex.status)
+				continue
+			}
+			v.check(ex, env, status, header, nil, true)
+		}
+	}
+	checkMethodNotAllowed(t, doc, servers["up"])
+
+	// Every documented status is produced above, but 500, which needs a
+	// fault the in-memory ports cannot make.
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			for status := range op.Responses.Map() {
+				key := fmt.Sprintf("%s %s %s", method, path, status)
+				if status != "500" && !v.exercised[key] {
+					t.Errorf("documented but never exercised: %s", key)
+				}
+			}
+		}
+	}
+}
+
+var registerOnce sync.Once
+
+// registerImageDecoders lets the validator read the bodies of the QR route
+// and the preview page as what their schemas say they are: strings.
+func registerImageDecoders() {
+	registerOnce.Do(func() {
+		for _, mediaType := range []string{"image/png", "image/svg+xml", "text/html"} {
+			openapi3filter.RegisterBodyDecoder(mediaType, openapi3filter.FileBodyDecoder)
+		}
+	})
+}
+
+// send makes ex's request and returns the answer; a stalled exchange sends
+// half its body and closes its side of the connection.
+func send(t *testing.T, env httpsuite.Env, ex exchange) (int, http.Header, []byte) {
+	t.Helper()
+	if ex.stall {
+		return sendStalled(t, env, ex)
+	}
+	header := http.Header{}
+	for k, v := range ex.header {
+		header.Set(k, v)
+	}
+	r := testkit.Send(nil, ex.method, env.BaseURL+ex.path, ex.contentType, []byte(ex.body), header)
+	if r.Err != nil {
+		t.Fatalf("%s: %v", ex.name, r.Err)
+	}
+	return r.Status, r.Header, r.Body
+}
+
+func sendStalled(t *testing.T, env httpsuite.Env, ex exchange) (int, http.Header, []byte) {
+	t.Helper()
+	u, err := url.Parse(env.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	var req strings.Builder
+	fmt.Fprintf(&req, "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n", ex.method, ex.path, u.Host, ex.contentType, len(ex.body))
+	for k, v := range ex.header {
+		fmt.Fprintf(&req, "%s: %s\r\n", k, v)
+	}
+	req.WriteString("\r\n" + ex.body[:len(ex.body)/2])
+	if _, err := io.WriteString(conn, req.String()); err != nil {
+		t.Fatal(err)
+	}
+	if err := conn.(*net.TCPConn).CloseWrite(); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%s: %v", ex.name, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", ex.name, err)
+	}
+	return resp.StatusCode, resp.Header, body
+}
+
+// openAPIValidator checks exchanges against the document and remembers
+// which documented answers they produced.
+type openAPIValidator struct {
+	t         *testing.T
+	router    routers.Router
+	exercised map[string]bool
+}
+
+// check validates ex's request, and the answer status, header and body
+// (or only its headers, when headOnly: the answer to a HEAD of ex).
+func (v openAPIValidator) check(ex exchange, env httpsuite.Env, status int, header http.Header, body []byte, headOnly bool) {
+	t := v.t
+	t.Helper()
+	req, err := http.NewRequest(ex.method, env.BaseURL+ex.path, strings.NewReader(ex.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ex.contentType != "" {
+		req.Header.Set("Content-Type", ex.contentType)
+	}
+	for k, v := range ex.header {
+		req.Header.Set(k, v)
+	}
+	route, params, err := v.router.FindRoute(req)
+	if err != nil {
+		t.Errorf("%s: the document has no operation for %s %s: %v", ex.name, ex.method, ex.path, err)
+		return
+	}
 	opts := &openapi3filter.Options{
 		IncludeResponseStatus: true,
+		ExcludeResponseBody:   headOnly,
 		AuthenticationFunc: func(_ context.Context, in *openapi3filter.AuthenticationInput) error {
 			if in.RequestValidationInput.Request.Header.Get(in.SecurityScheme.Name) == "" &&
 				!strings.HasPrefix(in.RequestValidationInput.Request.Header.Get("Authorization"), "Bearer ") {
@@ -166,74 +217,65 @@ func TestOpenAPIDocumentMatchesTheAPI(t *testing.T) {
 			return nil
 		},
 	}
-	exercised := map[string]bool{}
-
-	for _, ex := range openAPIExchanges() { // in order: later exchanges rely on earlier creates
-		env := servers[ex.server]
-		newRequest := func() *http.Request {
-			req, err := http.NewRequest(ex.method, env.BaseURL+ex.path, strings.NewReader(ex.body))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if ex.contentType != "" {
-				req.Header.Set("Content-Type", ex.contentType)
-			}
-			for k, v := range ex.header {
-				req.Header.Set(k, v)
-			}
-			return req
-		}
-		resp, err := client.Do(newRequest())
-		if err != nil {
-			t.Fatalf("%s: %v", ex.name, err)
-		}
-		body, err := io.ReadAll(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if resp.StatusCode != ex.status {
-			t.Errorf("%s: %s %s = %d, want %d: %s", ex.name, ex.method, ex.path, resp.StatusCode, ex.status, body)
-			continue
-		}
-
-		req := newRequest()
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Errorf("%s: the document has no operation for %s %s: %v", ex.name, ex.method, ex.path, err)
-			continue
-		}
-		exercised[fmt.Sprintf("%s %s %d", ex.method, route.Path, ex.status)] = true
-		in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
-		if err := openapi3filter.ValidateRequest(context.Background(), in); (err == nil) != ex.conforms {
-			t.Errorf("%s: the document admits the request: %v, want %v (%v)", ex.name, err == nil, ex.conforms, err)
-		}
-		out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: resp.StatusCode, Header: resp.Header, Options: opts}
-		out.SetBodyBytes(body)
-		if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
-			t.Errorf("%s: %d response does not match the document: %v\n%s", ex.name, resp.StatusCode, err, body)
-		}
-		if ex.path == "/v1/openapi.yaml" && !bytes.Equal(body, raw) {
-			t.Errorf("GET /v1/openapi.yaml does not serve openapi.yaml")
-		}
+	in := &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts}
+	if err := openapi3filter.ValidateRequest(context.Background(), in); !headOnly && (err == nil) != ex.conforms {
+		t.Errorf("%s: the document admits the request: %v, want %v (%v)", ex.name, err == nil, ex.conforms, err)
 	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header, Options: opts}
+	out.SetBodyBytes(body)
+	if err := openapi3filter.ValidateResponse(context.Background(), out); err != nil {
+		t.Errorf("%s: %d response does not match the document: %v\n%s", ex.name, status, err, body)
+	}
+	if !headOnly {
+		v.exercised[fmt.Sprintf("%s %s %d", ex.method, route.Path, status)] = true
+	}
+}
 
-	// Every documented status is produced above, but 500, which needs a
-	// fault the in-memory ports cannot make.
+// checkMethodNotAllowed asks every documented path with a method it does
+// not list: 405, Allow naming the methods the document lists (and HEAD
+// wherever GET), and the error envelope.
+func checkMethodNotAllowed(t *testing.T, doc *openapi3.T, env httpsuite.Env) {
+	t.Helper()
+	errorEnvelope := doc.Components.Schemas["ErrorEnvelope"].Value
 	for path, item := range doc.Paths.Map() {
-		for method, op := range item.Operations() {
-			for status := range op.Responses.Map() {
-				key := fmt.Sprintf("%s %s %s", method, path, status)
-				if status != "500" && !exercised[key] {
-					t.Errorf("documented but never exercised: %s", key)
-				}
+		allowed := map[string]bool{}
+		for method := range item.Operations() {
+			allowed[method] = true
+			if method == http.MethodGet {
+				allowed[http.MethodHead] = true
 			}
+		}
+		var probe string
+		for _, method := range []string{http.MethodPut, http.MethodPost, http.MethodDelete, http.MethodPatch} {
+			if !allowed[method] {
+				probe = method
+				break
+			}
+		}
+		concrete := strings.ReplaceAll(path, "{code}", "doc-link")
+		r := testkit.Send(nil, probe, env.BaseURL+concrete, "", nil, nil)
+		got := map[string]bool{}
+		for method := range strings.SplitSeq(r.Header.Get("Allow"), ",") {
+			got[strings.TrimSpace(method)] = true
+		}
+		var envelope any
+		switch {
+		case r.Err != nil || r.Status != http.StatusMethodNotAllowed:
+			t.Errorf("%s %s = %s, want 405", probe, concrete, r)
+		case !maps.Equal(got, allowed):
+			t.Errorf("%s %s: Allow %q, want the methods the document lists for %s: %v", probe, concrete, r.Header.Get("Allow"), path, slices.Sorted(maps.Keys(allowed)))
+		case json.Unmarshal(r.Body, &envelope) != nil || errorEnvelope.VisitJSON(envelope) != nil || !strings.Contains(string(r.Body), `"status":405`):
+			t.Errorf("%s %s: 405 without the error envelope: %s", probe, concrete, r.Body)
+		case r.Header.Get("X-Request-Id") == "":
+			t.Errorf("%s %s: 405 without X-Request-Id", probe, concrete)
 		}
 	}
 }
 
 // TestOpenAPIDocumentsEveryRoute compares the router's routes with the
-// document's operations, both ways.
+// document's operations, both ways. HEAD is routed wherever GET is and
+// documented once for all; the preview page /{code}+ is the route /{code}
+// (which tells it by the "+").
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	t.Parallel()
 	doc, _, _ := loadOpenAPI(t)
@@ -242,14 +284,36 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var routed, documented []string
+	routes := map[string]bool{}
 	for _, r := range engine.Routes() {
-		routed = append(routed, r.Method+" "+strings.ReplaceAll(r.Path, ":code", "{code}"))
+		routes[r.Method+" "+strings.ReplaceAll(r.Path, ":code", "{code}")] = true
 	}
+	var routed, documented []string
+	for route := range routes {
+		method, path, _ := strings.Cut(route, " ")
+		switch {
+		case method == http.MethodHead && !routes["GET "+path]:
+			t.Errorf("HEAD %s is routed without a GET", path)
+		case method == http.MethodGet && !routes["HEAD "+path]:
+			t.Errorf("GET %s is routed without a HEAD", path)
+		case method != http.MethodHead:
+			routed = append(routed, route)
+		}
+	}
+	seen := map[string]bool{}
 	for path, item := range doc.Paths.Map() {
 		for method := range item.Operations() {
-			documented = append(documented, method+" "+path)
+			if path == "/{code}+" {
+				path = "/{code}"
+			}
+			if op := method + " " + path; !seen[op] {
+				seen[op] = true
+				documented = append(documented, op)
+			}
 		}
+	}
+	if doc.Paths.Value("/{code}+") == nil {
+		t.Errorf("the preview page /{code}+ is not documented")
 	}
 	slices.Sort(routed)
 	slices.Sort(documented)

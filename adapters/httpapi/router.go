@@ -49,6 +49,15 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/shortlink/:code/qr", h.qrCode)
 	get("/:code", h.redirect) // and /{code}+, the preview page
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
-	r.NoMethod(func(c *gin.Context) { h.fail(c, errMethodNotAllowed) })
+	allow := allowedMethods(r.Routes())
+	r.NoMethod(func(c *gin.Context) {
+		allowed := allow(c.Request.URL.Path)
+		if allowed == "" {
+			h.fail(c, errNoRoute)
+			return
+		}
+		c.Writer.Header()["Allow"] = []string{allowed}
+		h.fail(c, errMethodNotAllowed)
+	})
 	return r, nil
 }

@@ -127,6 +127,7 @@ func runPublic(t *testing.T, newEnv func(t *testing.T) Env) {
 		for _, tc := range []struct{ method, path, allow string }{
 			{http.MethodPost, "/v1/health", "GET, HEAD"},
 			{http.MethodDelete, "/v1/ready", "GET, HEAD"},
+			{http.MethodPost, "/v1/openapi.yaml", "GET, HEAD"},
 			{http.MethodGet, "/v1/shortlink", "POST"},
 			{http.MethodPut, "/v1/shortlink", "POST"},
 			{http.MethodPut, "/v1/shortlink/" + l.Code, "GET, HEAD, PATCH, DELETE"},

@@ -1,0 +1,213 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
+)
+
+// openAPIServers are the ways the API is assembled for the exchanges: up,
+// with the store down, with API keys, with a rate limit of one create, and
+// with a MISS_RATE_LIMIT of one lookup that finds nothing.
+func openAPIServers(t *testing.T) map[string]httpsuite.Env {
+	t.Helper()
+	start := func(down bool, configure func(cfg *config.Config)) httpsuite.Env {
+		store := memory.NewLinkStore()
+		store.SetDown(down)
+		return httpsuite.StartInProcess(t, httpsuite.Parts{
+			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
+			Limiter:   memory.NewRateLimiter(),
+			Ready:     []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
+			Configure: configure,
+		})
+	}
+	return map[string]httpsuite.Env{
+		"up":      start(false, func(cfg *config.Config) { cfg.AdminKeys = []string{httpsuite.AdminKey, openAPIAdminKey} }),
+		"down":    start(true, nil),
+		"keys":    start(false, func(cfg *config.Config) { cfg.APIKeys = []string{openAPIKey} }),
+		"limited": start(false, func(cfg *config.Config) { cfg.CreateRateLimit = 1 }),
+		"misses":  start(false, func(cfg *config.Config) { cfg.MissRateLimit = 1 }),
+	}
+}
+
+// openAPILinks are the links the exchanges manage, made on the "up" server
+// before they run: one in each state, one to delete, one to draw.
+type openAPILinks struct {
+	qrETag string // the ETag of doc-qr's default image
+}
+
+func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
+	t.Helper()
+	for alias, setup := range map[string]func(l httpsuite.Link){
+		"doc-disabled": func(l httpsuite.Link) {
+			mustSend(t, up, http.MethodPatch, "/v1/shortlink/"+l.Code, l.Token, map[string]any{"disabled": true}, 200)
+		},
+		"doc-deleted":   func(l httpsuite.Link) { mustSend(t, up, http.MethodDelete, "/v1/shortlink/"+l.Code, l.Token, nil, 204) },
+		"doc-delete-me": func(httpsuite.Link) {},
+		"doc-change-me": func(httpsuite.Link) {},
+		"doc-qr":        func(httpsuite.Link) {},
+	} {
+		setup(httpsuite.CreateLink(t, up, "https://example.com/"+alias, "alias", alias))
+	}
+	httpsuite.CreateLink(t, up, "https://example.com/doc-expired", "alias", "doc-expired",
+		"expires_at", up.Clock.Now().Add(time.Minute).Format(time.RFC3339Nano))
+	up.Clock.Advance(2 * time.Minute)
+	return openAPILinks{qrETag: mustSend(t, up, http.MethodGet, "/v1/shortlink/doc-qr/qr", "", nil, 200).Header.Get("ETag")}
+}
+
+func mustSend(t *testing.T, env httpsuite.Env, method, path, bearer string, body any, status int) testkit.Response {
+	t.Helper()
+	r := httpsuite.Send(t, env, method, path, bearer, body)
+	if r.Status != status {
+		t.Fatalf("%s %s: %s, want %d", method, path, r, status)
+	}
+	return r
+}
+
+// exchange is one request to one server, the status it must get, and
+// whether the document itself admits the request: the server refuses more
+// than a schema can say (its own host, expiry bounds, MAX_URL_LENGTH), but
+// what the document refuses the server must refuse too.
+type exchange struct {
+	name        string
+	server      string
+	method      string
+	path        string
+	contentType string
+	header      map[string]string
+	body        string
+	status      int
+	conforms    bool
+	// stall sends the headers and the first bytes of body, then closes the
+	// client's side of the connection: the body never arrives in full.
+	stall bool
+}
+
+func openAPIExchanges(links openAPILinks) []exchange {
+	future := time.Now().Add(48 * time.Hour).In(time.FixedZone("", 3600)).Format(time.RFC3339)
+	past := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	const js = "application/json"
+	admin := map[string]string{"Authorization": "Bearer " + httpsuite.AdminKey}
+	wrong := map[string]string{"Authorization": "Bearer not-the-token-0123456789"}
+	create := func(name, server, body string, status int, conforms bool) exchange {
+		return exchange{name: name, server: server, method: http.MethodPost, path: "/v1/shortlink", contentType: js, body: body, status: status, conforms: conforms}
+	}
+	get := func(name, server, path string, status int, conforms bool) exchange {
+		return exchange{name: name, server: server, method: http.MethodGet, path: path, status: status, conforms: conforms}
+	}
+	withHeader := func(ex exchange, header map[string]string) exchange { ex.header = header; return ex }
+	patch := func(name, server, path, body string, header map[string]string, status int, conforms bool) exchange {
+		return exchange{name: name, server: server, method: http.MethodPatch, path: path, contentType: js, header: header, body: body, status: status, conforms: conforms}
+	}
+	remove := func(name, server, path string, header map[string]string, status int, conforms bool) exchange {
+		return exchange{name: name, server: server, method: http.MethodDelete, path: path, header: header, status: status, conforms: conforms}
+	}
+	return append([]exchange{
+		get("health", "up", "/v1/health", 200, true),
+		get("ready", "up", "/v1/ready", 200, true),
+		get("not ready", "down", "/v1/ready", 503, true),
+		get("metrics", "up", "/metrics", 200, true),
+		get("openapi document", "up", "/v1/openapi.yaml", 200, true),
+
+		create("generated code", "up", `{"url":"https://example.com/a?b=c"}`, 201, true),
+		create("alias and expiry with offset", "up", `{"url":"https://example.com/doc","alias":"doc-link","expires_at":"`+future+`"}`, 201, true),
+		create("empty alias, unknown field", "up", `{"url":"HTTPS://example.com/","alias":"","extra":1}`, 201, true),
+		create("charset parameter", "up", `{"url":"https://example.com"}`, 201, true),
+		create("alias taken", "up", `{"url":"https://example.com/other","alias":"doc-link"}`, 409, true),
+		create("alias of a deleted link", "up", `{"url":"https://example.com/other","alias":"doc-deleted"}`, 409, true),
+		create("missing url", "up", `{}`, 400, false),
+		create("url not a string", "up", `{"url":42}`, 400, false),
+		create("relative url", "up", `{"url":"/path"}`, 400, false),
+		create("own host", "up", `{"url":"`+httpsuite.PublicBaseURL+`/x"}`, 400, true),
+		create("url over MAX_URL_LENGTH", "up", `{"url":"https://example.com/`+strings.Repeat("a", 4096)+`"}`, 400, true),
+		create("bad alias", "up", `{"url":"https://example.com","alias":"no_underscores"}`, 400, false),
+		create("alias too long", "up", `{"url":"https://example.com","alias":"`+strings.Repeat("a", 33)+`"}`, 400, false),
+		create("expiry without zone", "up", `{"url":"https://example.com","expires_at":"2030-01-01T00:00:00"}`, 400, false),
+		create("expiry in the past", "up", `{"url":"https://example.com","expires_at":"`+past+`"}`, 400, true),
+		create("not JSON", "up", `{"url":`, 400, false),
+		create("array body", "up", `["https://example.com"]`, 400, false),
+		create("body over 16 KiB", "up", `{"url":"https://example.com","pad":"`+strings.Repeat("x", 17<<10)+`"}`, 413, true),
+		{name: "create body cut short", server: "up", method: http.MethodPost, path: "/v1/shortlink", contentType: js, body: `{"url":"https://example.com/never-sent"}`, status: 408, conforms: true, stall: true},
+		{name: "text/plain", server: "up", method: http.MethodPost, path: "/v1/shortlink", contentType: "text/plain", body: `{"url":"https://example.com"}`, status: 415},
+		{name: "no content type", server: "up", method: http.MethodPost, path: "/v1/shortlink", body: `{"url":"https://example.com"}`, status: 415},
+		create("store down", "down", `{"url":"https://example.com"}`, 503, true),
+		create("no API key", "keys", `{"url":"https://example.com"}`, 401, true),
+		{name: "X-API-Key", server: "keys", method: http.MethodPost, path: "/v1/shortlink", contentType: js, header: map[string]string{"X-API-Key": openAPIKey}, body: `{"url":"https://example.com"}`, status: 201, conforms: true},
+		{name: "bearer key", server: "keys", method: http.MethodPost, path: "/v1/shortlink", contentType: js, header: map[string]string{"Authorization": "Bearer " + openAPIKey}, body: `{"url":"https://example.com"}`, status: 201, conforms: true},
+		create("within the rate limit", "limited", `{"url":"https://example.com"}`, 201, true),
+		create("over the rate limit", "limited", `{"url":"https://example.com"}`, 429, true),
+
+		get("redirect", "up", "/doc-link", 302, true),
+		get("resolve", "up", "/v1/shortlink/doc-link", 302, true),
+		get("redirect unknown", "up", "/NoSuch1", 404, true),
+		get("resolve unknown", "up", "/v1/shortlink/NoSuch1", 404, true),
+		get("redirect disabled", "up", "/doc-disabled", 410, true),
+		get("resolve deleted", "up", "/v1/shortlink/doc-deleted", 410, true),
+		get("redirect invalid code", "up", "/bad_code", 400, false),
+		get("resolve invalid code", "up", "/v1/shortlink/-abc", 400, false),
+		get("redirect code too long", "up", "/"+strings.Repeat("a", 33), 400, false),
+		get("redirect store down", "down", "/Uncached", 503, true),
+		get("resolve store down", "down", "/v1/shortlink/Uncached", 503, true),
+		get("first miss", "misses", "/NoSuch2", 404, true),
+		get("redirect over MISS_RATE_LIMIT", "misses", "/NoSuch3", 429, true),
+		get("resolve over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch3", 429, true),
+
+		get("preview", "up", "/doc-link+", 200, true),
+		get("preview of a disabled link", "up", "/doc-disabled+", 410, true),
+		get("preview of an expired link", "up", "/doc-expired+", 404, true),
+		get("preview of an invalid code", "up", "/bad_code+", 400, false),
+		get("preview store down", "down", "/Uncached+", 503, true),
+
+		get("public info", "up", "/v1/shortlink/doc-link/info", 200, true),
+		withHeader(get("info as admin, disabled", "up", "/v1/shortlink/doc-disabled/info", 200, true), admin),
+		withHeader(get("info as admin, deleted", "up", "/v1/shortlink/doc-deleted/info", 200, true), admin),
+		withHeader(get("info as admin, expired", "up", "/v1/shortlink/doc-expired/info", 200, true), admin),
+		withHeader(get("info with a wrong token", "up", "/v1/shortlink/doc-link/info", 403, true), wrong),
+		get("public info, disabled", "up", "/v1/shortlink/doc-disabled/info", 410, true),
+		get("public info, expired", "up", "/v1/shortlink/doc-expired/info", 404, true),
+		get("info of an invalid code", "up", "/v1/shortlink/bad_code/info", 400, false),
+		get("info store down", "down", "/v1/shortlink/Uncached/info", 503, true),
+
+		get("qr", "up", "/v1/shortlink/doc-qr/qr", 200, true),
+		get("qr svg", "up", "/v1/shortlink/doc-qr/qr?format=svg&size=512", 200, true),
+		withHeader(get("qr not modified", "up", "/v1/shortlink/doc-qr/qr", 304, true), map[string]string{"If-None-Match": links.qrETag}),
+		get("qr too small", "up", "/v1/shortlink/doc-qr/qr?size=63", 400, false),
+		get("qr unknown format", "up", "/v1/shortlink/doc-qr/qr?format=gif", 400, false),
+		get("qr of an unknown code", "up", "/v1/shortlink/NoSuch1/qr", 404, true),
+		get("qr of a deleted link", "up", "/v1/shortlink/doc-deleted/qr", 410, true),
+		get("qr store down", "down", "/v1/shortlink/Uncached/qr", 503, true),
+
+		patch("disable", "up", "/v1/shortlink/doc-change-me", `{"disabled":true}`, admin, 200, true),
+		patch("enable and extend", "up", "/v1/shortlink/doc-change-me", `{"disabled":false,"expires_at":"`+future+`"}`, admin, 200, true),
+		patch("change with a null", "up", "/v1/shortlink/doc-change-me", `{"disabled":false,"expires_at":null}`, admin, 200, true),
+		patch("change of the target", "up", "/v1/shortlink/doc-change-me", `{"url":"https://evil.example/"}`, admin, 400, false),
+		patch("change of nothing", "up", "/v1/shortlink/doc-change-me", `{}`, admin, 400, false),
+		patch("disabled not a boolean", "up", "/v1/shortlink/doc-change-me", `{"disabled":"yes"}`, admin, 400, false),
+		patch("expiry in the past", "up", "/v1/shortlink/doc-change-me", `{"expires_at":"`+past+`"}`, admin, 400, true),
+		patch("change without credentials", "up", "/v1/shortlink/doc-change-me", `{"disabled":true}`, nil, 401, false),
+		patch("change with a wrong token", "up", "/v1/shortlink/doc-change-me", `{"disabled":true}`, wrong, 403, true),
+		patch("change of an unknown code", "up", "/v1/shortlink/NoSuch1", `{"disabled":true}`, admin, 404, true),
+		patch("change of an expired link", "up", "/v1/shortlink/doc-expired", `{"disabled":true}`, admin, 409, true),
+		patch("change of a deleted link", "up", "/v1/shortlink/doc-deleted", `{"disabled":false}`, admin, 410, true),
+		patch("change body over 16 KiB", "up", "/v1/shortlink/doc-change-me", `{"disabled":true,"pad":"`+strings.Repeat("x", 17<<10)+`"}`, admin, 413, false),
+		{name: "change as text/plain", server: "up", method: http.MethodPatch, path: "/v1/shortlink/doc-change-me", contentType: "text/plain", header: admin, body: `{"disabled":true}`, status: 415},
+		{name: "change body cut short", server: "up", method: http.MethodPatch, path: "/v1/shortlink/doc-change-me", contentType: js, header: admin, body: `{"disabled":true,"expires_at":null}`, status: 408, conforms: true, stall: true},
+		patch("change store down", "down", "/v1/shortlink/Uncached", `{"disabled":true}`, admin, 503, true),
+
+		remove("delete without credentials", "up", "/v1/shortlink/doc-delete-me", nil, 401, false),
+		remove("delete with a wrong token", "up", "/v1/shortlink/doc-delete-me", wrong, 403, true),
+		remove("delete", "up", "/v1/shortlink/doc-delete-me", admin, 204, true),
+		remove("delete again", "up", "/v1/shortlink/doc-delete-me", admin, 410, true),
+		remove("delete of an unknown code", "up", "/v1/shortlink/NoSuch1", admin, 404, true),
+		remove("delete of an invalid code", "up", "/v1/shortlink/bad_code", admin, 400, false),
+		remove("delete store down", "down", "/v1/shortlink/Uncached", admin, 503, true),
+	}, statsExchanges()...)
+}
