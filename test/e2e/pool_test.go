@@ -37,7 +37,7 @@ func testPool(t *testing.T, s *stack) {
 	if taken <= 0 || taken%poolTake != 0 {
 		t.Fatalf("creates took %d codes from the pool, want a positive multiple of POOL_TAKE_BATCH %d", taken, poolTake)
 	}
-	if fallbacks := testkit.Metric(t, s.proxyURL, "shortlink_pool_fallbacks_total"); fallbacks != 0 {
+	if fallbacks := testkit.Metric(t, s.apiURL, "shortlink_pool_fallbacks_total"); fallbacks != 0 {
 		t.Fatalf("shortlink_pool_fallbacks_total = %v with a stocked pool", fallbacks)
 	}
 
@@ -52,7 +52,7 @@ func testPool(t *testing.T, s *stack) {
 	if n := s.poolSize(t); n != poolTarget {
 		t.Fatalf("batch --once below low water left %d codes, want POOL_TARGET %d", n, poolTarget)
 	}
-	if gauge := testkit.Metric(t, s.proxyURL, "shortlink_pool_size"); gauge != poolTarget {
+	if gauge := testkit.Metric(t, s.apiURL, "shortlink_pool_size"); gauge != poolTarget {
 		t.Fatalf("shortlink_pool_size = %v, want %d", gauge, poolTarget)
 	}
 }

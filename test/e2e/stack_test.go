@@ -13,6 +13,7 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
 )
@@ -40,7 +41,7 @@ type stack struct {
 	base map[string]string
 
 	api      *testenv.Process
-	apiURL   string // the api, directly
+	apiURL   string // the api, directly: its /metrics, which nginx does not serve
 	proxyURL string // nginx, the front door; also PUBLIC_BASE_URL
 
 	pool rueidis.Client // a client of the codes Redis, for looking at the pool
@@ -66,6 +67,7 @@ func startStack(t *testing.T) *stack {
 		"POOL_LOW_WATER":    fmt.Sprint(poolLowWater),
 		"TRUSTED_PROXIES":   "127.0.0.1/32",
 		"CREATE_RATE_LIMIT": "0",
+		"ADMIN_KEYS":        httpsuite.AdminKey, // the HTTP suite's management cases use it
 		"SHUTDOWN_TIMEOUT":  shutdownTimeout.String(),
 		// Request lines are logged at info; the X-Forwarded-For case reads
 		// their client_ip, which only LOG_CLIENT_IP logs.

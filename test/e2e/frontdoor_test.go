@@ -1,0 +1,84 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
+)
+
+// testFrontDoor checks what the shipped nginx config promises on top of
+// the routes (SPEC §8, issue 11): /metrics is not reachable through it,
+// in any spelling, while the api's own port stays scrapeable; and the
+// longest URL the api accepts is created and redirected through it.
+func testFrontDoor(t *testing.T, s *stack) {
+	t.Run("metrics are not served at the front door", func(t *testing.T) {
+		t.Parallel()
+		for _, path := range []string{"/metrics", "/metrics?format=text", "//metrics", "/%6Detrics", "/v1/../metrics", "/./metrics"} {
+			for _, method := range []string{http.MethodGet, http.MethodHead} {
+				r := testkit.Send(nil, method, s.proxyURL+path, "", nil, nil)
+				switch {
+				case r.Err != nil || r.Status != http.StatusNotFound:
+					t.Errorf("%s %s through nginx = %s, want 404", method, path, r)
+				case strings.Contains(string(r.Body), "shortlink_http_requests_total"):
+					t.Errorf("%s %s through nginx shows the metrics", method, path)
+				case method == http.MethodGet && (r.Envelope.Status != http.StatusNotFound || r.ErrorMessage() != "no such route"):
+					t.Errorf("GET %s through nginx: 404 without the api's envelope: %s", path, r.Body)
+				case !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json"):
+					t.Errorf("%s %s through nginx: Content-Type %q, want JSON", method, path, r.Header.Get("Content-Type"))
+				}
+			}
+		}
+		if r := testkit.Send(nil, http.MethodGet, s.apiURL+"/metrics", "", nil, nil); r.Status != http.StatusOK ||
+			!strings.Contains(string(r.Body), "shortlink_http_requests_total") {
+			t.Fatalf("GET /metrics on the api's own port = %s, want the metrics", r)
+		}
+	})
+
+	t.Run("the longest URL is created and redirected through nginx", func(t *testing.T) {
+		t.Parallel()
+		// An api at the largest MAX_URL_LENGTH, behind its own nginx. A
+		// create's body is at most 16 KiB, so the longest URL a create can
+		// carry is that less {"url":""}.
+		const maxURLLength = 16384
+		apiPort, proxyPort := testkit.FreePort(t), testkit.FreePort(t)
+		s.startAPIWith(t, apiPort, "MAX_URL_LENGTH", fmt.Sprint(maxURLLength))
+		proxy, _ := startNginx(t, s.root, apiPort, proxyPort)
+		env := httpsuite.Env{BaseURL: proxy, PublicBaseURL: s.proxyURL}
+
+		prefix := "https://example.com/long?q="
+		longest := prefix + strings.Repeat("a", httpapi.MaxBodyBytes-len(`{"url":""}`)-len(prefix))
+		r := httpsuite.MustCreate(t, env, map[string]any{"url": longest})
+		if len(r.Field("url")) != len(longest) {
+			t.Fatalf("create stored %d bytes of the %d-byte URL", len(r.Field("url")), len(longest))
+		}
+		code := r.Field("code")
+		testkit.ExpectRedirects(t, proxy, code, longest)
+		if head := testkit.Send(nil, http.MethodHead, proxy+"/"+code, "", nil, nil); head.Err != nil || head.Status != http.StatusFound || head.Location() != longest {
+			t.Fatalf("HEAD /%s through nginx = %s with a %d-byte Location, want 302 to the %d-byte URL", code, head, len(head.Location()), len(longest))
+		}
+		if preview := testkit.Send(nil, http.MethodGet, proxy+"/"+code+"+", "", nil, nil); preview.Status != http.StatusOK || !strings.Contains(string(preview.Body), longest) {
+			t.Fatalf("preview of the longest URL through nginx = %d", preview.Status)
+		}
+		// One byte more is refused by the body limit, in the envelope, through nginx too.
+		r = httpsuite.Create(t, env, map[string]any{"url": longest + "a"})
+		testkit.ExpectStatus(t, r, http.StatusRequestEntityTooLarge, "too large")
+	})
+}
+
+// startAPIWith runs one more api on port with overrides of the stack's
+// environment (name, value pairs), and waits until it is ready.
+func (s *stack) startAPIWith(t *testing.T, port int, overrides ...string) *testenv.Process {
+	t.Helper()
+	p := testenv.StartAPI(t, s.bin, s.env(append([]string{"API_ADDR", fmt.Sprintf("127.0.0.1:%d", port)}, overrides...)...))
+	p.WaitHTTP(p.BaseURL()+"/v1/ready", http.StatusOK, 20*time.Second)
+	return p
+}
