@@ -43,6 +43,32 @@ func testFrontDoor(t *testing.T, s *stack) {
 		}
 	})
 
+	t.Run("manage tokens and admin keys are never logged nor in metrics", func(t *testing.T) {
+		t.Parallel()
+		env := s.front()
+		l := httpsuite.CreateLink(t, env, "https://example.com/secret-keeping")
+		for _, bearer := range []string{l.Token, httpsuite.AdminKey} {
+			httpsuite.Send(t, env, http.MethodGet, "/v1/shortlink/"+l.Code+"/info", bearer, nil)
+			httpsuite.Send(t, env, http.MethodPatch, "/v1/shortlink/"+l.Code, bearer, map[string]any{"disabled": true})
+		}
+		id := "e2e-secret-" + testkit.RandomHex(6)
+		r := testkit.Send(nil, http.MethodDelete, env.BaseURL+"/v1/shortlink/"+l.Code, "", nil,
+			http.Header{"Authorization": {"Bearer " + l.Token}, "X-Request-Id": {id}})
+		if r.Status != http.StatusNoContent {
+			t.Fatalf("DELETE: %s", r)
+		}
+		waitLogLine(t, s.api, id) // the last request is logged, so all before it are
+		metrics := testkit.Send(nil, http.MethodGet, s.apiURL+"/metrics", "", nil, nil)
+		for _, secret := range []string{l.Token, httpsuite.AdminKey} {
+			if strings.Contains(s.api.Output(), secret) || strings.Contains(string(metrics.Body), secret) {
+				t.Fatalf("the api's log or metrics contain a credential (%.6s…)", secret)
+			}
+		}
+		if !strings.Contains(s.api.Output(), `"msg":"admin changed a link"`) {
+			t.Fatalf("the admin's change was not logged")
+		}
+	})
+
 	t.Run("the longest URL is created and redirected through nginx", func(t *testing.T) {
 		t.Parallel()
 		// An api at the largest MAX_URL_LENGTH, behind its own nginx. A
