@@ -285,12 +285,33 @@ func checkState(t testing.TB, env Env, what string, l Link, s linkState, expires
 	if expiresAt != "" && !sameInstant(info.Field("expires_at"), expiresAt) {
 		t.Fatalf("%s: expires_at = %s, want %s", what, info.Field("expires_at"), expiresAt)
 	}
-	r := Send(t, env, http.MethodGet, "/"+l.Code, "", nil)
+	r := awaitRedirect(t, env, l.Code, publicStatus(s))
 	switch want := publicStatus(s); {
 	case r.Status != want:
 		t.Fatalf("%s: GET /%s = %s, want %d", what, l.Code, r, want)
 	case want == http.StatusFound && r.Location() != l.Target:
 		t.Fatalf("%s: GET /%s redirects to %q, want %q", what, l.Code, r.Location(), l.Target)
+	}
+}
+
+// Settle bounds how long after a change's answer a redirect may still
+// answer the old state (§9: one Redis invalidation delay, well under a
+// second). On the replica that made the change it is about a network
+// delay: rueidis' in-process copy is dropped when Redis pushes the
+// invalidation, which may arrive just after the change's own reply.
+const Settle = time.Second
+
+// awaitRedirect asks GET /code until it answers want, for at most
+// Settle, and returns the last answer.
+func awaitRedirect(t testing.TB, env Env, code string, want int) Response {
+	t.Helper()
+	deadline := time.Now().Add(Settle)
+	for {
+		r := Send(t, env, http.MethodGet, "/"+code, "", nil)
+		if r.Status == want || time.Now().After(deadline) {
+			return r
+		}
+		time.Sleep(2 * time.Millisecond)
 	}
 }
 

@@ -10,12 +10,13 @@ import (
 )
 
 // checkPublic fails the test unless every public route answers for l as
-// §9 says for a link in s: both redirect routes, GET and HEAD (302 with
+// §9 says for a link in s (once Settle has passed since a change): both redirect routes, GET and HEAD (302 with
 // Location, 410, 404), info without credentials, the QR code and the
 // preview page (HTML, the target shown only while the link is live).
 func checkPublic(t testing.TB, env Env, l Link, s linkState) {
 	t.Helper()
 	want := publicStatus(s)
+	awaitRedirect(t, env, l.Code, want) // a change just answered may take Settle to reach the cache
 	for _, path := range []string{"/" + l.Code, "/v1/shortlink/" + l.Code} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
 			r := Send(t, env, method, path, "", nil)
