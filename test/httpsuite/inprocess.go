@@ -17,6 +17,7 @@ import (
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/cmd/wiring"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // Parts are the ports an in-process API is assembled from. Pool and
@@ -138,6 +139,10 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	)
 	api.RequireStart()
 	t.Cleanup(api.RequireStop)
+	// Cleanups run last first: before the server stops, the suite's client
+	// closes its idle connections. Among them may be connections it dialed
+	// for a burst and never used, which Shutdown waits 5 s for.
+	t.Cleanup(testkit.Client.CloseIdleConnections)
 	assembly.Env = Env{BaseURL: "http://" + server.Addr().String(), PublicBaseURL: cfg.PublicBaseURL, Clock: clock}
 	return assembly
 }
