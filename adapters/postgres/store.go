@@ -267,13 +267,22 @@ func (s *LinkStore) LoadOrCreate(ctx context.Context, candidate domain.SecretRec
 			Secret      sql.NullString `db:"secret"`
 			Fingerprint string         `db:"fingerprint"`
 		}
-		err := s.db.GetContext(ctx, &held, `
+		query := func() error {
+			return s.db.GetContext(ctx, &held, `
 			WITH ins AS (
 				INSERT INTO code_secret (secret, fingerprint) VALUES (NULLIF($1, ''), $2)
 				ON CONFLICT (singleton) DO NOTHING RETURNING secret, fingerprint)
 			SELECT secret, fingerprint FROM ins
 			UNION ALL SELECT secret, fingerprint FROM code_secret WHERE NOT EXISTS (SELECT 1 FROM ins)`,
-			candidate.Secret, candidate.Fingerprint)
+				candidate.Secret, candidate.Fingerprint)
+		}
+		err := query()
+		if errors.Is(err, sql.ErrNoRows) {
+			// A replica starting at the same moment inserted first: ON
+			// CONFLICT waited for its commit, but this statement's snapshot
+			// predates it, so neither branch saw a row. The next one does.
+			err = query()
+		}
 		if err != nil {
 			return domain.SecretRecord{}, translate("load code secret", err)
 		}
