@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/shortlink/shortlink/domain"
@@ -35,6 +36,14 @@ type Manager struct {
 	quarantine domain.CodeQuarantine
 	maxTTL     time.Duration
 	log        *slog.Logger
+
+	// changing serialises the changes of one code in this process, from
+	// the commit to the cache write, so the cache learns them in the order
+	// they committed: without it, a PATCH that committed first could write
+	// its (older) version over a DELETE's, and the cache would redirect a
+	// deleted link until the entry expired. (Across replicas, the outbox's
+	// delayed invalidation removes such an entry.)
+	changing [64]sync.Mutex
 }
 
 // NewManager returns the management use case. adminKeys are ADMIN_KEYS;
@@ -129,6 +138,9 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer, action string, ap
 	if err != nil {
 		return LinkInfo{}, err
 	}
+	lock := &m.changing[fnv32(link.Code())%uint32(len(m.changing))]
+	lock.Lock()
+	defer lock.Unlock()
 	updated, err := m.store.Update(ctx, link.Code(), now, func(current domain.ShortLink) (domain.ShortLink, time.Time, error) {
 		if current.ID() != link.ID() { // the code changed hands in between: nothing to manage
 			return domain.ShortLink{}, time.Time{}, domain.ErrNotFound
@@ -182,4 +194,13 @@ func (m *Manager) authorize(link domain.ShortLink, bearer string) (domain.Actor,
 		return domain.ActorOwner, nil
 	}
 	return domain.ActorNone, domain.ErrForbidden
+}
+
+// fnv32 is the FNV-1a hash of code, to pick its lock.
+func fnv32(code domain.Code) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(code); i++ {
+		h = (h ^ uint32(code[i])) * 16777619
+	}
+	return h
 }

@@ -248,3 +248,65 @@ func mustMemoryCache(t *testing.T) *memory.Cache {
 	}
 	return c
 }
+
+// TestCacheLearnsChangesInCommitOrder holds an enable's cache write back
+// while a delete of the same link runs: the delete must not commit and
+// write the cache before the enable's write lands, or the enable's older
+// version would be left in the cache and the deleted link would redirect.
+func TestCacheLearnsChangesInCommitOrder(t *testing.T) {
+	t.Parallel()
+	store := memory.NewLinkStore()
+	cache := &heldCache{LinkCache: mustMemoryCache(t), enabling: make(chan struct{}), release: make(chan struct{})}
+	token, digest := domain.NewManageToken()
+	link, _ := domain.NewShortLink("raced", "https://example.com/raced", now, now.Add(time.Hour), digest)
+	if _, err := store.Insert(context.Background(), link, quarantine.FreeAfter(link)); err != nil {
+		t.Fatal(err)
+	}
+	m := app.NewManager(store, cache, fixedClock{now}, nil, quarantine, expiry.Max, quietLog)
+	ctx := context.Background()
+	disable, enable := true, false
+	if _, err := m.Update(ctx, "raced", token, app.Patch{Disabled: &disable}); err != nil {
+		t.Fatal(err)
+	}
+
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := m.Update(ctx, "raced", token, app.Patch{Disabled: &enable}); err != nil {
+			t.Errorf("enable: %v", err)
+		}
+	})
+	<-cache.enabling // the enable has committed and is about to write the cache
+	deleted := make(chan error, 1)
+	go func() { deleted <- m.Delete(ctx, "raced", token) }()
+	select {
+	case err := <-deleted: // the delete did not wait: it committed and wrote the cache first
+		close(cache.release)
+		wg.Wait()
+		t.Fatalf("the delete (%v) finished while the enable's cache write was held back", err)
+	case <-time.After(100 * time.Millisecond):
+	}
+	close(cache.release)
+	wg.Wait()
+	if err := <-deleted; err != nil {
+		t.Fatal(err)
+	}
+	_, err := app.NewResolver(store, cache, fixedClock{now}, app.MissLimit{}, quietLog).Resolve(ctx, "raced", client("1.2.3.4"))
+	if !errors.Is(err, domain.ErrGone) {
+		t.Fatalf("resolve after the delete = %v, want ErrGone", err)
+	}
+}
+
+// heldCache holds back the cache write of an enabled (active) link until
+// release is closed, and says when it starts waiting.
+type heldCache struct {
+	ports.LinkCache
+	enabling, release chan struct{}
+}
+
+func (c *heldCache) Set(ctx context.Context, link domain.ShortLink, now time.Time) error {
+	if link.State() == domain.StateActive {
+		close(c.enabling)
+		<-c.release
+	}
+	return c.LinkCache.Set(ctx, link, now)
+}
