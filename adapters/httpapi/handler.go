@@ -36,6 +36,8 @@ type Options struct {
 	APIKeys []string
 	// MaxConnections caps the client connections served at once.
 	MaxConnections int
+	// DefaultTTL and MaxTTL are the lifetimes the web page's hints name.
+	DefaultTTL, MaxTTL time.Duration
 }
 
 // Deps are what the handlers call.

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -145,6 +146,12 @@ func openAPIExchanges() []exchange {
 		get("redirect code too long", "up", "/"+strings.Repeat("a", 33), 400, false),
 		get("redirect store down", "down", "/Uncached", 503, true),
 		get("resolve store down", "down", "/v1/shortlink/Uncached", 503, true),
+
+		get("web page", "up", "/", 200, true),
+		get("web script", "up", "/_/app.js", 200, true),
+		get("web style", "up", "/_/app.css", 200, true),
+		get("web icon", "up", "/_/icon.svg", 200, true),
+		get("web asset unknown", "up", "/_/nothing.js", 404, false),
 	}
 }
 
@@ -232,6 +239,9 @@ func TestOpenAPIDocumentMatchesTheAPI(t *testing.T) {
 	}
 }
 
+// routeParam is a gin path parameter (":code"), written "{code}" in the document.
+var routeParam = regexp.MustCompile(`:(\w+)`)
+
 // TestOpenAPIDocumentsEveryRoute compares the router's routes with the
 // document's operations, both ways.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
@@ -244,7 +254,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 	}
 	var routed, documented []string
 	for _, r := range engine.Routes() {
-		routed = append(routed, r.Method+" "+strings.ReplaceAll(r.Path, ":code", "{code}"))
+		routed = append(routed, r.Method+" "+routeParam.ReplaceAllString(r.Path, "{$1}"))
 	}
 	for path, item := range doc.Paths.Map() {
 		for method := range item.Operations() {

@@ -31,6 +31,11 @@ func NewRouter(h *Handler, reg *prometheus.Registry) (*gin.Engine, error) {
 
 	r.HandleMethodNotAllowed = true // 405 with Allow for a known route
 
+	web, err := newWebPage(h.opts, h.Log)
+	if err != nil {
+		return nil, err
+	}
+
 	get := func(path string, handler gin.HandlerFunc) { // HEAD is answered wherever GET is
 		r.GET(path, handler)
 		r.HEAD(path, handler)
@@ -45,6 +50,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry) (*gin.Engine, error) {
 	r.DELETE("/v1/shortlink/:code", h.remove)
 	get("/v1/shortlink/:code/info", h.info)
 	get("/:code", h.redirect) // and /{code}+, the preview page
+	get("/", web.home)
+	get("/_/:asset", web.asset)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	r.NoMethod(func(c *gin.Context) { h.fail(c, errMethodNotAllowed) })
 	return r, nil

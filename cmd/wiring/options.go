@@ -81,6 +81,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		Addr: cfg.APIAddr, PublicBaseURL: cfg.PublicBaseURL, RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: proxies, LogRequests: cfg.LogRequests,
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
+		DefaultTTL: cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 	}
 }
 
