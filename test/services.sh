@@ -2,7 +2,8 @@
 # Debian/Ubuntu packages and servers for shortlink's tests and `make serve`.
 #
 #   test/services.sh install   install the packages the tests run, when missing:
-#                              postgresql, redis-server, nginx, chromium, zbar-tools.
+#                              postgresql, redis-server, nginx, chromium, zbar-tools,
+#                              jq (the README's examples use it).
 #                              The tests start private servers from them (make test);
 #                              no service of this machine is started or changed.
 #   test/services.sh           the same, then start this machine's PostgreSQL (5432)
@@ -27,6 +28,7 @@ install_missing() {
   has nginx || need+=(nginx)
   has chromium || need+=(chromium)
   has zbarimg || need+=(zbar-tools)
+  has jq || need+=(jq)
   [ ${#need[@]} -eq 0 ] && return
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     log "missing ${need[*]}: install them (as root on Debian/Ubuntu: apt-get install ${need[*]}), then run again"

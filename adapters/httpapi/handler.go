@@ -45,6 +45,8 @@ type Options struct {
 	// SIGTERM, keeps serving the connections it has (not ready, closing each
 	// after its response) before it closes them (SHUTDOWN_DRAIN).
 	ShutdownDrain time.Duration
+	// DefaultTTL and MaxTTL are the lifetimes the web page's hints name.
+	DefaultTTL, MaxTTL time.Duration
 }
 
 // Deps are what the handlers call.

@@ -160,6 +160,12 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		get("redirect over MISS_RATE_LIMIT", "misses", "/NoSuch3", 429, true),
 		get("resolve over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch3", 429, true),
 
+		get("web page", "up", "/", 200, true),
+		get("web script", "up", "/_/app.js", 200, true),
+		get("web style", "up", "/_/app.css", 200, true),
+		get("web icon", "up", "/_/icon.svg", 200, true),
+		get("web asset unknown", "up", "/_/nothing.js", 404, false),
+
 		get("preview", "up", "/doc-link+", 200, true),
 		get("preview of a disabled link", "up", "/doc-disabled+", 410, true),
 		get("preview of an expired link", "up", "/doc-expired+", 404, true),

@@ -32,6 +32,11 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 
 	r.HandleMethodNotAllowed = true // 405 with Allow for a known route
 
+	web, err := newWebPage(h.opts, h.Log)
+	if err != nil {
+		return nil, err
+	}
+
 	get := func(path string, handler gin.HandlerFunc) { // HEAD is answered wherever GET is
 		r.GET(path, handler)
 		r.HEAD(path, handler)
@@ -48,6 +53,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/shortlink/:code/stats", h.stats)
 	get("/v1/shortlink/:code/qr", h.qrCode)
 	get("/:code", h.redirect) // and /{code}+, the preview page
+	get("/", web.home)
+	get("/_/:asset", web.asset)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	allow := allowedMethods(r.Routes())
 	r.NoMethod(func(c *gin.Context) {

@@ -83,6 +83,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		TrustedProxies: proxies, LogRequests: cfg.LogRequests, LogClientIP: cfg.LogClientIP,
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 		ShutdownDrain: cfg.ShutdownDrain,
+		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
 	}
 }
 

@@ -1,0 +1,550 @@
+// shortlink's page: creates links through the JSON API, shows a link's
+// state and visits to its owner, and changes it. No framework, no inline
+// script, no innerHTML (the page's CSP requires Trusted Types for every
+// HTML sink, and this file uses none): the DOM is built node by node.
+'use strict';
+
+(() => {
+  const $ = (id) => document.getElementById(id);
+  const SVG = 'http://www.w3.org/2000/svg';
+  const HOUR = 3600e3;
+  const DAY = 24 * HOUR;
+  const keyRequired = document.body.dataset.keyRequired === 'true';
+  const maxTTLSeconds = Number(document.body.dataset.maxTtlSeconds) || 0;
+
+  // What the page holds in memory only: the API key (when the service wants
+  // one), the token of the link just created, and the link being managed.
+  let apiKey = '';
+  let created = null; // {short_url, manage_token}
+  let session = null; // {code, token, info}
+
+  // api calls the JSON API and returns {status, data}; status 0 means the
+  // service could not be reached. Credentials go only in Authorization.
+  async function api(method, path, body, bearer) {
+    const headers = { Accept: 'application/json' };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (bearer) headers.Authorization = 'Bearer ' + bearer;
+    let resp;
+    try {
+      resp = await fetch(path, {
+        method, headers, credentials: 'omit', cache: 'no-store', redirect: 'manual',
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      return { status: 0, data: { error: 'The service could not be reached. Check the connection and try again.' } };
+    }
+    if (resp.status === 204) return { status: 204, data: {} };
+    try {
+      const envelope = await resp.json();
+      return { status: resp.status, data: (envelope && envelope.data) || {} };
+    } catch {
+      return { status: resp.status, data: { error: `Unexpected answer from the service (HTTP ${resp.status}).` } };
+    }
+  }
+
+  // ---- small DOM helpers --------------------------------------------------
+
+  function node(tag, attrs, ...children) {
+    const el = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, v);
+    el.append(...children);
+    return el;
+  }
+
+  function svg(tag, attrs, ...children) {
+    const el = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) el.setAttribute(k, String(v));
+    el.append(...children);
+    return el;
+  }
+
+  function showError(id, message) {
+    const el = $(id);
+    el.textContent = message;
+    el.hidden = !message;
+  }
+
+  // fieldError shows message next to the input with id, marks the input
+  // invalid, and returns the input (to focus the first one).
+  function fieldError(inputId, message) {
+    const input = $(inputId);
+    input.setAttribute('aria-invalid', 'true');
+    showError(inputId + '-error', message);
+    return input;
+  }
+
+  function clearErrors(container) {
+    for (const el of container.querySelectorAll('.error, .form-error')) showError(el.id, '');
+    for (const el of container.querySelectorAll('[aria-invalid]')) el.removeAttribute('aria-invalid');
+  }
+
+  // busy runs work with button marked busy; a second press meanwhile does
+  // nothing and gets null. The button is not disabled, which would take the focus away
+  // from a keyboard user.
+  async function busy(button, work) {
+    if (button.getAttribute('aria-disabled') === 'true') return null;
+    button.setAttribute('aria-disabled', 'true');
+    try {
+      return await work();
+    } finally {
+      button.removeAttribute('aria-disabled');
+    }
+  }
+
+  // ---- time ---------------------------------------------------------------
+
+  // rfc3339 is an instant in RFC 3339 with Z, to the second.
+  const rfc3339 = (date) => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+  // localInput is an instant as a datetime-local input value.
+  function localInput(date) {
+    const p = (n) => String(n).padStart(2, '0');
+    return `${date.getFullYear()}-${p(date.getMonth() + 1)}-${p(date.getDate())}T${p(date.getHours())}:${p(date.getMinutes())}`;
+  }
+
+  // fromLocalInput reads a datetime-local value as local time; null when empty.
+  function fromLocalInput(value) {
+    if (!value) return null;
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+
+  function setTime(el, iso) {
+    el.dateTime = iso || '';
+    el.textContent = iso ? new Date(iso).toLocaleString() : '—';
+  }
+
+  function boundExpiryInputs() {
+    const now = new Date();
+    for (const id of ['expires', 'extend-to']) {
+      $(id).min = localInput(new Date(now.getTime() + 60e3));
+      if (maxTTLSeconds > 0) $(id).max = localInput(new Date(now.getTime() + maxTTLSeconds * 1e3));
+    }
+  }
+
+  // ---- create -------------------------------------------------------------
+
+  // createFields maps the field an API message names to the page's input.
+  const createFields = { url: 'url', alias: 'alias', expires_at: 'expires' };
+
+  async function create(event) {
+    event.preventDefault();
+    const form = $('create-form');
+    clearErrors(form);
+    const body = { url: $('url').value.trim() };
+    const alias = $('alias').value.trim();
+    if (alias) body.alias = alias;
+    const expires = fromLocalInput($('expires').value);
+    if (expires === undefined) {
+      fieldError('expires', 'expires_at: enter a date and a time').focus();
+      return;
+    }
+    if (expires) body.expires_at = rfc3339(expires);
+    if (!$('key-field').hidden) apiKey = $('api-key').value.trim();
+
+    const r = await busy($('create-submit'), () => api('POST', '/v1/shortlink', body, apiKey));
+    if (!r) return;
+    if (r.status === 201) {
+      showCreated(r.data);
+      return;
+    }
+    const message = r.data.error || `The link could not be made (HTTP ${r.status}).`;
+    let input = null;
+    const field = /^([a-z_]+):/.exec(message);
+    if (r.status === 400 && field && createFields[field[1]]) {
+      input = fieldError(createFields[field[1]], message);
+    } else if (r.status === 409) {
+      input = fieldError('alias', message);
+    } else if (r.status === 401) {
+      $('key-field').hidden = false;
+      input = fieldError('api-key', message);
+    } else {
+      showError('create-error', message);
+    }
+    if (input) input.focus();
+  }
+
+  function showCreated(data) {
+    created = { short_url: data.short_url, manage_token: data.manage_token, code: data.code };
+    $('short-url').value = data.short_url;
+    $('token-out').value = data.manage_token || '';
+    $('token-box').hidden = !data.manage_token;
+    $('manage-new').hidden = !data.manage_token;
+    $('copy-status').textContent = '';
+    showQR(data.code, data.short_url);
+    $('result').hidden = false;
+    $('result-heading').focus();
+  }
+
+  // showQR shows the QR code route's SVG; if the service has none, the
+  // figure stays hidden.
+  function showQR(code, shortURL) {
+    const figure = $('qr-figure');
+    figure.hidden = true;
+    const old = $('qr');
+    if (old) old.remove();
+    const img = node('img', {
+      id: 'qr', width: '160', height: '160',
+      alt: 'QR code that opens ' + shortURL,
+      src: '/v1/shortlink/' + encodeURIComponent(code) + '/qr?format=svg&size=320',
+    });
+    img.addEventListener('load', () => { figure.hidden = false; });
+    img.addEventListener('error', () => { figure.hidden = true; });
+    figure.prepend(img);
+  }
+
+  async function copyFrom(button) {
+    const input = $(button.dataset.copy);
+    const what = input.id === 'token-out' ? 'the manage token' : 'the short URL';
+    let ok = false;
+    try {
+      await navigator.clipboard.writeText(input.value);
+      ok = true;
+    } catch {
+      input.select();
+      try { ok = document.execCommand('copy'); } catch { ok = false; }
+    }
+    $('copy-status').textContent = ok
+      ? `Copied ${what}.`
+      : `Could not copy ${what}: it is selected, copy it with your keyboard or menu.`;
+  }
+
+  // ---- manage -------------------------------------------------------------
+
+  // codeOf takes a pasted short URL (also its preview URL, ending in +) or
+  // a bare code and returns the code.
+  function codeOf(text) {
+    let s = text.trim();
+    try {
+      s = new URL(s).pathname;
+    } catch { /* not a URL: a code, or host/code */ }
+    const parts = s.split('/').filter(Boolean);
+    let code = parts.length ? parts[parts.length - 1] : '';
+    if (code.endsWith('+')) code = code.slice(0, -1);
+    return code;
+  }
+
+  const codePattern = /^[0-9A-Za-z](?:[0-9A-Za-z-]{0,30}[0-9A-Za-z])?$/;
+
+  async function openLink(event) {
+    if (event) event.preventDefault();
+    const form = $('manage-form');
+    clearErrors(form);
+    const code = codeOf($('link').value);
+    const token = $('token').value.trim();
+    let first = null;
+    if (!$('link').value.trim()) {
+      first = fieldError('link', 'Enter the short URL, or just its code.');
+    } else if (!codePattern.test(code)) {
+      first = fieldError('link', 'This is not a short URL of this service: a code is 1–32 letters, digits and inner hyphens.');
+    }
+    if (!token) {
+      const input = fieldError('token', 'Enter the manage token you got when the link was made.');
+      first = first || input;
+    }
+    if (first) {
+      first.focus();
+      return;
+    }
+    const r = await busy($('manage-submit'), () => api('GET', '/v1/shortlink/' + encodeURIComponent(code) + '/info', undefined, token));
+    if (!r) return;
+    if (r.status !== 200) {
+      const message = r.data.error || `The link could not be read (HTTP ${r.status}).`;
+      let input = null;
+      if (r.status === 400 || r.status === 404 || r.status === 410) input = fieldError('link', message);
+      else if (r.status === 401 || r.status === 403) input = fieldError('token', message);
+      else showError('manage-error', message);
+      $('link-view').hidden = true;
+      if (input) input.focus();
+      return;
+    }
+    session = { code, token, info: r.data };
+    showInfo(r.data);
+    showError('action-error', '');
+    $('action-status').textContent = '';
+    $('link-view').hidden = false;
+    $('link-heading').focus();
+    loadStats();
+  }
+
+  const stateWords = {
+    active: 'active: it redirects',
+    disabled: 'disabled: it answers 410 Gone',
+    expired: 'expired: it answers 404 Not Found',
+    deleted: 'deleted: it answers 410 Gone for good',
+  };
+
+  function showInfo(info) {
+    session.info = info;
+    $('link-heading').textContent = 'Link ' + info.code;
+    $('info-short-url').textContent = info.short_url;
+    $('info-url').textContent = info.url || '(erased)';
+    const state = $('info-state');
+    state.textContent = stateWords[info.state] || info.state;
+    state.className = 'state-' + info.state;
+    state.dataset.state = info.state;
+    setTime($('info-created'), info.created_at);
+    setTime($('info-expires'), info.expires_at);
+
+    const live = info.state === 'active' || info.state === 'disabled';
+    $('actions').hidden = info.state === 'deleted';
+    $('toggle-disabled').hidden = !live;
+    $('toggle-disabled').textContent = info.state === 'disabled' ? 'Enable' : 'Disable';
+    $('extend-to').closest('.field').hidden = !live;
+    $('delete-confirm').hidden = true;
+    $('delete').hidden = false;
+    boundExpiryInputs();
+    if (info.expires_at) $('extend-to').value = localInput(new Date(info.expires_at));
+  }
+
+  // change sends a PATCH or DELETE with the session's token and shows the
+  // link's new state; errorField names the input a 400 belongs to.
+  async function change(button, method, body, done, errorField) {
+    const actions = $('actions');
+    clearErrors(actions);
+    $('action-status').textContent = '';
+    const path = '/v1/shortlink/' + encodeURIComponent(session.code);
+    const r = await busy(button, () => api(method, path, body, session.token));
+    if (!r) return;
+    if (r.status === 200 || r.status === 204) {
+      let info = r.data;
+      if (r.status === 204) {
+        const again = await api('GET', path + '/info', undefined, session.token);
+        info = again.status === 200 ? again.data : { ...session.info, state: 'deleted', url: '' };
+      }
+      showInfo(info);
+      $('action-status').textContent = done(info);
+      if (button.hidden || button.closest('[hidden]')) $('link-heading').focus();
+      return;
+    }
+    const message = r.data.error || `The change failed (HTTP ${r.status}).`;
+    if (r.status === 400 && errorField) fieldError(errorField, message).focus();
+    else showError('action-error', message);
+  }
+
+  function toggleDisabled() {
+    const disable = session.info.state !== 'disabled';
+    change($('toggle-disabled'), 'PATCH', { disabled: disable }, () => (disable
+      ? 'Disabled: the short URL now answers 410 Gone. Enable it to make it work again.'
+      : 'Enabled: the short URL redirects again.'));
+  }
+
+  function extend() {
+    const date = fromLocalInput($('extend-to').value);
+    if (!date) {
+      clearErrors($('actions'));
+      fieldError('extend-to', 'expires_at: enter a date and a time').focus();
+      return;
+    }
+    change($('extend'), 'PATCH', { expires_at: rfc3339(date) },
+      (info) => 'The link now expires ' + new Date(info.expires_at).toLocaleString() + '.', 'extend-to');
+  }
+
+  function askDelete() {
+    $('delete-confirm').hidden = false;
+    $('delete').hidden = true;
+    $('delete-no').focus();
+  }
+
+  function cancelDelete() {
+    $('delete-confirm').hidden = true;
+    $('delete').hidden = false;
+    $('delete').focus();
+  }
+
+  function confirmDelete() {
+    change($('delete-yes'), 'DELETE', undefined,
+      () => 'Deleted: the short URL answers 410 Gone for good. Its visits stay readable below.');
+  }
+
+  // ---- stats --------------------------------------------------------------
+
+  const periods = {
+    '24h': { interval: 'hour', count: 24, step: HOUR, words: 'the last 24 hours' },
+    '7d': { interval: 'day', count: 7, step: DAY, words: 'the last 7 days' },
+    '30d': { interval: 'day', count: 30, step: DAY, words: 'the last 30 days' },
+  };
+
+  async function loadStats() {
+    if (!session) return;
+    const period = periods[$('period').value] || periods['7d'];
+    const now = Date.now();
+    const first = Math.floor(now / period.step) * period.step - (period.count - 1) * period.step;
+    const query = new URLSearchParams({
+      from: rfc3339(new Date(first)), to: rfc3339(new Date(now)), interval: period.interval,
+    });
+    showError('stats-error', '');
+    const r = await busy($('refresh'), () => api('GET', '/v1/shortlink/' + encodeURIComponent(session.code) + '/stats?' + query, undefined, session.token));
+    if (!r) return;
+    if (r.status !== 200) {
+      clearStats();
+      showError('stats-error', r.status === 404 && r.data.error === 'no such route'
+        ? 'This service does not keep visit statistics.'
+        : (r.data.error || `The visits could not be read (HTTP ${r.status}).`));
+      return;
+    }
+    showStats(r.data, period, first);
+  }
+
+  function clearStats() {
+    $('stats-summary').textContent = '';
+    $('chart').replaceChildren();
+    $('chart-figure').hidden = true;
+    $('stats-rows').replaceChildren();
+    $('referrers').replaceChildren();
+    $('referrers').hidden = true;
+    $('referrers-heading').hidden = true;
+  }
+
+  // buckets is the series with a zero entry for every period of the window
+  // the API left out, in time order.
+  function buckets(series, period, first) {
+    const byStart = new Map();
+    for (let i = 0; i < period.count; i++) byStart.set(first + i * period.step, { humans: 0, bots: 0 });
+    for (const s of series || []) {
+      const t = Date.parse(s.start);
+      if (Number.isNaN(t)) continue;
+      byStart.set(t, { humans: Number(s.humans) || 0, bots: Number(s.bots) || 0 });
+    }
+    return [...byStart.entries()].sort((a, b) => a[0] - b[0])
+      .map(([start, v]) => ({ start, humans: v.humans, bots: v.bots, total: v.humans + v.bots }));
+  }
+
+  const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+  // label names a period start in UTC: "27 Nov" for a day, "14:00" for an hour.
+  function label(start, interval) {
+    const d = new Date(start);
+    if (interval === 'hour') return String(d.getUTCHours()).padStart(2, '0') + ':00';
+    return d.getUTCDate() + ' ' + months[d.getUTCMonth()];
+  }
+
+  function longLabel(start, interval) {
+    const iso = new Date(start).toISOString();
+    return interval === 'hour' ? iso.slice(0, 13).replace('T', ' ') + ':00 UTC' : iso.slice(0, 10) + ' (UTC)';
+  }
+
+  const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+  function showStats(stats, period, first) {
+    clearStats();
+    const humans = Number(stats.humans) || 0;
+    const bots = Number(stats.bots) || 0;
+    const total = Number(stats.total) || humans + bots;
+    $('stats-summary').textContent =
+      `${plural(total, 'visit')} in ${period.words}: ${plural(humans, 'human')}, ${plural(bots, 'bot')}.`;
+    const rows = buckets(stats.series, period, first);
+    const interval = stats.interval || period.interval;
+    $('stats-caption').textContent = `Visits per ${interval} in ${period.words}, times in UTC`;
+    for (const b of rows) {
+      $('stats-rows').append(node('tr', {},
+        node('th', { scope: 'row' }, longLabel(b.start, interval)),
+        node('td', {}, String(b.humans)), node('td', {}, String(b.bots)), node('td', {}, String(b.total))));
+    }
+    $('chart').append(chart(rows, interval, period, { total, humans, bots }));
+    $('chart-figure').hidden = false;
+    showReferrers(stats.referrers || []);
+  }
+
+  // niceCeiling rounds up to 1, 2 or 5 times a power of ten.
+  function niceCeiling(n) {
+    if (n <= 1) return 1;
+    const p = 10 ** Math.floor(Math.log10(n));
+    for (const m of [1, 2, 5, 10]) if (m * p >= n) return m * p;
+    return 10 * p;
+  }
+
+  // chart draws stacked bars, humans solid at the bottom and bots striped on
+  // top, with each bar's total written above it: readable without colour.
+  function chart(rows, interval, period, sums) {
+    const W = 640;
+    const H = 220;
+    const left = 34;
+    const right = 8;
+    const top = 18;
+    const bottom = 26;
+    const plotW = W - left - right;
+    const plotH = H - top - bottom;
+    const max = niceCeiling(Math.max(0, ...rows.map((b) => b.total)));
+    const y = (v) => top + plotH - (v / max) * plotH;
+    const slot = plotW / Math.max(1, rows.length);
+    const barW = Math.max(2, Math.min(40, slot * 0.7));
+    const every = Math.ceil(rows.length / 8);
+
+    const title = svg('title', { id: 'chart-title' },
+      `Visits per ${interval} in ${period.words}: ${sums.total} in all, ${sums.humans} humans, ${sums.bots} bots`);
+    const root = svg('svg', {
+      viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-title', id: 'chart-svg',
+    }, title);
+    for (const v of max % 2 === 0 ? [0, max / 2, max] : [0, max]) { // whole numbers only
+      root.append(
+        svg('line', { class: 'grid', x1: left, x2: W - right, y1: y(v), y2: y(v) }),
+        svg('text', { class: 'axis', x: left - 6, y: y(v) + 4, 'text-anchor': 'end' }, String(v)));
+    }
+    rows.forEach((b, i) => {
+      const x = left + i * slot + (slot - barW) / 2;
+      const g = svg('g', { class: 'bar', 'data-start': new Date(b.start).toISOString() },
+        svg('title', {}, `${longLabel(b.start, interval)}: ${plural(b.humans, 'human')}, ${plural(b.bots, 'bot')}`));
+      if (b.humans > 0) {
+        g.append(svg('rect', { class: 'humans', x, width: barW, y: y(b.humans), height: y(0) - y(b.humans), fill: '#1d4f91' }));
+      }
+      if (b.bots > 0) {
+        g.append(svg('rect', {
+          class: 'bots', x, width: barW, y: y(b.total), height: y(b.humans) - y(b.total),
+          fill: 'url(#stripes)', stroke: '#a64b00', 'stroke-width': 1,
+        }));
+      }
+      if (b.total > 0) {
+        g.append(svg('text', { class: 'value', x: x + barW / 2, y: y(b.total) - 4, 'text-anchor': 'middle' }, String(b.total)));
+      }
+      if (i % every === 0) {
+        g.append(svg('text', { class: 'axis', x: x + barW / 2, y: H - 8, 'text-anchor': 'middle' }, label(b.start, interval)));
+      }
+      root.append(g);
+    });
+    root.append(svg('line', { stroke: '#8a929c', x1: left, x2: W - right, y1: y(0), y2: y(0) }));
+    return root;
+  }
+
+  function showReferrers(referrers) {
+    const list = $('referrers');
+    const most = Math.max(1, ...referrers.map((r) => Number(r.visits) || 0));
+    for (const r of referrers) {
+      const visits = Number(r.visits) || 0;
+      const bar = node('span', { class: 'bar' });
+      bar.style.width = ((visits / most) * 100).toFixed(1) + '%'; // CSSOM, which the CSP allows
+      list.append(node('li', {},
+        node('span', { class: 'host' }, r.host === 'direct' ? 'direct (no referrer)' : String(r.host)),
+        node('span', { class: 'track', 'aria-hidden': 'true' }, bar),
+        node('span', { class: 'count' }, String(visits), node('span', { class: 'visually-hidden' }, visits === 1 ? ' visit' : ' visits'))));
+    }
+    list.hidden = referrers.length === 0;
+    $('referrers-heading').hidden = referrers.length === 0;
+  }
+
+  // ---- wiring -------------------------------------------------------------
+
+  function start() {
+    if (keyRequired) $('key-field').hidden = false;
+    boundExpiryInputs();
+    $('create-form').addEventListener('submit', create);
+    $('manage-form').addEventListener('submit', openLink);
+    for (const b of document.querySelectorAll('button[data-copy]')) b.addEventListener('click', () => copyFrom(b));
+    $('manage-new').addEventListener('click', () => {
+      if (!created) return;
+      $('link').value = created.short_url;
+      $('token').value = created.manage_token;
+      openLink();
+    });
+    $('toggle-disabled').addEventListener('click', toggleDisabled);
+    $('extend').addEventListener('click', extend);
+    $('delete').addEventListener('click', askDelete);
+    $('delete-no').addEventListener('click', cancelDelete);
+    $('delete-yes').addEventListener('click', confirmDelete);
+    $('refresh').addEventListener('click', loadStats);
+    $('period').addEventListener('change', loadStats);
+    document.documentElement.dataset.ready = 'true';
+  }
+
+  start();
+})();

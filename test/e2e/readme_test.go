@@ -1,0 +1,478 @@
+//go:build e2e
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
+)
+
+// TestREADMEExamples runs every curl example of README.md, as printed,
+// against a fresh `api -embedded` (what `make run` serves), and checks the
+// answers its comments show, so the README cannot drift from the service.
+//
+// What counts as an example, in the README's fenced code blocks:
+//
+//   - a command: a line starting with "curl", or a capture such as
+//     token=$(curl … | jq -r .data.manage_token), with its "\" continuation
+//     lines. Other lines (make, go run, prose) are not run.
+//   - its expected answer: the comment lines right under it (or a comment
+//     at the end of its last line). A line "# HTTP/1.1 302 Found" checks the
+//     status code; "# Location: https://…" lines after it check headers; a
+//     line starting with "# {" (continued on the comment lines that follow
+//     until its braces close) checks the JSON body: the same status and the
+//     same keys at every level, and the same values but where they differ
+//     per run: RFC 3339 timestamps, generated 7-character codes (also at
+//     the end of a URL), manage_token, and any value written with "…"
+//     (alone: anything; inside a string: any text there). A capture prints
+//     what it captured, for the comments under it to check. Other comments
+//     are prose and are not checked.
+//
+// The blocks of one README section run in order in one bash session, so a
+// capture serves the commands after it; each section gets a new session, and
+// all share one api, in README order. The api listens on a free port, and
+// "localhost:8000" in commands and comments is rewritten to it, so a
+// developer's `make run` on :8000 does not get in the way. README_FILE
+// names another file to check (a README being rewritten).
+//
+// The examples must be usable as printed: they must use :8000 (the port
+// `make run` serves) and no absolute date (it would pass); the test
+// refuses both before running anything.
+func TestREADMEExamples(t *testing.T) {
+	file := os.Getenv("README_FILE")
+	if file == "" {
+		root, err := testkit.ModuleRoot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file = filepath.Join(root, "README.md")
+	}
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sections := parseREADME(string(raw))
+	n := 0
+	for _, s := range sections {
+		n += len(s.examples)
+		for _, ex := range s.examples {
+			if problem := lintExample(ex.command); problem != "" {
+				t.Errorf("%s:%d (%s): %s:\n%s", filepath.Base(file), ex.line, s.title, problem, ex.command)
+			}
+		}
+	}
+	if n < 5 {
+		t.Fatalf("%s has %d curl examples, want at least a handful (the Quick start, API, management and stats sections)", file, n)
+	}
+	if t.Failed() {
+		t.FailNow()
+	}
+	if strings.Contains(string(raw), "| jq") {
+		if _, err := exec.LookPath("jq"); err != nil {
+			t.Fatal("the README's examples use jq, which is not installed: run `make testpackages` (test/services.sh install) or `apt-get install jq`")
+		}
+	}
+
+	port := startEmbedded(t)
+	rewrite := strings.NewReplacer("localhost:8000", fmt.Sprintf("localhost:%d", port))
+
+	for _, s := range sections {
+		if len(s.examples) == 0 {
+			continue
+		}
+		t.Run(s.title, func(t *testing.T) {
+			results := runSection(t, s, rewrite)
+			for i, ex := range s.examples {
+				r := results[i]
+				where := fmt.Sprintf("%s:%d", filepath.Base(file), ex.line)
+				if r.exit != 0 {
+					t.Errorf("%s: exit status %d:\n%s\nstdout:\n%s\nstderr of the section:\n%s", where, r.exit, ex.command, r.stdout, tail(r.stderr, 20))
+					continue
+				}
+				for _, problem := range checkAnswer(ex.expect, r.stdout, rewrite) {
+					t.Errorf("%s: %s\n%s\ngot:\n%s", where, problem, ex.command, r.stdout)
+				}
+			}
+		})
+	}
+}
+
+// startEmbedded runs `api -embedded` as `make run` does, with a fresh
+// DATA_DIR and on a free port instead of :8000, and returns the port.
+func startEmbedded(t *testing.T) int {
+	t.Helper()
+	bin := testenv.BuildBinaries(t)
+	port := testkit.FreePort(t)
+	api := testenv.StartProcess(t, "api -embedded", filepath.Join(bin, "api"), map[string]string{
+		"API_ADDR": fmt.Sprintf("127.0.0.1:%d", port), "DATA_DIR": t.TempDir(), "LOG_REQUESTS": "false",
+	}, "-embedded")
+	api.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/v1/health", port), 200, 30*time.Second)
+	return port
+}
+
+// readmeSection is the curl examples under one heading of the README.
+type readmeSection struct {
+	title    string
+	examples []readmeExample
+}
+
+type readmeExample struct {
+	line    int    // 1-based, of the command's first line
+	command string // as printed, continuation lines included
+	capture string // the variable a NAME=$(curl …) line assigns
+	expect  []string
+}
+
+var (
+	curlLine    = regexp.MustCompile(`^(curl\s|([A-Za-z_][A-Za-z0-9_]*)=\$\(curl\s)`)
+	headingLine = regexp.MustCompile(`^#{1,6}\s+(.*)$`)
+)
+
+// parseREADME finds the examples of every section, in order.
+func parseREADME(text string) []readmeSection {
+	sections := []readmeSection{{title: "top"}}
+	lines := strings.Split(text, "\n")
+	inFence := false
+	for i := 0; i < len(lines); i++ {
+		line := strings.TrimRight(lines[i], "\r")
+		trimmed := strings.TrimSpace(line)
+		if strings.HasPrefix(trimmed, "```") {
+			inFence = !inFence
+			continue
+		}
+		if !inFence {
+			if m := headingLine.FindStringSubmatch(line); m != nil {
+				sections = append(sections, readmeSection{title: strings.TrimSpace(m[1])})
+			}
+			continue
+		}
+		m := curlLine.FindStringSubmatch(trimmed)
+		if m == nil {
+			continue
+		}
+		ex := readmeExample{line: i + 1, capture: m[2]}
+		command := []string{line}
+		for strings.HasSuffix(strings.TrimRight(lines[i], "\r"), `\`) && i+1 < len(lines) {
+			i++
+			command = append(command, strings.TrimRight(lines[i], "\r"))
+		}
+		ex.command = strings.Join(command, "\n")
+		if c, ok := trailingComment(command[len(command)-1]); ok {
+			ex.expect = append(ex.expect, c)
+		}
+		for i+1 < len(lines) {
+			next := strings.TrimSpace(strings.TrimRight(lines[i+1], "\r"))
+			if !strings.HasPrefix(next, "#") || strings.HasPrefix(next, "```") {
+				break
+			}
+			i++
+			ex.expect = append(ex.expect, strings.TrimSpace(strings.TrimPrefix(next, "#")))
+		}
+		last := &sections[len(sections)-1]
+		last.examples = append(last.examples, ex)
+	}
+	return sections
+}
+
+// trailingComment is the text after an unquoted " #" on a shell line.
+func trailingComment(line string) (string, bool) {
+	var quote rune
+	prev := ' '
+	for i, r := range line {
+		switch {
+		case quote != 0:
+			if r == quote {
+				quote = 0
+			}
+		case r == '\'' || r == '"':
+			quote = r
+		case r == '#' && (prev == ' ' || prev == '\t'):
+			return strings.TrimSpace(line[i+1:]), true
+		}
+		prev = r
+	}
+	return "", false
+}
+
+var (
+	otherPort    = regexp.MustCompile(`localhost:(\d+)`)
+	absoluteDate = regexp.MustCompile(`\b20\d\d-\d\d-\d\d`)
+)
+
+// lintExample says why a command cannot work as printed for long, or "".
+func lintExample(command string) string {
+	for _, m := range otherPort.FindAllStringSubmatch(command, -1) {
+		if m[1] != "8000" {
+			return fmt.Sprintf("uses localhost:%s, but `make run` serves localhost:8000", m[1])
+		}
+	}
+	if absoluteDate.MatchString(command) {
+		return "names an absolute date, which will pass: compute one, e.g. $(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)"
+	}
+	return ""
+}
+
+// sectionResult is what one example printed and how it exited.
+type sectionResult struct {
+	stdout, stderr string
+	exit           int
+}
+
+// runSection runs the section's examples in order in one bash session and
+// splits what each printed.
+func runSection(t *testing.T, s readmeSection, rewrite *strings.Replacer) []sectionResult {
+	t.Helper()
+	var script strings.Builder
+	script.WriteString("set -o pipefail\n")
+	for i, ex := range s.examples {
+		fmt.Fprintf(&script, "printf '\\n@@begin %d@@\\n'\n%s\n__status=$?\n", i, rewrite.Replace(ex.command))
+		if ex.capture != "" {
+			fmt.Fprintf(&script, "printf '%%s\\n' \"$%s\"\n", ex.capture)
+		}
+		fmt.Fprintf(&script, "printf '\\n@@end %d %%d@@\\n' $__status\n", i)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-c", script.String())
+	cmd.Dir = t.TempDir()
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir(), "LC_ALL=C.UTF-8"}
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("bash: %v\nstderr:\n%s", err, stderr.String())
+	}
+	results := make([]sectionResult, len(s.examples))
+	out := stdout.String()
+	for i := range s.examples {
+		begin := fmt.Sprintf("\n@@begin %d@@\n", i)
+		start := strings.Index(out, begin)
+		end := strings.Index(out, fmt.Sprintf("\n@@end %d ", i))
+		if start < 0 || end < start {
+			t.Fatalf("the output of example %d is missing:\n%s", i, out)
+		}
+		results[i].stdout = out[start+len(begin) : end]
+		_, _ = fmt.Sscanf(out[end+len(fmt.Sprintf("\n@@end %d ", i)):], "%d@@", &results[i].exit)
+		results[i].stderr = stderr.String()
+	}
+	return results
+}
+
+// answer is one example's output: a status line and headers when curl
+// printed them (-i), then the body.
+type answer struct {
+	status  string // e.g. "302", "" when not printed
+	headers map[string]string
+	body    string
+}
+
+func parseAnswer(out string) answer {
+	a := answer{headers: map[string]string{}}
+	out = strings.ReplaceAll(out, "\r\n", "\n")
+	if !strings.HasPrefix(out, "HTTP/") {
+		a.body = out
+		return a
+	}
+	head, body, _ := strings.Cut(out, "\n\n")
+	lines := strings.Split(head, "\n")
+	if f := strings.Fields(lines[0]); len(f) > 1 {
+		a.status = f[1]
+	}
+	for _, l := range lines[1:] {
+		if name, value, ok := strings.Cut(l, ":"); ok {
+			a.headers[strings.ToLower(strings.TrimSpace(name))] = strings.TrimSpace(value)
+		}
+	}
+	a.body = body
+	return a
+}
+
+var headerExpect = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*):\s*(.*)$`)
+
+// checkAnswer compares an example's output with its expectation comments
+// and returns what differs.
+func checkAnswer(expect []string, out string, rewrite *strings.Replacer) []string {
+	got := parseAnswer(out)
+	var problems []string
+	sawStatus := false
+	for i := 0; i < len(expect); i++ {
+		line := rewrite.Replace(expect[i])
+		switch {
+		case strings.HasPrefix(line, "HTTP/"):
+			sawStatus = true
+			if f := strings.Fields(line); len(f) < 2 || f[1] != got.status {
+				problems = append(problems, fmt.Sprintf("status: want %q, got %q", line, got.status))
+			}
+		case strings.HasPrefix(line, "{"):
+			text := line
+			for depth := braceDepth(text); depth > 0 && i+1 < len(expect); depth = braceDepth(text) {
+				i++
+				text += " " + rewrite.Replace(expect[i])
+			}
+			problems = append(problems, checkJSON(text, got.body)...)
+		case sawStatus && headerExpect.MatchString(line):
+			m := headerExpect.FindStringSubmatch(line)
+			value, ok := got.headers[strings.ToLower(m[1])]
+			if !ok || !matchText(m[2], value) {
+				problems = append(problems, fmt.Sprintf("header %s: want %q, got %q (present: %v)", m[1], m[2], value, ok))
+			}
+		}
+	}
+	return problems
+}
+
+// braceDepth is how many { and [ of text are still open, outside strings.
+func braceDepth(text string) int {
+	depth, inString, escaped := 0, false, false
+	for _, r := range text {
+		switch {
+		case escaped:
+			escaped = false
+		case inString && r == '\\':
+			escaped = true
+		case r == '"':
+			inString = !inString
+		case inString:
+		case r == '{' || r == '[':
+			depth++
+		case r == '}' || r == ']':
+			depth--
+		}
+	}
+	return depth
+}
+
+// anyValue stands for a bare … in an expected JSON document.
+const anyValue = "\x00any"
+
+var bareEllipsis = regexp.MustCompile(`("(?:[^"\\]|\\.)*")|…`)
+
+func checkJSON(want, body string) []string {
+	lenient := bareEllipsis.ReplaceAllStringFunc(want, func(m string) string {
+		if m == "…" {
+			return `"` + anyValue + `"`
+		}
+		return m
+	})
+	var w, g any
+	if err := json.Unmarshal([]byte(lenient), &w); err != nil {
+		return []string{fmt.Sprintf("the README's JSON %s does not parse: %v", want, err)}
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(body)), &g); err != nil {
+		return []string{fmt.Sprintf("the answer is not JSON: %v", err)}
+	}
+	return matchJSON("", w, g)
+}
+
+var (
+	generatedCode = regexp.MustCompile(`^[0-9A-Za-z]{7}$`)
+	urlWithCode   = regexp.MustCompile(`^(.*/)[0-9A-Za-z]{7}$`)
+)
+
+// matchJSON compares got with the shape want shows, at path.
+func matchJSON(path string, want, got any) []string {
+	if s, ok := want.(string); ok && s == anyValue {
+		return nil
+	}
+	mismatch := func() []string {
+		return []string{fmt.Sprintf("%s: want %s, got %s", orRoot(path), jsonString(want), jsonString(got))}
+	}
+	switch w := want.(type) {
+	case map[string]any:
+		g, ok := got.(map[string]any)
+		if !ok {
+			return mismatch()
+		}
+		var problems []string
+		for k := range w {
+			if _, ok := g[k]; !ok {
+				problems = append(problems, fmt.Sprintf("%s: missing key %q", orRoot(path), k))
+			}
+		}
+		for k, gv := range g {
+			wv, ok := w[k]
+			if !ok {
+				problems = append(problems, fmt.Sprintf("%s: key %q is not in the README", orRoot(path), k))
+				continue
+			}
+			problems = append(problems, matchJSON(path+"."+k, wv, gv)...)
+		}
+		return problems
+	case []any:
+		g, ok := got.([]any)
+		if !ok {
+			return mismatch()
+		}
+		if len(w) == 0 || len(g) == 0 {
+			return nil // the README shows no element, or there is none this run
+		}
+		var problems []string
+		for i, gv := range g {
+			problems = append(problems, matchJSON(fmt.Sprintf("%s[%d]", path, i), w[min(i, len(w)-1)], gv)...)
+		}
+		return problems
+	case string:
+		g, ok := got.(string)
+		if !ok || !matchString(path, w, g) {
+			return mismatch()
+		}
+		return nil
+	default: // numbers, booleans, null
+		if jsonString(want) != jsonString(got) {
+			return mismatch()
+		}
+		return nil
+	}
+}
+
+func orRoot(path string) string {
+	if path == "" {
+		return "the body"
+	}
+	return strings.TrimPrefix(path, ".")
+}
+
+// matchString compares a JSON string with the README's, tolerating what
+// differs per run.
+func matchString(path, want, got string) bool {
+	switch {
+	case want == got, matchText(want, got):
+		return true
+	case strings.HasSuffix(path, ".manage_token"):
+		return got != ""
+	case isTimestamp(want) && isTimestamp(got):
+		return true
+	case generatedCode.MatchString(want) && generatedCode.MatchString(got):
+		return true
+	}
+	w, g := urlWithCode.FindStringSubmatch(want), urlWithCode.FindStringSubmatch(got)
+	return w != nil && g != nil && w[1] == g[1]
+}
+
+func isTimestamp(s string) bool {
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
+}
+
+// matchText matches got against want, where each … in want stands for any text.
+func matchText(want, got string) bool {
+	if !strings.Contains(want, "…") {
+		return want == got
+	}
+	parts := strings.Split(want, "…")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	return regexp.MustCompile("^" + strings.Join(parts, ".*") + "$").MatchString(got)
+}
