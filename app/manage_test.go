@@ -190,8 +190,9 @@ func TestDeleteErasesTheTargetForGood(t *testing.T) {
 	if err := d.m.Delete(ctx, d.code, d.token); !errors.Is(err, domain.ErrGone) {
 		t.Fatalf("second delete error = %v, want ErrGone", err)
 	}
-	if _, result, _ := d.cache.Get(ctx, domain.Code(d.code), now); result != ports.CacheMiss {
-		t.Fatalf("the cache still answers for a deleted link: %v", result)
+	// The cache answers with the deleted link (a 410), never the live one.
+	if link, result, _ := d.cache.Get(ctx, domain.Code(d.code), now); result != ports.CacheHit || link.State() != domain.StateDeleted || link.URL() != "" {
+		t.Fatalf("the cache answers %+v (%v) for a deleted link, want its tombstone", link, result)
 	}
 }
 

@@ -120,6 +120,20 @@ func (l ShortLink) ExpiredAt(now time.Time) bool { return !now.Before(l.expiresA
 // TimeToLive is how long the link stays resolvable after now (≤ 0 once expired).
 func (l ShortLink) TimeToLive(now time.Time) time.Duration { return l.expiresAt.Sub(now) }
 
+// CacheFor is how long a cache may keep the link at now, at most max:
+// until it expires, or max once it is deleted. A deletion is final, so its
+// 410 can be cached; and a cached tombstone stops a lookup that read the
+// link just before the deletion from writing it back.
+func (l ShortLink) CacheFor(now time.Time, max time.Duration) time.Duration {
+	if l.state == StateDeleted {
+		return max
+	}
+	return min(max, l.TimeToLive(now))
+}
+
+// Cacheable reports whether a cache may still answer with the link at now.
+func (l ShortLink) Cacheable(now time.Time) bool { return l.state == StateDeleted || !l.ExpiredAt(now) }
+
 // Status is the link's status at now.
 func (l ShortLink) Status(now time.Time) Status {
 	switch {

@@ -126,7 +126,7 @@ func (c *Cache) Invalidate(_ context.Context, code domain.Code) error {
 }
 
 func (c *Cache) linkEntry(link domain.ShortLink, now time.Time) (cacheEntry, bool) {
-	ttl := min(c.opts.TTL, link.TimeToLive(now))
+	ttl := link.CacheFor(now, c.opts.TTL)
 	if ttl <= 0 {
 		return cacheEntry{}, false
 	}

@@ -46,7 +46,7 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 		return domain.ShortLink{}, ports.CacheNegativeHit, nil
 	}
 	link, ok := decode(code, value)
-	if !ok || link.ExpiredAt(now) {
+	if !ok || !link.Cacheable(now) {
 		c.misses.Add(1)
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	}
@@ -117,5 +117,5 @@ func (c *Cache) Invalidate(ctx context.Context, code domain.Code) error {
 
 // entryTTL is how long, in whole milliseconds, link may stay cached at now.
 func (c *Cache) entryTTL(link domain.ShortLink, now time.Time) int64 {
-	return min(c.opts.TTL, link.TimeToLive(now)).Milliseconds()
+	return link.CacheFor(now, c.opts.TTL).Milliseconds()
 }

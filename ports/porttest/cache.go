@@ -140,7 +140,7 @@ func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache
 		}
 	})
 
-	t.Run("set of a link with no time left and invalidate drop the entry", func(t *testing.T) {
+	t.Run("set of an expired link and invalidate drop the entry", func(t *testing.T) {
 		t.Parallel()
 		c := newCache(t)
 		for _, code := range []string{"ended", "dropped"} {
@@ -148,11 +148,11 @@ func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache
 				t.Fatal(err)
 			}
 		}
-		deleted, err := newLink("ended", time.Hour).Delete(time.Now())
+		shortened, err := newLink("ended", time.Hour).ExtendTo(time.Now().Add(time.Millisecond), time.Now(), time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := c.Set(ctx, deleted, time.Now()); err != nil {
+		if err := c.Set(ctx, shortened, time.Now().Add(time.Second)); err != nil { // no time left by then
 			t.Fatal(err)
 		}
 		if err := c.Invalidate(ctx, "dropped"); err != nil {
@@ -162,6 +162,27 @@ func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache
 			if _, result := get(t, c, code); result != ports.CacheMiss {
 				t.Fatalf("Get(%s) = %v, want a miss", code, result)
 			}
+		}
+	})
+
+	t.Run("a deleted link stays cached as a tombstone a late lookup cannot replace", func(t *testing.T) {
+		t.Parallel()
+		c := newCache(t)
+		live := newLink("gone", time.Hour)
+		deleted, err := live.Delete(time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Set(ctx, deleted, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		// A lookup that read the live link before the deletion writes back late.
+		if err := c.Add(ctx, live, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+		got, result := get(t, c, "gone")
+		if result != ports.CacheHit || got.State() != domain.StateDeleted {
+			t.Fatalf("Get after the deletion = %+v, %v; want the deleted link", got, result)
 		}
 	})
 }
