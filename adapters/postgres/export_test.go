@@ -1,4 +1,8 @@
 package postgres
 
-// FindQuery is the lookup statement, for the partition-pruning test.
-const FindQuery = findQuery
+// FindQuery and FindManyQuery are the lookup statements (of an update, of
+// the batched lookups), for the partition-pruning test.
+const (
+	FindQuery     = findQuery
+	FindManyQuery = findManyQuery
+)

@@ -104,19 +104,25 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	for _, stmt := range []string{
 		`SET plan_cache_mode = force_generic_plan`,
 		`PREPARE find_link(text, timestamptz) AS ` + postgres.FindQuery,
+		`PREPARE find_links(text[], timestamptz) AS ` + postgres.FindManyQuery,
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var plan []string
-	explain := fmt.Sprintf(`EXPLAIN (ANALYZE, COSTS OFF) EXECUTE find_link('abc', '%s')`, now.Add(-maxTTL).Format(time.RFC3339))
-	if err := conn.SelectContext(ctx, &plan, explain); err != nil {
-		t.Fatal(err)
-	}
-	text := strings.Join(plan, "\n")
-	if strings.Contains(text, names[0]) || !strings.Contains(text, names[1]) || !strings.Contains(text, names[2]) {
-		t.Fatalf("plan should scan %s and %s but not %s:\n%s", names[1], names[2], names[0], text)
+	since := now.Add(-maxTTL).Format(time.RFC3339)
+	for _, execute := range []string{
+		fmt.Sprintf(`EXECUTE find_link('abc', '%s')`, since),
+		fmt.Sprintf(`EXECUTE find_links('{abc,def}', '%s')`, since),
+	} {
+		var plan []string
+		if err := conn.SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, COSTS OFF) `+execute); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.Join(plan, "\n")
+		if strings.Contains(text, names[0]) || !strings.Contains(text, names[1]) || !strings.Contains(text, names[2]) {
+			t.Fatalf("%s: plan should scan %s and %s but not %s:\n%s", execute, names[1], names[2], names[0], text)
+		}
 	}
 }
 

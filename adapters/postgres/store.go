@@ -38,6 +38,9 @@ type Options struct {
 	// InsertWorkers is how many batches of inserts may be in flight at once
 	// (see insertBatcher); default 1, which makes the largest batches.
 	InsertWorkers int
+	// LookupWorkers is how many batches of lookups may be in flight at once
+	// (see lookupBatcher); default 2.
+	LookupWorkers int
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
@@ -61,6 +64,7 @@ type LinkStore struct {
 	insertStmt lazyStmt
 	findStmt   lazyStmt
 	inserts    *insertBatcher
+	lookups    *lookupBatcher
 
 	addVisitsStmt lazyStmt
 }
@@ -81,13 +85,18 @@ func Open(opts Options) (*LinkStore, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &LinkStore{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[])`}
-	s.findStmt = lazyStmt{db: db, query: findQuery}
+	s.findStmt = lazyStmt{db: db, query: findManyQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	workers := opts.InsertWorkers
 	if workers <= 0 {
 		workers = 1
 	}
 	s.inserts = newInsertBatcher(s, workers)
+	lookups := opts.LookupWorkers
+	if lookups <= 0 {
+		lookups = defaultLookupWorkers
+	}
+	s.lookups = newLookupBatcher(s, lookups)
 	return s, nil
 }
 
@@ -99,6 +108,7 @@ func (s *LinkStore) Collector() prometheus.Collector {
 // Close stops taking inserts and closes the pool.
 func (s *LinkStore) Close() error {
 	s.inserts.stop()
+	s.lookups.stop()
 	return s.db.Close()
 }
 
@@ -117,37 +127,27 @@ func (s *LinkStore) Insert(ctx context.Context, link domain.ShortLink, codeFreeA
 	return s.inserts.insert(ctx, link, codeFreeAfter)
 }
 
-// Find implements ports.LinkStore.
+// Find implements ports.LinkStore. Concurrent lookups share statements
+// (lookupBatcher); a caller is answered within Options.Timeout whatever
+// Postgres does.
 func (s *LinkStore) Find(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
 	if s.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
 	}
-	return await(ctx, "find link", func() (domain.ShortLink, error) {
-		stmt, err := s.findStmt.get(ctx)
-		if err != nil {
-			return domain.ShortLink{}, translate("prepare find", err)
-		}
-		link, err := scanLink(code, stmt.QueryRowContext(ctx, string(code), now.Add(-s.liveWindow)))
-		if errors.Is(err, sql.ErrNoRows) {
-			return domain.ShortLink{}, domain.ErrNotFound
-		}
-		if err != nil {
-			return domain.ShortLink{}, translate("find link", err)
-		}
-		return link, nil
-	})
+	return s.lookups.find(ctx, code, now.Add(-s.liveWindow))
 }
 
-// scanLink reads linkColumns of code's link from row.
-func scanLink(code domain.Code, row interface{ Scan(...any) error }) (domain.ShortLink, error) {
+// scanLink reads linkColumns of code's link from row, after any leading
+// columns into lead.
+func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any) (domain.ShortLink, error) {
 	var (
 		r      = domain.LinkRecord{Code: code}
 		state  int16
 		digest []byte
 	)
-	if err := row.Scan(&r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version); err != nil {
+	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version)...); err != nil {
 		return domain.ShortLink{}, err
 	}
 	r.State = domain.LinkState(state)

@@ -24,7 +24,12 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 	defer cancel()
 	var resp rueidis.RedisResult
 	if c.opts.ClientSideCache {
-		resp = c.client.DoCache(ctx, c.client.B().Get().Key(c.key(code)).Cache(), c.opts.LocalTTL)
+		// A static TTL: rueidis sends the GET alone instead of wrapping it in
+		// MULTI, PTTL, EXEC to clamp the local copy to the key's own TTL.
+		// Writes and expiries still invalidate the copy (CLIENT TRACKING),
+		// and the decoded link's own expiry is checked below, so LocalTTL
+		// is a bound on memory, not on correctness.
+		resp = c.client.DoCache(ctx, c.client.B().Get().Key(c.key(code)).Cache().ToStaticTTL(), c.opts.LocalTTL)
 	} else {
 		resp = c.client.Do(ctx, c.client.B().Get().Key(c.key(code)).Build())
 	}

@@ -47,6 +47,7 @@ type Config struct {
 
 	DBMaxOpenConns  int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16"`
 	DBInsertWorkers int           `env:"DB_INSERT_WORKERS" envDefault:"1"`
+	DBLookupWorkers int           `env:"DB_LOOKUP_WORKERS" envDefault:"2"`
 	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"5s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
@@ -202,6 +203,9 @@ func (c Config) validate() error {
 	}
 	if c.DBMaxOpenConns < 1 {
 		bad("DB_MAX_OPEN_CONNS", "must be at least 1, got %d", c.DBMaxOpenConns)
+	}
+	if c.DBLookupWorkers < 1 || c.DBLookupWorkers > c.DBMaxOpenConns {
+		bad("DB_LOOKUP_WORKERS", "must be between 1 and DB_MAX_OPEN_CONNS (%d), got %d", c.DBMaxOpenConns, c.DBLookupWorkers)
 	}
 	if c.DBInsertWorkers < 1 || c.DBInsertWorkers > c.DBMaxOpenConns {
 		bad("DB_INSERT_WORKERS", "must be between 1 and DB_MAX_OPEN_CONNS (%d), got %d", c.DBMaxOpenConns, c.DBInsertWorkers)

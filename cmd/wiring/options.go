@@ -38,7 +38,7 @@ func AppOptions(cfg config.Config) app.Options {
 func PostgresOptions(cfg config.Config) postgres.Options {
 	return postgres.Options{
 		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
-		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers,
+		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers, LookupWorkers: cfg.DBLookupWorkers,
 	}
 }
 

@@ -1,0 +1,177 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+
+	"github.com/shortlink/shortlink/domain"
+)
+
+const (
+	// maxLookupBatch caps how many codes share one lookup statement.
+	maxLookupBatch = 64
+	// defaultLookupWorkers is how many lookup statements may be in flight
+	// at once when Options.LookupWorkers is not set: on two cores, two
+	// made the fewest, largest batches and the least CPU per lookup.
+	defaultLookupWorkers = 2
+)
+
+// findManyQuery finds the link that holds each of many codes: for each, the
+// newest one stored under it (a code is claimed again only after its
+// previous link stopped for good). The lower bound on created_at lets the
+// planner skip every partition too old to hold a live link, at execution
+// time too, where the plan is generic.
+const findManyQuery = `
+	SELECT q.ord, l.id, l.url, l.created_at, l.expires_at, l.state, l.disabled_by_admin, l.token_digest, l.version
+	FROM unnest($1::text[]) WITH ORDINALITY AS q(code, ord)
+	CROSS JOIN LATERAL (
+		SELECT id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version
+		FROM short_link WHERE code = q.code AND created_at >= $2
+		ORDER BY created_at DESC LIMIT 1) AS l`
+
+// lookupBatcher groups concurrent lookups the way insertBatcher groups
+// creates: each worker takes the next waiting lookup and whatever else is
+// already waiting (up to maxLookupBatch) and answers them all with one
+// statement. Through lib/pq a round trip costs the api far more CPU in
+// system calls than Postgres spends on an indexed lookup, so under load
+// sharing it is what keeps cache misses cheap; a lone lookup is a batch of
+// one and waits for nothing.
+type lookupBatcher struct {
+	store   *LinkStore
+	pending chan *pendingLookup
+	stopped chan struct{}
+}
+
+type pendingLookup struct {
+	ctx   context.Context
+	code  domain.Code
+	since time.Time // created_at lower bound
+	found chan lookupResult // buffered: a worker never waits for a caller that gave up
+}
+
+type lookupResult struct {
+	link domain.ShortLink
+	err  error
+}
+
+func newLookupBatcher(s *LinkStore, workers int) *lookupBatcher {
+	b := &lookupBatcher{store: s, pending: make(chan *pendingLookup), stopped: make(chan struct{})}
+	for range max(workers, 1) {
+		go b.work()
+	}
+	return b
+}
+
+// find answers the lookup of code, or domain.ErrUnavailable as soon as ctx
+// ends.
+func (b *lookupBatcher) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
+	p := &pendingLookup{ctx: ctx, code: code, since: since, found: make(chan lookupResult, 1)}
+	select {
+	case b.pending <- p:
+	case <-ctx.Done():
+		return domain.ShortLink{}, fmt.Errorf("find link: %w: %w", domain.ErrUnavailable, ctx.Err())
+	case <-b.stopped:
+		return domain.ShortLink{}, fmt.Errorf("find link: %w: store closed", domain.ErrUnavailable)
+	}
+	select {
+	case r := <-p.found:
+		return r.link, r.err
+	case <-ctx.Done():
+		return domain.ShortLink{}, fmt.Errorf("find link: %w: %w", domain.ErrUnavailable, ctx.Err())
+	}
+}
+
+func (b *lookupBatcher) stop() { close(b.stopped) }
+
+func (b *lookupBatcher) work() {
+	batch := make([]*pendingLookup, 0, maxLookupBatch)
+	for {
+		select {
+		case p := <-b.pending:
+			batch = append(batch[:0], p)
+		case <-b.stopped:
+			return
+		}
+	more:
+		for len(batch) < maxLookupBatch {
+			select {
+			case p := <-b.pending:
+				batch = append(batch, p)
+			default:
+				break more
+			}
+		}
+		b.store.findBatch(batch)
+	}
+}
+
+// findBatch looks up the codes of batch whose callers still wait, with the
+// earliest lower bound among them, and answers each.
+func (s *LinkStore) findBatch(batch []*pendingLookup) {
+	live := batch[:0:0]
+	codes := make(pq.StringArray, 0, len(batch))
+	var since time.Time
+	for _, p := range batch {
+		if err := p.ctx.Err(); err != nil {
+			p.found <- lookupResult{err: fmt.Errorf("find link: %w: %w", domain.ErrUnavailable, err)}
+			continue
+		}
+		live = append(live, p)
+		codes = append(codes, string(p.code))
+		if since.IsZero() || p.since.Before(since) {
+			since = p.since
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	found, err := s.queryLinks(codes, since)
+	for i, p := range live {
+		switch link, ok := found[int64(i+1)]; {
+		case err != nil:
+			p.found <- lookupResult{err: translate("find link", err)}
+		case !ok || link.CreatedAt().Before(p.since):
+			p.found <- lookupResult{err: domain.ErrNotFound}
+		default:
+			p.found <- lookupResult{link: link}
+		}
+	}
+}
+
+// queryLinks runs findManyQuery and returns the links found by the 1-based
+// position of their code. No caller's context: the batch belongs to all of
+// them; the connection's I/O deadline (Options.Timeout) bounds it.
+func (s *LinkStore) queryLinks(codes pq.StringArray, since time.Time) (map[int64]domain.ShortLink, error) {
+	ctx := context.Background()
+	stmt, err := s.findStmt.get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, codes, since)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	found := make(map[int64]domain.ShortLink, len(codes))
+	for rows.Next() {
+		var ord int64
+		link, err := scanLink("", rows, &ord)
+		if err != nil {
+			return nil, err
+		}
+		if ord < 1 || ord > int64(len(codes)) {
+			return nil, errors.New("find links: an answer for no code asked")
+		}
+		found[ord] = domain.RestoreShortLink(withCode(link.Record(), domain.Code(codes[ord-1])))
+	}
+	return found, rows.Err()
+}
+
+func withCode(r domain.LinkRecord, code domain.Code) domain.LinkRecord {
+	r.Code = code
+	return r
+}
