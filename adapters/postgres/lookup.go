@@ -49,7 +49,7 @@ type lookupBatcher struct {
 type pendingLookup struct {
 	ctx   context.Context
 	code  domain.Code
-	since time.Time // created_at lower bound
+	since time.Time         // created_at lower bound
 	found chan lookupResult // buffered: a worker never waits for a caller that gave up
 }
 

@@ -1,6 +1,7 @@
 package rediscache
 
 import (
+	"encoding/binary"
 	"testing"
 	"time"
 
@@ -47,13 +48,12 @@ func TestDecodeRejectsCorruptValues(t *testing.T) {
 		{"empty", ""},
 		{"negative marker", missingValue},
 		{"first release's format", "1 2 https://example.com"},
-		{"no url", "v2 1 1 2 0 1"},
-		{"empty url of a live link", "v2 1 1 2 0 1 "},
-		{"not a number", "v2 1 x 2 0 1 https://example.com"},
-		{"expires before created", "v2 1 5 4 0 1 https://example.com"},
-		{"no id", "v2 0 1 2 0 1 https://example.com"},
-		{"unknown state", "v2 1 1 2 7 1 https://example.com"},
-		{"no version", "v2 1 1 2 0 0 https://example.com"},
+		{"truncated header", encodeRaw(1, 1, 2, 1, 0, "https://example.com")[:20]},
+		{"empty url of a live link", encodeRaw(1, 1, 2, 1, 0, "")},
+		{"expires before created", encodeRaw(1, 5, 4, 1, 0, "https://example.com")},
+		{"no id", encodeRaw(0, 1, 2, 1, 0, "https://example.com")},
+		{"unknown state", encodeRaw(1, 1, 2, 1, 7, "https://example.com")},
+		{"no version", encodeRaw(1, 1, 2, 0, 0, "https://example.com")},
 		{"garbage", "\x00\x01\x02"},
 	}
 	for _, tt := range tests {
@@ -64,6 +64,19 @@ func TestDecodeRejectsCorruptValues(t *testing.T) {
 			}
 		})
 	}
+}
+
+// encodeRaw writes a v2 value from raw fields, valid or not.
+func encodeRaw(id, created, expires, version int64, state byte, url string) string {
+	head := make([]byte, v2HeaderLen)
+	copy(head, formatV2)
+	h := head[len(formatV2):]
+	binary.BigEndian.PutUint64(h[0:8], uint64(id))
+	binary.BigEndian.PutUint64(h[8:16], uint64(created))
+	binary.BigEndian.PutUint64(h[16:24], uint64(expires))
+	binary.BigEndian.PutUint64(h[24:32], uint64(version))
+	h[32] = state
+	return string(head) + url
 }
 
 func BenchmarkDecode(b *testing.B) {

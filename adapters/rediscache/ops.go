@@ -20,7 +20,7 @@ import (
 // expired: Redis counts expiry in whole milliseconds from when it applied
 // the write, so it may keep a key a little past the link's expiry.
 func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var resp rueidis.RedisResult
 	if c.opts.ClientSideCache {
@@ -65,7 +65,7 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 // left deletes the key instead. Callers pass the time of the write, not of
 // an earlier lookup, so a late write cannot stretch the entry past the link.
 func (c *Cache) Set(ctx context.Context, link domain.ShortLink, now time.Time) error {
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	ttl := c.entryTTL(link, now)
 	cmd := c.client.B().Del().Key(c.key(link.Code())).Build()
@@ -85,7 +85,7 @@ func (c *Cache) Add(ctx context.Context, link domain.ShortLink, now time.Time) e
 	if ttl <= 0 {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	cmd := c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).Nx().PxMilliseconds(ttl).Build()
 	if err := c.client.Do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
@@ -98,7 +98,7 @@ func (c *Cache) Add(ctx context.Context, link domain.ShortLink, now time.Time) e
 // an entry, above all a link cached since the caller looked. Redis expires
 // the entry by its own clock, so now is not needed.
 func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) error {
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	px := max(c.opts.NegativeTTL.Milliseconds(), 1)
 	cmd := c.client.B().Set().Key(c.key(code)).Value(missingValue).Nx().PxMilliseconds(px).Build()
@@ -112,7 +112,7 @@ func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) e
 // Invalidate implements ports.LinkCache with DEL; Redis then invalidates
 // the key in every client-side cache that holds it.
 func (c *Cache) Invalidate(ctx context.Context, code domain.Code) error {
-	ctx, cancel := context.WithTimeout(ctx, c.opts.Timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	if err := c.client.Do(ctx, c.client.B().Del().Key(c.key(code)).Build()).Error(); err != nil {
 		return redisclient.Wrap("cache invalidate "+string(code), err)

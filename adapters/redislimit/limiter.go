@@ -48,7 +48,7 @@ func New(client rueidis.Client, opts Options) (*Limiter, error) {
 // window's expiry if it has none (PEXPIRE NX), read what is left of it.
 // Redis keeps the window's time, so now is not needed here.
 func (r *Limiter) Allow(ctx context.Context, key string, limit int, window time.Duration, _ time.Time) (bool, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.prefix + key
 	results := r.client.DoMulti(ctx,
@@ -73,7 +73,7 @@ func (r *Limiter) Allow(ctx context.Context, key string, limit int, window time.
 // Exceeded implements ports.RateLimiter in one round trip: GET and PTTL of
 // the window's counter.
 func (r *Limiter) Exceeded(ctx context.Context, key string, limit int, _ time.Duration, _ time.Time) (bool, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, r.timeout)
+	ctx, cancel := redisclient.WithTimeout(ctx, r.timeout)
 	defer cancel()
 	k := r.prefix + key
 	results := r.client.DoMulti(ctx, r.client.B().Get().Key(k).Build(), r.client.B().Pttl().Key(k).Build())
