@@ -57,7 +57,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 				if !errors.Is(err, domain.ErrUnavailable) {
 					t.Errorf("%s during the outage: %v, want ErrUnavailable", op.name, err)
 				}
-				if took := time.Since(start); took > timeout+100*time.Millisecond {
+				if took := time.Since(start); took > timeout+600*time.Millisecond { // slack for a loaded CI machine, still short of the 1 s write timeout
 					t.Errorf("%s took %v, beyond its %v timeout", op.name, took, timeout)
 				}
 			}
