@@ -14,23 +14,16 @@ import (
 // maxInsertBatch caps how many links share one statement.
 const maxInsertBatch = 64
 
-// insertBatcher is group commit for creates. Each of its workers takes the
-// next waiting insert plus whatever else is already waiting (up to
-// maxInsertBatch) and stores them with one call of insert_short_links: one
-// round trip, one commit. Under light load a batch holds one link and adds
-// no delay; under heavy load the per-statement and per-commit costs are
-// shared by the batch, which is what lets creates keep pace with Postgres.
-type insertBatcher struct {
-	store   *LinkStore
-	pending chan *pendingInsert
-	stopped chan struct{}
-}
+// insertBatcher is group commit for creates: concurrent inserts are stored
+// in batches (see batcher) by one call of claim_and_insert_links each: one
+// round trip, one commit. That is what lets creates keep pace with Postgres.
+type insertBatcher = batcher[pendingInsert]
 
 type pendingInsert struct {
 	ctx       context.Context
 	link      domain.ShortLink
 	freeAfter time.Time
-	stored    chan insertResult // buffered: a worker never waits for a caller that gave up
+	stored    chan insertResult // buffered
 }
 
 type insertResult struct {
@@ -39,55 +32,22 @@ type insertResult struct {
 }
 
 func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
-	b := &insertBatcher{store: s, pending: make(chan *pendingInsert), stopped: make(chan struct{})}
-	for range max(workers, 1) {
-		go b.work()
-	}
-	return b
+	return newBatcher("insert link", workers, maxInsertBatch, s.insertBatch)
 }
 
 // insert waits until link is stored (and returns it with its id), found
 // taken (domain.ErrCodeTaken), or ctx ends (domain.ErrUnavailable: the link
 // may still be stored).
-func (b *insertBatcher) insert(ctx context.Context, link domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
+func (s *LinkStore) insert(ctx context.Context, link domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
 	p := &pendingInsert{ctx: ctx, link: link, freeAfter: freeAfter, stored: make(chan insertResult, 1)}
-	select {
-	case b.pending <- p:
-	case <-ctx.Done():
-		return domain.ShortLink{}, fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
-	case <-b.stopped:
-		return domain.ShortLink{}, fmt.Errorf("insert link: %w: store closed", domain.ErrUnavailable)
+	if err := s.inserts.submit(ctx, p); err != nil {
+		return domain.ShortLink{}, err
 	}
-	select {
-	case r := <-p.stored:
-		return r.link, r.err
-	case <-ctx.Done():
-		return domain.ShortLink{}, fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, ctx.Err())
+	r, err := awaitAnswer(ctx, "insert link", p.stored)
+	if err != nil {
+		return domain.ShortLink{}, err
 	}
-}
-
-func (b *insertBatcher) stop() { close(b.stopped) }
-
-func (b *insertBatcher) work() {
-	batch := make([]*pendingInsert, 0, maxInsertBatch)
-	for {
-		select {
-		case p := <-b.pending:
-			batch = append(batch[:0], p)
-		case <-b.stopped:
-			return
-		}
-	more:
-		for len(batch) < maxInsertBatch {
-			select {
-			case p := <-b.pending:
-				batch = append(batch, p)
-			default:
-				break more
-			}
-		}
-		b.store.insertBatch(batch)
-	}
+	return r.link, r.err
 }
 
 // insertBatch stores the links of batch whose callers still wait, and

@@ -33,24 +33,18 @@ const findManyQuery = `
 		FROM short_link WHERE code = q.code AND created_at >= $2
 		ORDER BY created_at DESC LIMIT 1) AS l`
 
-// lookupBatcher groups concurrent lookups the way insertBatcher groups
-// creates: each worker takes the next waiting lookup and whatever else is
-// already waiting (up to maxLookupBatch) and answers them all with one
-// statement. Through lib/pq a round trip costs the api far more CPU in
-// system calls than Postgres spends on an indexed lookup, so under load
-// sharing it is what keeps cache misses cheap; a lone lookup is a batch of
-// one and waits for nothing.
-type lookupBatcher struct {
-	store   *LinkStore
-	pending chan *pendingLookup
-	stopped chan struct{}
-}
+// lookupBatcher groups concurrent lookups as insertBatcher groups creates
+// (see batcher): up to maxLookupBatch codes answered by one statement.
+// Through lib/pq a round trip costs the api far more CPU in system calls
+// than Postgres spends on an indexed lookup, so under load sharing it is
+// what keeps cache misses cheap.
+type lookupBatcher = batcher[pendingLookup]
 
 type pendingLookup struct {
 	ctx   context.Context
 	code  domain.Code
 	since time.Time         // created_at lower bound
-	found chan lookupResult // buffered: a worker never waits for a caller that gave up
+	found chan lookupResult // buffered
 }
 
 type lookupResult struct {
@@ -59,54 +53,21 @@ type lookupResult struct {
 }
 
 func newLookupBatcher(s *LinkStore, workers int) *lookupBatcher {
-	b := &lookupBatcher{store: s, pending: make(chan *pendingLookup), stopped: make(chan struct{})}
-	for range max(workers, 1) {
-		go b.work()
-	}
-	return b
+	return newBatcher("find link", workers, maxLookupBatch, s.findBatch)
 }
 
 // find answers the lookup of code, or domain.ErrUnavailable as soon as ctx
 // ends.
-func (b *lookupBatcher) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
+func (s *LinkStore) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
 	p := &pendingLookup{ctx: ctx, code: code, since: since, found: make(chan lookupResult, 1)}
-	select {
-	case b.pending <- p:
-	case <-ctx.Done():
-		return domain.ShortLink{}, fmt.Errorf("find link: %w: %w", domain.ErrUnavailable, ctx.Err())
-	case <-b.stopped:
-		return domain.ShortLink{}, fmt.Errorf("find link: %w: store closed", domain.ErrUnavailable)
+	if err := s.lookups.submit(ctx, p); err != nil {
+		return domain.ShortLink{}, err
 	}
-	select {
-	case r := <-p.found:
-		return r.link, r.err
-	case <-ctx.Done():
-		return domain.ShortLink{}, fmt.Errorf("find link: %w: %w", domain.ErrUnavailable, ctx.Err())
+	r, err := awaitAnswer(ctx, "find link", p.found)
+	if err != nil {
+		return domain.ShortLink{}, err
 	}
-}
-
-func (b *lookupBatcher) stop() { close(b.stopped) }
-
-func (b *lookupBatcher) work() {
-	batch := make([]*pendingLookup, 0, maxLookupBatch)
-	for {
-		select {
-		case p := <-b.pending:
-			batch = append(batch[:0], p)
-		case <-b.stopped:
-			return
-		}
-	more:
-		for len(batch) < maxLookupBatch {
-			select {
-			case p := <-b.pending:
-				batch = append(batch, p)
-			default:
-				break more
-			}
-		}
-		b.store.findBatch(batch)
-	}
+	return r.link, r.err
 }
 
 // findBatch looks up the codes of batch whose callers still wait, with the

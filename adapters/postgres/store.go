@@ -124,7 +124,7 @@ func (s *LinkStore) Ping(ctx context.Context) error {
 // batches, each batch one statement and one commit; a nil error still means
 // this link is committed.
 func (s *LinkStore) Insert(ctx context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
-	return s.inserts.insert(ctx, link, codeFreeAfter)
+	return s.insert(ctx, link, codeFreeAfter)
 }
 
 // Find implements ports.LinkStore. Concurrent lookups share statements
@@ -136,7 +136,7 @@ func (s *LinkStore) Find(ctx context.Context, code domain.Code, now time.Time) (
 		ctx, cancel = context.WithTimeout(ctx, s.timeout)
 		defer cancel()
 	}
-	return s.lookups.find(ctx, code, now.Add(-s.liveWindow))
+	return s.find(ctx, code, now.Add(-s.liveWindow))
 }
 
 // scanLink reads linkColumns of code's link from row, after any leading
