@@ -41,3 +41,26 @@ func (b ByteSize) String() string {
 	}
 	return strconv.FormatUint(uint64(b), 10) + "B"
 }
+
+// MemoryLimit is GOMEMLIMIT: a size, or "off" for none (Go's own syntax).
+type MemoryLimit struct {
+	ByteSize
+	Off bool
+}
+
+// UnmarshalText parses a size or "off".
+func (m *MemoryLimit) UnmarshalText(text []byte) error {
+	if strings.TrimSpace(string(text)) == "off" {
+		*m = MemoryLimit{Off: true}
+		return nil
+	}
+	m.Off = false
+	return m.ByteSize.UnmarshalText(text)
+}
+
+func (m MemoryLimit) String() string {
+	if m.Off {
+		return "off"
+	}
+	return m.ByteSize.String()
+}

@@ -66,8 +66,8 @@ type Config struct {
 	// GoMemLimit is Go's own GOMEMLIMIT (the runtime reads it too); the api
 	// applies this default when it is unset, so the heap is collected
 	// before the process outgrows a small task.
-	GoMemLimit     ByteSize `env:"GOMEMLIMIT" envDefault:"48MiB"`
-	MaxConnections int      `env:"MAX_CONNECTIONS" envDefault:"0"`
+	GoMemLimit     MemoryLimit `env:"GOMEMLIMIT" envDefault:"48MiB"`
+	MaxConnections int         `env:"MAX_CONNECTIONS" envDefault:"0"`
 
 	// VisitFlushInterval is how often each api writes the visits it counted;
 	// VisitPendingKeys bounds the (link, hour) keys it holds meanwhile (0:
@@ -222,8 +222,8 @@ func (c Config) validate() error {
 	if c.LocalCacheBytes < 1<<20 {
 		bad("LOCAL_CACHE_BYTES", "must be at least 1MiB, got %s", c.LocalCacheBytes)
 	}
-	if c.GoMemLimit < 16<<20 {
-		bad("GOMEMLIMIT", "must be at least 16MiB, got %s", c.GoMemLimit)
+	if !c.GoMemLimit.Off && c.GoMemLimit.ByteSize < 16<<20 {
+		bad("GOMEMLIMIT", "must be off or at least 16MiB, got %s", c.GoMemLimit)
 	}
 	if c.MaxConnections < 0 {
 		bad("MAX_CONNECTIONS", "must be 0 (from the open-file limit) or a positive number, got %d", c.MaxConnections)

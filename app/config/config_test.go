@@ -124,3 +124,18 @@ func TestDatabasePasswordGoesIntoTheURL(t *testing.T) {
 		t.Fatalf("DatabaseConnURL = %q", got)
 	}
 }
+
+func TestGoMemLimitTakesGoSyntax(t *testing.T) {
+	t.Parallel()
+	for raw, want := range map[string]config.MemoryLimit{
+		"off": {Off: true}, "64MiB": {ByteSize: 64 << 20}, "1GiB": {ByteSize: 1 << 30},
+	} {
+		cfg, err := config.Load(lookup(map[string]string{"GOMEMLIMIT": raw}))
+		if err != nil || cfg.GoMemLimit != want {
+			t.Errorf("GOMEMLIMIT=%s: %+v, %v; want %+v", raw, cfg.GoMemLimit, err, want)
+		}
+	}
+	if _, err := config.Load(lookup(map[string]string{"GOMEMLIMIT": "1MiB"})); err == nil {
+		t.Error("GOMEMLIMIT=1MiB was accepted")
+	}
+}

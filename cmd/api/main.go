@@ -35,7 +35,9 @@ func main() {
 	if *healthcheck {
 		os.Exit(probe(cfg.APIAddr))
 	}
-	debug.SetMemoryLimit(int64(cfg.GoMemLimit))
+	if !cfg.GoMemLimit.Off {
+		debug.SetMemoryLimit(int64(cfg.GoMemLimit.ByteSize))
+	}
 	// Stop hooks share one deadline: the server's drain, then
 	// SHUTDOWN_TIMEOUT for the in-flight requests and everything after them.
 	api := fx.New(wiring.API(cfg), fx.WithLogger(wiring.FxLogger), fx.StopTimeout(cfg.ShutdownDrain+cfg.ShutdownTimeout))
