@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
-	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/adapters/redisclient"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
