@@ -84,6 +84,9 @@ func (c *Cache) Get(_ context.Context, code domain.Code, now time.Time) (domain.
 // Hits counts lookups that found a link.
 func (c *Cache) Hits() uint64 { return c.hits.Load() }
 
+// LocalHits counts the hits answered from process memory: all of them.
+func (c *Cache) LocalHits() uint64 { return c.hits.Load() }
+
 // Misses counts lookups that found nothing.
 func (c *Cache) Misses() uint64 { return c.misses.Load() }
 

@@ -85,7 +85,7 @@ func TestCacheCountsLookups(t *testing.T) {
 	for _, code := range []domain.Code{"hit", "hit", "gone", "unknown"} {
 		_, _, _ = c.Get(t.Context(), code, now)
 	}
-	if c.Hits() != 2 || c.NegativeHits() != 1 || c.Misses() != 1 {
+	if c.Hits() != 2 || c.LocalHits() != 2 || c.NegativeHits() != 1 || c.Misses() != 1 {
 		t.Fatalf("hits %d, negative hits %d, misses %d; want 2, 1, 1", c.Hits(), c.NegativeHits(), c.Misses())
 	}
 }

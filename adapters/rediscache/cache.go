@@ -59,7 +59,7 @@ type Cache struct {
 	client rueidis.Client
 	opts   Options
 
-	hits, misses, negativeHits atomic.Uint64
+	hits, localHits, misses, negativeHits atomic.Uint64
 }
 
 var _ ports.LinkCache = (*Cache)(nil)
@@ -75,6 +75,10 @@ func New(client rueidis.Client, opts Options) (*Cache, error) {
 
 // Hits counts lookups that found a link.
 func (c *Cache) Hits() uint64 { return c.hits.Load() }
+
+// LocalHits counts the hits answered from process memory (client-side
+// caching) without a round trip to Redis.
+func (c *Cache) LocalHits() uint64 { return c.localHits.Load() }
 
 // Misses counts lookups that found nothing usable. Failed lookups are not
 // counted: the caller counts those.

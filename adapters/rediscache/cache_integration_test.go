@@ -159,6 +159,10 @@ func TestCountersMove(t *testing.T) {
 	if got := [3]uint64{c.Hits(), c.Misses(), c.NegativeHits()}; got != [3]uint64{2, 1, 1} {
 		t.Fatalf("hits, misses, negative hits = %v; want [2 1 1]", got)
 	}
+	// The first Get of "some" asked Redis, the second was answered from memory.
+	if got := c.LocalHits(); got != 1 {
+		t.Fatalf("LocalHits = %d, want 1", got)
+	}
 }
 
 func TestPingAnswers(t *testing.T) {

@@ -34,7 +34,9 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 		resp = c.client.Do(ctx, c.client.B().Get().Key(c.key(code)).Build())
 	}
 	value, err := resp.ToString()
-	if resp.IsCacheHit() && (rueidis.IsRedisNil(err) || value == missingValue) {
+	local := resp.IsCacheHit()
+	if local && (rueidis.IsRedisNil(err) || value == missingValue) {
+		local = false
 		// Memory answers only with links. A remembered absence or negative
 		// entry may predate a create, here or on another instance, whose
 		// invalidation is still on its way, so Redis confirms it.
@@ -56,6 +58,9 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	}
 	c.hits.Add(1)
+	if local {
+		c.localHits.Add(1)
+	}
 	return link, ports.CacheHit, nil
 }
 

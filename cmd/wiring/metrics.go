@@ -10,6 +10,7 @@ import (
 // cacheStats are the counters every link cache keeps.
 type cacheStats interface {
 	Hits() uint64
+	LocalHits() uint64
 	Misses() uint64
 	NegativeHits() uint64
 }
@@ -24,6 +25,7 @@ func newRegistry(cache cacheStats, resolver *app.Resolver, visits []prometheus.C
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		counterFunc("shortlink_cache_hits_total", "Redirect cache lookups that found the link.", cache.Hits),
+		counterFunc("shortlink_cache_local_hits_total", "Cache hits answered from the api's own memory, without a round trip.", cache.LocalHits),
 		counterFunc("shortlink_cache_misses_total", "Redirect cache lookups that found nothing.", cache.Misses),
 		counterFunc("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", cache.NegativeHits),
 		counterFunc("shortlink_cache_errors_total", "Cache operations that failed and fell back to the store.", resolver.CacheErrors),
