@@ -6,6 +6,9 @@
 #                              jq (the README's examples use it).
 #                              The tests start private servers from them (make test);
 #                              no service of this machine is started or changed.
+#   test/services.sh bench     the same plus wrk and pgbench (make bench), then
+#                              start the servers as below: the bench's databases
+#                              live on this machine's PostgreSQL (BENCH_PG_URL).
 #   test/services.sh           the same, then start this machine's PostgreSQL (5432)
 #                              and Redis (6379 cache, 6380 codes) when they do not
 #                              answer, for `make serve`. Its configuration is left
@@ -29,6 +32,10 @@ install_missing() {
   has chromium || need+=(chromium)
   has zbarimg || need+=(zbar-tools)
   has jq || need+=(jq)
+  if [ "${1:-}" = bench ]; then
+    has wrk || need+=(wrk)
+    has pgbench || need+=(postgresql-client)
+  fi
   [ ${#need[@]} -eq 0 ] && return
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then
     log "missing ${need[*]}: install them (as root on Debian/Ubuntu: apt-get install ${need[*]}), then run again"
@@ -47,10 +54,10 @@ install_missing() {
   apt-get install -y -qq "${need[@]}" >/dev/null
 }
 
-install_missing
+install_missing "${1:-}"
 [ "${1:-}" = install ] && exit 0
-if [ -n "${1:-}" ]; then
-  echo "usage: $0 [install]" >&2
+if [ -n "${1:-}" ] && [ "${1:-}" != bench ]; then
+  echo "usage: $0 [install|bench]" >&2
   exit 2
 fi
 

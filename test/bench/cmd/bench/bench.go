@@ -8,43 +8,44 @@ import (
 type bench struct {
 	opts  options
 	dir   string
+	bin   string
 	start time.Time
 
-	procs    []*proc // to stop, in reverse order
-	api      *proc
-	apiLog   *proc
-	apiV     *proc // step 2V: visit counting on
-	apiN     *proc // step 2N: its twin with counting off
-	bare     *proc
-	nginx    *proc
-	apiURL   string
-	apiLURL  string
-	apiVURL  string
-	apiNURL  string
-	nginxURL string
-	bareURL  string
-	dbURL    string
-	codes    string // file of seeded codes, one a line
+	procs []*proc // to stop, in reverse order
+
+	// The apis of the default steps, all on one stack (database and Redis
+	// pair): api is the defaults as a user runs them (access log and visit
+	// counting on); quiet has LOG_REQUESTS=false; novisits also counts no
+	// visits; bigCache has LOCAL_CACHE_BYTES=128MiB (the Zipf step).
+	api, quiet, novisits, bigCache *server
+	bare, nginx                    *server
+	stack                          *stack
+	codes                          string // file of the codes seeded through the api, one a line
 
 	loadStart, loadEnd string // 1-minute load averages
 
 	steps   []step
 	rounds  []map[string]measurement
-	topUp   []measurement
+	zipf    []zipfResult
+	soaks   []soakResult
 	final   finalChecks
 	version map[string]string
 }
 
+// server is a started process and the base URL it answers on.
+type server struct {
+	*proc
+	url string
+}
+
 type finalChecks struct {
-	redirectsServed int64 // 302s the main api counted (/metrics)
-	rssKiB, hwmKiB  int64
-	rows            int64
-	duplicates      int64
-	creates201      int64 // 201s both apis counted
-	serverErrors    int64 // answers ≥ 400 both apis counted
-	errorSeries     []string
-	metrics         map[string]map[string]string
-	visitsCounted   int64 // visits in Postgres, all from step 2V
+	rows          int64
+	duplicates    int64
+	creates201    int64 // 201s the apis counted
+	serverErrors  int64 // answers ≥ 400 the apis counted, expected 404s of unknown codes excluded
+	errorSeries   []string
+	metrics       map[string]map[string]string
+	visitsCounted int64 // visits in Postgres
 }
 
 func (b *bench) logf(format string, args ...any) {

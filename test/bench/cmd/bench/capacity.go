@@ -35,15 +35,18 @@ type capacityResult struct {
 // capacity runs the hit, miss and create steps -rounds times each, with
 // the CPU every server spent on them, and writes the report to -out.
 func (b *bench) capacity(ctx context.Context) error {
+	// The api without access log and visit counting: what a request costs
+	// at least; the defaults' steps of make bench show what those add.
+	api := b.novisits
 	pgRoot, err := b.postmasterPID(ctx)
 	if err != nil {
 		return fmt.Errorf("find the Postgres server's processes (the bench must run on its machine): %w", err)
 	}
 	cpu := map[string]func() (time.Duration, error){
-		"api":         func() (time.Duration, error) { return cpuTime(b.api.pid()) },
+		"api":         func() (time.Duration, error) { return cpuTime(api.pid()) },
 		"postgres":    func() (time.Duration, error) { return treeCPU(pgRoot) },
-		"redis-cache": func() (time.Duration, error) { return cpuTime(b.proc("redis-cache").pid()) },
-		"redis-codes": func() (time.Duration, error) { return cpuTime(b.proc("redis-codes").pid()) },
+		"redis-cache": func() (time.Duration, error) { return cpuTime(b.stack.cache.pid()) },
+		"redis-codes": func() (time.Duration, error) { return cpuTime(b.stack.codes.pid()) },
 	}
 	o := b.opts
 	steps := []struct {
@@ -51,13 +54,13 @@ func (b *bench) capacity(ctx context.Context) error {
 		run func(context.Context, time.Duration) (measurement, error)
 	}{
 		{capHit, func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.redirectConns, d, redirectLua, b.apiURL, b.codes)
+			return runWrk(ctx, o.threads, o.redirectConns, d, redirectLua, api.url, b.codes)
 		}},
 		{capMiss, func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.createConns, d, missLua, b.apiURL)
+			return runWrk(ctx, o.createThreads, o.createConns, d, missLua, api.url)
 		}},
 		{capCreate, func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.createConns, d, createLua, b.apiURL)
+			return runWrk(ctx, o.createThreads, o.createConns, d, createLua, api.url)
 		}},
 	}
 	results := map[string][]capacityResult{}
@@ -87,7 +90,7 @@ func (b *bench) capacity(ctx context.Context) error {
 				r+1, o.rounds, s.key, m.RPS, m.P99, m.Errors, res.cpu["api"], res.cpu["postgres"], res.cpu["redis-cache"], res.cpu["redis-codes"])
 		}
 	}
-	errors := sumMetric(testkit.Scrape(ctx, b.apiURL), "shortlink_http_requests_total", `status="5`)
+	errors := sumMetric(testkit.Scrape(ctx, api.url), "shortlink_http_requests_total", `status="5`)
 	links, bytesPerLink, err := b.storagePerLink(ctx)
 	if err != nil {
 		return err
@@ -157,14 +160,15 @@ func versionLine(v map[string]string) string {
 // storagePerLink is the links in the database and the bytes each takes in
 // the tables and indexes that grow with them.
 func (b *bench) storagePerLink(ctx context.Context) (int64, float64, error) {
-	if err := b.exec(ctx, "VACUUM ANALYZE"); err != nil {
+	db := b.stack.dbURL
+	if err := execAll(ctx, db, "VACUUM ANALYZE"); err != nil {
 		return 0, 0, err
 	}
-	links, err := b.queryInt(ctx, "SELECT count(*) FROM short_link")
+	links, err := queryInt(ctx, db, "SELECT count(*) FROM short_link")
 	if err != nil {
 		return 0, 0, err
 	}
-	bytes, err := b.queryInt(ctx, `SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
+	bytes, err := queryInt(ctx, db, `SELECT (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits
 		WHERE inhparent = 'short_link'::regclass) + pg_total_relation_size('code_claim')`)
 	if err != nil {
 		return 0, 0, err
@@ -172,19 +176,9 @@ func (b *bench) storagePerLink(ctx context.Context) (int64, float64, error) {
 	return links, float64(bytes) / float64(max(links, 1)), nil
 }
 
-// proc is the started process named name.
-func (b *bench) proc(name string) *proc {
-	for _, p := range b.procs {
-		if p.name == name {
-			return p
-		}
-	}
-	panic("bench: no process " + name)
-}
-
 // postmasterPID reads the Postgres server's pid from its data directory.
 func (b *bench) postmasterPID(ctx context.Context) (int, error) {
-	db, err := sql.Open("postgres", b.dbURL)
+	db, err := sql.Open("postgres", b.stack.dbURL)
 	if err != nil {
 		return 0, err
 	}

@@ -1,28 +1,37 @@
-// Command bench is `make bench`: throughput, latency and memory of the api
-// on this machine, each against a floor or ceiling measured in the same run.
+// Command bench is `make bench` and `make bench-scale`: throughput,
+// latency and memory of the api on this machine, each against a floor or
+// ceiling measured in the same run.
 //
-// It builds the binaries, makes a fresh database shortlink_bench, runs two
-// private redis-servers, a private nginx, a bare net/http server and two
-// api processes (access log off and on) on free loopback ports, seeds 1 000
-// links, then runs rounds of
+// It builds the binaries, makes a fresh database shortlink_bench with
+// -miss-links links seeded in SQL, runs two private redis-servers, a
+// private nginx, a bare net/http server and four api processes on free
+// loopback ports, seeds 1 000 links through the api, then runs rounds of
 //
-//	1  bare   wrk GET  → bareserver (fixed 302: the ceiling)
-//	2  redir  wrk GET  → api, random picks among the seeded codes (cache hits)
-//	2N, 2V    step 2 against twin apis that serve nothing else, visit counting off and on
-//	3  nginx  wrk GET  → nginx → api, same codes
-//	4  create wrk POST → api /v1/shortlink, random URLs, generated codes
-//	5  pgins  pgbench: one committed INSERT of an equivalent row per transaction (the floor)
-//	2L, 4L    steps 2 and 4 against the api with LOG_LEVEL=info LOG_REQUESTS=true
+//	1   bare     wrk GET  → bareserver (fixed 302: the ceiling)
+//	2   defaults wrk GET  → api as a user runs it (access log, visit counting), random picks among the 1 000 codes
+//	2Q, 2N       the same against an api with LOG_REQUESTS=false, and one that also counts no visits
+//	3   nginx    wrk GET  → nginx → api, same codes
+//	4   create   wrk POST → api /v1/shortlink, random URLs, generated codes
+//	5   pgbench: one committed INSERT of an equivalent row (the floor); 5C: one claim_and_insert_links
+//	6   miss     wrk GET  → api of links seeded in SQL, none asked twice (cache misses)
+//	6P  pgbench: the api's lookup of one random seeded code
 //
-// With -capacity it runs, instead, a cached redirect, a miss (an unknown
-// code) and a create against the api, with the CPU each cost the api,
-// Postgres and both Redis per request: the per-core figures of the
-// README's capacity model (test/bench/results/capacity.md).
-//
-// alternating, so drift of the machine hits every step alike, and reports
-// the medians, the per-round ratios 2/1, 2V/2N and 4/5, the api's RSS after at
-// least 1 M redirects and a duplicate-code check. Results go to stdout and
+// alternating, so drift of the machine hits every step alike; then the
+// hit rate of the api's own memory at 16 and 128 MiB under a Zipf-like
+// load, and the RSS of the defaults api and of an embedded-mode api after
+// a mixed soak with the project's load tool. It reports medians, per-round
+// ratios, the server CPU per request, a duplicate-code check and the
+// targets of the performance issue. Results go to stdout and
 // test/bench/results/latest.md. Run it from the repository root.
+//
+// With -scale (make bench-scale) it instead compares two stacks, one with
+// -scale-links links seeded in SQL and one with -scale-base: creates,
+// cached redirects, misses and statistics reads (scale.go).
+//
+// With -capacity it runs a cached redirect, a miss (an unknown code) and a
+// create, with the CPU each cost the api, Postgres and both Redis per
+// request: the per-core figures of the README's capacity model
+// (test/bench/results/capacity.md).
 package main
 
 import (
@@ -43,18 +52,26 @@ type options struct {
 	warmup        time.Duration
 	pause         time.Duration
 	threads       int
+	createThreads int
 	redirectConns int
 	createConns   int
+	missConns     int
 	links         int
+	missLinks     int
 	poolTarget    int64
-	minRedirects  int64
+	zipfWarm      time.Duration
+	zipfDuration  time.Duration
+	soak          time.Duration
+	soakVUs       int
 	nginxWorkers  string
 	adminURL      string
 	dbName        string
 	out           string
 	keep          bool
-	logRounds     bool
 	capacity      bool
+	scale         bool
+	scaleLinks    int
+	scaleBase     int
 }
 
 func main() {
@@ -63,24 +80,35 @@ func main() {
 	flag.DurationVar(&o.stepDuration, "d", 8*time.Second, "duration of each step of a round")
 	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "duration of each step's unmeasured warm-up")
 	flag.DurationVar(&o.pause, "pause", 500*time.Millisecond, "idle time between steps")
-	flag.IntVar(&o.threads, "t", 2, "wrk threads and pgbench jobs")
-	flag.IntVar(&o.redirectConns, "c", 64, "wrk connections for redirects (steps 1-3)")
-	flag.IntVar(&o.createConns, "cc", 16, "wrk connections for creates and pgbench clients (steps 4-5)")
-	flag.IntVar(&o.links, "links", 1000, "links seeded for the redirect steps")
+	flag.IntVar(&o.threads, "t", 1, "wrk threads for cached redirects (steps 1-3)")
+	flag.IntVar(&o.createThreads, "tc", 2, "wrk threads and pgbench jobs for creates and misses (steps 4-6)")
+	flag.IntVar(&o.redirectConns, "c", 64, "wrk connections for cached redirects (steps 1-3)")
+	flag.IntVar(&o.createConns, "cc", 32, "wrk connections for creates and pgbench clients (steps 4-5)")
+	flag.IntVar(&o.missConns, "cm", 16, "wrk connections for misses and pgbench clients for lookups (step 6)")
+	flag.IntVar(&o.links, "links", 1000, "links seeded through the api for the cached redirect steps")
+	flag.IntVar(&o.missLinks, "miss-links", 3_000_000, "links seeded in SQL for the miss and Zipf steps")
 	flag.Int64Var(&o.poolTarget, "pool", 1_000_000, "codes put in the pool before the run (POOL_TARGET and POOL_LOW_WATER of batch --once)")
-	flag.Int64Var(&o.minRedirects, "min-redirects", 1_000_000, "redirects the api must have served before its RSS is read")
+	flag.DurationVar(&o.zipfWarm, "zipf-warm", 20*time.Second, "Zipf load on each api before its hit rate is measured")
+	flag.DurationVar(&o.zipfDuration, "zipf", 20*time.Second, "Zipf load measured on each api")
+	flag.DurationVar(&o.soak, "soak", 2*time.Minute, "mixed soak of the load tool on each mode before RSS is read (0: none)")
+	flag.IntVar(&o.soakVUs, "soak-vus", 16, "virtual users of the soak")
+	flag.BoolVar(&o.scale, "scale", false, "instead, compare a stack of -scale-links links with one of -scale-base (make bench-scale; -out defaults to test/bench/results/scale.md)")
+	flag.IntVar(&o.scaleLinks, "scale-links", 10_000_000, "links seeded in SQL on the large side of -scale")
+	flag.IntVar(&o.scaleBase, "scale-base", 1_000_000, "links seeded in SQL on the small side of -scale (enough that misses stay misses)")
 	flag.StringVar(&o.nginxWorkers, "nginx-workers", "1", "nginx worker_processes (a number or auto)")
 	flag.StringVar(&o.adminURL, "pg", envOr("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		"Postgres URL of a database on a server where the bench may drop and create "+"its own (BENCH_PG_URL)")
 	flag.StringVar(&o.dbName, "db", "shortlink_bench", "database the bench drops and recreates")
 	flag.StringVar(&o.out, "out", "test/bench/results/latest.md", "markdown report")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, configs) after the run")
-	flag.BoolVar(&o.logRounds, "log-steps", true, "also run steps 2L and 4L (access log on) in every round")
 	flag.BoolVar(&o.capacity, "capacity", false, "instead of the steps above, measure the CPU a cached redirect, a miss and a create cost the api, "+
 		"Postgres and both Redis (the capacity model's figures; -out defaults to test/bench/results/capacity.md)")
 	flag.Parse()
 	if o.capacity && !flagSet("out") {
 		o.out = "test/bench/results/capacity.md"
+	}
+	if o.scale && !flagSet("out") {
+		o.out = "test/bench/results/scale.md"
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -124,7 +152,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	b := &bench{opts: o, dir: dir, start: time.Now()}
+	b := &bench{opts: o, dir: dir, start: time.Now(), version: map[string]string{}}
 	defer func() {
 		b.cleanup()
 		if o.keep {
@@ -133,19 +161,27 @@ func run(ctx context.Context, o options) error {
 			os.RemoveAll(dir)
 		}
 	}()
-	if err := b.setUp(ctx); err != nil {
-		return err
+	var report string
+	switch {
+	case o.scale:
+		if report, err = b.runScale(ctx); err != nil {
+			return err
+		}
+	default:
+		if err := b.setUp(ctx); err != nil {
+			return err
+		}
+		if o.capacity {
+			return b.capacity(ctx)
+		}
+		if err := b.measure(ctx); err != nil {
+			return err
+		}
+		if err := b.finish(ctx); err != nil {
+			return err
+		}
+		report = b.report()
 	}
-	if o.capacity {
-		return b.capacity(ctx)
-	}
-	if err := b.measure(ctx); err != nil {
-		return err
-	}
-	if err := b.finish(ctx); err != nil {
-		return err
-	}
-	report := b.report()
 	fmt.Print(report)
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return err

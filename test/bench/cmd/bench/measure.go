@@ -11,6 +11,8 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
+// measure runs every step once unmeasured, then -rounds rounds of all of
+// them, alternating, so drift of the machine hits every step alike.
 func (b *bench) measure(ctx context.Context) error {
 	if b.opts.warmup > 0 {
 		b.logf("warm-up: every step for %s, not counted", b.opts.warmup)
@@ -29,7 +31,7 @@ func (b *bench) measure(ctx context.Context) error {
 				return err
 			}
 			results[s.key] = m
-			b.logf("round %d/%d %-16s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d  cpu %5.1f µs/req  rss %s",
+			b.logf("round %d/%d %-14s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d  cpu %5.1f µs/req  rss %s",
 				r+1, b.opts.rounds, s.key, m.RPS, m.P50, m.P99, m.Errors, m.CPUPerReq, mib(m.RSSKiB))
 		}
 		b.rounds = append(b.rounds, results)
@@ -37,43 +39,33 @@ func (b *bench) measure(ctx context.Context) error {
 	return nil
 }
 
-// finish tops the main api up to minRedirects redirects, reads its memory,
-// and checks the database.
+// finish measures the Zipf hit rates and the soaks, then checks the
+// database and the apis' own counts.
 func (b *bench) finish(ctx context.Context) error {
-	served := func() int64 {
-		return sumMetric(testkit.Scrape(ctx, b.apiURL), "shortlink_http_requests_total", `status="302"`)
+	if err := b.measureZipf(ctx); err != nil {
+		return err
 	}
-	rps := median(b.column(stepRedirect, func(m measurement) float64 { return m.RPS }))
-	for range 5 {
-		left := b.opts.minRedirects - served()
-		if left <= 0 {
-			break
-		}
-		d := time.Duration(float64(left)/max(rps, 1000)*1.1*float64(time.Second)) + time.Second
-		d = min(max(d, 2*time.Second), 90*time.Second)
-		b.logf("top-up: %d redirects to go before reading RSS; %s more of step 2", left, d.Round(time.Second))
-		m, err := b.runStep(ctx, b.steps[1], d)
-		if err != nil {
+	if b.opts.soak > 0 {
+		if err := b.soakBothModes(ctx); err != nil {
 			return err
 		}
-		b.topUp = append(b.topUp, m)
 	}
 	f := &b.final
-	f.redirectsServed = served()
+	f.metrics = map[string]map[string]string{}
+	for _, a := range []*server{b.api, b.quiet, b.novisits, b.bigCache} {
+		f.metrics[a.name] = testkit.Scrape(ctx, a.url)
+	}
 	var err error
-	if f.rssKiB, f.hwmKiB, err = testkit.MemStatus(b.api.pid()); err != nil {
+	db := b.stack.dbURL
+	if f.duplicates, err = queryInt(ctx, db, "SELECT count(*) - count(DISTINCT code) FROM short_link"); err != nil {
 		return err
 	}
-	f.metrics = map[string]map[string]string{"api": testkit.Scrape(ctx, b.apiURL), "api-logged": testkit.Scrape(ctx, b.apiLURL), "api-visits": testkit.Scrape(ctx, b.apiVURL)}
-	if f.duplicates, err = b.queryInt(ctx, "SELECT count(*) - count(DISTINCT code) FROM short_link"); err != nil {
+	if f.rows, err = queryInt(ctx, db, "SELECT count(*) FROM short_link"); err != nil {
 		return err
 	}
-	if f.rows, err = b.queryInt(ctx, "SELECT count(*) FROM short_link"); err != nil {
-		return err
-	}
-	for _, name := range []string{"api", "api-logged", "api-visits"} {
-		f.creates201 += sumMetric(f.metrics[name], "shortlink_http_requests_total", `status="201"`)
-		for series, value := range f.metrics[name] {
+	for name, m := range f.metrics {
+		f.creates201 += sumMetric(m, "shortlink_http_requests_total", `status="201"`)
+		for series, value := range m {
 			if strings.HasPrefix(series, "shortlink_http_requests_total{") &&
 				(strings.Contains(series, `status="4`) || strings.Contains(series, `status="5`)) {
 				n, _ := strconv.ParseFloat(value, 64)
@@ -83,7 +75,7 @@ func (b *bench) finish(ctx context.Context) error {
 		}
 	}
 	slices.Sort(f.errorSeries)
-	if f.visitsCounted, err = b.queryInt(ctx, "SELECT coalesce(sum(humans + bots), 0) FROM visit_hour"); err != nil {
+	if f.visitsCounted, err = queryInt(ctx, db, "SELECT coalesce(sum(humans + bots), 0) FROM visit_hour"); err != nil {
 		return err
 	}
 	b.loadEnd = loadAverage()

@@ -18,6 +18,14 @@ import (
 // seed creates the redirect steps' links through the api and writes their
 // codes to a file for the Lua script. It returns target URL by code.
 func (b *bench) seed(ctx context.Context) (map[string]string, error) {
+	targets, file, err := b.seedThrough(ctx, b.api.url, "codes.txt")
+	b.codes = file
+	return targets, err
+}
+
+// seedThrough creates -links links through the api at base and writes
+// their codes to file (in the work directory), one a line.
+func (b *bench) seedThrough(ctx context.Context, base, file string) (map[string]string, string, error) {
 	targets := make(map[string]string, b.opts.links)
 	var (
 		mu       sync.Mutex
@@ -30,7 +38,7 @@ func (b *bench) seed(ctx context.Context) (map[string]string, error) {
 		wg.Go(func() {
 			for range work {
 				target := fmt.Sprintf("https://example.com/bench/%020x", rand.Uint64())
-				code, err := createLink(ctx, client, b.apiURL, target)
+				code, err := createLink(ctx, client, base, target)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -48,14 +56,14 @@ func (b *bench) seed(ctx context.Context) (map[string]string, error) {
 	close(work)
 	wg.Wait()
 	if firstErr != nil {
-		return nil, fmt.Errorf("seed: %w", firstErr)
+		return nil, "", fmt.Errorf("seed: %w", firstErr)
 	}
 	var codes strings.Builder
 	for code := range targets {
 		codes.WriteString(code + "\n")
 	}
-	b.codes = filepath.Join(b.dir, "codes.txt")
-	return targets, os.WriteFile(b.codes, []byte(codes.String()), 0o644)
+	path := filepath.Join(b.dir, file)
+	return targets, path, os.WriteFile(path, []byte(codes.String()), 0o644)
 }
 
 func createLink(ctx context.Context, client *http.Client, base, target string) (string, error) {

@@ -15,6 +15,9 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
+// adminKey is the ADMIN_KEYS entry of the apis that read statistics.
+const adminKey = "bench-admin-key-0123456789"
+
 func (b *bench) cleanup() {
 	for i := len(b.procs) - 1; i >= 0; i-- {
 		p := b.procs[i]
@@ -36,110 +39,141 @@ func (b *bench) startProc(name string, env []string, argv ...string) (*proc, err
 	return p, nil
 }
 
-func (b *bench) setUp(ctx context.Context) error {
+// build compiles the binaries the bench runs into the work directory.
+func (b *bench) build(ctx context.Context) error {
 	b.loadStart = loadAverage()
-	bin := filepath.Join(b.dir, "bin")
-	b.logf("building api, batch, migrate, partitions, bareserver into %s", bin)
-	build := exec.CommandContext(ctx, "go", "build", "-o", bin+"/",
-		"./cmd/api", "./cmd/batch", "./cmd/migrate", "./cmd/partitions", "./test/bench/bareserver")
+	b.bin = filepath.Join(b.dir, "bin")
+	b.logf("building api, batch, migrate, partitions, bareserver, load into %s", b.bin)
+	build := exec.CommandContext(ctx, "go", "build", "-o", b.bin+"/",
+		"./cmd/api", "./cmd/batch", "./cmd/migrate", "./cmd/partitions", "./test/bench/bareserver", "./test/load")
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build: %w\n%s", err, out)
 	}
 	b.version = versions(ctx)
+	return nil
+}
 
-	ports, err := testkit.FreePorts(8)
+// stack is one deployment's data: a database and its two Redis servers,
+// migrated, with links seeded in SQL and the code pool filled.
+type stack struct {
+	name  string
+	dbURL string
+	cache *proc
+	codes *proc
+	env   []string // what every api of the stack is given
+	links int      // links seeded in SQL: x0000000 … x<links-1>
+}
+
+// newStack starts the stack's Redis servers, recreates database dbName,
+// migrates it, seeds links in SQL and fills the code pool.
+func (b *bench) newStack(ctx context.Context, name, dbName string, links int, pool int64) (*stack, error) {
+	s := &stack{name: name, links: links}
+	ports, err := testkit.FreePorts(2)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	cachePort, codesPort, apiPort, apiLogPort, nginxPort, barePort, apiVPort := ports[0], ports[1], ports[2], ports[3], ports[4], ports[5], ports[6]
-	b.apiURL = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	b.apiLURL = fmt.Sprintf("http://127.0.0.1:%d", apiLogPort)
-	b.nginxURL = fmt.Sprintf("http://127.0.0.1:%d", nginxPort)
-	b.bareURL = fmt.Sprintf("http://127.0.0.1:%d", barePort)
-	b.apiVURL = fmt.Sprintf("http://127.0.0.1:%d", apiVPort)
-	b.apiNURL = fmt.Sprintf("http://127.0.0.1:%d", ports[7])
-
-	for name, port := range map[string]int{"redis-cache": cachePort, "redis-codes": codesPort} {
-		p, err := b.startProc(name, nil, "redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1",
+	for i, role := range []string{"redis-cache", "redis-codes"} {
+		p, err := b.startProc(name+"-"+role, nil, "redis-server", "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
 			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes")
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := waitTCP(p, fmt.Sprintf("127.0.0.1:%d", port), 10*time.Second); err != nil {
-			return err
+		if err := waitTCP(p, fmt.Sprintf("127.0.0.1:%d", ports[i]), 10*time.Second); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			s.cache = p
+		} else {
+			s.codes = p
 		}
 	}
-
-	if err := b.freshDatabase(ctx); err != nil {
-		return err
+	if s.dbURL, err = b.freshDatabase(ctx, dbName); err != nil {
+		return nil, err
 	}
-	common := []string{
-		"DATABASE_URL=" + b.dbURL,
-		fmt.Sprintf("REDIS_CACHE_URL=redis://127.0.0.1:%d/0", cachePort),
-		fmt.Sprintf("REDIS_CODES_URL=redis://127.0.0.1:%d/0", codesPort),
-		"PUBLIC_BASE_URL=" + b.nginxURL,
-		"LOG_LEVEL=warn",
+	s.env = []string{
+		"DATABASE_URL=" + s.dbURL,
+		fmt.Sprintf("REDIS_CACHE_URL=redis://127.0.0.1:%d/0", ports[0]),
+		fmt.Sprintf("REDIS_CODES_URL=redis://127.0.0.1:%d/0", ports[1]),
 	}
 	for _, argv := range [][]string{{"migrate", "up"}, {"partitions", "--ahead", "2"}} {
-		if err := runTool(ctx, filepath.Join(bin, argv[0]), minimalEnv(common...), argv[1:]...); err != nil {
-			return err
+		if err := runTool(ctx, filepath.Join(b.bin, argv[0]), minimalEnv(s.env...), argv[1:]...); err != nil {
+			return nil, err
 		}
 	}
-	if err := b.exec(ctx, plainTable); err != nil {
-		return err
+	if links > 0 {
+		b.logf("%s: seeding %d links in SQL", name, links)
+		t0 := time.Now()
+		if err := seedSQL(ctx, s.dbURL, links); err != nil {
+			return nil, err
+		}
+		b.logf("%s: seeded in %s", name, time.Since(t0).Round(time.Second))
 	}
-	b.logf("filling the code pool with %d codes (batch --once)", b.opts.poolTarget)
-	pool := strconv.FormatInt(b.opts.poolTarget, 10)
-	if err := runTool(ctx, filepath.Join(bin, "batch"),
-		minimalEnv(slices.Concat(common, []string{"POOL_TARGET=" + pool, "POOL_LOW_WATER=" + pool})...), "--once"); err != nil {
-		return err
+	b.logf("%s: filling the code pool with %d codes (batch --once)", name, pool)
+	n := strconv.FormatInt(pool, 10)
+	if err := runTool(ctx, filepath.Join(b.bin, "batch"),
+		minimalEnv(slices.Concat(s.env, []string{"POOL_TARGET=" + n, "POOL_LOW_WATER=" + n})...), "--once"); err != nil {
+		return nil, err
 	}
+	return s, nil
+}
 
-	b.bare, err = b.startProc("bareserver", nil, filepath.Join(bin, "bareserver"), "-addr", fmt.Sprintf("127.0.0.1:%d", barePort))
+// startAPI runs an api of stack s on a free port, with settings added to
+// the stack's, and waits until it is ready.
+func (b *bench) startAPI(ctx context.Context, name string, s *stack, settings ...string) (*server, error) {
+	ports, err := testkit.FreePorts(1)
+	if err != nil {
+		return nil, err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	env := slices.Concat(s.env, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=https://sho.rt"}, settings)
+	p, err := b.startProc(name, minimalEnv(env...), filepath.Join(b.bin, "api"))
+	if err != nil {
+		return nil, err
+	}
+	srv := &server{proc: p, url: "http://" + addr}
+	return srv, waitHTTP(ctx, p, srv.url+"/v1/ready", 30*time.Second)
+}
+
+// setUp starts everything the default steps measure.
+func (b *bench) setUp(ctx context.Context) error {
+	if err := b.build(ctx); err != nil {
+		return err
+	}
+	var err error
+	if b.stack, err = b.newStack(ctx, "main", b.opts.dbName, b.opts.missLinks, b.opts.poolTarget); err != nil {
+		return err
+	}
+	if err := execAll(ctx, b.stack.dbURL, plainTable); err != nil {
+		return err
+	}
+	ports, err := testkit.FreePorts(1)
 	if err != nil {
 		return err
 	}
-	if err := waitTCP(b.bare, fmt.Sprintf("127.0.0.1:%d", barePort), 10*time.Second); err != nil {
-		return err
-	}
-	// Every api but api-visits counts no visits (VISIT_PENDING_KEYS=0), so
-	// their steps measure what they measured before visit counting. Steps
-	// 2V and 2N are step 2 against twins that serve nothing else, one with
-	// counting on (its default), one without: the ratio is counting's cost.
-	apiEnv := slices.Concat(common, []string{"CREATE_RATE_LIMIT=0", "DB_MAX_OPEN_CONNS=16", "REQUEST_TIMEOUT=5s", "LOG_REQUESTS=false"})
-	b.apiV, err = b.startProc("api-visits", minimalEnv(slices.Concat(apiEnv, []string{
-		fmt.Sprintf("API_ADDR=127.0.0.1:%d", apiVPort)})...), filepath.Join(bin, "api"))
+	bareAddr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	bare, err := b.startProc("bareserver", nil, filepath.Join(b.bin, "bareserver"), "-addr", bareAddr)
 	if err != nil {
 		return err
 	}
-	apiEnv = append(apiEnv, "VISIT_PENDING_KEYS=0")
-	b.apiN, err = b.startProc("api-novisits", minimalEnv(slices.Concat(apiEnv, []string{
-		fmt.Sprintf("API_ADDR=127.0.0.1:%d", ports[7])})...), filepath.Join(bin, "api"))
-	if err != nil {
+	b.bare = &server{proc: bare, url: "http://" + bareAddr}
+	if err := waitTCP(bare, bareAddr, 10*time.Second); err != nil {
 		return err
 	}
-	b.api, err = b.startProc("api", minimalEnv(slices.Concat(apiEnv, []string{
-		fmt.Sprintf("API_ADDR=127.0.0.1:%d", apiPort), "LOG_REQUESTS=false"})...), filepath.Join(bin, "api"))
-	if err != nil {
+	// The defaults, as a user runs them: nothing set but where the
+	// servers are. The access log goes to a file (the process's log).
+	if b.api, err = b.startAPI(ctx, "api", b.stack); err != nil {
 		return err
 	}
-	b.apiLog, err = b.startProc("api-logged", minimalEnv(slices.Concat(apiEnv, []string{
-		fmt.Sprintf("API_ADDR=127.0.0.1:%d", apiLogPort), "LOG_REQUESTS=true", "LOG_LEVEL=info"})...), filepath.Join(bin, "api"))
-	if err != nil {
+	if b.quiet, err = b.startAPI(ctx, "api-quiet", b.stack, "LOG_REQUESTS=false"); err != nil {
 		return err
 	}
-	for _, a := range []struct {
-		p   *proc
-		url string
-	}{{b.api, b.apiURL}, {b.apiLog, b.apiLURL}, {b.apiV, b.apiVURL}, {b.apiN, b.apiNURL}} {
-		if err := waitHTTP(ctx, a.p, a.url+"/v1/ready", 20*time.Second); err != nil {
-			return err
-		}
-	}
-	if err := b.startNginx(apiPort, nginxPort); err != nil {
+	if b.novisits, err = b.startAPI(ctx, "api-novisits", b.stack, "LOG_REQUESTS=false", "VISIT_PENDING_KEYS=0"); err != nil {
 		return err
 	}
-	if err := waitHTTP(ctx, b.nginx, b.nginxURL+"/v1/health", 10*time.Second); err != nil {
+	if b.bigCache, err = b.startAPI(ctx, "api-128mib", b.stack, "LOCAL_CACHE_BYTES=128MiB"); err != nil {
+		return err
+	}
+	if err := b.startNginx(ctx); err != nil {
 		return err
 	}
 
@@ -148,7 +182,7 @@ func (b *bench) setUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := verifyRedirects(ctx, targets, b.apiURL, b.nginxURL, b.apiLURL, b.apiVURL, b.apiNURL); err != nil {
+	if err := verifyRedirects(ctx, targets, b.api.url, b.nginx.url, b.quiet.url, b.novisits.url, b.bigCache.url); err != nil {
 		return err
 	}
 	b.defineSteps()
@@ -164,9 +198,9 @@ func runTool(ctx context.Context, path string, env []string, args ...string) err
 	return nil
 }
 
-// startNginx runs the project's site config, with the two lines its header
-// names rewritten, under a private prefix directory.
-func (b *bench) startNginx(apiPort, nginxPort int) error {
+// startNginx runs the project's site config in front of the api, with the
+// two lines its header names rewritten, under a private prefix directory.
+func (b *bench) startNginx(ctx context.Context) error {
 	prefix := filepath.Join(b.dir, "nginx")
 	if err := os.MkdirAll(prefix, 0o755); err != nil {
 		return err
@@ -175,7 +209,12 @@ func (b *bench) startNginx(apiPort, nginxPort int) error {
 	if err != nil {
 		return err
 	}
-	args, err := testkit.NginxConf(root, prefix, fmt.Sprintf("127.0.0.1:%d", apiPort), fmt.Sprintf("127.0.0.1:%d", nginxPort),
+	ports, err := testkit.FreePorts(1)
+	if err != nil {
+		return err
+	}
+	listen := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	args, err := testkit.NginxConf(root, prefix, strings.TrimPrefix(b.api.url, "http://"), listen,
 		testkit.NginxOptions{Workers: b.opts.nginxWorkers, Connections: 4096, AccessLogOff: true})
 	if err != nil {
 		return err
@@ -183,6 +222,10 @@ func (b *bench) startNginx(apiPort, nginxPort int) error {
 	if out, err := exec.Command("nginx", append(args, "-t", "-q")...).CombinedOutput(); err != nil {
 		return fmt.Errorf("nginx -t: %w\n%s", err, out)
 	}
-	b.nginx, err = b.startProc("nginx", nil, append([]string{"nginx"}, args...)...)
-	return err
+	p, err := b.startProc("nginx", nil, append([]string{"nginx"}, args...)...)
+	if err != nil {
+		return err
+	}
+	b.nginx = &server{proc: p, url: "http://" + listen}
+	return waitHTTP(ctx, p, b.nginx.url+"/v1/health", 10*time.Second)
 }

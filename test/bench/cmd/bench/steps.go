@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/shortlink/shortlink/test/testkit"
@@ -12,22 +13,27 @@ import (
 
 // Step keys, in the order of a round.
 const (
-	stepBare      = "1 bare"
-	stepRedirect  = "2 redirect"
-	stepRedirectN = "2N redirect, twin"
-	stepRedirectV = "2V redirect+visits"
-	stepNginx     = "3 nginx"
-	stepCreate    = "4 create"
-	stepPgbench   = "5 pgbench"
-	stepRedirectL = "2L redirect+log"
-	stepCreateL   = "4L create+log"
+	stepBare     = "1 bare"
+	stepDefaults = "2 defaults"
+	stepQuiet    = "2Q no-log"
+	stepNoVisits = "2N no-visits"
+	stepNginx    = "3 nginx"
+	stepCreate   = "4 create"
+	stepInsert   = "5 pg-insert"
+	stepClaim    = "5C pg-claim"
+	stepMiss     = "6 miss"
+	stepMissN    = "6N miss-no-visits"
+	stepLookup   = "6P pg-lookup"
 )
 
 const (
 	redirectLua = "test/bench/lua/redirect.lua"
 	createLua   = "test/bench/lua/create.lua"
+	coldLua     = "test/bench/lua/cold.lua"
+	zipfLua     = "test/bench/lua/zipf.lua"
+	statsLua    = "test/bench/lua/stats.lua"
 	// plainTable has the shape of short_link, unpartitioned, without the
-	// insert function: what step 5 inserts into.
+	// claim: what step 5 inserts into.
 	plainTable = `CREATE TABLE bench_plain (
 		code       text        NOT NULL,
 		url        text        NOT NULL,
@@ -35,68 +41,109 @@ const (
 		expires_at timestamptz NOT NULL,
 		PRIMARY KEY (code, created_at),
 		CHECK (expires_at > created_at))`
-	// pgbenchScript inserts one row like the api's: a random 7-character
+	// insertScript inserts one row like the api's: a random 7-character
 	// code, a 46-character URL, now and now + DEFAULT_TTL.
-	pgbenchScript = `INSERT INTO bench_plain (code, url, created_at, expires_at)
+	insertScript = `INSERT INTO bench_plain (code, url, created_at, expires_at)
 VALUES (substr(md5(random()::text), 1, 7),
         'https://example.com/bench/' || substr(md5(random()::text), 1, 20),
         now(), now() + interval '336 hours');
+`
+	// claimScript stores one link the way the api stores each (the code's
+	// claim and the row, by the function the api calls), one per commit.
+	claimScript = `SELECT claim_and_insert_links(
+    ARRAY[substr(md5(random()::text), 1, 7)],
+    ARRAY['https://example.com/bench/' || substr(md5(random()::text), 1, 20)],
+    ARRAY[now()], ARRAY[now() + interval '336 hours'], ARRAY[NULL::bytea],
+    ARRAY[now() + interval '336 hours' + interval '365 days']);
+`
+	// lookupScript is the api's lookup of one code (adapters/postgres
+	// findManyQuery, for one code) of a link seeded in SQL.
+	lookupScript = `\set n random(0, %d)
+SELECT id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version
+FROM short_link WHERE code = 'x' || lpad(:n::text, 7, '0') AND created_at >= now() - interval '400 days'
+ORDER BY created_at DESC LIMIT 1;
 `
 )
 
 type step struct {
 	key   string
 	label string
-	api   *proc // the api whose RSS the step reports; nil for 1 and 5
+	api   *server // the api whose RSS the step reports; nil for pgbench and the bare server
 	// servers are the processes whose CPU time per request the step reports.
 	servers func() []int
 	run     func(ctx context.Context, d time.Duration) (measurement, error)
 }
 
+// pids lists the processes of servers, nginx's workers included.
+func pids(servers ...*server) func() []int {
+	return func() []int {
+		var out []int
+		for _, s := range servers {
+			out = append(out, s.pid())
+			if s.name == "nginx" {
+				out = append(out, testkit.ChildrenOf(s.pid())...)
+			}
+		}
+		return out
+	}
+}
+
+// pgbenchStep runs script with clients connections against dbURL.
+func (b *bench) pgbenchStep(name, dbURL, script string, clients int) func(context.Context, time.Duration) (measurement, error) {
+	path := filepath.Join(b.dir, name+".sql")
+	n := 0
+	return func(ctx context.Context, d time.Duration) (measurement, error) {
+		if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+			return measurement{}, err
+		}
+		n++
+		return runPgbench(ctx, dbURL, clients, b.opts.createThreads, d, path, filepath.Join(b.dir, fmt.Sprintf("pgbench-%s-%d", name, n)))
+	}
+}
+
+// coldStep asks for links seeded in SQL, none twice: the walk of
+// lua/cold.lua is cut in parts, one for each step that walks it, and each
+// call (the warm-up's and one a round) walks its own share of its part.
+func (b *bench) coldStep(base string, links, part, parts int) func(context.Context, time.Duration) (measurement, error) {
+	calls := 0
+	share := links / parts / (b.opts.rounds + 1)
+	return func(ctx context.Context, d time.Duration) (measurement, error) {
+		start := part*(links/parts) + calls*share
+		calls++
+		t := b.opts.createThreads
+		return runWrk(ctx, t, b.opts.missConns, d, coldLua, base, strconv.Itoa(links), strconv.Itoa(start), strconv.Itoa(t))
+	}
+}
+
+func (b *bench) redirectStep(base string) func(context.Context, time.Duration) (measurement, error) {
+	return func(ctx context.Context, d time.Duration) (measurement, error) {
+		return runWrk(ctx, b.opts.threads, b.opts.redirectConns, d, redirectLua, base, b.codes)
+	}
+}
+
+func (b *bench) createStep(base string) func(context.Context, time.Duration) (measurement, error) {
+	return func(ctx context.Context, d time.Duration) (measurement, error) {
+		return runWrk(ctx, b.opts.createThreads, b.opts.createConns, d, createLua, base)
+	}
+}
+
 func (b *bench) defineSteps() {
 	o := b.opts
-	redirect := func(base string) func(context.Context, time.Duration) (measurement, error) {
-		return func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.redirectConns, d, redirectLua, base, b.codes)
-		}
-	}
-	create := func(base string) func(context.Context, time.Duration) (measurement, error) {
-		return func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.createConns, d, createLua, base)
-		}
-	}
-	script := filepath.Join(b.dir, "insert.sql")
-	_ = os.WriteFile(script, []byte(pgbenchScript), 0o644)
-	n := 0
-	pids := func(ps ...*proc) func() []int {
-		return func() []int {
-			var out []int
-			for _, p := range ps {
-				out = append(out, p.pid())
-				if p == b.nginx {
-					out = append(out, testkit.ChildrenOf(p.pid())...)
-				}
-			}
-			return out
-		}
-	}
+	db := b.stack.dbURL
 	b.steps = []step{
-		{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: redirect(b.bareURL)},
-		{key: stepRedirect, label: "cached redirect → api", api: b.api, servers: pids(b.api), run: redirect(b.apiURL)},
-		{key: stepRedirectN, label: "cached redirect → api without visit counting (2V's twin)", api: b.apiN, servers: pids(b.apiN), run: redirect(b.apiNURL)},
-		{key: stepRedirectV, label: "cached redirect with visit counting → api", api: b.apiV, servers: pids(b.apiV), run: redirect(b.apiVURL)},
-		{key: stepNginx, label: "cached redirect → nginx → api", api: b.api, servers: pids(b.nginx, b.api), run: redirect(b.nginxURL)},
-		{key: stepCreate, label: "create → api", api: b.api, servers: pids(b.api), run: create(b.apiURL)},
-		{key: stepPgbench, label: "pgbench INSERT, plain table (floor)", run: func(ctx context.Context, d time.Duration) (measurement, error) {
-			n++
-			return runPgbench(ctx, b.dbURL, o.createConns, o.threads, d, script, filepath.Join(b.dir, fmt.Sprintf("pgbench-%d", n)))
-		}},
-	}
-	if o.logRounds {
-		b.steps = append(b.steps,
-			step{key: stepRedirectL, label: "cached redirect → api, access log on", api: b.apiLog, servers: pids(b.apiLog), run: redirect(b.apiLURL)},
-			step{key: stepCreateL, label: "create → api, access log on", api: b.apiLog, servers: pids(b.apiLog), run: create(b.apiLURL)},
-		)
+		{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: b.redirectStep(b.bare.url)},
+		{key: stepDefaults, label: "cached redirect → api, defaults (access log, visit counting)", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url)},
+		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url)},
+		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url)},
+		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url)},
+		{key: stepCreate, label: "create → api (defaults)", api: b.api, servers: pids(b.api), run: b.createStep(b.api.url)},
+		{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)},
+		{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)},
+		{key: stepMiss, label: fmt.Sprintf("cache-miss redirect → api (defaults), %d links, none asked twice", o.missLinks), api: b.api, servers: pids(b.api),
+			run: b.coldStep(b.api.url, o.missLinks, 0, 2)},
+		{key: stepMissN, label: "cache-miss redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0, other links", api: b.novisits, servers: pids(b.novisits),
+			run: b.coldStep(b.novisits.url, o.missLinks, 1, 2)},
+		{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)},
 	}
 }
 

@@ -1,0 +1,156 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
+)
+
+// zipfResult is the hit rate one api keeps in its own memory under a
+// Zipf-like load over the links seeded in SQL.
+type zipfResult struct {
+	api        string
+	budget     string // LOCAL_CACHE_BYTES
+	rps        float64
+	requests   int64 // redirects answered while measured
+	localHits  int64
+	errors     int64
+	rssKiB     int64
+	serverCPU  float64 // µs per request
+	p99        float64
+	warmedWith time.Duration
+}
+
+func (z zipfResult) hitRate() float64 { return float64(z.localHits) / float64(max(z.requests, 1)) }
+
+// measureZipf loads each api with lua/zipf.lua, first to warm its cache,
+// then measured: the share of redirects its own memory answered.
+func (b *bench) measureZipf(ctx context.Context) error {
+	for _, a := range []struct {
+		srv    *server
+		budget string
+	}{{b.api, "16MiB (default)"}, {b.bigCache, "128MiB"}} {
+		links := strconv.Itoa(b.stack.links)
+		b.logf("zipf: %s warm-up %s", a.srv.name, b.opts.zipfWarm)
+		if _, err := runWrk(ctx, 1, 32, b.opts.zipfWarm, zipfLua, a.srv.url, links); err != nil {
+			return err
+		}
+		before := testkit.Scrape(ctx, a.srv.url)
+		cpu0, _ := cpuTime(a.srv.pid())
+		m, err := runWrk(ctx, 1, 32, b.opts.zipfDuration, zipfLua, a.srv.url, links)
+		if err != nil {
+			return err
+		}
+		cpu1, _ := cpuTime(a.srv.pid())
+		after := testkit.Scrape(ctx, a.srv.url)
+		delta := func(metric, match string) int64 { return sumMetric(after, metric, match) - sumMetric(before, metric, match) }
+		z := zipfResult{
+			api: a.srv.name, budget: a.budget, rps: m.RPS, errors: m.Errors, p99: m.P99, warmedWith: b.opts.zipfWarm,
+			requests:  delta("shortlink_http_requests_total", `status="302"`),
+			localHits: delta("shortlink_cache_local_hits_total", ""),
+			serverCPU: float64(cpu1-cpu0) / float64(time.Microsecond) / float64(max(m.Requests, 1)),
+		}
+		z.rssKiB, _, _ = testkit.MemStatus(a.srv.pid())
+		b.zipf = append(b.zipf, z)
+		b.logf("zipf: %s (%s) local hit rate %.3f over %d redirects, %.0f req/s, rss %s", a.srv.name, a.budget, z.hitRate(), z.requests, z.rps, mib(z.rssKiB))
+	}
+	return nil
+}
+
+// soakResult is the project's load tool's mixed soak against one api.
+type soakResult struct {
+	mode                 string
+	requests, failed     int
+	rps                  float64
+	p95                  float64
+	rssEndMiB, rssPeak   float64
+	cacheHits, lookups   int64
+	localHits            int64
+	passed               bool
+	statuses             map[string]int
+}
+
+// loadSummary is the part of the load tool's -json summary the bench reads.
+type loadSummary struct {
+	Requests  int            `json:"requests"`
+	Failed    int            `json:"failed"`
+	RPS       float64        `json:"rps"`
+	LatencyMS map[string]any `json:"latency_ms"`
+	Statuses  map[string]int `json:"statuses"`
+	Passed    bool           `json:"passed"`
+	Memory    *struct {
+		PeakMiB float64 `json:"peak_mib"`
+		EndMiB  float64 `json:"end_mib"`
+	} `json:"memory"`
+}
+
+// soak runs the load tool's mixed scenario (16 VUs, 20 % creates) for
+// -soak against srv, sampling its RSS, and reads its cache counters.
+func (b *bench) soak(ctx context.Context, mode string, srv *server) error {
+	b.logf("soak: %s mode, %d VUs for %s", mode, b.opts.soakVUs, b.opts.soak)
+	before := testkit.Scrape(ctx, srv.url)
+	out := filepath.Join(b.dir, "soak-"+mode+".json")
+	cmd := exec.CommandContext(ctx, filepath.Join(b.bin, "load"), "-scenario", "mixed", "-mode", "soak",
+		"-vus", strconv.Itoa(b.opts.soakVUs), "-duration", b.opts.soak.String(), "-target", srv.url,
+		"-pid", strconv.Itoa(srv.pid()), "-json", out)
+	text, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) { // 1: a threshold breached, reported below
+		return fmt.Errorf("load tool: %w\n%s", err, text)
+	}
+	raw, err := os.ReadFile(out)
+	if err != nil {
+		return fmt.Errorf("load tool wrote no summary: %w\n%s", err, text)
+	}
+	var s loadSummary
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return fmt.Errorf("load summary: %w", err)
+	}
+	after := testkit.Scrape(ctx, srv.url)
+	delta := func(metric string) int64 { return sumMetric(after, metric, "") - sumMetric(before, metric, "") }
+	r := soakResult{
+		mode: mode, requests: s.Requests, failed: s.Failed, rps: s.RPS, passed: s.Passed, statuses: s.Statuses,
+		cacheHits: delta("shortlink_cache_hits_total"), localHits: delta("shortlink_cache_local_hits_total"),
+		lookups: delta("shortlink_cache_hits_total") + delta("shortlink_cache_misses_total") + delta("shortlink_cache_negative_hits_total"),
+	}
+	if p, ok := s.LatencyMS["p95"].(float64); ok {
+		r.p95 = p
+	}
+	if s.Memory != nil {
+		r.rssEndMiB, r.rssPeak = s.Memory.EndMiB, s.Memory.PeakMiB
+	}
+	b.soaks = append(b.soaks, r)
+	b.logf("soak: %s mode %d requests (%d failed), %.0f req/s, RSS end %.1f MiB peak %.1f MiB, cache hit rate %.3f",
+		mode, r.requests, r.failed, r.rps, r.rssEndMiB, r.rssPeak, float64(r.cacheHits)/float64(max(r.lookups, 1)))
+	return nil
+}
+
+// soakBothModes soaks the defaults api, then a fresh embedded-mode api.
+func (b *bench) soakBothModes(ctx context.Context) error {
+	if err := b.soak(ctx, "server", b.api); err != nil {
+		return err
+	}
+	ports, err := testkit.FreePorts(1)
+	if err != nil {
+		return err
+	}
+	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
+	p, err := b.startProc("api-embedded", minimalEnv("STORE=embedded", "DATA_DIR="+filepath.Join(b.dir, "embedded"),
+		"API_ADDR="+addr, "PUBLIC_BASE_URL=https://sho.rt"), filepath.Join(b.bin, "api"))
+	if err != nil {
+		return err
+	}
+	embedded := &server{proc: p, url: "http://" + addr}
+	if err := waitHTTP(ctx, p, embedded.url+"/v1/ready", 30*time.Second); err != nil {
+		return err
+	}
+	return b.soak(ctx, "embedded", embedded)
+}
