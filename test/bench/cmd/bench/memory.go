@@ -51,7 +51,9 @@ func (b *bench) measureZipf(ctx context.Context) error {
 		}
 		cpu1, _ := cpuTime(a.srv.pid())
 		after := testkit.Scrape(ctx, a.srv.url)
-		delta := func(metric, match string) int64 { return sumMetric(after, metric, match) - sumMetric(before, metric, match) }
+		delta := func(metric, match string) int64 {
+			return sumMetric(after, metric, match) - sumMetric(before, metric, match)
+		}
 		z := zipfResult{
 			api: a.srv.name, budget: a.budget, rps: m.RPS, errors: m.Errors, p99: m.P99, warmedWith: b.opts.zipfWarm,
 			requests:  delta("shortlink_http_requests_total", `status="302"`),
@@ -67,15 +69,15 @@ func (b *bench) measureZipf(ctx context.Context) error {
 
 // soakResult is the project's load tool's mixed soak against one api.
 type soakResult struct {
-	mode                 string
-	requests, failed     int
-	rps                  float64
-	p95                  float64
-	rssEndMiB, rssPeak   float64
-	cacheHits, lookups   int64
-	localHits            int64
-	passed               bool
-	statuses             map[string]int
+	mode               string
+	requests, failed   int
+	rps                float64
+	p95                float64
+	rssEndMiB, rssPeak float64
+	cacheHits, lookups int64
+	localHits          int64
+	passed             bool
+	statuses           map[string]int
 }
 
 // loadSummary is the part of the load tool's -json summary the bench reads.
