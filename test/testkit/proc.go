@@ -35,36 +35,37 @@ func ChildrenOf(pid int) []int {
 
 // MemStatus reads VmRSS and VmHWM (peak RSS) of pid from /proc, in KiB.
 func MemStatus(pid int) (rssKiB, hwmKiB int64, err error) {
-	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	status, err := StatusKiB(pid)
 	if err != nil {
 		return 0, 0, err
 	}
+	if status["VmRSS"] == 0 {
+		return 0, 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
+	}
+	return status["VmRSS"], status["VmHWM"], nil
+}
+
+// StatusKiB reads the fields of /proc/<pid>/status counted in kB (VmRSS,
+// VmHWM, RssAnon, RssFile, …), in KiB.
+func StatusKiB(pid int) (map[string]int64, error) {
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return nil, err
+	}
 	defer f.Close()
+	status := map[string]int64{}
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
-		key, value, ok := strings.Cut(sc.Text(), ":")
-		if !ok || (key != "VmRSS" && key != "VmHWM") {
-			continue
-		}
+		key, value, _ := strings.Cut(sc.Text(), ":")
 		fields := strings.Fields(value) // "12345 kB"
-		if len(fields) == 0 {
+		if len(fields) != 2 || fields[1] != "kB" {
 			continue
 		}
 		n, err := strconv.ParseInt(fields[0], 10, 64)
 		if err != nil {
-			return 0, 0, fmt.Errorf("/proc/%d/status %s: %w", pid, key, err)
+			return nil, fmt.Errorf("/proc/%d/status %s: %w", pid, key, err)
 		}
-		if key == "VmRSS" {
-			rssKiB = n
-		} else {
-			hwmKiB = n
-		}
+		status[key] = n
 	}
-	if err := sc.Err(); err != nil {
-		return 0, 0, err
-	}
-	if rssKiB == 0 {
-		return 0, 0, fmt.Errorf("no VmRSS in /proc/%d/status", pid)
-	}
-	return rssKiB, hwmKiB, nil
+	return status, sc.Err()
 }
