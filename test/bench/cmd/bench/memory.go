@@ -24,7 +24,7 @@ type zipfResult struct {
 	localHits  int64
 	errors     int64
 	rssKiB     int64
-	anonKiB    int64 // RssAnon: the process's own memory, file pages (its binary) left out
+	anonKiB    int64   // RssAnon: the process's own memory, file pages (its binary) left out
 	serverCPU  float64 // µs per request
 	p99        float64
 	warmedWith time.Duration
