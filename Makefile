@@ -115,12 +115,12 @@ $(SPECTRAL):
 
 ##@ Benchmark
 .PHONY: bench
-bench: ## Loopback benchmark vs bare net/http and pgbench (installs wrk; uses this machine's PostgreSQL), ~15 min → test/bench/results/latest.md
+bench: ## Loopback benchmark vs bare net/http and pgbench (installs wrk; uses this machine's PostgreSQL), ~12 min → test/bench/results/latest.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench $(BENCH_FLAGS)
 
 .PHONY: bench-scale
-bench-scale: ## 10M links seeded in SQL vs 1M: creates, redirects, misses, stats reads, ~25 min → test/bench/results/scale.md
+bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, ~7 min → test/bench/results/scale.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 
