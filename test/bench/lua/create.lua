@@ -1,17 +1,12 @@
 -- wrk script for `make bench`: POST /v1/shortlink with a random target URL
 -- and no alias, so every request creates a link with a generated code.
 --
---   wrk -t2 -c16 -d8s -s test/bench/lua/create.lua http://127.0.0.1:8000
---
--- done() prints one line "BENCHJSON {...}" the driver parses (latencies in µs).
+--   wrk -t2 -c32 -d8s -s test/bench/lua/create.lua http://127.0.0.1:8000
 
-local threads = 0
+-- common.lua sits beside this script, wherever wrk is run from.
+dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "common.lua")
+
 local n = 0
-
-function setup(thread)
-  threads = threads + 1
-  thread:set("tid", threads)
-end
 
 function init(args)
   math.randomseed(os.time() * 7919 + (tid or 0))
@@ -26,12 +21,4 @@ function request()
   local body = string.format('{"url":"https://example.com/bench/%x%07x%08x"}',
     tid or 0, n % 0x10000000, math.random(0, 0x7fffffff))
   return wrk.format(nil, nil, nil, body)
-end
-
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    'BENCHJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\n',
-    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max))
 end
