@@ -42,7 +42,7 @@ type finalChecks struct {
 	rows          int64
 	duplicates    int64
 	creates201    int64 // 201s the apis counted
-	serverErrors  int64 // answers ≥ 400 the apis counted, expected 404s of unknown codes excluded
+	serverErrors  int64 // answers ≥ 400 the apis counted
 	errorSeries   []string
 	metrics       map[string]map[string]string
 	visitsCounted int64 // visits in Postgres

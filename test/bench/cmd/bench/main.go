@@ -148,6 +148,9 @@ func run(ctx context.Context, o options) error {
 	if o.rounds < 1 || o.stepDuration < time.Second {
 		return fmt.Errorf("need -rounds ≥ 1 and -d ≥ 1s")
 	}
+	if !o.capacity && !o.scale && o.missLinks < 10_000 {
+		return fmt.Errorf("need -miss-links ≥ 10000: the miss and Zipf steps read those links")
+	}
 	dir, err := os.MkdirTemp("", "shortlink-bench-")
 	if err != nil {
 		return err
