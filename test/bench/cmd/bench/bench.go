@@ -14,13 +14,16 @@ type bench struct {
 	procs []*proc // to stop, in reverse order
 
 	// The apis of the default steps, all on one stack (database and Redis
-	// pair): api is the defaults as a user runs them (access log and visit
-	// counting on); quiet has LOG_REQUESTS=false; novisits also counts no
-	// visits; bigCache has LOCAL_CACHE_BYTES=128MiB (the Zipf step).
-	api, quiet, novisits, bigCache *server
-	bare, nginx                    *server
-	stack                          *stack
-	codes                          string // file of the codes seeded through the api, one a line
+	// pair). api and work run the defaults as a user runs them (access log
+	// and visit counting on): api serves only cached redirects, as its
+	// twins quiet (LOG_REQUESTS=false) and novisits (also no counting) do,
+	// so the three compare like with like; work takes the creates and the
+	// misses, which fill its cache. bigCache has LOCAL_CACHE_BYTES=128MiB
+	// (the Zipf step).
+	api, work, quiet, novisits, bigCache *server
+	bare, nginx                          *server
+	stack                                *stack
+	codes                                string // file of the codes seeded through the api, one a line
 
 	loadStart, loadEnd string // 1-minute load averages
 

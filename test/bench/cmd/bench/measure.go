@@ -52,7 +52,7 @@ func (b *bench) finish(ctx context.Context) error {
 	}
 	f := &b.final
 	f.metrics = map[string]map[string]string{}
-	for _, a := range []*server{b.api, b.quiet, b.novisits, b.bigCache} {
+	for _, a := range []*server{b.api, b.work, b.quiet, b.novisits, b.bigCache} {
 		f.metrics[a.name] = testkit.Scrape(ctx, a.url)
 	}
 	var err error

@@ -38,7 +38,7 @@ func (b *bench) measureZipf(ctx context.Context) error {
 	for _, a := range []struct {
 		srv    *server
 		budget string
-	}{{b.api, "16MiB (default)"}, {b.bigCache, "128MiB"}} {
+	}{{b.work, "16MiB (default)"}, {b.bigCache, "128MiB"}} {
 		links := strconv.Itoa(b.stack.links)
 		b.logf("zipf: %s warm-up %s", a.srv.name, b.opts.zipfWarm)
 		if _, err := runWrk(ctx, 1, 32, b.opts.zipfWarm, zipfLua, a.srv.url, links); err != nil {

@@ -33,9 +33,10 @@ func (b *bench) report() string {
 		"wrk -t%d -c%d for 6 (`lua/cold.lua`: links seeded in SQL, %d of them, none asked twice) and pgbench -c%d -j%d for 6P",
 		o.threads, o.redirectConns, o.links, o.createThreads, o.createConns, o.createConns, o.createThreads,
 		o.createThreads, o.missConns, o.missLinks, o.missConns, o.createThreads)
-	p("- apis: `api` runs the defaults (only the servers' addresses set: access log on, to a file; visit counting on; "+
-		"LOCAL_CACHE_BYTES=16MiB; GOMEMLIMIT=48MiB; GOMAXPROCS=%d); `api-quiet` adds LOG_REQUESTS=false, `api-novisits` also "+
-		"VISIT_PENDING_KEYS=0; `api-128mib` is the defaults with LOCAL_CACHE_BYTES=128MiB", runtime.NumCPU())
+	p("- apis: `api` and `api-work` run the defaults (only the servers' addresses set: access log on, to a file; visit counting on; "+
+		"LOCAL_CACHE_BYTES=16MiB; GOMEMLIMIT=48MiB; GOMAXPROCS=%d); `api` serves only cached redirects (2, 3), like its twins "+
+		"`api-quiet` (LOG_REQUESTS=false, 2Q) and `api-novisits` (also VISIT_PENDING_KEYS=0, 2N); `api-work` takes the creates and "+
+		"the misses (4, 6), which fill its cache, and 2W; `api-128mib` is the defaults with LOCAL_CACHE_BYTES=128MiB", runtime.NumCPU())
 	p("- nginx: compose/nginx/shortlink.conf (upstream and listen rewritten), worker_processes %s, access_log off; pool filled with %d codes first",
 		o.nginxWorkers, o.poolTarget)
 	p("")
@@ -61,11 +62,14 @@ func (b *bench) report() string {
 	rMiss, eMiss := b.ratio(stepMiss, stepLookup, rps)
 	cVisits, eVisits := b.ratio(stepQuiet, stepNoVisits, cpu)
 	cLog, eLog := b.ratio(stepDefaults, stepQuiet, cpu)
+	cWorked, eWorked := b.ratio(stepWorked, stepDefaults, cpu)
+	rWorked, eWorkedRPS := b.ratio(stepWorked, stepBare, rps)
 	p("Ratios, median of the per-round ratios (each round's in brackets):")
 	p("- 2/1 cached redirect, defaults ÷ bare: **%.2f** [%s]; 2Q/1 with LOG_REQUESTS=false: %.2f [%s]; 3/1 through nginx: %.2f [%s]",
 		rDefaults, eDefaults, rQuiet, eQuiet, rNginx, eNginx)
 	p("- server CPU per cached redirect: defaults %s µs, bare %s µs; access log 2/2Q **%.3f** [%s]; visit counting 2Q/2N **%.3f** [%s]",
 		micros(median(b.column(stepDefaults, cpu))), micros(median(b.column(stepBare, cpu))), cLog, eLog, cVisits, eVisits)
+	p("- 2W cached redirect on `api-work`, its cache full of the misses' links: ÷ bare %.2f [%s]; server CPU 2W/2 %.3f [%s]", rWorked, eWorkedRPS, cWorked, eWorked)
 	p("- 4/5 create ÷ pgbench INSERT: **%.2f** [%s]; 4/5C create ÷ pgbench claim_and_insert_links: %.2f [%s]", rCreate, eCreate, rClaim, eClaim)
 	p("- 6/6P cache-miss redirect ÷ pgbench lookup: **%.2f** [%s]", rMiss, eMiss)
 	p("")
@@ -132,10 +136,10 @@ func (b *bench) report() string {
 	p("| 0 errors in every step | %d | %s |", allErrs, verdict(allErrs == 0))
 	p("| no duplicate code | count(*) − count(DISTINCT code) = %d over %d rows | %s |", f.duplicates, f.rows, verdict(f.duplicates == 0))
 	p("")
-	m := f.metrics["api"]
+	m := f.metrics["api-work"]
 	p("Also, from the apis' /metrics: %d creates answered 201 (seeds included) for %d rows in short_link; "+
 		"%d answers ≥ 400 seen by the servers themselves; pool fallbacks to the Postgres counter: %s; "+
-		"codes left in the pool: %s; visits recorded by `api` %s, dropped %s; %d visits in Postgres after the last flushes.",
+		"codes left in the pool: %s; visits recorded by `api-work` %s, dropped %s; %d visits in Postgres after the last flushes.",
 		f.creates201, f.rows, f.serverErrors, num(m["shortlink_pool_fallbacks_total"]), num(m["shortlink_pool_size"]),
 		num(m["shortlink_visits_recorded_total"]), num(m["shortlink_visits_dropped_total"]), f.visitsCounted)
 	if len(f.errorSeries) > 0 {

@@ -164,6 +164,9 @@ func (b *bench) setUp(ctx context.Context) error {
 	if b.api, err = b.startAPI(ctx, "api", b.stack); err != nil {
 		return err
 	}
+	if b.work, err = b.startAPI(ctx, "api-work", b.stack); err != nil {
+		return err
+	}
 	if b.quiet, err = b.startAPI(ctx, "api-quiet", b.stack, "LOG_REQUESTS=false"); err != nil {
 		return err
 	}
@@ -182,7 +185,7 @@ func (b *bench) setUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := verifyRedirects(ctx, targets, b.api.url, b.nginx.url, b.quiet.url, b.novisits.url, b.bigCache.url); err != nil {
+	if err := verifyRedirects(ctx, targets, b.api.url, b.work.url, b.nginx.url, b.quiet.url, b.novisits.url, b.bigCache.url); err != nil {
 		return err
 	}
 	b.defineSteps()

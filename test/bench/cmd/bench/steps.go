@@ -24,6 +24,7 @@ const (
 	stepMiss     = "6 miss"
 	stepMissN    = "6N miss-no-visits"
 	stepLookup   = "6P pg-lookup"
+	stepWorked   = "2W worked-api"
 )
 
 const (
@@ -136,14 +137,15 @@ func (b *bench) defineSteps() {
 		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url)},
 		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url)},
 		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url)},
-		{key: stepCreate, label: "create → api (defaults)", api: b.api, servers: pids(b.api), run: b.createStep(b.api.url)},
+		{key: stepCreate, label: "create → api-work (defaults)", api: b.work, servers: pids(b.work), run: b.createStep(b.work.url)},
 		{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)},
 		{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)},
-		{key: stepMiss, label: fmt.Sprintf("cache-miss redirect → api (defaults), %d links, none asked twice", o.missLinks), api: b.api, servers: pids(b.api),
-			run: b.coldStep(b.api.url, o.missLinks, 0, 2)},
+		{key: stepMiss, label: fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks), api: b.work, servers: pids(b.work),
+			run: b.coldStep(b.work.url, o.missLinks, 0, 2)},
 		{key: stepMissN, label: "cache-miss redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0, other links", api: b.novisits, servers: pids(b.novisits),
 			run: b.coldStep(b.novisits.url, o.missLinks, 1, 2)},
 		{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)},
+		{key: stepWorked, label: "cached redirect → api-work, its cache full of the misses' links", api: b.work, servers: pids(b.work), run: b.redirectStep(b.work.url)},
 	}
 }
 
