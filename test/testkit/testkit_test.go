@@ -84,3 +84,26 @@ func TestRandomHex(t *testing.T) {
 		t.Fatalf("RandomHex(8) = %q, %q", a, b)
 	}
 }
+
+func TestStatusKiBReadsTheMemoryLinesOfAProcess(t *testing.T) {
+	t.Parallel()
+	status, err := StatusKiB(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"VmRSS", "VmHWM", "RssAnon", "RssFile"} {
+		if status[key] <= 0 {
+			t.Errorf("%s = %d KiB, want > 0 for a running test binary", key, status[key])
+		}
+	}
+	if status["RssAnon"] > status["VmRSS"] {
+		t.Errorf("RssAnon %d > VmRSS %d KiB", status["RssAnon"], status["VmRSS"])
+	}
+	if _, ok := status["Threads"]; ok {
+		t.Error("Threads is a count, not a kB line, and must be left out")
+	}
+	rss, hwm, err := MemStatus(os.Getpid())
+	if err != nil || rss <= 0 || hwm < rss { // the peak is never below the current
+		t.Errorf("MemStatus = %d, %d, %v", rss, hwm, err)
+	}
+}

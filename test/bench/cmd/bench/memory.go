@@ -17,17 +17,16 @@ import (
 // zipfResult is the hit rate one api keeps in its own memory under a
 // Zipf-like load over the links seeded in SQL.
 type zipfResult struct {
-	api        string
-	budget     string // LOCAL_CACHE_BYTES
-	rps        float64
-	requests   int64 // redirects answered while measured
-	localHits  int64
-	errors     int64
-	rssKiB     int64
-	anonKiB    int64   // RssAnon: the process's own memory, file pages (its binary) left out
-	serverCPU  float64 // µs per request
-	p99        float64
-	warmedWith time.Duration
+	api       string
+	budget    string // LOCAL_CACHE_BYTES
+	rps       float64
+	requests  int64 // redirects answered while measured
+	localHits int64
+	errors    int64
+	rssKiB    int64
+	anonKiB   int64   // RssAnon: the process's own memory, file pages (its binary) left out
+	serverCPU float64 // µs per request
+	p99       float64
 }
 
 func (z zipfResult) hitRate() float64 { return float64(z.localHits) / float64(max(z.requests, 1)) }
@@ -56,7 +55,7 @@ func (b *bench) measureZipf(ctx context.Context) error {
 			return sumMetric(after, metric, match) - sumMetric(before, metric, match)
 		}
 		z := zipfResult{
-			api: a.srv.name, budget: a.budget, rps: m.RPS, errors: m.Errors, p99: m.P99, warmedWith: b.opts.zipfWarm,
+			api: a.srv.name, budget: a.budget, rps: m.RPS, errors: m.Errors, p99: m.P99,
 			requests:  delta("shortlink_http_requests_total", `status="302"`),
 			localHits: delta("shortlink_cache_local_hits_total", ""),
 			serverCPU: float64(cpu1-cpu0) / float64(time.Microsecond) / float64(max(m.Requests, 1)),
@@ -80,7 +79,6 @@ type soakResult struct {
 	cacheHits, lookups int64
 	localHits          int64
 	passed             bool
-	statuses           map[string]int
 	// What VmRSS was made of at the end: the process's own memory
 	// (RssAnon), and file pages mapped in (RssFile: the binary's code and
 	// data, and in embedded mode the data file bbolt maps to read it).
@@ -93,7 +91,6 @@ type loadSummary struct {
 	Failed    int            `json:"failed"`
 	RPS       float64        `json:"rps"`
 	LatencyMS map[string]any `json:"latency_ms"`
-	Statuses  map[string]int `json:"statuses"`
 	Passed    bool           `json:"passed"`
 	Memory    *struct {
 		PeakMiB float64 `json:"peak_mib"`
@@ -131,7 +128,7 @@ func (b *bench) soak(ctx context.Context, mode string, srv *server) error {
 	after := testkit.Scrape(ctx, srv.url)
 	delta := func(metric string) int64 { return sumMetric(after, metric, "") - sumMetric(before, metric, "") }
 	r := soakResult{
-		mode: mode, requests: s.Requests, failed: s.Failed, rps: s.RPS, passed: s.Passed, statuses: s.Statuses,
+		mode: mode, requests: s.Requests, failed: s.Failed, rps: s.RPS, passed: s.Passed,
 		cacheHits: delta("shortlink_cache_hits_total"), localHits: delta("shortlink_cache_local_hits_total"),
 		lookups: delta("shortlink_cache_hits_total") + delta("shortlink_cache_misses_total") + delta("shortlink_cache_negative_hits_total"),
 		anonMiB: float64(status["RssAnon"]) / 1024, fileMiB: float64(status["RssFile"]) / 1024,
