@@ -134,112 +134,90 @@ func (l *lazy) B() rueidis.Builder {
 	return placeholderBuilder()
 }
 
+// clientFor is the built client for n commands, whose slots slot gives,
+// or why they cannot be sent: no client yet (notConnected), or a command
+// built for the other mode (errRebuilt).
+func (l *lazy) clientFor(n int, slot func(i int) uint16) (*built, error) {
+	b := l.client()
+	if b == nil {
+		return nil, l.notConnected()
+	}
+	for i := range n {
+		if !b.routable(slot(i)) {
+			return nil, errRebuilt
+		}
+	}
+	return b, nil
+}
+
+// errorResults is n results that all fail with err.
+func errorResults(n int, err error) []rueidis.RedisResult {
+	results := make([]rueidis.RedisResult, n)
+	for i := range results {
+		results[i] = rueidis.NewErrorResult(err)
+	}
+	return results
+}
+
 // Do implements rueidis.Client.
 func (l *lazy) Do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
-	b := l.client()
-	switch {
-	case b == nil:
-		return rueidis.NewErrorResult(l.notConnected())
-	case !b.routable(cmd.Slot()):
-		return rueidis.NewErrorResult(errRebuilt)
+	b, err := l.clientFor(1, func(int) uint16 { return cmd.Slot() })
+	if err != nil {
+		return rueidis.NewErrorResult(err)
 	}
 	return b.Do(ctx, cmd)
 }
 
 // DoMulti implements rueidis.Client.
 func (l *lazy) DoMulti(ctx context.Context, multi ...rueidis.Completed) []rueidis.RedisResult {
-	b := l.client()
-	var err error
-	if b == nil {
-		err = l.notConnected()
-	} else {
-		for i := range multi {
-			if !b.routable(multi[i].Slot()) {
-				err = errRebuilt
-				break
-			}
-		}
+	b, err := l.clientFor(len(multi), func(i int) uint16 { return multi[i].Slot() })
+	if err != nil {
+		return errorResults(len(multi), err)
 	}
-	if err == nil {
-		return b.DoMulti(ctx, multi...)
-	}
-	results := make([]rueidis.RedisResult, len(multi))
-	for i := range results {
-		results[i] = rueidis.NewErrorResult(err)
-	}
-	return results
+	return b.DoMulti(ctx, multi...)
 }
 
 // DoCache implements rueidis.Client.
 func (l *lazy) DoCache(ctx context.Context, cmd rueidis.Cacheable, ttl time.Duration) rueidis.RedisResult {
-	b := l.client()
-	switch {
-	case b == nil:
-		return rueidis.NewErrorResult(l.notConnected())
-	case !b.routable(cmd.Slot()):
-		return rueidis.NewErrorResult(errRebuilt)
+	b, err := l.clientFor(1, func(int) uint16 { return cmd.Slot() })
+	if err != nil {
+		return rueidis.NewErrorResult(err)
 	}
 	return b.DoCache(ctx, cmd, ttl)
 }
 
 // DoMultiCache implements rueidis.Client.
 func (l *lazy) DoMultiCache(ctx context.Context, multi ...rueidis.CacheableTTL) []rueidis.RedisResult {
-	b := l.client()
-	var err error
-	if b == nil {
-		err = l.notConnected()
-	} else {
-		for i := range multi {
-			if !b.routable(multi[i].Cmd.Slot()) {
-				err = errRebuilt
-				break
-			}
-		}
+	b, err := l.clientFor(len(multi), func(i int) uint16 { return multi[i].Cmd.Slot() })
+	if err != nil {
+		return errorResults(len(multi), err)
 	}
-	if err == nil {
-		return b.DoMultiCache(ctx, multi...)
-	}
-	results := make([]rueidis.RedisResult, len(multi))
-	for i := range results {
-		results[i] = rueidis.NewErrorResult(err)
-	}
-	return results
+	return b.DoMultiCache(ctx, multi...)
 }
 
 // DoStream implements rueidis.Client.
 func (l *lazy) DoStream(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResultStream {
-	b := l.client()
-	switch {
-	case b == nil:
-		return rueidis.NewErrorResultStream(l.notConnected())
-	case !b.routable(cmd.Slot()):
-		return rueidis.NewErrorResultStream(errRebuilt)
+	b, err := l.clientFor(1, func(int) uint16 { return cmd.Slot() })
+	if err != nil {
+		return rueidis.NewErrorResultStream(err)
 	}
 	return b.DoStream(ctx, cmd)
 }
 
 // DoMultiStream implements rueidis.Client.
 func (l *lazy) DoMultiStream(ctx context.Context, multi ...rueidis.Completed) rueidis.MultiRedisResultStream {
-	b := l.client()
-	if b == nil {
-		return rueidis.NewErrorResultStream(l.notConnected())
-	}
-	for i := range multi {
-		if !b.routable(multi[i].Slot()) {
-			return rueidis.NewErrorResultStream(errRebuilt)
-		}
+	b, err := l.clientFor(len(multi), func(i int) uint16 { return multi[i].Slot() })
+	if err != nil {
+		return rueidis.NewErrorResultStream(err)
 	}
 	return b.DoMultiStream(ctx, multi...)
 }
 
 // Receive implements rueidis.Client.
 func (l *lazy) Receive(ctx context.Context, subscribe rueidis.Completed, fn func(rueidis.PubSubMessage)) error {
-	b := l.client()
-	switch {
-	case b == nil:
-		return l.notConnected()
-	case !b.routable(subscribe.Slot()):
-		return errRebuilt
+	b, err := l.clientFor(1, func(int) uint16 { return subscribe.Slot() })
+	if err != nil {
+		return err
 	}
 	return b.Receive(ctx, subscribe, fn)
 }
