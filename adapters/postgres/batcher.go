@@ -17,18 +17,12 @@ const maxInsertBatch = 64
 // insertBatcher is group commit for creates: concurrent inserts are stored
 // in batches (see batcher) by one call of claim_and_insert_links each: one
 // round trip, one commit. That is what lets creates keep pace with Postgres.
-type insertBatcher = batcher[pendingInsert]
+type insertBatcher = batcher[*pendingInsert]
 
 type pendingInsert struct {
-	ctx       context.Context
+	request
 	link      domain.ShortLink
 	freeAfter time.Time
-	stored    chan insertResult // buffered
-}
-
-type insertResult struct {
-	link domain.ShortLink
-	err  error
 }
 
 func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
@@ -39,31 +33,16 @@ func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
 // taken (domain.ErrCodeTaken), or ctx ends (domain.ErrUnavailable: the link
 // may still be stored).
 func (s *LinkStore) insert(ctx context.Context, link domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
-	p := &pendingInsert{ctx: ctx, link: link, freeAfter: freeAfter, stored: make(chan insertResult, 1)}
-	if err := s.inserts.submit(ctx, p); err != nil {
-		return domain.ShortLink{}, err
-	}
-	r, err := awaitAnswer(ctx, "insert link", p.stored)
-	if err != nil {
-		return domain.ShortLink{}, err
-	}
-	return r.link, r.err
+	return s.inserts.ask(&pendingInsert{request: newRequest(ctx), link: link, freeAfter: freeAfter})
 }
 
-// insertBatch stores the links of batch whose callers still wait, and
-// answers each of them.
+// insertBatch stores the links of batch and answers each caller.
 func (s *LinkStore) insertBatch(batch []*pendingInsert) {
-	live := batch[:0:0]
 	var (
 		codes, urls, created, expires, freeAfter []string
 		digests                                  pq.ByteaArray
 	)
 	for _, p := range batch {
-		if err := p.ctx.Err(); err != nil {
-			p.stored <- insertResult{err: fmt.Errorf("insert link: %w: %w", domain.ErrUnavailable, err)}
-			continue
-		}
-		live = append(live, p)
 		codes = append(codes, string(p.link.Code()))
 		urls = append(urls, p.link.URL())
 		created = append(created, p.link.CreatedAt().Format(time.RFC3339Nano))
@@ -75,9 +54,6 @@ func (s *LinkStore) insertBatch(batch []*pendingInsert) {
 		}
 		digests = append(digests, digest)
 	}
-	if len(live) == 0 {
-		return
-	}
 	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
 	// I/O deadline (Options.Timeout) bounds it against a frozen server.
@@ -87,17 +63,17 @@ func (s *LinkStore) insertBatch(batch []*pendingInsert) {
 		err = stmt.QueryRowContext(ctx, pq.StringArray(codes), pq.StringArray(urls),
 			pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter)).Scan(pq.Array(&ids))
 	}
-	if err == nil && len(ids) != len(live) {
-		err = fmt.Errorf("claim_and_insert_links answered %d results for %d links", len(ids), len(live))
+	if err == nil && len(ids) != len(batch) {
+		err = fmt.Errorf("claim_and_insert_links answered %d results for %d links", len(ids), len(batch))
 	}
-	for i, p := range live {
+	for i, p := range batch {
 		switch {
 		case err != nil:
-			p.stored <- insertResult{err: translate("insert link", err)}
+			p.reply(domain.ShortLink{}, translate("insert link", err))
 		case !ids[i].Valid:
-			p.stored <- insertResult{err: domain.ErrCodeTaken}
+			p.reply(domain.ShortLink{}, domain.ErrCodeTaken)
 		default:
-			p.stored <- insertResult{link: p.link.WithID(domain.LinkID(ids[i].Int64))}
+			p.reply(p.link.WithID(domain.LinkID(ids[i].Int64)), nil)
 		}
 	}
 }

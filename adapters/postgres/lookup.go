@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/lib/pq"
@@ -38,18 +37,12 @@ const findManyQuery = `
 // Through lib/pq a round trip costs the api far more CPU in system calls
 // than Postgres spends on an indexed lookup, so under load sharing it is
 // what keeps cache misses cheap.
-type lookupBatcher = batcher[pendingLookup]
+type lookupBatcher = batcher[*pendingLookup]
 
 type pendingLookup struct {
-	ctx   context.Context
+	request
 	code  domain.Code
-	since time.Time         // created_at lower bound
-	found chan lookupResult // buffered
-}
-
-type lookupResult struct {
-	link domain.ShortLink
-	err  error
+	since time.Time // created_at lower bound
 }
 
 func newLookupBatcher(s *LinkStore, workers int) *lookupBatcher {
@@ -59,46 +52,29 @@ func newLookupBatcher(s *LinkStore, workers int) *lookupBatcher {
 // find answers the lookup of code, or domain.ErrUnavailable as soon as ctx
 // ends.
 func (s *LinkStore) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
-	p := &pendingLookup{ctx: ctx, code: code, since: since, found: make(chan lookupResult, 1)}
-	if err := s.lookups.submit(ctx, p); err != nil {
-		return domain.ShortLink{}, err
-	}
-	r, err := awaitAnswer(ctx, "find link", p.found)
-	if err != nil {
-		return domain.ShortLink{}, err
-	}
-	return r.link, r.err
+	return s.lookups.ask(&pendingLookup{request: newRequest(ctx), code: code, since: since})
 }
 
-// findBatch looks up the codes of batch whose callers still wait, with the
-// earliest lower bound among them, and answers each.
+// findBatch looks up the codes of batch, with the earliest lower bound
+// among them, and answers each caller.
 func (s *LinkStore) findBatch(batch []*pendingLookup) {
-	live := batch[:0:0]
 	codes := make(pq.StringArray, 0, len(batch))
 	var since time.Time
 	for _, p := range batch {
-		if err := p.ctx.Err(); err != nil {
-			p.found <- lookupResult{err: fmt.Errorf("find link: %w: %w", domain.ErrUnavailable, err)}
-			continue
-		}
-		live = append(live, p)
 		codes = append(codes, string(p.code))
 		if since.IsZero() || p.since.Before(since) {
 			since = p.since
 		}
 	}
-	if len(live) == 0 {
-		return
-	}
 	found, err := s.queryLinks(codes, since)
-	for i, p := range live {
+	for i, p := range batch {
 		switch link, ok := found[int64(i+1)]; {
 		case err != nil:
-			p.found <- lookupResult{err: translate("find link", err)}
+			p.reply(domain.ShortLink{}, translate("find link", err))
 		case !ok || link.CreatedAt().Before(p.since):
-			p.found <- lookupResult{err: domain.ErrNotFound}
+			p.reply(domain.ShortLink{}, domain.ErrNotFound)
 		default:
-			p.found <- lookupResult{link: link}
+			p.reply(link, nil)
 		}
 	}
 }
