@@ -53,15 +53,11 @@ func (b *bench) capacity(ctx context.Context) error {
 		key string
 		run func(context.Context, time.Duration) (measurement, error)
 	}{
-		{capHit, func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.redirectConns, d, redirectLua, api.url, b.codes)
-		}},
+		{capHit, b.redirectStep(api.url, b.codes)},
 		{capMiss, func(ctx context.Context, d time.Duration) (measurement, error) {
 			return runWrk(ctx, o.createThreads, o.createConns, d, missLua, api.url)
 		}},
-		{capCreate, func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.createThreads, o.createConns, d, createLua, api.url)
-		}},
+		{capCreate, b.createStep(api.url)},
 	}
 	results := map[string][]capacityResult{}
 	for r := range o.rounds {

@@ -155,18 +155,8 @@ func (b *bench) soakBothModes(ctx context.Context) error {
 	if err := b.soak(ctx, "server", fresh); err != nil {
 		return err
 	}
-	ports, err := testkit.FreePorts(1)
+	embedded, err := b.startAPI(ctx, "api-embedded", nil, "STORE=embedded", "DATA_DIR="+filepath.Join(b.dir, "embedded"))
 	if err != nil {
-		return err
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	p, err := b.startProc("api-embedded", minimalEnv("STORE=embedded", "DATA_DIR="+filepath.Join(b.dir, "embedded"),
-		"API_ADDR="+addr, "PUBLIC_BASE_URL=https://sho.rt"), filepath.Join(b.bin, "api"))
-	if err != nil {
-		return err
-	}
-	embedded := &server{proc: p, url: "http://" + addr}
-	if err := waitHTTP(ctx, p, embedded.url+"/v1/ready", 30*time.Second); err != nil {
 		return err
 	}
 	return b.soak(ctx, "embedded", embedded)

@@ -11,11 +11,13 @@ import (
 
 // scaleSide is one stack of the scale comparison and its api.
 type scaleSide struct {
-	label string
+	name  string
 	stack *stack
 	api   *server
 	codes string // codes created through the api, for cached redirects
 }
+
+func (s *scaleSide) label() string { return fmt.Sprintf("%s (%d links)", s.name, s.stack.links) }
 
 // The kinds of request the scale comparison measures.
 var scaleKinds = []string{"create", "redirect", "miss", "stats"}
@@ -23,10 +25,11 @@ var scaleKinds = []string{"create", "redirect", "miss", "stats"}
 // runScale is make bench-scale: three stacks alike but for the links
 // seeded in SQL (none, -scale-base and -scale-links), one api with the
 // defaults on each, and rounds of every kind of request on the sides in
-// turn. The large side is compared with the empty one for creates (what
-// a bigger table costs a write) and with the base one for the rest, which
-// need links to read: misses must not repeat a code, so the reference
-// for reads has links enough for the whole run.
+// turn (the steps and rounds of make bench). The large side is compared
+// with the empty one for creates (what a bigger table costs a write) and
+// with the base one for the rest, which need links to read: misses must
+// not repeat a code, so the reference for reads has links enough for the
+// whole run.
 func (b *bench) runScale(ctx context.Context) (string, error) {
 	o := b.opts
 	if err := b.build(ctx); err != nil {
@@ -52,70 +55,19 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 		if err := verifyRedirects(ctx, targets, api.url); err != nil {
 			return "", err
 		}
-		sides = append(sides, &scaleSide{label: fmt.Sprintf("%s (%d links)", s.name, s.links), stack: st, api: api, codes: codes})
+		sides = append(sides, &scaleSide{name: s.name, stack: st, api: api, codes: codes})
 	}
 	empty, base, large := sides[0], sides[1], sides[2]
 	// reference is the side each kind's large-side figure is compared with.
 	reference := map[string]*scaleSide{"create": empty, "redirect": base, "miss": base, "stats": base}
-	sidesOf := func(kind string) []*scaleSide { return []*scaleSide{reference[kind], large} }
-
-	run := map[string]map[*scaleSide]func(context.Context, time.Duration) (measurement, error){}
 	for _, kind := range scaleKinds {
-		run[kind] = map[*scaleSide]func(context.Context, time.Duration) (measurement, error){}
-	}
-	for _, side := range sides {
-		api, codes, links := side.api, side.codes, side.stack.links
-		run["create"][side] = b.createStep(api.url)
-		run["redirect"][side] = func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.threads, o.redirectConns, d, redirectLua, api.url, codes)
-		}
-		run["miss"][side] = b.coldStep(api.url, links, 0, 1)
-		run["stats"][side] = func(ctx context.Context, d time.Duration) (measurement, error) {
-			return runWrk(ctx, o.createThreads, o.missConns, d, statsLua, api.url, strconv.Itoa(links), adminKey)
+		for _, side := range []*scaleSide{reference[kind], large} {
+			b.steps = append(b.steps, step{key: kind + " " + side.name, label: kind + " → " + side.label(),
+				api: side.api, servers: pids(side.api), run: b.scaleRun(kind, side)})
 		}
 	}
-	type key struct {
-		kind string
-		side *scaleSide
-	}
-	results := map[key][]measurement{}
-	step := func(kind string, side *scaleSide, d time.Duration) (measurement, error) {
-		cpu0, _ := cpuTime(side.api.pid())
-		m, err := run[kind][side](ctx, d)
-		if err != nil {
-			return m, fmt.Errorf("%s on %s: %w", kind, side.label, err)
-		}
-		if cpu1, err := cpuTime(side.api.pid()); err == nil && m.Requests > 0 {
-			m.CPUPerReq = float64(cpu1-cpu0) / float64(time.Microsecond) / float64(m.Requests)
-		}
-		if side.api.exited() {
-			return m, fmt.Errorf("%s exited; its log:\n%s", side.api.name, side.api.tail())
-		}
-		return m, nil
-	}
-	if o.warmup > 0 {
-		b.logf("warm-up: every step for %s, not counted", o.warmup)
-		for _, kind := range scaleKinds {
-			for _, side := range sidesOf(kind) {
-				if _, err := step(kind, side, o.warmup); err != nil {
-					return "", err
-				}
-			}
-		}
-	}
-	for r := range o.rounds {
-		for _, kind := range scaleKinds {
-			for _, side := range sidesOf(kind) {
-				time.Sleep(o.pause)
-				m, err := step(kind, side, o.stepDuration)
-				if err != nil {
-					return "", err
-				}
-				results[key{kind, side}] = append(results[key{kind, side}], m)
-				b.logf("round %d/%d %-8s %-22s %7.0f req/s  p99 %6.2f ms  errors %d  cpu %5.1f µs/req",
-					r+1, o.rounds, kind, side.label, m.RPS, m.P99, m.Errors, m.CPUPerReq)
-			}
-		}
+	if err := b.measure(ctx); err != nil {
+		return "", err
 	}
 	var duplicates []string
 	for _, side := range sides {
@@ -127,7 +79,7 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		duplicates = append(duplicates, fmt.Sprintf("%s: %d over %d rows", side.label, n, rows))
+		duplicates = append(duplicates, fmt.Sprintf("%s: %d over %d rows", side.label(), n, rows))
 	}
 	b.loadEnd = loadAverage()
 
@@ -145,33 +97,19 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 		"GET /v1/shortlink/{code}/stats of a random seeded link with an admin key",
 		o.createThreads, o.createConns, o.threads, o.redirectConns, o.createThreads, o.missConns, o.createThreads, o.missConns)
 	p("")
-	p("| request | compared with | its req/s | %s req/s | ratio (each round) | p99 ms | server CPU µs/req | errors |", large.label)
+	p("| request | compared with | its req/s | %s req/s | ratio (each round) | p99 ms | server CPU µs/req | errors |", large.label())
 	p("|---|---|---:|---:|---|---|---|---:|")
 	ratios := map[string]float64{}
 	var errs int64
 	for _, kind := range scaleKinds {
-		a, c := results[key{kind, reference[kind]}], results[key{kind, large}]
-		var xs []float64
-		var each []string
-		var kindErrs int64
-		for i := range a {
-			if a[i].RPS > 0 {
-				xs = append(xs, c[i].RPS/a[i].RPS)
-				each = append(each, fmt.Sprintf("%.2f", c[i].RPS/a[i].RPS))
-			}
-			kindErrs += a[i].Errors + c[i].Errors
-		}
+		ref, big := kind+" "+reference[kind].name, kind+" "+large.name
+		var each string
+		ratios[kind], each = b.ratio(big, ref, rps)
+		kindErrs := b.errors(ref) + b.errors(big)
 		errs += kindErrs
-		ratios[kind] = median(xs)
-		col := func(ms []measurement, f func(measurement) float64) float64 {
-			out := make([]float64, len(ms))
-			for i, m := range ms {
-				out[i] = f(m)
-			}
-			return median(out)
-		}
-		p("| %s | %s | %.0f | %.0f | **%.2f** [%s] | %.2f / %.2f | %.1f / %.1f | %d |", kind, reference[kind].label, col(a, rps), col(c, rps), ratios[kind],
-			strings.Join(each, ", "), col(a, p99), col(c, p99), col(a, cpu), col(c, cpu), kindErrs)
+		at := func(key string, f func(measurement) float64) float64 { return median(b.column(key, f)) }
+		p("| %s | %s | %.0f | %.0f | **%.2f** [%s] | %.2f / %.2f | %.1f / %.1f | %d |", kind, reference[kind].label(), at(ref, rps), at(big, rps),
+			ratios[kind], each, at(ref, p99), at(big, p99), at(ref, cpu), at(big, cpu), kindErrs)
 	}
 	p("")
 	verdict := "met"
@@ -181,4 +119,21 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 	p("p99 and server CPU: the reference's, then the large side's. Target: creates at %d links ≥ 0.90 × creates on an empty table: **%.2f** — %s. "+
 		"Errors over all steps: %d. Duplicate codes: %s.", o.scaleLinks, ratios["create"], verdict, errs, strings.Join(duplicates, "; "))
 	return w.String(), nil
+}
+
+// scaleRun is the load of one kind of request against side's api.
+func (b *bench) scaleRun(kind string, side *scaleSide) func(context.Context, time.Duration) (measurement, error) {
+	o, url, links := b.opts, side.api.url, side.stack.links
+	switch kind {
+	case "create":
+		return b.createStep(url)
+	case "redirect":
+		return b.redirectStep(url, side.codes)
+	case "miss":
+		return b.coldStep(url, links, 0, 1)
+	default: // stats
+		return func(ctx context.Context, d time.Duration) (measurement, error) {
+			return runWrk(ctx, o.createThreads, o.missConns, d, statsLua, url, strconv.Itoa(links), adminKey)
+		}
+	}
 }

@@ -117,15 +117,20 @@ func (b *bench) newStack(ctx context.Context, name, dbName string, links int, po
 	return s, nil
 }
 
-// startAPI runs an api of stack s on a free port, with settings added to
-// the stack's, and waits until it is ready.
+// startAPI runs an api of stack s (nil: embedded mode, no servers) on a
+// free port, with settings added to the stack's, and waits until it is
+// ready.
 func (b *bench) startAPI(ctx context.Context, name string, s *stack, settings ...string) (*server, error) {
 	ports, err := testkit.FreePorts(1)
 	if err != nil {
 		return nil, err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
-	env := slices.Concat(s.env, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=https://sho.rt"}, settings)
+	var stackEnv []string
+	if s != nil {
+		stackEnv = s.env
+	}
+	env := slices.Concat(stackEnv, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=https://sho.rt"}, settings)
 	p, err := b.startProc(name, minimalEnv(env...), filepath.Join(b.bin, "api"))
 	if err != nil {
 		return nil, err

@@ -116,9 +116,10 @@ func (b *bench) coldStep(base string, links, part, parts int) func(context.Conte
 	}
 }
 
-func (b *bench) redirectStep(base string) func(context.Context, time.Duration) (measurement, error) {
+// redirectStep asks base for random picks among the codes in file.
+func (b *bench) redirectStep(base, codes string) func(context.Context, time.Duration) (measurement, error) {
 	return func(ctx context.Context, d time.Duration) (measurement, error) {
-		return runWrk(ctx, b.opts.threads, b.opts.redirectConns, d, redirectLua, base, b.codes)
+		return runWrk(ctx, b.opts.threads, b.opts.redirectConns, d, redirectLua, base, codes)
 	}
 }
 
@@ -132,11 +133,11 @@ func (b *bench) defineSteps() {
 	o := b.opts
 	db := b.stack.dbURL
 	b.steps = []step{
-		{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: b.redirectStep(b.bare.url)},
-		{key: stepDefaults, label: "cached redirect → api, defaults (access log, visit counting)", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url)},
-		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url)},
-		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url)},
-		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url)},
+		{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: b.redirectStep(b.bare.url, b.codes)},
+		{key: stepDefaults, label: "cached redirect → api, defaults (access log, visit counting)", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url, b.codes)},
+		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url, b.codes)},
+		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url, b.codes)},
+		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url, b.codes)},
 		{key: stepCreate, label: "create → api-work (defaults)", api: b.work, servers: pids(b.work), run: b.createStep(b.work.url)},
 		{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)},
 		{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)},
@@ -145,7 +146,7 @@ func (b *bench) defineSteps() {
 		{key: stepMissN, label: "cache-miss redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0, other links", api: b.novisits, servers: pids(b.novisits),
 			run: b.coldStep(b.novisits.url, o.missLinks, 1, 2)},
 		{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)},
-		{key: stepWorked, label: "cached redirect → api-work, its cache full of the misses' links", api: b.work, servers: pids(b.work), run: b.redirectStep(b.work.url)},
+		{key: stepWorked, label: "cached redirect → api-work, its cache full of the misses' links", api: b.work, servers: pids(b.work), run: b.redirectStep(b.work.url, b.codes)},
 	}
 }
 
