@@ -120,7 +120,7 @@ bench: ## Loopback benchmark vs bare net/http and pgbench (installs wrk; uses th
 	go run ./test/bench/cmd/bench $(BENCH_FLAGS)
 
 .PHONY: bench-scale
-bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, ~7 min → test/bench/results/scale.md
+bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, ~6 min → test/bench/results/scale.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 
