@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -19,15 +20,22 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// TestREADMEExamples runs every curl example of README.md, as printed,
-// against a fresh `api -embedded` (what `make run` serves), and checks the
-// answers its comments show, so the README cannot drift from the service.
+// TestREADMEExamples runs every curl example of README.md and of each
+// docs/*.md page, as printed, against a fresh `api -embedded` (what
+// `make run` serves), and checks the answers their comments show, so the
+// documents cannot drift from the service.
 //
-// What counts as an example, in the README's fenced code blocks:
+// What counts as an example:
 //
-//   - a command: a line starting with "curl", or a capture such as
-//     token=$(curl … | jq -r .data.manage_token), with its "\" continuation
-//     lines. Other lines (make, go run, prose) are not run.
+//   - only fenced blocks whose info string is sh, bash or shell are run.
+//     A block fenced otherwise (text, console, none, …) is shown to the
+//     reader and never run: that is where a command goes that cannot run
+//     against `api -embedded` — one aimed at the Docker Compose stack on
+//     :8080, at AWS, or needing Postgres. A runnable block's curl commands
+//     must call localhost:8000, or the test refuses them (see lintExample).
+//   - in such a block, a command: a line starting with "curl", or a capture
+//     such as token=$(curl … | jq -r .data.manage_token), with its "\"
+//     continuation lines. Other lines (make, go run, prose) are not run.
 //   - its expected answer: the comment lines right under it (or a comment
 //     at the end of its last line). A line "# HTTP/1.1 302 Found" checks the
 //     status code; "# Location: https://…" lines after it check headers; a
@@ -40,82 +48,140 @@ import (
 //     what it captured, for the comments under it to check. Other comments
 //     are prose and are not checked.
 //
-// The blocks of one README section run in order in one bash session, so a
-// capture serves the commands after it; each section gets a new session, and
-// all share one api, in README order. The api listens on a free port, and
-// "localhost:8000" in commands and comments is rewritten to it, so a
-// developer's `make run` on :8000 does not get in the way. README_FILE
-// names another file to check (a README being rewritten).
+// Each file gets an api of its own, with a fresh DATA_DIR and the admin key
+// docs/api.md starts `make run` with, so one file's aliases do not collide
+// with another's. The blocks of one section (the text under one heading,
+// of any level) run in order in one bash session, so a capture serves the
+// commands after it; each section gets a new session, in the file's order.
+// The api listens on a free port, and "localhost:8000" in commands and
+// comments is rewritten to it, so a developer's `make run` on :8000 does
+// not get in the way. README_FILE names one file to check instead (a page
+// being rewritten).
 //
 // The examples must be usable as printed: they must use :8000 (the port
 // `make run` serves) and no absolute date (it would pass); the test
 // refuses both before running anything.
 func TestREADMEExamples(t *testing.T) {
-	file := os.Getenv("README_FILE")
-	if file == "" {
-		root, err := testkit.ModuleRoot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		file = filepath.Join(root, "README.md")
-	}
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sections := parseREADME(string(raw))
-	n := 0
-	for _, s := range sections {
-		n += len(s.examples)
-		for _, ex := range s.examples {
-			if problem := lintExample(ex.command); problem != "" {
-				t.Errorf("%s:%d (%s): %s:\n%s", filepath.Base(file), ex.line, s.title, problem, ex.command)
+	files := exampleFiles(t)
+	total := 0
+	for _, f := range files {
+		n := 0
+		for _, s := range f.sections {
+			n += len(s.examples)
+			for _, ex := range s.examples {
+				if problem := lintExample(ex.command); problem != "" {
+					t.Errorf("%s:%d (%s): %s:\n%s", f.name, ex.line, s.title, problem, ex.command)
+				}
 			}
 		}
+		if want := minExamples[f.name]; n < want {
+			t.Errorf("%s has %d curl examples in sh blocks, want at least %d: were its blocks fenced as text by mistake?", f.name, n, want)
+		}
+		total += n
 	}
-	if n < 5 {
-		t.Fatalf("%s has %d curl examples, want at least a handful (the Quick start, API, management and stats sections)", file, n)
+	if total == 0 {
+		t.Fatalf("no curl example found in %d files", len(files))
 	}
 	if t.Failed() {
 		t.FailNow()
 	}
-	if strings.Contains(string(raw), "| jq") {
-		if _, err := exec.LookPath("jq"); err != nil {
-			t.Fatal("the README's examples use jq, which is not installed: run `make testpackages` (test/services.sh install) or `apt-get install jq`")
+	for _, f := range files {
+		if strings.Contains(f.text, "| jq") {
+			if _, err := exec.LookPath("jq"); err != nil {
+				t.Fatalf("the examples of %s use jq, which is not installed: run `make testpackages` (test/services.sh install) or `apt-get install jq`", f.name)
+			}
 		}
 	}
 
-	port := startEmbedded(t)
-	rewrite := strings.NewReplacer("localhost:8000", fmt.Sprintf("localhost:%d", port))
-
-	for _, s := range sections {
-		if len(s.examples) == 0 {
+	for _, f := range files {
+		if f.examples() == 0 {
 			continue
 		}
-		t.Run(s.title, func(t *testing.T) {
-			results := runSection(t, s, rewrite)
-			for i, ex := range s.examples {
-				r := results[i]
-				where := fmt.Sprintf("%s:%d", filepath.Base(file), ex.line)
-				if r.exit != 0 {
-					t.Errorf("%s: exit status %d:\n%s\nstdout:\n%s\nstderr of the section:\n%s", where, r.exit, ex.command, r.stdout, tail(r.stderr, 20))
+		t.Run(filepath.Base(f.name), func(t *testing.T) {
+			port := startEmbedded(t)
+			rewrite := strings.NewReplacer("localhost:8000", fmt.Sprintf("localhost:%d", port))
+			for _, s := range f.sections {
+				if len(s.examples) == 0 {
 					continue
 				}
-				for _, problem := range checkAnswer(ex.expect, r.stdout, rewrite) {
-					t.Errorf("%s: %s\n%s\ngot:\n%s", where, problem, ex.command, r.stdout)
-				}
+				t.Run(s.title, func(t *testing.T) {
+					results := runSection(t, s, rewrite)
+					for i, ex := range s.examples {
+						r := results[i]
+						where := fmt.Sprintf("%s:%d", f.name, ex.line)
+						if r.exit != 0 {
+							t.Errorf("%s: exit status %d:\n%s\nstdout:\n%s\nstderr of the section:\n%s", where, r.exit, ex.command, r.stdout, tail(r.stderr, 20))
+							continue
+						}
+						for _, problem := range checkAnswer(ex.expect, r.stdout, rewrite) {
+							t.Errorf("%s: %s\n%s\ngot:\n%s", where, problem, ex.command, r.stdout)
+						}
+					}
+				})
 			}
 		})
 	}
 }
 
-// readmeAdminKey is the admin key the README's "Managing links" section
-// starts `make run` with.
+// minExamples is how many examples the pages that teach the API hold at
+// least, so a parser or fence mistake that hides them fails the test
+// instead of passing it with nothing run.
+var minExamples = map[string]int{"README.md": 5, "docs/api.md": 10}
+
+// exampleFile is one document and its examples.
+type exampleFile struct {
+	name     string // relative to the module root, e.g. docs/api.md
+	text     string
+	sections []readmeSection
+}
+
+func (f exampleFile) examples() int {
+	n := 0
+	for _, s := range f.sections {
+		n += len(s.examples)
+	}
+	return n
+}
+
+// exampleFiles reads README.md and docs/*.md, or only README_FILE when set.
+func exampleFiles(t *testing.T) []exampleFile {
+	t.Helper()
+	root, err := testkit.ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	if one := os.Getenv("README_FILE"); one != "" {
+		paths = []string{one}
+	} else {
+		docs, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(docs)
+		paths = append([]string{filepath.Join(root, "README.md")}, docs...)
+	}
+	files := make([]exampleFile, 0, len(paths))
+	for _, path := range paths {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		name := path
+		if rel, err := filepath.Rel(root, path); err == nil && !strings.HasPrefix(rel, "..") {
+			name = filepath.ToSlash(rel)
+		}
+		files = append(files, exampleFile{name: name, text: string(raw), sections: parseREADME(string(raw))})
+	}
+	return files
+}
+
+// readmeAdminKey is the admin key docs/api.md starts `make run` with.
 const readmeAdminKey = "local-admin-key-0123456789"
 
 // startEmbedded runs `api -embedded` as `make run` does, with a fresh
 // DATA_DIR and on a free port instead of :8000, and with the admin key the
-// README starts it with, and returns the port.
+// documents start it with, and returns the port. The api stops when t ends.
 func startEmbedded(t *testing.T) int {
 	t.Helper()
 	bin := testenv.BuildBinaries(t)
@@ -128,7 +194,7 @@ func startEmbedded(t *testing.T) int {
 	return port
 }
 
-// readmeSection is the curl examples under one heading of the README.
+// readmeSection is the curl examples under one heading of a document.
 type readmeSection struct {
 	title    string
 	examples []readmeExample
@@ -144,24 +210,47 @@ type readmeExample struct {
 var (
 	curlLine    = regexp.MustCompile(`^(curl\s|([A-Za-z_][A-Za-z0-9_]*)=\$\(curl\s)`)
 	headingLine = regexp.MustCompile(`^#{1,6}\s+(.*)$`)
+	fenceLine   = regexp.MustCompile("^(`{3,}|~{3,})\\s*([^`\\s]*)")
 )
 
-// parseREADME finds the examples of every section, in order.
+// runnableFence says whether a fenced block with this info string's first
+// word is run.
+func runnableFence(lang string) bool {
+	switch strings.ToLower(lang) {
+	case "sh", "bash", "shell":
+		return true
+	}
+	return false
+}
+
+// parseREADME finds the examples of every section, in order: the curl
+// commands of runnable fenced blocks and the comments under them.
 func parseREADME(text string) []readmeSection {
 	sections := []readmeSection{{title: "top"}}
 	lines := strings.Split(text, "\n")
-	inFence := false
+	fence, runnable := "", false // the open fence's marker, "" outside one
 	for i := 0; i < len(lines); i++ {
 		line := strings.TrimRight(lines[i], "\r")
 		trimmed := strings.TrimSpace(line)
-		if strings.HasPrefix(trimmed, "```") {
-			inFence = !inFence
-			continue
+		// A backtick fence's info string holds no backtick: a line such as
+		// "```` ```sh ````" is a code span, not a fence.
+		if m := fenceLine.FindStringSubmatch(trimmed); m != nil && (m[1][0] != '`' || !strings.Contains(trimmed[len(m[1]):], "`")) {
+			switch {
+			case fence == "":
+				fence, runnable = m[1], runnableFence(m[2])
+				continue
+			case m[1][0] == fence[0] && len(m[1]) >= len(fence) && strings.TrimSpace(trimmed[len(m[1]):]) == "":
+				fence, runnable = "", false
+				continue
+			}
 		}
-		if !inFence {
+		if fence == "" {
 			if m := headingLine.FindStringSubmatch(line); m != nil {
 				sections = append(sections, readmeSection{title: strings.TrimSpace(m[1])})
 			}
+			continue
+		}
+		if !runnable {
 			continue
 		}
 		m := curlLine.FindStringSubmatch(trimmed)
@@ -221,8 +310,11 @@ var (
 func lintExample(command string) string {
 	for _, m := range otherPort.FindAllStringSubmatch(command, -1) {
 		if m[1] != "8000" {
-			return fmt.Sprintf("uses localhost:%s, but `make run` serves localhost:8000", m[1])
+			return fmt.Sprintf("uses localhost:%s, but `make run` serves localhost:8000 (fence it as text if it is not meant to run against make run)", m[1])
 		}
+	}
+	if !strings.Contains(command, "localhost:8000") {
+		return "does not call localhost:8000, which `make run` serves: fence it as text if it is not meant to run against make run"
 	}
 	if absoluteDate.MatchString(command) {
 		return "names an absolute date, which will pass: compute one, e.g. $(date -u -d '+30 days' +%Y-%m-%dT%H:%M:%SZ)"
