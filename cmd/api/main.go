@@ -6,6 +6,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/cmd/wiring"
+	"github.com/shortlink/shortlink/cmd/wiring/pgwiring"
 )
 
 func main() {
@@ -37,6 +39,10 @@ func main() {
 	}
 	if !cfg.GoMemLimit.Off {
 		debug.SetMemoryLimit(int64(cfg.GoMemLimit.ByteSize))
+	}
+	if err := pgwiring.CheckCredentials(context.Background(), cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "api:", err)
+		os.Exit(1)
 	}
 	// Stop hooks share one deadline: the server's drain, then
 	// SHUTDOWN_TIMEOUT for the in-flight requests and everything after them.

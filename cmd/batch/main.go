@@ -17,6 +17,7 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/cmd/wiring"
+	"github.com/shortlink/shortlink/cmd/wiring/pgwiring"
 )
 
 func main() {
@@ -26,6 +27,10 @@ func main() {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
+	}
+	if err := pgwiring.CheckCredentials(context.Background(), cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "batch:", err)
+		os.Exit(1)
 	}
 	if *once {
 		os.Exit(fillOnce(modules(cfg), cfg))

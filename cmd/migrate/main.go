@@ -18,6 +18,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring/pgwiring"
 )
 
 const usage = "usage: migrate up | new NAME | status | rollback"
@@ -37,10 +38,11 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	databaseURL := pgwiring.MigrateURL(cfg)
 	if args[0] == "up" {
-		return postgres.Migrate(context.Background(), cfg.DatabaseURL, os.Stdout)
+		return postgres.Migrate(context.Background(), databaseURL, os.Stdout)
 	}
-	u, err := url.Parse(cfg.DatabaseURL)
+	u, err := url.Parse(databaseURL)
 	if err != nil {
 		return err
 	}
@@ -53,9 +55,9 @@ func run(args []string) error {
 		return dbm.NewMigration(strings.Join(strings.Fields(strings.Join(args[1:], " ")), "_"))
 	case args[0] == "status":
 		_, err := dbm.Status(false)
-		return err
+		return postgres.WithCredentialsHint(err)
 	case args[0] == "rollback":
-		return dbm.Rollback()
+		return postgres.WithCredentialsHint(dbm.Rollback())
 	}
 	return errors.New(usage)
 }

@@ -21,6 +21,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring/pgwiring"
 )
 
 type monthList []time.Time
@@ -56,7 +57,7 @@ func run(months monthList, ahead int, prune bool) error {
 	if err != nil {
 		return err
 	}
-	store, err := postgres.Open(postgres.Options{URL: cfg.DatabaseURL, MaxOpenConns: 2, MaxLinkLifetime: cfg.MaxTTL})
+	store, err := postgres.Open(pgwiring.ToolOptions(cfg))
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring/pgwiring"
 	"github.com/shortlink/shortlink/domain"
 )
 
@@ -35,12 +36,7 @@ func AppOptions(cfg config.Config) app.Options {
 }
 
 // PostgresOptions are the api's and batch's store settings.
-func PostgresOptions(cfg config.Config) postgres.Options {
-	return postgres.Options{
-		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
-		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers, LookupWorkers: cfg.DBLookupWorkers,
-	}
-}
+func PostgresOptions(cfg config.Config) postgres.Options { return pgwiring.StoreOptions(cfg) }
 
 // CacheOptions are the redirect cache's settings, client-side caching on.
 func CacheOptions(cfg config.Config) rediscache.Options {
