@@ -52,8 +52,11 @@ build: ## Build every binary into ./bin
 test: bin/gotestsum testpackages bin/withservers ## All tests: unit, integration, end-to-end, on private servers started once for the run
 	$(WITH_SERVERS) $(MAKE) --no-print-directory unittest integrationtest e2etest
 
-unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed)
+# The allocation budget (test/bench TestAllocsPerRedirect) runs again
+# without -race, which changes what allocates.
+unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed), then the redirect path's allocation budget without -race
 	gotestsum --format pkgname -- $(TEST_FLAGS) -race ./...
+	gotestsum --format pkgname -- $(TEST_FLAGS) -run '^TestAllocs' ./test/bench
 
 integrationtest: bin/gotestsum testpackages bin/withservers ## Integration tests against real Postgres and Redis (private servers unless TEST_* or Docker)
 	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -race -tags integration -p 2 ./adapters/... ./test/integration/...
