@@ -117,13 +117,17 @@ $(SPECTRAL):
 	npm install --silent --no-audit --no-fund --prefix bin/npm @stoplight/spectral-cli@$(SPECTRAL_VERSION)
 
 ##@ Benchmark
-.PHONY: bench
-bench: ## Loopback benchmark vs bare net/http and pgbench (installs wrk; uses this machine's PostgreSQL), ~12 min → test/bench/results/latest.md
+.PHONY: bench bench-quick
+bench: ## Loopback benchmark vs bare net/http and pgbench, 5 rounds of a realistic request mix, engine allocations (installs wrk; uses this machine's PostgreSQL), ~17 min → test/bench/results/latest.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench $(BENCH_FLAGS)
 
+bench-quick: ## Before/after a change: cached redirect vs bare, creates vs pgbench INSERT, misses vs pgbench lookup, engine allocations; 5 rounds, ~5 min → test/bench/results/quick.md
+	@./test/services.sh bench
+	go run ./test/bench/cmd/bench -quick $(BENCH_FLAGS)
+
 .PHONY: bench-scale
-bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, ~6 min → test/bench/results/scale.md
+bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, 5 rounds, ~8 min → test/bench/results/scale.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 

@@ -39,20 +39,22 @@ func (b *bench) measure(ctx context.Context) error {
 	return nil
 }
 
-// finish measures the Zipf hit rates and the soaks, then checks the
-// database and the apis' own counts.
+// finish measures the Zipf hit rates and the soaks (not with -quick),
+// then checks the database and the apis' own counts.
 func (b *bench) finish(ctx context.Context) error {
-	if err := b.measureZipf(ctx); err != nil {
-		return err
-	}
-	if b.opts.soak > 0 {
-		if err := b.soakBothModes(ctx); err != nil {
+	if !b.opts.quick {
+		if err := b.measureZipf(ctx); err != nil {
 			return err
+		}
+		if b.opts.soak > 0 {
+			if err := b.soakBothModes(ctx); err != nil {
+				return err
+			}
 		}
 	}
 	f := &b.final
 	f.metrics = map[string]map[string]string{}
-	for _, a := range []*server{b.api, b.work, b.quiet, b.novisits, b.bigCache} {
+	for _, a := range b.apis() {
 		f.metrics[a.name] = testkit.Scrape(ctx, a.url)
 	}
 	var err error
@@ -76,6 +78,9 @@ func (b *bench) finish(ctx context.Context) error {
 	}
 	slices.Sort(f.errorSeries)
 	if f.visitsCounted, err = queryInt(ctx, db, "SELECT coalesce(sum(humans + bots), 0) FROM visit_hour"); err != nil {
+		return err
+	}
+	if f.botsCounted, err = queryInt(ctx, db, "SELECT coalesce(sum(bots), 0) FROM visit_hour"); err != nil {
 		return err
 	}
 	b.loadEnd = loadAverage()
