@@ -52,7 +52,9 @@ type finalChecks struct {
 	errorSeries   []string
 	metrics       map[string]map[string]string
 	visitsCounted int64 // visits in Postgres
-	botsCounted   int64 // of which the user-agent detector called bots'
+	// Visits in Postgres before the soak, and how many of them the
+	// user-agent detector called bots'.
+	mixVisits, mixBots int64
 }
 
 // apis lists the apis started, for their metrics.

@@ -176,11 +176,11 @@ func (b *bench) report() string {
 	m := f.metrics["api-work"]
 	p("Also, from the apis' /metrics: %d creates answered 201 (seeds included) for %d rows in short_link; "+
 		"%d answers ≥ 400 seen by the servers themselves; pool fallbacks to the Postgres counter: %s; "+
-		"codes left in the pool: %s; visits recorded by `api-work` %s, dropped %s; %d visits in Postgres after the last flushes, "+
-		"%.1f %% of them by bots by the user-agent detector's verdict (the mix sends 15 %% bots' agents).",
+		"codes left in the pool: %s; visits recorded by `api-work` %s, dropped %s; %d visits in Postgres after the last flushes. "+
+		"Of the %d visits of the wrk steps, the user-agent detector called %.1f %% bots' (the mix sends 15 %% bots' agents).",
 		f.creates201, f.rows, f.serverErrors, num(m["shortlink_pool_fallbacks_total"]), num(m["shortlink_pool_size"]),
 		num(m["shortlink_visits_recorded_total"]), num(m["shortlink_visits_dropped_total"]), f.visitsCounted,
-		100*float64(f.botsCounted)/float64(max(f.visitsCounted, 1)))
+		f.mixVisits, 100*float64(f.mixBots)/float64(max(f.mixVisits, 1)))
 	if len(f.errorSeries) > 0 {
 		p("")
 		p("Answers ≥ 400 by series: %s.", strings.Join(f.errorSeries, "; "))
