@@ -52,8 +52,11 @@ build: ## Build every binary into ./bin
 test: bin/gotestsum testpackages bin/withservers ## All tests: unit, integration, end-to-end, on private servers started once for the run
 	$(WITH_SERVERS) $(MAKE) --no-print-directory unittest integrationtest e2etest
 
-unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed)
+# The allocation budget (test/bench TestAllocsPerRedirect) runs again
+# without -race, which changes what allocates.
+unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed), then the redirect path's allocation budget without -race
 	gotestsum --format pkgname -- $(TEST_FLAGS) -race ./...
+	gotestsum --format pkgname -- $(TEST_FLAGS) -run '^TestAllocs' ./test/bench
 
 integrationtest: bin/gotestsum testpackages bin/withservers ## Integration tests against real Postgres and Redis (private servers unless TEST_* or Docker)
 	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -race -tags integration -p 2 ./adapters/... ./test/integration/...
@@ -114,13 +117,17 @@ $(SPECTRAL):
 	npm install --silent --no-audit --no-fund --prefix bin/npm @stoplight/spectral-cli@$(SPECTRAL_VERSION)
 
 ##@ Benchmark
-.PHONY: bench
-bench: ## Loopback benchmark vs bare net/http and pgbench (installs wrk; uses this machine's PostgreSQL), ~12 min → test/bench/results/latest.md
+.PHONY: bench bench-quick
+bench: ## Loopback benchmark vs bare net/http and pgbench, 5 rounds of a realistic request mix, engine allocations (installs wrk; uses this machine's PostgreSQL), ~17 min → test/bench/results/latest.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench $(BENCH_FLAGS)
 
+bench-quick: ## Before/after a change: cached redirect vs bare, creates vs pgbench INSERT, misses vs pgbench lookup, engine allocations; 5 rounds, ~5 min → test/bench/results/quick.md
+	@./test/services.sh bench
+	go run ./test/bench/cmd/bench -quick $(BENCH_FLAGS)
+
 .PHONY: bench-scale
-bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, ~6 min → test/bench/results/scale.md
+bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, 5 rounds, ~8 min → test/bench/results/scale.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 

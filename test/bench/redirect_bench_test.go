@@ -15,7 +15,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"sync/atomic"
 	"syscall"
@@ -34,12 +33,6 @@ import (
 )
 
 const seededLinks = 1000
-
-// What a browser sends that visit counting reads (lua/redirect.lua sends the same).
-const (
-	browserAgent   = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
-	browserReferer = "https://t.co/AbCdEfGh"
-)
 
 func BenchmarkRedirect(b *testing.B) {
 	redisCache := func(b *testing.B) ports.LinkCache {
@@ -119,18 +112,18 @@ func newAPI(b *testing.B, cache ports.LinkCache, logRequests, visits bool) (http
 	return router, codes
 }
 
-// serveParallel calls handler with GET /<code> of each code in turn from
-// GOMAXPROCS goroutines and fails the benchmark on any other status than want.
+// serveParallel calls handler with GET /<code> of each code in turn, each
+// from a client of the mix (mix_test.go), from GOMAXPROCS goroutines and
+// fails the benchmark on any other status than want.
 func serveParallel(b *testing.B, handler http.Handler, codes []string, want int) {
 	b.Helper()
+	clients := mixedClients(b)
 	// One set of requests per goroutine RunParallel starts, built untimed.
 	sets := make([][]*http.Request, runtime.GOMAXPROCS(0))
 	for s := range sets {
 		sets[s] = make([]*http.Request, len(codes))
 		for i, code := range codes {
-			sets[s][i] = httptest.NewRequest(http.MethodGet, "/"+code, nil)
-			sets[s][i].Header["User-Agent"] = []string{browserAgent}
-			sets[s][i].Header["Referer"] = []string{browserReferer}
+			sets[s][i] = mixedRequest("/"+code, clients[(i+s)%len(clients)])
 		}
 	}
 	var bad, next atomic.Int64

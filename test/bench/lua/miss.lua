@@ -2,7 +2,8 @@
 -- 7-character base62 code per request, which no link holds: every request
 -- misses the cache (a Redis GET), looks the code up in Postgres and caches
 -- the miss (a SET NX), the cost of a redirect whose link is not cached.
--- 404 is the expected answer: done() counts it apart, not as an error.
+-- Clients are drawn from the mix (common.lua). 404 is the expected
+-- answer: done() counts it apart, not as an error.
 --
 --   wrk -t2 -c16 -d8s -s test/bench/lua/miss.lua http://127.0.0.1:8000
 
@@ -13,7 +14,7 @@ expect404 = true
 local alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 function init(args)
-  math.randomseed(os.time() * 7919 + (tid or 0) * 104729)
+  seed()
 end
 
 function request()
@@ -22,5 +23,5 @@ function request()
     local k = math.random(62)
     code[i] = alphabet:sub(k, k)
   end
-  return wrk.format("GET", "/" .. table.concat(code))
+  return mixed("GET", "/" .. table.concat(code))
 end

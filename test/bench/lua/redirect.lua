@@ -1,14 +1,11 @@
 -- wrk script for `make bench`: GET /<code> for codes picked at random from a
--- file of one code a line. Redirects are not followed (wrk never does).
+-- file of one code a line, each as a client of the mix (common.lua) sends
+-- it. Redirects are not followed (wrk never does).
 --
 --   wrk -t1 -c64 -d8s -s test/bench/lua/redirect.lua http://127.0.0.1:8000 -- codes.txt
 
 -- common.lua sits beside this script, wherever wrk is run from.
 dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "common.lua")
-
--- Every redirect step sends a browser's headers, so steps differ by the
--- server only.
-browser(true)
 
 local paths = {}
 
@@ -18,9 +15,9 @@ function init(args)
     if line ~= "" then paths[#paths + 1] = "/" .. line end
   end
   if #paths == 0 then error("no codes in " .. file) end
-  math.randomseed(os.time() * 7919 + (tid or 0))
+  seed()
 end
 
 function request()
-  return wrk.format("GET", paths[math.random(#paths)])
+  return mixed("GET", paths[math.random(#paths)])
 end

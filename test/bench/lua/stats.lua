@@ -1,5 +1,6 @@
 -- wrk script for `make bench-scale`: GET /v1/shortlink/x<7 digits>/stats of
--- a random link the driver seeded in SQL, with an admin key.
+-- a random link the driver seeded in SQL, with an admin key, as a client
+-- of the mix (common.lua).
 --
 --   wrk -t2 -c16 -d8s -s test/bench/lua/stats.lua http://127.0.0.1:8000 -- 10000000 <admin key>
 
@@ -9,9 +10,9 @@ dofile(debug.getinfo(1, "S").source:match("^@(.-)[^/]*$") .. "common.lua")
 function init(args)
   links = tonumber(args[1]) or error("usage: -- <links> <admin key>")
   wrk.headers["Authorization"] = "Bearer " .. (args[2] or error("usage: -- <links> <admin key>"))
-  math.randomseed(os.time() * 7919 + (tid or 0))
+  seed()
 end
 
 function request()
-  return wrk.format("GET", string.format("/v1/shortlink/x%07d/stats", math.random(0, links - 1)))
+  return mixed("GET", string.format("/v1/shortlink/x%07d/stats", math.random(0, links - 1)))
 end

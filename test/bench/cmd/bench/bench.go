@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -31,6 +32,8 @@ type bench struct {
 	rounds  []map[string]measurement
 	zipf    []zipfResult
 	soaks   []soakResult
+	goBench []*goBenchResult
+	notes   []string // what the report must warn of
 	final   finalChecks
 	version map[string]string
 }
@@ -49,6 +52,28 @@ type finalChecks struct {
 	errorSeries   []string
 	metrics       map[string]map[string]string
 	visitsCounted int64 // visits in Postgres
+	// Visits in Postgres before the soak, and how many of them the
+	// user-agent detector called bots'.
+	mixVisits, mixBots int64
+}
+
+// apis lists the apis started, for their metrics.
+func (b *bench) apis() []*server {
+	var out []*server
+	for _, a := range []*server{b.api, b.work, b.quiet, b.novisits, b.bigCache} {
+		if a != nil {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// note logs a warning and keeps it for the report, once.
+func (b *bench) note(s string) {
+	b.logf("note: %s", s)
+	if !slices.Contains(b.notes, s) {
+		b.notes = append(b.notes, s)
+	}
 }
 
 func (b *bench) logf(format string, args ...any) {

@@ -16,13 +16,21 @@
 //	6   miss     wrk GET  → api of links seeded in SQL, none asked twice (cache misses)
 //	6P  pgbench: the api's lookup of one random seeded code
 //
-// alternating, so drift of the machine hits every step alike; then the
-// hit rate of the api's own memory at 16 and 128 MiB under a Zipf-like
+// alternating (five rounds by default), so drift of the machine hits
+// every step alike; every wrk step sends the request mix of lua/common.lua
+// (user agents, client addresses through a trusted proxy, languages,
+// referrers). Then the hit rate of the api's own memory at 16 and 128 MiB under a Zipf-like
 // load, and the RSS of the defaults api and of an embedded-mode api after
-// a mixed soak with the project's load tool. It reports medians, per-round
-// ratios, the server CPU per request, a duplicate-code check and the
-// targets of the performance issue. Results go to stdout and
-// test/bench/results/latest.md. Run it from the repository root.
+// a mixed soak with the project's load tool. It reports medians with the
+// spread of the rounds, per-round ratios, the server CPU per request, the
+// in-process engine benchmarks (allocations per cached redirect and per
+// miss), a duplicate-code check and the targets of the performance issue.
+// Results go to stdout and test/bench/results/latest.md. Run it from the
+// repository root.
+//
+// With -quick (make bench-quick) it runs only steps 1, 2, 4, 5, 5C, 6 and
+// 6P, with shorter steps (4 s) and no Zipf or soak: the headline ratios of a
+// change, before and after, in a few minutes (test/bench/results/quick.md).
 //
 // With -scale (make bench-scale) it instead compares two stacks, one with
 // -scale-links links seeded in SQL and one with -scale-base: creates,
@@ -68,6 +76,8 @@ type options struct {
 	dbName        string
 	out           string
 	keep          bool
+	quick         bool
+	goBench       bool
 	capacity      bool
 	scale         bool
 	scaleLinks    int
@@ -76,9 +86,9 @@ type options struct {
 
 func main() {
 	var o options
-	flag.IntVar(&o.rounds, "rounds", 3, "rounds of all steps; medians are over rounds")
-	flag.DurationVar(&o.stepDuration, "d", 8*time.Second, "duration of each step of a round")
-	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "duration of each step's unmeasured warm-up")
+	flag.IntVar(&o.rounds, "rounds", 5, "rounds of all steps; medians are over rounds")
+	flag.DurationVar(&o.stepDuration, "d", 8*time.Second, "duration of each step of a round (-quick: 4s unless set)")
+	flag.DurationVar(&o.warmup, "warmup", 2*time.Second, "duration of each step's unmeasured warm-up (-quick: 1s unless set)")
 	flag.DurationVar(&o.pause, "pause", 500*time.Millisecond, "idle time between steps")
 	flag.IntVar(&o.threads, "t", 1, "wrk threads for cached redirects (steps 1-3)")
 	flag.IntVar(&o.createThreads, "tc", 2, "wrk threads and pgbench jobs for creates and misses (steps 4-6)")
@@ -101,6 +111,9 @@ func main() {
 	flag.StringVar(&o.dbName, "db", "shortlink_bench", "database the bench drops and recreates")
 	flag.StringVar(&o.out, "out", "test/bench/results/latest.md", "markdown report")
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, configs) after the run")
+	flag.BoolVar(&o.quick, "quick", false, "only the headline steps (cached redirect, creates, misses and their references), "+
+		"-d 4s, -warmup 1s, no Zipf or soak (make bench-quick; -out defaults to test/bench/results/quick.md)")
+	flag.BoolVar(&o.goBench, "gobench", true, "run the in-process engine benchmarks (BenchmarkEngine in test/bench: allocs/op, B/op, ns/op) first")
 	flag.BoolVar(&o.capacity, "capacity", false, "instead of the steps above, measure the CPU a cached redirect, a miss and a create cost the api, "+
 		"Postgres and both Redis (the capacity model's figures; -out defaults to test/bench/results/capacity.md)")
 	flag.Parse()
@@ -109,6 +122,17 @@ func main() {
 	}
 	if o.scale && !flagSet("out") {
 		o.out = "test/bench/results/scale.md"
+	}
+	if o.quick {
+		if !flagSet("out") {
+			o.out = "test/bench/results/quick.md"
+		}
+		if !flagSet("d") {
+			o.stepDuration = 4 * time.Second
+		}
+		if !flagSet("warmup") {
+			o.warmup = time.Second
+		}
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -147,6 +171,9 @@ func run(ctx context.Context, o options) error {
 	}
 	if o.rounds < 1 || o.stepDuration < time.Second {
 		return fmt.Errorf("need -rounds ≥ 1 and -d ≥ 1s")
+	}
+	if o.quick && (o.scale || o.capacity) {
+		return fmt.Errorf("-quick is a shorter make bench: it does not combine with -scale or -capacity")
 	}
 	if !o.capacity && !o.scale && o.missLinks < 10_000 {
 		return fmt.Errorf("need -miss-links ≥ 10000: the miss and Zipf steps read those links")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,7 +19,11 @@ func (b *bench) report() string {
 	p := func(format string, args ...any) { fmt.Fprintf(&w, format+"\n", args...) }
 	v := b.version
 
-	p("# shortlink bench — %s", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
+	title := "shortlink bench"
+	if o.quick {
+		title = "shortlink bench -quick"
+	}
+	p("# %s — %s", title, time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	p("")
 	p("- machine: %d CPUs (%s), %s; %s", runtime.NumCPU(), v["cpu"], v["kernel"], v["go"])
 	p("- tools: %s; %s; %s; %s; %s", v["wrk"], v["nginx"], v["redis"], v["pgbench"], v["postgres"])
@@ -28,66 +33,91 @@ func (b *bench) report() string {
 	}
 	p("- load: %d rounds of %s, %s each (after a %s unmeasured warm-up of every step); loopback only",
 		o.rounds, strings.Join(order, "→"), o.stepDuration, o.warmup)
-	p("- wrk -t%d -c%d --timeout 2s for 1–3 (`lua/redirect.lua`: random picks among %d codes created through the api); "+
+	p("- wrk -t%d -c%d --timeout 2s for the cached redirects (`lua/redirect.lua`: random picks among %d codes created through the api); "+
 		"wrk -t%d -c%d for 4 (`lua/create.lua`); pgbench -n -M prepared -c%d -j%d for 5 and 5C; "+
 		"wrk -t%d -c%d for 6 (`lua/cold.lua`: links seeded in SQL, %d of them, none asked twice) and pgbench -c%d -j%d for 6P",
 		o.threads, o.redirectConns, o.links, o.createThreads, o.createConns, o.createConns, o.createThreads,
 		o.createThreads, o.missConns, o.missLinks, o.missConns, o.createThreads)
-	p("- apis: `api` and `api-work` run the defaults (only the servers' addresses set: access log on, to a file; visit counting on; "+
-		"LOCAL_CACHE_BYTES=16MiB; GOMEMLIMIT=48MiB; GOMAXPROCS=%d); `api` serves only cached redirects (2, 3), like its twins "+
-		"`api-quiet` (LOG_REQUESTS=false, 2Q) and `api-novisits` (also VISIT_PENDING_KEYS=0, 2N); `api-work` takes the creates and "+
-		"the misses (4, 6), which fill its cache, and 2W; `api-128mib` is the defaults with LOCAL_CACHE_BYTES=128MiB", runtime.NumCPU())
-	p("- nginx: compose/nginx/shortlink.conf (upstream and listen rewritten), worker_processes %s, access_log off; pool filled with %d codes first",
-		o.nginxWorkers, o.poolTarget)
+	p("- request mix of every wrk step, the bare server's included (`lua/common.lua`): 68 user agents (`lua/useragents.txt`: browsers on desktops, " +
+		"phones and tablets 85 %%, bots 15 %%), the client's address in X-Forwarded-For (6 000 addresses of ISPs in ten regions, a fifth IPv6; " +
+		"TRUSTED_PROXIES=127.0.0.1/32,::1/128), Accept-Language with q-values and a Referer (or none) for browsers")
+	if o.quick {
+		p("- apis: `api` and `api-work` run the defaults (only the servers' addresses set: access log on, to a file; visit counting on; "+
+			"LOCAL_CACHE_BYTES=16MiB; GOMEMLIMIT=48MiB; GOMAXPROCS=%d); `api` serves only cached redirects (2), `api-work` the creates and misses (4, 6)",
+			runtime.NumCPU())
+	} else {
+		p("- apis: `api` and `api-work` run the defaults (only the servers' addresses set: access log on, to a file; visit counting on; "+
+			"LOCAL_CACHE_BYTES=16MiB; GOMEMLIMIT=48MiB; GOMAXPROCS=%d); `api` serves only cached redirects (2, 3), like its twins "+
+			"`api-quiet` (LOG_REQUESTS=false, 2Q) and `api-novisits` (also VISIT_PENDING_KEYS=0, 2N); `api-work` takes the creates and "+
+			"the misses (4, 6), which fill its cache, and 2W; `api-128mib` is the defaults with LOCAL_CACHE_BYTES=128MiB", runtime.NumCPU())
+		p("- nginx: compose/nginx/shortlink.conf (upstream and listen rewritten), worker_processes %s, access_log off", o.nginxWorkers)
+	}
+	p("- code pool filled with %d codes first; load average %s at start, %s at the end", o.poolTarget, b.loadStart, b.loadEnd)
 	p("")
-	p("| step | req/s | p50 ms | p99 ms | errors | api RSS | server CPU µs/req |")
+	p("| step | req/s median (min–max) | p50 ms | p99 ms | errors | api RSS | server CPU µs/req (min–max) |")
 	p("|---|---:|---:|---:|---:|---:|---:|")
 	for _, s := range b.steps {
 		rss := median(b.column(s.key, func(m measurement) float64 { return float64(m.RSSKiB) }))
-		p("| %s %s | %.0f | %.2f | %.2f | %d | %s | %s |", strings.SplitN(s.key, " ", 2)[0], s.label,
-			median(b.column(s.key, rps)), median(b.column(s.key, p50)), median(b.column(s.key, p99)),
-			b.errors(s.key), mib(int64(rss)), micros(median(b.column(s.key, cpu))))
+		p("| %s %s | %s | %.2f | %.2f | %d | %s | %s |", strings.SplitN(s.key, " ", 2)[0], s.label,
+			withSpread(b.column(s.key, rps), "%.0f"), median(b.column(s.key, p50)), median(b.column(s.key, p99)),
+			b.errors(s.key), mib(int64(rss)), cpuWithSpread(b.column(s.key, cpu)))
 	}
 	p("")
-	p("Medians over the rounds; errors (answers ≥ 400, socket errors, timeouts; failed transactions) summed over the rounds. "+
-		"Server CPU: user+system time of the server processes (bareserver; api; nginx workers + api for 3) per request: "+
-		"the steadiest figure when other load shares the machine (load average %s at start, %s at the end).", b.loadStart, b.loadEnd)
+	p("Medians over the rounds, the lowest and highest round in brackets; errors (answers ≥ 400, socket errors, timeouts; failed transactions) " +
+		"summed over the rounds. Server CPU: user+system time of the server processes (bareserver; api; nginx workers + api for 3) per request: " +
+		"the steadiest figure when other load shares the machine.")
 	p("")
 
-	rDefaults, eDefaults := b.ratio(stepDefaults, stepBare, rps)
-	rQuiet, eQuiet := b.ratio(stepQuiet, stepBare, rps)
-	rNginx, eNginx := b.ratio(stepNginx, stepBare, rps)
-	rCreate, eCreate := b.ratio(stepCreate, stepInsert, rps)
-	rClaim, eClaim := b.ratio(stepCreate, stepClaim, rps)
-	rMiss, eMiss := b.ratio(stepMiss, stepLookup, rps)
-	cVisits, eVisits := b.ratio(stepQuiet, stepNoVisits, cpu)
-	cLog, eLog := b.ratio(stepDefaults, stepQuiet, cpu)
-	cWorked, eWorked := b.ratio(stepWorked, stepDefaults, cpu)
-	rWorked, eWorkedRPS := b.ratio(stepWorked, stepBare, rps)
-	p("Ratios, median of the per-round ratios (each round's in brackets):")
-	p("- 2/1 cached redirect, defaults ÷ bare: **%.2f** [%s]; 2Q/1 with LOG_REQUESTS=false: %.2f [%s]; 3/1 through nginx: %.2f [%s]",
-		rDefaults, eDefaults, rQuiet, eQuiet, rNginx, eNginx)
-	p("- server CPU per cached redirect: defaults %s µs, bare %s µs; access log 2/2Q **%.3f** [%s]; visit counting 2Q/2N **%.3f** [%s]",
-		micros(median(b.column(stepDefaults, cpu))), micros(median(b.column(stepBare, cpu))), cLog, eLog, cVisits, eVisits)
-	p("- 2W cached redirect on `api-work`, its cache full of the misses' links: ÷ bare %.2f [%s]; server CPU 2W/2 %.3f [%s]", rWorked, eWorkedRPS, cWorked, eWorked)
-	p("- 4/5 create ÷ pgbench INSERT: **%.2f** [%s]; 4/5C create ÷ pgbench claim_and_insert_links: %.2f [%s]", rCreate, eCreate, rClaim, eClaim)
-	p("- 6/6P cache-miss redirect ÷ pgbench lookup: **%.2f** [%s]", rMiss, eMiss)
+	rDefaults := b.ratio(stepDefaults, stepBare, rps)
+	rCreate := b.ratio(stepCreate, stepInsert, rps)
+	rClaim := b.ratio(stepCreate, stepClaim, rps)
+	rMiss := b.ratio(stepMiss, stepLookup, rps)
+	cVisits := b.ratio(stepQuiet, stepNoVisits, cpu)
+	p("Ratios, median of the %d per-round ratios (lowest–highest; each round's):", o.rounds)
+	p("- 2/1 cached redirect, defaults ÷ bare: %s", rDefaults)
+	if !o.quick {
+		p("- 2Q/1 with LOG_REQUESTS=false: %s; 3/1 through nginx: %s", b.ratio(stepQuiet, stepBare, rps), b.ratio(stepNginx, stepBare, rps))
+		p("- server CPU per cached redirect: defaults %s µs, bare %s µs; access log 2/2Q %s; visit counting 2Q/2N %s",
+			micros(median(b.column(stepDefaults, cpu))), micros(median(b.column(stepBare, cpu))), b.ratio(stepDefaults, stepQuiet, cpu), cVisits)
+		p("- 2W cached redirect on `api-work`, its cache full of the misses' links: ÷ bare %s; server CPU 2W/2 %s",
+			b.ratio(stepWorked, stepBare, rps), b.ratio(stepWorked, stepDefaults, cpu))
+	} else {
+		p("- server CPU per cached redirect: defaults %s µs, bare %s µs; 2/1 %s",
+			micros(median(b.column(stepDefaults, cpu))), micros(median(b.column(stepBare, cpu))), b.ratio(stepDefaults, stepBare, cpu))
+	}
+	p("- 4/5 create ÷ pgbench INSERT: %s; 4/5C create ÷ pgbench claim_and_insert_links: %s", rCreate, rClaim)
+	p("- 6/6P cache-miss redirect ÷ pgbench lookup: %s", rMiss)
 	p("")
 
-	p("Hit rate of the api's own memory (client-side cache) under `lua/zipf.lua` (rank ⌊N^u⌋ over the %d seeded links: "+
-		"the link of rank r is asked for 1/r as often as the first), wrk -t1 -c32, %s of warm-up then %s measured, each api in turn:",
-		b.stack.links, o.zipfWarm, o.zipfDuration)
-	p("")
-	p("| api | LOCAL_CACHE_BYTES | redirects | answered from memory | req/s | p99 ms | errors | server CPU µs/req | VmRSS after | of which anon |")
-	p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
-	for _, z := range b.zipf {
-		p("| %s | %s | %d | %.1f %% | %.0f | %.2f | %d | %.1f | %s | %s |", z.api, z.budget, z.requests, 100*z.hitRate(), z.rps, z.p99, z.errors, z.serverCPU, mib(z.rssKiB), mib(z.anonKiB))
+	if len(b.goBench) > 0 {
+		p("In-process engine, `go test ./test/bench -bench '^BenchmarkEngine$' -benchmem` (`alloc_test.go`: the router with its middleware and "+
+			"access log, the handler, the in-process cache, visit counting; no network or HTTP parsing), run %d times before the servers start; "+
+			"`TestAllocsPerRedirect` in `make test` holds the allocations to their budget:", goBenchCount)
+		p("")
+		p("| benchmark | ns/op median (min–max) | B/op | allocs/op |")
+		p("|---|---:|---:|---:|")
+		for _, r := range b.goBench {
+			p("| %s | %s | %.0f | %.0f |", r.name, withSpread(r.nsPerOp, "%.0f"), r.bytesPerOp, r.allocsPerOp)
+		}
+		p("")
+	}
+
+	if len(b.zipf) > 0 {
+		p("Hit rate of the api's own memory (client-side cache) under `lua/zipf.lua` (rank ⌊N^u⌋ over the %d seeded links: "+
+			"the link of rank r is asked for 1/r as often as the first), wrk -t1 -c32, %s of warm-up then %s measured, each api in turn:",
+			b.stack.links, o.zipfWarm, o.zipfDuration)
+		p("")
+		p("| api | LOCAL_CACHE_BYTES | redirects | answered from memory | req/s | p99 ms | errors | server CPU µs/req | VmRSS after | of which anon |")
+		p("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+		for _, z := range b.zipf {
+			p("| %s | %s | %d | %.1f %% | %.0f | %.2f | %d | %.1f | %s | %s |", z.api, z.budget, z.requests, 100*z.hitRate(), z.rps, z.p99, z.errors, z.serverCPU, mib(z.rssKiB), mib(z.anonKiB))
+		}
+		p("")
 	}
 	zipfRatio := math.NaN()
 	if len(b.zipf) == 2 && b.zipf[1].hitRate() > 0 {
 		zipfRatio = b.zipf[0].hitRate() / b.zipf[1].hitRate()
 	}
-	p("")
 	if len(b.soaks) > 0 {
 		p("Mixed soak, the project's load tool (`test/load -scenario mixed`: %d VUs, 20 %% creates, 80 %% redirects of its own links), %s on each mode; "+
 			"RSS sampled every second by the tool:", o.soakVUs, o.soak)
@@ -124,30 +154,40 @@ func (b *bench) report() string {
 	}
 	p("| target (performance issue, round two) | measured | |")
 	p("|---|---|---|")
-	p("| cached redirect, defaults ≥ 0.80 × bare req/s | %.2f × | %s |", rDefaults, verdict(rDefaults >= 0.80))
+	p("| cached redirect, defaults ≥ 0.80 × bare req/s | %.2f × | %s |", rDefaults.median, verdict(rDefaults.median >= 0.80))
 	p("| cached redirect, defaults: p99 ≤ 10 ms | %.2f ms | %s |", p99Defaults, verdict(p99Defaults <= 10))
-	p("| visit counting adds ≤ 5 %% server CPU per cached redirect | %+.1f %% (2Q ÷ 2N) | %s |", 100*(cVisits-1), verdict(cVisits <= 1.05))
-	p("| cache-miss redirect ≥ 0.50 × pgbench lookup | %.2f × | %s |", rMiss, verdict(rMiss >= 0.50))
+	if !o.quick {
+		p("| visit counting adds ≤ 5 %% server CPU per cached redirect | %+.1f %% (2Q ÷ 2N) | %s |", 100*(cVisits.median-1), verdict(cVisits.median <= 1.05))
+	}
+	p("| cache-miss redirect ≥ 0.50 × pgbench lookup | %.2f × | %s |", rMiss.median, verdict(rMiss.median >= 0.50))
 	p("| cache-miss redirect: p99 ≤ 10 ms | %.2f ms | %s |", p99Miss, verdict(p99Miss <= 10))
-	p("| create ≥ 1.0 × pgbench INSERT (c%d) | %.2f × | %s |", o.createConns, rCreate, verdict(rCreate >= 1.0))
-	p("| 16 MiB keeps ≥ 0.90 of 128 MiB's Zipf hit rate | %.2f × | %s |", zipfRatio, verdict(zipfRatio >= 0.90))
+	p("| create ≥ 1.0 × pgbench INSERT (c%d) | %.2f × | %s |", o.createConns, rCreate.median, verdict(rCreate.median >= 1.0))
+	if !o.quick {
+		p("| 16 MiB keeps ≥ 0.90 of 128 MiB's Zipf hit rate | %.2f × | %s |", zipfRatio, verdict(zipfRatio >= 0.90))
+	}
 	for _, s := range b.soaks {
 		p("| api VmRSS ≤ 64 MiB after the soak, %s mode | %.1f MiB at the end, %.1f MiB peak, %d requests | %s |",
 			s.mode, s.rssEndMiB, s.rssPeak, s.requests, verdict(max(s.rssEndMiB, s.rssPeak) <= 64 && s.failed == 0))
 		p("| … its own memory (RssAnon) ≤ 64 MiB, %s mode | %.1f MiB at the end | %s |", s.mode, s.anonMiB, verdict(s.anonMiB <= 64 && s.failed == 0))
 	}
-	p("| 0 errors in every step (Zipf included) | %d | %s |", allErrs, verdict(allErrs == 0))
+	p("| 0 errors in every step%s | %d | %s |", map[bool]string{true: "", false: " (Zipf included)"}[o.quick], allErrs, verdict(allErrs == 0))
 	p("| no duplicate code | count(*) − count(DISTINCT code) = %d over %d rows | %s |", f.duplicates, f.rows, verdict(f.duplicates == 0))
 	p("")
 	m := f.metrics["api-work"]
 	p("Also, from the apis' /metrics: %d creates answered 201 (seeds included) for %d rows in short_link; "+
 		"%d answers ≥ 400 seen by the servers themselves; pool fallbacks to the Postgres counter: %s; "+
-		"codes left in the pool: %s; visits recorded by `api-work` %s, dropped %s; %d visits in Postgres after the last flushes.",
+		"codes left in the pool: %s; visits recorded by `api-work` %s, dropped %s; %d visits in Postgres after the last flushes. "+
+		"Of the %d visits of the wrk steps, the user-agent detector called %.1f %% bots' (the mix sends 15 %% bots' agents).",
 		f.creates201, f.rows, f.serverErrors, num(m["shortlink_pool_fallbacks_total"]), num(m["shortlink_pool_size"]),
-		num(m["shortlink_visits_recorded_total"]), num(m["shortlink_visits_dropped_total"]), f.visitsCounted)
+		num(m["shortlink_visits_recorded_total"]), num(m["shortlink_visits_dropped_total"]), f.visitsCounted,
+		f.mixVisits, 100*float64(f.mixBots)/float64(max(f.mixVisits, 1)))
 	if len(f.errorSeries) > 0 {
 		p("")
 		p("Answers ≥ 400 by series: %s.", strings.Join(f.errorSeries, "; "))
+	}
+	for _, n := range b.notes {
+		p("")
+		p("**Note:** %s.", n)
 	}
 	p("")
 	p("## Every round")
@@ -163,19 +203,59 @@ func (b *bench) report() string {
 	return w.String()
 }
 
-// ratio is the median over rounds of f(num)/f(den), and each round's.
-func (b *bench) ratio(num, den string, f func(measurement) float64) (float64, string) {
-	var xs []float64
-	var each []string
-	for _, r := range b.rounds {
-		n, ok1 := r[num]
-		d, ok2 := r[den]
+// roundRatios is a ratio of two steps over the rounds: the median of the
+// per-round ratios, their spread and each round's.
+type roundRatios struct {
+	median float64
+	each   []float64
+}
+
+// String prints **median** (min–max; each round's).
+func (r roundRatios) String() string {
+	if len(r.each) == 0 {
+		return "n/a"
+	}
+	each := make([]string, len(r.each))
+	for i, x := range r.each {
+		each[i] = fmt.Sprintf("%.2f", x)
+	}
+	lo, hi := slices.Min(r.each), slices.Max(r.each)
+	return fmt.Sprintf("**%.2f** (%.2f–%.2f; %s)", r.median, lo, hi, strings.Join(each, ", "))
+}
+
+// withSpread prints the median of xs and, when there are several, their
+// lowest and highest in brackets.
+func withSpread(xs []float64, format string) string {
+	if len(xs) == 0 {
+		return "—"
+	}
+	m := fmt.Sprintf(format, median(xs))
+	if len(xs) < 2 {
+		return m
+	}
+	return fmt.Sprintf("%s ("+format+"–"+format+")", m, slices.Min(xs), slices.Max(xs))
+}
+
+// cpuWithSpread is withSpread for CPU per request, where 0 is "not measured".
+func cpuWithSpread(xs []float64) string {
+	if len(xs) == 0 || median(xs) == 0 || math.IsNaN(median(xs)) {
+		return "—"
+	}
+	return withSpread(xs, "%.1f")
+}
+
+// ratio is f(num)/f(den) in each round that has both, and their median.
+func (b *bench) ratio(num, den string, f func(measurement) float64) roundRatios {
+	var r roundRatios
+	for _, round := range b.rounds {
+		n, ok1 := round[num]
+		d, ok2 := round[den]
 		if ok1 && ok2 && f(d) > 0 {
-			xs = append(xs, f(n)/f(d))
-			each = append(each, fmt.Sprintf("%.2f", f(n)/f(d)))
+			r.each = append(r.each, f(n)/f(d))
 		}
 	}
-	return median(xs), strings.Join(each, ", ")
+	r.median = median(r.each)
+	return r
 }
 
 func (b *bench) errors(key string) int64 {

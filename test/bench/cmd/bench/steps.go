@@ -112,7 +112,11 @@ func (b *bench) coldStep(base string, links, part, parts int) func(context.Conte
 		start := part*(links/parts) + calls*share
 		calls++
 		t := b.opts.createThreads
-		return runWrk(ctx, t, b.opts.missConns, d, coldLua, base, strconv.Itoa(links), strconv.Itoa(start), strconv.Itoa(t))
+		m, err := runWrk(ctx, t, b.opts.missConns, d, coldLua, base, strconv.Itoa(links), strconv.Itoa(start), strconv.Itoa(t))
+		if err == nil && m.Requests > int64(share) {
+			b.note(fmt.Sprintf("a miss step asked for more codes than its share of the seeded links (%d), so some were asked twice: raise -miss-links or lower -d", share))
+		}
+		return m, err
 	}
 }
 
@@ -132,20 +136,29 @@ func (b *bench) createStep(base string) func(context.Context, time.Duration) (me
 func (b *bench) defineSteps() {
 	o := b.opts
 	db := b.stack.dbURL
+	bare := step{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: b.redirectStep(b.bare.url, b.codes)}
+	defaults := step{key: stepDefaults, label: "cached redirect → api, defaults (access log, visit counting)", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url, b.codes)}
+	create := step{key: stepCreate, label: "create → api-work (defaults)", api: b.work, servers: pids(b.work), run: b.createStep(b.work.url)}
+	insert := step{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)}
+	claim := step{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)}
+	lookup := step{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)}
+	missLabel := fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks)
+	if o.quick {
+		b.steps = []step{bare, defaults, create, insert, claim,
+			{key: stepMiss, label: missLabel, api: b.work, servers: pids(b.work), run: b.coldStep(b.work.url, o.missLinks, 0, 1)},
+			lookup}
+		return
+	}
 	b.steps = []step{
-		{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: b.redirectStep(b.bare.url, b.codes)},
-		{key: stepDefaults, label: "cached redirect → api, defaults (access log, visit counting)", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url, b.codes)},
+		bare, defaults,
 		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url, b.codes)},
 		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url, b.codes)},
 		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url, b.codes)},
-		{key: stepCreate, label: "create → api-work (defaults)", api: b.work, servers: pids(b.work), run: b.createStep(b.work.url)},
-		{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)},
-		{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)},
-		{key: stepMiss, label: fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks), api: b.work, servers: pids(b.work),
-			run: b.coldStep(b.work.url, o.missLinks, 0, 2)},
+		create, insert, claim,
+		{key: stepMiss, label: missLabel, api: b.work, servers: pids(b.work), run: b.coldStep(b.work.url, o.missLinks, 0, 2)},
 		{key: stepMissN, label: "cache-miss redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0, other links", api: b.novisits, servers: pids(b.novisits),
 			run: b.coldStep(b.novisits.url, o.missLinks, 1, 2)},
-		{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)},
+		lookup,
 		{key: stepWorked, label: "cached redirect → api-work, its cache full of the misses' links", api: b.work, servers: pids(b.work), run: b.redirectStep(b.work.url, b.codes)},
 	}
 }

@@ -1,0 +1,101 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/cmd/wiring"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/test/httpsuite"
+)
+
+// engine is the whole api in process as the embedded mode assembles it
+// (the modules of cmd/api through httpsuite.Assemble): the gin router of
+// httpapi.NewRouter with its middleware (request id, metrics, the access
+// log on, to io.Discard), the redirect handler, app.Resolver in front of
+// the in-process adapters/memory cache with the defaults' size, the
+// memory store, and visit counting with the real user-agent detector. It
+// is called directly, without a socket, so what it measures is the api's
+// own work on top of net/http.
+type engine struct {
+	router http.Handler
+	cache  *memory.Cache
+	visits *app.VisitRecorder
+	w      *discardWriter
+	// cached are requests for links the cache holds; uncached for links
+	// only the store holds once evict has run.
+	cached, uncached []*http.Request
+	uncachedCodes    []domain.Code
+	wrongStatus      int // answers other than 302
+}
+
+const (
+	engineCachedLinks   = 1000
+	engineUncachedLinks = 4096
+)
+
+func newEngine(tb testing.TB) *engine {
+	tb.Helper()
+	cache, err := memory.NewCache(wiring.MemoryCacheOptions(config.Defaults()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	store := memory.NewLinkStore()
+	api := httpsuite.Assemble(tb, httpsuite.Parts{
+		Store: store, Counter: store, Cache: cache,
+		Configure: func(cfg *config.Config) {
+			// A flush allocates its batch: none may land in a measurement.
+			cfg.VisitFlushInterval = time.Hour
+		},
+	})
+	e := &engine{router: api.Router, cache: cache, visits: api.Visits, w: &discardWriter{header: http.Header{}}}
+	clients := mixedClients(tb)
+	ctx := context.Background()
+	for i := range engineCachedLinks + engineUncachedLinks {
+		created, err := api.Creator.Create(ctx, app.CreateRequest{URL: fmt.Sprintf("https://example.com/bench/%020x", i)})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		code := created.Link.Code()
+		req := mixedRequest("/"+code.String(), clients[i%len(clients)])
+		if i < engineCachedLinks {
+			e.cached = append(e.cached, req)
+		} else {
+			e.uncached = append(e.uncached, req)
+			e.uncachedCodes = append(e.uncachedCodes, code)
+		}
+	}
+	// Every request once: each user agent's verdict is cached and each
+	// link's visit key exists, as on a server that has run for a while.
+	for _, req := range append(e.cached[:len(e.cached):len(e.cached)], e.uncached...) {
+		e.serve(req)
+	}
+	if e.wrongStatus > 0 {
+		tb.Fatalf("%d of the warm-up's redirects did not answer 302", e.wrongStatus)
+	}
+	return e
+}
+
+// serve answers req as the server would, into a reused ResponseWriter.
+func (e *engine) serve(req *http.Request) {
+	clear(e.w.header)
+	e.w.status = 0
+	e.router.ServeHTTP(e.w, req)
+	if e.w.status != http.StatusFound {
+		e.wrongStatus++
+	}
+}
+
+// evict drops the uncached links from the cache: the next request for
+// each is a local miss that the store answers.
+func (e *engine) evict() {
+	for _, code := range e.uncachedCodes {
+		_ = e.cache.Invalidate(context.Background(), code)
+	}
+}
