@@ -380,7 +380,7 @@ func testPageDelete(t *testing.T, s *stack, b *browser, tg *target) {
 	}
 	p.expectCleanConsole()
 	r.expectCleanConsole()
-	// Last, as it is the API's part (SPEC §9: deleted → 410 Gone).
+	// Last, as it is the API's part (deleted → 410 Gone).
 	expectShortURL(t, shortURL, http.StatusGone)
 }
 
@@ -459,7 +459,7 @@ func testPageQRCode(t *testing.T, s *stack, b *browser, tg *target) {
 	shortURL, _ := createOnPage(t, p, tg.URL+"/landing?qr", alias("qr"))
 	qr := s.proxyURL + "/v1/shortlink/" + strings.TrimPrefix(shortURL, s.proxyURL+"/") + "/qr?format=svg&size=320"
 	if r := testkit.Send(nil, http.MethodGet, qr, "", nil, nil); r.Status != http.StatusOK {
-		t.Fatalf("GET %s = %s: the page shows this route's SVG (link management, SPEC §9)", qr, r)
+		t.Fatalf("GET %s = %s: the page shows this route's SVG", qr, r)
 	}
 	p.waitJS("the QR code", `(() => { const i = document.getElementById("qr");
 		return !!i && i.complete && i.naturalWidth > 0 && !document.getElementById("qr-figure").hidden; })()`)
@@ -524,7 +524,7 @@ func testPageVisits(t *testing.T, s *stack, b *browser, tg *target) {
 			(document.getElementById("stats-summary").textContent !== "" || !document.getElementById("stats-error").hidden)`)
 		if msg := owner.text("stats-error"); msg != "" {
 			owner.screenshot("visits-error")
-			t.Fatalf("the page cannot show the visits: %q (it reads GET /v1/shortlink/{code}/stats, SPEC §10)", msg)
+			t.Fatalf("the page cannot show the visits: %q (it reads GET /v1/shortlink/{code}/stats)", msg)
 		}
 		if summary = owner.text("stats-summary"); summary == want || time.Now().After(deadline) {
 			break
