@@ -74,7 +74,9 @@ func TestRequireAPIKey(t *testing.T) {
 	t.Parallel()
 	const key = "k3y-0123456789abcdef"
 	// A key configured with spaces around it ("a, b") is the key without them.
-	env := startGuardedAPI(t, func(cfg *config.Config) { cfg.APIKeys = []string{"other-key-0123456789", key, " spaced-key-0123456789"} })
+	env := startGuardedAPI(t, func(cfg *config.Config) {
+		cfg.APIKeys = []string{"other-key-0123456789", key, " spaced-key-0123456789"}
+	})
 	tests := []struct {
 		name    string
 		headers map[string]string
