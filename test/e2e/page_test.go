@@ -334,6 +334,17 @@ func testPageManage(t *testing.T, s *stack, b *browser, tg *target) {
 		t.Fatalf("after extending, the status says %q", got)
 	}
 
+	// Too far: the API's expires_at_too_far, in words, next to the date.
+	p.fill("extend-to", time.Now().Add(400*24*time.Hour).Format("2006-01-02T15:04"))
+	p.click("extend")
+	p.waitJS("the expiry error", `!document.getElementById("extend-to-error").hidden`)
+	if got := p.text("extend-to-error"); got != "A link can last at most 365 days — choose an earlier date." {
+		t.Fatalf("extending too far, the page says %q next to the date", got)
+	}
+	if f := p.focused(); f != "extend-to" {
+		t.Fatalf("extending too far leaves the focus on %q, want the date", f)
+	}
+
 	p.expectTokenOnlyInHeaders(token)
 	p.expectCleanConsole()
 }

@@ -78,7 +78,7 @@
   // reason (own's first, then the page's), else the API's message, else
   // fallback.
   function say(r, own, fallback) {
-    const said = (own && own[r.data.reason]) || words[r.data.reason];
+    const said = lookup(own, r.data.reason) || lookup(words, r.data.reason);
     const text = typeof said === 'function' ? said(r.data) : said;
     return text || r.data.error || fallback;
   }
@@ -86,8 +86,12 @@
   // placeOf is the input an error belongs next to: the one of the field at
   // fault, else the one its reason is about; null puts it at the form.
   function placeOf(data, byField, byReason) {
-    return byField[data.field] || byReason[data.reason] || null;
+    return lookup(byField, data.field) || lookup(byReason, data.reason) || null;
   }
+
+  // lookup is table[key] for the table's own keys only ("constructor" is
+  // no reason, whatever an object inherits).
+  const lookup = (table, key) => (table && typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined);
 
   // ---- small DOM helpers --------------------------------------------------
 
