@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -32,7 +31,7 @@ type Manager struct {
 	store      ports.LinkStore
 	cache      ports.LinkCache
 	clock      ports.Clock
-	admins     []domain.TokenDigest
+	admins     domain.KeySet
 	quarantine domain.CodeQuarantine
 	maxTTL     time.Duration
 	log        *slog.Logger
@@ -51,13 +50,7 @@ type Manager struct {
 func NewManager(store ports.LinkStore, cache ports.LinkCache, clock ports.Clock, adminKeys []string,
 	quarantine domain.CodeQuarantine, maxTTL time.Duration, log *slog.Logger,
 ) *Manager {
-	admins := make([]domain.TokenDigest, 0, len(adminKeys))
-	for _, k := range adminKeys {
-		if k != "" {
-			admins = append(admins, domain.DigestToken(k))
-		}
-	}
-	return &Manager{store: store, cache: cache, clock: clock, admins: admins, quarantine: quarantine, maxTTL: maxTTL, log: log}
+	return &Manager{store: store, cache: cache, clock: clock, admins: domain.NewKeySet(adminKeys), quarantine: quarantine, maxTTL: maxTTL, log: log}
 }
 
 // Info shows the link that holds rawCode. Without credentials (bearer is
@@ -176,19 +169,15 @@ func (m *Manager) find(ctx context.Context, rawCode string) (domain.ShortLink, t
 	return link, now, nil
 }
 
-// authorize tells who bearer is for link. Admin keys are compared as
-// digests in constant time, every one of them, so timing tells nothing.
+// authorize tells who bearer is for link; every comparison is in constant
+// time (domain.KeySet, TokenDigest.Matches).
 func (m *Manager) authorize(link domain.ShortLink, bearer string) (domain.Actor, error) {
 	if bearer == "" {
 		return domain.ActorNone, domain.ErrUnauthenticated
 	}
 	presented := domain.DigestToken(bearer)
-	admin := 0
-	for _, key := range m.admins {
-		admin |= subtle.ConstantTimeCompare(presented[:], key[:])
-	}
 	switch {
-	case admin == 1:
+	case m.admins.Contains(presented):
 		return domain.ActorAdmin, nil
 	case link.Owner().Matches(presented):
 		return domain.ActorOwner, nil

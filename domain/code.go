@@ -17,7 +17,7 @@ const (
 // ParseCode validates a code taken from a request path.
 func ParseCode(s string) (Code, error) {
 	if reason := codeSyntaxError(s); reason != "" {
-		return "", invalid("code", reason)
+		return "", invalid("code", ReasonInvalidCode, "code "+reason)
 	}
 	return Code(s), nil
 }
@@ -39,10 +39,10 @@ func ParseAlias(s string) (Code, error) {
 		return "", nil
 	}
 	if reason := codeSyntaxError(s); reason != "" {
-		return "", invalid("alias", reason)
+		return "", invalid("alias", ReasonInvalidAlias, "alias "+reason)
 	}
 	if slices.Contains(reservedAliases, s) {
-		return "", invalid("alias", "is reserved for a route of this service")
+		return "", invalid("alias", ReasonReservedAlias, "alias is reserved for a route of this service")
 	}
 	return Code(s), nil
 }

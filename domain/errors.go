@@ -1,7 +1,8 @@
 // Package domain holds shortlink's business rules: what a short link is,
 // which codes, aliases, target URLs and expiry dates are acceptable, and the
 // errors the rest of the service speaks in. It imports the standard library
-// only, so every rule can be tested without a server.
+// and the x/ packages that extend it, no framework, so every rule can be
+// tested without a server.
 package domain
 
 import (
@@ -39,16 +40,42 @@ var (
 	ErrCodeSpaceExhausted = errors.New("generated code space exhausted")
 )
 
-// ValidationError says which input field broke which rule. Its message is
-// written for the API client.
+// Reason is a stable, machine-readable word (snake_case) for why a request
+// was refused: clients branch on it, people read the message beside it.
+// The domain names the reasons of its validation errors; the HTTP layer
+// names those of its own answers and of the sentinel errors above.
+type Reason string
+
+// The reasons of validation errors.
+const (
+	ReasonMissingField     Reason = "missing_field"
+	ReasonInvalidURL       Reason = "invalid_url"
+	ReasonURLTooLong       Reason = "url_too_long"
+	ReasonOwnHost          Reason = "own_host"
+	ReasonDeniedHost       Reason = "denied_host"
+	ReasonInvalidAlias     Reason = "invalid_alias"
+	ReasonReservedAlias    Reason = "reserved_alias"
+	ReasonInvalidCode      Reason = "invalid_code"
+	ReasonInvalidExpiresAt Reason = "invalid_expires_at"
+	ReasonExpiresAtPast    Reason = "expires_at_in_past"
+	ReasonExpiresAtTooFar  Reason = "expires_at_too_far"
+	ReasonInvalidWindow    Reason = "invalid_window"
+	ReasonInvalidInterval  Reason = "invalid_interval"
+)
+
+// ValidationError says which input field broke which rule: Reason for
+// programs, Message (a sentence naming the field) for people.
 type ValidationError struct {
-	Field  string
-	Reason string
+	Field   string
+	Reason  Reason
+	Message string
 }
 
-func (e *ValidationError) Error() string { return e.Field + ": " + e.Reason }
+func (e *ValidationError) Error() string { return e.Message }
 
 // Is lets callers test any validation failure with errors.Is(err, ErrInvalidInput).
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidInput }
 
-func invalid(field, reason string) error { return &ValidationError{Field: field, Reason: reason} }
+func invalid(field string, reason Reason, message string) error {
+	return &ValidationError{Field: field, Reason: reason, Message: message}
+}

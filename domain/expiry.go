@@ -24,14 +24,14 @@ func (p ExpiryPolicy) ExpiresAt(raw string, now time.Time) (time.Time, error) {
 	}
 	t, err := time.Parse(time.RFC3339Nano, raw)
 	if err != nil {
-		return time.Time{}, invalid("expires_at", "must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
+		return time.Time{}, invalid("expires_at", ReasonInvalidExpiresAt, "expires_at must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
 	}
 	t = normalizeInstant(t)
 	if !t.After(now) {
-		return time.Time{}, invalid("expires_at", "must be in the future")
+		return time.Time{}, invalid("expires_at", ReasonExpiresAtPast, "expires_at must be in the future")
 	}
 	if t.After(now.Add(p.Max)) {
-		return time.Time{}, invalid("expires_at", fmt.Sprintf("must be at most %s from now", formatDuration(p.Max)))
+		return time.Time{}, invalid("expires_at", ReasonExpiresAtTooFar, fmt.Sprintf("expires_at must be at most %s from now", formatDuration(p.Max)))
 	}
 	return t, nil
 }

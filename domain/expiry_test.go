@@ -44,7 +44,7 @@ func TestExpiryPolicyExpiresAt(t *testing.T) {
 				return
 			}
 			var verr *domain.ValidationError
-			if !errors.As(err, &verr) || verr.Field != "expires_at" || verr.Reason != tt.reason {
+			if !errors.As(err, &verr) || verr.Field != "expires_at" || verr.Message != "expires_at "+tt.reason {
 				t.Fatalf("ExpiresAt(%q) error = %v, want expires_at: %s", tt.raw, err, tt.reason)
 			}
 		})

@@ -143,7 +143,7 @@ func checkHostSpellings(t *testing.T, r *rand.Rand) {
 	refused := func(policy domain.URLPolicy, url, reason string) {
 		t.Helper()
 		var verr *domain.ValidationError
-		if _, err := policy.Parse(url); !errors.As(err, &verr) || verr.Reason != reason {
+		if _, err := policy.Parse(url); !errors.As(err, &verr) || verr.Message != "url "+reason {
 			t.Fatalf("Parse(%+q) error = %v, want url: %s", url, err, reason)
 		}
 	}

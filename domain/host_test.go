@@ -176,7 +176,7 @@ func checkParse(t *testing.T, policy domain.URLPolicy, tt hostCase) {
 		return
 	}
 	var verr *domain.ValidationError
-	if !errors.As(err, &verr) || verr.Field != "url" || verr.Reason != tt.reason {
+	if !errors.As(err, &verr) || verr.Field != "url" || verr.Message != "url "+tt.reason {
 		t.Fatalf("Parse(%q) = %q, %v; want url: %s", tt.input, got, err, tt.reason)
 	}
 }

@@ -75,7 +75,7 @@ func NewShortLink(code Code, url string, createdAt, expiresAt time.Time, owner T
 		return ShortLink{}, errors.New("short link needs a code and a url")
 	}
 	if !expiresAt.After(createdAt) {
-		return ShortLink{}, invalid("expires_at", "must be in the future")
+		return ShortLink{}, invalid("expires_at", ReasonExpiresAtPast, "expires_at must be in the future")
 	}
 	return RestoreShortLink(LinkRecord{Code: code, URL: url, CreatedAt: createdAt, ExpiresAt: expiresAt, Owner: owner, Version: 1}), nil
 }
@@ -195,9 +195,9 @@ func (l ShortLink) ExtendTo(expiresAt, now time.Time, maxLifetime time.Duration)
 	case l.ExpiredAt(now):
 		return ShortLink{}, ErrLinkExpired
 	case !expiresAt.After(now):
-		return ShortLink{}, invalid("expires_at", "must be in the future")
+		return ShortLink{}, invalid("expires_at", ReasonExpiresAtPast, "expires_at must be in the future")
 	case expiresAt.After(l.createdAt.Add(maxLifetime)):
-		return ShortLink{}, invalid("expires_at", fmt.Sprintf("must be at most %s after the link was created (%s)",
+		return ShortLink{}, invalid("expires_at", ReasonExpiresAtTooFar, fmt.Sprintf("expires_at must be at most %s after the link was created (%s)",
 			formatDuration(maxLifetime), l.createdAt.Format(time.RFC3339)))
 	}
 	l.expiresAt = expiresAt

@@ -36,26 +36,26 @@ type URLPolicy struct {
 func (p URLPolicy) Parse(raw string) (string, error) {
 	switch {
 	case raw == "":
-		return "", invalid("url", "is required")
+		return "", invalid("url", ReasonMissingField, "url is required")
 	case len(raw) > p.MaxLength:
 		return "", p.tooLong()
 	case !utf8.ValidString(raw):
-		return "", invalid("url", "must be valid UTF-8")
+		return "", invalid("url", ReasonInvalidURL, "url must be valid UTF-8")
 	case strings.IndexFunc(raw, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return "", invalid("url", "must not contain whitespace or control characters")
+		return "", invalid("url", ReasonInvalidURL, "url must not contain whitespace or control characters")
 	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Opaque != "" || (u.Scheme != "http" && u.Scheme != "https") || u.Hostname() == "" {
-		return "", invalid("url", "must be an absolute http or https URL with a host")
+		return "", invalid("url", ReasonInvalidURL, "url must be an absolute http or https URL with a host")
 	}
 	target, port, reason := hostPortOf(u)
 	switch {
 	case reason != "":
-		return "", invalid("url", reason)
+		return "", invalid("url", ReasonInvalidURL, "url "+reason)
 	case p.isService(target, port):
-		return "", invalid("url", "must not point at this service")
+		return "", invalid("url", ReasonOwnHost, "url must not point at this service")
 	case p.isDenied(target):
-		return "", invalid("url", "points at a host that is not allowed")
+		return "", invalid("url", ReasonDeniedHost, "url points at a host that is not allowed")
 	}
 	stored := withHost(raw, u, target, port)
 	if len(stored) > p.MaxLength {
@@ -94,7 +94,7 @@ func PublicHostOf(baseURL string) (string, error) {
 }
 
 func (p URLPolicy) tooLong() error {
-	return invalid("url", fmt.Sprintf("must be at most %d bytes", p.MaxLength))
+	return invalid("url", ReasonURLTooLong, fmt.Sprintf("url must be at most %d bytes", p.MaxLength))
 }
 
 // isService reports whether a browser sent to h on port reaches this

@@ -59,7 +59,7 @@ func TestURLPolicyParse(t *testing.T) {
 				return
 			}
 			var verr *domain.ValidationError
-			if !errors.As(err, &verr) || verr.Field != "url" || verr.Reason != tt.reason {
+			if !errors.As(err, &verr) || verr.Field != "url" || verr.Message != "url "+tt.reason {
 				t.Fatalf("Parse(%q) error = %v, want url: %s", tt.input, err, tt.reason)
 			}
 		})

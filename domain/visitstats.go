@@ -51,7 +51,7 @@ func ParseVisitWindow(rawFrom, rawTo, rawInterval string, now time.Time, maxSpan
 	case IntervalHour:
 		w.Interval = IntervalHour
 	default:
-		return VisitWindow{}, invalid("interval", "must be hour or day")
+		return VisitWindow{}, invalid("interval", ReasonInvalidInterval, "interval must be hour or day")
 	}
 	parse := func(field, raw string, def time.Time) (time.Time, error) {
 		if raw == "" {
@@ -59,7 +59,7 @@ func ParseVisitWindow(rawFrom, rawTo, rawInterval string, now time.Time, maxSpan
 		}
 		t, err := time.Parse(time.RFC3339Nano, raw)
 		if err != nil {
-			return time.Time{}, invalid(field, "must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
+			return time.Time{}, invalid(field, ReasonInvalidWindow, field+" must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
 		}
 		return t.UTC(), nil
 	}
@@ -74,11 +74,11 @@ func ParseVisitWindow(rawFrom, rawTo, rawInterval string, now time.Time, maxSpan
 	}
 	switch span := to.Sub(from); {
 	case span <= 0:
-		return VisitWindow{}, invalid("from", "must be before to")
+		return VisitWindow{}, invalid("from", ReasonInvalidWindow, "from must be before to")
 	case span > maxSpan:
-		return VisitWindow{}, invalid("to", fmt.Sprintf("the window from from to to must be at most %s (MAX_TTL)", formatDuration(maxSpan)))
+		return VisitWindow{}, invalid("to", ReasonInvalidWindow, fmt.Sprintf("the window between from and to must be at most %s (MAX_TTL)", formatDuration(maxSpan)))
 	case w.Interval == IntervalHour && span > MaxHourlyWindow:
-		return VisitWindow{}, invalid("interval", fmt.Sprintf("hour series cover at most %s; use interval=day for longer windows", formatDuration(MaxHourlyWindow)))
+		return VisitWindow{}, invalid("interval", ReasonInvalidInterval, fmt.Sprintf("hourly series cover at most %s; use interval=day for longer windows", formatDuration(MaxHourlyWindow)))
 	}
 	w.From, w.To = from.Truncate(step), ceilTime(to, step)
 	return w, nil

@@ -42,8 +42,8 @@ func TestStoreOutage(t *testing.T) {
 	store.SetDown(true)
 
 	r := httpsuite.Create(t, env, map[string]any{"url": "https://example.com", "alias": "during-outage"})
-	if r.Status != http.StatusServiceUnavailable || r.ErrorMessage() != "service temporarily unavailable, please retry" {
-		t.Fatalf("create with the store down = %d %s, want 503 without internals", r.Status, r.Body)
+	if r.Status != http.StatusServiceUnavailable || r.Reason() != "unavailable" || r.ErrorMessage() != "service temporarily unavailable, please retry" {
+		t.Fatalf("create with the store down = %d %s, want 503 unavailable without internals", r.Status, r.Body)
 	}
 	if r := httpsuite.Get(t, env.BaseURL+"/"+code); r.Status != http.StatusFound {
 		t.Fatalf("cached link with the store down = %d, want 302", r.Status)
@@ -52,7 +52,7 @@ func TestStoreOutage(t *testing.T) {
 		t.Fatalf("uncached code with the store down = %d, want 503", r.Status)
 	}
 	r = httpsuite.Get(t, env.BaseURL+"/v1/ready")
-	if r.Status != http.StatusServiceUnavailable || r.ErrorMessage() != "not ready: store unavailable" {
+	if r.Status != http.StatusServiceUnavailable || r.Reason() != "not_ready" || r.ErrorMessage() != "not ready: store unavailable" {
 		t.Fatalf("ready with the store down = %d %s", r.Status, r.Body)
 	}
 	if r := httpsuite.Get(t, env.BaseURL+"/v1/health"); r.Status != http.StatusOK {
@@ -70,8 +70,8 @@ func TestUnknownRouteIsJSON404(t *testing.T) {
 	t.Parallel()
 	env, _ := startMemoryAPI(t)
 	r := httpsuite.Get(t, env.BaseURL+"/v1/nothing/here")
-	if r.Status != http.StatusNotFound || r.Envelope.Status != http.StatusNotFound {
-		t.Fatalf("unknown route = %d %s", r.Status, r.Body)
+	if r.Status != http.StatusNotFound || r.Envelope.Status != http.StatusNotFound || r.Reason() != "no_route" {
+		t.Fatalf("unknown route = %d %s, want 404 no_route", r.Status, r.Body)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -37,41 +38,53 @@ func readJSONObject(c *gin.Context) (jsonObject, error) {
 		if errors.As(err, &maxErr) {
 			return nil, errBodyTooLarge
 		}
-		return nil, badRequest("could not read the request body")
+		return nil, invalidRequest(reasonBadRequest, "", "could not read the request body")
 	}
 	if !utf8.Valid(raw) {
-		return nil, badRequest("request body must be valid UTF-8")
+		return nil, invalidRequest(reasonInvalidJSON, "", "request body must be valid UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		if err != nil && !errors.Is(err, io.EOF) {
-			return nil, badRequest("request body is not valid JSON")
+			return nil, errNotValidJSON
 		}
-		return nil, badRequest("request body must be a JSON object")
+		return nil, invalidRequest(reasonInvalidJSON, "", "request body must be a JSON object")
 	}
 	obj := jsonObject{}
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
-			return nil, badRequest("request body is not valid JSON")
+			return nil, errNotValidJSON
 		}
 		name, _ := tok.(string) // object keys are always strings
 		var value json.RawMessage
 		if err := dec.Decode(&value); err != nil {
-			return nil, badRequest("request body is not valid JSON")
+			return nil, errNotValidJSON
 		}
 		if _, dup := obj[name]; dup {
-			return nil, badRequest("%s: appears more than once", name)
+			name = shortFieldName(name)
+			return nil, invalidRequest(reasonDuplicate, name, strconv.Quote(name)+" appears more than once")
 		}
 		obj[name] = value
 	}
 	if _, err := dec.Token(); err != nil { // the closing brace
-		return nil, badRequest("request body is not valid JSON")
+		return nil, errNotValidJSON
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, badRequest("request body is not valid JSON")
+		return nil, errNotValidJSON
 	}
 	return obj, nil
+}
+
+var errNotValidJSON = invalidRequest(reasonInvalidJSON, "", "request body is not valid JSON")
+
+// shortFieldName is a member name as an answer echoes it: at most 40
+// bytes, so a client's long name cannot make the answer long.
+func shortFieldName(name string) string {
+	if len(name) <= 40 {
+		return name
+	}
+	return strings.ToValidUTF8(name[:40], "") + "…"
 }
 
 // str returns member name as a string; absent and null are "not given".
@@ -81,12 +94,12 @@ func (o jsonObject) str(name string) (value string, given bool, err error) {
 		return "", false, nil
 	}
 	if err := json.Unmarshal(raw, &value); err != nil {
-		return "", false, badRequest("%s: must be a string", name)
+		return "", false, invalidRequest(reasonInvalidType, name, name+" must be a string")
 	}
 	// encoding/json turns a lone surrogate escape into U+FFFD silently.
 	if strings.ContainsRune(value, utf8.RuneError) && !bytes.Contains(raw, []byte("\uFFFD")) &&
 		!bytes.Contains(bytes.ToLower(raw), []byte(`\ufffd`)) {
-		return "", false, badRequest("%s: must be valid Unicode (no lone surrogates)", name)
+		return "", false, invalidRequest(reasonInvalidJSON, name, name+" must be valid Unicode (no lone surrogates)")
 	}
 	return value, true, nil
 }
@@ -98,7 +111,7 @@ func (o jsonObject) boolean(name string) (value, given bool, err error) {
 		return false, false, nil
 	}
 	if err := json.Unmarshal(raw, &value); err != nil {
-		return false, false, badRequest("%s: must be true or false", name)
+		return false, false, invalidRequest(reasonInvalidType, name, name+" must be true or false")
 	}
 	return value, true, nil
 }

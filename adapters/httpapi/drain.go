@@ -20,5 +20,5 @@ func (d *Drain) Active() bool { return d != nil && d.on.Load() }
 
 // errDraining is /v1/ready's answer once the drain has begun: the api
 // itself is going away, whatever its dependencies say.
-var errDraining = &httpError{status: http.StatusServiceUnavailable, message: "not ready: shutting down",
-	extra: map[string]any{"down": []string{"api"}}}
+var errDraining = &httpError{status: http.StatusServiceUnavailable, reason: "draining", message: "not ready: shutting down",
+	down: []string{"api"}}

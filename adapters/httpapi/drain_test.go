@@ -117,7 +117,7 @@ func TestStopRefusesNewConnectionsThenDrainsTheOpenOnes(t *testing.T) {
 		runtime.Gosched()
 	}
 
-	if a := conns[0].get(t, "/v1/ready"); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, "not ready: shutting down") || !a.close {
+	if a := conns[0].get(t, "/v1/ready"); a.status != http.StatusServiceUnavailable || !strings.Contains(a.body, `"reason":"draining"`) || !strings.Contains(a.body, "not ready: shutting down") || !a.close {
 		t.Errorf("ready while draining = %d %s (close %v), want 503 not ready: shutting down, closing", a.status, a.body, a.close)
 	}
 	if a := conns[1].get(t, "/v1/health"); a.status != http.StatusOK || !a.close {

@@ -3,9 +3,11 @@ package httpapi
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"math"
 	"net/http"
 	"strconv"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,44 +15,94 @@ import (
 	"github.com/shortlink/shortlink/domain"
 )
 
-// httpError is an answer the HTTP layer decides on its own, before or
-// beside any use case: a problem with the request itself (size, type,
-// syntax, credentials, rate), a missing route, a service that is not ready.
+// httpError is an error answer: its status, the reason a client branches
+// on, the request field at fault (if one is) and the message for people.
+// The HTTP layer makes some on its own, before or beside any use case (a
+// problem with the request itself, a missing route, a service that is not
+// ready); answerOf makes the others from the errors of the use cases.
 type httpError struct {
 	status  int
+	reason  domain.Reason
+	field   string
 	message string
 	// header holds headers the answer needs (Retry-After, WWW-Authenticate).
 	header map[string]string
-	// extra holds data fields beside "error" (the dependencies that are down).
-	extra map[string]any
+	// down names the dependencies that are down (/v1/ready).
+	down []string
 }
 
 func (e *httpError) Error() string { return e.message }
 
-func badRequest(format string, args ...any) error {
-	return &httpError{status: http.StatusBadRequest, message: fmt.Sprintf(format, args...)}
+// errorBody is data of the error envelope.
+type errorBody struct {
+	Error  string        `json:"error"`
+	Reason domain.Reason `json:"reason"`
+	Field  string        `json:"field,omitempty"`
+	Down   []string      `json:"down,omitempty"`
 }
 
-var (
-	errNoRoute         = &httpError{status: http.StatusNotFound, message: "no such route"}
-	errPanic           = &httpError{status: http.StatusInternalServerError, message: "internal server error"}
-	errBodyTooLarge    = &httpError{status: http.StatusRequestEntityTooLarge, message: fmt.Sprintf("request body too large (limit %d KiB)", MaxBodyBytes>>10)}
-	errNotJSON         = &httpError{status: http.StatusUnsupportedMediaType, message: "Content-Type must be application/json"}
-	errBodyNotReceived = &httpError{status: http.StatusRequestTimeout, message: "the request body did not arrive in time"}
-	errAPIKeyRequired  = &httpError{status: http.StatusUnauthorized, message: "a valid API key is required to create links", header: map[string]string{"WWW-Authenticate": `Bearer realm="shortlink"`}}
-	errInternal        = &httpError{status: http.StatusInternalServerError, message: "internal server error"}
-	errUnavailable     = &httpError{status: http.StatusServiceUnavailable, message: "service temporarily unavailable, please retry"}
-
-	errMethodNotAllowed    = &httpError{status: http.StatusMethodNotAllowed, message: "method not allowed on this route (see the Allow header)"}
-	errLinkNotFound        = &httpError{status: http.StatusNotFound, message: "short link not found"}
-	errLinkGone            = &httpError{status: http.StatusGone, message: "short link is gone: it was disabled or deleted"}
-	errCredentialsRequired = &httpError{status: http.StatusUnauthorized, message: "credentials required: Authorization: Bearer <manage token or admin key>",
-		header: map[string]string{"WWW-Authenticate": `Bearer realm="shortlink"`}}
+// The reasons of the HTTP layer's own answers. Every reason the service
+// can answer is listed in openapi.yaml and docs/reasons.md (a test checks).
+const (
+	reasonBadRequest    domain.Reason = "bad_request"
+	reasonInvalidJSON   domain.Reason = "invalid_json"
+	reasonInvalidType   domain.Reason = "invalid_type"
+	reasonDuplicate     domain.Reason = "duplicate_field"
+	reasonUnknownField  domain.Reason = "unknown_field"
+	reasonReadOnlyField domain.Reason = "read_only_field"
+	reasonInvalidParam  domain.Reason = "invalid_parameter"
+	reasonRateLimited   domain.Reason = "rate_limited"
+	reasonUnauthorized  domain.Reason = "unauthorized"
+	reasonNotFound      domain.Reason = "not_found"
+	reasonUnavailable   domain.Reason = "unavailable"
+	reasonInternal      domain.Reason = "internal"
 )
 
-func errRateLimited(message string, retryAfterSeconds int) error {
-	return &httpError{status: http.StatusTooManyRequests, message: message,
-		header: map[string]string{"Retry-After": strconv.Itoa(retryAfterSeconds)}}
+// invalidRequest is a 400 the HTTP layer decides: the request's shape, not
+// its values, is wrong. field is "" when no one field is at fault.
+func invalidRequest(reason domain.Reason, field, message string) error {
+	return &httpError{status: http.StatusBadRequest, reason: reason, field: field, message: message}
+}
+
+var bearerChallenge = map[string]string{"WWW-Authenticate": `Bearer realm="shortlink"`}
+
+var (
+	errNoRoute          = &httpError{status: http.StatusNotFound, reason: "no_route", message: "no such route"}
+	errBodyTooLarge     = &httpError{status: http.StatusRequestEntityTooLarge, reason: "body_too_large", message: fmt.Sprintf("request body too large (limit %d KiB)", MaxBodyBytes>>10)}
+	errNotJSON          = &httpError{status: http.StatusUnsupportedMediaType, reason: "unsupported_media_type", message: "Content-Type must be application/json"}
+	errBodyNotReceived  = &httpError{status: http.StatusRequestTimeout, reason: "request_timeout", message: "the request body did not arrive in time"}
+	errAPIKeyRequired   = &httpError{status: http.StatusUnauthorized, reason: reasonUnauthorized, message: "a valid API key is required to create links", header: bearerChallenge}
+	errInternal         = &httpError{status: http.StatusInternalServerError, reason: reasonInternal, message: "internal server error"}
+	errUnavailable      = &httpError{status: http.StatusServiceUnavailable, reason: reasonUnavailable, message: "service temporarily unavailable, please retry"}
+	errMethodNotAllowed = &httpError{status: http.StatusMethodNotAllowed, reason: "method_not_allowed",
+		message: "method not allowed on this route (see the Allow header)"}
+)
+
+// sentinelAnswers are the answers to the domain's sentinel errors, tried in
+// order: the first that err wraps wins (ErrAdminOnly wraps ErrForbidden).
+var sentinelAnswers = []struct {
+	err    error
+	answer *httpError
+}{
+	{domain.ErrNotFound, &httpError{status: http.StatusNotFound, reason: reasonNotFound, message: "short link not found"}},
+	{domain.ErrGone, &httpError{status: http.StatusGone, reason: "gone", message: "short link is gone: it was disabled or deleted"}},
+	{domain.ErrAliasTaken, &httpError{status: http.StatusConflict, reason: "alias_taken", field: "alias", message: "alias is already taken"}},
+	{domain.ErrLinkExpired, &httpError{status: http.StatusConflict, reason: "link_expired", message: domain.ErrLinkExpired.Error()}},
+	{domain.ErrUnauthenticated, &httpError{status: http.StatusUnauthorized, reason: reasonUnauthorized, header: bearerChallenge,
+		message: "credentials required: Authorization: Bearer <manage token or admin key>"}},
+	{domain.ErrAdminOnly, &httpError{status: http.StatusForbidden, reason: "admin_only", message: "an administrator disabled this link; only an administrator can enable it"}},
+	{domain.ErrForbidden, &httpError{status: http.StatusForbidden, reason: "forbidden", message: "these credentials do not grant this link"}},
+	{domain.ErrUnavailable, errUnavailable},
+}
+
+// retryAfter is the Retry-After header for a wait of d: whole seconds,
+// rounded up, at least one.
+func retryAfter(d time.Duration) map[string]string {
+	return map[string]string{"Retry-After": strconv.Itoa(max(1, int(math.Ceil(d.Seconds()))))}
+}
+
+func errRateLimited(message string, wait time.Duration) error {
+	return &httpError{status: http.StatusTooManyRequests, reason: reasonRateLimited, message: message, header: retryAfter(wait)}
 }
 
 func errNotReady(down []string) error {
@@ -61,7 +113,7 @@ func errNotReady(down []string) error {
 		}
 		msg += name
 	}
-	return &httpError{status: http.StatusServiceUnavailable, message: msg + " unavailable", extra: map[string]any{"down": down}}
+	return &httpError{status: http.StatusServiceUnavailable, reason: "not_ready", message: msg + " unavailable", down: down}
 }
 
 // answerOf is the one table from errors to HTTP answers. Anything it does
@@ -76,29 +128,16 @@ func answerOf(err error) *httpError {
 	case errors.As(err, &httpErr):
 		return httpErr
 	case errors.As(err, &valErr):
-		return &httpError{status: http.StatusBadRequest, message: valErr.Error()}
+		return &httpError{status: http.StatusBadRequest, reason: valErr.Reason, field: valErr.Field, message: valErr.Message}
 	case errors.As(err, &missErr):
-		return &httpError{status: http.StatusTooManyRequests, message: missErr.Error(),
-			header: map[string]string{"Retry-After": strconv.Itoa(max(1, int(math.Ceil(missErr.RetryAfter.Seconds()))))}}
-	case errors.Is(err, domain.ErrNotFound):
-		return errLinkNotFound
-	case errors.Is(err, domain.ErrGone):
-		return errLinkGone
-	case errors.Is(err, domain.ErrAliasTaken):
-		return &httpError{status: http.StatusConflict, message: "alias is already taken"}
-	case errors.Is(err, domain.ErrLinkExpired):
-		return &httpError{status: http.StatusConflict, message: domain.ErrLinkExpired.Error()}
-	case errors.Is(err, domain.ErrUnauthenticated):
-		return errCredentialsRequired
-	case errors.Is(err, domain.ErrAdminOnly):
-		return &httpError{status: http.StatusForbidden, message: domain.ErrAdminOnly.Error()}
-	case errors.Is(err, domain.ErrForbidden):
-		return &httpError{status: http.StatusForbidden, message: "these credentials do not grant this link"}
-	case errors.Is(err, domain.ErrUnavailable):
-		return errUnavailable
-	default:
-		return errInternal
+		return &httpError{status: http.StatusTooManyRequests, reason: reasonRateLimited, message: missErr.Error(), header: retryAfter(missErr.RetryAfter)}
 	}
+	for _, s := range sentinelAnswers {
+		if errors.Is(err, s.err) {
+			return s.answer
+		}
+	}
+	return errInternal
 }
 
 // statusClientClosedRequest is nginx's code for a client that hung up
@@ -109,8 +148,41 @@ const statusClientClosedRequest = 499
 // clientGoneKey marks a request whose client went away before its answer.
 const clientGoneKey = "shortlink.client_gone"
 
-// fail answers err with the error envelope, logging what the client is not
-// told. Every error answer of the API goes through here.
+// answerFor is where every error answer is decided: it maps err to its
+// answer (answerOf), logs what the client is not told, and sets the
+// answer's headers. When the client has gone, it marks the request for the
+// metrics as 499 and still answers with a standard status.
+func answerFor(c *gin.Context, log *slog.Logger, err error) *httpError {
+	if c.Request.Context().Err() != nil {
+		c.Set(clientGoneKey, true)
+		err = errBodyNotReceived
+	}
+	answer := answerOf(err)
+	var decidedHere *httpError // answers of the HTTP layer's own making need no log line
+	switch {
+	case errors.As(err, &decidedHere):
+	case answer.status == http.StatusServiceUnavailable:
+		log.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "error", err)
+	case answer.status >= 500:
+		log.ErrorContext(c, "request failed", "route", c.FullPath(), "error", err)
+	}
+	for name, value := range answer.header {
+		c.Writer.Header()[name] = []string{value}
+	}
+	return answer
+}
+
+// writeError answers err with the error envelope (answerFor).
+func writeError(c *gin.Context, log *slog.Logger, err error) {
+	answer := answerFor(c, log, err)
+	writeJSON(c, answer.status, envelope{Status: answer.status, Data: errorBody{
+		Error: answer.message, Reason: answer.reason, Field: answer.field, Down: answer.down,
+	}})
+	c.Abort()
+}
+
+// fail answers err with the error envelope. Every error answer of the API
+// goes through here or writeError.
 func (h *Handler) fail(c *gin.Context, err error) {
 	writeError(c, h.Log, err)
 }

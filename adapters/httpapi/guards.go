@@ -1,15 +1,12 @@
 package httpapi
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"log/slog"
-	"math"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -26,36 +23,22 @@ func rateLimit(limiter ports.RateLimiter, perMinute int, clock ports.Clock, log 
 			return
 		}
 		if !allowed {
-			writeError(c, log, errRateLimited("too many creates from this address; retry later",
-				max(1, int(math.Ceil(retryAfter.Seconds())))))
+			writeError(c, log, errRateLimited("too many creates from this address; retry later", retryAfter))
 			return
 		}
 		c.Next()
 	}
 }
 
-// requireAPIKey admits only requests that carry one of keys, as
-// "Authorization: Bearer <key>" or "X-API-Key: <key>". Keys are compared as
-// SHA-256 digests in constant time, against every key, so the time taken
-// tells nothing about how close a guess came or which key matched.
-func requireAPIKey(keys []string, log *slog.Logger) gin.HandlerFunc {
-	digests := make([][32]byte, 0, len(keys))
-	for _, k := range keys {
-		if k = strings.TrimSpace(k); k != "" {
-			digests = append(digests, sha256.Sum256([]byte(k)))
-		}
-	}
+// requireAPIKey admits only requests that carry a key of keys, as
+// "Authorization: Bearer <key>" or "X-API-Key: <key>".
+func requireAPIKey(keys domain.KeySet, log *slog.Logger) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		presented := c.GetHeader("X-API-Key")
-		if auth := c.GetHeader("Authorization"); presented == "" && len(auth) > 7 && strings.EqualFold(auth[:7], "bearer ") {
-			presented = strings.TrimSpace(auth[7:])
+		if presented == "" {
+			presented = bearer(c)
 		}
-		got := sha256.Sum256([]byte(presented))
-		match := 0
-		for _, want := range digests {
-			match |= subtle.ConstantTimeCompare(got[:], want[:])
-		}
-		if presented == "" || match != 1 {
+		if presented == "" || !keys.Contains(domain.DigestToken(presented)) {
 			writeError(c, log, errAPIKeyRequired)
 			return
 		}

@@ -73,7 +73,10 @@ func TestRateLimitPerClientAddress(t *testing.T) {
 func TestRequireAPIKey(t *testing.T) {
 	t.Parallel()
 	const key = "k3y-0123456789abcdef"
-	env := startGuardedAPI(t, func(cfg *config.Config) { cfg.APIKeys = []string{"other-key-0123456789", key} })
+	// A key configured with spaces around it ("a, b") is the key without them.
+	env := startGuardedAPI(t, func(cfg *config.Config) {
+		cfg.APIKeys = []string{"other-key-0123456789", key, " spaced-key-0123456789"}
+	})
 	tests := []struct {
 		name    string
 		headers map[string]string
@@ -85,6 +88,7 @@ func TestRequireAPIKey(t *testing.T) {
 		{"bearer", map[string]string{"Authorization": "Bearer " + key}, http.StatusCreated},
 		{"bearer any case", map[string]string{"Authorization": "bearer " + key}, http.StatusCreated},
 		{"x-api-key", map[string]string{"X-API-Key": key}, http.StatusCreated},
+		{"a key configured with spaces", map[string]string{"Authorization": "Bearer spaced-key-0123456789"}, http.StatusCreated},
 		{"basic auth is not a key", map[string]string{"Authorization": "Basic " + key}, http.StatusUnauthorized},
 	}
 	for _, tt := range tests {

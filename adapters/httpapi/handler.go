@@ -1,4 +1,4 @@
-// Package httpapi is the HTTP adapter: gin routes for SPEC §2, the JSON
+// Package httpapi is the HTTP adapter: gin routes for the API, the JSON
 // envelope, one error-to-status table, and the server's lifecycle.
 package httpapi
 
@@ -141,7 +141,7 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 		return app.CreateRequest{}, err
 	}
 	if !given {
-		return app.CreateRequest{}, badRequest("url: is required")
+		return app.CreateRequest{}, invalidRequest(domain.ReasonMissingField, "url", "url is required")
 	}
 	req.URL = url
 	if req.ExpiresAt, _, err = body.str("expires_at"); err != nil {
@@ -173,8 +173,8 @@ func (h *Handler) redirect(c *gin.Context) {
 		return
 	}
 	// No request-wide deadline: every step of a resolve bounds itself (cache
-	// operations by REDIS_TIMEOUT, the store lookup by REQUEST_TIMEOUT), and
-	// a timer per request was a third of a cached redirect's CPU.
+	// operations by REDIS_TIMEOUT, the store lookup by REQUEST_TIMEOUT), so
+	// the redirect path arms no timer per request.
 	link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 	if err != nil {
 		h.fail(c, err)

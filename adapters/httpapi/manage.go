@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
 )
 
 // infoBody is a link's info: url is left out once the link is deleted.
@@ -96,14 +97,12 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 		switch name {
 		case "expires_at", "disabled":
 		case "url":
-			return app.Patch{}, badRequest("url: the target of a link cannot be changed; delete the link and create another")
+			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "url, the target of a link, cannot be changed; delete the link and create another")
 		case "state":
-			return app.Patch{}, badRequest("state: cannot be set; send disabled: true or false, or DELETE the link")
+			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "state cannot be set; send disabled: true or false, or DELETE the link")
 		default:
-			if len(name) > 40 { // the message echoes it: keep it short
-				name = name[:40] + "…"
-			}
-			return app.Patch{}, badRequest("%s: unknown field; a change may set expires_at and disabled only", strconv.Quote(name))
+			name = shortFieldName(name)
+			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at and disabled only")
 		}
 	}
 	var p app.Patch
@@ -114,7 +113,7 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	if given {
 		t, err := time.Parse(time.RFC3339Nano, raw)
 		if err != nil {
-			return app.Patch{}, badRequest("expires_at: must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
+			return app.Patch{}, invalidRequest(domain.ReasonInvalidExpiresAt, "expires_at", "expires_at must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
 		}
 		p.ExpiresAt = &t
 	}
@@ -126,7 +125,7 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 		p.Disabled = &disabled
 	}
 	if p.ExpiresAt == nil && p.Disabled == nil {
-		return app.Patch{}, badRequest("request body must name expires_at or disabled")
+		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at or disabled")
 	}
 	return p, nil
 }

@@ -1,11 +1,25 @@
 package httpapi_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
+	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
@@ -35,8 +49,8 @@ func TestManagementWhileTheStoreIsDown(t *testing.T) {
 		{"qr", http.MethodGet, path + "/qr", "", nil},
 	} {
 		r := httpsuite.Send(t, env, tc.method, tc.path, tc.bearer, tc.body)
-		if r.Status != http.StatusServiceUnavailable || r.ErrorMessage() != "service temporarily unavailable, please retry" {
-			t.Errorf("%s with the store down = %s, want 503 with the generic message", tc.name, r)
+		if r.Status != http.StatusServiceUnavailable || r.Reason() != "unavailable" || r.ErrorMessage() != "service temporarily unavailable, please retry" {
+			t.Errorf("%s with the store down = %s, want 503 unavailable with the generic message", tc.name, r)
 		}
 	}
 	if r := httpsuite.Send(t, env, http.MethodGet, "/"+l.Code+"+", "", nil); r.Status != http.StatusServiceUnavailable ||
@@ -52,5 +66,52 @@ func TestManagementWhileTheStoreIsDown(t *testing.T) {
 	testkit.ExpectRedirect(t, env.BaseURL+"/"+l.Code, l.Target)
 	if r := httpsuite.Send(t, env, http.MethodDelete, path, l.Token, nil); r.Status != http.StatusNoContent {
 		t.Fatalf("delete once the store is back: %s", r)
+	}
+}
+
+// failingStore fails every lookup with err.
+type failingStore struct {
+	*memory.LinkStore
+	err error
+}
+
+func (s failingStore) Find(context.Context, domain.Code, time.Time) (domain.ShortLink, error) {
+	return domain.ShortLink{}, s.err
+}
+
+// TestPreviewFailuresAreLogged: the preview answers in HTML, but decides
+// and logs its errors as every API route does: an outage as a warning, a
+// failure as an error, what the client is not told in the log only.
+func TestPreviewFailuresAreLogged(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		err    error
+		status int
+		line   string
+	}{
+		{"store down", fmt.Errorf("find: %w: connection refused", domain.ErrUnavailable), http.StatusServiceUnavailable, `"level":"WARN","msg":"dependency unavailable","route":"/:code","error":"find link abc: find: service temporarily unavailable: connection refused"`},
+		{"store failing", errors.New("pq: something broke"), http.StatusInternalServerError, `"level":"ERROR","msg":"request failed","route":"/:code","error":"find link abc: pq: something broke"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			var log bytes.Buffer
+			logger := slog.New(slog.NewJSONHandler(&log, nil))
+			store := failingStore{memory.NewLinkStore(), tc.err}
+			manager := app.NewManager(store, testenv.MemoryCache(t, time.Hour, time.Second), app.SystemClock{}, nil, 0, time.Hour, logger)
+			h := httpapi.NewHandler(httpapi.Deps{Manager: manager, Clock: app.SystemClock{}, Log: logger}, httpapi.Options{RequestTimeout: time.Second})
+			router, err := httpapi.NewRouter(h, prometheus.NewRegistry(), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			router.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/abc+", nil))
+			if rec.Code != tc.status || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/html") || strings.Contains(rec.Body.String(), "pq:") {
+				t.Fatalf("preview = %d %q, want a %d page that tells nothing of the cause: %s", rec.Code, rec.Header().Get("Content-Type"), tc.status, rec.Body)
+			}
+			if !strings.Contains(log.String(), tc.line) {
+				t.Fatalf("log = %s, want a line with %s", log.String(), tc.line)
+			}
+		})
 	}
 }

@@ -80,7 +80,7 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, access *Acce
 			if p := recover(); p != nil {
 				h.Log.ErrorContext(c, "panic serving request", "request_id", id, "panic", p)
 				if !c.Writer.Written() {
-					h.fail(c, errPanic)
+					h.fail(c, errInternal)
 				}
 				c.Abort()
 			}

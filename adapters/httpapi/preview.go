@@ -23,8 +23,9 @@ var (
 	previewStyle    = mustRead("pages/preview.css")
 	// previewCSP allows the page's one inline style block, by its hash, and
 	// nothing else: no script, no image, no frame, no form.
-	previewCSP = "default-src 'none'; style-src 'sha256-" + hashBase64(previewStyle) + "'; " +
-		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+	previewCSP = []string{"default-src 'none'; style-src 'sha256-" + hashBase64(previewStyle) + "'; " +
+		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"}
+	htmlType = []string{"text/html; charset=utf-8"}
 )
 
 func mustRead(name string) string {
@@ -51,7 +52,8 @@ type previewPage struct {
 
 // preview answers GET /{code}+: a page that shows where a live link goes
 // without going there. A disabled or deleted link gets a 410 page that does
-// not show its target: a takedown must stop publishing it.
+// not show its target: a takedown must stop publishing it. Errors are
+// decided (and logged) as the API's are, and shown as a page.
 func (h *Handler) preview(c *gin.Context, code string) {
 	page := previewPage{Style: template.CSS(previewStyle)} //nolint:gosec // our own embedded stylesheet
 	status := http.StatusOK
@@ -63,7 +65,7 @@ func (h *Handler) preview(c *gin.Context, code string) {
 		page.Title, page.Link, page.ShortURL = "Preview", &link, h.shortURL(link.Code())
 		page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
 	} else {
-		answer := answerOf(err)
+		answer := answerFor(c, h.Log, err)
 		status = answer.status
 		page.Title, page.Message = http.StatusText(status), answer.message
 		if status == http.StatusGone {
@@ -76,12 +78,9 @@ func (h *Handler) preview(c *gin.Context, code string) {
 		return
 	}
 	hdr := c.Writer.Header()
-	hdr["Content-Type"] = []string{"text/html; charset=utf-8"}
-	hdr["Cache-Control"] = []string{"no-store"}
-	hdr["X-Content-Type-Options"] = []string{"nosniff"}
-	hdr["X-Frame-Options"] = []string{"DENY"}
-	hdr["Content-Security-Policy"] = []string{previewCSP}
-	hdr["Referrer-Policy"] = []string{"no-referrer"}
+	hdr["Content-Type"] = htmlType
+	hdr["Cache-Control"] = noStore
+	securityHeaders(hdr, previewCSP)
 	c.Status(status)
 	_, _ = c.Writer.Write(body.Bytes())
 }

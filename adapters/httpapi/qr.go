@@ -75,20 +75,20 @@ func qrParams(c *gin.Context) (format string, size int, err error) {
 	format, size = "png", qrDefaultSize
 	switch values := query["format"]; {
 	case len(values) > 1:
-		return "", 0, badRequest("format: appears more than once")
+		return "", 0, invalidRequest(reasonInvalidParam, "format", "format appears more than once")
 	case len(values) == 1:
 		if _, ok := qrMediaTypes[values[0]]; !ok {
-			return "", 0, badRequest("format: must be png or svg")
+			return "", 0, invalidRequest(reasonInvalidParam, "format", "format must be png or svg")
 		}
 		format = values[0]
 	}
 	switch values := query["size"]; {
 	case len(values) > 1:
-		return "", 0, badRequest("size: appears more than once")
+		return "", 0, invalidRequest(reasonInvalidParam, "size", "size appears more than once")
 	case len(values) == 1:
 		n, err := strconv.Atoi(values[0])
 		if err != nil || n < qrMinSize || n > qrMaxSize || strings.HasPrefix(values[0], "+") {
-			return "", 0, badRequest("size: must be a whole number of pixels from %d to %d", qrMinSize, qrMaxSize)
+			return "", 0, invalidRequest(reasonInvalidParam, "size", fmt.Sprintf("size must be a whole number of pixels from %d to %d", qrMinSize, qrMaxSize))
 		}
 		size = n
 	}
@@ -118,7 +118,7 @@ func renderQR(text, format string, size int) ([]byte, error) {
 	}
 	modules := code.Size()
 	if modules+2*qrQuietZone > size {
-		return nil, badRequest("size: must be at least %d pixels for this link", modules+2*qrQuietZone)
+		return nil, invalidRequest(reasonInvalidParam, "size", fmt.Sprintf("size must be at least %d pixels for this link", modules+2*qrQuietZone))
 	}
 	if format == "svg" {
 		return qrSVG(code, size)

@@ -156,27 +156,24 @@ func TestQRCodeParameters(t *testing.T) {
 	t.Parallel()
 	env, _ := startMemoryAPI(t)
 	code := httpsuite.MustCreate(t, env, map[string]any{"url": "https://example.com/qr", "alias": "qr-params"}).Field("code")
-	for query, message := range map[string]string{
-		"size=63":             "size: must be a whole number of pixels from 64 to 1024",
-		"size=1025":           "size: must be a whole number of pixels from 64 to 1024",
-		"size=0":              "size: must be a whole number",
-		"size=-256":           "size: must be a whole number",
-		"size=%2B256":         "size: must be a whole number",
-		"size=256.0":          "size: must be a whole number",
-		"size=1e2":            "size: must be a whole number",
-		"size=":               "size: must be a whole number",
-		"size=big":            "size: must be a whole number",
-		"size=128&size=256":   "size: appears more than once",
-		"format=gif":          "format: must be png or svg",
-		"format=PNG":          "format: must be png or svg",
-		"format=":             "format: must be png or svg",
-		"format=svg&format=x": "format: appears more than once",
+	for query, field := range map[string]string{
+		"size=63":             "size",
+		"size=1025":           "size",
+		"size=0":              "size",
+		"size=-256":           "size",
+		"size=%2B256":         "size",
+		"size=256.0":          "size",
+		"size=1e2":            "size",
+		"size=":               "size",
+		"size=big":            "size",
+		"size=128&size=256":   "size",
+		"format=gif":          "format",
+		"format=PNG":          "format",
+		"format=":             "format",
+		"format=svg&format=x": "format",
 	} {
 		for _, c := range []string{code, "NoSuch1"} {
-			r := testkit.Get(t, env.BaseURL+"/v1/shortlink/"+c+"/qr?"+query)
-			if r.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), message) {
-				t.Errorf("?%s on %s = %s, want 400 with %q", query, c, r, message)
-			}
+			testkit.ExpectError(t, testkit.Get(t, env.BaseURL+"/v1/shortlink/"+c+"/qr?"+query), http.StatusBadRequest, "invalid_parameter", field)
 		}
 	}
 }

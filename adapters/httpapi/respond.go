@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"encoding/json"
-	"errors"
-	"log/slog"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,49 +13,41 @@ type envelope struct {
 	Data   any `json:"data"`
 }
 
+// jsonCSP lets a JSON answer load nothing and be framed nowhere.
+const jsonCSP = "default-src 'none'; frame-ancestors 'none'"
+
+// Header values shared by every answer; header maps keep them as they are,
+// and a handler that changes one replaces the slice.
+var (
+	noSniff      = []string{"nosniff"}
+	denyFraming  = []string{"DENY"}
+	noReferrer   = []string{"no-referrer"}
+	noStore      = []string{"no-store"}
+	jsonType     = []string{"application/json; charset=utf-8"}
+	jsonCSPValue = []string{jsonCSP}
+)
+
+// securityHeaders sets what every document we answer carries: it may not be
+// sniffed as another type, framed, or send a referrer on, and csp is its
+// Content-Security-Policy.
+func securityHeaders(h http.Header, csp []string) {
+	h["X-Content-Type-Options"] = noSniff
+	h["X-Frame-Options"] = denyFraming
+	h["Content-Security-Policy"] = csp
+	h["Referrer-Policy"] = noReferrer
+}
+
 // writeJSON writes v with the headers every JSON response carries: nothing
 // in it may be cached, sniffed as HTML, framed or allowed to load anything.
 func writeJSON(c *gin.Context, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil { // only our own response types reach here, and they marshal
-		body, status = []byte(`{"status":500,"data":{"error":"internal server error"}}`), http.StatusInternalServerError
+		body, status = []byte(`{"status":500,"data":{"error":"internal server error","reason":"internal"}}`), http.StatusInternalServerError
 	}
 	h := c.Writer.Header()
-	h["Content-Type"] = []string{"application/json; charset=utf-8"}
-	h["Cache-Control"] = []string{"no-store"}
-	h["X-Content-Type-Options"] = []string{"nosniff"}
-	h["X-Frame-Options"] = []string{"DENY"}
-	h["Content-Security-Policy"] = []string{"default-src 'none'; frame-ancestors 'none'"}
-	h["Referrer-Policy"] = []string{"no-referrer"}
+	h["Content-Type"] = jsonType
+	h["Cache-Control"] = noStore
+	securityHeaders(h, jsonCSPValue)
 	c.Status(status)
 	_, _ = c.Writer.Write(append(body, '\n'))
-}
-
-// writeError is the one place an error answer is written: it maps err to
-// its status and message (answerOf), logs what the client is not told, and
-// writes the error envelope. When the client has gone, it marks the request
-// for the metrics as 499 and still answers with a standard status.
-func writeError(c *gin.Context, log *slog.Logger, err error) {
-	if c.Request.Context().Err() != nil {
-		c.Set(clientGoneKey, true)
-		err = errBodyNotReceived
-	}
-	answer := answerOf(err)
-	var decidedHere *httpError // answers of the HTTP layer's own making need no log line
-	switch {
-	case errors.As(err, &decidedHere):
-	case answer.status == http.StatusServiceUnavailable:
-		log.WarnContext(c, "dependency unavailable", "route", c.FullPath(), "error", err)
-	case answer.status >= 500:
-		log.ErrorContext(c, "request failed", "route", c.FullPath(), "error", err)
-	}
-	for name, value := range answer.header {
-		c.Writer.Header()[name] = []string{value}
-	}
-	data := map[string]any{"error": answer.message}
-	for k, v := range answer.extra {
-		data[k] = v
-	}
-	writeJSON(c, answer.status, envelope{Status: answer.status, Data: data})
-	c.Abort()
 }

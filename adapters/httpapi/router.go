@@ -4,6 +4,8 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/shortlink/shortlink/domain"
 )
 
 // NewRouter returns the gin engine with every route of the API; reg
@@ -26,8 +28,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	if h.opts.CreateRateLimit > 0 && h.Limiter != nil {
 		createGuards = append(createGuards, rateLimit(h.Limiter, h.opts.CreateRateLimit, h.Clock, h.Log))
 	}
-	if len(h.opts.APIKeys) > 0 {
-		createGuards = append(createGuards, requireAPIKey(h.opts.APIKeys, h.Log))
+	if keys := domain.NewKeySet(h.opts.APIKeys); !keys.Empty() {
+		createGuards = append(createGuards, requireAPIKey(keys, h.Log))
 	}
 
 	r.HandleMethodNotAllowed = true // 405 with Allow for a known route

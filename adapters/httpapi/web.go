@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"github.com/shortlink/shortlink/domain"
 )
 
 // The web page at / and its assets under /_/: a path no alias can take
@@ -28,8 +30,8 @@ var webFiles embed.FS
 // QR codes) and talk to its own API, and nothing else: no inline script or
 // style, no frame, no form submission (the script sends JSON with fetch),
 // and DOM sinks only through Trusted Types, which the script never uses.
-const webCSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
-	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'"
+var webCSP = []string{"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " +
+	"base-uri 'none'; form-action 'none'; frame-ancestors 'none'; require-trusted-types-for 'script'"}
 
 // webMediaTypes are the media types of the page's assets, fixed here
 // rather than read from the machine's mime.types.
@@ -102,7 +104,7 @@ func newWebPage(opts Options, log *slog.Logger) (*webPage, error) {
 	var page bytes.Buffer
 	err = tmpl.Execute(&page, pageData{
 		Style: url("app.css"), Script: url("app.js"), Icon: url("icon.svg"),
-		KeyRequired: len(opts.APIKeys) > 0,
+		KeyRequired: !domain.NewKeySet(opts.APIKeys).Empty(),
 		DefaultTTL:  humanDuration(opts.DefaultTTL), MaxTTL: humanDuration(opts.MaxTTL),
 		MaxTTLSeconds: int64(opts.MaxTTL.Seconds()),
 	})
@@ -159,10 +161,7 @@ func serveWeb(c *gin.Context, a webAsset, cacheControl string) {
 	h["Cache-Control"] = []string{cacheControl}
 	h["Etag"] = []string{a.etag}
 	h["Vary"] = []string{"Accept-Encoding"}
-	h["X-Content-Type-Options"] = []string{"nosniff"}
-	h["X-Frame-Options"] = []string{"DENY"}
-	h["Content-Security-Policy"] = []string{webCSP}
-	h["Referrer-Policy"] = []string{"no-referrer"}
+	securityHeaders(h, webCSP)
 	h["Cross-Origin-Opener-Policy"] = []string{"same-origin"}
 	if inm := c.GetHeader("If-None-Match"); inm != "" && strings.Contains(inm, a.etag) {
 		c.Status(http.StatusNotModified)

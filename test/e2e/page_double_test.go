@@ -157,7 +157,7 @@ func (d *doubles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if _, err := d.api.Manager.Authorize(r.Context(), code, strings.TrimPrefix(auth, "Bearer ")); err != nil || !strings.HasPrefix(auth, "Bearer ") {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
-			fmt.Fprint(w, `{"status":403,"data":{"error":"these credentials do not grant this link"}}`)
+			fmt.Fprint(w, `{"status":403,"data":{"error":"these credentials do not grant this link","reason":"forbidden"}}`)
 			return
 		}
 		d.mu.Lock()

@@ -15,7 +15,7 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// testRoutes checks every route of SPEC §2 through nginx: the HTTP suite's
+// testRoutes checks every route of the API through nginx: the HTTP suite's
 // clock-free cases, then what only a real deployment shows. Cases are
 // independent and run in parallel; each uses its own aliases.
 func testRoutes(t *testing.T, s *stack) {
@@ -41,7 +41,7 @@ func testRoutes(t *testing.T, s *stack) {
 		testkit.ExpectRedirects(t, env.BaseURL, code, "https://example.com/soon") // now cached, for at most the time left
 		time.Sleep(time.Until(expires) + 200*time.Millisecond)
 		for _, path := range []string{"/" + code, "/v1/shortlink/" + code} {
-			testkit.ExpectStatus(t, httpsuite.Get(t, env.BaseURL+path), http.StatusNotFound, "not found")
+			testkit.ExpectError(t, httpsuite.Get(t, env.BaseURL+path), http.StatusNotFound, "not_found", "")
 		}
 	})
 

@@ -11,13 +11,13 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// runChanges checks what §9 and issue 12 say about changes beyond the
-// matrix: bad bodies change nothing, deletion erases the target and keeps
+// runChanges checks the rules of changes beyond the matrix: bad bodies
+// change nothing, deletion erases the target and keeps
 // the code, an admin's disable binds the owner, and concurrent changes
 // apply in one serial order.
 func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
-	t.Run("a bad change is 400 naming the field and changes nothing", func(t *testing.T) {
+	t.Run("a bad change is 400 with its reason and field, and changes nothing", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
 		l := CreateLink(t, env, "https://example.com/bad-patch")
@@ -26,44 +26,44 @@ func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 		past := now.Add(-time.Minute).UTC().Format(time.RFC3339)
 		tooFar := now.Add(366 * 24 * time.Hour).UTC().Format(time.RFC3339)
 		for _, bad := range []struct {
-			name, body, message string
+			name, body, reason, field string
 		}{
-			{"malformed JSON", `{"disabled":`, "request body is not valid JSON"},
-			{"trailing data", `{"disabled":true} {}`, "request body is not valid JSON"},
-			{"not an object", `[{"disabled":true}]`, "request body must be a JSON object"},
-			{"nothing to change", `{}`, "request body must name expires_at or disabled"},
-			{"nulls only", `{"disabled":null,"expires_at":null}`, "request body must name expires_at or disabled"},
-			{"a state", `{"state":"disabled"}`, "state: cannot be set"},
-			{"an unknown state", `{"state":"paused"}`, "state: cannot be set"},
-			{"the target", `{"disabled":false,"url":"https://evil.example/"}`, "url: the target of a link cannot be changed"},
-			{"an unknown field", `{"disabled":true,"reason":"spam"}`, `"reason": unknown field`},
-			{"a field in other case", `{"Disabled":true}`, `"Disabled": unknown field`},
-			{"disabled as a string", `{"disabled":"true"}`, "disabled: must be true or false"},
-			{"disabled as a number", `{"disabled":1}`, "disabled: must be true or false"},
-			{"disabled twice", `{"disabled":true,"disabled":false}`, "disabled: appears more than once"},
-			{"expires_at as a number", `{"expires_at":1893456000}`, "expires_at: must be a string"},
-			{"expires_at not a time", `{"expires_at":"tomorrow"}`, "expires_at: must be an RFC 3339 timestamp"},
-			{"expires_at without a zone", `{"expires_at":"2030-01-02T15:04:05"}`, "expires_at: must be an RFC 3339 timestamp"},
-			{"expires_at in the past", `{"expires_at":"` + past + `"}`, "expires_at: must be in the future"},
-			{"expires_at past MAX_TTL", `{"expires_at":"` + tooFar + `"}`, "expires_at: must be at most 365 days after the link was created"},
-			{"a good disable with a bad expiry", `{"disabled":true,"expires_at":"` + past + `"}`, "expires_at: must be in the future"},
-			{"invalid UTF-8", "{\"disabled\":true,\"x\":\"\xff\"}", "request body must be valid UTF-8"},
+			{"malformed JSON", `{"disabled":`, "invalid_json", ""},
+			{"trailing data", `{"disabled":true} {}`, "invalid_json", ""},
+			{"not an object", `[{"disabled":true}]`, "invalid_json", ""},
+			{"nothing to change", `{}`, "missing_field", ""},
+			{"nulls only", `{"disabled":null,"expires_at":null}`, "missing_field", ""},
+			{"a state", `{"state":"disabled"}`, "read_only_field", "state"},
+			{"an unknown state", `{"state":"paused"}`, "read_only_field", "state"},
+			{"the target", `{"disabled":false,"url":"https://evil.example/"}`, "read_only_field", "url"},
+			{"an unknown field", `{"disabled":true,"reason":"spam"}`, "unknown_field", "reason"},
+			{"a field in other case", `{"Disabled":true}`, "unknown_field", "Disabled"},
+			{"disabled as a string", `{"disabled":"true"}`, "invalid_type", "disabled"},
+			{"disabled as a number", `{"disabled":1}`, "invalid_type", "disabled"},
+			{"disabled twice", `{"disabled":true,"disabled":false}`, "duplicate_field", "disabled"},
+			{"expires_at as a number", `{"expires_at":1893456000}`, "invalid_type", "expires_at"},
+			{"expires_at not a time", `{"expires_at":"tomorrow"}`, "invalid_expires_at", "expires_at"},
+			{"expires_at without a zone", `{"expires_at":"2030-01-02T15:04:05"}`, "invalid_expires_at", "expires_at"},
+			{"expires_at in the past", `{"expires_at":"` + past + `"}`, "expires_at_in_past", "expires_at"},
+			{"expires_at past MAX_TTL", `{"expires_at":"` + tooFar + `"}`, "expires_at_too_far", "expires_at"},
+			{"a good disable with a bad expiry", `{"disabled":true,"expires_at":"` + past + `"}`, "expires_at_in_past", "expires_at"},
+			{"invalid UTF-8", "{\"disabled\":true,\"x\":\"\xff\"}", "invalid_json", ""},
 		} {
-			r := Send(t, env, http.MethodPatch, path, l.Token, []byte(bad.body))
-			if r.Status != http.StatusBadRequest || r.Envelope.Status != http.StatusBadRequest || !strings.Contains(r.ErrorMessage(), bad.message) {
-				t.Errorf("%s: %s, want 400 with %q", bad.name, r, bad.message)
-			}
+			t.Run(bad.name, func(t *testing.T) {
+				testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, l.Token, []byte(bad.body)), http.StatusBadRequest, bad.reason, bad.field)
+			})
 		}
 		// The body is read only once the credentials grant the link.
-		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, "", []byte(`{"disabled":`)), http.StatusUnauthorized, "credentials required")
-		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, "wrong-token-0123456789", []byte(`{"disabled":`)), http.StatusForbidden, "")
-		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, "/v1/shortlink/NoSuch1", AdminKey, []byte(`{"disabled":`)), http.StatusNotFound, "")
+		testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, "", []byte(`{"disabled":`)), http.StatusUnauthorized, "unauthorized", "")
+		testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, "wrong-token-0123456789", []byte(`{"disabled":`)), http.StatusForbidden, "forbidden", "")
+		testkit.ExpectError(t, Send(t, env, http.MethodPatch, "/v1/shortlink/NoSuch1", AdminKey, []byte(`{"disabled":`)), http.StatusNotFound, "not_found", "")
+		testkit.ExpectError(t, Send(t, env, http.MethodPatch, "/v1/shortlink/bad_code", AdminKey, []byte(`{"disabled":`)), http.StatusBadRequest, "invalid_code", "code")
 		header := http.Header{"Authorization": {"Bearer " + l.Token}}
 		r := testkit.Send(nil, http.MethodPatch, env.BaseURL+path, "text/plain", []byte(`{"disabled":true}`), header)
-		testkit.ExpectStatus(t, r, http.StatusUnsupportedMediaType, "application/json")
+		testkit.ExpectError(t, r, http.StatusUnsupportedMediaType, "unsupported_media_type", "")
 		r = testkit.Send(nil, http.MethodPatch, env.BaseURL+path, "application/json",
 			[]byte(`{"disabled":true,"pad":"`+strings.Repeat("x", 17<<10)+`"}`), header)
-		testkit.ExpectStatus(t, r, http.StatusRequestEntityTooLarge, "too large")
+		testkit.ExpectError(t, r, http.StatusRequestEntityTooLarge, "body_too_large", "")
 		checkState(t, env, "after the bad changes", l, stateActive, l.ExpiresAt)
 	})
 
@@ -91,12 +91,12 @@ func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 			}
 		}
 		for _, bearer := range []string{l.Token, AdminKey} {
-			testkit.ExpectStatus(t, Send(t, env, http.MethodDelete, "/v1/shortlink/"+alias, bearer, nil), http.StatusGone, "gone")
-			testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, "/v1/shortlink/"+alias, bearer, map[string]any{"disabled": false}), http.StatusGone, "gone")
+			testkit.ExpectError(t, Send(t, env, http.MethodDelete, "/v1/shortlink/"+alias, bearer, nil), http.StatusGone, "gone", "")
+			testkit.ExpectError(t, Send(t, env, http.MethodPatch, "/v1/shortlink/"+alias, bearer, map[string]any{"disabled": false}), http.StatusGone, "gone", "")
 		}
 		checkPublic(t, env, l, stateDeleted)
-		// The code stays claimed (§8): nobody can point the old short URL elsewhere.
-		testkit.ExpectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": alias}), http.StatusConflict, "alias is already taken")
+		// The code stays claimed: nobody can point the old short URL elsewhere.
+		testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": alias}), http.StatusConflict, "alias_taken", "alias")
 		checkPublic(t, env, l, stateDeleted)
 	})
 
@@ -106,7 +106,7 @@ func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 		alias := "disabled-" + testkit.RandomHex(4)
 		l := CreateLink(t, env, "https://example.com/disabled-alias", "alias", alias)
 		putIn(t, env, l, stateDisabledOwner)
-		testkit.ExpectStatus(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": alias}), http.StatusConflict, "alias is already taken")
+		testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": alias}), http.StatusConflict, "alias_taken", "alias")
 		checkState(t, env, "after the claim", l, stateDisabledOwner, l.ExpiresAt)
 	})
 
@@ -117,9 +117,9 @@ func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 		path := "/v1/shortlink/" + l.Code
 		putIn(t, env, l, stateDisabledAdmin)
 		enable, disable := map[string]any{"disabled": false}, map[string]any{"disabled": true}
-		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "only an administrator")
+		testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "admin_only", "")
 		checkInfo(t, env, "owner's disable of a taken-down link", l, Send(t, env, http.MethodPatch, path, l.Token, disable), "disabled")
-		testkit.ExpectStatus(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "only an administrator")
+		testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "admin_only", "")
 		checkPublic(t, env, l, stateDisabledAdmin)
 		checkInfo(t, env, "admin's enable", l, Send(t, env, http.MethodPatch, path, AdminKey, enable), "active")
 		checkPublic(t, env, l, stateActive)
@@ -209,6 +209,9 @@ func checkConcurrentChanges(t *testing.T, env Env) {
 				t.Errorf("%s answered 200 although it began after the DELETE's 204 arrived", c.op)
 			}
 		case c.r.Status == http.StatusGone:
+			if c.r.Reason() != "gone" {
+				t.Errorf("%s: 410 with reason %q, want gone", c.op, c.r.Reason())
+			}
 			if c.end.Before(won.start) {
 				t.Errorf("%s answered 410 before the winning DELETE began", c.op)
 			}

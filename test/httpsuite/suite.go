@@ -1,4 +1,4 @@
-// Package httpsuite is the HTTP-level behaviour of SPEC §2 as one test
+// Package httpsuite is the HTTP-level behaviour of the API as one test
 // suite, run against every way the API can be assembled: in-memory fakes,
 // Postgres and Redis, the embedded store (Run), and the real binaries behind
 // nginx (RunClockFree: the cases that need no clock the suite can move).

@@ -201,8 +201,8 @@ func problem(r testkit.Response) string {
 	case r.Status >= 500 && r.Status != http.StatusServiceUnavailable:
 		return "server error: " + r.String()
 	case r.Status == http.StatusServiceUnavailable:
-		if r.Envelope.Status != 503 || r.ErrorMessage() != unavailableMessage {
-			return "503 without the generic message: " + r.String()
+		if r.Envelope.Status != 503 || r.ErrorMessage() != unavailableMessage || r.Reason() != "unavailable" {
+			return "503 without the generic message and reason unavailable: " + r.String()
 		}
 	}
 	if r.Status < 400 {

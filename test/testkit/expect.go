@@ -24,6 +24,31 @@ func ExpectStatus(t testing.TB, r Response, status int, errorContains string) {
 	}
 }
 
+// ExpectError fails the test unless r is an error answer with status (in
+// the status line and in the envelope, with a JSON content type), reason,
+// and field as the request field at fault ("" when the answer must name
+// none). Its message must read as a sentence: not empty, and not starting
+// with a "field:" prefix, since the field is a member of its own.
+func ExpectError(t testing.TB, r Response, status int, reason, field string) {
+	t.Helper()
+	if r.Err != nil || r.Status != status || r.Envelope.Status != status {
+		t.Fatalf("status = %d (envelope %d), want %d with reason %q; %s", r.Status, r.Envelope.Status, status, reason, r)
+	}
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		t.Fatalf("%d answered with Content-Type %q, want JSON; %s", status, ct, r)
+	}
+	if got := r.Reason(); got != reason {
+		t.Fatalf("reason = %q, want %q; %s", got, reason, r)
+	}
+	if got, named := r.Envelope.Data["field"]; got != field && (named || field != "") {
+		t.Fatalf("field = %v, want %q; %s", got, field, r)
+	}
+	msg := r.ErrorMessage()
+	if msg == "" || (field != "" && strings.HasPrefix(msg, field+":")) {
+		t.Fatalf("error = %q, want a message for people that does not start %q; %s", msg, field+":", r)
+	}
+}
+
 // ExpectRedirect fails the test unless a GET of url answers 302 to location.
 func ExpectRedirect(t testing.TB, url, location string) {
 	t.Helper()

@@ -31,6 +31,9 @@ type Response struct {
 // ErrorMessage is data.error of an error envelope.
 func (r Response) ErrorMessage() string { return r.Field("error") }
 
+// Reason is data.reason of an error envelope.
+func (r Response) Reason() string { return r.Field("reason") }
+
 // Field is data.<name> of the envelope, as a string.
 func (r Response) Field(name string) string { s, _ := r.Envelope.Data[name].(string); return s }
 

@@ -17,6 +17,7 @@ const (
 	siteAPI       = "api:8000"
 	siteListen    = "listen 8080;"
 	siteAccessLog = "access_log /dev/stdout shortlink_private;"
+	siteReadTime  = "proxy_read_timeout 30s;"
 )
 
 // NginxBinary is nginx on PATH, else Debian's /usr/sbin/nginx (not on a
@@ -43,6 +44,9 @@ type NginxOptions struct {
 	// AccessLogOff turns off the site's access log (the bench measures
 	// nginx without it).
 	AccessLogOff bool
+	// ReadTimeout, when set, replaces the site's proxy_read_timeout (a
+	// test of the 504 answer does not wait the production 30 s).
+	ReadTimeout string
 }
 
 // NginxConf writes, into the private prefix directory dir, an nginx.conf
@@ -64,6 +68,11 @@ func NginxConf(moduleRoot, dir, apiAddr, listenAddr string, o NginxOptions) ([]s
 	}
 	if o.AccessLogOff {
 		if site, err = rewriteDirective(site, siteAccessLog, "access_log off;"); err != nil {
+			return nil, err
+		}
+	}
+	if o.ReadTimeout != "" {
+		if site, err = rewriteDirective(site, siteReadTime, "proxy_read_timeout "+o.ReadTimeout+";"); err != nil {
 			return nil, err
 		}
 	}

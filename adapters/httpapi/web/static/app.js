@@ -11,6 +11,7 @@
   const DAY = 24 * HOUR;
   const keyRequired = document.body.dataset.keyRequired === 'true';
   const maxTTLSeconds = Number(document.body.dataset.maxTtlSeconds) || 0;
+  const maxTTLWords = document.body.dataset.maxTtl || '';
 
   // What the page holds in memory only: the API key (when the service wants
   // one), the token of the link just created, and the link being managed.
@@ -41,6 +42,56 @@
       return { status: resp.status, data: { error: `Unexpected answer from the service (HTTP ${resp.status}).` } };
     }
   }
+
+  // ---- what errors say -----------------------------------------------------
+
+  // words are the page's messages for the API's error reasons, for people.
+  // The page chooses them, and where they go, by reason and field, never by
+  // the API's message, which is shown only for a reason the page does not
+  // know (docs/reasons.md lists them all).
+  const words = {
+    missing_field: (data) => (data.field === 'url' ? 'Enter the address to shorten.' : ''),
+    invalid_url: 'Enter a full web address, starting with http:// or https://.',
+    url_too_long: 'That address is too long to shorten.',
+    own_host: 'That is already a link of this service: shorten the address it leads to instead.',
+    denied_host: 'Links to that site are not allowed here.',
+    invalid_alias: 'An alias may have only letters, digits and hyphens (not first or last), at most 32 of them.',
+    reserved_alias: 'That alias is a word the service keeps for itself — try another.',
+    alias_taken: 'That alias is taken — try another.',
+    invalid_expires_at: 'Enter a date and a time.',
+    expires_at_in_past: 'That time has passed — choose a later one.',
+    expires_at_too_far: () => (maxTTLWords
+      ? `A link can last at most ${maxTTLWords} — choose an earlier date.`
+      : 'That is too far ahead — choose an earlier date.'),
+    invalid_code: 'That is not a short URL of this service.',
+    not_found: 'No link has this short URL. Check that it is complete.',
+    gone: 'This link was deleted; it cannot change any more.',
+    link_expired: 'This link has expired; it cannot change any more.',
+    forbidden: 'This is not the manage token of this link.',
+    admin_only: 'An administrator disabled this link; only an administrator can enable it.',
+    rate_limited: 'Too many requests from here in a short time — wait a minute and try again.',
+    unavailable: 'The service is unavailable for a moment — try again shortly.',
+    internal: 'Something went wrong on the service — try again shortly.',
+  };
+
+  // say is what the page says for the error answer r: its words for r's
+  // reason (own's first, then the page's), else the API's message, else
+  // fallback.
+  function say(r, own, fallback) {
+    const said = lookup(own, r.data.reason) || lookup(words, r.data.reason);
+    const text = typeof said === 'function' ? said(r.data) : said;
+    return text || r.data.error || fallback;
+  }
+
+  // placeOf is the input an error belongs next to: the one of the field at
+  // fault, else the one its reason is about; null puts it at the form.
+  function placeOf(data, byField, byReason) {
+    return lookup(byField, data.field) || lookup(byReason, data.reason) || null;
+  }
+
+  // lookup is table[key] for the table's own keys only ("constructor" is
+  // no reason, whatever an object inherits).
+  const lookup = (table, key) => (table && typeof key === 'string' && Object.hasOwn(table, key) ? table[key] : undefined);
 
   // ---- small DOM helpers --------------------------------------------------
 
@@ -124,8 +175,12 @@
 
   // ---- create -------------------------------------------------------------
 
-  // createFields maps the field an API message names to the page's input.
+  // The inputs of the create form, by the field or reason of an error.
   const createFields = { url: 'url', alias: 'alias', expires_at: 'expires' };
+  const createReasons = { unauthorized: 'api-key' };
+  const createWords = {
+    unauthorized: 'Enter a valid API key: this service needs one to create links.',
+  };
 
   async function create(event) {
     event.preventDefault();
@@ -136,7 +191,7 @@
     if (alias) body.alias = alias;
     const expires = fromLocalInput($('expires').value);
     if (expires === undefined) {
-      fieldError('expires', 'expires_at: enter a date and a time').focus();
+      fieldError('expires', words.invalid_expires_at).focus();
       return;
     }
     if (expires) body.expires_at = rfc3339(expires);
@@ -148,20 +203,14 @@
       showCreated(r.data);
       return;
     }
-    const message = r.data.error || `The link could not be made (HTTP ${r.status}).`;
-    let input = null;
-    const field = /^([a-z_]+):/.exec(message);
-    if (r.status === 400 && field && createFields[field[1]]) {
-      input = fieldError(createFields[field[1]], message);
-    } else if (r.status === 409) {
-      input = fieldError('alias', message);
-    } else if (r.status === 401) {
-      $('key-field').hidden = false;
-      input = fieldError('api-key', message);
-    } else {
+    const message = say(r, createWords, `The link could not be made (HTTP ${r.status}).`);
+    const place = placeOf(r.data, createFields, createReasons);
+    if (!place) {
       showError('create-error', message);
+      return;
     }
-    if (input) input.focus();
+    if (place === 'api-key') $('key-field').hidden = false;
+    fieldError(place, message).focus();
   }
 
   function showCreated(data) {
@@ -226,6 +275,13 @@
 
   const codePattern = /^[0-9A-Za-z](?:[0-9A-Za-z-]{0,30}[0-9A-Za-z])?$/;
 
+  // The inputs of the manage form, by the field or reason of an error.
+  const manageFields = { code: 'link' };
+  const manageReasons = { not_found: 'link', gone: 'link', unauthorized: 'token', forbidden: 'token' };
+  const manageWords = {
+    unauthorized: 'Enter the manage token you got when the link was made.',
+  };
+
   async function openLink(event) {
     if (event) event.preventDefault();
     const form = $('manage-form');
@@ -249,13 +305,11 @@
     const r = await busy($('manage-submit'), () => api('GET', '/v1/shortlink/' + encodeURIComponent(code) + '/info', undefined, token));
     if (!r) return;
     if (r.status !== 200) {
-      const message = r.data.error || `The link could not be read (HTTP ${r.status}).`;
-      let input = null;
-      if (r.status === 400 || r.status === 404 || r.status === 410) input = fieldError('link', message);
-      else if (r.status === 401 || r.status === 403) input = fieldError('token', message);
-      else showError('manage-error', message);
       $('link-view').hidden = true;
-      if (input) input.focus();
+      const message = say(r, manageWords, `The link could not be read (HTTP ${r.status}).`);
+      const place = placeOf(r.data, manageFields, manageReasons);
+      if (place) fieldError(place, message).focus();
+      else showError('manage-error', message);
       return;
     }
     session = { code, token, info: r.data };
@@ -298,8 +352,8 @@
   }
 
   // change sends a PATCH or DELETE with the session's token and shows the
-  // link's new state; errorField names the input a 400 belongs to.
-  async function change(button, method, body, done, errorField) {
+  // link's new state, or the error next to the input of its field.
+  async function change(button, method, body, done) {
     const actions = $('actions');
     clearErrors(actions);
     $('action-status').textContent = '';
@@ -317,8 +371,9 @@
       if (button.hidden || button.closest('[hidden]')) $('link-heading').focus();
       return;
     }
-    const message = r.data.error || `The change failed (HTTP ${r.status}).`;
-    if (r.status === 400 && errorField) fieldError(errorField, message).focus();
+    const message = say(r, null, `The change failed (HTTP ${r.status}).`);
+    const place = placeOf(r.data, { expires_at: 'extend-to' }, {});
+    if (place) fieldError(place, message).focus();
     else showError('action-error', message);
   }
 
@@ -333,11 +388,11 @@
     const date = fromLocalInput($('extend-to').value);
     if (!date) {
       clearErrors($('actions'));
-      fieldError('extend-to', 'expires_at: enter a date and a time').focus();
+      fieldError('extend-to', words.invalid_expires_at).focus();
       return;
     }
     change($('extend'), 'PATCH', { expires_at: rfc3339(date) },
-      (info) => 'The link now expires ' + new Date(info.expires_at).toLocaleString() + '.', 'extend-to');
+      (info) => 'The link now expires ' + new Date(info.expires_at).toLocaleString() + '.');
   }
 
   function askDelete() {
@@ -365,6 +420,8 @@
     '30d': { interval: 'day', count: 30, step: DAY, words: 'the last 30 days' },
   };
 
+  const statsWords = { no_route: 'This service does not keep visit statistics.' };
+
   async function loadStats() {
     if (!session) return;
     const period = periods[$('period').value] || periods['7d'];
@@ -378,9 +435,7 @@
     if (!r) return;
     if (r.status !== 200) {
       clearStats();
-      showError('stats-error', r.status === 404 && r.data.error === 'no such route'
-        ? 'This service does not keep visit statistics.'
-        : (r.data.error || `The visits could not be read (HTTP ${r.status}).`));
+      showError('stats-error', say(r, statsWords, `The visits could not be read (HTTP ${r.status}).`));
       return;
     }
     showStats(r.data, period, first);
