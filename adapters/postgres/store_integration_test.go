@@ -21,7 +21,7 @@ import (
 
 const maxTTL = 365 * 24 * time.Hour
 
-func newStore(t *testing.T) *postgres.LinkStore {
+func newStore(t *testing.T) *postgres.Store {
 	t.Helper()
 	s, _ := newStoreAndSQL(t)
 	return s
@@ -29,7 +29,7 @@ func newStore(t *testing.T) *postgres.LinkStore {
 
 // newStoreAndSQL returns a store on a fresh database and a pool of the
 // test's own for looking behind the store's back.
-func newStoreAndSQL(t *testing.T) (*postgres.LinkStore, *sqlx.DB) {
+func newStoreAndSQL(t *testing.T) (*postgres.Store, *sqlx.DB) {
 	t.Helper()
 	url := testenv.Database(t)
 	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
@@ -56,12 +56,12 @@ func newLink(code domain.Code, url string, created, expires time.Time) domain.Sh
 	return link
 }
 
-func insert(s *postgres.LinkStore, link domain.ShortLink) error {
+func insert(s *postgres.Store, link domain.ShortLink) error {
 	_, err := s.Insert(context.Background(), link, quarantine.FreeAfter(link))
 	return err
 }
 
-func mustInsert(t *testing.T, s *postgres.LinkStore, code, url string, created, expires time.Time) domain.ShortLink {
+func mustInsert(t *testing.T, s *postgres.Store, code, url string, created, expires time.Time) domain.ShortLink {
 	t.Helper()
 	link, err := s.Insert(context.Background(), newLink(domain.Code(code), url, created, expires), expires.Add(time.Duration(quarantine)))
 	if err != nil {

@@ -26,7 +26,7 @@ func visitCounts(link domain.LinkID, created, hour time.Time, humans int64) doma
 		Referrers: []domain.ReferrerCount{{Host: "direct", Visits: humans}}}
 }
 
-func dayStats(t *testing.T, s *postgres.LinkStore, link domain.LinkID, created, from time.Time, days int) domain.VisitStats {
+func dayStats(t *testing.T, s *postgres.Store, link domain.LinkID, created, from time.Time, days int) domain.VisitStats {
 	t.Helper()
 	got, err := s.VisitStats(context.Background(), domain.VisitQuery{Link: link, LinkCreatedAt: created,
 		Window: domain.VisitWindow{From: from, To: from.AddDate(0, 0, days), Interval: domain.IntervalDay}})
@@ -178,7 +178,7 @@ func TestUncertainVisitWriteIsRetriedOnce(t *testing.T) {
 	}
 }
 
-func newStoreOn(t *testing.T, url string) *postgres.LinkStore {
+func newStoreOn(t *testing.T, url string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 4, MaxLinkLifetime: maxTTL})
 	if err != nil {
