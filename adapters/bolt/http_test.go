@@ -14,7 +14,7 @@ import (
 
 // startEmbeddedAPI serves the API as embedded mode assembles it: the bolt
 // store at path and the in-process cache, no pool.
-func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.LinkStore) {
+func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.Store) {
 	t.Helper()
 	store := openStore(t, path)
 	cache := testenv.MemoryCache(t, time.Hour, 10*time.Second)

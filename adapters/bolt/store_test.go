@@ -17,9 +17,12 @@ import (
 	"github.com/shortlink/shortlink/ports/porttest"
 )
 
-func openStore(t *testing.T, path string) *bolt.LinkStore {
+// quarantine is what Open gives the links of a first-release file.
+const quarantine = domain.CodeQuarantine(24 * time.Hour)
+
+func openStore(t *testing.T, path string) *bolt.Store {
 	t.Helper()
-	s, err := bolt.Open(path)
+	s, err := bolt.Open(path, quarantine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +55,7 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	path := tempDB(t)
 
-	s, err := bolt.Open(path)
+	s, err := bolt.Open(path, quarantine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +87,7 @@ func TestSecondOpenFailsWithClearMessage(t *testing.T) {
 	path := tempDB(t)
 	openStore(t, path)
 	started := time.Now()
-	_, err := bolt.Open(path)
+	_, err := bolt.Open(path, quarantine)
 	want := fmt.Sprintf("data directory %s is in use by another shortlink process", filepath.Dir(path))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("second Open error = %v, want it to contain %q", err, want)
@@ -100,7 +103,7 @@ const helperEnv = "SHORTLINK_BOLT_OPEN_HELPER"
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv(helperEnv); path != "" {
-		if _, err := bolt.Open(path); err != nil {
+		if _, err := bolt.Open(path, quarantine); err != nil {
 			fmt.Println(err)
 			os.Exit(1)
 		}
