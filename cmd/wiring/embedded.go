@@ -22,7 +22,7 @@ var Embedded = fx.Options(
 		memory.NewCache,
 		func(c *memory.Cache) ports.LinkCache { return c },
 		func() ports.RateLimiter { return memory.NewRateLimiter() },
-		func(store *bolt.LinkStore) *app.Readiness {
+		func(store *bolt.Store) *app.Readiness {
 			return app.NewReadiness(readinessTimeout, app.DependencyCheck{Name: "embedded-store", Ping: store.Ping})
 		},
 		func(cache *memory.Cache, resolver *app.Resolver, rec *app.VisitRecorder, flushes *flushHistogram) *prometheus.Registry {

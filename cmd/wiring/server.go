@@ -27,7 +27,7 @@ var Servers = fx.Options(
 )
 
 // serversReadiness names the dependencies /v1/ready reports on.
-func serversReadiness(store *postgres.LinkStore, cache *rediscache.Cache, pool *redispool.Pool) *app.Readiness {
+func serversReadiness(store *postgres.Store, cache *rediscache.Cache, pool *redispool.Pool) *app.Readiness {
 	return app.NewReadiness(readinessTimeout,
 		app.DependencyCheck{Name: "postgres", Ping: store.Ping},
 		app.DependencyCheck{Name: "redis-cache", Ping: cache.Ping},
@@ -37,7 +37,7 @@ func serversReadiness(store *postgres.LinkStore, cache *rediscache.Cache, pool *
 
 // serversRegistry is the common registry plus the Postgres connection pool
 // and the code pool.
-func serversRegistry(store *postgres.LinkStore, cache *rediscache.Cache, pool *redispool.Pool,
+func serversRegistry(store *postgres.Store, cache *rediscache.Cache, pool *redispool.Pool,
 	supply *app.CodeSupply, resolver *app.Resolver, rec *app.VisitRecorder, flushes *flushHistogram,
 ) *prometheus.Registry {
 	reg := newRegistry(cache, resolver, visitCollectors(rec, flushes))

@@ -52,7 +52,7 @@ var baseEnv = map[string]string{
 // Postgres and Redis adapters, served in this process, so -race sees them.
 type inProcessAPI struct {
 	httpsuite.Env
-	store *postgres.LinkStore
+	store *postgres.Store
 	cache *rediscache.Cache
 	pool  *redispool.Pool
 }
