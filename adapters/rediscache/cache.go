@@ -36,8 +36,9 @@ type Options struct {
 	// LocalCacheBytes bounds that process memory (LOCAL_CACHE_BYTES), for Module.
 	LocalCacheBytes uint64
 	// LocalTTL caps how long a link stays in process memory; default 1m,
-	// never more than TTL. rueidis also caps it at the key's remaining PTTL,
-	// and Redis invalidates it when any client overwrites the key.
+	// never more than TTL. Redis invalidates the copy when any client
+	// writes or deletes the key, or it expires; Get checks the link's own
+	// expiry, so LocalTTL bounds memory, not correctness.
 	LocalTTL time.Duration
 }
 

@@ -16,7 +16,7 @@ import (
 )
 
 // testFrontDoor checks what the shipped nginx config promises on top of
-// the routes (SPEC §8, issue 11): /metrics is not reachable through it,
+// the routes: /metrics is not reachable through it,
 // in any spelling, while the api's own port stays scrapeable; and the
 // longest URL the api accepts is created and redirected through it.
 func testFrontDoor(t *testing.T, s *stack) {

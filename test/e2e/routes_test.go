@@ -15,7 +15,7 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// testRoutes checks every route of SPEC §2 through nginx: the HTTP suite's
+// testRoutes checks every public route through nginx: the HTTP suite's
 // clock-free cases, then what only a real deployment shows. Cases are
 // independent and run in parallel; each uses its own aliases.
 func testRoutes(t *testing.T, s *stack) {

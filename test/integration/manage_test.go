@@ -15,7 +15,7 @@ import (
 )
 
 // invalidationBound is how soon after a change's answer every replica must
-// answer the link's new state (issue 12: one Redis invalidation).
+// answer the link's new state: one Redis invalidation.
 const invalidationBound = 200 * time.Millisecond
 
 // managedLink is a link and its manage token.
