@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 )
@@ -20,7 +19,6 @@ func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.Store) {
 	cache := testenv.MemoryCache(t, time.Hour, 10*time.Second)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
-		Ready: []app.DependencyCheck{{Name: "embedded-store", Ping: store.Ping}},
 	})
 	return env, store
 }

@@ -26,9 +26,9 @@ type Options struct {
 const sweepInterval = time.Hour
 
 // Module provides the embedded Store in Options.Dir as the link store,
-// the code counter, the code secret store and the visit store, holds its
-// file lock for the app's lifetime and applies retention hourly by the
-// app's clock.
+// the code counter, the code secret store and the visit store, contributes
+// its readiness check, holds its file lock for the app's lifetime and
+// applies retention hourly by the app's clock.
 var Module = fx.Module("bolt",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options, clock ports.Clock, log *slog.Logger) (*Store, error) {
@@ -47,5 +47,6 @@ var Module = fx.Module("bolt",
 		func(s *Store) ports.CodeCounter { return s },
 		func(s *Store) ports.CodeSecretStore { return s },
 		func(s *Store) ports.VisitStore { return s },
+		fx.Annotate((*Store).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
 	),
 )

@@ -130,6 +130,11 @@ func (s *Store) Path() string { return s.path }
 // Close releases the file and its lock. Closing twice is harmless.
 func (s *Store) Close() error { return s.db.Close() }
 
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (s *Store) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "embedded-store", Ping: s.Ping}
+}
+
 // Ping reports whether the store is open.
 func (s *Store) Ping(context.Context) error {
 	return translate("ping", s.db.View(func(*bbolt.Tx) error { return nil }))

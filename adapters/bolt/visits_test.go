@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
@@ -22,7 +21,6 @@ func TestStatsEmbedded(t *testing.T) {
 		store := openStore(t, tempDB(t))
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
 			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-			Ready:     []app.DependencyCheck{{Name: "embedded-store", Ping: store.Ping}},
 			Configure: func(cfg *config.Config) { cfg.AdminKeys = []string{statsAdminKey} },
 		})
 	}, statsAdminKey)

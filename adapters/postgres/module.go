@@ -7,8 +7,9 @@ import (
 )
 
 // Module provides the Store, opened with the Options the application
-// supplies, as the link store, the code counter, the code secret store and
-// the cache outbox and the visit store.
+// supplies, as the link store, the code counter, the code secret store,
+// the cache outbox and the visit store, and contributes its readiness
+// check and its connection pool's metrics.
 var Module = fx.Module("postgres",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*Store, error) {
@@ -24,5 +25,7 @@ var Module = fx.Module("postgres",
 		func(s *Store) ports.CodeSecretStore { return s },
 		func(s *Store) ports.CacheOutbox { return s },
 		func(s *Store) ports.VisitStore { return s },
+		fx.Annotate((*Store).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
+		fx.Annotate((*Store).Collector, fx.ResultTags(`group:"collectors"`)),
 	),
 )

@@ -102,6 +102,11 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (s *Store) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "postgres", Ping: s.Ping}
+}
+
 // Ping checks that Postgres answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {

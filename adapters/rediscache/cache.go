@@ -88,6 +88,11 @@ func (c *Cache) Misses() uint64 { return c.misses.Load() }
 // NegativeHits counts lookups that found a negative entry.
 func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
 
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (c *Cache) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "redis-cache", Ping: c.Ping}
+}
+
 // Ping checks that the cache Redis answers.
 func (c *Cache) Ping(ctx context.Context) error {
 	return redisclient.Ping(ctx, c.client, c.opts.Timeout, "cache redis")

@@ -20,7 +20,6 @@ import (
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/adapters/redispool"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -81,11 +80,6 @@ func startInProcess(t *testing.T, s *testenv.Stack) inProcessAPI {
 	}
 	api.Env = httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: api.cache, Pool: api.pool,
-		Ready: []app.DependencyCheck{ // as cmd/api names them
-			{Name: "postgres", Ping: store.Ping},
-			{Name: "redis-cache", Ping: api.cache.Ping},
-			{Name: "redis-codes", Ping: api.pool.Ping},
-		},
 	})
 	return api
 }
