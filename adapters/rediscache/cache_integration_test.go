@@ -11,6 +11,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 func TestSetThenGetRoundTrips(t *testing.T) {
@@ -106,14 +107,14 @@ func TestCacheNeverAnswersForAnExpiredLink(t *testing.T) {
 				}
 				time.Sleep(time.Millisecond)
 			}
-			eventually(t, "Redis drops the expired key", func() error {
+			testkit.Eventually(t, time.Second, "Redis drops the expired key", func() error {
 				if n, err := client.Do(context.Background(), client.B().Exists().Key(prefix+"short").Build()).AsInt64(); err != nil || n != 0 {
 					return fmt.Errorf("EXISTS = %d, %w; want 0", n, err)
 				}
 				return nil
 			})
 			if mode.clientSideCache {
-				eventually(t, "client-side cache drops the expired key", func() error {
+				testkit.Eventually(t, time.Second, "client-side cache drops the expired key", func() error {
 					if cachedLocally(client, prefix+"short") {
 						return errors.New("still answered from memory")
 					}

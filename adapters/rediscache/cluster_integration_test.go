@@ -17,6 +17,7 @@ import (
 	"github.com/shortlink/shortlink/ports"
 	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -98,7 +99,7 @@ func TestClusterInvalidatesOtherInstancesMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustSet(t, writer, disabled, now)
-		eventually(t, string(code)+": the reader sees the change", func() error {
+		testkit.Eventually(t, time.Second, string(code)+": the reader sees the change", func() error {
 			got, result := mustGet(t, reader, code)
 			if result != ports.CacheHit || got.Version() != disabled.Version() {
 				return fmt.Errorf("reader Get = version %d, %s; want version %d", got.Version(), resultName(result), disabled.Version())
@@ -135,7 +136,7 @@ func TestClusterDownAtStartIsAnOutageThatHeals(t *testing.T) {
 	for i := range 3 {
 		cluster.StartNode(i)
 	}
-	eventually(t, "cache answers once the cluster is up", func() error { return c.Ping(ctx) })
+	testkit.Eventually(t, time.Second, "cache answers once the cluster is up", func() error { return c.Ping(ctx) })
 	if client.Mode() != rueidis.ClientModeCluster {
 		t.Fatalf("client mode = %s, want cluster", client.Mode())
 	}
@@ -195,7 +196,7 @@ func TestClusterPrimaryDownIsAnOutageForItsSlotsOnly(t *testing.T) {
 	}
 
 	cluster.StartNode(1)
-	eventually(t, "every primary answers again", func() error { return c.Ping(ctx) })
+	testkit.Eventually(t, time.Second, "every primary answers again", func() error { return c.Ping(ctx) })
 	for _, link := range links {
 		mustSet(t, c, link, time.Now()) // the restarted primary came back empty
 		if _, result := mustGet(t, c, link.Code()); result != ports.CacheHit {

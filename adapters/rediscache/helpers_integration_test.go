@@ -62,19 +62,6 @@ func mustSet(t *testing.T, c *rediscache.Cache, link domain.ShortLink, now time.
 	}
 }
 
-// eventually retries check until it passes or a second has gone by:
-// invalidations and key expiry happen asynchronously.
-func eventually(t *testing.T, what string, check func() error) {
-	t.Helper()
-	var err error
-	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if err = check(); err == nil {
-			return
-		}
-	}
-	t.Fatalf("%s: still failing after 1s: %v", what, err)
-}
-
 // cachedLocally reports whether client answers GET key with a value from
 // memory. The probe itself caches what it reads.
 func cachedLocally(client rueidis.Client, key string) bool {

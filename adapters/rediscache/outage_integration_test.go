@@ -15,6 +15,7 @@ import (
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // TestOutageFailsFastAndHeals takes a private Redis down under a live cache:
@@ -63,7 +64,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			}
 
 			server.Start()
-			eventually(t, "cache answers again after Redis restarts", func() error { return c.Ping(ctx) })
+			testkit.Eventually(t, time.Second, "cache answers again after Redis restarts", func() error { return c.Ping(ctx) })
 			if _, result := mustGet(t, c, "up"); result != ports.CacheMiss {
 				t.Fatalf("Get on the emptied server = %s, want miss", resultName(result))
 			}
@@ -93,7 +94,7 @@ func TestDialSucceedsWhileRedisIsDown(t *testing.T) {
 		t.Fatalf("Ping with Redis down: %v, want ErrUnavailable", err)
 	}
 	server.Start()
-	eventually(t, "cache answers once Redis is up", func() error { return c.Ping(ctx) })
+	testkit.Eventually(t, time.Second, "cache answers once Redis is up", func() error { return c.Ping(ctx) })
 	now := time.Now()
 	link := newLink(t, "late", "https://example.com/", now, time.Hour)
 	mustSet(t, c, link, now)

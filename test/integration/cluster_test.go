@@ -120,7 +120,7 @@ func TestRedirectsRideOutAClusterPrimaryRestart(t *testing.T) {
 	}
 
 	cluster.StartNode(1)
-	healed := eventually(t, 20*time.Second, "/v1/ready after the primary is back", func() error {
+	healed := testkit.Eventually(t, 20*time.Second, "/v1/ready after the primary is back", func() error {
 		if status, down := ready(t, base); status != http.StatusOK {
 			return fmt.Errorf("%d %v", status, down)
 		}

@@ -129,21 +129,6 @@ func poolMembers(t *testing.T, client rueidis.Client) map[string]bool {
 	return set
 }
 
-// eventually retries check every 50ms until it passes or within is over.
-func eventually(t *testing.T, within time.Duration, what string, check func() error) time.Duration {
-	t.Helper()
-	start := time.Now()
-	var err error
-	for time.Since(start) < within {
-		if err = check(); err == nil {
-			return time.Since(start)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: still failing after %v: %v", what, within, err)
-	return 0
-}
-
 // ---- HTTP without t.Fatal, for load loops and checks that must not stop at the first failure.
 
 // loadClient gives up on a request after 5 s, so a hung api shows up as

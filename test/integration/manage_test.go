@@ -277,7 +277,7 @@ func TestManagementWhilePostgresIsDown(t *testing.T) {
 	testkit.ExpectRedirect(t, api.BaseURL+"/"+l.code, target) // the cache was not touched
 
 	pg.Start()
-	eventually(t, 15*time.Second, "info after Postgres came back", func() error {
+	testkit.Eventually(t, 15*time.Second, "info after Postgres came back", func() error {
 		r := infoOf()
 		if r.Status != http.StatusOK {
 			return fmt.Errorf("%s", r)
