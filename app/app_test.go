@@ -60,14 +60,3 @@ func (d deps) creator(batch int) *app.Creator {
 	supply := app.NewCodeSupply(d.pool, d.counter, d.secrets, batch, quietLog)
 	return app.NewCreator(d.store, d.cache, supply, fixedClock{now}, urlPolicy, expiry, quarantine, quietLog)
 }
-
-func link(code, url string, expiresAt time.Time) domain.ShortLink {
-	return domain.RestoreShortLink(domain.LinkRecord{ID: 1, Code: domain.Code(code), URL: url, CreatedAt: now, ExpiresAt: expiresAt, Version: 1})
-}
-
-// withState is link in another state.
-func withState(l domain.ShortLink, state domain.LinkState) domain.ShortLink {
-	r := l.Record()
-	r.State = state
-	return domain.RestoreShortLink(r)
-}

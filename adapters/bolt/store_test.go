@@ -35,15 +35,6 @@ func tempDB(t *testing.T) string {
 	return filepath.Join(t.TempDir(), bolt.FileName)
 }
 
-func mustLink(t *testing.T, code, url string, created, expires time.Time) domain.ShortLink {
-	t.Helper()
-	link, err := domain.NewShortLink(domain.Code(code), url, created, expires, domain.DigestToken("token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link
-}
-
 func TestLinkStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.LinkStoreContract(t, func(t *testing.T) porttest.Store { return openStore(t, tempDB(t)) })
@@ -59,7 +50,7 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/kept", now, now.Add(time.Hour)), now.Add(time.Hour))
+	want, err := s.Insert(ctx, porttest.Link("keep").URL("https://example.com/kept").Created(now).OwnedBy("token").Build(), now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +65,7 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	if got, err := s.Find(ctx, "keep", now); err != nil || got != want {
 		t.Fatalf("Find after reopen = %+v, %v; want %+v", got, err, want)
 	}
-	if _, err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/other", now, now.Add(time.Hour)), now); !errors.Is(err, domain.ErrCodeTaken) {
+	if _, err := s.Insert(ctx, porttest.Link("keep").URL("https://example.com/other").Created(now).OwnedBy("token").Build(), now); !errors.Is(err, domain.ErrCodeTaken) {
 		t.Fatalf("insert over a reopened live link: %v, want ErrCodeTaken", err)
 	}
 	if first, err := s.Reserve(ctx, 10); err != nil || first != 100 {
@@ -137,7 +128,7 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 	}
 	_, findErr := s.Find(ctx, "abc", now)
 	_, reserveErr := s.Reserve(ctx, 1)
-	_, insertErr := s.Insert(ctx, mustLink(t, "abc", "https://example.com", now, now.Add(time.Hour)), now)
+	_, insertErr := s.Insert(ctx, porttest.Link("abc").URL("https://example.com").Created(now).OwnedBy("token").Build(), now)
 	_, secretErr := s.LoadOrCreate(ctx, domain.NewGeneratedSecret())
 	for name, err := range map[string]error{
 		"Ping":         s.Ping(ctx),
@@ -174,7 +165,7 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 		if i%2 == 0 {
 			created = now.Add(-48 * time.Hour)
 		}
-		if _, err := s.Insert(ctx, mustLink(t, fmt.Sprintf("c%04d", i), "https://example.com", created, created.Add(time.Hour)),
+		if _, err := s.Insert(ctx, porttest.Link(domain.Code(fmt.Sprintf("c%04d", i))).URL("https://example.com").Created(created).OwnedBy("token").Build(),
 			now.Add(24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -190,7 +181,7 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 			t.Fatalf("%s: Find error = %v after the sweep", code, err)
 		}
 		// The claim outlives the swept link until its quarantine ends.
-		if _, err := s.Insert(ctx, mustLink(t, string(code), "https://phish.example", now, now.Add(time.Hour)), now); !errors.Is(err, domain.ErrCodeTaken) {
+		if _, err := s.Insert(ctx, porttest.Link(code).URL("https://phish.example").Created(now).OwnedBy("token").Build(), now); !errors.Is(err, domain.ErrCodeTaken) {
 			t.Fatalf("%s claimed again after the sweep: %v", code, err)
 		}
 	}
@@ -201,7 +192,7 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 	if _, err := s.Sweep(ctx, now.Add(-24*time.Hour), later); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Insert(ctx, mustLink(t, "c0000", "https://example.com/new", later, later.Add(time.Hour)), later); err != nil {
+	if _, err := s.Insert(ctx, porttest.Link("c0000").URL("https://example.com/new").Created(later).OwnedBy("token").Build(), later); err != nil {
 		t.Fatalf("claim after the quarantine and the sweep: %v", err)
 	}
 }

@@ -51,7 +51,7 @@ func TestClusterSpreadsLinksOverEveryPrimary(t *testing.T) {
 	c, client, prefix := newClusterCache(t, rediscache.Options{ClientSideCache: true})
 	now := time.Now()
 	for i := range 60 {
-		mustSet(t, c, newLink(t, fmt.Sprintf("spread%d", i), "https://example.com/", now, time.Hour), now)
+		mustSet(t, c, porttest.Link(domain.Code(fmt.Sprintf("spread%d", i))).ID(1).URL("https://example.com/").Created(now).Build(), now)
 	}
 	ctx := context.Background()
 	nodes := client.Nodes()
@@ -86,7 +86,7 @@ func TestClusterInvalidatesOtherInstancesMemory(t *testing.T) {
 	now := time.Now()
 	for i := range 12 { // over every primary, most likely
 		code := domain.Code(fmt.Sprintf("inv%d", i))
-		old := newLink(t, string(code), "https://example.com/", now, time.Hour)
+		old := porttest.Link(code).ID(1).URL("https://example.com/").Created(now).Build()
 		mustSet(t, writer, old, now)
 		for range 2 {
 			mustGet(t, reader, code)
@@ -142,7 +142,7 @@ func TestClusterDownAtStartIsAnOutageThatHeals(t *testing.T) {
 	}
 	now := time.Now()
 	for i := range 12 {
-		link := newLink(t, fmt.Sprintf("late%d", i), "https://example.com/", now, time.Hour)
+		link := porttest.Link(domain.Code(fmt.Sprintf("late%d", i))).ID(1).URL("https://example.com/").Created(now).Build()
 		mustSet(t, c, link, now)
 		if got, result := mustGet(t, c, link.Code()); result != ports.CacheHit || got != link {
 			t.Fatalf("Get = %+v, %s; want the link", got, resultName(result))
@@ -167,7 +167,7 @@ func TestClusterPrimaryDownIsAnOutageForItsSlotsOnly(t *testing.T) {
 	now := time.Now()
 	links := make([]domain.ShortLink, 30)
 	for i := range links {
-		links[i] = newLink(t, fmt.Sprintf("slot%d", i), "https://example.com/", now, time.Hour)
+		links[i] = porttest.Link(domain.Code(fmt.Sprintf("slot%d", i))).ID(1).URL("https://example.com/").Created(now).Build()
 		mustSet(t, c, links[i], now)
 	}
 

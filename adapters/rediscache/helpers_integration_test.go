@@ -35,17 +35,6 @@ func newCache(t *testing.T, opts rediscache.Options) (*rediscache.Cache, rueidis
 	return testenv.NewCache(t, client, opts), client, prefix
 }
 
-func newLink(t testing.TB, code, url string, created time.Time, lifetime time.Duration) domain.ShortLink {
-	t.Helper()
-	created = created.UTC().Truncate(time.Microsecond)
-	// No owner digest: the cache keeps none, so what comes back is equal.
-	link, err := domain.NewShortLink(domain.Code(code), url, created, created.Add(lifetime), domain.TokenDigest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link.WithID(1)
-}
-
 func mustGet(t *testing.T, c *rediscache.Cache, code domain.Code) (domain.ShortLink, ports.CacheResult) {
 	t.Helper()
 	link, result, err := c.Get(context.Background(), code, time.Now())

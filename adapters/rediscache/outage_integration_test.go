@@ -14,6 +14,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
 )
@@ -36,7 +37,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			c := testenv.NewCache(t, client, rediscache.Options{Timeout: timeout, ClientSideCache: mode.clientSideCache})
 			ctx := context.Background()
 			now := time.Now()
-			link := newLink(t, "up", "https://example.com/", now, time.Hour)
+			link := porttest.Link("up").ID(1).URL("https://example.com/").Created(now).Build()
 			mustSet(t, c, link, now)
 			mustGet(t, c, "up")
 
@@ -96,7 +97,7 @@ func TestDialSucceedsWhileRedisIsDown(t *testing.T) {
 	server.Start()
 	testkit.Eventually(t, time.Second, "cache answers once Redis is up", func() error { return c.Ping(ctx) })
 	now := time.Now()
-	link := newLink(t, "late", "https://example.com/", now, time.Hour)
+	link := porttest.Link("late").ID(1).URL("https://example.com/").Created(now).Build()
 	mustSet(t, c, link, now)
 	if got, result := mustGet(t, c, "late"); result != ports.CacheHit || got != link {
 		t.Fatalf("Get = %+v, %s; want the link", got, resultName(result))
