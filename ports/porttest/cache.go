@@ -16,18 +16,10 @@ import (
 // waits on the wall clock, since Redis expires keys by its own.
 func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache) {
 	t.Helper()
-	for _, rule := range linkCacheRules {
-		t.Run(rule.name, func(t *testing.T) {
-			t.Parallel()
-			rule.check(t, cacheCase{c: newCache(t)})
-		})
-	}
+	runRules(t, linkCacheRules, func(t *testing.T) cacheCase { return cacheCase{c: newCache(t)} })
 }
 
-var linkCacheRules = []struct {
-	name  string
-	check func(t *testing.T, c cacheCase)
-}{
+var linkCacheRules = []rule[cacheCase]{
 	{"set then get", setThenGet},
 	{"entry never outlives its link", anEntryNeverOutlivesItsLink},
 	{"negative entry, not overwriting a link, overwritten by one", aNegativeEntryGivesWayToALink},

@@ -37,18 +37,10 @@ const quarantine = domain.CodeQuarantine(24 * time.Hour)
 func LinkStoreContract(t *testing.T, newStore func(t *testing.T) Store) {
 	t.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	for _, rule := range linkStoreRules {
-		t.Run(rule.name, func(t *testing.T) {
-			t.Parallel()
-			rule.check(t, storeCase{s: newStore(t), now: now})
-		})
-	}
+	runRules(t, linkStoreRules, func(t *testing.T) storeCase { return storeCase{s: newStore(t), now: now} })
 }
 
-var linkStoreRules = []struct {
-	name  string
-	check func(t *testing.T, c storeCase)
-}{
+var linkStoreRules = []rule[storeCase]{
 	{"insert gives an id; find returns the link as stored", insertGivesAnIDAndFindReturnsTheLinkAsStored},
 	{"unknown and case-different codes are not found", unknownAndCaseDifferentCodesAreNotFound},
 	{"an expired link is still found, as expired", anExpiredLinkIsStillFound},

@@ -19,18 +19,10 @@ import (
 // made by newStore, one per rule. Link ids need no stored link.
 func VisitStoreContract(t *testing.T, newStore func(t *testing.T) ports.VisitStore) {
 	t.Helper()
-	for _, rule := range visitStoreRules {
-		t.Run(rule.name, func(t *testing.T) {
-			t.Parallel()
-			rule.check(t, visitCase{s: newStore(t)})
-		})
-	}
+	runRules(t, visitStoreRules, func(t *testing.T) visitCase { return visitCase{s: newStore(t)} })
 }
 
-var visitStoreRules = []struct {
-	name  string
-	check func(t *testing.T, c visitCase)
-}{
+var visitStoreRules = []rule[visitCase]{
 	{"no visits: empty stats", noVisitsMeansEmptyStats},
 	{"hours and days sum what batches added, per link", hoursAndDaysSumWhatBatchesAdded},
 	{"a window takes from its start up to its end", aWindowTakesFromItsStartUpToItsEnd},
