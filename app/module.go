@@ -40,8 +40,8 @@ type Options struct {
 // Module provides the use cases from Options and the ports, and the
 // Readiness of the dependency checks modules contribute to the value group
 // "readiness". Visit counting needs a ports.VisitStore and a
-// ports.BotDetector; the VisitFlusher runs from the moment the recorder is
-// built until every component that records visits has stopped. A
+// ports.BotDetector; the VisitFlusher runs with the app and stops after
+// every component that records visits (the HTTP server drains first). A
 // ports.CodePool is optional (without one, creates mint codes from the
 // counter directly), and so are a ports.RateLimiter (no miss limit without
 // one) and a ports.CacheOutbox (stores that share nothing need none).
