@@ -123,7 +123,7 @@ func TestBatchedInsertsOfOverlappingCodesNeverDeadlock(t *testing.T) {
 		wg.Go(func() {
 			for i := range perWorker {
 				code := domain.Code(fmt.Sprintf("c%02d", (w*7+i*13)%codes))
-				err := insert(s, porttest.Link(domain.Code(code)).URL("https://example.com").Created(now).OwnedBy("token").Build())
+				err := insert(s, porttest.Link(code).URL("https://example.com").Created(now).OwnedBy("token").Build())
 				mu.Lock()
 				switch {
 				case err == nil:
