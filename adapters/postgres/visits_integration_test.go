@@ -243,7 +243,7 @@ func BenchmarkVisitStatsYear(b *testing.B) {
 			for h := created; h.Before(now); h = h.Add(time.Hour) {
 				c := domain.VisitCounts{Link: l, LinkCreatedAt: created, Hour: h, Humans: 3, Bots: 1}
 				for r := range domain.MaxReferrers {
-					c.Referrers = append(c.Referrers, domain.ReferrerCount{Host: fmt.Sprintf("ref%d.example.com", (r+int(h.Unix()/3600))%25), Visits: 1})
+					c.Referrers = append(c.Referrers, domain.ReferrerCount{Host: fmt.Sprintf("ref%d.example.com", (r+int(domain.VisitHourOf(h)))%25), Visits: 1})
 				}
 				batch.Counts = append(batch.Counts, c)
 			}
