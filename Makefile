@@ -93,8 +93,9 @@ lint: bin/golangci-lint ## golangci-lint (the build tags come from .golangci.yml
 lintopenapi: $(SPECTRAL) ## Lint adapters/httpapi/openapi.yaml with Spectral (oas ruleset, .spectral.yaml): no error, no warning
 	$(SPECTRAL) lint --quiet --ruleset .spectral.yaml --fail-severity warn adapters/httpapi/openapi.yaml
 
-lintformat: tools bin/tflint ## Format check, vet, lint, Spectral, terraform fmt (when terraform is installed), tflint
+lintformat: tools bin/tflint ## Format check, go mod tidy check, vet, lint, Spectral, terraform fmt (when terraform is installed), tflint
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+	@go mod tidy -diff || { echo "go.mod or go.sum is not tidy: run go mod tidy and commit"; exit 1; }
 	go vet ./...
 	go vet -tags integration ./...
 	go vet -tags e2e ./...

@@ -8,6 +8,7 @@ import (
 
 	"go.uber.org/mock/gomock"
 
+	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports/mocks"
@@ -26,13 +27,18 @@ type deps struct {
 	cache   *mocks.MockLinkCache
 	pool    *mocks.MockCodePool
 	counter *mocks.MockCodeCounter
+	// secrets mint with codeSecret, as gen does.
+	secrets *app.CodeSecrets
 	gen     *domain.CodeGenerator
 }
+
+// codeSecret is the CODE_SECRET the tests' codes are minted with.
+const codeSecret = "test"
 
 func newDeps(t *testing.T) deps {
 	t.Helper()
 	ctrl := gomock.NewController(t)
-	gen, err := domain.NewCodeGenerator("test")
+	gen, err := domain.NewCodeGenerator(codeSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,6 +47,7 @@ func newDeps(t *testing.T) deps {
 		cache:   mocks.NewMockLinkCache(ctrl),
 		pool:    mocks.NewMockCodePool(ctrl),
 		counter: mocks.NewMockCodeCounter(ctrl),
+		secrets: app.NewCodeSecrets(memory.NewLinkStore(), codeSecret, false, quietLog),
 		gen:     gen,
 	}
 }
@@ -50,17 +57,6 @@ type fixedClock struct{ t time.Time }
 func (c fixedClock) Now() time.Time { return c.t }
 
 func (d deps) creator(batch int) *app.Creator {
-	supply := app.NewCodeSupply(d.pool, d.counter, app.FixedCodeSecrets(d.gen), batch, quietLog)
+	supply := app.NewCodeSupply(d.pool, d.counter, d.secrets, batch, quietLog)
 	return app.NewCreator(d.store, d.cache, supply, fixedClock{now}, urlPolicy, expiry, quarantine, quietLog)
-}
-
-func link(code, url string, expiresAt time.Time) domain.ShortLink {
-	return domain.RestoreShortLink(domain.LinkRecord{ID: 1, Code: domain.Code(code), URL: url, CreatedAt: now, ExpiresAt: expiresAt, Version: 1})
-}
-
-// withState is link in another state.
-func withState(l domain.ShortLink, state domain.LinkState) domain.ShortLink {
-	r := l.Record()
-	r.State = state
-	return domain.RestoreShortLink(r)
 }

@@ -17,7 +17,7 @@ func TestCodeSupplyTakesFromPoolInBatches(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
 	d.pool.EXPECT().Take(gomock.Any(), 3).Return([]domain.Code{"c", "b", "a"}, nil).Times(1)
-	supply := app.NewCodeSupply(d.pool, d.counter, app.FixedCodeSecrets(d.gen), 3, quietLog)
+	supply := app.NewCodeSupply(d.pool, d.counter, d.secrets, 3, quietLog)
 	for _, want := range []domain.Code{"a", "b", "c"} {
 		if got, err := supply.Next(context.Background()); err != nil || got != want {
 			t.Fatalf("Next = %q, %v; want %q", got, err, want)
@@ -39,7 +39,7 @@ func TestCodeSupplyFallsBackToCounter(t *testing.T) {
 			d := newDeps(t)
 			d.pool.EXPECT().Take(gomock.Any(), 2).DoAndReturn(func(context.Context, int) ([]domain.Code, error) { return take() })
 			d.counter.EXPECT().Reserve(gomock.Any(), 2).Return(uint64(40), nil)
-			supply := app.NewCodeSupply(d.pool, d.counter, app.FixedCodeSecrets(d.gen), 2, quietLog)
+			supply := app.NewCodeSupply(d.pool, d.counter, d.secrets, 2, quietLog)
 			want, _ := d.gen.Code(41) // the buffer hands out from its end
 			if got, err := supply.Next(context.Background()); err != nil || got != want {
 				t.Fatalf("Next = %q, %v; want %q", got, err, want)
@@ -55,7 +55,7 @@ func TestCodeSupplyWithoutPoolUsesCounterAndCountsNoFallback(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
 	d.counter.EXPECT().Reserve(gomock.Any(), 4).Return(uint64(0), nil)
-	supply := app.NewCodeSupply(nil, d.counter, app.FixedCodeSecrets(d.gen), 4, quietLog)
+	supply := app.NewCodeSupply(nil, d.counter, d.secrets, 4, quietLog)
 	if _, err := supply.Next(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +74,7 @@ func TestCodeSupplyNeverHandsOutACodeTwiceUnderConcurrency(t *testing.T) {
 		next += uint64(n)
 		return first, nil
 	}).AnyTimes()
-	supply := app.NewCodeSupply(d.pool, d.counter, app.FixedCodeSecrets(d.gen), 16, quietLog)
+	supply := app.NewCodeSupply(d.pool, d.counter, d.secrets, 16, quietLog)
 	var mu sync.Mutex
 	seen := map[domain.Code]bool{}
 	var wg sync.WaitGroup
@@ -106,7 +106,7 @@ func TestCodeSupplyFailsWhenPoolAndCounterAreDown(t *testing.T) {
 	d := newDeps(t)
 	d.pool.EXPECT().Take(gomock.Any(), 1).Return(nil, errors.New("down"))
 	d.counter.EXPECT().Reserve(gomock.Any(), 1).Return(uint64(0), domain.ErrUnavailable)
-	_, err := app.NewCodeSupply(d.pool, d.counter, app.FixedCodeSecrets(d.gen), 1, quietLog).Next(context.Background())
+	_, err := app.NewCodeSupply(d.pool, d.counter, d.secrets, 1, quietLog).Next(context.Background())
 	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("Next error = %v, want ErrUnavailable", err)
 	}
@@ -121,7 +121,7 @@ func TestCodeSupplyCallerGivesUpWhileAnotherRefills(t *testing.T) {
 		<-release // a refill stuck on a frozen store
 		return 0, nil
 	})
-	supply := app.NewCodeSupply(nil, d.counter, app.FixedCodeSecrets(d.gen), 1, quietLog)
+	supply := app.NewCodeSupply(nil, d.counter, d.secrets, 1, quietLog)
 	go func() { _, _ = supply.Next(context.Background()) }()
 	<-refilling
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)

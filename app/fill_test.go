@@ -21,7 +21,7 @@ func TestFillTopsUpToTargetBelowLowWater(t *testing.T) {
 		added = append(added, codes...)
 		return nil
 	}).Times(2)
-	n, err := app.NewPoolFiller(d.pool, d.counter, app.FixedCodeSecrets(d.gen), 10, 5, 4).Fill(context.Background())
+	n, err := app.NewPoolFiller(d.pool, d.counter, d.secrets, 10, 5, 4).Fill(context.Background())
 	if err != nil || n != 7 || len(added) != 7 {
 		t.Fatalf("Fill = %d, %v (added %d); want 7", n, err, len(added))
 	}
@@ -36,7 +36,7 @@ func TestFillDoesNothingAtOrAboveLowWater(t *testing.T) {
 	t.Parallel()
 	d := newDeps(t)
 	d.pool.EXPECT().Size(gomock.Any()).Return(int64(5), nil)
-	if n, err := app.NewPoolFiller(d.pool, d.counter, app.FixedCodeSecrets(d.gen), 10, 5, 4).Fill(context.Background()); err != nil || n != 0 {
+	if n, err := app.NewPoolFiller(d.pool, d.counter, d.secrets, 10, 5, 4).Fill(context.Background()); err != nil || n != 0 {
 		t.Fatalf("Fill = %d, %v; want 0", n, err)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
 )
 
 const adminKey = "admin-key-0123456789"
@@ -150,7 +151,7 @@ func TestExtendAndShorten(t *testing.T) {
 func TestExpiredLinkCannotBeRevived(t *testing.T) {
 	t.Parallel()
 	store := memory.NewLinkStore()
-	link, _ := domain.NewShortLink("old", "https://example.com", now.Add(-2*time.Hour), now.Add(-time.Hour), domain.DigestToken("tok"))
+	link := porttest.Link("old").Created(now.Add(-2 * time.Hour)).Expires(now.Add(-time.Hour)).OwnedBy("tok").Build()
 	if _, err := store.Insert(context.Background(), link, quarantine.FreeAfter(link)); err != nil {
 		t.Fatal(err)
 	}
@@ -258,8 +259,8 @@ func TestCacheLearnsChangesInCommitOrder(t *testing.T) {
 	t.Parallel()
 	store := memory.NewLinkStore()
 	cache := &heldCache{LinkCache: mustMemoryCache(t), enabling: make(chan struct{}), release: make(chan struct{})}
-	token, digest := domain.NewManageToken()
-	link, _ := domain.NewShortLink("raced", "https://example.com/raced", now, now.Add(time.Hour), digest)
+	token, _ := domain.NewManageToken()
+	link := porttest.Link("raced").Created(now).OwnedBy(token).Build()
 	if _, err := store.Insert(context.Background(), link, quarantine.FreeAfter(link)); err != nil {
 		t.Fatal(err)
 	}

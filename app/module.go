@@ -2,6 +2,8 @@ package app
 
 import (
 	"log/slog"
+	"slices"
+	"strings"
 	"time"
 
 	"go.uber.org/fx"
@@ -35,10 +37,11 @@ type Options struct {
 	VisitPendingKeys int
 }
 
-// Module provides the use cases from Options and the ports. Visit
-// counting needs a ports.VisitStore and a ports.BotDetector, and whoever
-// records visits runs the VisitFlusher's Start and Stop (the HTTP adapter,
-// around its server). A
+// Module provides the use cases from Options and the ports, and the
+// Readiness of the dependency checks modules contribute to the value group
+// "readiness". Visit counting needs a ports.VisitStore and a
+// ports.BotDetector; the VisitFlusher runs with the app and stops after
+// every component that records visits (the HTTP server drains first). A
 // ports.CodePool is optional (without one, creates mint codes from the
 // counter directly), and so are a ports.RateLimiter (no miss limit without
 // one) and a ports.CacheOutbox (stores that share nothing need none).
@@ -54,10 +57,8 @@ var Module = fx.Module("app",
 		func(opts Options, store ports.LinkStore, cache ports.LinkCache, clock ports.Clock, log *slog.Logger) *Manager {
 			return NewManager(store, cache, clock, opts.AdminKeys, opts.Quarantine, opts.Expiry.Max, log)
 		},
-		func(opts Options, clock ports.Clock, bots ports.BotDetector) *VisitRecorder {
-			return NewVisitRecorder(clock, bots, opts.VisitPendingKeys)
-		},
-		newVisitFlusherFx,
+		newVisitsFx,
+		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
 			return NewStatsReader(m, store, clock, opts.Expiry.Max)
 		},
@@ -123,18 +124,38 @@ func runCacheInvalidatorFx(p invalidatorParams) {
 // FlushObserver is told the duration and outcome of each visit write.
 type FlushObserver func(d time.Duration, outcome string)
 
-type visitFlusherParams struct {
+type visitsParams struct {
 	fx.In
-	Opts     Options
-	Recorder *VisitRecorder
-	Store    ports.VisitStore
-	Clock    ports.Clock
-	Observer FlushObserver `optional:"true"`
-	Log      *slog.Logger
+	Lifecycle fx.Lifecycle
+	Opts      Options
+	Clock     ports.Clock
+	Bots      ports.BotDetector
+	Store     ports.VisitStore
+	Observer  FlushObserver `optional:"true"`
+	Log       *slog.Logger
 }
 
-func newVisitFlusherFx(p visitFlusherParams) *VisitFlusher {
-	f := NewVisitFlusher(p.Recorder, p.Store, p.Clock, p.Opts.VisitFlushInterval, p.Log)
+// newVisitsFx builds the recorder with its flusher, and appends the
+// flusher's hooks as it does. Whatever records visits (the HTTP server)
+// depends on the recorder, so it is built, and appends its own hooks,
+// later; hooks stop last first, so the flusher's final write runs after
+// every such component has stopped: after the server has drained.
+func newVisitsFx(p visitsParams) (*VisitRecorder, *VisitFlusher) {
+	rec := NewVisitRecorder(p.Clock, p.Bots, p.Opts.VisitPendingKeys)
+	f := NewVisitFlusher(rec, p.Store, p.Clock, p.Opts.VisitFlushInterval, p.Log)
 	f.ObserveFlush = p.Observer
-	return f
+	p.Lifecycle.Append(fx.StartStopHook(f.Start, f.Stop))
+	return rec, f
+}
+
+type readinessParams struct {
+	fx.In
+	Checks []ports.DependencyCheck `group:"readiness"`
+}
+
+// newReadinessFx checks the dependencies the modules contributed, by name
+// (a value group has no order of its own).
+func newReadinessFx(p readinessParams) *Readiness {
+	checks := slices.SortedFunc(slices.Values(p.Checks), func(a, b ports.DependencyCheck) int { return strings.Compare(a.Name, b.Name) })
+	return NewReadiness(readinessTimeout, checks...)
 }

@@ -4,22 +4,21 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/shortlink/shortlink/ports"
 )
 
-// DependencyCheck pings one dependency the service needs to be ready.
-type DependencyCheck struct {
-	Name string
-	Ping func(ctx context.Context) error
-}
+// readinessTimeout bounds each dependency's ping in /v1/ready.
+const readinessTimeout = time.Second
 
 // Readiness reports which dependencies are down.
 type Readiness struct {
-	checks  []DependencyCheck
+	checks  []ports.DependencyCheck
 	timeout time.Duration
 }
 
 // NewReadiness returns a readiness check over checks, each given timeout.
-func NewReadiness(timeout time.Duration, checks ...DependencyCheck) *Readiness {
+func NewReadiness(timeout time.Duration, checks ...ports.DependencyCheck) *Readiness {
 	return &Readiness{checks: checks, timeout: timeout}
 }
 

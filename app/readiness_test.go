@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/ports"
 )
 
 func TestReadinessNamesWhatIsDown(t *testing.T) {
@@ -16,9 +17,9 @@ func TestReadinessNamesWhatIsDown(t *testing.T) {
 	down := func(context.Context) error { return errors.New("refused") }
 	hangs := func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
 	r := app.NewReadiness(50*time.Millisecond,
-		app.DependencyCheck{Name: "postgres", Ping: up},
-		app.DependencyCheck{Name: "redis-cache", Ping: down},
-		app.DependencyCheck{Name: "redis-codes", Ping: hangs},
+		ports.DependencyCheck{Name: "postgres", Ping: up},
+		ports.DependencyCheck{Name: "redis-cache", Ping: down},
+		ports.DependencyCheck{Name: "redis-codes", Ping: hangs},
 	)
 	if got := r.Down(context.Background()); !slices.Equal(got, []string{"redis-cache", "redis-codes"}) {
 		t.Fatalf("Down = %v", got)
@@ -30,7 +31,7 @@ func TestReadinessDoesNotWaitForAPingThatIgnoresItsContext(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	stuck := func(context.Context) error { <-release; return nil }
-	r := app.NewReadiness(50*time.Millisecond, app.DependencyCheck{Name: "postgres", Ping: stuck})
+	r := app.NewReadiness(50*time.Millisecond, ports.DependencyCheck{Name: "postgres", Ping: stuck})
 	start := time.Now()
 	if got := r.Down(context.Background()); !slices.Equal(got, []string{"postgres"}) {
 		t.Fatalf("Down = %v", got)

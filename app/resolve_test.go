@@ -13,6 +13,7 @@ import (
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
 )
 
 func (d deps) resolver() *app.Resolver {
@@ -26,10 +27,11 @@ func (c client) ClientKey() string { return string(c) }
 
 func TestResolve(t *testing.T) {
 	t.Parallel()
-	live := link("abc", "https://example.com", now.Add(time.Hour))
-	expired := link("abc", "https://example.com", now)
-	disabled := withState(live, domain.StateDisabled)
-	deleted := withState(link("abc", "", now), domain.StateDeleted) // a deletion ends the link's life: now
+	abc := porttest.Link("abc").ID(1).URL("https://example.com").Created(now)
+	live := abc.Build()
+	expired := abc.Expires(now).Build()
+	disabled := abc.State(domain.StateDisabled).Build()
+	deleted := abc.URL("").Expires(now).State(domain.StateDeleted).Build() // a deletion ends the link's life: now
 	tests := []struct {
 		name    string
 		expect  func(d deps)
@@ -120,7 +122,7 @@ func TestMissLimitRefusesScannersWithoutAStoreLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := app.NewResolver(store, cache, fixedClock{now}, app.MissLimit{PerMinute: 3, Limiter: memory.NewRateLimiter()}, quietLog)
-	cached := link("cached1", "https://example.com", now.Add(time.Hour))
+	cached := porttest.Link("cached1").ID(1).Created(now).Build()
 	if err := cache.Set(context.Background(), cached, now); err != nil {
 		t.Fatal(err)
 	}

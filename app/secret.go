@@ -33,9 +33,6 @@ func NewCodeSecrets(store ports.CodeSecretStore, explicit string, rotate bool, l
 	return &CodeSecrets{store: store, explicit: explicit, rotate: rotate, log: log}
 }
 
-// FixedCodeSecrets mints with gen, for tests and tools that bring their own.
-func FixedCodeSecrets(gen *domain.CodeGenerator) *CodeSecrets { return &CodeSecrets{gen: gen} }
-
 // Generator returns the code generator keyed with the data set's secret.
 // Its errors: domain.ErrUnavailable while the store cannot be read, and
 // domain.ErrSecretMismatch, for good, when CODE_SECRET is not the data

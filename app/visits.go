@@ -43,7 +43,7 @@ type visitShard struct {
 
 type visitKey struct {
 	link domain.LinkID
-	hour int64 // Unix hours
+	hour domain.VisitHour
 }
 
 type visitEntry struct {
@@ -77,7 +77,7 @@ func (r *VisitRecorder) Record(id domain.LinkID, created time.Time, head bool, u
 	}
 	bot := head || userAgent == "" || r.bots.IsBot(userAgent)
 	host := domain.ReferrerHost(referer)
-	key := visitKey{link: id, hour: r.clock.Now().Unix() / 3600}
+	key := visitKey{link: id, hour: domain.VisitHourOf(r.clock.Now())}
 	s := &r.shards[shardOf(key)]
 	s.mu.Lock()
 	e := s.entries[key]
@@ -161,7 +161,7 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 				refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: e.other})
 			}
 			counts = append(counts, domain.VisitCounts{
-				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: time.Unix(k.hour*3600, 0).UTC(),
+				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: k.hour.Start(),
 				Humans: e.humans, Bots: e.bots, Referrers: refs[start:len(refs):len(refs)],
 			})
 			e.reset()
@@ -181,7 +181,7 @@ func (r *VisitRecorder) settle(n int) { r.outstanding.Add(-int64(n)) }
 // applied: their keys were within the bound, so none is dropped.
 func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 	for _, c := range counts {
-		key := visitKey{link: c.Link, hour: c.Hour.Unix() / 3600}
+		key := visitKey{link: c.Link, hour: domain.VisitHourOf(c.Hour)}
 		s := &r.shards[shardOf(key)]
 		s.mu.Lock()
 		e := s.entries[key]

@@ -1,8 +1,8 @@
 // Package domain holds shortlink's business rules: what a short link is,
 // which codes, aliases, target URLs and expiry dates are acceptable, and the
 // errors the rest of the service speaks in. It imports the standard library
-// and the x/ packages that extend it, no framework, so every rule can be
-// tested without a server.
+// and the golang.org/x packages that extend it (x/net/idna), nothing else
+// (depguard's domain-is-pure), so every rule can be tested without a server.
 package domain
 
 import (

@@ -114,8 +114,24 @@ func ReferrerHost(referer string) string {
 func isLetter(c byte) bool { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') }
 func isDigit(c byte) bool  { return c >= '0' && c <= '9' }
 
-// VisitHour is the hour (UTC) a visit at t is counted in.
-func VisitHour(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
+// VisitHour is an hour of UTC time, counted from the Unix epoch: the
+// bucket a visit is counted in. An integer, so a map keyed by it hashes
+// eight bytes and a redirect computes it without touching a time.Time's
+// location.
+type VisitHour int64
+
+// VisitHourOf is the hour a visit at t is counted in.
+func VisitHourOf(t time.Time) VisitHour {
+	s := t.Unix()
+	h := s / 3600
+	if s%3600 < 0 { // before 1970: round down, not toward zero
+		h--
+	}
+	return VisitHour(h)
+}
+
+// Start is the first instant of the hour, in UTC.
+func (h VisitHour) Start() time.Time { return time.Unix(int64(h)*3600, 0).UTC() }
 
 // ReferrerCount is the visits one referrer host sent.
 type ReferrerCount struct {

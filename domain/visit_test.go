@@ -139,3 +139,28 @@ func TestDenseSeries(t *testing.T) {
 		t.Fatalf("totals = %d, %d, %d", stats.Total(), stats.Humans(), stats.Bots())
 	}
 }
+
+func TestVisitHourOf(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		at   time.Time
+		want time.Time
+	}{
+		{"on the hour", time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)},
+		{"a nanosecond before the next", time.Date(2026, 11, 2, 10, 59, 59, 999_999_999, time.UTC), time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)},
+		{"another zone counts in UTC", time.Date(2026, 11, 2, 12, 30, 0, 0, time.FixedZone("", 2*3600+1800)), time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC)},
+		{"before 1970 rounds down", time.Date(1969, 12, 31, 23, 30, 0, 0, time.UTC), time.Date(1969, 12, 31, 23, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			h := domain.VisitHourOf(tc.at)
+			if got := h.Start(); !got.Equal(tc.want) || got.Location() != time.UTC {
+				t.Fatalf("VisitHourOf(%s).Start() = %s, want %s in UTC", tc.at, got, tc.want)
+			}
+			if next := domain.VisitHourOf(tc.want.Add(time.Hour)); next != h+1 {
+				t.Fatalf("the next hour is %d, want %d", next, h+1)
+			}
+		})
+	}
+}

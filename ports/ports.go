@@ -149,3 +149,13 @@ type BotDetector interface {
 type Clock interface {
 	Now() time.Time
 }
+
+// DependencyCheck is one dependency the service needs to be ready:
+// /v1/ready names it down when Ping fails or outlasts its deadline. The fx
+// module of each adapter that dials a server contributes its check to the
+// value group "readiness", so the checks follow the modules an application
+// is built from.
+type DependencyCheck struct {
+	Name string
+	Ping func(ctx context.Context) error
+}

@@ -7,20 +7,18 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // startEmbeddedAPI serves the API as embedded mode assembles it: the bolt
 // store at path and the in-process cache, no pool.
-func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.LinkStore) {
+func startEmbeddedAPI(t *testing.T, path string) (httpsuite.Env, *bolt.Store) {
 	t.Helper()
 	store := openStore(t, path)
 	cache := testenv.MemoryCache(t, time.Hour, 10*time.Second)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
-		Ready: []app.DependencyCheck{{Name: "embedded-store", Ping: store.Ping}},
 	})
 	return env, store
 }

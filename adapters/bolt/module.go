@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/fx"
 
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -14,21 +15,24 @@ type Options struct {
 	// Dir is the data directory (DATA_DIR), created when missing.
 	Dir string
 	// Retention is how long links (and their statistics) are kept after
-	// their creation: MAX_TTL and a day, as Postgres keeps partitions.
+	// their creation (config's LinkRetention).
 	Retention time.Duration
+	// Quarantine is the claim links migrated from a first-release file
+	// keep on their codes after they expire (CODE_QUARANTINE).
+	Quarantine domain.CodeQuarantine
 }
 
 // sweepInterval is how often the running app applies retention.
 const sweepInterval = time.Hour
 
-// Module provides the embedded LinkStore in Options.Dir as the link store,
-// the code counter, the code secret store and the visit store, holds its
-// file lock for the app's lifetime and applies retention hourly by the
-// app's clock.
+// Module provides the embedded Store in Options.Dir as the link store,
+// the code counter, the code secret store and the visit store, contributes
+// its readiness check, holds its file lock for the app's lifetime and
+// applies retention hourly by the app's clock.
 var Module = fx.Module("bolt",
 	fx.Provide(
-		func(lc fx.Lifecycle, opts Options, clock ports.Clock, log *slog.Logger) (*LinkStore, error) {
-			s, err := OpenDir(opts.Dir)
+		func(lc fx.Lifecycle, opts Options, clock ports.Clock, log *slog.Logger) (*Store, error) {
+			s, err := OpenDir(opts.Dir, opts.Quarantine)
 			if err != nil {
 				return nil, err
 			}
@@ -39,9 +43,10 @@ var Module = fx.Module("bolt",
 			lc.Append(fx.StartStopHook(w.start, w.stop))
 			return s, nil
 		},
-		func(s *LinkStore) ports.LinkStore { return s },
-		func(s *LinkStore) ports.CodeCounter { return s },
-		func(s *LinkStore) ports.CodeSecretStore { return s },
-		func(s *LinkStore) ports.VisitStore { return s },
+		func(s *Store) ports.LinkStore { return s },
+		func(s *Store) ports.CodeCounter { return s },
+		func(s *Store) ports.CodeSecretStore { return s },
+		func(s *Store) ports.VisitStore { return s },
+		fx.Annotate((*Store).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
 	),
 )

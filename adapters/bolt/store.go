@@ -38,29 +38,27 @@ var (
 	secretFingerprintKey = []byte("code_secret_fingerprint")
 )
 
-// v1Quarantine is the claim the first release's links get when Open
-// migrates them: CODE_QUARANTINE's default.
-const v1Quarantine = domain.CodeQuarantine(365 * 24 * time.Hour)
-
-// LinkStore implements the store ports on a bbolt file. Every write is one
+// Store implements the store ports on a bbolt file. Every write is one
 // bbolt transaction, committed (fsynced) before it returns, and bbolt runs
 // one writer at a time, so checks and writes in one transaction are atomic.
-type LinkStore struct {
+type Store struct {
 	db         *bbolt.DB
 	path       string
 	sweepChunk int
 }
 
 var (
-	_ ports.LinkStore       = (*LinkStore)(nil)
-	_ ports.CodeCounter     = (*LinkStore)(nil)
-	_ ports.CodeSecretStore = (*LinkStore)(nil)
+	_ ports.LinkStore       = (*Store)(nil)
+	_ ports.CodeCounter     = (*Store)(nil)
+	_ ports.CodeSecretStore = (*Store)(nil)
 )
 
 // Open opens or creates the database file at path, whose directory must
-// exist, migrating a first-release file. One process at a time may hold it:
-// a second Open, here or in another process, fails after LockTimeout.
-func Open(path string) (*LinkStore, error) {
+// exist, migrating a first-release file: its links keep their codes for
+// quarantine (CODE_QUARANTINE) after they expire. One process at a time may
+// hold the file: a second Open, here or in another process, fails after
+// LockTimeout.
+func Open(path string, quarantine domain.CodeQuarantine) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: LockTimeout})
 	if errors.Is(err, berrors.ErrTimeout) {
 		return nil, fmt.Errorf("data directory %s is in use by another shortlink process (no lock on %s within %s)",
@@ -75,17 +73,18 @@ func Open(path string) (*LinkStore, error) {
 				return err
 			}
 		}
-		return migrateV1(tx)
+		return migrateV1(tx, quarantine)
 	})
 	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("prepare embedded store %s: %w", path, err)
 	}
-	return &LinkStore{db: db, path: path, sweepChunk: defaultSweepChunk}, nil
+	return &Store{db: db, path: path, sweepChunk: defaultSweepChunk}, nil
 }
 
-// migrateV1 gives each first-release link an id and a claim on its code.
-func migrateV1(tx *bbolt.Tx) error {
+// migrateV1 gives each first-release link an id and a claim on its code
+// for quarantine after its expiry.
+func migrateV1(tx *bbolt.Tx, quarantine domain.CodeQuarantine) error {
 	old := tx.Bucket(v1LinksBucket)
 	if old == nil {
 		return nil
@@ -104,7 +103,7 @@ func migrateV1(tx *bbolt.Tx) error {
 		if err := links.Put(idKey(link.ID()), encodeLink(link)); err != nil {
 			return err
 		}
-		return claims.Put(k, encodeClaim(claim{link: link.ID(), freeAfter: v1Quarantine.FreeAfter(link)}))
+		return claims.Put(k, encodeClaim(claim{link: link.ID(), freeAfter: quarantine.FreeAfter(link)}))
 	})
 	if err != nil {
 		return err
@@ -112,9 +111,9 @@ func migrateV1(tx *bbolt.Tx) error {
 	return tx.DeleteBucket(v1LinksBucket)
 }
 
-// OpenDir creates the data directory dir when it is missing and opens the
+// OpenDir creates the data directory dir when it is missing and Opens the
 // FileName database in it, by absolute path so logs say where data lives.
-func OpenDir(dir string) (*LinkStore, error) {
+func OpenDir(dir string, quarantine domain.CodeQuarantine) (*Store, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("data directory %s: %w", dir, err)
@@ -122,23 +121,28 @@ func OpenDir(dir string) (*LinkStore, error) {
 	if err := os.MkdirAll(abs, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
-	return Open(filepath.Join(abs, FileName))
+	return Open(filepath.Join(abs, FileName), quarantine)
 }
 
 // Path is the database file.
-func (s *LinkStore) Path() string { return s.path }
+func (s *Store) Path() string { return s.path }
 
 // Close releases the file and its lock. Closing twice is harmless.
-func (s *LinkStore) Close() error { return s.db.Close() }
+func (s *Store) Close() error { return s.db.Close() }
+
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (s *Store) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "embedded-store", Ping: s.Ping}
+}
 
 // Ping reports whether the store is open.
-func (s *LinkStore) Ping(context.Context) error {
+func (s *Store) Ping(context.Context) error {
 	return translate("ping", s.db.View(func(*bbolt.Tx) error { return nil }))
 }
 
 // Insert implements ports.LinkStore: the claim check and both writes share
 // one read-write transaction, so of concurrent inserts of a code one wins.
-func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
+func (s *Store) Insert(_ context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		claims, links := tx.Bucket(claimsBucket), tx.Bucket(linksBucket)
 		key := []byte(link.Code())
@@ -171,7 +175,7 @@ func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink, codeFreeAft
 }
 
 // Find implements ports.LinkStore.
-func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (domain.ShortLink, error) {
+func (s *Store) Find(_ context.Context, code domain.Code, _ time.Time) (domain.ShortLink, error) {
 	var link domain.ShortLink
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		var err error
@@ -188,7 +192,7 @@ func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (doma
 }
 
 // Update implements ports.LinkStore in one read-write transaction.
-func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+func (s *Store) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
 	var (
 		next      domain.ShortLink
 		changeErr error
@@ -237,7 +241,7 @@ func holder(tx *bbolt.Tx, code domain.Code) (domain.ShortLink, error) {
 
 // Reserve implements ports.CodeCounter: it advances the counter bucket's
 // sequence by n in one transaction, so blocks never overlap, across restarts too.
-func (s *LinkStore) Reserve(_ context.Context, n int) (uint64, error) {
+func (s *Store) Reserve(_ context.Context, n int) (uint64, error) {
 	if n < 1 {
 		return 0, fmt.Errorf("reserve counter block: size %d, want at least 1", n)
 	}
@@ -254,7 +258,7 @@ func (s *LinkStore) Reserve(_ context.Context, n int) (uint64, error) {
 }
 
 // LoadOrCreate implements ports.CodeSecretStore.
-func (s *LinkStore) LoadOrCreate(_ context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
+func (s *Store) LoadOrCreate(_ context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
 	var held domain.SecretRecord
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		meta := tx.Bucket(metaBucket)
@@ -269,7 +273,7 @@ func (s *LinkStore) LoadOrCreate(_ context.Context, candidate domain.SecretRecor
 }
 
 // Replace implements ports.CodeSecretStore.
-func (s *LinkStore) Replace(_ context.Context, record domain.SecretRecord) error {
+func (s *Store) Replace(_ context.Context, record domain.SecretRecord) error {
 	return translate("replace code secret", s.db.Update(func(tx *bbolt.Tx) error {
 		return putSecret(tx.Bucket(metaBucket), record)
 	}))

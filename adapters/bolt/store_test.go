@@ -17,9 +17,12 @@ import (
 	"github.com/shortlink/shortlink/ports/porttest"
 )
 
-func openStore(t *testing.T, path string) *bolt.LinkStore {
+// quarantine is what Open gives the links of a first-release file.
+const quarantine = domain.CodeQuarantine(24 * time.Hour)
+
+func openStore(t *testing.T, path string) *bolt.Store {
 	t.Helper()
-	s, err := bolt.Open(path)
+	s, err := bolt.Open(path, quarantine)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,15 +33,6 @@ func openStore(t *testing.T, path string) *bolt.LinkStore {
 func tempDB(t *testing.T) string {
 	t.Helper()
 	return filepath.Join(t.TempDir(), bolt.FileName)
-}
-
-func mustLink(t *testing.T, code, url string, created, expires time.Time) domain.ShortLink {
-	t.Helper()
-	link, err := domain.NewShortLink(domain.Code(code), url, created, expires, domain.DigestToken("token"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link
 }
 
 func TestLinkStoreContract(t *testing.T) {
@@ -52,11 +46,11 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	path := tempDB(t)
 
-	s, err := bolt.Open(path)
+	s, err := bolt.Open(path, quarantine)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want, err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/kept", now, now.Add(time.Hour)), now.Add(time.Hour))
+	want, err := s.Insert(ctx, porttest.Link("keep").URL("https://example.com/kept").Created(now).OwnedBy("token").Build(), now.Add(time.Hour))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +65,7 @@ func TestDataSurvivesCloseAndOpen(t *testing.T) {
 	if got, err := s.Find(ctx, "keep", now); err != nil || got != want {
 		t.Fatalf("Find after reopen = %+v, %v; want %+v", got, err, want)
 	}
-	if _, err := s.Insert(ctx, mustLink(t, "keep", "https://example.com/other", now, now.Add(time.Hour)), now); !errors.Is(err, domain.ErrCodeTaken) {
+	if _, err := s.Insert(ctx, porttest.Link("keep").URL("https://example.com/other").Created(now).OwnedBy("token").Build(), now); !errors.Is(err, domain.ErrCodeTaken) {
 		t.Fatalf("insert over a reopened live link: %v, want ErrCodeTaken", err)
 	}
 	if first, err := s.Reserve(ctx, 10); err != nil || first != 100 {
@@ -84,7 +78,7 @@ func TestSecondOpenFailsWithClearMessage(t *testing.T) {
 	path := tempDB(t)
 	openStore(t, path)
 	started := time.Now()
-	_, err := bolt.Open(path)
+	_, err := bolt.Open(path, quarantine)
 	want := fmt.Sprintf("data directory %s is in use by another shortlink process", filepath.Dir(path))
 	if err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("second Open error = %v, want it to contain %q", err, want)
@@ -100,7 +94,7 @@ const helperEnv = "SHORTLINK_BOLT_OPEN_HELPER"
 
 func TestMain(m *testing.M) {
 	if path := os.Getenv(helperEnv); path != "" {
-		if _, err := bolt.Open(path); err != nil {
+		if _, err := bolt.Open(path, quarantine); err != nil {
 			fmt.Println(err)
 			os.Exit(1)
 		}
@@ -134,7 +128,7 @@ func TestClosedStoreIsUnavailable(t *testing.T) {
 	}
 	_, findErr := s.Find(ctx, "abc", now)
 	_, reserveErr := s.Reserve(ctx, 1)
-	_, insertErr := s.Insert(ctx, mustLink(t, "abc", "https://example.com", now, now.Add(time.Hour)), now)
+	_, insertErr := s.Insert(ctx, porttest.Link("abc").URL("https://example.com").Created(now).OwnedBy("token").Build(), now)
 	_, secretErr := s.LoadOrCreate(ctx, domain.NewGeneratedSecret())
 	for name, err := range map[string]error{
 		"Ping":         s.Ping(ctx),
@@ -171,7 +165,7 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 		if i%2 == 0 {
 			created = now.Add(-48 * time.Hour)
 		}
-		if _, err := s.Insert(ctx, mustLink(t, fmt.Sprintf("c%04d", i), "https://example.com", created, created.Add(time.Hour)),
+		if _, err := s.Insert(ctx, porttest.Link(domain.Code(fmt.Sprintf("c%04d", i))).URL("https://example.com").Created(created).OwnedBy("token").Build(),
 			now.Add(24*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -187,7 +181,7 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 			t.Fatalf("%s: Find error = %v after the sweep", code, err)
 		}
 		// The claim outlives the swept link until its quarantine ends.
-		if _, err := s.Insert(ctx, mustLink(t, string(code), "https://phish.example", now, now.Add(time.Hour)), now); !errors.Is(err, domain.ErrCodeTaken) {
+		if _, err := s.Insert(ctx, porttest.Link(code).URL("https://phish.example").Created(now).OwnedBy("token").Build(), now); !errors.Is(err, domain.ErrCodeTaken) {
 			t.Fatalf("%s claimed again after the sweep: %v", code, err)
 		}
 	}
@@ -198,7 +192,7 @@ func TestSweepAppliesRetentionWithoutFreeingCodes(t *testing.T) {
 	if _, err := s.Sweep(ctx, now.Add(-24*time.Hour), later); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Insert(ctx, mustLink(t, "c0000", "https://example.com/new", later, later.Add(time.Hour)), later); err != nil {
+	if _, err := s.Insert(ctx, porttest.Link("c0000").URL("https://example.com/new").Created(later).OwnedBy("token").Build(), later); err != nil {
 		t.Fatalf("claim after the quarantine and the sweep: %v", err)
 	}
 }

@@ -21,7 +21,7 @@ const defaultSweepChunk = 1000
 // them), the visit counters of links that are gone, and the claims whose
 // quarantine ended by now, which free their codes no more than they
 // already are. It returns how many links it removed.
-func (s *LinkStore) Sweep(ctx context.Context, cutoff, now time.Time) (int, error) {
+func (s *Store) Sweep(ctx context.Context, cutoff, now time.Time) (int, error) {
 	links, err := s.sweepBucket(ctx, linksBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
 		link, err := decodeLink(v)
 		return err == nil && link.CreatedAt().Before(cutoff), err
@@ -41,7 +41,7 @@ func (s *LinkStore) Sweep(ctx context.Context, cutoff, now time.Time) (int, erro
 
 // sweepBucket deletes the records of bucket that drop says to, a chunk per
 // transaction, and returns how many it deleted.
-func (s *LinkStore) sweepBucket(ctx context.Context, bucket []byte, drop func(tx *bbolt.Tx, k, v []byte) (bool, error)) (int, error) {
+func (s *Store) sweepBucket(ctx context.Context, bucket []byte, drop func(tx *bbolt.Tx, k, v []byte) (bool, error)) (int, error) {
 	deleted := 0
 	var resume []byte // first key of the next chunk; nil once the bucket is done
 	for first := true; first || resume != nil; first = false {
@@ -88,7 +88,7 @@ func (s *LinkStore) sweepBucket(ctx context.Context, bucket []byte, drop func(tx
 
 // sweeper runs Sweep every interval while the app runs.
 type sweeper struct {
-	store     *LinkStore
+	store     *Store
 	interval  time.Duration
 	retention time.Duration
 	clock     ports.Clock

@@ -25,7 +25,7 @@ var (
 // bots, then per referrer its host's length (1 byte), host and visits.
 const recordVisits1 byte = 1
 
-var _ ports.VisitStore = (*LinkStore)(nil)
+var _ ports.VisitStore = (*Store)(nil)
 
 func visitKey(link domain.LinkID, hour time.Time) []byte {
 	key := binary.BigEndian.AppendUint64(make([]byte, 0, 16), uint64(link))
@@ -69,7 +69,7 @@ func decodeHour(raw []byte) (hourCounts, error) {
 // AddVisits implements ports.VisitStore in one transaction with the batch
 // id, so a batch is applied once. A failed bbolt transaction rolls back as
 // a whole: its error always means not applied.
-func (s *LinkStore) AddVisits(_ context.Context, batch domain.VisitBatch) error {
+func (s *Store) AddVisits(_ context.Context, batch domain.VisitBatch) error {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
 		batches, visits := tx.Bucket(visitBatchesBucket), tx.Bucket(visitsBucket)
 		if batches.Get(batch.ID[:]) != nil {
@@ -100,7 +100,7 @@ func (s *LinkStore) AddVisits(_ context.Context, batch domain.VisitBatch) error 
 }
 
 // VisitStats implements ports.VisitStore with one range scan of the link's hours.
-func (s *LinkStore) VisitStats(_ context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
+func (s *Store) VisitStats(_ context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
 	sum := domain.NewVisitSum(q.Window)
 	end := visitKey(q.Link, q.Window.To)
 	err := s.db.View(func(tx *bbolt.Tx) error {
@@ -121,7 +121,7 @@ func (s *LinkStore) VisitStats(_ context.Context, q domain.VisitQuery) (domain.V
 }
 
 // ForgetVisitBatches implements ports.VisitStore.
-func (s *LinkStore) ForgetVisitBatches(ctx context.Context, before time.Time) error {
+func (s *Store) ForgetVisitBatches(ctx context.Context, before time.Time) error {
 	_, err := s.sweepBucket(ctx, visitBatchesBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
 		return len(v) == 8 && int64(binary.BigEndian.Uint64(v)) < before.UnixMicro(), nil
 	})
@@ -130,7 +130,7 @@ func (s *LinkStore) ForgetVisitBatches(ctx context.Context, before time.Time) er
 
 // sweepVisits drops the counters of links that are gone: retention drops
 // a link's statistics with it.
-func (s *LinkStore) sweepVisits(ctx context.Context) (int, error) {
+func (s *Store) sweepVisits(ctx context.Context) (int, error) {
 	return s.sweepBucket(ctx, visitsBucket, func(tx *bbolt.Tx, k, _ []byte) (bool, error) {
 		return len(k) < 8 || tx.Bucket(linksBucket).Get(k[:8]) == nil, nil
 	})

@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 )
@@ -22,7 +22,6 @@ func TestStatsEmbedded(t *testing.T) {
 		store := openStore(t, tempDB(t))
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
 			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-			Ready:     []app.DependencyCheck{{Name: "embedded-store", Ping: store.Ping}},
 			Configure: func(cfg *config.Config) { cfg.AdminKeys = []string{statsAdminKey} },
 		})
 	}, statsAdminKey)
@@ -36,11 +35,11 @@ func TestSweepDropsVisitsWithTheirLinks(t *testing.T) {
 	s := openStore(t, tempDB(t))
 	s.SetSweepChunk(2)
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	old, err := s.Insert(ctx, mustLink(t, "old", "https://example.com/old", now.AddDate(-2, 0, 0), now.AddDate(-1, -11, 0)), now)
+	old, err := s.Insert(ctx, porttest.Link("old").URL("https://example.com/old").Created(now.AddDate(-2, 0, 0)).Expires(now.AddDate(-1, -11, 0)).OwnedBy("token").Build(), now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, err := s.Insert(ctx, mustLink(t, "new", "https://example.com/new", now, now.Add(time.Hour)), now)
+	kept, err := s.Insert(ctx, porttest.Link("new").URL("https://example.com/new").Created(now).OwnedBy("token").Build(), now)
 	if err != nil {
 		t.Fatal(err)
 	}

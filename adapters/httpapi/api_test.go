@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/memory"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
@@ -21,7 +20,6 @@ func startMemoryAPI(t *testing.T) (httpsuite.Env, *memory.LinkStore) {
 	cache := testenv.MemoryCache(t, time.Hour, 10*time.Second)
 	env := httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
-		Ready: []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
 	})
 	return env, store
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/ports"
 )
 
 // keptAlive is a client connection the server has accepted, for requests
@@ -74,7 +75,7 @@ func TestStopRefusesNewConnectionsThenDrainsTheOpenOnes(t *testing.T) {
 	drain := &httpapi.Drain{}
 	up := func(context.Context) error { return nil }
 	handler := httpapi.NewHandler(httpapi.Deps{
-		Readiness: app.NewReadiness(time.Second, app.DependencyCheck{Name: "store", Ping: up}),
+		Readiness: app.NewReadiness(time.Second, ports.DependencyCheck{Name: "store", Ping: up}),
 		Log:       log, Drain: drain,
 	}, httpapi.Options{PublicBaseURL: "https://sho.rt"})
 	engine, err := httpapi.NewRouter(handler, prometheus.NewRegistry(), nil)

@@ -27,11 +27,9 @@ var Module = fx.Module("httpapi",
 			return s
 		},
 	),
-	// Visits are recorded by the server's requests: the flusher starts
-	// before the server and, hooks stopping in reverse, stops after it has
-	// drained, writing the last visits.
-	fx.Invoke(func(lc fx.Lifecycle, s *Server, visits *app.VisitFlusher) {
-		lc.Append(fx.StartStopHook(visits.Start, visits.Stop))
+	// The server records visits through the handler, so app's visit
+	// flusher, whose hooks come with the recorder, stops after it drains.
+	fx.Invoke(func(lc fx.Lifecycle, s *Server) {
 		lc.Append(fx.StartStopHook(s.Start, s.Stop))
 	}),
 )

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/memory"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
@@ -25,7 +24,6 @@ func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
 			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
 			Limiter:   memory.NewRateLimiter(),
-			Ready:     []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
 			Configure: configure,
 		})
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/memory"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
@@ -20,7 +19,6 @@ func TestStats(t *testing.T) {
 		store := memory.NewLinkStore()
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
 			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-			Ready:     []app.DependencyCheck{{Name: "store", Ping: store.Ping}},
 			Configure: func(cfg *config.Config) { cfg.AdminKeys = []string{statsAdminKey} },
 		})
 	}, statsAdminKey)

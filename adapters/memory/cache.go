@@ -93,9 +93,6 @@ func (c *Cache) Misses() uint64 { return c.misses.Load() }
 // NegativeHits counts lookups that found a negative entry.
 func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
 
-// WeightedBytes is what the entries take by the cache's own estimate.
-func (c *Cache) WeightedBytes() uint64 { return c.entries.WeightedSize() }
-
 // Set implements ports.LinkCache. A link with no time left to live leaves
 // no entry, the old one included.
 func (c *Cache) Set(_ context.Context, link domain.ShortLink, now time.Time) error {

@@ -142,6 +142,11 @@ func (s *LinkStore) Replace(_ context.Context, record domain.SecretRecord) error
 	return nil
 }
 
+// ReadinessCheck is Ping under the name /v1/ready reports: store.
+func (s *LinkStore) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "store", Ping: s.Ping}
+}
+
 // Ping reports whether the store is up.
 func (s *LinkStore) Ping(context.Context) error {
 	s.mu.Lock()

@@ -17,8 +17,8 @@ type visitHour struct {
 
 // visits are the counters and applied batch ids of a LinkStore (under its mutex).
 type visits struct {
-	hours   map[domain.LinkID]map[int64]*visitHour // link → Unix hour → counters
-	batches map[domain.VisitBatchID]time.Time      // applied → made
+	hours   map[domain.LinkID]map[domain.VisitHour]*visitHour // link → hour → counters
+	batches map[domain.VisitBatchID]time.Time                 // applied → made
 }
 
 var _ ports.VisitStore = (*LinkStore)(nil)
@@ -32,7 +32,7 @@ func (s *LinkStore) AddVisits(_ context.Context, batch domain.VisitBatch) error 
 	}
 	v := &s.visits
 	if v.hours == nil {
-		v.hours, v.batches = map[domain.LinkID]map[int64]*visitHour{}, map[domain.VisitBatchID]time.Time{}
+		v.hours, v.batches = map[domain.LinkID]map[domain.VisitHour]*visitHour{}, map[domain.VisitBatchID]time.Time{}
 	}
 	if _, applied := v.batches[batch.ID]; applied {
 		return nil
@@ -41,13 +41,13 @@ func (s *LinkStore) AddVisits(_ context.Context, batch domain.VisitBatch) error 
 	for _, c := range batch.Counts {
 		hours := v.hours[c.Link]
 		if hours == nil {
-			hours = map[int64]*visitHour{}
+			hours = map[domain.VisitHour]*visitHour{}
 			v.hours[c.Link] = hours
 		}
-		h := hours[c.Hour.Unix()/3600]
+		h := hours[domain.VisitHourOf(c.Hour)]
 		if h == nil {
 			h = &visitHour{}
-			hours[c.Hour.Unix()/3600] = h
+			hours[domain.VisitHourOf(c.Hour)] = h
 		}
 		h.humans += c.Humans
 		h.bots += c.Bots
@@ -64,10 +64,10 @@ func (s *LinkStore) VisitStats(_ context.Context, q domain.VisitQuery) (domain.V
 		return domain.VisitStats{}, fmt.Errorf("visit stats: %w", domain.ErrUnavailable)
 	}
 	sum := domain.NewVisitSum(q.Window)
-	from, to := q.Window.From.Unix()/3600, q.Window.To.Unix()/3600
+	from, to := domain.VisitHourOf(q.Window.From), domain.VisitHourOf(q.Window.To)
 	for hour, h := range s.visits.hours[q.Link] {
 		if hour >= from && hour < to {
-			sum.Add(time.Unix(hour*3600, 0), h.humans, h.bots, h.referrers)
+			sum.Add(hour.Start(), h.humans, h.bots, h.referrers)
 		}
 	}
 	return sum.Stats(), nil

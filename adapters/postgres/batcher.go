@@ -25,19 +25,19 @@ type pendingInsert struct {
 	freeAfter time.Time
 }
 
-func newInsertBatcher(s *LinkStore, workers int) *insertBatcher {
+func newInsertBatcher(s *Store, workers int) *insertBatcher {
 	return newBatcher("insert link", workers, maxInsertBatch, s.insertBatch)
 }
 
 // insert waits until link is stored (and returns it with its id), found
 // taken (domain.ErrCodeTaken), or ctx ends (domain.ErrUnavailable: the link
 // may still be stored).
-func (s *LinkStore) insert(ctx context.Context, link domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
+func (s *Store) insert(ctx context.Context, link domain.ShortLink, freeAfter time.Time) (domain.ShortLink, error) {
 	return s.inserts.ask(&pendingInsert{request: newRequest(ctx), link: link, freeAfter: freeAfter})
 }
 
 // insertBatch stores the links of batch and answers each caller.
-func (s *LinkStore) insertBatch(batch []*pendingInsert) {
+func (s *Store) insertBatch(batch []*pendingInsert) {
 	var (
 		codes, urls, created, expires, freeAfter []string
 		digests                                  pq.ByteaArray

@@ -1,8 +1,4 @@
 package postgres
 
-// FindQuery and FindManyQuery are the lookup statements (of an update, of
-// the batched lookups), for the partition-pruning test.
-const (
-	FindQuery     = findQuery
-	FindManyQuery = findManyQuery
-)
+// FindQuery is the lookup statement, for the partition-pruning test.
+const FindQuery = findQuery

@@ -10,25 +10,21 @@ import (
 	"github.com/shortlink/shortlink/domain"
 )
 
-const (
-	// maxLookupBatch caps how many codes share one lookup statement.
-	maxLookupBatch = 64
-	// defaultLookupWorkers is how many lookup statements may be in flight
-	// at once when Options.LookupWorkers is not set: on two cores, two
-	// made the fewest, largest batches and the least CPU per lookup.
-	defaultLookupWorkers = 2
-)
+// maxLookupBatch caps how many codes share one lookup statement.
+const maxLookupBatch = 64
 
-// findManyQuery finds the link that holds each of many codes: for each, the
+// findQuery finds the link that holds each of many codes: for each, the
 // newest one stored under it (a code is claimed again only after its
 // previous link stopped for good). The lower bound on created_at lets the
 // planner skip every partition too old to hold a live link, at execution
-// time too, where the plan is generic.
-const findManyQuery = `
-	SELECT q.ord, l.id, l.url, l.created_at, l.expires_at, l.state, l.disabled_by_admin, l.token_digest, l.version
+// time too, where the plan is generic. Batched lookups run it for up to
+// maxLookupBatch codes; an update locks its one link with it (FOR UPDATE
+// OF l).
+const findQuery = `
+	SELECT q.ord, l.*
 	FROM unnest($1::text[]) WITH ORDINALITY AS q(code, ord)
 	CROSS JOIN LATERAL (
-		SELECT id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version
+		SELECT ` + linkColumns + `
 		FROM short_link WHERE code = q.code AND created_at >= $2
 		ORDER BY created_at DESC LIMIT 1) AS l`
 
@@ -45,19 +41,19 @@ type pendingLookup struct {
 	since time.Time // created_at lower bound
 }
 
-func newLookupBatcher(s *LinkStore, workers int) *lookupBatcher {
+func newLookupBatcher(s *Store, workers int) *lookupBatcher {
 	return newBatcher("find link", workers, maxLookupBatch, s.findBatch)
 }
 
 // find answers the lookup of code, or domain.ErrUnavailable as soon as ctx
 // ends.
-func (s *LinkStore) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
+func (s *Store) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
 	return s.lookups.ask(&pendingLookup{request: newRequest(ctx), code: code, since: since})
 }
 
 // findBatch looks up the codes of batch, with the earliest lower bound
 // among them, and answers each caller.
-func (s *LinkStore) findBatch(batch []*pendingLookup) {
+func (s *Store) findBatch(batch []*pendingLookup) {
 	codes := make(pq.StringArray, 0, len(batch))
 	var since time.Time
 	for _, p := range batch {
@@ -79,10 +75,10 @@ func (s *LinkStore) findBatch(batch []*pendingLookup) {
 	}
 }
 
-// queryLinks runs findManyQuery and returns the links found by the 1-based
+// queryLinks runs findQuery and returns the links found by the 1-based
 // position of their code. No caller's context: the batch belongs to all of
 // them; the connection's I/O deadline (Options.Timeout) bounds it.
-func (s *LinkStore) queryLinks(codes pq.StringArray, since time.Time) (map[int64]domain.ShortLink, error) {
+func (s *Store) queryLinks(codes pq.StringArray, since time.Time) (map[int64]domain.ShortLink, error) {
 	ctx := context.Background()
 	stmt, err := s.findStmt.get(ctx)
 	if err != nil {

@@ -6,12 +6,13 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module provides the LinkStore, opened with the Options the application
-// supplies, as the link store, the code counter, the code secret store and
-// the cache outbox and the visit store.
+// Module provides the Store, opened with the Options the application
+// supplies, as the link store, the code counter, the code secret store,
+// the cache outbox and the visit store, and contributes its readiness
+// check and its connection pool's metrics.
 var Module = fx.Module("postgres",
 	fx.Provide(
-		func(lc fx.Lifecycle, opts Options) (*LinkStore, error) {
+		func(lc fx.Lifecycle, opts Options) (*Store, error) {
 			s, err := Open(opts)
 			if err != nil {
 				return nil, err
@@ -19,10 +20,12 @@ var Module = fx.Module("postgres",
 			lc.Append(fx.StopHook(s.Close))
 			return s, nil
 		},
-		func(s *LinkStore) ports.LinkStore { return s },
-		func(s *LinkStore) ports.CodeCounter { return s },
-		func(s *LinkStore) ports.CodeSecretStore { return s },
-		func(s *LinkStore) ports.CacheOutbox { return s },
-		func(s *LinkStore) ports.VisitStore { return s },
+		func(s *Store) ports.LinkStore { return s },
+		func(s *Store) ports.CodeCounter { return s },
+		func(s *Store) ports.CodeSecretStore { return s },
+		func(s *Store) ports.CacheOutbox { return s },
+		func(s *Store) ports.VisitStore { return s },
+		fx.Annotate((*Store).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
+		fx.Annotate((*Store).Collector, fx.ResultTags(`group:"collectors"`)),
 	),
 )

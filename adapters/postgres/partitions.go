@@ -12,7 +12,7 @@ import (
 // instant within each month, read in UTC), of the links and of their visit
 // counters, and returns their names. Safe to run at any time and from
 // several processes at once.
-func (s *LinkStore) EnsurePartitions(ctx context.Context, months []time.Time) ([]string, error) {
+func (s *Store) EnsurePartitions(ctx context.Context, months []time.Time) ([]string, error) {
 	names := make([]string, 0, len(months))
 	for _, month := range months {
 		var name string
@@ -37,7 +37,7 @@ var partitionedTables = []string{"short_link", "visit_hour", "visit_day"}
 // DropPartitionsBefore drops every monthly partition whose month ended by
 // cutoff, of the links and of their visit counters. With cutoff = now −
 // MAX_TTL, every link in them has expired.
-func (s *LinkStore) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]string, error) {
+func (s *Store) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]string, error) {
 	var names []string
 	for _, table := range partitionedTables {
 		var more []string

@@ -84,7 +84,8 @@ func TestDropPartitionsBefore(t *testing.T) {
 }
 
 // TestLookupSkipsPartitionsTooOldForALiveLink checks that the lookup, as a
-// generic prepared plan, touches only the partitions within MAX_TTL.
+// generic prepared plan, batched or locking one link for an update,
+// touches only the partitions within MAX_TTL.
 func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	t.Parallel()
 	s, db := newStoreAndSQL(t)
@@ -103,8 +104,8 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	defer conn.Close()
 	for _, stmt := range []string{
 		`SET plan_cache_mode = force_generic_plan`,
-		`PREPARE find_link(text, timestamptz) AS ` + postgres.FindQuery,
-		`PREPARE find_links(text[], timestamptz) AS ` + postgres.FindManyQuery,
+		`PREPARE find_links(text[], timestamptz) AS ` + postgres.FindQuery,
+		`PREPARE lock_link(text[], timestamptz) AS ` + postgres.FindQuery + ` FOR UPDATE OF l`,
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
@@ -112,8 +113,9 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	}
 	since := now.Add(-maxTTL).Format(time.RFC3339)
 	for _, execute := range []string{
-		fmt.Sprintf(`EXECUTE find_link('abc', '%s')`, since),
+		fmt.Sprintf(`EXECUTE find_links('{abc}', '%s')`, since),
 		fmt.Sprintf(`EXECUTE find_links('{abc,def}', '%s')`, since),
+		fmt.Sprintf(`EXECUTE lock_link('{abc}', '%s')`, since),
 	} {
 		var plan []string
 		if err := conn.SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, COSTS OFF) `+execute); err != nil {

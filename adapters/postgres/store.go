@@ -18,46 +18,36 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// liveWindowSlack widens the created_at bound of lookups beyond the longest
-// lifetime, so clock skew between api instances never hides a live link.
-const liveWindowSlack = 24 * time.Hour
-
 // Options configure the connection pool.
 type Options struct {
 	URL          string
 	MaxOpenConns int
-	// MaxLinkLifetime is the longest a link can live (MAX_TTL): lookups only
-	// search partitions created within it, so the planner prunes the rest.
+	// MaxLinkLifetime bounds how long after its creation a link is looked
+	// up: lookups only search partitions created within it, so the planner
+	// prunes the rest. cmd/wiring passes config's LinkRetention (MAX_TTL
+	// and a day, so clock skew between instances never hides a live link).
 	MaxLinkLifetime time.Duration
 	// Timeout, when positive, fails a network read or write that blocks this
 	// long, so a Postgres that stops answering cannot hang a request (see
-	// ioTimeoutDialer), and bounds FindLive as a whole, since the redirect
+	// ioTimeoutDialer), and bounds each call as a whole, since the redirect
 	// path sets no deadline of its own. The api sets REQUEST_TIMEOUT; tools
 	// that run long statements leave it zero.
 	Timeout time.Duration
 	// InsertWorkers is how many batches of inserts may be in flight at once
-	// (see insertBatcher); default 1, which makes the largest batches.
+	// (see insertBatcher), at least one (DB_INSERT_WORKERS).
 	InsertWorkers int
 	// LookupWorkers is how many batches of lookups may be in flight at once
-	// (see lookupBatcher); default 2.
+	// (see lookupBatcher), at least one (DB_LOOKUP_WORKERS).
 	LookupWorkers int
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
 const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version`
 
-// findQuery finds the link that holds a code: the newest one stored under
-// it (a code is claimed again only after its previous link stopped for
-// good). The lower bound on created_at lets the planner skip every
-// partition too old to hold a live link, at execution time too, where the
-// plan is generic.
-const findQuery = `
-	SELECT ` + linkColumns + ` FROM short_link
-	WHERE code = $1 AND created_at >= $2
-	ORDER BY created_at DESC LIMIT 1`
-
-// Store implements ports.LinkStore and ports.CodeCounter.
-type LinkStore struct {
+// Store implements ports.LinkStore, ports.CodeCounter,
+// ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
+// connection pool.
+type Store struct {
 	db         *sqlx.DB
 	liveWindow time.Duration
 	timeout    time.Duration
@@ -71,7 +61,7 @@ type LinkStore struct {
 
 // Open returns a Store without connecting: the api starts, and reports
 // itself unready, while Postgres is down.
-func Open(opts Options) (*LinkStore, error) {
+func Open(opts Options) (*Store, error) {
 	connector, err := pq.NewConnector(opts.URL)
 	if err != nil {
 		return nil, err
@@ -83,37 +73,42 @@ func Open(opts Options) (*LinkStore, error) {
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &LinkStore{db: db, liveWindow: opts.MaxLinkLifetime + liveWindowSlack, timeout: opts.Timeout}
+	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[])`}
-	s.findStmt = lazyStmt{db: db, query: findManyQuery}
+	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
-	workers := opts.InsertWorkers
-	if workers <= 0 {
-		workers = 1
-	}
-	s.inserts = newInsertBatcher(s, workers)
-	lookups := opts.LookupWorkers
-	if lookups <= 0 {
-		lookups = defaultLookupWorkers
-	}
-	s.lookups = newLookupBatcher(s, lookups)
+	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
+	s.lookups = newLookupBatcher(s, opts.LookupWorkers)
 	return s, nil
 }
 
+// withTimeout bounds ctx by Options.Timeout, when set.
+func (s *Store) withTimeout(ctx context.Context) (context.Context, context.CancelFunc) {
+	if s.timeout <= 0 {
+		return ctx, func() {}
+	}
+	return context.WithTimeout(ctx, s.timeout)
+}
+
 // Collector reports the connection pool's statistics as Prometheus metrics.
-func (s *LinkStore) Collector() prometheus.Collector {
+func (s *Store) Collector() prometheus.Collector {
 	return collectors.NewDBStatsCollector(s.db.DB, "shortlink")
 }
 
 // Close stops taking inserts and closes the pool.
-func (s *LinkStore) Close() error {
+func (s *Store) Close() error {
 	s.inserts.stop()
 	s.lookups.stop()
 	return s.db.Close()
 }
 
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (s *Store) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "postgres", Ping: s.Ping}
+}
+
 // Ping checks that Postgres answers.
-func (s *LinkStore) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
 		return translate("ping", err)
 	}
@@ -123,19 +118,16 @@ func (s *LinkStore) Ping(ctx context.Context) error {
 // Insert implements ports.LinkStore. Concurrent inserts are stored in
 // batches, each batch one statement and one commit; a nil error still means
 // this link is committed.
-func (s *LinkStore) Insert(ctx context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
+func (s *Store) Insert(ctx context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
 	return s.insert(ctx, link, codeFreeAfter)
 }
 
 // Find implements ports.LinkStore. Concurrent lookups share statements
 // (lookupBatcher); a caller is answered within Options.Timeout whatever
 // Postgres does.
-func (s *LinkStore) Find(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+func (s *Store) Find(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	return s.find(ctx, code, now.Add(-s.liveWindow))
 }
 
@@ -159,12 +151,9 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 // locked (FOR UPDATE) while change decides, so concurrent changes apply in
 // one serial order; the claim follows the link, and an outbox row owes the
 // cache an invalidation, committed with the change.
-func (s *LinkStore) Update(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	var changeErr error
 	next, err := await(ctx, "update link", func() (domain.ShortLink, error) {
 		tx, err := s.db.BeginTxx(ctx, nil)
@@ -172,7 +161,9 @@ func (s *LinkStore) Update(ctx context.Context, code domain.Code, now time.Time,
 			return domain.ShortLink{}, translate("begin update", err)
 		}
 		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
-		current, err := scanLink(code, tx.QueryRowContext(ctx, findQuery+` FOR UPDATE`, string(code), now.Add(-s.liveWindow)))
+		var ord int64
+		current, err := scanLink(code, tx.QueryRowContext(ctx, findQuery+` FOR UPDATE OF l`,
+			pq.StringArray{string(code)}, now.Add(-s.liveWindow)), &ord)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.ShortLink{}, domain.ErrNotFound
 		}
@@ -212,12 +203,9 @@ func (s *LinkStore) Update(ctx context.Context, code domain.Code, now time.Time,
 // Drain implements ports.CacheOutbox. The rows it hands out stay locked
 // (SKIP LOCKED: replicas draining at once take different rows) until
 // invalidate has delivered them, and are deleted in the same transaction.
-func (s *LinkStore) Drain(ctx context.Context, before time.Time, limit int, invalidate func(codes []domain.Code) error) (int, error) {
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+func (s *Store) Drain(ctx context.Context, before time.Time, limit int, invalidate func(codes []domain.Code) error) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	return await(ctx, "drain cache outbox", func() (int, error) {
 		tx, err := s.db.BeginTxx(ctx, nil)
 		if err != nil {
@@ -261,7 +249,7 @@ func (s *LinkStore) Drain(ctx context.Context, before time.Time, limit int, inva
 
 // LoadOrCreate implements ports.CodeSecretStore: insert if absent, then
 // read back, so replicas starting together agree on one secret.
-func (s *LinkStore) LoadOrCreate(ctx context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
+func (s *Store) LoadOrCreate(ctx context.Context, candidate domain.SecretRecord) (domain.SecretRecord, error) {
 	return await(ctx, "load code secret", func() (domain.SecretRecord, error) {
 		var held struct {
 			Secret      sql.NullString `db:"secret"`
@@ -291,7 +279,7 @@ func (s *LinkStore) LoadOrCreate(ctx context.Context, candidate domain.SecretRec
 }
 
 // Replace implements ports.CodeSecretStore.
-func (s *LinkStore) Replace(ctx context.Context, record domain.SecretRecord) error {
+func (s *Store) Replace(ctx context.Context, record domain.SecretRecord) error {
 	_, err := await(ctx, "replace code secret", func() (struct{}, error) {
 		if _, err := s.db.ExecContext(ctx, `UPDATE code_secret SET secret = NULLIF($1, ''), fingerprint = $2`, record.Secret, record.Fingerprint); err != nil {
 			return struct{}{}, translate("replace code secret", err)
@@ -302,7 +290,7 @@ func (s *LinkStore) Replace(ctx context.Context, record domain.SecretRecord) err
 }
 
 // Reserve implements ports.CodeCounter.
-func (s *LinkStore) Reserve(ctx context.Context, n int) (uint64, error) {
+func (s *Store) Reserve(ctx context.Context, n int) (uint64, error) {
 	return await(ctx, "reserve counter block", func() (uint64, error) {
 		var first int64
 		err := s.db.QueryRowContext(ctx,

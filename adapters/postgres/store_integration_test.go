@@ -21,7 +21,7 @@ import (
 
 const maxTTL = 365 * 24 * time.Hour
 
-func newStore(t *testing.T) *postgres.LinkStore {
+func newStore(t *testing.T) *postgres.Store {
 	t.Helper()
 	s, _ := newStoreAndSQL(t)
 	return s
@@ -29,7 +29,7 @@ func newStore(t *testing.T) *postgres.LinkStore {
 
 // newStoreAndSQL returns a store on a fresh database and a pool of the
 // test's own for looking behind the store's back.
-func newStoreAndSQL(t *testing.T) (*postgres.LinkStore, *sqlx.DB) {
+func newStoreAndSQL(t *testing.T) (*postgres.Store, *sqlx.DB) {
 	t.Helper()
 	url := testenv.Database(t)
 	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
@@ -48,22 +48,14 @@ func TestLinkStoreContract(t *testing.T) {
 // quarantine is what the tests here claim codes with.
 const quarantine = domain.CodeQuarantine(24 * time.Hour)
 
-func newLink(code domain.Code, url string, created, expires time.Time) domain.ShortLink {
-	link, err := domain.NewShortLink(code, url, created, expires, domain.DigestToken("token"))
-	if err != nil {
-		panic(err)
-	}
-	return link
-}
-
-func insert(s *postgres.LinkStore, link domain.ShortLink) error {
+func insert(s *postgres.Store, link domain.ShortLink) error {
 	_, err := s.Insert(context.Background(), link, quarantine.FreeAfter(link))
 	return err
 }
 
-func mustInsert(t *testing.T, s *postgres.LinkStore, code, url string, created, expires time.Time) domain.ShortLink {
+func mustInsert(t *testing.T, s *postgres.Store, code, url string, created, expires time.Time) domain.ShortLink {
 	t.Helper()
-	link, err := s.Insert(context.Background(), newLink(domain.Code(code), url, created, expires), expires.Add(time.Duration(quarantine)))
+	link, err := s.Insert(context.Background(), porttest.Link(domain.Code(code)).URL(url).Created(created).Expires(expires).OwnedBy("token").Build(), expires.Add(time.Duration(quarantine)))
 	if err != nil {
 		t.Fatalf("Insert(%s): %v", code, err)
 	}
@@ -79,7 +71,7 @@ func TestInsertRefusesCodeOfLiveLinkInAnyPartition(t *testing.T) {
 		t.Fatal(err)
 	}
 	mustInsert(t, s, "promo", "https://example.com/old", lastMonth, now.Add(time.Hour))
-	if err := insert(s, newLink("promo", "https://example.com/new", now, now.Add(time.Hour))); !errors.Is(err, domain.ErrCodeTaken) {
+	if err := insert(s, porttest.Link("promo").URL("https://example.com/new").Created(now).OwnedBy("token").Build()); !errors.Is(err, domain.ErrCodeTaken) {
 		t.Fatalf("Insert over a live link in last month's partition: %v, want ErrCodeTaken", err)
 	}
 }
@@ -92,7 +84,7 @@ func TestStoreDownIsUnavailable(t *testing.T) {
 	}
 	defer s.Close()
 	ctx := context.Background()
-	link := newLink("abc", "https://example.com", time.Now(), time.Now().Add(time.Hour))
+	link := porttest.Link("abc").URL("https://example.com").Created(time.Now()).OwnedBy("token").Build()
 	for name, err := range map[string]error{
 		"Insert": insert(s, link),
 		"Find":   func() error { _, err := s.Find(ctx, "abc", time.Now()); return err }(),
@@ -131,7 +123,7 @@ func TestBatchedInsertsOfOverlappingCodesNeverDeadlock(t *testing.T) {
 		wg.Go(func() {
 			for i := range perWorker {
 				code := domain.Code(fmt.Sprintf("c%02d", (w*7+i*13)%codes))
-				err := insert(s, newLink(code, "https://example.com", now, now.Add(time.Hour)))
+				err := insert(s, porttest.Link(code).URL("https://example.com").Created(now).OwnedBy("token").Build())
 				mu.Lock()
 				switch {
 				case err == nil:

@@ -22,7 +22,7 @@ import (
 // writes of concurrent replicas; each batch goes to one, chosen by its id.
 const VisitSlots = 4
 
-var _ ports.VisitStore = (*LinkStore)(nil)
+var _ ports.VisitStore = (*Store)(nil)
 
 // addVisitsQuery applies one batch in one statement, so in one implicit
 // transaction: the batch id is recorded, and only if it was not already
@@ -119,16 +119,13 @@ func plainHost(host string) bool {
 // that leaves the write uncertain, never half sent). Rows go in (link, start) order,
 // the same in every batch, so concurrent batches lock shared rows in one
 // order and never deadlock.
-func (s *LinkStore) AddVisits(ctx context.Context, batch domain.VisitBatch) error {
+func (s *Store) AddVisits(ctx context.Context, batch domain.VisitBatch) error {
 	hours, days, err := visitRows(batch.Counts)
 	if err != nil {
 		return fmt.Errorf("add visits: %w: %w", domain.ErrNotApplied, err)
 	}
-	if s.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, s.timeout)
-		defer cancel()
-	}
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
 	slot := int(batch.ID[0]) % VisitSlots
 	_, err = await(ctx, "add visits", func() (bool, error) {
 		stmt, err := s.addVisitsStmt.get(ctx)
@@ -250,7 +247,7 @@ UNION ALL
  GROUP BY e.key ORDER BY 3 DESC, 4 LIMIT $5)`
 
 // VisitStats implements ports.VisitStore in one statement.
-func (s *LinkStore) VisitStats(ctx context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
+func (s *Store) VisitStats(ctx context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
 	w := q.Window
 	query, args := dayStatsQuery, []any{FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), w.From, w.To, domain.TopReferrers}
 	if w.Interval == domain.IntervalHour {
@@ -292,7 +289,7 @@ func (s *LinkStore) VisitStats(ctx context.Context, q domain.VisitQuery) (domain
 }
 
 // ForgetVisitBatches implements ports.VisitStore.
-func (s *LinkStore) ForgetVisitBatches(ctx context.Context, before time.Time) error {
+func (s *Store) ForgetVisitBatches(ctx context.Context, before time.Time) error {
 	_, err := await(ctx, "forget visit batches", func() (struct{}, error) {
 		if _, err := s.db.ExecContext(ctx, `DELETE FROM visit_batch WHERE made_at < $1`, before); err != nil {
 			return struct{}{}, translate("forget visit batches", err)

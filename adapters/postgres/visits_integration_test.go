@@ -26,7 +26,7 @@ func visitCounts(link domain.LinkID, created, hour time.Time, humans int64) doma
 		Referrers: []domain.ReferrerCount{{Host: "direct", Visits: humans}}}
 }
 
-func dayStats(t *testing.T, s *postgres.LinkStore, link domain.LinkID, created, from time.Time, days int) domain.VisitStats {
+func dayStats(t *testing.T, s *postgres.Store, link domain.LinkID, created, from time.Time, days int) domain.VisitStats {
 	t.Helper()
 	got, err := s.VisitStats(context.Background(), domain.VisitQuery{Link: link, LinkCreatedAt: created,
 		Window: domain.VisitWindow{From: from, To: from.AddDate(0, 0, days), Interval: domain.IntervalDay}})
@@ -178,7 +178,7 @@ func TestUncertainVisitWriteIsRetriedOnce(t *testing.T) {
 	}
 }
 
-func newStoreOn(t *testing.T, url string) *postgres.LinkStore {
+func newStoreOn(t *testing.T, url string) *postgres.Store {
 	t.Helper()
 	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 4, MaxLinkLifetime: maxTTL})
 	if err != nil {
@@ -243,7 +243,7 @@ func BenchmarkVisitStatsYear(b *testing.B) {
 			for h := created; h.Before(now); h = h.Add(time.Hour) {
 				c := domain.VisitCounts{Link: l, LinkCreatedAt: created, Hour: h, Humans: 3, Bots: 1}
 				for r := range domain.MaxReferrers {
-					c.Referrers = append(c.Referrers, domain.ReferrerCount{Host: fmt.Sprintf("ref%d.example.com", (r+int(h.Unix()/3600))%25), Visits: 1})
+					c.Referrers = append(c.Referrers, domain.ReferrerCount{Host: fmt.Sprintf("ref%d.example.com", (r+int(domain.VisitHourOf(h)))%25), Visits: 1})
 				}
 				batch.Counts = append(batch.Counts, c)
 			}

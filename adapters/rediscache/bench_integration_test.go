@@ -9,6 +9,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
@@ -24,7 +25,7 @@ func BenchmarkCacheGet(b *testing.B) {
 			client, prefix := testenv.RedisCacheClient(b)
 			c := testenv.NewCache(b, client, rediscache.Options{KeyPrefix: prefix, ClientSideCache: mode.clientSideCache})
 			now := time.Now()
-			link := newLink(b, "bench01", "https://example.com/some/fairly/typical/path?utm_source=x", now, 24*time.Hour)
+			link := porttest.Link("bench01").ID(1).URL("https://example.com/some/fairly/typical/path?utm_source=x").Created(now).Lifetime(24 * time.Hour).Build()
 			if err := c.Set(context.Background(), link, now); err != nil {
 				b.Fatal(err)
 			}

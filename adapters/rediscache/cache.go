@@ -36,8 +36,9 @@ type Options struct {
 	// LocalCacheBytes bounds that process memory (LOCAL_CACHE_BYTES), for Module.
 	LocalCacheBytes uint64
 	// LocalTTL caps how long a link stays in process memory; default 1m,
-	// never more than TTL. rueidis also caps it at the key's remaining PTTL,
-	// and Redis invalidates it when any client overwrites the key.
+	// never more than TTL. Redis invalidates the copy when any client
+	// writes or deletes the key, or it expires; Get checks the link's own
+	// expiry, so LocalTTL bounds memory, not correctness.
 	LocalTTL time.Duration
 }
 
@@ -86,6 +87,11 @@ func (c *Cache) Misses() uint64 { return c.misses.Load() }
 
 // NegativeHits counts lookups that found a negative entry.
 func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
+
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (c *Cache) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "redis-cache", Ping: c.Ping}
+}
 
 // Ping checks that the cache Redis answers.
 func (c *Cache) Ping(ctx context.Context) error {

@@ -10,7 +10,10 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/rediscache"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 func TestSetThenGetRoundTrips(t *testing.T) {
@@ -28,7 +31,7 @@ func TestSetThenGetRoundTrips(t *testing.T) {
 			t.Parallel()
 			c, _, _ := newCache(t, rediscache.Options{ClientSideCache: mode.clientSideCache})
 			for _, tt := range links {
-				want := newLink(t, tt.code, tt.url, now, time.Hour)
+				want := porttest.Link(domain.Code(tt.code)).ID(1).URL(tt.url).Created(now).Build()
 				mustSet(t, c, want, now)
 				for range 2 { // the second read may come from memory
 					if got, result := mustGet(t, c, want.Code()); result != ports.CacheHit || got != want {
@@ -60,7 +63,7 @@ func TestSetTTLIsTheShorterOfCacheTTLAndTimeToLive(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			now := time.Now()
-			link := newLink(t, tt.code, "https://example.com/", now.Add(-time.Minute), time.Minute+tt.lifetime)
+			link := porttest.Link(domain.Code(tt.code)).ID(1).URL("https://example.com/").Created(now.Add(-time.Minute)).Lifetime(time.Minute + tt.lifetime).Build()
 			mustSet(t, c, link, now)
 			pttl, err := client.Do(context.Background(), client.B().Pttl().Key(prefix+string(link.Code())).Build()).AsInt64()
 			if err != nil {
@@ -84,7 +87,7 @@ func TestCacheNeverAnswersForAnExpiredLink(t *testing.T) {
 			t.Parallel()
 			c, client, prefix := newCache(t, rediscache.Options{ClientSideCache: mode.clientSideCache, LocalTTL: time.Minute})
 			now := time.Now()
-			link := newLink(t, "short", "https://example.com/", now, 250*time.Millisecond)
+			link := porttest.Link("short").ID(1).URL("https://example.com/").Created(now).Lifetime(250 * time.Millisecond).Build()
 			mustSet(t, c, link, now)
 			if _, result := mustGet(t, c, link.Code()); result != ports.CacheHit {
 				t.Fatalf("Get right after Set = %s, want hit", resultName(result))
@@ -106,14 +109,14 @@ func TestCacheNeverAnswersForAnExpiredLink(t *testing.T) {
 				}
 				time.Sleep(time.Millisecond)
 			}
-			eventually(t, "Redis drops the expired key", func() error {
+			testkit.Eventually(t, time.Second, "Redis drops the expired key", func() error {
 				if n, err := client.Do(context.Background(), client.B().Exists().Key(prefix+"short").Build()).AsInt64(); err != nil || n != 0 {
 					return fmt.Errorf("EXISTS = %d, %w; want 0", n, err)
 				}
 				return nil
 			})
 			if mode.clientSideCache {
-				eventually(t, "client-side cache drops the expired key", func() error {
+				testkit.Eventually(t, time.Second, "client-side cache drops the expired key", func() error {
 					if cachedLocally(client, prefix+"short") {
 						return errors.New("still answered from memory")
 					}
@@ -149,7 +152,7 @@ func TestCountersMove(t *testing.T) {
 	c, _, _ := newCache(t, rediscache.Options{ClientSideCache: true})
 	now := time.Now()
 	mustGet(t, c, "none")
-	mustSet(t, c, newLink(t, "some", "https://example.com/", now, time.Hour), now)
+	mustSet(t, c, porttest.Link("some").ID(1).URL("https://example.com/").Created(now).Build(), now)
 	mustGet(t, c, "some")
 	mustGet(t, c, "some")
 	if err := c.SetMissing(context.Background(), "gone", time.Now()); err != nil {

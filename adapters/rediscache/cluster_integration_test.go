@@ -17,6 +17,7 @@ import (
 	"github.com/shortlink/shortlink/ports"
 	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -50,7 +51,7 @@ func TestClusterSpreadsLinksOverEveryPrimary(t *testing.T) {
 	c, client, prefix := newClusterCache(t, rediscache.Options{ClientSideCache: true})
 	now := time.Now()
 	for i := range 60 {
-		mustSet(t, c, newLink(t, fmt.Sprintf("spread%d", i), "https://example.com/", now, time.Hour), now)
+		mustSet(t, c, porttest.Link(domain.Code(fmt.Sprintf("spread%d", i))).ID(1).URL("https://example.com/").Created(now).Build(), now)
 	}
 	ctx := context.Background()
 	nodes := client.Nodes()
@@ -85,7 +86,7 @@ func TestClusterInvalidatesOtherInstancesMemory(t *testing.T) {
 	now := time.Now()
 	for i := range 12 { // over every primary, most likely
 		code := domain.Code(fmt.Sprintf("inv%d", i))
-		old := newLink(t, string(code), "https://example.com/", now, time.Hour)
+		old := porttest.Link(code).ID(1).URL("https://example.com/").Created(now).Build()
 		mustSet(t, writer, old, now)
 		for range 2 {
 			mustGet(t, reader, code)
@@ -98,7 +99,7 @@ func TestClusterInvalidatesOtherInstancesMemory(t *testing.T) {
 			t.Fatal(err)
 		}
 		mustSet(t, writer, disabled, now)
-		eventually(t, string(code)+": the reader sees the change", func() error {
+		testkit.Eventually(t, time.Second, string(code)+": the reader sees the change", func() error {
 			got, result := mustGet(t, reader, code)
 			if result != ports.CacheHit || got.Version() != disabled.Version() {
 				return fmt.Errorf("reader Get = version %d, %s; want version %d", got.Version(), resultName(result), disabled.Version())
@@ -135,13 +136,13 @@ func TestClusterDownAtStartIsAnOutageThatHeals(t *testing.T) {
 	for i := range 3 {
 		cluster.StartNode(i)
 	}
-	eventually(t, "cache answers once the cluster is up", func() error { return c.Ping(ctx) })
+	testkit.Eventually(t, time.Second, "cache answers once the cluster is up", func() error { return c.Ping(ctx) })
 	if client.Mode() != rueidis.ClientModeCluster {
 		t.Fatalf("client mode = %s, want cluster", client.Mode())
 	}
 	now := time.Now()
 	for i := range 12 {
-		link := newLink(t, fmt.Sprintf("late%d", i), "https://example.com/", now, time.Hour)
+		link := porttest.Link(domain.Code(fmt.Sprintf("late%d", i))).ID(1).URL("https://example.com/").Created(now).Build()
 		mustSet(t, c, link, now)
 		if got, result := mustGet(t, c, link.Code()); result != ports.CacheHit || got != link {
 			t.Fatalf("Get = %+v, %s; want the link", got, resultName(result))
@@ -166,7 +167,7 @@ func TestClusterPrimaryDownIsAnOutageForItsSlotsOnly(t *testing.T) {
 	now := time.Now()
 	links := make([]domain.ShortLink, 30)
 	for i := range links {
-		links[i] = newLink(t, fmt.Sprintf("slot%d", i), "https://example.com/", now, time.Hour)
+		links[i] = porttest.Link(domain.Code(fmt.Sprintf("slot%d", i))).ID(1).URL("https://example.com/").Created(now).Build()
 		mustSet(t, c, links[i], now)
 	}
 
@@ -195,7 +196,7 @@ func TestClusterPrimaryDownIsAnOutageForItsSlotsOnly(t *testing.T) {
 	}
 
 	cluster.StartNode(1)
-	eventually(t, "every primary answers again", func() error { return c.Ping(ctx) })
+	testkit.Eventually(t, time.Second, "every primary answers again", func() error { return c.Ping(ctx) })
 	for _, link := range links {
 		mustSet(t, c, link, time.Now()) // the restarted primary came back empty
 		if _, result := mustGet(t, c, link.Code()); result != ports.CacheHit {

@@ -6,22 +6,17 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports/porttest"
 )
-
-func testLink(url string, state domain.LinkState, created time.Time) domain.ShortLink {
-	return domain.RestoreShortLink(domain.LinkRecord{
-		ID: 42, Code: "abc1234", URL: url, CreatedAt: created, ExpiresAt: created.Add(time.Hour), State: state, Version: 3,
-	})
-}
 
 func TestEncodeDecodeRoundTrip(t *testing.T) {
 	t.Parallel()
-	created := time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)
+	sample := porttest.Link("abc1234").ID(42).Created(time.Date(2026, 3, 1, 12, 0, 0, 123456000, time.UTC)).Version(3)
 	for _, want := range []domain.ShortLink{
-		testLink("https://example.com/", domain.StateActive, created),
-		testLink("https://example.com/a b?c=d e#f", domain.StateDisabled, created),
-		testLink("https://例え.jp/ü", domain.StateActive, created),
-		testLink("", domain.StateDeleted, created),
+		sample.URL("https://example.com/").Build(),
+		sample.URL("https://example.com/a b?c=d e#f").State(domain.StateDisabled).Build(),
+		sample.URL("https://例え.jp/ü").Build(),
+		sample.URL("").State(domain.StateDeleted).Build(),
 	} {
 		got, ok := decode("abc1234", encode(want))
 		if !ok || got != want {
@@ -32,7 +27,7 @@ func TestEncodeDecodeRoundTrip(t *testing.T) {
 
 func TestEncodeKeepsNoOwnerDigest(t *testing.T) {
 	t.Parallel()
-	r := testLink("https://example.com/", domain.StateActive, time.Now()).Record()
+	r := porttest.Link("abc1234").ID(42).URL("https://example.com/").Created(time.Now()).Version(3).Build().Record()
 	r.Owner = domain.DigestToken("secret-token")
 	got, ok := decode("abc1234", encode(domain.RestoreShortLink(r)))
 	if !ok || !got.Owner().IsZero() {
@@ -80,7 +75,7 @@ func encodeRaw(id, created, expires, version int64, state byte, url string) stri
 }
 
 func BenchmarkDecode(b *testing.B) {
-	value := encode(testLink("https://example.com/some/path", domain.StateActive, time.Now()))
+	value := encode(porttest.Link("abc1234").ID(42).URL("https://example.com/some/path").Created(time.Now()).Version(3).Build())
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, ok := decode("abc1234", value); !ok {

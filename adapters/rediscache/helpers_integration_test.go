@@ -35,17 +35,6 @@ func newCache(t *testing.T, opts rediscache.Options) (*rediscache.Cache, rueidis
 	return testenv.NewCache(t, client, opts), client, prefix
 }
 
-func newLink(t testing.TB, code, url string, created time.Time, lifetime time.Duration) domain.ShortLink {
-	t.Helper()
-	created = created.UTC().Truncate(time.Microsecond)
-	// No owner digest: the cache keeps none, so what comes back is equal.
-	link, err := domain.NewShortLink(domain.Code(code), url, created, created.Add(lifetime), domain.TokenDigest{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return link.WithID(1)
-}
-
 func mustGet(t *testing.T, c *rediscache.Cache, code domain.Code) (domain.ShortLink, ports.CacheResult) {
 	t.Helper()
 	link, result, err := c.Get(context.Background(), code, time.Now())
@@ -60,19 +49,6 @@ func mustSet(t *testing.T, c *rediscache.Cache, link domain.ShortLink, now time.
 	if err := c.Set(context.Background(), link, now); err != nil {
 		t.Fatalf("Set(%s): %v", link.Code(), err)
 	}
-}
-
-// eventually retries check until it passes or a second has gone by:
-// invalidations and key expiry happen asynchronously.
-func eventually(t *testing.T, what string, check func() error) {
-	t.Helper()
-	var err error
-	for deadline := time.Now().Add(time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-		if err = check(); err == nil {
-			return
-		}
-	}
-	t.Fatalf("%s: still failing after 1s: %v", what, err)
 }
 
 // cachedLocally reports whether client answers GET key with a value from

@@ -8,7 +8,8 @@ import (
 )
 
 // Module provides the Cache on the Redis its Options name, with client-side
-// caching when Options.ClientSideCache is set, as the ports.LinkCache.
+// caching when Options.ClientSideCache is set, as the ports.LinkCache, and
+// contributes its readiness check.
 var Module = fx.Module("rediscache",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*Cache, error) {
@@ -20,6 +21,7 @@ var Module = fx.Module("rediscache",
 			return New(client, opts)
 		},
 		func(c *Cache) ports.LinkCache { return c },
+		fx.Annotate((*Cache).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
 	),
 )
 

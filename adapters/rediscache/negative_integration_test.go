@@ -9,6 +9,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
@@ -36,7 +37,7 @@ func TestSetMissingNeverReplacesACachedLink(t *testing.T) {
 	t.Parallel()
 	c, _, _ := newCache(t, rediscache.Options{ClientSideCache: true})
 	now := time.Now()
-	want := newLink(t, "kept", "https://example.com/", now, time.Hour)
+	want := porttest.Link("kept").ID(1).URL("https://example.com/").Created(now).Build()
 	mustSet(t, c, want, now)
 	if err := c.SetMissing(context.Background(), "kept", time.Now()); err != nil {
 		t.Fatal(err)
@@ -81,7 +82,7 @@ func TestSetReplacesANegativeEntry(t *testing.T) {
 			}
 
 			now := time.Now()
-			want := newLink(t, "fresh", "https://example.com/new", now, time.Hour)
+			want := porttest.Link("fresh").ID(1).URL("https://example.com/new").Created(now).Build()
 			mustSet(t, writer, want, now)
 			if got, result := mustGet(t, reader, "fresh"); result != ports.CacheHit || got != want {
 				t.Fatalf("reader Get right after Set = %+v, %s; want the link", got, resultName(result))

@@ -14,7 +14,9 @@ import (
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
+	"github.com/shortlink/shortlink/ports/porttest"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // TestOutageFailsFastAndHeals takes a private Redis down under a live cache:
@@ -35,7 +37,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			c := testenv.NewCache(t, client, rediscache.Options{Timeout: timeout, ClientSideCache: mode.clientSideCache})
 			ctx := context.Background()
 			now := time.Now()
-			link := newLink(t, "up", "https://example.com/", now, time.Hour)
+			link := porttest.Link("up").ID(1).URL("https://example.com/").Created(now).Build()
 			mustSet(t, c, link, now)
 			mustGet(t, c, "up")
 
@@ -63,7 +65,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 			}
 
 			server.Start()
-			eventually(t, "cache answers again after Redis restarts", func() error { return c.Ping(ctx) })
+			testkit.Eventually(t, time.Second, "cache answers again after Redis restarts", func() error { return c.Ping(ctx) })
 			if _, result := mustGet(t, c, "up"); result != ports.CacheMiss {
 				t.Fatalf("Get on the emptied server = %s, want miss", resultName(result))
 			}
@@ -93,9 +95,9 @@ func TestDialSucceedsWhileRedisIsDown(t *testing.T) {
 		t.Fatalf("Ping with Redis down: %v, want ErrUnavailable", err)
 	}
 	server.Start()
-	eventually(t, "cache answers once Redis is up", func() error { return c.Ping(ctx) })
+	testkit.Eventually(t, time.Second, "cache answers once Redis is up", func() error { return c.Ping(ctx) })
 	now := time.Now()
-	link := newLink(t, "late", "https://example.com/", now, time.Hour)
+	link := porttest.Link("late").ID(1).URL("https://example.com/").Created(now).Build()
 	mustSet(t, c, link, now)
 	if got, result := mustGet(t, c, "late"); result != ports.CacheHit || got != link {
 		t.Fatalf("Get = %+v, %s; want the link", got, resultName(result))

@@ -23,9 +23,12 @@ func newPool(t *testing.T) *redispool.Pool {
 	return testenv.NewPool(t, client, redispool.Options{Key: key, Timeout: 5 * time.Second})
 }
 
+// codeSecret is the CODE_SECRET the tests' codes are minted with.
+const codeSecret = "redispool test secret"
+
 func newGenerator(t testing.TB) *domain.CodeGenerator {
 	t.Helper()
-	gen, err := domain.NewCodeGenerator("redispool test secret")
+	gen, err := domain.NewCodeGenerator(codeSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

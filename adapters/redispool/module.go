@@ -7,7 +7,8 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Module provides the Pool on the Redis its Options name as the ports.CodePool.
+// Module provides the Pool on the Redis its Options name as the
+// ports.CodePool, and contributes its readiness check and its size gauge.
 var Module = fx.Module("redispool",
 	fx.Provide(
 		func(lc fx.Lifecycle, opts Options) (*Pool, error) {
@@ -19,5 +20,7 @@ var Module = fx.Module("redispool",
 			return New(client, opts)
 		},
 		func(p *Pool) ports.CodePool { return p },
+		fx.Annotate((*Pool).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
+		fx.Annotate((*Pool).Collector, fx.ResultTags(`group:"collectors"`)),
 	),
 )

@@ -13,6 +13,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // TestOutageFailsFastAndHeals takes a private Redis down under a live pool:
@@ -55,13 +56,7 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 	}
 
 	server.Start()
-	deadline := time.Now().Add(time.Second)
-	for p.Ping(ctx) != nil {
-		if time.Now().After(deadline) {
-			t.Fatal("pool still unreachable a second after Redis restarted")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testkit.Eventually(t, time.Second, "the pool answers after Redis restarted", func() error { return p.Ping(ctx) })
 	for _, op := range ops {
 		if err := op.run(); err != nil {
 			t.Errorf("%s after recovery: %v", op.name, err)

@@ -5,8 +5,10 @@ package redispool
 import (
 	"context"
 	"fmt"
+	"math"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
 	"github.com/shortlink/shortlink/adapters/redisclient"
@@ -47,6 +49,25 @@ func New(client rueidis.Client, opts Options) (*Pool, error) {
 		opts.Key = "shortlink:codes"
 	}
 	return &Pool{client: client, key: opts.Key, timeout: opts.Timeout}, nil
+}
+
+// ReadinessCheck is Ping under the name /v1/ready reports.
+func (p *Pool) ReadinessCheck() ports.DependencyCheck {
+	return ports.DependencyCheck{Name: "redis-codes", Ping: p.Ping}
+}
+
+// Collector reports the pool's size as the gauge shortlink_pool_size,
+// read on scrape; NaN while the codes Redis does not answer.
+func (p *Pool) Collector() prometheus.Collector {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "shortlink_pool_size", Help: "Codes in the shared pool (NaN while the codes Redis is unreachable).",
+	}, func() float64 {
+		n, err := p.Size(context.Background()) // bounded by Options.Timeout
+		if err != nil {
+			return math.NaN()
+		}
+		return float64(n)
+	})
 }
 
 // Ping checks that the codes Redis answers.

@@ -4,10 +4,12 @@ package redispool_test
 
 import (
 	"context"
+	"log/slog"
 	"slices"
 	"sync"
 	"testing"
 
+	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 )
@@ -96,7 +98,7 @@ func TestConcurrentFillsNeverMintTheSameCode(t *testing.T) {
 func TestPoolFillerTopsUpOnce(t *testing.T) {
 	t.Parallel()
 	p := newPool(t)
-	filler := app.NewPoolFiller(p, &memoryCounter{}, app.FixedCodeSecrets(newGenerator(t)), 20_000, 5_000, 5_000)
+	filler := app.NewPoolFiller(p, &memoryCounter{}, app.NewCodeSecrets(memory.NewLinkStore(), codeSecret, false, slog.New(slog.DiscardHandler)), 20_000, 5_000, 5_000)
 	for _, want := range []int64{20_000, 0} { // the second run finds the pool above low water
 		added, err := filler.Fill(context.Background())
 		if err != nil || added != want {

@@ -45,7 +45,11 @@ type Config struct {
 	PoolTakeBatch int           `env:"POOL_TAKE_BATCH" envDefault:"64"`
 	BatchInterval time.Duration `env:"BATCH_INTERVAL" envDefault:"10s"`
 
-	DBMaxOpenConns  int           `env:"DB_MAX_OPEN_CONNS" envDefault:"16"`
+	DBMaxOpenConns int `env:"DB_MAX_OPEN_CONNS" envDefault:"16"`
+	// DBInsertWorkers is how many batches of creates may be in flight at
+	// once: one makes the largest batches. DBLookupWorkers is the same for
+	// cache misses: on two cores, two made the fewest, largest batches and
+	// the least CPU per lookup.
 	DBInsertWorkers int           `env:"DB_INSERT_WORKERS" envDefault:"1"`
 	DBLookupWorkers int           `env:"DB_LOOKUP_WORKERS" envDefault:"2"`
 	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
@@ -307,6 +311,15 @@ func (c Config) DatabaseConnURL() string {
 	u.User = url.UserPassword(u.User.Username(), c.DatabasePassword)
 	return u.String()
 }
+
+// retentionSlack is how much longer than MAX_TTL links are kept and
+// looked up, so clock skew between instances never hides or drops a live
+// link.
+const retentionSlack = 24 * time.Hour
+
+// LinkRetention is how long after its creation a link is kept and looked
+// up: MAX_TTL and retentionSlack.
+func (c Config) LinkRetention() time.Duration { return c.MaxTTL + retentionSlack }
 
 // URLPolicy is the target-URL policy the configuration describes.
 func (c Config) URLPolicy() domain.URLPolicy {

@@ -91,7 +91,7 @@ func TestEmbeddedStorePointsShortURLsAtTheAPI(t *testing.T) {
 
 func TestDefaultsHaveNoCodeSecret(t *testing.T) {
 	t.Parallel()
-	// No built-in secret: a data set generates its own (SPEC §8).
+	// No built-in secret: a data set generates its own.
 	if cfg := config.Defaults(); cfg.CodeSecret != "" || cfg.CodeQuarantine != 365*24*time.Hour {
 		t.Fatalf("CODE_SECRET default %q, CODE_QUARANTINE default %s", cfg.CodeSecret, cfg.CodeQuarantine)
 	}

@@ -1,7 +1,6 @@
 package wiring
 
 import (
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
@@ -22,21 +21,18 @@ var Embedded = fx.Options(
 		memory.NewCache,
 		func(c *memory.Cache) ports.LinkCache { return c },
 		func() ports.RateLimiter { return memory.NewRateLimiter() },
-		func(store *bolt.LinkStore) *app.Readiness {
-			return app.NewReadiness(readinessTimeout, app.DependencyCheck{Name: "embedded-store", Ping: store.Ping})
-		},
-		func(cache *memory.Cache, resolver *app.Resolver, rec *app.VisitRecorder, flushes *flushHistogram) *prometheus.Registry {
-			return newRegistry(cache, resolver, visitCollectors(rec, flushes))
-		},
 	),
 )
 
-// API is the api for cfg: Servers or Embedded under the use cases and the
-// HTTP API.
+// Core is what every api runs over its stores: visit counting, the
+// registry /metrics serves, the use cases and the HTTP API.
+var Core = fx.Options(visits, metrics, app.Module, httpapi.Module)
+
+// API is the api for cfg: Servers or Embedded under Core.
 func API(cfg config.Config) fx.Option {
 	stores := Servers
 	if cfg.Store == "embedded" {
 		stores = Embedded
 	}
-	return fx.Options(Settings(cfg), stores, visits, app.Module, httpapi.Module)
+	return fx.Options(Settings(cfg), stores, Core)
 }

@@ -3,11 +3,34 @@ package wiring
 import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/app"
+	"github.com/shortlink/shortlink/ports"
 )
 
-// cacheStats are the counters every link cache keeps.
+// metrics provides the registry /metrics serves: Go and process metrics,
+// the collectors modules contribute to the value group "collectors" (the
+// Postgres connection pool, the code pool's size), and those of the use
+// cases and the redirect cache, which every mode has.
+var metrics = fx.Provide(
+	newRegistry,
+	fx.Annotate(coreCollectors, fx.ResultTags(`group:"collectors,flatten"`)),
+)
+
+type registryParams struct {
+	fx.In
+	Collectors []prometheus.Collector `group:"collectors"`
+}
+
+func newRegistry(p registryParams) *prometheus.Registry {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(p.Collectors...)
+	return reg
+}
+
+// cacheStats are the counters every link cache adapter keeps.
 type cacheStats interface {
 	Hits() uint64
 	LocalHits() uint64
@@ -15,23 +38,41 @@ type cacheStats interface {
 	NegativeHits() uint64
 }
 
-// newRegistry returns the registry /metrics serves with what every mode
-// has: Go and process metrics, and the redirect cache's counters, read on
-// scrape from the adapters and use cases that keep them, and the visit
-// counters.
-func newRegistry(cache cacheStats, resolver *app.Resolver, visits []prometheus.Collector) *prometheus.Registry {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		counterFunc("shortlink_cache_hits_total", "Redirect cache lookups that found the link.", cache.Hits),
-		counterFunc("shortlink_cache_local_hits_total", "Cache hits answered from the api's own memory, without a round trip.", cache.LocalHits),
-		counterFunc("shortlink_cache_misses_total", "Redirect cache lookups that found nothing.", cache.Misses),
-		counterFunc("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", cache.NegativeHits),
-		counterFunc("shortlink_cache_errors_total", "Cache operations that failed and fell back to the store.", resolver.CacheErrors),
-	)
-	reg.MustRegister(visits...)
-	return reg
+type coreParams struct {
+	fx.In
+	Cache    ports.LinkCache
+	Resolver *app.Resolver
+	Supply   *app.CodeSupply
+	Pool     ports.CodePool `optional:"true"`
+	Visits   *app.VisitRecorder
+	Flushes  *flushHistogram
+}
+
+// coreCollectors read, on scrape, the counters the use cases keep, the
+// cache's (when it keeps them: a test's double may not) and, when there
+// is a code pool, the refills that bypassed it.
+func coreCollectors(p coreParams) []prometheus.Collector {
+	cs := []prometheus.Collector{
+		counterFunc("shortlink_cache_errors_total", "Cache operations that failed and fell back to the store.", p.Resolver.CacheErrors),
+		p.Flushes,
+		counterFunc("shortlink_visits_recorded_total", "Redirects counted as visits in memory.", p.Visits.Recorded),
+		counterFunc("shortlink_visits_dropped_total", "Visits dropped because VISIT_PENDING_KEYS (link, hour) keys were pending.", p.Visits.Dropped),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "shortlink_visit_pending_keys", Help: "(link, hour) keys of visits held in memory, the batch being written included.",
+		}, func() float64 { return float64(p.Visits.PendingKeys()) }),
+	}
+	if cache, ok := p.Cache.(cacheStats); ok {
+		cs = append(cs,
+			counterFunc("shortlink_cache_hits_total", "Redirect cache lookups that found the link.", cache.Hits),
+			counterFunc("shortlink_cache_local_hits_total", "Cache hits answered from the api's own memory, without a round trip.", cache.LocalHits),
+			counterFunc("shortlink_cache_misses_total", "Redirect cache lookups that found nothing.", cache.Misses),
+			counterFunc("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", cache.NegativeHits),
+		)
+	}
+	if p.Pool != nil {
+		cs = append(cs, counterFunc("shortlink_pool_fallbacks_total", "Code buffer refills that bypassed an empty or unreachable pool.", p.Supply.Fallbacks))
+	}
+	return cs
 }
 
 func counterFunc(name, help string, read func() uint64) prometheus.Collector {

@@ -7,7 +7,6 @@ package wiring
 
 import (
 	"syscall"
-	"time"
 
 	"go.uber.org/fx"
 
@@ -56,15 +55,10 @@ func PoolOptions(cfg config.Config) redispool.Options {
 	return redispool.Options{URL: cfg.RedisCodesURL, Timeout: cfg.RedisTimeout}
 }
 
-// BoltOptions are the embedded store's settings: links are kept as long
-// as Postgres keeps their partitions.
+// BoltOptions are the embedded store's settings.
 func BoltOptions(cfg config.Config) bolt.Options {
-	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.MaxTTL + retentionSlack}
+	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.LinkRetention(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine)}
 }
-
-// retentionSlack keeps links a day past their longest lifetime, as the
-// Postgres lookups' window does, so clock skew never drops a live one.
-const retentionSlack = 24 * time.Hour
 
 // MemoryCacheOptions are the embedded mode's in-process cache settings.
 func MemoryCacheOptions(cfg config.Config) memory.CacheOptions {

@@ -31,15 +31,3 @@ func newFlushHistogram() *flushHistogram {
 		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
 	}, []string{"outcome"})}
 }
-
-// visitCollectors are the visit counters of /metrics.
-func visitCollectors(rec *app.VisitRecorder, flushes *flushHistogram) []prometheus.Collector {
-	return []prometheus.Collector{
-		flushes,
-		counterFunc("shortlink_visits_recorded_total", "Redirects counted as visits in memory.", rec.Recorded),
-		counterFunc("shortlink_visits_dropped_total", "Visits dropped because VISIT_PENDING_KEYS (link, hour) keys were pending.", rec.Dropped),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "shortlink_visit_pending_keys", Help: "(link, hour) keys of visits held in memory, the batch being written included.",
-		}, func() float64 { return float64(rec.PendingKeys()) }),
-	}
-}

@@ -10,179 +10,161 @@ import (
 )
 
 // LinkCacheContract runs the cache contract against caches made by
-// newCache, whose negative entries must live at least a second. Time is the
-// caller's (the ports pass it in), so most cases move a fake clock; the one
-// that checks an entry is gone from the cache itself waits on the wall
-// clock, since Redis expires keys by its own.
+// newCache, one per rule, whose negative entries must live at least a
+// second. Time is the caller's (the ports pass it in), so most rules move
+// a fake clock; the one that checks an entry is gone from the cache itself
+// waits on the wall clock, since Redis expires keys by its own.
 func LinkCacheContract(t *testing.T, newCache func(t *testing.T) ports.LinkCache) {
 	t.Helper()
-	ctx := context.Background()
-	get := func(t *testing.T, c ports.LinkCache, code domain.Code) (domain.ShortLink, ports.CacheResult) {
-		t.Helper()
-		link, result, err := c.Get(ctx, code, time.Now())
-		if err != nil {
-			t.Fatalf("Get(%s): %v", code, err)
-		}
-		return link, result
+	runRules(t, linkCacheRules, func(t *testing.T) cacheCase { return cacheCase{c: newCache(t)} })
+}
+
+var linkCacheRules = []rule[cacheCase]{
+	{"set then get", setThenGet},
+	{"entry never outlives its link", anEntryNeverOutlivesItsLink},
+	{"negative entry, not overwriting a link, overwritten by one", aNegativeEntryGivesWayToALink},
+	{"a cached link keeps its id and state but no owner digest", aCachedLinkKeepsItsIDAndStateButNoOwner},
+	{"add never replaces an entry, set does", addNeverReplacesAnEntry},
+	{"set of an expired link and invalidate drop the entry", setOfAnExpiredLinkAndInvalidateDropTheEntry},
+	{"a deleted link stays cached as a tombstone a late lookup cannot replace", aDeletedLinkStaysCachedAsATombstone},
+}
+
+// cacheCase is one rule's fresh cache.
+type cacheCase struct{ c ports.LinkCache }
+
+// link is a sample link of code as a cache holds it: stored (id 7), live
+// for ttl from now.
+func (cacheCase) link(code domain.Code, ttl time.Duration) domain.ShortLink {
+	return Link(code).ID(7).Lifetime(ttl).Build()
+}
+
+func (c cacheCase) set(t *testing.T, link domain.ShortLink, now time.Time) {
+	t.Helper()
+	if err := c.c.Set(context.Background(), link, now); err != nil {
+		t.Fatalf("Set(%s): %v", link.Code(), err)
 	}
-	newLink := func(code string, ttl time.Duration) domain.ShortLink {
-		now := time.Now().UTC().Truncate(time.Microsecond)
-		return domain.RestoreShortLink(domain.LinkRecord{
-			ID: 7, Code: domain.Code(code), URL: "https://example.com/" + code, CreatedAt: now, ExpiresAt: now.Add(ttl), Version: 1,
-		})
+}
+
+func (c cacheCase) add(t *testing.T, link domain.ShortLink) {
+	t.Helper()
+	if err := c.c.Add(context.Background(), link, time.Now()); err != nil {
+		t.Fatalf("Add(%s): %v", link.Code(), err)
 	}
+}
 
-	t.Run("set then get", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		want := newLink("abc", time.Hour)
-		if err := c.Set(ctx, want, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if got, result := get(t, c, "abc"); result != ports.CacheHit || got != want {
-			t.Fatalf("Get = %+v, %v; want a hit with %+v", got, result, want)
-		}
-		if _, result := get(t, c, "other"); result != ports.CacheMiss {
-			t.Fatalf("Get(other) = %v, want a miss", result)
-		}
-	})
+func (c cacheCase) setMissing(t *testing.T, code domain.Code) {
+	t.Helper()
+	if err := c.c.SetMissing(context.Background(), code, time.Now()); err != nil {
+		t.Fatalf("SetMissing(%s): %v", code, err)
+	}
+}
 
-	t.Run("entry never outlives its link", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		now := time.Now()
-		link := newLink("later", time.Hour)
-		if err := c.Set(ctx, link, now); err != nil {
-			t.Fatal(err)
-		}
-		if _, result, err := c.Get(ctx, "later", link.ExpiresAt()); err != nil || result != ports.CacheMiss {
-			t.Fatalf("Get at the link's expiry = %v, %v; want a miss", result, err)
-		}
-		// Wall clock: the entry itself must be gone, not just judged expired.
-		if err := c.Set(ctx, newLink("soon", 300*time.Millisecond), now); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(400 * time.Millisecond)
-		if _, result := get(t, c, "soon"); result != ports.CacheMiss {
-			t.Fatalf("Get after the link expired = %v, want a miss", result)
-		}
-		if err := c.Set(ctx, newLink("gone", time.Millisecond), time.Now().Add(time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		if _, result := get(t, c, "gone"); result != ports.CacheMiss {
-			t.Fatalf("an already expired link was cached: %v", result)
-		}
-	})
+func (c cacheCase) get(t *testing.T, code domain.Code) (domain.ShortLink, ports.CacheResult) {
+	t.Helper()
+	return c.getAt(t, code, time.Now())
+}
 
-	t.Run("negative entry, not overwriting a link, overwritten by one", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		if err := c.SetMissing(ctx, "missing", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if _, result := get(t, c, "missing"); result != ports.CacheNegativeHit {
-			t.Fatalf("Get after SetMissing = %v, want a negative hit", result)
-		}
-		link := newLink("missing", time.Hour)
-		if err := c.Set(ctx, link, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if got, result := get(t, c, "missing"); result != ports.CacheHit || got != link {
-			t.Fatalf("Get after Set over a negative entry = %v, want a hit", result)
-		}
-		if err := c.SetMissing(ctx, "missing", time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if _, result := get(t, c, "missing"); result != ports.CacheHit {
-			t.Fatalf("SetMissing overwrote a cached link: %v", result)
-		}
-	})
+func (c cacheCase) getAt(t *testing.T, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult) {
+	t.Helper()
+	link, result, err := c.c.Get(context.Background(), code, now)
+	if err != nil {
+		t.Fatalf("Get(%s): %v", code, err)
+	}
+	return link, result
+}
 
-	t.Run("a cached link keeps its id and state but no owner digest", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		r := newLink("state", time.Hour).Record()
-		r.State, r.Owner = domain.StateDisabled, domain.DigestToken("token")
-		if err := c.Set(ctx, domain.RestoreShortLink(r), time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		got, result := get(t, c, "state")
-		if result != ports.CacheHit || got.ID() != r.ID || got.State() != domain.StateDisabled || !got.Owner().IsZero() {
-			t.Fatalf("Get = %+v, %v; want a hit with id %d, disabled, no owner digest", got, result, r.ID)
-		}
-	})
+// expectHit fails the test unless code's entry is a hit with want.
+func (c cacheCase) expectHit(t *testing.T, code domain.Code, want domain.ShortLink) {
+	t.Helper()
+	got, result := c.get(t, code)
+	if result != ports.CacheHit {
+		t.Fatalf("Get(%s) = %v, want a hit", code, result)
+	}
+	expectLink(t, "Get("+string(code)+")", want, got)
+}
 
-	t.Run("add never replaces an entry, set does", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		current := newLink("race", time.Hour)
-		r := current.Record()
-		r.State, r.Version = domain.StateDisabled, 2
-		changed := domain.RestoreShortLink(r)
-		if err := c.Set(ctx, changed, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		// A lookup that read the link before the change writes back late.
-		if err := c.Add(ctx, current, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if got, _ := get(t, c, "race"); got.State() != domain.StateDisabled {
-			t.Fatalf("Add replaced the changed link: state %d", got.State())
-		}
-		if err := c.Add(ctx, current, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Add(ctx, newLink("fresh", time.Hour), time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		if _, result := get(t, c, "fresh"); result != ports.CacheHit {
-			t.Fatalf("Add into an empty slot = %v, want a hit", result)
-		}
-	})
+// expectResult fails the test unless Get(code) answers want.
+func (c cacheCase) expectResult(t *testing.T, code domain.Code, want ports.CacheResult, why string) {
+	t.Helper()
+	if _, got := c.get(t, code); got != want {
+		t.Fatalf("%s: Get(%s) = %v, want %v", why, code, got, want)
+	}
+}
 
-	t.Run("set of an expired link and invalidate drop the entry", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		for _, code := range []string{"ended", "dropped"} {
-			if err := c.Set(ctx, newLink(code, time.Hour), time.Now()); err != nil {
-				t.Fatal(err)
-			}
-		}
-		shortened, err := newLink("ended", time.Hour).ExtendTo(time.Now().Add(time.Millisecond), time.Now(), time.Hour)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Set(ctx, shortened, time.Now().Add(time.Second)); err != nil { // no time left by then
-			t.Fatal(err)
-		}
-		if err := c.Invalidate(ctx, "dropped"); err != nil {
-			t.Fatal(err)
-		}
-		for _, code := range []domain.Code{"ended", "dropped"} {
-			if _, result := get(t, c, code); result != ports.CacheMiss {
-				t.Fatalf("Get(%s) = %v, want a miss", code, result)
-			}
-		}
-	})
+func setThenGet(t *testing.T, c cacheCase) {
+	want := c.link("abc", time.Hour)
+	c.set(t, want, time.Now())
+	c.expectHit(t, "abc", want)
+	c.expectResult(t, "other", ports.CacheMiss, "a code never set")
+}
 
-	t.Run("a deleted link stays cached as a tombstone a late lookup cannot replace", func(t *testing.T) {
-		t.Parallel()
-		c := newCache(t)
-		live := newLink("gone", time.Hour)
-		deleted, err := live.Delete(time.Now())
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := c.Set(ctx, deleted, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		// A lookup that read the live link before the deletion writes back late.
-		if err := c.Add(ctx, live, time.Now()); err != nil {
-			t.Fatal(err)
-		}
-		got, result := get(t, c, "gone")
-		if result != ports.CacheHit || got.State() != domain.StateDeleted {
-			t.Fatalf("Get after the deletion = %+v, %v; want the deleted link", got, result)
-		}
-	})
+func anEntryNeverOutlivesItsLink(t *testing.T, c cacheCase) {
+	now := time.Now()
+	link := c.link("later", time.Hour)
+	c.set(t, link, now)
+	if _, result := c.getAt(t, "later", link.ExpiresAt()); result != ports.CacheMiss {
+		t.Fatalf("Get at the link's expiry = %v, want a miss", result)
+	}
+	// Wall clock: the entry itself must be gone, not just judged expired.
+	c.set(t, c.link("soon", 300*time.Millisecond), now)
+	time.Sleep(400 * time.Millisecond)
+	c.expectResult(t, "soon", ports.CacheMiss, "after the link expired")
+	c.set(t, c.link("gone", time.Millisecond), time.Now().Add(time.Second))
+	c.expectResult(t, "gone", ports.CacheMiss, "a link set after its expiry")
+}
+
+func aNegativeEntryGivesWayToALink(t *testing.T, c cacheCase) {
+	c.setMissing(t, "missing")
+	c.expectResult(t, "missing", ports.CacheNegativeHit, "after SetMissing")
+	link := c.link("missing", time.Hour)
+	c.set(t, link, time.Now())
+	c.expectHit(t, "missing", link)
+	c.setMissing(t, "missing")
+	c.expectHit(t, "missing", link) // SetMissing never overwrites a cached link
+}
+
+func aCachedLinkKeepsItsIDAndStateButNoOwner(t *testing.T, c cacheCase) {
+	owned := Link("state").ID(7).State(domain.StateDisabled).OwnedBy("token").Build()
+	c.set(t, owned, time.Now())
+	c.expectHit(t, "state", Link("state").ID(7).Created(owned.CreatedAt()).State(domain.StateDisabled).Build())
+}
+
+func addNeverReplacesAnEntry(t *testing.T, c cacheCase) {
+	current := c.link("race", time.Hour)
+	changed := Link("race").ID(7).Created(current.CreatedAt()).State(domain.StateDisabled).Version(2).Build()
+	c.set(t, changed, time.Now())
+	// A lookup that read the link before the change writes back late.
+	c.add(t, current)
+	c.expectHit(t, "race", changed)
+	fresh := c.link("fresh", time.Hour)
+	c.add(t, fresh)
+	c.expectHit(t, "fresh", fresh) // Add into an empty slot
+}
+
+func setOfAnExpiredLinkAndInvalidateDropTheEntry(t *testing.T, c cacheCase) {
+	for _, code := range []domain.Code{"ended", "dropped"} {
+		c.set(t, c.link(code, time.Hour), time.Now())
+	}
+	shortened, err := c.link("ended", time.Hour).ExtendTo(time.Now().Add(time.Millisecond), time.Now(), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.set(t, shortened, time.Now().Add(time.Second)) // no time left by then
+	if err := c.c.Invalidate(context.Background(), "dropped"); err != nil {
+		t.Fatal(err)
+	}
+	c.expectResult(t, "ended", ports.CacheMiss, "after a Set with no time left")
+	c.expectResult(t, "dropped", ports.CacheMiss, "after Invalidate")
+}
+
+func aDeletedLinkStaysCachedAsATombstone(t *testing.T, c cacheCase) {
+	live := c.link("gone", time.Hour)
+	deleted, err := live.Delete(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.set(t, deleted, time.Now())
+	// A lookup that read the live link before the deletion writes back late.
+	c.add(t, live)
+	c.expectHit(t, "gone", deleted)
 }

@@ -135,7 +135,7 @@ func testAWSPathRuns(t *testing.T, task awsTask, pg *testenv.PasswordPostgres, p
 		t.Fatalf("batch job: %v\n%s", p.Err(), p.Output())
 	}
 
-	proxyURL, _ := startNginx(t, task.root, task.apiPort, proxyPort)
+	proxyURL, _ := testenv.StartNginx(t, task.root, fmt.Sprintf("127.0.0.1:%d", task.apiPort), proxyPort, testkit.NginxOptions{})
 	env := httpsuite.Env{BaseURL: proxyURL, PublicBaseURL: proxyURL}
 	target := "https://example.com/aws/" + testkit.RandomHex(4)
 	link := httpsuite.CreateLink(t, env, target)

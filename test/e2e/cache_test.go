@@ -10,7 +10,7 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// testCacheHit checks the write-through of SPEC §5: the first redirect after
+// testCacheHit checks the cache's write-through: the first redirect after
 // a create is served from the cache. It must run alone: the counters are
 // process-wide.
 func testCacheHit(t *testing.T, s *stack) {

@@ -2,7 +2,7 @@
 
 // Package e2e runs the real binaries (migrate, partitions, batch, api) built
 // from the working tree, behind the project's own nginx config, against a
-// fresh database and private Redis servers, and checks SPEC §2–§7 from the
+// fresh database and private Redis servers, and checks the service from the
 // outside: through the front door, as users and operators see the service.
 //
 //	go test -tags e2e -count=1 ./test/e2e/

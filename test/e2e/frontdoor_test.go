@@ -77,7 +77,7 @@ func testFrontDoor(t *testing.T, s *stack) {
 		const maxURLLength = 16384
 		apiPort, proxyPort := testkit.FreePort(t), testkit.FreePort(t)
 		s.startAPIWith(t, apiPort, "MAX_URL_LENGTH", fmt.Sprint(maxURLLength))
-		proxy, _ := startNginx(t, s.root, apiPort, proxyPort)
+		proxy, _ := testenv.StartNginx(t, s.root, fmt.Sprintf("127.0.0.1:%d", apiPort), proxyPort, testkit.NginxOptions{})
 		env := httpsuite.Env{BaseURL: proxy, PublicBaseURL: s.proxyURL}
 
 		prefix := "https://example.com/long?q="

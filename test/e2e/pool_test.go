@@ -12,7 +12,7 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// testPool checks SPEC §4 with the real batch: it fills only below low
+// testPool checks the code pool with the real batch: it fills only below low
 // water, up to the target, and the api takes codes from the pool in batches.
 // It must run alone: every create may move the pool.
 func testPool(t *testing.T, s *stack) {

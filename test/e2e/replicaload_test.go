@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -149,7 +150,7 @@ func (l *mixedLoad) acknowledge(r testkit.Response, url string, want ...int) {
 	case r.Err != nil || r.Status >= 500:
 	case r.Status == http.StatusCreated && (r.Field("url") != url || r.Field("code") == ""):
 		problem = "create answered 201 without its link: " + r.String()
-	case !contains(want, r.Status):
+	case !slices.Contains(want, r.Status):
 		problem = fmt.Sprintf("create answered %s, want %v", r, want)
 	}
 	l.record(r, problem)
@@ -159,15 +160,6 @@ func (l *mixedLoad) acknowledge(r testkit.Response, url string, want ...int) {
 	if r.Err == nil && r.Status == http.StatusCreated && problem == "" {
 		l.links = append(l.links, createdLink{code: r.Field("code"), url: url})
 	}
-}
-
-func contains(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func (l *mixedLoad) redirect() {

@@ -5,7 +5,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -79,7 +78,7 @@ func startReplicas(t *testing.T) *replicas {
 	for i, port := range r.ports {
 		upstreams[i] = fmt.Sprintf("127.0.0.1:%d", port)
 	}
-	startNginxFor(t, root, upstreams, ports[replicaCount])
+	testenv.StartNginx(t, root, upstreams[0], ports[replicaCount], testkit.NginxOptions{Workers: "2", Replicas: upstreams[1:]})
 	return r
 }
 
@@ -99,29 +98,6 @@ func (r *replicas) start(t *testing.T, i int) {
 
 // url is replica i's own base URL, bypassing nginx.
 func (r *replicas) url(i int) string { return fmt.Sprintf("http://127.0.0.1:%d", r.ports[i]) }
-
-// startNginxFor runs nginx with the project's config, its upstream one
-// server line per address in upstreams, on 127.0.0.1:port.
-func startNginxFor(t *testing.T, root string, upstreams []string, port int) {
-	t.Helper()
-	bin, err := testkit.NginxBinary()
-	if err != nil {
-		t.Fatalf("e2e tests run the project's nginx config: %v", err)
-	}
-	dir := t.TempDir()
-	args, err := testkit.NginxConf(root, dir, upstreams[0], fmt.Sprintf("127.0.0.1:%d", port),
-		testkit.NginxOptions{Workers: "2", Replicas: upstreams[1:]})
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := testenv.StartProcess(t, "nginx", bin, nil, args...)
-	t.Cleanup(func() {
-		if log, err := os.ReadFile(filepath.Join(dir, "error.log")); err == nil && t.Failed() {
-			t.Logf("---- nginx error.log ----\n%s", tail(string(log), 40))
-		}
-	})
-	p.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/v1/health", port), 200, 10*time.Second)
-}
 
 // TestReplicas runs the scale-out scenarios on one shared stack, in order:
 // alias races across replicas, a change reaching every replica's memory,

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"strings"
@@ -75,17 +76,16 @@ func testRoutes(t *testing.T, s *stack) {
 // waitLogLine returns the api's JSON access log line of the request with id.
 func waitLogLine(t *testing.T, p *testenv.Process, id string) map[string]any {
 	t.Helper()
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	var line map[string]any
+	testkit.Eventually(t, 3*time.Second, "the access log line of request "+id, func() error {
 		for _, raw := range strings.Split(p.Output(), "\n") {
-			if !strings.Contains(raw, id) {
-				continue
-			}
-			var line map[string]any
-			if err := json.Unmarshal([]byte(raw), &line); err == nil && line["request_id"] == id {
-				return line
+			var parsed map[string]any
+			if strings.Contains(raw, id) && json.Unmarshal([]byte(raw), &parsed) == nil && parsed["request_id"] == id {
+				line = parsed
+				return nil
 			}
 		}
-	}
-	t.Fatalf("no access log line with request_id %s", id)
-	return nil
+		return errors.New("not written")
+	})
+	return line
 }

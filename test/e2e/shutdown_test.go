@@ -19,7 +19,7 @@ import (
 	"github.com/shortlink/shortlink/test/testkit"
 )
 
-// testShutdown checks SPEC §7's graceful stop on a second api (same database
+// testShutdown checks the graceful stop on a second api (same database
 // and Redis servers): requests in flight at SIGTERM finish with their normal
 // answer, later ones are refused at connect, none gets a 5xx or a broken
 // response, and the process exits 0 within SHUTDOWN_TIMEOUT.

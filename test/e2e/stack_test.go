@@ -93,7 +93,7 @@ func startStack(t *testing.T) *stack {
 	}
 
 	s.api = s.startAPI(t, apiPort)
-	startNginx(t, s.root, apiPort, proxyPort)
+	testenv.StartNginx(t, s.root, fmt.Sprintf("127.0.0.1:%d", apiPort), proxyPort, testkit.NginxOptions{})
 	return s
 }
 

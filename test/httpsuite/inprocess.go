@@ -7,12 +7,10 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxtest"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
-	"github.com/shortlink/shortlink/adapters/useragent"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/cmd/wiring"
@@ -21,7 +19,8 @@ import (
 )
 
 // Parts are the ports an in-process API is assembled from. Pool and
-// Limiter may be nil.
+// Limiter may be nil. /v1/ready checks each of Store, Cache and Pool that
+// offers a ReadinessCheck, as its adapter's fx module would contribute it.
 type Parts struct {
 	Store   ports.LinkStore
 	Counter ports.CodeCounter
@@ -32,12 +31,8 @@ type Parts struct {
 	Secrets ports.CodeSecretStore
 	// Outbox, when set, is drained into Cache as in production.
 	Outbox ports.CacheOutbox
-	// Ready lists the dependency checks for /v1/ready.
-	Ready []app.DependencyCheck
-	// Visits keeps visit counters; nil takes Store when it is one. Bots
-	// tells bots from browsers; nil is the production detector.
+	// Visits keeps visit counters; nil takes Store when it is one.
 	Visits ports.VisitStore
-	Bots   ports.BotDetector
 	// Configure, when set, adjusts the configuration (the defaults, with
 	// PublicBaseURL, AdminKey as ADMIN_KEYS and a free loopback address)
 	// before the app is built.
@@ -48,9 +43,10 @@ type Parts struct {
 // PublicBaseURL is the public base URL in-process APIs are configured with.
 const PublicBaseURL = "https://sho.rt"
 
-// StartInProcess builds the api from the same modules as cmd/api (the use
-// cases and the HTTP adapter, configured from the defaults) around parts,
-// with a suite clock, and serves it on a loopback port until the test ends.
+// StartInProcess builds the api from the same modules as cmd/api
+// (wiring.Core: visit counting, metrics, the use cases and the HTTP
+// adapter, configured from the defaults) around parts, with a suite clock,
+// and serves it on a loopback port until the test ends.
 func StartInProcess(t *testing.T, parts Parts) Env {
 	t.Helper()
 	return Assemble(t, parts).Env
@@ -95,22 +91,17 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		}
 		parts.Visits = visits
 	}
-	if parts.Bots == nil {
-		bots, err := useragent.New(useragent.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts.Bots = bots
-	}
 	provided := []any{
 		func() ports.VisitStore { return parts.Visits },
-		func() ports.BotDetector { return parts.Bots },
 		func() ports.CodeSecretStore { return parts.Secrets },
 		func() ports.LinkStore { return parts.Store },
 		func() ports.CodeCounter { return parts.Counter },
 		func() ports.LinkCache { return parts.Cache },
-		func() *app.Readiness { return app.NewReadiness(time.Second, parts.Ready...) },
-		prometheus.NewRegistry,
+	}
+	for _, part := range []any{parts.Store, parts.Cache, parts.Pool} {
+		if dependency, ok := part.(interface{ ReadinessCheck() ports.DependencyCheck }); ok {
+			provided = append(provided, fx.Annotate(dependency.ReadinessCheck, fx.ResultTags(`group:"readiness"`)))
+		}
 	}
 	if parts.Pool != nil {
 		provided = append(provided, func() ports.CodePool { return parts.Pool })
@@ -127,7 +118,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	)
 	api := fxtest.New(t,
 		fx.NopLogger,
-		wiring.Settings(cfg), app.Module, httpapi.Module,
+		wiring.Settings(cfg), wiring.Core,
 		fx.Provide(provided...),
 		fx.Decorate(
 			func(ports.Clock) ports.Clock { return clock },

@@ -28,208 +28,207 @@ func Run(t *testing.T, newEnv func(t *testing.T) Env) {
 // without a Clock. The API must use the default limits and AdminKey.
 func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
-	const day = 24 * time.Hour
-
-	t.Run("health is bare and touches nothing", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		r := Get(t, env.BaseURL+"/v1/health")
-		if r.Status != http.StatusOK || strings.TrimSpace(string(r.Body)) != `{"status":"ok"}` {
-			t.Fatalf("health = %d %s", r.Status, r.Body)
-		}
-	})
-
-	t.Run("ready answers the envelope", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		r := Get(t, env.BaseURL+"/v1/ready")
-		if r.Status != http.StatusOK || r.Envelope.Status != http.StatusOK || r.Field("status") != "ready" {
-			t.Fatalf("ready = %d %s", r.Status, r.Body)
-		}
-	})
-
-	t.Run("create returns the envelope and the link redirects by both routes", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		const target = "https://example.com/a?b=c#d"
-		before := env.now()
-		r := MustCreate(t, env, map[string]any{"url": target})
-		after := env.now()
-		testkit.ExpectStatus(t, r, http.StatusCreated, "")
-		code := r.Field("code")
-		if !generatedCode.MatchString(code) {
-			t.Fatalf("code %q is not 7 base62 characters", code)
-		}
-		if got, want := r.Field("short_url"), env.PublicBaseURL+"/"+code; got != want {
-			t.Fatalf("short_url = %q, want %q (PUBLIC_BASE_URL + / + code)", got, want)
-		}
-		if r.Field("url") != target {
-			t.Fatalf("url = %q, want %q", r.Field("url"), target)
-		}
-		raw := r.Field("expires_at")
-		expires, err := time.Parse(time.RFC3339Nano, raw)
-		if err != nil || !strings.HasSuffix(raw, "Z") {
-			t.Fatalf("expires_at %q is not RFC 3339 in UTC: %v", raw, err)
-		}
-		// Now + 14 days, to the microsecond, read by the API between before and after.
-		if lo, hi := before.Add(14*day).Truncate(time.Microsecond), after.Add(14*day); expires.Before(lo) || expires.After(hi) {
-			t.Fatalf("expires_at = %s, want now + 14 days (between %s and %s)", raw, lo, hi)
-		}
-		if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Cache-Control") != "no-store" {
-			t.Fatalf("JSON response lacks security headers: %v", r.Header)
-		}
-		testkit.ExpectRedirects(t, env.BaseURL, code, target)
-	})
-
-	t.Run("redirects carry the exact target", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		// Everything but the host is kept byte for byte; the host is stored
-		// as a browser would resolve it, so the checked host is the
-		// one people are sent to.
-		for target, location := range map[string]string{
-			"https://example.com/p%20a%2Fth/%C3%BC?q=a%26b&empty=&eq=%3D&q=2#frag/ment?x=1": "",
-			"http://example.com:8081/?next=https%3A%2F%2Fexample.org%2F%3Fa%3Db":            "",
-			"https://EXAMPLE.com/Case/Matters/?A=B":                                         "https://example.com/Case/Matters/?A=B",
-			"https://bücher.example/Ü?x=ü":                                                  "https://xn--bcher-kva.example/Ü?x=ü",
-			"https://example.com/" + strings.Repeat("x", 3000):                              "",
-			"https://[2001:db8::1]:8443/v6?x=%25#%2F":                                       "",
-		} {
-			if location == "" {
-				location = target
-			}
-			code := MustCreate(t, env, map[string]any{"url": target}).Field("code")
-			testkit.ExpectRedirects(t, env.BaseURL, code, location)
-		}
-	})
-
-	t.Run("generated codes differ", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		seen := map[string]bool{}
-		for range 20 {
-			code := MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("code")
-			if seen[code] {
-				t.Fatalf("code %s handed out twice", code)
-			}
-			seen[code] = true
-		}
-	})
-
-	t.Run("explicit expiry is stored in UTC", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		in := env.now().Add(48 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Second)
-		r := MustCreate(t, env, map[string]any{"url": "https://example.com", "expires_at": in.Format(time.RFC3339)})
-		if got := r.Field("expires_at"); got != in.UTC().Format(time.RFC3339Nano) || !strings.HasSuffix(got, "Z") {
-			t.Fatalf("expires_at = %q, want %q", got, in.UTC().Format(time.RFC3339Nano))
-		}
-	})
-
-	t.Run("unknown code is 404", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		for _, path := range []string{"/NoSuch1", "/v1/shortlink/NoSuch1", "/never-created-alias"} {
-			testkit.ExpectError(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not_found", "")
-		}
-	})
-
-	t.Run("invalid code is 400", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		for _, path := range []string{"/v1/shortlink/bad_code", "/-abc", "/abc-", "/" + strings.Repeat("a", 33), "/v1/shortlink/a.b", "/a%20b"} {
-			testkit.ExpectError(t, Get(t, env.BaseURL+path), http.StatusBadRequest, "invalid_code", "code")
-		}
-	})
-
-	t.Run("alias is used as the code and is 409 once taken", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		r := MustCreate(t, env, map[string]any{"url": "https://example.com/mine", "alias": "my-Link"})
-		if r.Field("code") != "my-Link" || r.Field("short_url") != env.PublicBaseURL+"/my-Link" {
-			t.Fatalf("alias create = %s", r.Body)
-		}
-		testkit.ExpectRedirects(t, env.BaseURL, "my-Link", "https://example.com/mine")
-		testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://example.com/other", "alias": "my-Link"}), http.StatusConflict, "alias_taken", "alias")
-		testkit.ExpectRedirects(t, env.BaseURL, "my-Link", "https://example.com/mine")
-		// Aliases are case-sensitive.
-		MustCreate(t, env, map[string]any{"url": "https://example.com/lower", "alias": "my-link"})
-		testkit.ExpectRedirects(t, env.BaseURL, "my-link", "https://example.com/lower")
-	})
-
-	t.Run("alias cannot shadow a live generated code", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		code := MustCreate(t, env, map[string]any{"url": "https://example.com/generated"}).Field("code")
-		testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": code}), http.StatusConflict, "alias_taken", "alias")
-		testkit.ExpectRedirects(t, env.BaseURL, code, "https://example.com/generated")
-	})
-
-	t.Run("empty alias means a generated code", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		r := MustCreate(t, env, map[string]any{"url": "https://example.com", "alias": "", "unknown_field": 1})
-		if !generatedCode.MatchString(r.Field("code")) {
-			t.Fatalf("code = %q", r.Field("code"))
-		}
-	})
-
-	t.Run("concurrent creates of one alias have one winner", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		const n = 32
-		replies := make([]testkit.Response, n)
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for i := range n {
-			wg.Go(func() {
-				<-start
-				replies[i] = testkit.SendJSON(nil, http.MethodPost, env.BaseURL+"/v1/shortlink", map[string]any{"url": "https://example.com/race", "alias": "race"})
-			})
-		}
-		close(start)
-		wg.Wait()
-		counts := map[int]int{}
-		for _, r := range replies {
-			if r.Err != nil {
-				t.Fatalf("create: %v", r.Err)
-			}
-			counts[r.Status]++
-			if r.Status == http.StatusConflict {
-				testkit.ExpectError(t, r, http.StatusConflict, "alias_taken", "alias")
-			}
-		}
-		if counts[http.StatusCreated] != 1 || counts[http.StatusConflict] != n-1 {
-			t.Fatalf("statuses %v, want one 201 and %d 409s", counts, n-1)
-		}
-		testkit.ExpectRedirects(t, env.BaseURL, "race", "https://example.com/race")
-	})
-
-	t.Run("validation errors are 400 with a reason and the field", func(t *testing.T) {
-		t.Parallel()
-		ExpectBadCreates(t, newEnv(t))
-	})
-
-	t.Run("wrong content type is 415 and oversized body 413", func(t *testing.T) {
-		t.Parallel()
-		env := newEnv(t)
-		body := []byte(`{"url":"https://example.com"}`)
-		for _, contentType := range []string{"text/plain", "", "application/x-www-form-urlencoded"} {
-			testkit.ExpectError(t, testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", contentType, body), http.StatusUnsupportedMediaType, "unsupported_media_type", "")
-		}
-		// A JSON content type with parameters is still JSON.
-		if r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json; charset=utf-8", body); r.Status != http.StatusCreated {
-			t.Fatalf("charset parameter: %d %s", r.Status, r.Body)
-		}
-		// Behind nginx, nginx refuses it; in the envelope all the same.
-		big := []byte(`{"url":"https://example.com","pad":"` + strings.Repeat("x", 17<<10) + `"}`)
-		r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", big)
-		testkit.ExpectError(t, r, http.StatusRequestEntityTooLarge, "body_too_large", "")
-	})
-
+	for _, c := range clockFreeCases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			c.check(t, newEnv(t))
+		})
+	}
 	runManagement(t, newEnv)
 	runPublic(t, newEnv)
 	runChanges(t, newEnv)
+}
+
+// clockFreeCases are RunClockFree's own cases, one function each.
+var clockFreeCases = []struct {
+	name  string
+	check func(t *testing.T, env Env)
+}{
+	{"health is bare and touches nothing", healthIsBareAndTouchesNothing},
+	{"ready answers the envelope", readyAnswersTheEnvelope},
+	{"create returns the envelope and the link redirects by both routes", createReturnsTheEnvelopeAndTheLinkRedirects},
+	{"redirects carry the exact target", redirectsCarryTheExactTarget},
+	{"generated codes differ", generatedCodesDiffer},
+	{"explicit expiry is stored in UTC", explicitExpiryIsStoredInUTC},
+	{"unknown code is 404", unknownCodeIs404},
+	{"invalid code is 400", invalidCodeIs400},
+	{"alias is used as the code and is 409 once taken", aliasIsTheCodeAnd409OnceTaken},
+	{"alias cannot shadow a live generated code", aliasCannotShadowALiveGeneratedCode},
+	{"empty alias means a generated code", emptyAliasMeansAGeneratedCode},
+	{"concurrent creates of one alias have one winner", concurrentCreatesOfOneAliasHaveOneWinner},
+	{"validation errors are 400 with a reason and the field", validationErrorsAre400WithAReasonAndTheField},
+	{"wrong content type is 415 and oversized body 413", wrongContentTypeIs415AndOversizedBody413},
+}
+
+func healthIsBareAndTouchesNothing(t *testing.T, env Env) {
+	r := Get(t, env.BaseURL+"/v1/health")
+	if r.Status != http.StatusOK || strings.TrimSpace(string(r.Body)) != `{"status":"ok"}` {
+		t.Fatalf("health = %d %s", r.Status, r.Body)
+	}
+}
+
+func readyAnswersTheEnvelope(t *testing.T, env Env) {
+	r := Get(t, env.BaseURL+"/v1/ready")
+	if r.Status != http.StatusOK || r.Envelope.Status != http.StatusOK || r.Field("status") != "ready" {
+		t.Fatalf("ready = %d %s", r.Status, r.Body)
+	}
+}
+
+func createReturnsTheEnvelopeAndTheLinkRedirects(t *testing.T, env Env) {
+	const day = 24 * time.Hour
+	const target = "https://example.com/a?b=c#d"
+	before := env.now()
+	r := MustCreate(t, env, map[string]any{"url": target})
+	after := env.now()
+	testkit.ExpectStatus(t, r, http.StatusCreated, "")
+	code := r.Field("code")
+	if !generatedCode.MatchString(code) {
+		t.Fatalf("code %q is not 7 base62 characters", code)
+	}
+	if got, want := r.Field("short_url"), env.PublicBaseURL+"/"+code; got != want {
+		t.Fatalf("short_url = %q, want %q (PUBLIC_BASE_URL + / + code)", got, want)
+	}
+	if r.Field("url") != target {
+		t.Fatalf("url = %q, want %q", r.Field("url"), target)
+	}
+	raw := r.Field("expires_at")
+	expires, err := time.Parse(time.RFC3339Nano, raw)
+	if err != nil || !strings.HasSuffix(raw, "Z") {
+		t.Fatalf("expires_at %q is not RFC 3339 in UTC: %v", raw, err)
+	}
+	// Now + 14 days, to the microsecond, read by the API between before and after.
+	if lo, hi := before.Add(14*day).Truncate(time.Microsecond), after.Add(14*day); expires.Before(lo) || expires.After(hi) {
+		t.Fatalf("expires_at = %s, want now + 14 days (between %s and %s)", raw, lo, hi)
+	}
+	if r.Header.Get("X-Content-Type-Options") != "nosniff" || r.Header.Get("Cache-Control") != "no-store" {
+		t.Fatalf("JSON response lacks security headers: %v", r.Header)
+	}
+	testkit.ExpectRedirects(t, env.BaseURL, code, target)
+}
+
+func redirectsCarryTheExactTarget(t *testing.T, env Env) {
+	// Everything but the host is kept byte for byte; the host is stored
+	// as a browser would resolve it, so the checked host is the
+	// one people are sent to.
+	for target, location := range map[string]string{
+		"https://example.com/p%20a%2Fth/%C3%BC?q=a%26b&empty=&eq=%3D&q=2#frag/ment?x=1": "",
+		"http://example.com:8081/?next=https%3A%2F%2Fexample.org%2F%3Fa%3Db":            "",
+		"https://EXAMPLE.com/Case/Matters/?A=B":                                         "https://example.com/Case/Matters/?A=B",
+		"https://bücher.example/Ü?x=ü":                                                  "https://xn--bcher-kva.example/Ü?x=ü",
+		"https://example.com/" + strings.Repeat("x", 3000):                              "",
+		"https://[2001:db8::1]:8443/v6?x=%25#%2F":                                       "",
+	} {
+		if location == "" {
+			location = target
+		}
+		code := MustCreate(t, env, map[string]any{"url": target}).Field("code")
+		testkit.ExpectRedirects(t, env.BaseURL, code, location)
+	}
+}
+
+func generatedCodesDiffer(t *testing.T, env Env) {
+	seen := map[string]bool{}
+	for range 20 {
+		code := MustCreate(t, env, map[string]any{"url": "https://example.com"}).Field("code")
+		if seen[code] {
+			t.Fatalf("code %s handed out twice", code)
+		}
+		seen[code] = true
+	}
+}
+
+func explicitExpiryIsStoredInUTC(t *testing.T, env Env) {
+	in := env.now().Add(48 * time.Hour).In(time.FixedZone("", 2*3600)).Truncate(time.Second)
+	r := MustCreate(t, env, map[string]any{"url": "https://example.com", "expires_at": in.Format(time.RFC3339)})
+	if got := r.Field("expires_at"); got != in.UTC().Format(time.RFC3339Nano) || !strings.HasSuffix(got, "Z") {
+		t.Fatalf("expires_at = %q, want %q", got, in.UTC().Format(time.RFC3339Nano))
+	}
+}
+
+func unknownCodeIs404(t *testing.T, env Env) {
+	for _, path := range []string{"/NoSuch1", "/v1/shortlink/NoSuch1", "/never-created-alias"} {
+		testkit.ExpectError(t, Get(t, env.BaseURL+path), http.StatusNotFound, "not_found", "")
+	}
+}
+
+func invalidCodeIs400(t *testing.T, env Env) {
+	for _, path := range []string{"/v1/shortlink/bad_code", "/-abc", "/abc-", "/" + strings.Repeat("a", 33), "/v1/shortlink/a.b", "/a%20b"} {
+		testkit.ExpectError(t, Get(t, env.BaseURL+path), http.StatusBadRequest, "invalid_code", "code")
+	}
+}
+
+func aliasIsTheCodeAnd409OnceTaken(t *testing.T, env Env) {
+	r := MustCreate(t, env, map[string]any{"url": "https://example.com/mine", "alias": "my-Link"})
+	if r.Field("code") != "my-Link" || r.Field("short_url") != env.PublicBaseURL+"/my-Link" {
+		t.Fatalf("alias create = %s", r.Body)
+	}
+	testkit.ExpectRedirects(t, env.BaseURL, "my-Link", "https://example.com/mine")
+	testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://example.com/other", "alias": "my-Link"}), http.StatusConflict, "alias_taken", "alias")
+	testkit.ExpectRedirects(t, env.BaseURL, "my-Link", "https://example.com/mine")
+	// Aliases are case-sensitive.
+	MustCreate(t, env, map[string]any{"url": "https://example.com/lower", "alias": "my-link"})
+	testkit.ExpectRedirects(t, env.BaseURL, "my-link", "https://example.com/lower")
+}
+
+func aliasCannotShadowALiveGeneratedCode(t *testing.T, env Env) {
+	code := MustCreate(t, env, map[string]any{"url": "https://example.com/generated"}).Field("code")
+	testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://evil.example/", "alias": code}), http.StatusConflict, "alias_taken", "alias")
+	testkit.ExpectRedirects(t, env.BaseURL, code, "https://example.com/generated")
+}
+
+func emptyAliasMeansAGeneratedCode(t *testing.T, env Env) {
+	r := MustCreate(t, env, map[string]any{"url": "https://example.com", "alias": "", "unknown_field": 1})
+	if !generatedCode.MatchString(r.Field("code")) {
+		t.Fatalf("code = %q", r.Field("code"))
+	}
+}
+
+func concurrentCreatesOfOneAliasHaveOneWinner(t *testing.T, env Env) {
+	const n = 32
+	replies := make([]testkit.Response, n)
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			replies[i] = testkit.SendJSON(nil, http.MethodPost, env.BaseURL+"/v1/shortlink", map[string]any{"url": "https://example.com/race", "alias": "race"})
+		})
+	}
+	close(start)
+	wg.Wait()
+	counts := map[int]int{}
+	for _, r := range replies {
+		if r.Err != nil {
+			t.Fatalf("create: %v", r.Err)
+		}
+		counts[r.Status]++
+		if r.Status == http.StatusConflict {
+			testkit.ExpectError(t, r, http.StatusConflict, "alias_taken", "alias")
+		}
+	}
+	if counts[http.StatusCreated] != 1 || counts[http.StatusConflict] != n-1 {
+		t.Fatalf("statuses %v, want one 201 and %d 409s", counts, n-1)
+	}
+	testkit.ExpectRedirects(t, env.BaseURL, "race", "https://example.com/race")
+}
+
+func validationErrorsAre400WithAReasonAndTheField(t *testing.T, env Env) {
+	ExpectBadCreates(t, env)
+}
+
+func wrongContentTypeIs415AndOversizedBody413(t *testing.T, env Env) {
+	body := []byte(`{"url":"https://example.com"}`)
+	for _, contentType := range []string{"text/plain", "", "application/x-www-form-urlencoded"} {
+		testkit.ExpectError(t, testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", contentType, body), http.StatusUnsupportedMediaType, "unsupported_media_type", "")
+	}
+	// A JSON content type with parameters is still JSON.
+	if r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json; charset=utf-8", body); r.Status != http.StatusCreated {
+		t.Fatalf("charset parameter: %d %s", r.Status, r.Body)
+	}
+	// Behind nginx, nginx refuses it; in the envelope all the same.
+	big := []byte(`{"url":"https://example.com","pad":"` + strings.Repeat("x", 17<<10) + `"}`)
+	r := testkit.Do(t, http.MethodPost, env.BaseURL+"/v1/shortlink", "application/json", big)
+	testkit.ExpectError(t, r, http.StatusRequestEntityTooLarge, "body_too_large", "")
 }
 
 // runClockCases checks the cases of Run that move env.Clock.

@@ -78,7 +78,7 @@ func TestExpiringLinkIsNeverServedFromTheCache(t *testing.T) {
 // answers 404 for an alias nobody holds yet, twice, so it remembers the
 // negative entry in process memory; then the alias is created, on B or on
 // A, and A must redirect at once: a 201 means the next redirect works
-// (SPEC §5: a create overwrites the negative entry), whichever replica
+// (a create overwrites the negative entry), whichever replica
 // serves it.
 func TestCreateOverwritesTheNegativeEntryOnEveryInstance(t *testing.T) {
 	t.Parallel()

@@ -14,7 +14,6 @@ import (
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/adapters/redislimit"
 	"github.com/shortlink/shortlink/adapters/redispool"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -41,11 +40,6 @@ func TestHTTPSuiteOnRedisCluster(t *testing.T) {
 		pool := testenv.NewPool(t, codesClient, redispool.Options{Key: key})
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
 			Store: store, Counter: store, Cache: cache, Pool: pool, Limiter: limiter, Outbox: store,
-			Ready: []app.DependencyCheck{
-				{Name: "postgres", Ping: store.Ping},
-				{Name: "redis-cache", Ping: cache.Ping},
-				{Name: "redis-codes", Ping: pool.Ping},
-			},
 		})
 	})
 }
@@ -126,7 +120,7 @@ func TestRedirectsRideOutAClusterPrimaryRestart(t *testing.T) {
 	}
 
 	cluster.StartNode(1)
-	healed := eventually(t, 20*time.Second, "/v1/ready after the primary is back", func() error {
+	healed := testkit.Eventually(t, 20*time.Second, "/v1/ready after the primary is back", func() error {
 		if status, down := ready(t, base); status != http.StatusOK {
 			return fmt.Errorf("%d %v", status, down)
 		}

@@ -200,7 +200,7 @@ func TestRedirectsRideOutPostgresRestart(t *testing.T) {
 	close(done)
 	loaded.Wait()
 
-	took := eventually(t, 10*time.Second, "every link redirects after Postgres came back", func() error {
+	took := testkit.Eventually(t, 10*time.Second, "every link redirects after Postgres came back", func() error {
 		for _, l := range links {
 			if r := resolve(base, l.code); r.Status != http.StatusFound || r.Location() != l.target {
 				return fmt.Errorf("%s: %v", l.code, r)
@@ -413,7 +413,7 @@ func TestHungPostgresAnswers503WithinRequestTimeout(t *testing.T) {
 
 	resumed.Stop()
 	pg.Resume()
-	eventually(t, 10*time.Second, "every link redirects once Postgres answers again", func() error {
+	testkit.Eventually(t, 10*time.Second, "every link redirects once Postgres answers again", func() error {
 		for _, l := range links {
 			if r := resolve(base, l.code); r.Status != http.StatusFound || r.Location() != l.target {
 				return fmt.Errorf("%s: %v", l.code, r)

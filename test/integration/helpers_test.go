@@ -20,7 +20,6 @@ import (
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/adapters/redispool"
-	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -52,7 +51,7 @@ var baseEnv = map[string]string{
 // Postgres and Redis adapters, served in this process, so -race sees them.
 type inProcessAPI struct {
 	httpsuite.Env
-	store *postgres.LinkStore
+	store *postgres.Store
 	cache *rediscache.Cache
 	pool  *redispool.Pool
 }
@@ -81,11 +80,6 @@ func startInProcess(t *testing.T, s *testenv.Stack) inProcessAPI {
 	}
 	api.Env = httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: api.cache, Pool: api.pool,
-		Ready: []app.DependencyCheck{ // as cmd/api names them
-			{Name: "postgres", Ping: store.Ping},
-			{Name: "redis-cache", Ping: api.cache.Ping},
-			{Name: "redis-codes", Ping: api.pool.Ping},
-		},
 	})
 	return api
 }
@@ -133,21 +127,6 @@ func poolMembers(t *testing.T, client rueidis.Client) map[string]bool {
 		set[m] = true
 	}
 	return set
-}
-
-// eventually retries check every 50ms until it passes or within is over.
-func eventually(t *testing.T, within time.Duration, what string, check func() error) time.Duration {
-	t.Helper()
-	start := time.Now()
-	var err error
-	for time.Since(start) < within {
-		if err = check(); err == nil {
-			return time.Since(start)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatalf("%s: still failing after %v: %v", what, within, err)
-	return 0
 }
 
 // ---- HTTP without t.Fatal, for load loops and checks that must not stop at the first failure.

@@ -15,7 +15,7 @@ import (
 )
 
 // invalidationBound is how soon after a change's answer every replica must
-// answer the link's new state (issue 12: one Redis invalidation).
+// answer the link's new state: one Redis invalidation.
 const invalidationBound = 200 * time.Millisecond
 
 // managedLink is a link and its manage token.
@@ -277,7 +277,7 @@ func TestManagementWhilePostgresIsDown(t *testing.T) {
 	testkit.ExpectRedirect(t, api.BaseURL+"/"+l.code, target) // the cache was not touched
 
 	pg.Start()
-	eventually(t, 15*time.Second, "info after Postgres came back", func() error {
+	testkit.Eventually(t, 15*time.Second, "info after Postgres came back", func() error {
 		r := infoOf()
 		if r.Status != http.StatusOK {
 			return fmt.Errorf("%s", r)

@@ -21,10 +21,6 @@ import (
 // the README lists, and no query string, referrer, user agent or client
 // address.
 func TestNginxLogKeepsThePrivacyPromise(t *testing.T) {
-	bin, err := testkit.NginxBinary()
-	if err != nil {
-		t.Fatalf("this test runs the project's nginx config: %v", err)
-	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -44,14 +40,7 @@ func TestNginxLogKeepsThePrivacyPromise(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := testkit.FreePort(t)
-	args, err := testkit.NginxConf(root, t.TempDir(), ln.Addr().String(), fmt.Sprintf("127.0.0.1:%d", port), testkit.NginxOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	nginx := testenv.StartProcess(t, "nginx", bin, nil, args...)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	nginx.WaitHTTP(base+"/v1/health", http.StatusOK, 10*time.Second)
+	base, nginx := testenv.StartNginx(t, root, ln.Addr().String(), testkit.FreePort(t), testkit.NginxOptions{})
 
 	r := testkit.Send(loadClient, http.MethodGet, base+"/AbCd123?utm_source=secret-query", "", nil, http.Header{
 		"Referer":    {"https://private.example/page?secret=1"},
@@ -61,7 +50,7 @@ func TestNginxLogKeepsThePrivacyPromise(t *testing.T) {
 		t.Fatalf("redirect through nginx: %s", r)
 	}
 	var line map[string]any
-	eventually(t, 5*time.Second, "nginx logs the redirect", func() error {
+	testkit.Eventually(t, 5*time.Second, "nginx logs the redirect", func() error {
 		for l := range strings.Lines(nginx.Output()) {
 			if strings.Contains(l, `"/AbCd123"`) {
 				return json.Unmarshal([]byte(l), &line)

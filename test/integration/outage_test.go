@@ -83,7 +83,7 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 	s.Codes.Start()
 	testenv.RunBinary(t, bin, "batch", env, "--once")
 	pool := poolMembers(t, redisClient(t, s.Codes))
-	took := eventually(t, 10*time.Second, "/v1/ready after both Redis came back", func() error {
+	took := testkit.Eventually(t, 10*time.Second, "/v1/ready after both Redis came back", func() error {
 		if status, down := ready(t, base); status != http.StatusOK {
 			return fmt.Errorf("%d %v", status, down)
 		}
@@ -92,7 +92,7 @@ func TestRedisOutagesDegradeAndHeal(t *testing.T) {
 	t.Logf("ready again %v after both Redis restarted", took.Round(time.Millisecond))
 
 	hits := testkit.Metric(t, base, "shortlink_cache_hits_total")
-	eventually(t, 10*time.Second, "a new link is a cache hit again", func() error {
+	testkit.Eventually(t, 10*time.Second, "a new link is a cache hit again", func() error {
 		code := newLink("recovered", len(links))
 		testkit.ExpectRedirect(t, base+"/"+code, links[code])
 		if got := testkit.Metric(t, base, "shortlink_cache_hits_total"); got <= hits {
@@ -145,7 +145,7 @@ func TestPostgresOutageIs503AndHeals(t *testing.T) {
 	pg.Start()
 	const after = "https://example.com/after-outage"
 	var newCode string
-	took := eventually(t, 15*time.Second, "create after Postgres came back", func() error {
+	took := testkit.Eventually(t, 15*time.Second, "create after Postgres came back", func() error {
 		r := create(api.BaseURL, after)
 		if p := problem(r); p != "" {
 			t.Errorf("create while Postgres comes back: %s", p)

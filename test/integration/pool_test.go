@@ -5,6 +5,7 @@ package integration
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"sync"
 	"testing"
@@ -15,7 +16,6 @@ import (
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/redispool"
 	"github.com/shortlink/shortlink/app"
-	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
 )
@@ -89,10 +89,6 @@ func TestConcurrentFillsNeverAddTheSameCode(t *testing.T) {
 	const target = 50_000
 	dbURL := testenv.Database(t)
 	server := testenv.StartRedisServer(t)
-	gen, err := domain.NewCodeGenerator(codeSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
 	fillers := make([]*app.PoolFiller, 2)
 	for i := range fillers {
 		store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 2, MaxLinkLifetime: maxTTL})
@@ -106,7 +102,7 @@ func TestConcurrentFillsNeverAddTheSameCode(t *testing.T) {
 		}
 		t.Cleanup(client.Close)
 		pool := testenv.NewPool(t, client, redispool.Options{Timeout: 5 * time.Second})
-		fillers[i] = app.NewPoolFiller(pool, store, app.FixedCodeSecrets(gen), target, target, 5_000)
+		fillers[i] = app.NewPoolFiller(pool, store, app.NewCodeSecrets(store, codeSecret, false, slog.New(slog.DiscardHandler)), target, target, 5_000)
 	}
 
 	added := make([]int64, len(fillers))

@@ -84,7 +84,7 @@ func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
 			t.Fatalf("disable on the %s api: %v, want 200", writer, patched)
 		}
 		for _, name := range pair {
-			eventually(t, 2*time.Second, name+" api obeys a disable made on the "+writer+" one", func() error {
+			testkit.Eventually(t, 2*time.Second, name+" api obeys a disable made on the "+writer+" one", func() error {
 				if r := resolve(apis[name], code); r.Status != http.StatusGone {
 					return fmt.Errorf("GET /%s = %v, want 410", code, r)
 				}

@@ -17,7 +17,7 @@ import (
 )
 
 // The visit tests run the api binary and count visits through its HTTP
-// API: the redirects of SPEC §10, and GET /v1/shortlink/{code}/stats.
+// API: the redirects, and GET /v1/shortlink/{code}/stats.
 
 const visitAdminKey = "visits-admin-key-0123456789"
 

@@ -1,10 +1,13 @@
 package testkit
 
 import (
+	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseMetricsKeepsLabelsAndSkipsComments(t *testing.T) {
@@ -105,5 +108,41 @@ func TestStatusKiBReadsTheMemoryLinesOfAProcess(t *testing.T) {
 	rss, hwm, err := MemStatus(os.Getpid())
 	if err != nil || rss <= 0 || hwm < rss { // the peak is never below the current
 		t.Errorf("MemStatus = %d, %d, %v", rss, hwm, err)
+	}
+}
+
+// fatalRecorder is a testing.TB whose Fatalf records instead of stopping.
+type fatalRecorder struct {
+	testing.TB
+	fatal string
+}
+
+func (r *fatalRecorder) Helper()                        {}
+func (r *fatalRecorder) Fatalf(format string, a ...any) { r.fatal = fmt.Sprintf(format, a...) }
+
+func TestEventuallyRetriesUntilTheCheckPasses(t *testing.T) {
+	t.Parallel()
+	calls := 0
+	took := Eventually(t, time.Second, "third time lucky", func() error {
+		if calls++; calls < 3 {
+			return errors.New("not yet")
+		}
+		return nil
+	})
+	if calls != 3 || took <= 0 || took >= time.Second {
+		t.Fatalf("Eventually made %d calls in %v, want 3 well within a second", calls, took)
+	}
+}
+
+func TestEventuallyFailsWithTheLastError(t *testing.T) {
+	t.Parallel()
+	r := &fatalRecorder{TB: t}
+	start := time.Now()
+	Eventually(r, 30*time.Millisecond, "never", func() error { return errors.New("still down") })
+	if waited := time.Since(start); waited < 30*time.Millisecond {
+		t.Errorf("Eventually gave up after %v, before its 30ms", waited)
+	}
+	if r.fatal != "never: still failing after 30ms: still down" {
+		t.Fatalf("Eventually failed with %q", r.fatal)
 	}
 }

@@ -18,7 +18,7 @@ import (
 // StoreOptions are the api's and batch's store settings.
 func StoreOptions(cfg config.Config) postgres.Options {
 	return postgres.Options{
-		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.MaxTTL,
+		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.LinkRetention(),
 		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers, LookupWorkers: cfg.DBLookupWorkers,
 	}
 }
