@@ -61,7 +61,7 @@ unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed),
 integrationtest: bin/gotestsum testpackages bin/withservers ## Integration tests against real Postgres and Redis (private servers unless TEST_* or Docker)
 	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -race -tags integration -p 2 ./adapters/... ./test/integration/...
 
-e2etest: bin/gotestsum testpackages bin/withservers ## End-to-end tests: real binaries behind a real nginx, the page in chromium, the README examples (private servers unless TEST_* or Docker)
+e2etest: bin/gotestsum testpackages bin/withservers ## End-to-end tests: real binaries behind a real nginx, the page in chromium, the examples of README.md and docs/ (private servers unless TEST_* or Docker)
 	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -tags e2e -timeout 15m ./test/e2e/...
 
 testpackages: ## Install the Debian packages the tests run (Postgres, Redis, nginx, chromium, zbar-tools, jq) when missing; root

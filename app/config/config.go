@@ -18,8 +18,8 @@ import (
 	"github.com/shortlink/shortlink/domain"
 )
 
-// Config is every setting of the api and batch processes. The README's
-// configuration table lists the same variables and defaults.
+// Config is every setting of the api and batch processes. docs/configuration.md
+// lists the same variables and defaults (test/doccheck checks it).
 type Config struct {
 	APIAddr     string `env:"API_ADDR" envDefault:":8000"`
 	DatabaseURL string `env:"DATABASE_URL" envDefault:"postgres://postgres@127.0.0.1:5432/shortlink?sslmode=disable"`

@@ -60,7 +60,7 @@ locals {
     migrate    = ["migrate", "up"]
   }
 
-  # Shutdown of an api task (README, "Stopping a task"): ECS deregisters it
+  # Shutdown of an api task (docs/operations.md, "Rolling restarts"): ECS deregisters it
   # from the target group and waits deregistration_delay, then SIGTERM; the
   # api drains for SHUTDOWN_DRAIN + SHUTDOWN_TIMEOUT; SIGKILL comes only
   # after stopTimeout, which leaves 10 s for the final visit flush.

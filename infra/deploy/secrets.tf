@@ -51,7 +51,7 @@ moved {
 # Earlier releases generated CODE_SECRET with random_password and stored it
 # here. Forget the parameter without deleting it: a workspace created then
 # keeps its codes consistent by pointing code_secret_ssm_parameter at
-# "/<project>/<workspace>/CODE_SECRET" (README: "Upgrading a workspace").
+# "/<project>/<workspace>/CODE_SECRET" (docs/operations.md: "Upgrading a workspace created by an earlier release").
 removed {
   from = aws_ssm_parameter.code_secret
 

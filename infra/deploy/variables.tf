@@ -335,7 +335,7 @@ variable "redis_cache_nodes" {
 }
 
 variable "redis_cache_cluster_mode" {
-  description = "Run the cache Redis in cluster mode (sharded): redis_cache_shards shards of 1 + redis_cache_replicas_per_shard nodes. REDIS_CACHE_URL then names the configuration endpoint. Switching an existing group: replace it (README)."
+  description = "Run the cache Redis in cluster mode (sharded): redis_cache_shards shards of 1 + redis_cache_replicas_per_shard nodes. REDIS_CACHE_URL then names the configuration endpoint. Switching an existing group: replace it (docs/operations.md)."
   type        = bool
   default     = false
 }
@@ -474,7 +474,7 @@ variable "db_max_open_conns" {
 }
 
 variable "migrate_on_start" {
-  description = "MIGRATE_ON_START: every api task runs `migrate up` and `partitions` before serving. false: run migrations as a separate task (README)."
+  description = "MIGRATE_ON_START: every api task runs `migrate up` and `partitions` before serving. false: run migrations as a separate task (docs/operations.md)."
   type        = bool
   default     = true
 }

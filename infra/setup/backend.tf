@@ -13,7 +13,7 @@
 # Bootstrap (the bucket does not exist yet): put a file `backend_override.tf`
 # containing `terraform { backend "local" {} }` next to this one, init and
 # apply with local state, delete the override, then `init -migrate-state`.
-# See ../README.md.
+# See docs/operations.md (Deploy on AWS).
 terraform {
   backend "s3" {}
 }

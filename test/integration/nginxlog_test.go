@@ -18,7 +18,7 @@ import (
 
 // TestNginxLogKeepsThePrivacyPromise runs nginx with the shipped site
 // config in front of a stand-in api and checks its access log: the fields
-// the README lists, and no query string, referrer, user agent or client
+// docs/operations.md lists, and no query string, referrer, user agent or client
 // address.
 func TestNginxLogKeepsThePrivacyPromise(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

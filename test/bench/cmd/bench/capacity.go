@@ -15,7 +15,7 @@ import (
 
 // The capacity steps (-capacity) measure what one request of each kind
 // costs every server it touches, in CPU time: the per-core figures the
-// README's capacity model is built from.
+// capacity model in docs/operations.md is built from.
 const (
 	capHit    = "hit"
 	capMiss   = "miss"

@@ -38,7 +38,7 @@
 //
 // With -capacity it runs a cached redirect, a miss (an unknown code) and a
 // create, with the CPU each cost the api, Postgres and both Redis per
-// request: the per-core figures of the README's capacity model
+// request: the per-core figures of the capacity model in docs/operations.md
 // (test/bench/results/capacity.md).
 package main
 

@@ -58,7 +58,7 @@ VALUES (substr(md5(random()::text), 1, 7),
     ARRAY[now() + interval '336 hours' + interval '365 days']);
 `
 	// lookupScript is the api's lookup of one code (adapters/postgres
-	// findManyQuery, for one code) of a link seeded in SQL.
+	// findQuery, for one code) of a link seeded in SQL.
 	lookupScript = `\set n random(0, %d)
 SELECT id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version
 FROM short_link WHERE code = 'x' || lpad(:n::text, 7, '0') AND created_at >= now() - interval '400 days'
