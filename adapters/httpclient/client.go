@@ -87,20 +87,23 @@ type Answer[T any] struct {
 // Create creates a short link.
 func (c *Client) Create(ctx context.Context, req oapi.CreateRequest) (Answer[oapi.Created], error) {
 	resp, err := c.api.CreateShortLink(ctx, req)
-	return decode[oapi.Created](c, resp, err)
+	body, err := c.read(resp, err)
+	return decode[oapi.Created](body, err)
 }
 
 // Info is a link's info: every state with credentials that manage it, the
 // public view without.
 func (c *Client) Info(ctx context.Context, code string) (Answer[oapi.Info], error) {
 	resp, err := c.api.ShortLinkInfo(ctx, code)
-	return decode[oapi.Info](c, resp, err)
+	body, err := c.read(resp, err)
+	return decode[oapi.Info](body, err)
 }
 
 // Change disables, enables, or moves the expiry of a link, and answers its info.
 func (c *Client) Change(ctx context.Context, code string, req oapi.ChangeRequest) (Answer[oapi.Info], error) {
 	resp, err := c.api.ChangeShortLink(ctx, code, req)
-	return decode[oapi.Info](c, resp, err)
+	body, err := c.read(resp, err)
+	return decode[oapi.Info](body, err)
 }
 
 // Delete deletes a link for good.
@@ -113,7 +116,8 @@ func (c *Client) Delete(ctx context.Context, code string) error {
 // Stats is a link's visits over a window.
 func (c *Client) Stats(ctx context.Context, code string, params oapi.ShortLinkStatsParams) (Answer[oapi.Stats], error) {
 	resp, err := c.api.ShortLinkStats(ctx, code, &params)
-	return decode[oapi.Stats](c, resp, err)
+	body, err := c.read(resp, err)
+	return decode[oapi.Stats](body, err)
 }
 
 // QRCode is the image of a link's QR code, as the server draws it.
@@ -122,10 +126,9 @@ func (c *Client) QRCode(ctx context.Context, code string, params oapi.ShortLinkQ
 	return c.read(resp, err)
 }
 
-// decode reads a JSON answer into its envelope's data.
-func decode[T any](c *Client, resp *http.Response, err error) (Answer[T], error) {
+// decode reads the data of a 2xx JSON answer's envelope.
+func decode[T any](body []byte, err error) (Answer[T], error) {
 	var a Answer[T]
-	body, err := c.read(resp, err)
 	if err != nil {
 		return a, err
 	}
@@ -133,10 +136,10 @@ func decode[T any](c *Client, resp *http.Response, err error) (Answer[T], error)
 		Data json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(body, &envelope); err != nil || len(envelope.Data) == 0 {
-		return a, &APIError{Status: resp.StatusCode, Message: fmt.Sprintf("the server's answer is not the API's envelope (%s)", resp.Header.Get("Content-Type"))}
+		return a, fmt.Errorf("the server's answer is not the API's envelope: %.80q", body)
 	}
 	if err := json.Unmarshal(envelope.Data, &a.Value); err != nil {
-		return a, &APIError{Status: resp.StatusCode, Message: fmt.Sprintf("the server's answer does not match the API: %v", err)}
+		return a, fmt.Errorf("the server's answer does not match the API: %w", err)
 	}
 	a.Data = envelope.Data
 	return a, nil
