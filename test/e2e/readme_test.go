@@ -33,9 +33,13 @@ import (
 //     against `api -embedded` — one aimed at the Docker Compose stack on
 //     :8080, at AWS, or needing Postgres. A runnable block's curl commands
 //     must call localhost:8000, or the test refuses them (see lintExample).
-//   - in such a block, a command: a line starting with "curl", or a capture
-//     such as token=$(curl … | jq -r .data.manage_token), with its "\"
-//     continuation lines. Other lines (make, go run, prose) are not run.
+//   - in such a block, a command: a line starting with "curl" or
+//     "shortlink" (the command line, docs/cli.md), or a capture such as
+//     token=$(curl … | jq -r .data.manage_token), with its "\"
+//     continuation lines. Other lines (make, go run, export, prose) are not
+//     run. shortlink runs from the binaries the test built, with
+//     SHORTLINK_URL naming the test's api and SHORTLINK_KEY its admin key,
+//     as docs/cli.md's configuration sets them.
 //   - its expected answer: the comment lines right under it (or a comment
 //     at the end of its last line). A line "# HTTP/1.1 302 Found" checks the
 //     status code; "# Location: https://…" lines after it check headers; a
@@ -46,7 +50,9 @@ import (
 //     the end of a URL), manage_token, and any value written with "…"
 //     (alone: anything; inside a string: any text there). A capture prints
 //     what it captured, for the comments under it to check. Other comments
-//     are prose and are not checked.
+//     under a curl command are prose and are not checked; under a shortlink
+//     command they are its output, line by line, each … standing for any
+//     text (so a doc shows what a person sees, and it cannot drift).
 //
 // Each file gets an api of its own, with a fresh DATA_DIR and the admin key
 // docs/api.md starts `make run` with, so one file's aliases do not collide
@@ -69,7 +75,7 @@ func TestREADMEExamples(t *testing.T) {
 		for _, s := range f.sections {
 			n += len(s.examples)
 			for _, ex := range s.examples {
-				if problem := lintExample(ex.command); problem != "" {
+				if problem := lintExample(ex); problem != "" {
 					t.Errorf("%s:%d (%s): %s:\n%s", f.name, ex.line, s.title, problem, ex.command)
 				}
 			}
@@ -100,12 +106,16 @@ func TestREADMEExamples(t *testing.T) {
 		t.Run(filepath.Base(f.name), func(t *testing.T) {
 			port := startEmbedded(t)
 			rewrite := strings.NewReplacer("localhost:8000", fmt.Sprintf("localhost:%d", port))
+			env := []string{
+				"PATH=" + testenv.BuildBinaries(t) + string(os.PathListSeparator) + os.Getenv("PATH"),
+				fmt.Sprintf("SHORTLINK_URL=http://localhost:%d", port), "SHORTLINK_KEY=" + readmeAdminKey,
+			}
 			for _, s := range f.sections {
 				if len(s.examples) == 0 {
 					continue
 				}
 				t.Run(s.title, func(t *testing.T) {
-					results := runSection(t, s, rewrite)
+					results := runSection(t, s, rewrite, env)
 					for i, ex := range s.examples {
 						r := results[i]
 						where := fmt.Sprintf("%s:%d", f.name, ex.line)
@@ -113,7 +123,11 @@ func TestREADMEExamples(t *testing.T) {
 							t.Errorf("%s: exit status %d:\n%s\nstdout:\n%s\nstderr of the section:\n%s", where, r.exit, ex.command, r.stdout, tail(r.stderr, 20))
 							continue
 						}
-						for _, problem := range checkAnswer(ex.expect, r.stdout, rewrite) {
+						check := checkAnswer
+						if ex.cli && len(ex.expect) > 0 && !strings.HasPrefix(ex.expect[0], "{") {
+							check = checkLines
+						}
+						for _, problem := range check(ex.expect, r.stdout, rewrite) {
 							t.Errorf("%s: %s\n%s\ngot:\n%s", where, problem, ex.command, r.stdout)
 						}
 					}
@@ -126,7 +140,7 @@ func TestREADMEExamples(t *testing.T) {
 // minExamples is how many examples the pages that teach the API hold at
 // least, so a parser or fence mistake that hides them fails the test
 // instead of passing it with nothing run.
-var minExamples = map[string]int{"README.md": 5, "docs/api.md": 10}
+var minExamples = map[string]int{"README.md": 5, "docs/api.md": 10, "docs/cli.md": 10}
 
 // exampleFile is one document and its examples.
 type exampleFile struct {
@@ -204,11 +218,12 @@ type readmeExample struct {
 	line    int    // 1-based, of the command's first line
 	command string // as printed, continuation lines included
 	capture string // the variable a NAME=$(curl …) line assigns
+	cli     bool   // a shortlink command: its comments are its output
 	expect  []string
 }
 
 var (
-	curlLine    = regexp.MustCompile(`^(curl\s|([A-Za-z_][A-Za-z0-9_]*)=\$\(curl\s)`)
+	curlLine    = regexp.MustCompile(`^(curl\s|shortlink\s|([A-Za-z_][A-Za-z0-9_]*)=\$\((curl|shortlink)\s)`)
 	headingLine = regexp.MustCompile(`^#{1,6}\s+(.*)$`)
 	fenceLine   = regexp.MustCompile("^(`{3,}|~{3,})\\s*([^`\\s]*)")
 )
@@ -257,7 +272,7 @@ func parseREADME(text string) []readmeSection {
 		if m == nil {
 			continue
 		}
-		ex := readmeExample{line: i + 1, capture: m[2]}
+		ex := readmeExample{line: i + 1, capture: m[2], cli: strings.HasPrefix(trimmed, "shortlink") || m[3] == "shortlink"}
 		command := []string{line}
 		for strings.HasSuffix(strings.TrimRight(lines[i], "\r"), `\`) && i+1 < len(lines) {
 			i++
@@ -307,13 +322,15 @@ var (
 )
 
 // lintExample says why a command cannot work as printed for long, or "".
-func lintExample(command string) string {
+// A shortlink command finds the API by SHORTLINK_URL and need not name it.
+func lintExample(ex readmeExample) string {
+	command := ex.command
 	for _, m := range otherPort.FindAllStringSubmatch(command, -1) {
 		if m[1] != "8000" {
 			return fmt.Sprintf("uses localhost:%s, but `make run` serves localhost:8000 (fence it as text if it is not meant to run against make run)", m[1])
 		}
 	}
-	if !strings.Contains(command, "localhost:8000") {
+	if !ex.cli && !strings.Contains(command, "localhost:8000") {
 		return "does not call localhost:8000, which `make run` serves: fence it as text if it is not meant to run against make run"
 	}
 	if absoluteDate.MatchString(command) {
@@ -330,7 +347,7 @@ type sectionResult struct {
 
 // runSection runs the section's examples in order in one bash session and
 // splits what each printed.
-func runSection(t *testing.T, s readmeSection, rewrite *strings.Replacer) []sectionResult {
+func runSection(t *testing.T, s readmeSection, rewrite *strings.Replacer, env []string) []sectionResult {
 	t.Helper()
 	var script strings.Builder
 	script.WriteString("set -o pipefail\n")
@@ -345,7 +362,7 @@ func runSection(t *testing.T, s readmeSection, rewrite *strings.Replacer) []sect
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "--noprofile", "--norc", "-c", script.String())
 	cmd.Dir = t.TempDir()
-	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir(), "LC_ALL=C.UTF-8"}
+	cmd.Env = append([]string{"HOME=" + os.Getenv("HOME"), "TMPDIR=" + os.TempDir(), "LC_ALL=C.UTF-8"}, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
@@ -425,6 +442,30 @@ func checkAnswer(expect []string, out string, rewrite *strings.Replacer) []strin
 			if !ok || !matchText(m[2], value) {
 				problems = append(problems, fmt.Sprintf("header %s: want %q, got %q (present: %v)", m[1], m[2], value, ok))
 			}
+		}
+	}
+	return problems
+}
+
+// checkLines compares a shortlink command's output with the comment lines
+// under it, line by line (each trimmed, as a comment cannot start with
+// spaces), where … in a comment stands for any text.
+func checkLines(expect []string, out string, rewrite *strings.Replacer) []string {
+	got := strings.Split(strings.TrimRight(out, "\n"), "\n")
+	if strings.TrimSpace(out) == "" {
+		got = nil
+	}
+	var problems []string
+	for i := range max(len(expect), len(got)) {
+		var want, line string
+		if i < len(expect) {
+			want = rewrite.Replace(expect[i])
+		}
+		if i < len(got) {
+			line = strings.TrimSpace(got[i])
+		}
+		if !matchText(want, line) {
+			problems = append(problems, fmt.Sprintf("output line %d: want %q, got %q", i+1, want, line))
 		}
 	}
 	return problems

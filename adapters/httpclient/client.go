@@ -1,0 +1,202 @@
+// Package httpclient is the command line's way to the API: the client
+// oapi-codegen generates from the API's document (package oapi), with the
+// base URL, the credentials, the envelope and the errors handled once.
+// It knows the service only through its HTTP API.
+package httpclient
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/shortlink/shortlink/adapters/httpclient/oapi"
+)
+
+// maxAnswer bounds what is read of one answer (a QR image is at most a few
+// hundred KiB; a JSON answer far less).
+const maxAnswer = 32 << 20
+
+// Options configure a Client.
+type Options struct {
+	// BaseURL is where the API is, e.g. http://localhost:8000 (a path
+	// prefix is kept: https://example.com/shortlink).
+	BaseURL string
+	// Key is sent as `Authorization: Bearer <Key>` when not empty: an admin
+	// key, an API key or a link's manage token. It never appears in an
+	// error this package returns.
+	Key string
+	// UserAgent names the client in the server's logs.
+	UserAgent string
+	// Timeout bounds each request, answer included; 0 means 30 s.
+	Timeout time.Duration
+	// Transport carries the requests; nil means http.DefaultTransport.
+	Transport http.RoundTripper
+}
+
+// Client calls the API. Safe for concurrent use.
+type Client struct {
+	api  *oapi.Client
+	base string
+	key  string
+}
+
+// New checks the base URL and returns a client of the API there.
+func New(o Options) (*Client, error) {
+	u, err := url.Parse(o.BaseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("the API's URL %q must be http:// or https:// with a host (and no user, query or fragment)", o.BaseURL)
+	}
+	if o.Timeout == 0 {
+		o.Timeout = 30 * time.Second
+	}
+	httpClient := &http.Client{Timeout: o.Timeout, Transport: o.Transport}
+	editor := func(_ context.Context, req *http.Request) error {
+		if o.Key != "" {
+			req.Header.Set("Authorization", "Bearer "+o.Key)
+		}
+		if o.UserAgent != "" {
+			req.Header.Set("User-Agent", o.UserAgent)
+		}
+		req.Header.Set("Accept", "application/json")
+		return nil
+	}
+	base := strings.TrimSuffix(u.String(), "/")
+	api, err := oapi.NewClient(base, oapi.WithHTTPClient(httpClient), oapi.WithRequestEditorFn(editor))
+	if err != nil {
+		return nil, err
+	}
+	return &Client{api: api, base: base, key: o.Key}, nil
+}
+
+// BaseURL is the API's URL, as the client calls it.
+func (c *Client) BaseURL() string { return c.base }
+
+// Answer is a successful JSON answer: its data decoded, and the data member
+// exactly as the server sent it (what --json prints).
+type Answer[T any] struct {
+	Value T
+	Data  json.RawMessage
+}
+
+// Create creates a short link.
+func (c *Client) Create(ctx context.Context, req oapi.CreateRequest) (Answer[oapi.Created], error) {
+	resp, err := c.api.CreateShortLink(ctx, req)
+	body, err := c.read(resp, err)
+	return decode[oapi.Created](body, err)
+}
+
+// Info is a link's info: every state with credentials that manage it, the
+// public view without.
+func (c *Client) Info(ctx context.Context, code string) (Answer[oapi.Info], error) {
+	resp, err := c.api.ShortLinkInfo(ctx, code)
+	body, err := c.read(resp, err)
+	return decode[oapi.Info](body, err)
+}
+
+// Change disables, enables, or moves the expiry of a link, and answers its info.
+func (c *Client) Change(ctx context.Context, code string, req oapi.ChangeRequest) (Answer[oapi.Info], error) {
+	resp, err := c.api.ChangeShortLink(ctx, code, req)
+	body, err := c.read(resp, err)
+	return decode[oapi.Info](body, err)
+}
+
+// Delete deletes a link for good.
+func (c *Client) Delete(ctx context.Context, code string) error {
+	resp, err := c.api.DeleteShortLink(ctx, code)
+	_, err = c.read(resp, err)
+	return err
+}
+
+// Stats is a link's visits over a window.
+func (c *Client) Stats(ctx context.Context, code string, params oapi.ShortLinkStatsParams) (Answer[oapi.Stats], error) {
+	resp, err := c.api.ShortLinkStats(ctx, code, &params)
+	body, err := c.read(resp, err)
+	return decode[oapi.Stats](body, err)
+}
+
+// QRCode is the image of a link's QR code, as the server draws it.
+func (c *Client) QRCode(ctx context.Context, code string, params oapi.ShortLinkQRCodeParams) ([]byte, error) {
+	resp, err := c.api.ShortLinkQRCode(ctx, code, &params)
+	return c.read(resp, err)
+}
+
+// decode reads the data of a 2xx JSON answer's envelope.
+func decode[T any](body []byte, err error) (Answer[T], error) {
+	var a Answer[T]
+	if err != nil {
+		return a, err
+	}
+	var envelope struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &envelope); err != nil || len(envelope.Data) == 0 {
+		return a, fmt.Errorf("the server's answer is not the API's envelope: %.80q", body)
+	}
+	if err := json.Unmarshal(envelope.Data, &a.Value); err != nil {
+		return a, fmt.Errorf("the server's answer does not match the API: %w", err)
+	}
+	a.Data = envelope.Data
+	return a, nil
+}
+
+// read is the body of a 2xx answer, or the error the request met: an
+// *UnreachableError when no answer came, an *APIError for any other status.
+func (c *Client) read(resp *http.Response, err error) ([]byte, error) {
+	if err != nil {
+		return nil, c.unreachable(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return nil, c.unreachable(err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		return body, nil
+	}
+	return nil, c.refusal(resp, body)
+}
+
+// refusal is the APIError of a non-2xx answer: the envelope's message,
+// reason and field when the body is the error envelope (as the api and the
+// shipped nginx answer), else the HTTP status.
+func (c *Client) refusal(resp *http.Response, body []byte) error {
+	e := &APIError{Status: resp.StatusCode}
+	var envelope oapi.ErrorEnvelope
+	if json.Unmarshal(body, &envelope) == nil && envelope.Data.Error != "" {
+		e.Message, e.Reason = c.redact(envelope.Data.Error), string(envelope.Data.Reason)
+		if envelope.Data.Field != nil {
+			e.Field = *envelope.Data.Field
+		}
+	} else {
+		e.Message = fmt.Sprintf("the server answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	}
+	if retry := resp.Header.Get("Retry-After"); retry != "" {
+		e.RetryAfter = retry
+	}
+	return e
+}
+
+// unreachable wraps an error of the transport (dial, TLS, timeout, a
+// connection closed mid-answer): no answer of the API came.
+func (c *Client) unreachable(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // its text repeats the method and URL, said once below
+	}
+	return &UnreachableError{URL: c.base, Err: errors.New(c.redact(err.Error()))}
+}
+
+// redact removes the key from text that came from elsewhere (a server's
+// message, a transport error), so no error can show it.
+func (c *Client) redact(text string) string {
+	if c.key == "" {
+		return text
+	}
+	return strings.ReplaceAll(text, c.key, "[key]")
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/shortlink/shortlink/adapters/httpclient/oapi"
+)
+
+func (c *cli) disableCommand() *cobra.Command {
+	return c.changeCommand("disable CODE", "Disable a link: it answers 410 to everyone until enabled",
+		func([]string) (oapi.ChangeRequest, error) {
+			disabled := true
+			return oapi.ChangeRequest{Disabled: &disabled}, nil
+		})
+}
+
+func (c *cli) enableCommand() *cobra.Command {
+	return c.changeCommand("enable CODE", "Enable a disabled link again (one an admin key disabled needs an admin key)",
+		func([]string) (oapi.ChangeRequest, error) {
+			disabled := false
+			return oapi.ChangeRequest{Disabled: &disabled}, nil
+		})
+}
+
+func (c *cli) extendCommand() *cobra.Command {
+	cmd := c.changeCommand("extend CODE WHEN", "Move a link's expiry to WHEN: an RFC 3339 time, a date, or a duration from now (90d)",
+		func(args []string) (oapi.ChangeRequest, error) {
+			if args[1] == neverExpires {
+				return oapi.ChangeRequest{}, usageErrorf("never: this API has no permanent links (its expires_at is a date-time)")
+			}
+			at, err := parseInstant(args[1], c.now(), 1)
+			if err != nil {
+				return oapi.ChangeRequest{}, usageError{err}
+			}
+			return oapi.ChangeRequest{ExpiresAt: &at}, nil
+		})
+	cmd.Long = `Move a link's expiry to WHEN, earlier or later: an RFC 3339 time, a date
+(midnight UTC), or a duration counted from now (90d, 2w, 12h). The server
+allows at most MAX_TTL after the link's creation.`
+	cmd.Args = exactArgs("CODE", "WHEN")
+	return cmd
+}
+
+// changeCommand is a command that PATCHes one link with the change build
+// makes of its arguments and prints the link as it now is.
+func (c *cli) changeCommand(use, short string, build func(args []string) (oapi.ChangeRequest, error)) *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  exactArgs("CODE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			change, err := build(args)
+			if err != nil {
+				return err
+			}
+			client, err := c.client()
+			if err != nil {
+				return err
+			}
+			info, err := client.Change(cmd.Context(), args[0], change)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return c.printData(info.Data)
+			}
+			return c.printInfo(info.Value)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
+	return cmd
+}

@@ -1,0 +1,57 @@
+package main
+
+import (
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shortlink/shortlink/adapters/httpclient/oapi"
+)
+
+func (c *cli) infoCommand() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "info CODE",
+		Short: "Show a link: its target, state, creation and expiry",
+		Long: `Show a link. With a key that manages it (an admin key, its manage
+token), in every state; without one, only a live link.`,
+		Args: exactArgs("CODE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			client, err := c.client()
+			if err != nil {
+				return err
+			}
+			info, err := client.Info(cmd.Context(), args[0])
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return c.printData(info.Data)
+			}
+			return c.printInfo(info.Value)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
+	return cmd
+}
+
+// printInfo writes a link's info as aligned fields.
+func (c *cli) printInfo(v oapi.Info) error {
+	url := "(erased: the link is deleted)"
+	if v.Url != nil {
+		url = *v.Url
+	}
+	return fields(c.out, [][2]string{
+		{"short URL", v.ShortUrl},
+		{"code", v.Code},
+		{"url", url},
+		{"state", string(v.State)},
+		{"created", c.when(v.CreatedAt)},
+		{"expires", c.when(v.ExpiresAt)},
+	})
+}
+
+// when is an instant as the API gives it (UTC, RFC 3339) and how far from now.
+func (c *cli) when(t time.Time) string {
+	return t.UTC().Format(time.RFC3339) + " (" + relative(t, c.now()) + ")"
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shortlink/shortlink/adapters/httpclient/oapi"
+)
+
+func (c *cli) statsCommand() *cobra.Command {
+	var (
+		from, to, interval string
+		asJSON, asCSV      bool
+	)
+	cmd := &cobra.Command{
+		Use:   "stats CODE",
+		Short: "Show a link's visits: totals, a bar per day or hour, top referrers",
+		Long: `Show a link's visits over a window: the totals, a bar per interval (its
+numbers beside it), and the top referrer hosts. Needs a key that manages
+the link. --from and --to take an RFC 3339 time, a date, or a duration
+before now (7d: seven days ago); the server's defaults are the last 7 days
+by day. --csv prints the series as CSV (start,humans,bots).`,
+		Example: `  shortlink stats launch
+  shortlink stats launch --from 48h --interval hour
+  shortlink stats launch --csv > launch.csv`,
+		Args: exactArgs("CODE"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var params oapi.ShortLinkStatsParams
+			for _, f := range []struct {
+				name, value string
+				into        **time.Time
+			}{{"from", from, &params.From}, {"to", to, &params.To}} {
+				if f.value == "" {
+					continue
+				}
+				at, err := parseInstant(f.value, c.now(), -1)
+				if err != nil {
+					return usageErrorf("--%s: %v", f.name, err)
+				}
+				*f.into = &at
+			}
+			switch i := oapi.ShortLinkStatsParamsInterval(interval); i {
+			case "":
+			case oapi.ShortLinkStatsParamsIntervalDay, oapi.ShortLinkStatsParamsIntervalHour:
+				params.Interval = &i
+			default:
+				return usageErrorf("--interval must be day or hour, not %q", interval)
+			}
+			client, err := c.client()
+			if err != nil {
+				return err
+			}
+			stats, err := client.Stats(cmd.Context(), args[0], params)
+			switch {
+			case err != nil:
+				return err
+			case asJSON:
+				return c.printData(stats.Data)
+			case asCSV:
+				return writeSeriesCSV(c.out, stats.Value)
+			}
+			return writeStats(c.out, stats.Value, c.width())
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "start of the window: RFC 3339, a date, or a duration before now (7d)")
+	cmd.Flags().StringVar(&to, "to", "", "end of the window (excluded), as --from")
+	cmd.Flags().StringVar(&interval, "interval", "", "day or hour (default day)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
+	cmd.Flags().BoolVar(&asCSV, "csv", false, "print the series as CSV: start,humans,bots")
+	cmd.MarkFlagsMutuallyExclusive("json", "csv")
+	return cmd
+}
+
+// writeStats writes the totals, the series as bars with their numbers, and
+// the top referrers, fitted to width columns.
+func writeStats(w io.Writer, s oapi.Stats, width int) error {
+	layout, column := time.DateOnly, "DAY"
+	if s.Interval == oapi.StatsIntervalHour {
+		layout, column = "2006-01-02 15:04", "HOUR (UTC)"
+	}
+	if _, err := fmt.Fprintf(w, "%s: %s, %s and %s, %s to %s (UTC, by %s)\n\n",
+		s.Code, plural(int64(s.Total), "visit"), plural(int64(s.Humans), "human"), plural(int64(s.Bots), "bot"),
+		s.From.UTC().Format(layout), s.To.UTC().Format(layout), s.Interval); err != nil {
+		return err
+	}
+	series := table{header: []string{column, "HUMANS", "BOTS"}, right: map[int]bool{1: true, 2: true}, flex: -1}
+	var peak int64
+	for _, p := range s.Series {
+		series.rows = append(series.rows, []string{p.Start.UTC().Format(layout), thousands(int64(p.Humans)), thousands(int64(p.Bots))})
+		peak = max(peak, int64(p.Humans+p.Bots))
+	}
+	used := 2 * len(series.header)
+	for i := range series.header {
+		cells := []string{series.header[i]}
+		for _, row := range series.rows {
+			cells = append(cells, row[i])
+		}
+		used += longest(cells)
+	}
+	barWidth := max(10, width-used)
+	series.header = append(series.header, "")
+	for i, p := range s.Series {
+		series.rows[i] = append(series.rows[i], bar(int64(p.Humans+p.Bots), peak, barWidth))
+	}
+	if err := series.write(w, width); err != nil {
+		return err
+	}
+	if len(s.Referrers) == 0 {
+		return nil
+	}
+	referrers := table{header: []string{"REFERRER", "VISITS"}, right: map[int]bool{1: true}, flex: 0}
+	for _, r := range s.Referrers {
+		referrers.rows = append(referrers.rows, []string{r.Host, thousands(int64(r.Visits))})
+	}
+	if _, err := fmt.Fprintln(w); err != nil {
+		return err
+	}
+	return referrers.write(w, width)
+}
+
+func longest(cells []string) int {
+	n := 0
+	for _, c := range cells {
+		n = max(n, len([]rune(c)))
+	}
+	return n
+}
+
+// writeSeriesCSV writes the series as CSV with a header: start (RFC 3339),
+// humans, bots.
+func writeSeriesCSV(w io.Writer, s oapi.Stats) error {
+	out := csv.NewWriter(w)
+	_ = out.Write([]string{"start", "humans", "bots"})
+	for _, p := range s.Series {
+		_ = out.Write([]string{p.Start.UTC().Format(time.RFC3339), strconv.Itoa(p.Humans), strconv.Itoa(p.Bots)})
+	}
+	out.Flush()
+	return out.Error()
+}
