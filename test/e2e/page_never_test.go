@@ -192,4 +192,3 @@ func (d *foreverDouble) lastBody(t *testing.T, method string) map[string]any {
 	}
 	return body
 }
-
