@@ -36,7 +36,8 @@ var Module = fx.Module("bolt",
 			if err != nil {
 				return nil, err
 			}
-			log.Info("embedded store: links are kept in "+s.Path(), "path", s.Path())
+			// Debug: the api's first words in embedded mode name the file (cmd/wiring's greeting).
+			log.Debug("embedded store: links are kept in "+s.Path(), "path", s.Path())
 			// Stop hooks run in reverse: the sweeper stops before the file closes.
 			lc.Append(fx.StopHook(s.Close))
 			w := &sweeper{store: s, interval: sweepInterval, retention: opts.Retention, clock: clock, log: log}

@@ -181,8 +181,13 @@ func writeError(c *gin.Context, log *slog.Logger, err error) {
 	c.Abort()
 }
 
-// fail answers err with the error envelope. Every error answer of the API
-// goes through here or writeError.
+// fail answers err with the error envelope, or, to a browser following a
+// short URL, with a page for people (wantsPage, failPage). Every error
+// answer of the API goes through here or writeError.
 func (h *Handler) fail(c *gin.Context, err error) {
+	if wantsPage(c) {
+		h.failPage(c, err)
+		return
+	}
 	writeError(c, h.Log, err)
 }

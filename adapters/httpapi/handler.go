@@ -47,6 +47,15 @@ type Options struct {
 	ShutdownDrain time.Duration
 	// DefaultTTL and MaxTTL are the lifetimes the web page's hints name.
 	DefaultTTL, MaxTTL time.Duration
+	// NotFoundURL, when set, is where browsers asking for an unknown or
+	// expired code are sent (302) instead of the 404 page (NOT_FOUND_URL).
+	NotFoundURL string
+	// AllowRobots lets crawlers in (robots.txt) but for /v1/ and /_/;
+	// otherwise they are asked to stay out (ROBOTS).
+	AllowRobots bool
+	// Greet, when set, is called once the server listens, with the URL to
+	// open (embedded mode tells the person at the terminal).
+	Greet func(url string)
 }
 
 // Deps are what the handlers call.

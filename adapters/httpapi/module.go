@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"log/slog"
+	"net"
 	"os"
 
 	"github.com/gin-gonic/gin"
@@ -24,6 +25,9 @@ var Module = fx.Module("httpapi",
 		func(opts Options, engine *gin.Engine, drain *Drain, log *slog.Logger) *Server {
 			s := NewServer(opts.Addr, opts.MaxConnections, engine, log)
 			s.DrainFirst(opts.ShutdownDrain, drain)
+			if opts.Greet != nil {
+				s.OnListening(func(addr net.Addr) { opts.Greet(openURL(addr)) })
+			}
 			return s
 		},
 	),

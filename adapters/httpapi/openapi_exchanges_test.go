@@ -95,6 +95,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 	const js = "application/json"
 	admin := map[string]string{"Authorization": "Bearer " + httpsuite.AdminKey}
 	wrong := map[string]string{"Authorization": "Bearer not-the-token-0123456789"}
+	browser := map[string]string{"Accept": httpsuite.BrowserAccept}
 	create := func(name, server, body string, status int, conforms bool) exchange {
 		return exchange{name: name, server: server, method: http.MethodPost, path: "/v1/shortlink", contentType: js, body: body, status: status, conforms: conforms}
 	}
@@ -156,6 +157,11 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		get("resolve store down", "down", "/v1/shortlink/Uncached", 503, true),
 		get("first miss", "misses", "/NoSuch2", 404, true),
 		get("redirect over MISS_RATE_LIMIT", "misses", "/NoSuch3", 429, true),
+		withHeader(get("redirect unknown, for a browser", "up", "/NoSuch1", 404, true), browser),
+		withHeader(get("redirect disabled, for a browser", "up", "/doc-disabled", 410, true), browser),
+		withHeader(get("redirect invalid code, for a browser", "up", "/bad_code", 400, false), browser),
+		withHeader(get("redirect store down, for a browser", "down", "/Uncached", 503, true), browser),
+		withHeader(get("redirect over MISS_RATE_LIMIT, for a browser", "misses", "/NoSuch4", 429, true), browser),
 		get("resolve over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch3", 429, true),
 
 		get("web page", "up", "/", 200, true),
@@ -163,6 +169,8 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		get("web style", "up", "/_/app.css", 200, true),
 		get("web icon", "up", "/_/icon.svg", 200, true),
 		get("web asset unknown", "up", "/_/nothing.js", 404, false),
+		get("robots.txt", "up", "/robots.txt", 200, true),
+		get("favicon", "up", "/favicon.ico", 200, true),
 
 		get("preview", "up", "/doc-link+", 200, true),
 		get("preview of a disabled link", "up", "/doc-disabled+", 410, true),

@@ -116,10 +116,10 @@ func TestOpenAPIDocumentMatchesTheAPI(t *testing.T) {
 var registerOnce sync.Once
 
 // registerImageDecoders lets the validator read the bodies of the QR route
-// and the preview page as what their schemas say they are: strings.
+// and the icon, and the pages, as what their schemas say they are: strings.
 func registerImageDecoders() {
 	registerOnce.Do(func() {
-		for _, mediaType := range []string{"image/png", "image/svg+xml", "text/html"} {
+		for _, mediaType := range []string{"image/png", "image/svg+xml", "image/x-icon", "text/html"} {
 			openapi3filter.RegisterBodyDecoder(mediaType, openapi3filter.FileBodyDecoder)
 		}
 	})

@@ -2,12 +2,8 @@ package httpapi
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"embed"
-	"encoding/base64"
 	"html/template"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -15,35 +11,10 @@ import (
 	"github.com/shortlink/shortlink/domain"
 )
 
-//go:embed pages/preview.html pages/preview.css
-var pages embed.FS
-
-var (
-	previewTemplate = template.Must(template.ParseFS(pages, "pages/preview.html"))
-	previewStyle    = mustRead("pages/preview.css")
-	// previewCSP allows the page's one inline style block, by its hash, and
-	// nothing else: no script, no image, no frame, no form.
-	previewCSP = []string{"default-src 'none'; style-src 'sha256-" + hashBase64(previewStyle) + "'; " +
-		"base-uri 'none'; form-action 'none'; frame-ancestors 'none'"}
-	htmlType = []string{"text/html; charset=utf-8"}
-)
-
-func mustRead(name string) string {
-	b, err := pages.ReadFile(name)
-	if err != nil {
-		panic(err)
-	}
-	return strings.TrimSpace(string(b))
-}
-
-func hashBase64(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return base64.StdEncoding.EncodeToString(sum[:])
-}
+var previewTemplate = template.Must(template.ParseFS(pages, "pages/preview.html"))
 
 type previewPage struct {
 	Title     string
-	Message   string
 	Link      *domain.ShortLink
 	ShortURL  string
 	ExpiresAt string
@@ -53,25 +24,18 @@ type previewPage struct {
 // preview answers GET /{code}+: a page that shows where a live link goes
 // without going there. A disabled or deleted link gets a 410 page that does
 // not show its target: a takedown must stop publishing it. Errors are
-// decided (and logged) as the API's are, and shown as a page.
+// decided (and logged) as the API's are, and shown as a page (failPage).
 func (h *Handler) preview(c *gin.Context, code string) {
-	page := previewPage{Style: template.CSS(previewStyle)} //nolint:gosec // our own embedded stylesheet
-	status := http.StatusOK
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
 	info, err := h.Manager.Info(ctx, code, "")
-	if err == nil {
-		link := info.Link
-		page.Title, page.Link, page.ShortURL = "Preview", &link, h.shortURL(link.Code())
-		page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
-	} else {
-		answer := answerFor(c, h.Log, err)
-		status = answer.status
-		page.Title, page.Message = http.StatusText(status), answer.message
-		if status == http.StatusGone {
-			page.Message = "This short link was disabled or removed. Where it pointed is no longer shown."
-		}
+	if err != nil {
+		h.failPage(c, err)
+		return
 	}
+	link := info.Link
+	page := previewPage{Style: pageStyle, Title: "Preview", Link: &link, ShortURL: h.shortURL(link.Code())}
+	page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
 	var body bytes.Buffer
 	if err := previewTemplate.Execute(&body, page); err != nil {
 		h.fail(c, err)
@@ -80,7 +44,7 @@ func (h *Handler) preview(c *gin.Context, code string) {
 	hdr := c.Writer.Header()
 	hdr["Content-Type"] = htmlType
 	hdr["Cache-Control"] = noStore
-	securityHeaders(hdr, previewCSP)
-	c.Status(status)
+	securityHeaders(hdr, messagePageCSP)
+	c.Status(http.StatusOK)
 	_, _ = c.Writer.Write(body.Bytes())
 }

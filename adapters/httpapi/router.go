@@ -57,6 +57,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/:code", h.redirect) // and /{code}+, the preview page
 	get("/", web.home)
 	get("/_/:asset", web.asset)
+	get("/robots.txt", web.robotsFile)
+	get("/favicon.ico", web.faviconFile)
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	allow := allowedMethods(r.Routes())
 	r.NoMethod(func(c *gin.Context) {

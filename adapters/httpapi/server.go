@@ -24,6 +24,8 @@ type Server struct {
 
 	drain    *Drain
 	drainFor time.Duration
+
+	onListening func(net.Addr) // nil: nothing
 }
 
 // NewServer serves handler on addr once started, to at most maxConns
@@ -53,6 +55,10 @@ func (s *Server) DrainFirst(period time.Duration, d *Drain) {
 	s.drainFor, s.drain = period, d
 }
 
+// OnListening makes Start call f with the address it listens on, before
+// it logs anything about it. Call it before Start.
+func (s *Server) OnListening(f func(net.Addr)) { s.onListening = f }
+
 // ServeHTTP serves the handler, asking the client to close its connection
 // once the drain has begun (one atomic load a request until then).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +80,9 @@ func (s *Server) Start(context.Context) error {
 		ln = netutil.LimitListener(ln, s.maxConns)
 	}
 	s.serving, s.served = ln, make(chan struct{})
+	if s.onListening != nil {
+		s.onListening(ln.Addr())
+	}
 	s.log.Info("api listening", "addr", ln.Addr().String())
 	go func() {
 		defer close(s.served)

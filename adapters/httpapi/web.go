@@ -23,7 +23,7 @@ import (
 // The web page at / and its assets under /_/: a path no alias can take
 // (aliases have no '_'), so the page can never be shadowed by a link.
 //
-//go:embed web/index.html web/static
+//go:embed web/index.html web/static web/favicon.ico
 var webFiles embed.FS
 
 // webCSP lets the page load its own script, style and images (the icon, the
@@ -66,9 +66,11 @@ func newWebAsset(contentType string, body []byte) webAsset {
 // webPage is the page and its assets, rendered once: they depend only on
 // the Options.
 type webPage struct {
-	page   webAsset
-	assets map[string]webAsset
-	log    *slog.Logger
+	page    webAsset
+	assets  map[string]webAsset
+	robots  webAsset // /robots.txt
+	favicon webAsset // /favicon.ico
+	log     *slog.Logger
 }
 
 // pageData is what web/index.html is rendered with.
@@ -112,7 +114,23 @@ func newWebPage(opts Options, log *slog.Logger) (*webPage, error) {
 		return nil, fmt.Errorf("render the web page: %w", err)
 	}
 	w.page = newWebAsset("text/html; charset=utf-8", page.Bytes())
+	w.robots = newWebAsset("text/plain; charset=utf-8", []byte(robotsTxt(opts.AllowRobots)))
+	ico, err := webFiles.ReadFile("web/favicon.ico")
+	if err != nil {
+		return nil, err
+	}
+	w.favicon = newWebAsset("image/x-icon", ico)
 	return w, nil
+}
+
+// robotsTxt asks every crawler to stay out, or, when allowed, to stay out
+// of the API and the page's assets only: short URLs then redirect crawlers
+// to their targets like anyone else.
+func robotsTxt(allow bool) string {
+	if !allow {
+		return "User-agent: *\nDisallow: /\n"
+	}
+	return "User-agent: *\nDisallow: /v1/\nDisallow: /_/\n"
 }
 
 // humanDuration says d in days or hours, as the page's hints do; "" for 0.
@@ -139,6 +157,19 @@ func humanDuration(d time.Duration) string {
 // new release's assets (new ?v=) are picked up at once.
 func (w *webPage) home(c *gin.Context) {
 	serveWeb(c, w.page, "no-cache")
+}
+
+// robotsFile answers GET /robots.txt (ROBOTS); crawlers may keep it a day.
+func (w *webPage) robotsFile(c *gin.Context) {
+	serveWeb(c, w.robots, "public, max-age=86400")
+}
+
+// faviconFile answers GET /favicon.ico, which browsers ask for on their
+// own for pages that name no icon (a JSON answer, say): the page's icon as
+// an ICO file, which every browser decodes, where an SVG or a redirect to
+// one is lost on those without SVG favicons.
+func (w *webPage) faviconFile(c *gin.Context) {
+	serveWeb(c, w.favicon, "public, max-age=86400")
 }
 
 // asset answers GET /_/{name}. Requested with its current version it may be

@@ -55,10 +55,12 @@ type Config struct {
 	RedisTimeout    time.Duration `env:"REDIS_TIMEOUT" envDefault:"200ms"`
 	RequestTimeout  time.Duration `env:"REQUEST_TIMEOUT" envDefault:"5s"`
 	ShutdownTimeout time.Duration `env:"SHUTDOWN_TIMEOUT" envDefault:"20s"`
-	ShutdownDrain   time.Duration `env:"SHUTDOWN_DRAIN" envDefault:"5s"`
-	LogLevel        string        `env:"LOG_LEVEL" envDefault:"info"`
-	LogRequests     bool          `env:"LOG_REQUESTS" envDefault:"true"`
-	LogClientIP     bool          `env:"LOG_CLIENT_IP" envDefault:"false"`
+	// ShutdownDrain's default is for servers behind a load balancer; in
+	// embedded mode, unless set, it is 0 (embeddedShutdownDrain).
+	ShutdownDrain time.Duration `env:"SHUTDOWN_DRAIN" envDefault:"5s"`
+	LogLevel      string        `env:"LOG_LEVEL" envDefault:"info"`
+	LogRequests   bool          `env:"LOG_REQUESTS" envDefault:"true"`
+	LogClientIP   bool          `env:"LOG_CLIENT_IP" envDefault:"false"`
 
 	CreateRateLimit int      `env:"CREATE_RATE_LIMIT" envDefault:"0"`
 	MissRateLimit   int      `env:"MISS_RATE_LIMIT" envDefault:"0"`
@@ -81,7 +83,19 @@ type Config struct {
 
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
+
+	// NotFoundURL, when set, is where browsers asking for an unknown or
+	// expired code are sent instead of the 404 page.
+	NotFoundURL string `env:"NOT_FOUND_URL"`
+	// Robots is what /robots.txt tells crawlers: disallow (stay out) or
+	// allow (all but the API and the page's assets).
+	Robots string `env:"ROBOTS" envDefault:"disallow"`
 }
+
+// embeddedShutdownDrain is SHUTDOWN_DRAIN's default in embedded mode: one
+// process on one machine, with no load balancer to move its clients
+// elsewhere first, so Ctrl-C stops it at once.
+const embeddedShutdownDrain = 0
 
 // Load reads the environment through lookup (os.LookupEnv in production) and
 // validates the result. Errors name the offending variables.
@@ -123,6 +137,9 @@ func load(lookup func(string) (string, bool)) (Config, error) {
 	}
 	if _, set := environ["PUBLIC_BASE_URL"]; !set && cfg.Store == "embedded" {
 		cfg.PublicBaseURL = cfg.directBaseURL() // no nginx in front of embedded mode
+	}
+	if _, set := environ["SHUTDOWN_DRAIN"]; !set && cfg.Store == "embedded" {
+		cfg.ShutdownDrain = embeddedShutdownDrain
 	}
 	if err := cfg.validate(); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", err)
@@ -251,6 +268,14 @@ func (c Config) validate() error {
 	}
 	if c.VisitPendingKeys < 0 || c.VisitPendingKeys > 10_000_000 {
 		bad("VISIT_PENDING_KEYS", "must be 0 (no visit counting) or up to 10000000, got %d", c.VisitPendingKeys)
+	}
+	if c.NotFoundURL != "" {
+		if u, err := url.Parse(c.NotFoundURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("NOT_FOUND_URL", "must be an absolute http(s) URL, got %q", c.NotFoundURL)
+		}
+	}
+	if c.Robots != "disallow" && c.Robots != "allow" {
+		bad("ROBOTS", "must be disallow or allow, got %q", c.Robots)
 	}
 	if c.Store != "postgres" && c.Store != "embedded" {
 		bad("STORE", "must be postgres or embedded, got %q", c.Store)

@@ -41,12 +41,14 @@ func TestLoadNamesEveryBadVariable(t *testing.T) {
 		"CODE_QUARANTINE": "-1h",
 		"ADMIN_KEYS":      "short",
 		"SHUTDOWN_DRAIN":  "-1s",
+		"NOT_FOUND_URL":   "/lost",
+		"ROBOTS":          "maybe",
 	}))
 	if err == nil {
 		t.Fatal("Load accepted a bad configuration")
 	}
 	for _, name := range []string{"DEFAULT_TTL", "PUBLIC_BASE_URL", "LOG_LEVEL", "TRUSTED_PROXIES", "POOL_LOW_WATER",
-		"DENIED_HOSTS", "CODE_QUARANTINE", "ADMIN_KEYS", "SHUTDOWN_DRAIN"} {
+		"DENIED_HOSTS", "CODE_QUARANTINE", "ADMIN_KEYS", "SHUTDOWN_DRAIN", "NOT_FOUND_URL", "ROBOTS"} {
 		if !strings.Contains(err.Error(), name) {
 			t.Errorf("error does not name %s: %v", name, err)
 		}
@@ -86,6 +88,45 @@ func TestEmbeddedStorePointsShortURLsAtTheAPI(t *testing.T) {
 	cfg, _ = config.Load(config.WithEmbeddedStore(lookup(nil)))
 	if cfg.Store != "embedded" || cfg.PublicBaseURL != "http://localhost:8000" {
 		t.Fatalf("WithEmbeddedStore: %+v", cfg)
+	}
+}
+
+func TestEmbeddedStoreStopsWithoutADrain(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		vars map[string]string
+		want time.Duration
+	}{
+		{"servers", nil, 5 * time.Second},
+		{"embedded", map[string]string{"STORE": "embedded"}, 0},
+		{"embedded, set", map[string]string{"STORE": "embedded", "SHUTDOWN_DRAIN": "2s"}, 2 * time.Second},
+		{"servers, set to none", map[string]string{"SHUTDOWN_DRAIN": "0s"}, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cfg, err := config.Load(lookup(tc.vars))
+			if err != nil || cfg.ShutdownDrain != tc.want {
+				t.Fatalf("SHUTDOWN_DRAIN = %s, %v; want %s", cfg.ShutdownDrain, err, tc.want)
+			}
+		})
+	}
+}
+
+func TestPagesForPeopleSettings(t *testing.T) {
+	t.Parallel()
+	cfg := config.Defaults()
+	if cfg.NotFoundURL != "" || cfg.Robots != "disallow" {
+		t.Fatalf("NOT_FOUND_URL %q, ROBOTS %q by default; want none and disallow", cfg.NotFoundURL, cfg.Robots)
+	}
+	cfg, err := config.Load(lookup(map[string]string{"NOT_FOUND_URL": "https://example.com/lost?from=short", "ROBOTS": "allow"}))
+	if err != nil || cfg.NotFoundURL != "https://example.com/lost?from=short" || cfg.Robots != "allow" {
+		t.Fatalf("NOT_FOUND_URL %q, ROBOTS %q, %v", cfg.NotFoundURL, cfg.Robots, err)
+	}
+	for _, bad := range []string{"example.com/lost", "ftp://example.com/", "https://", "javascript:alert(1)"} {
+		if _, err := config.Load(lookup(map[string]string{"NOT_FOUND_URL": bad})); err == nil || !strings.Contains(err.Error(), "NOT_FOUND_URL") {
+			t.Errorf("NOT_FOUND_URL=%s: error %v, want one naming the variable", bad, err)
+		}
 	}
 }
 

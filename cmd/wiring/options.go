@@ -74,6 +74,8 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 		ShutdownDrain: cfg.ShutdownDrain,
 		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
+		NotFoundURL: cfg.NotFoundURL, AllowRobots: cfg.Robots == "allow",
+		Greet: greeting(cfg),
 	}
 }
 

@@ -114,7 +114,7 @@ func runPublic(t *testing.T, newEnv func(t *testing.T) Env) {
 		env := newEnv(t)
 		checkPublic(t, env, Link{Code: "NoSuch1", Target: "https://example.com/never"}, stateExpired) // 404 everywhere
 		r := Send(t, env, http.MethodGet, "/NoSuch1+", "", nil)
-		if !strings.Contains(string(r.Body), "short link not found") {
+		if !strings.Contains(string(r.Body), "This short link does not exist") {
 			t.Fatalf("404 preview page does not say so: %s", r.Body)
 		}
 	})

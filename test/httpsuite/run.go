@@ -36,6 +36,7 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	}
 	runManagement(t, newEnv)
 	runPublic(t, newEnv)
+	runPages(t, newEnv)
 	runChanges(t, newEnv)
 }
 

@@ -191,6 +191,15 @@ func (p *Process) Terminate() {
 	}
 }
 
+// Interrupt sends SIGINT, as Ctrl-C in a terminal does; Done tells when it exited.
+func (p *Process) Interrupt() {
+	select {
+	case <-p.done:
+	default:
+		_ = p.cmd.Process.Signal(syscall.SIGINT)
+	}
+}
+
 // WaitHTTP polls url until it answers status, failing the test, with the
 // process's output, after timeout or when the process exits first.
 func (p *Process) WaitHTTP(url string, status int, timeout time.Duration) {

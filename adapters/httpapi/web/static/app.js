@@ -10,8 +10,11 @@
   const HOUR = 3600e3;
   const DAY = 24 * HOUR;
   const keyRequired = document.body.dataset.keyRequired === 'true';
-  const maxTTLSeconds = Number(document.body.dataset.maxTtlSeconds) || 0;
+  // The server's lifetimes: MAX_TTL in seconds and in words, "never" when
+  // links may live for ever (then no bound, and "never" is offered).
   const maxTTLWords = document.body.dataset.maxTtl || '';
+  const foreverAllowed = maxTTLWords === 'never';
+  const maxTTLSeconds = foreverAllowed ? 0 : Number(document.body.dataset.maxTtlSeconds) || 0;
 
   // What the page holds in memory only: the API key (when the service wants
   // one), the token of the link just created, and the link being managed.
@@ -60,8 +63,8 @@
     alias_taken: 'That alias is taken — try another.',
     invalid_expires_at: 'Enter a date and a time.',
     expires_at_in_past: 'That time has passed — choose a later one.',
-    expires_at_too_far: () => (maxTTLWords
-      ? `A link can last at most ${maxTTLWords} — choose an earlier date.`
+    expires_at_too_far: () => (maxTTLSeconds > 0
+      ? `A link can last at most ${maxTTLWords}: until ${formatTime(new Date(Date.now() + maxTTLSeconds * 1e3))} at the latest — choose an earlier date.`
       : 'That is too far ahead — choose an earlier date.'),
     invalid_code: 'That is not a short URL of this service.',
     not_found: 'No link has this short URL. Check that it is complete.',
@@ -160,9 +163,26 @@
     return Number.isNaN(date.getTime()) ? undefined : date;
   }
 
+  // formatTime says an instant in the visitor's time zone, with the zone's
+  // name, in the page's English: "14 Dec 2026, 10:30 CET".
+  const timeFormat = new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short',
+  });
+  const formatTime = (date) => timeFormat.format(date);
+
+  // zoneWords names the visitor's time zone: "Europe/Berlin, CET".
+  function zoneWords() {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || '';
+    const part = timeFormat.formatToParts(new Date()).find((p) => p.type === 'timeZoneName');
+    const short = part ? part.value : '';
+    return [zone, short].filter(Boolean).filter((v, i, all) => all.indexOf(v) === i).join(', ');
+  }
+
+  // setTime shows an instant of the API (RFC 3339), or, for null, that
+  // there is none: a permanent link never expires.
   function setTime(el, iso) {
     el.dateTime = iso || '';
-    el.textContent = iso ? new Date(iso).toLocaleString() : '—';
+    el.textContent = iso ? formatTime(new Date(iso)) : 'never';
   }
 
   function boundExpiryInputs() {
@@ -182,25 +202,44 @@
     unauthorized: 'Enter a valid API key: this service needs one to create links.',
   };
 
+  // completeURL adds https:// to an address typed without a scheme
+  // ("example.com/x", "//example.com/x"); anything with one, or empty, is
+  // left for the API to judge. "localhost:8080/x" has no scheme: a port.
+  function completeURL(text) {
+    if (!text || /^[a-z][a-z0-9+.-]*:\/\//i.test(text)) return text;
+    if (text.startsWith('//')) return 'https:' + text;
+    const scheme = /^([a-z][a-z0-9+.-]*):(.*)$/i.exec(text);
+    if (scheme && !/^\d+(?:[/?#]|$)/.test(scheme[2])) return text; // mailto:, javascript:, …
+    return 'https://' + text;
+  }
+
   async function create(event) {
     event.preventDefault();
     const form = $('create-form');
     clearErrors(form);
-    const body = { url: $('url').value.trim() };
+    const typed = $('url').value.trim();
+    const url = completeURL(typed);
+    $('url').value = url; // what is sent is what the field shows
+    const body = { url };
     const alias = $('alias').value.trim();
     if (alias) body.alias = alias;
-    const expires = fromLocalInput($('expires').value);
-    if (expires === undefined) {
-      fieldError('expires', words.invalid_expires_at).focus();
-      return;
+    if (foreverAllowed && $('never').checked) {
+      body.expires_at = 'never';
+    } else {
+      const expires = fromLocalInput($('expires').value);
+      if (expires === undefined) {
+        fieldError('expires', words.invalid_expires_at).focus();
+        return;
+      }
+      if (expires) body.expires_at = rfc3339(expires);
     }
-    if (expires) body.expires_at = rfc3339(expires);
     if (!$('key-field').hidden) apiKey = $('api-key').value.trim();
 
     const r = await busy($('create-submit'), () => api('POST', '/v1/shortlink', body, apiKey));
     if (!r) return;
     if (r.status === 201) {
-      showCreated(r.data);
+      showCreated(r.data, url !== typed);
+      clearCreateForm();
       return;
     }
     const message = say(r, createWords, `The link could not be made (HTTP ${r.status}).`);
@@ -213,8 +252,20 @@
     fieldError(place, message).focus();
   }
 
-  function showCreated(data) {
+  // clearCreateForm empties the link's fields after a create, so that a
+  // second press is a new link, not the same alias again (409); the API
+  // key stays.
+  function clearCreateForm() {
+    for (const id of ['url', 'alias', 'expires']) $(id).value = '';
+    $('never').checked = false;
+    $('expires').disabled = false;
+  }
+
+  function showCreated(data, completed) {
     created = { short_url: data.short_url, manage_token: data.manage_token, code: data.code };
+    $('result-url').textContent = data.url;
+    $('result-completed').hidden = !completed;
+    setTime($('result-expires'), data.expires_at);
     $('short-url').value = data.short_url;
     $('token-out').value = data.manage_token || '';
     $('token-box').hidden = !data.manage_token;
@@ -339,17 +390,24 @@
     state.dataset.state = info.state;
     setTime($('info-created'), info.created_at);
     setTime($('info-expires'), info.expires_at);
+    $('info-expires-label').textContent = expiryLabels[info.state] || 'Expires';
 
     const live = info.state === 'active' || info.state === 'disabled';
     $('actions').hidden = info.state === 'deleted';
     $('toggle-disabled').hidden = !live;
     $('toggle-disabled').textContent = info.state === 'disabled' ? 'Enable' : 'Disable';
     $('extend-to').closest('.field').hidden = !live;
+    $('extend-never').checked = foreverAllowed && live && !info.expires_at;
+    $('extend-to').disabled = $('extend-never').checked;
     $('delete-confirm').hidden = true;
     $('delete').hidden = false;
     boundExpiryInputs();
-    if (info.expires_at) $('extend-to').value = localInput(new Date(info.expires_at));
+    $('extend-to').value = info.expires_at ? localInput(new Date(info.expires_at)) : '';
   }
+
+  // expiryLabels name the link view's expiry by the link's state: a deleted
+  // link's is when it was deleted.
+  const expiryLabels = { active: 'Expires', disabled: 'Expires', expired: 'Expired', deleted: 'Deleted at' };
 
   // change sends a PATCH or DELETE with the session's token and shows the
   // link's new state, or the error next to the input of its field.
@@ -371,11 +429,22 @@
       if (button.hidden || button.closest('[hidden]')) $('link-heading').focus();
       return;
     }
-    const message = say(r, null, `The change failed (HTTP ${r.status}).`);
+    const message = say(r, changeWords, `The change failed (HTTP ${r.status}).`);
     const place = placeOf(r.data, { expires_at: 'extend-to' }, {});
     if (place) fieldError(place, message).focus();
     else showError('action-error', message);
   }
+
+  // changeWords word the errors of a change: a later expiry is bounded by
+  // the link's creation, and the page says until when, in local time.
+  const changeWords = {
+    expires_at_too_far: () => {
+      const created = session && Date.parse(session.info.created_at);
+      if (!maxTTLSeconds || Number.isNaN(created)) return '';
+      return `This link can last until ${formatTime(new Date(created + maxTTLSeconds * 1e3))} at the latest ` +
+        `(${maxTTLWords} after it was made) — choose an earlier date.`;
+    },
+  };
 
   function toggleDisabled() {
     const disable = session.info.state !== 'disabled';
@@ -385,14 +454,18 @@
   }
 
   function extend() {
+    const done = (info) => (info.expires_at ? 'The link now expires ' + formatTime(new Date(info.expires_at)) + '.' : 'The link now never expires.');
+    if (foreverAllowed && $('extend-never').checked) {
+      change($('extend'), 'PATCH', { expires_at: 'never' }, done);
+      return;
+    }
     const date = fromLocalInput($('extend-to').value);
     if (!date) {
       clearErrors($('actions'));
       fieldError('extend-to', words.invalid_expires_at).focus();
       return;
     }
-    change($('extend'), 'PATCH', { expires_at: rfc3339(date) },
-      (info) => 'The link now expires ' + new Date(info.expires_at).toLocaleString() + '.');
+    change($('extend'), 'PATCH', { expires_at: rfc3339(date) }, done);
   }
 
   function askDelete() {
@@ -557,7 +630,7 @@
       }
       root.append(g);
     });
-    root.append(svg('line', { stroke: '#8a929c', x1: left, x2: W - right, y1: y(0), y2: y(0) }));
+    root.append(svg('line', { class: 'baseline', stroke: '#8a929c', x1: left, x2: W - right, y1: y(0), y2: y(0) }));
     return root;
   }
 
@@ -581,6 +654,13 @@
 
   function start() {
     if (keyRequired) $('key-field').hidden = false;
+    const zone = zoneWords();
+    for (const el of document.querySelectorAll('.zone')) el.textContent = zone ? ', ' + zone : '';
+    $('never-field').hidden = !foreverAllowed;
+    $('extend-never-field').hidden = !foreverAllowed;
+    for (const [box, input] of [['never', 'expires'], ['extend-never', 'extend-to']]) {
+      $(box).addEventListener('change', () => { $(input).disabled = $(box).checked; });
+    }
     boundExpiryInputs();
     $('create-form').addEventListener('submit', create);
     $('manage-form').addEventListener('submit', openLink);
