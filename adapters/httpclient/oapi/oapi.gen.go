@@ -708,6 +708,24 @@ type NotFound = ErrorEnvelope
 // NotJSON An error. Each response narrows `status`, and most `reason`, to their own.
 type NotJSON = ErrorEnvelope
 
+// ShortURLBadRequest An error. Each response narrows `status`, and most `reason`, to their own.
+type ShortURLBadRequest = ErrorEnvelope
+
+// ShortURLGone An error. Each response narrows `status`, and most `reason`, to their own.
+type ShortURLGone = ErrorEnvelope
+
+// ShortURLInternalError An error. Each response narrows `status`, and most `reason`, to their own.
+type ShortURLInternalError = ErrorEnvelope
+
+// ShortURLNotFound An error. Each response narrows `status`, and most `reason`, to their own.
+type ShortURLNotFound = ErrorEnvelope
+
+// ShortURLTooManyMisses An error. Each response narrows `status`, and most `reason`, to their own.
+type ShortURLTooManyMisses = ErrorEnvelope
+
+// ShortURLUnavailable An error. Each response narrows `status`, and most `reason`, to their own.
+type ShortURLUnavailable = ErrorEnvelope
+
 // TooManyMisses An error. Each response narrows `status`, and most `reason`, to their own.
 type TooManyMisses = ErrorEnvelope
 
@@ -966,6 +984,14 @@ type ClientInterface interface {
 	// are both 404; disabled and deleted links are 410. With
 	// MISS_RATE_LIMIT set, a client whose lookups found nothing too often
 	// gets 429 for codes the cache does not hold, until its minute is over.
+	//
+	// Error answers are the JSON envelope for API clients (no `Accept`,
+	// `*/*`, `application/json`, or any `Accept` that does not rank
+	// `text/html` above `application/json`). A browser, whose `Accept`
+	// prefers `text/html`, gets an HTML page with the same status that
+	// says what happened instead. With NOT_FOUND_URL set, a browser asking
+	// for an unknown or expired code is sent there (302) instead of the
+	// 404 page.
 	//
 	// Corresponds with GET /{code} (the `Redirect` operationId).
 	Redirect(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1234,6 +1260,14 @@ func (c *Client) ShortLinkStats(ctx context.Context, code Code, params *ShortLin
 // are both 404; disabled and deleted links are 410. With
 // MISS_RATE_LIMIT set, a client whose lookups found nothing too often
 // gets 429 for codes the cache does not hold, until its minute is over.
+//
+// Error answers are the JSON envelope for API clients (no `Accept`,
+// `*/*`, `application/json`, or any `Accept` that does not rank
+// `text/html` above `application/json`). A browser, whose `Accept`
+// prefers `text/html`, gets an HTML page with the same status that
+// says what happened instead. With NOT_FOUND_URL set, a browser asking
+// for an unknown or expired code is sent there (302) instead of the
+// 404 page.
 //
 // Corresponds with GET /{code} (the `Redirect` operationId).
 func (c *Client) Redirect(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1953,6 +1987,14 @@ type ClientWithResponsesInterface interface {
 	// are both 404; disabled and deleted links are 410. With
 	// MISS_RATE_LIMIT set, a client whose lookups found nothing too often
 	// gets 429 for codes the cache does not hold, until its minute is over.
+	//
+	// Error answers are the JSON envelope for API clients (no `Accept`,
+	// `*/*`, `application/json`, or any `Accept` that does not rank
+	// `text/html` above `application/json`). A browser, whose `Accept`
+	// prefers `text/html`, gets an HTML page with the same status that
+	// says what happened instead. With NOT_FOUND_URL set, a browser asking
+	// for an unknown or expired code is sent there (302) instead of the
+	// 404 page.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3157,17 +3199,17 @@ type RedirectResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
-	JSON400 *BadRequest
+	JSON400 *ShortURLBadRequest
 	// JSON404 the response for an HTTP 404 `application/json` response
-	JSON404 *NotFound
+	JSON404 *ShortURLNotFound
 	// JSON410 the response for an HTTP 410 `application/json` response
-	JSON410 *Gone
+	JSON410 *ShortURLGone
 	// JSON429 the response for an HTTP 429 `application/json` response
-	JSON429 *TooManyMisses
+	JSON429 *ShortURLTooManyMisses
 	// JSON500 the response for an HTTP 500 `application/json` response
-	JSON500 *InternalError
+	JSON500 *ShortURLInternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
-	JSON503 *Unavailable
+	JSON503 *ShortURLUnavailable
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *RedirectResponse302Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
@@ -3185,32 +3227,32 @@ type RedirectResponse struct {
 }
 
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
-func (r RedirectResponse) GetJSON400() *BadRequest {
+func (r RedirectResponse) GetJSON400() *ShortURLBadRequest {
 	return r.JSON400
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
-func (r RedirectResponse) GetJSON404() *NotFound {
+func (r RedirectResponse) GetJSON404() *ShortURLNotFound {
 	return r.JSON404
 }
 
 // GetJSON410 returns the response for an HTTP 410 `application/json` response
-func (r RedirectResponse) GetJSON410() *Gone {
+func (r RedirectResponse) GetJSON410() *ShortURLGone {
 	return r.JSON410
 }
 
 // GetJSON429 returns the response for an HTTP 429 `application/json` response
-func (r RedirectResponse) GetJSON429() *TooManyMisses {
+func (r RedirectResponse) GetJSON429() *ShortURLTooManyMisses {
 	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
-func (r RedirectResponse) GetJSON500() *InternalError {
+func (r RedirectResponse) GetJSON500() *ShortURLInternalError {
 	return r.JSON500
 }
 
 // GetJSON503 returns the response for an HTTP 503 `application/json` response
-func (r RedirectResponse) GetJSON503() *Unavailable {
+func (r RedirectResponse) GetJSON503() *ShortURLUnavailable {
 	return r.JSON503
 }
 
@@ -3547,6 +3589,14 @@ func (c *ClientWithResponses) ShortLinkStatsWithResponse(ctx context.Context, co
 // are both 404; disabled and deleted links are 410. With
 // MISS_RATE_LIMIT set, a client whose lookups found nothing too often
 // gets 429 for codes the cache does not hold, until its minute is over.
+//
+// Error answers are the JSON envelope for API clients (no `Accept`,
+// `*/*`, `application/json`, or any `Accept` that does not rank
+// `text/html` above `application/json`). A browser, whose `Accept`
+// prefers `text/html`, gets an HTML page with the same status that
+// says what happened instead. With NOT_FOUND_URL set, a browser asking
+// for an unknown or expired code is sent there (302) instead of the
+// 404 page.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -4889,46 +4939,64 @@ func ParseRedirectResponse(rsp *http.Response) (*RedirectResponse, error) {
 		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
-		var dest BadRequest
+		var dest ShortURLBadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON400 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
-		var dest NotFound
+		var dest ShortURLNotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON404 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
-		var dest Gone
+		var dest ShortURLGone
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON410 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
-		var dest TooManyMisses
+		var dest ShortURLTooManyMisses
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
-		var dest InternalError
+		var dest ShortURLInternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON500 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
-		var dest Unavailable
+		var dest ShortURLUnavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case rsp.StatusCode == 400:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 404:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 410:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 429:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 500:
+	// Content-type (text/html) unsupported
+
+	case rsp.StatusCode == 503:
+		// Content-type (text/html) unsupported
 
 	}
 
