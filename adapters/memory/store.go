@@ -25,6 +25,7 @@ type LinkStore struct {
 	secret *domain.SecretRecord
 	down   bool
 	visits visits
+	log    changeLog
 }
 
 // claim is who holds a code, and from when another link may claim it.
@@ -79,7 +80,7 @@ func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (doma
 }
 
 // Update implements ports.LinkStore.
-func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+func (s *LinkStore) Update(_ context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
@@ -95,6 +96,7 @@ func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, cha
 	}
 	s.links[next.ID()] = next
 	s.claims[code] = claim{link: next.ID(), freeAfter: freeAfter}
+	s.log.append(ports.Change{Kind: ports.ChangeLink, Key: string(code), ID: int64(next.ID()), Version: next.Version()}, now)
 	return next, nil
 }
 
