@@ -52,16 +52,14 @@ type previewPage struct {
 
 // preview answers GET /{code}+: a page that shows where a live link goes
 // without going there. A disabled or deleted link gets a 410 page that does
-// not show its target: a takedown must stop publishing it. Errors are
-// decided (and logged) as the API's are, and shown as a page.
+// not show its target: a takedown must stop publishing it. The link is
+// resolved as a redirect is (caches, miss limit). Errors are decided (and
+// logged) as the API's are, and shown as a page.
 func (h *Handler) preview(c *gin.Context, code string) {
 	page := previewPage{Style: template.CSS(previewStyle)} //nolint:gosec // our own embedded stylesheet
 	status := http.StatusOK
-	ctx, cancel := h.manageContext(c)
-	defer cancel()
-	info, err := h.Manager.Info(ctx, code, "")
+	link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 	if err == nil {
-		link := info.Link
 		page.Title, page.Link, page.ShortURL = "Preview", &link, h.shortURL(link.Code())
 		page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
 	} else {
