@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -43,6 +44,8 @@ type ChangeFeed struct {
 	wake     chan struct{}
 	stop     chan struct{}
 	done     chan struct{}
+	// listening is set once the first LISTEN has been acknowledged.
+	listening atomic.Bool
 
 	// The cursor, which one follower moves: after Rewind, the first read
 	// starts at since; from then on, after last, and the skipped ids.
@@ -63,6 +66,10 @@ func NewChangeFeed(opts Options) (*ChangeFeed, error) {
 	if err != nil {
 		return nil, err
 	}
+	listenDSN, err := withApplicationName(opts.URL, "shortlink change listener")
+	if err != nil {
+		return nil, err
+	}
 	connector, err := pq.NewConnector(dsn)
 	if err != nil {
 		return nil, err
@@ -75,7 +82,7 @@ func NewChangeFeed(opts Options) (*ChangeFeed, error) {
 	db.SetMaxIdleConns(1)
 	f := &ChangeFeed{
 		db:       db,
-		listener: pq.NewDialListener(ioTimeoutDialer{timeout: listenerIdle}, dsn, 100*time.Millisecond, 5*time.Second, nil),
+		listener: pq.NewDialListener(ioTimeoutDialer{timeout: listenerIdle}, listenDSN, 100*time.Millisecond, 5*time.Second, nil),
 		wake:     make(chan struct{}, 1),
 		stop:     make(chan struct{}),
 		done:     make(chan struct{}),
@@ -112,7 +119,8 @@ func (f *ChangeFeed) listen() {
 		select {
 		case <-f.stop:
 			return
-		case <-listening:
+		case err := <-listening:
+			f.listening.Store(err == nil)
 		case <-ping.C:
 			_ = f.listener.Ping() // a dead connection is dropped and redialled
 		case _, ok := <-f.listener.Notify:
