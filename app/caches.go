@@ -56,28 +56,31 @@ func (c *LinkCaches) localAnswers(now time.Time) bool {
 	return c.shared == nil || now.UnixNano()-c.caughtUp.Load() <= int64(localTrust)
 }
 
-// Get looks code up in the local tier, then the shared one. A shared hit
-// older than a version the local tier knows of is a miss (the store
-// answers); a good one is kept locally. err is the shared tier's failure,
-// which the caller works around.
+// Get looks code up in the local tier, then the shared one, and keeps a
+// shared hit locally. A code the feed said changed, and the local tier
+// holds no copy of since, is a miss without asking the shared tier: its
+// copy may predate the change (the change's write to it may be late, or
+// lost while it was down), so the store answers, whether Redis does or not.
+// err is the shared tier's failure, which the caller works around.
 func (c *LinkCaches) Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
 	if c.localAnswers(now) {
-		if link, result, _ := c.local.Get(ctx, code, now); result != ports.CacheMiss {
+		link, result, _ := c.local.Get(ctx, code, now)
+		if result != ports.CacheMiss {
 			return link, result, nil
+		}
+		if c.local.Forgotten(code, now) {
+			return domain.ShortLink{}, ports.CacheMiss, nil
 		}
 	}
 	if c.shared == nil {
 		return domain.ShortLink{}, ports.CacheMiss, nil
 	}
 	link, result, err := c.shared.Get(ctx, code, now)
-	if err != nil || result != ports.CacheHit || c.local == nil {
-		return link, result, err
+	if err == nil && result == ports.CacheHit {
+		// Refused if the feed has since said the link changed.
+		c.putLocal(ctx, link, now, false)
 	}
-	if c.local.Stale(link, now) {
-		return domain.ShortLink{}, ports.CacheMiss, nil
-	}
-	c.putLocal(ctx, link, now, false)
-	return link, result, nil
+	return link, result, err
 }
 
 // Add caches link as a lookup read it from the store, in the shared tier

@@ -116,8 +116,8 @@ func TestTheLocalTierAnswersOnlyWhileTheFeedKeepsUp(t *testing.T) {
 // TestAReplicaFollowsAnotherOnesChangeWithoutTheSharedCache: a change made
 // on one replica, whose write to the shared cache failed, reaches the
 // other replica's memory through the store's feed; the stale copy the
-// shared cache still holds is refused (it is older than the change), so
-// the store answers, and it cannot come back.
+// shared cache still holds is not asked for (the store answers), and it
+// cannot come back.
 func TestAReplicaFollowsAnotherOnesChangeWithoutTheSharedCache(t *testing.T) {
 	t.Parallel()
 	clock := &movingClock{t: now}

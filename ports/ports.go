@@ -115,9 +115,10 @@ type LocalLinkCache interface {
 	// Forget drops the entry of code unless it holds link id's version
 	// version or a later one, and refuses any earlier version from then on.
 	Forget(code domain.Code, id domain.LinkID, version int64, now time.Time)
-	// Stale reports whether link is older than what the cache holds or
-	// was told of its code.
-	Stale(link domain.ShortLink, now time.Time) bool
+	// Forgotten reports whether the cache was told of a version of code's
+	// link (Forget) and holds no copy of it: any copy from elsewhere may be
+	// older, so only the store can answer.
+	Forgotten(code domain.Code, now time.Time) bool
 	// Clear drops every entry.
 	Clear()
 }

@@ -180,10 +180,10 @@ func (c *Cache) Forget(code domain.Code, id domain.LinkID, version int64, now ti
 	})
 }
 
-// Stale implements ports.LocalLinkCache.
-func (c *Cache) Stale(link domain.ShortLink, now time.Time) bool {
-	e, ok := c.entries.GetIfPresent(link.Code())
-	return ok && now.Before(e.until) && e.kind != entryNegative && revisionOf(link).before(e.rev)
+// Forgotten implements ports.LocalLinkCache.
+func (c *Cache) Forgotten(code domain.Code, now time.Time) bool {
+	e, ok := c.entries.GetIfPresent(code)
+	return ok && now.Before(e.until) && e.kind == entryFence
 }
 
 // Clear implements ports.LocalLinkCache.

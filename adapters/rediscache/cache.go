@@ -48,7 +48,7 @@ type Options struct {
 	// BreakerFailures is how many operations in a row may fail (time out,
 	// or find Redis down) before the cache skips Redis for
 	// BreakerCoolDown, failing at once, and then probes it with one
-	// operation; defaults 3 and 1s.
+	// operation; defaults 2 and 1s.
 	BreakerFailures int
 	BreakerCoolDown time.Duration
 }
@@ -58,7 +58,7 @@ func (o Options) withDefaults() Options {
 		o.KeyPrefix = "shortlink:link:"
 	}
 	if o.BreakerFailures <= 0 {
-		o.BreakerFailures = 3
+		o.BreakerFailures = 2
 	}
 	if o.BreakerCoolDown <= 0 {
 		o.BreakerCoolDown = time.Second

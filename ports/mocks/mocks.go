@@ -353,6 +353,20 @@ func (mr *MockLocalLinkCacheMockRecorder) Forget(code, id, version, now any) *go
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Forget", reflect.TypeOf((*MockLocalLinkCache)(nil).Forget), code, id, version, now)
 }
 
+// Forgotten mocks base method.
+func (m *MockLocalLinkCache) Forgotten(code domain.Code, now time.Time) bool {
+	m.ctrl.T.Helper()
+	ret := m.ctrl.Call(m, "Forgotten", code, now)
+	ret0, _ := ret[0].(bool)
+	return ret0
+}
+
+// Forgotten indicates an expected call of Forgotten.
+func (mr *MockLocalLinkCacheMockRecorder) Forgotten(code, now any) *gomock.Call {
+	mr.mock.ctrl.T.Helper()
+	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Forgotten", reflect.TypeOf((*MockLocalLinkCache)(nil).Forgotten), code, now)
+}
+
 // Get mocks base method.
 func (m *MockLocalLinkCache) Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
 	m.ctrl.T.Helper()
@@ -409,20 +423,6 @@ func (m *MockLocalLinkCache) SetMissing(ctx context.Context, code domain.Code, n
 func (mr *MockLocalLinkCacheMockRecorder) SetMissing(ctx, code, now any) *gomock.Call {
 	mr.mock.ctrl.T.Helper()
 	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "SetMissing", reflect.TypeOf((*MockLocalLinkCache)(nil).SetMissing), ctx, code, now)
-}
-
-// Stale mocks base method.
-func (m *MockLocalLinkCache) Stale(link domain.ShortLink, now time.Time) bool {
-	m.ctrl.T.Helper()
-	ret := m.ctrl.Call(m, "Stale", link, now)
-	ret0, _ := ret[0].(bool)
-	return ret0
-}
-
-// Stale indicates an expected call of Stale.
-func (mr *MockLocalLinkCacheMockRecorder) Stale(link, now any) *gomock.Call {
-	mr.mock.ctrl.T.Helper()
-	return mr.mock.ctrl.RecordCallWithMethodType(mr.mock, "Stale", reflect.TypeOf((*MockLocalLinkCache)(nil).Stale), link, now)
 }
 
 // MockChangeFeed is a mock of ChangeFeed interface.

@@ -44,26 +44,28 @@ func (c localCase) forget(code domain.Code, id domain.LinkID, version int64) {
 	c.local.Forget(code, id, version, time.Now())
 }
 
-func (c localCase) expectStale(t *testing.T, link domain.ShortLink, want bool) {
+func (c localCase) expectForgotten(t *testing.T, code domain.Code, want bool) {
 	t.Helper()
-	if got := c.local.Stale(link, time.Now()); got != want {
-		t.Fatalf("Stale(%s version %d of link %d) = %v, want %v", link.Code(), link.Version(), link.ID(), got, want)
+	if got := c.local.Forgotten(code, time.Now()); got != want {
+		t.Fatalf("Forgotten(%s) = %v, want %v", code, got, want)
 	}
 }
 
 func forgetDropsAndRefusesOlderVersions(t *testing.T, c localCase) {
 	v1, v2 := c.version("fence", 1), c.version("fence", 2)
 	c.set(t, v1, time.Now())
+	c.expectForgotten(t, "fence", false)
 	c.forget("fence", 7, 2)
 	c.expectResult(t, "fence", ports.CacheMiss, "after a forget of a later version")
-	c.expectStale(t, v1, true)
-	c.expectStale(t, v2, false)
+	c.expectForgotten(t, "fence", true)
 	c.add(t, v1) // a lookup that read the old version writes back late
 	c.expectResult(t, "fence", ports.CacheMiss, "after an Add of the forgotten version")
 	c.set(t, v1, time.Now())
 	c.expectResult(t, "fence", ports.CacheMiss, "after a Set of the forgotten version")
+	c.expectForgotten(t, "fence", true)
 	c.add(t, v2)
 	c.expectHit(t, "fence", v2)
+	c.expectForgotten(t, "fence", false)
 }
 
 func forgetKeepsAnEntryAsNewAsTheChange(t *testing.T, c localCase) {
@@ -73,16 +75,17 @@ func forgetKeepsAnEntryAsNewAsTheChange(t *testing.T, c localCase) {
 	c.expectHit(t, "kept", v2)
 	c.forget("kept", 7, 1)
 	c.expectHit(t, "kept", v2)
-	c.expectStale(t, v2, false)
+	c.expectForgotten(t, "kept", false)
 }
 
 func aLaterLinkOfTheCodeIsTakenAfterAForget(t *testing.T, c localCase) {
 	c.forget("reused", 7, 5)
+	c.expectForgotten(t, "reused", true)
 	later := Link("reused").ID(8).Build()
-	c.expectStale(t, later, false)
 	c.add(t, later)
 	c.expectHit(t, "reused", later)
-	c.expectStale(t, c.version("reused", 9), true) // link 7 is older than link 8, whatever its version
+	c.set(t, c.version("reused", 9), time.Now()) // link 7 is older than link 8, whatever its version
+	c.expectHit(t, "reused", later)
 }
 
 func aSetNeverGoesBack(t *testing.T, c localCase) {
@@ -90,7 +93,6 @@ func aSetNeverGoesBack(t *testing.T, c localCase) {
 	c.set(t, v3, time.Now())
 	c.set(t, v1, time.Now()) // a change that committed earlier writes late
 	c.expectHit(t, "back", v3)
-	c.expectStale(t, v1, true)
 }
 
 func aLinkWithNoTimeLeftLeavesItsVersion(t *testing.T, c localCase) {
@@ -102,6 +104,7 @@ func aLinkWithNoTimeLeftLeavesItsVersion(t *testing.T, c localCase) {
 	}
 	c.set(t, shortened, time.Now().Add(time.Second)) // no time left by then
 	c.expectResult(t, "ended", ports.CacheMiss, "after a Set with no time left")
+	c.expectForgotten(t, "ended", true)
 	c.add(t, v1)
 	c.expectResult(t, "ended", ports.CacheMiss, "after an Add of the version before")
 }
@@ -114,8 +117,8 @@ func clearDropsEverything(t *testing.T, c localCase) {
 	c.local.Clear()
 	c.expectResult(t, "a", ports.CacheMiss, "after Clear")
 	c.expectResult(t, "b", ports.CacheMiss, "after Clear")
+	c.expectForgotten(t, "c", false)
 	older := c.version("c", 1)
-	c.expectStale(t, older, false)
 	if err := c.c.Add(context.Background(), older, time.Now()); err != nil {
 		t.Fatal(err)
 	}

@@ -33,6 +33,9 @@ type Parts struct {
 	Cache ports.LinkCache
 	// Changes is the store's change feed, for a shared Cache.
 	Changes ports.ChangeFeed
+	// Local, for a shared Cache, is the in-process tier in front of it;
+	// nil makes one of LOCAL_CACHE_BYTES.
+	Local ports.LocalLinkCache
 	Pool    ports.CodePool
 	Limiter ports.RateLimiter
 	// Secrets keeps the code secret; nil takes Store when it is one.
@@ -105,9 +108,12 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		func() ports.LinkStore { return parts.Store },
 		func() ports.CodeCounter { return parts.Counter },
 	}
-	if local, ok := parts.Cache.(ports.LocalLinkCache); ok {
+	switch local, ok := parts.Cache.(ports.LocalLinkCache); {
+	case ok:
 		provided = append(provided, func() ports.LocalLinkCache { return local })
-	} else {
+	case parts.Local != nil:
+		provided = append(provided, func() ports.LinkCache { return parts.Cache }, func() ports.LocalLinkCache { return parts.Local })
+	default:
 		provided = append(provided,
 			func() ports.LinkCache { return parts.Cache },
 			func() (ports.LocalLinkCache, error) { return memory.NewCache(wiring.MemoryCacheOptions(cfg)) })

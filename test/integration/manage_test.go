@@ -15,7 +15,7 @@ import (
 )
 
 // invalidationBound is how soon after a change's answer every replica must
-// answer the link's new state: one Redis invalidation.
+// answer the link's new state: one notification of the store's change.
 const invalidationBound = 200 * time.Millisecond
 
 // managedLink is a link and its manage token.
@@ -92,7 +92,7 @@ func awaitStatus(t *testing.T, base, code string, want int, within time.Duration
 
 // TestChangesReachEveryReplica runs two api binaries on one Postgres and
 // one cache Redis, as replicas behind the proxy. Both hold a link in their
-// caches (Redis and rueidis' in-process copies); a change answered by A
+// caches (Redis and their in-process tiers); a change answered by A
 // must be what B answers within invalidationBound: a disable (410), an
 // enable (302), a deletion (410), and an expiry shortened to a second from
 // now (B stops redirecting by then).
@@ -242,9 +242,10 @@ func TestTakedownDuringCacheOutageReachesEveryReplica(t *testing.T) {
 
 // TestManagementWhilePostgresIsDown stops a private Postgres under an
 // in-process api: info, PATCH and DELETE answer 503 with the generic
-// message, nothing is half applied (the cached link keeps redirecting,
-// and once Postgres is back it is as it was), and management works again
-// without a restart.
+// message, and so do the public routes of an uncached code, while those
+// of the cached link answer from the cache; nothing is half applied (the
+// cached link keeps redirecting, and once Postgres is back it is as it
+// was), and management works again without a restart.
 func TestManagementWhilePostgresIsDown(t *testing.T) {
 	t.Parallel()
 	pg := testenv.StartPostgresServer(t)
@@ -265,9 +266,9 @@ func TestManagementWhilePostgresIsDown(t *testing.T) {
 		"disable":     patchLink(api.BaseURL, l, map[string]any{"disabled": true}),
 		"extend":      patchLink(api.BaseURL, l, map[string]any{"expires_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}),
 		"delete":      deleteLink(api.BaseURL, l),
-		"owner info":  infoOf(),
-		"public info": testkit.Send(loadClient, http.MethodGet, api.BaseURL+"/v1/shortlink/"+l.code+"/info", "", nil, nil),
-		"qr":          testkit.Send(loadClient, http.MethodGet, api.BaseURL+"/v1/shortlink/"+l.code+"/qr", "", nil, nil),
+		"owner info":            infoOf(),
+		"public info, uncached": testkit.Send(loadClient, http.MethodGet, api.BaseURL+"/v1/shortlink/Uncached/info", "", nil, nil),
+		"qr, uncached":          testkit.Send(loadClient, http.MethodGet, api.BaseURL+"/v1/shortlink/Uncached/qr", "", nil, nil),
 	} {
 		noProblem(t, name+" with Postgres down", r)
 		if r.Status != http.StatusServiceUnavailable {
@@ -275,6 +276,11 @@ func TestManagementWhilePostgresIsDown(t *testing.T) {
 		}
 	}
 	testkit.ExpectRedirect(t, api.BaseURL+"/"+l.code, target) // the cache was not touched
+	for _, public := range []string{"/v1/shortlink/" + l.code + "/info", "/v1/shortlink/" + l.code + "/qr", "/" + l.code + "+"} {
+		if r := testkit.Send(loadClient, http.MethodGet, api.BaseURL+public, "", nil, nil); r.Status != http.StatusOK {
+			t.Errorf("GET %s of the cached link with Postgres down = %s, want 200 from the cache", public, r)
+		}
+	}
 
 	pg.Start()
 	testkit.Eventually(t, 15*time.Second, "info after Postgres came back", func() error {
