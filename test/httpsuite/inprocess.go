@@ -35,7 +35,7 @@ type Parts struct {
 	Changes ports.ChangeFeed
 	// Local, for a shared Cache, is the in-process tier in front of it;
 	// nil makes one of LOCAL_CACHE_BYTES.
-	Local ports.LocalLinkCache
+	Local   ports.LocalLinkCache
 	Pool    ports.CodePool
 	Limiter ports.RateLimiter
 	// Secrets keeps the code secret; nil takes Store when it is one.

@@ -91,7 +91,7 @@ func TestTakedownWithTheCacheFrozenReachesEveryReplica(t *testing.T) {
 	}
 
 	s.Cache.Pause()
-	t.Cleanup(s.Cache.Resume) // resumed below; again here should the test stop early
+	t.Cleanup(s.Cache.Resume)          // resumed below; again here should the test stop early
 	time.Sleep(300 * time.Millisecond) // the load meets the frozen Redis
 	sent := time.Now()
 	r := testkit.Send(loadClient, http.MethodPatch, a+"/v1/shortlink/"+taken.code, "application/json",

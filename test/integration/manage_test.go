@@ -263,9 +263,9 @@ func TestManagementWhilePostgresIsDown(t *testing.T) {
 
 	pg.Stop()
 	for name, r := range map[string]testkit.Response{
-		"disable":     patchLink(api.BaseURL, l, map[string]any{"disabled": true}),
-		"extend":      patchLink(api.BaseURL, l, map[string]any{"expires_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}),
-		"delete":      deleteLink(api.BaseURL, l),
+		"disable":               patchLink(api.BaseURL, l, map[string]any{"disabled": true}),
+		"extend":                patchLink(api.BaseURL, l, map[string]any{"expires_at": time.Now().Add(48 * time.Hour).UTC().Format(time.RFC3339)}),
+		"delete":                deleteLink(api.BaseURL, l),
 		"owner info":            infoOf(),
 		"public info, uncached": testkit.Send(loadClient, http.MethodGet, api.BaseURL+"/v1/shortlink/Uncached/info", "", nil, nil),
 		"qr, uncached":          testkit.Send(loadClient, http.MethodGet, api.BaseURL+"/v1/shortlink/Uncached/qr", "", nil, nil),
