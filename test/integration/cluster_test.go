@@ -25,21 +25,22 @@ import (
 func TestHTTPSuiteOnRedisCluster(t *testing.T) {
 	t.Parallel()
 	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
-		store, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
+		url := testenv.Database(t)
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
 		clusterClient, prefix := testenv.RedisClusterClient(t)
 		codesClient, key := testenv.RedisCodesClient(t)
-		cache := testenv.NewCache(t, clusterClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true})
+		cache := testenv.NewCache(t, clusterClient, rediscache.Options{KeyPrefix: prefix})
 		limiter, err := redislimit.New(clusterClient, redislimit.Options{KeyPrefix: prefix + "ratelimit:", Timeout: adapterTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
 		pool := testenv.NewPool(t, codesClient, redispool.Options{Key: key})
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store, Cache: cache, Pool: pool, Limiter: limiter, Outbox: store,
+			Store: store, Counter: store, Cache: cache, Pool: pool, Limiter: limiter, Outbox: store, Changes: testenv.ChangeFeed(t, url),
 		})
 	})
 }

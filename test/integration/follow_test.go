@@ -198,11 +198,7 @@ func TestLookupCostsOnPostgresAndRedis(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	feed, err := postgres.NewChangeFeed(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { feed.Close() })
+	feed := testenv.ChangeFeed(t, s.DatabaseURL)
 	client, err := redisclient.Dial(s.Cache.URL(), adapterTimeout, 0)
 	if err != nil {
 		t.Fatal(err)

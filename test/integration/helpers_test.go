@@ -82,11 +82,7 @@ func startInProcessWith(t *testing.T, s *testenv.Stack, wrap func(ports.ChangeFe
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	feed, err := postgres.NewChangeFeed(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { feed.Close() })
+	feed := testenv.ChangeFeed(t, s.DatabaseURL)
 	var changes ports.ChangeFeed = feed
 	if wrap != nil {
 		changes = wrap(feed)
