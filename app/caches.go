@@ -25,10 +25,10 @@ const localTrust = time.Second
 // feed keeps it in step with the store (ChangeFollower): each replica
 // drops the entries other replicas' changes name, without Redis, so a
 // frozen Redis can delay a takedown by one poll of the feed at most.
-// Negative entries and the tombstones of deleted links live in the shared
-// tier then: a create is not on the feed, and a local one could hide a new
-// link (a code is claimed again once its quarantine is over). Locally, a
-// deletion leaves only its version, which refuses the live link's copies.
+// Negative entries live in the shared tier then: a create of a code never
+// claimed is not on the feed, and a local negative entry could hide the
+// new link. (A create that takes over a code whose quarantine is over is
+// on the feed: another replica may hold the old link's tombstone.)
 type LinkCaches struct {
 	local  ports.LocalLinkCache // nil: no local tier
 	shared ports.LinkCache      // nil: no shared tier
@@ -56,60 +56,79 @@ func (c *LinkCaches) localAnswers(now time.Time) bool {
 	return c.shared == nil || now.UnixNano()-c.caughtUp.Load() <= int64(localTrust)
 }
 
-// Get looks code up in the local tier, then the shared one, and keeps a
+// writeBack says which tier a lookup that missed the caches writes back
+// what the store answered.
+type writeBack uint8
+
+const (
+	// toShared: the shared tier answered the lookup. A link read again
+	// reaches memory from there: memory keeps what is read twice, not every
+	// one-off lookup of a scan or a cold link.
+	toShared writeBack = iota
+	// toLocal: there is no shared tier, or it failed, or it was not asked
+	// (the code changed): memory keeps the store's answer, so that hot
+	// links keep being answered without the store while Redis is out.
+	toLocal
+)
+
+// get looks code up in the local tier, then the shared one, and keeps a
 // shared hit locally. A code the feed said changed, and the local tier
 // holds no copy of since, is a miss without asking the shared tier: its
 // copy may predate the change (the change's write to it may be late, or
 // lost while it was down), so the store answers, whether Redis does or not.
-// err is the shared tier's failure, which the caller works around.
-func (c *LinkCaches) Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
+// back says where to write the store's answer back; err is the shared
+// tier's failure, which the caller works around.
+func (c *LinkCaches) get(ctx context.Context, code domain.Code, now time.Time) (link domain.ShortLink, result ports.CacheResult, back writeBack, err error) {
 	if c.localAnswers(now) {
 		link, result, _ := c.local.Get(ctx, code, now)
 		if result != ports.CacheMiss {
-			return link, result, nil
+			return link, result, toLocal, nil
 		}
 		if c.local.Forgotten(code, now) {
-			return domain.ShortLink{}, ports.CacheMiss, nil
+			return domain.ShortLink{}, ports.CacheMiss, toLocal, nil
 		}
 	}
 	if c.shared == nil {
-		return domain.ShortLink{}, ports.CacheMiss, nil
+		return domain.ShortLink{}, ports.CacheMiss, toLocal, nil
 	}
-	link, result, err := c.shared.Get(ctx, code, now)
-	if err == nil && result == ports.CacheHit {
-		// Refused if the feed has since said the link changed.
-		c.putLocal(ctx, link, now, false)
+	link, result, err = c.shared.Get(ctx, code, now)
+	switch {
+	case err != nil:
+		return domain.ShortLink{}, ports.CacheMiss, toLocal, err
+	case result == ports.CacheHit:
+		c.putLocal(ctx, link, now, false) // refused if the feed has since said the link changed
 	}
-	return link, result, err
+	return link, result, toShared, nil
 }
 
-// Add caches link as a lookup read it from the store, in the shared tier
-// only when shared (it answered the lookup's Get), and never replacing an
-// entry (ports.LinkCache.Add).
-func (c *LinkCaches) Add(ctx context.Context, link domain.ShortLink, now time.Time, shared bool) error {
-	c.putLocal(ctx, link, now, false)
-	if c.shared == nil || !shared {
+// add caches link as a lookup read it from the store, in the tier back
+// names, never replacing an entry (ports.LinkCache.Add).
+func (c *LinkCaches) add(ctx context.Context, link domain.ShortLink, now time.Time, back writeBack) error {
+	if back == toLocal {
+		c.putLocal(ctx, link, now, false)
 		return nil
 	}
 	return c.shared.Add(ctx, link, now)
 }
 
-// SetMissing records that no link has code: in the shared tier when there
-// is one (and shared says it answered), else in the local one.
-func (c *LinkCaches) SetMissing(ctx context.Context, code domain.Code, now time.Time, shared bool) error {
+// setMissing records that no link has code: in the shared tier when it
+// answered the lookup, or in the local one when there is no shared tier
+// (a local negative entry in front of one could hide another replica's
+// create).
+func (c *LinkCaches) setMissing(ctx context.Context, code domain.Code, now time.Time, back writeBack) error {
 	switch {
 	case c.shared == nil && c.local != nil:
 		return c.local.SetMissing(ctx, code, now)
-	case c.shared != nil && shared:
+	case c.shared != nil && back == toShared:
 		return c.shared.SetMissing(ctx, code, now)
 	}
 	return nil
 }
 
-// Set caches link as a change or a create just committed it: the local
-// tier first, so this process answers the new state before its caller
-// does, then the shared one. The error is the shared tier's.
-func (c *LinkCaches) Set(ctx context.Context, link domain.ShortLink, now time.Time) error {
+// set caches link as a change just committed it: the local tier first, so
+// this process answers the new state before its caller does, then the
+// shared one. The error is the shared tier's.
+func (c *LinkCaches) set(ctx context.Context, link domain.ShortLink, now time.Time) error {
 	c.putLocal(ctx, link, now, true)
 	if c.shared == nil {
 		return nil
@@ -117,13 +136,21 @@ func (c *LinkCaches) Set(ctx context.Context, link domain.ShortLink, now time.Ti
 	return c.shared.Set(ctx, link, now)
 }
 
-// putLocal writes link to the local tier (Set, or Add unless set), or, for
-// a deleted link in front of a shared tier, only its version.
+// created caches a link just created where its first lookup looks: the
+// shared tier when there is one (memory takes it from there once it is
+// read), else the local one. The error is the shared tier's.
+func (c *LinkCaches) created(ctx context.Context, link domain.ShortLink, now time.Time) error {
+	if c.shared == nil {
+		c.putLocal(ctx, link, now, true)
+		return nil
+	}
+	return c.shared.Set(ctx, link, now)
+}
+
+// putLocal writes link to the local tier: Set, or Add unless set.
 func (c *LinkCaches) putLocal(ctx context.Context, link domain.ShortLink, now time.Time, set bool) {
 	switch {
 	case c.local == nil:
-	case c.shared != nil && link.State() == domain.StateDeleted:
-		c.local.Forget(link.Code(), link.ID(), link.Version(), now)
 	case set:
 		_ = c.local.Set(ctx, link, now) // in process: never fails
 	default:

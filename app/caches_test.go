@@ -95,22 +95,16 @@ func TestTheLocalTierAnswersOnlyWhileTheFeedKeepsUp(t *testing.T) {
 	}
 	store.SetDown(true) // answers now come from a cache or fail
 
-	if _, result, err := r.caches.Get(context.Background(), "tiered", now); err != nil || result != ports.CacheMiss {
-		t.Fatalf("Get before the follower caught up = %v, %v; want a miss (the shared cache has nothing)", result, err)
-	}
+	r.expectResolve(t, "tiered", domain.ErrUnavailable) // memory is not asked before the follower caught up
 	store.SetDown(false)
 	r.follow(t) // the first read drops whatever memory held before it
 	store.SetDown(true)
 	if err := r.local.Set(context.Background(), link, now); err != nil {
 		t.Fatal(err)
 	}
-	if got, result, _ := r.caches.Get(context.Background(), "tiered", clock.Now()); result != ports.CacheHit || got.ID() != link.ID() {
-		t.Fatalf("Get once caught up = %v, want a hit from memory", result)
-	}
+	r.expectResolve(t, "tiered", nil) // from memory, once caught up
 	clock.Advance(1500 * time.Millisecond) // the follower has not read since
-	if _, result, _ := r.caches.Get(context.Background(), "tiered", clock.Now()); result != ports.CacheMiss {
-		t.Fatalf("Get with the follower behind = %v, want a miss: memory may be stale", result)
-	}
+	r.expectResolve(t, "tiered", domain.ErrUnavailable)
 }
 
 // TestAReplicaFollowsAnotherOnesChangeWithoutTheSharedCache: a change made
@@ -148,34 +142,47 @@ func TestAReplicaFollowsAnotherOnesChangeWithoutTheSharedCache(t *testing.T) {
 	}
 }
 
-// TestALocalTierKeepsNeitherNegativesNorTombstonesInFrontOfASharedOne: a
-// create is not on the feed, so another replica's memory must not hold
-// what could hide a new link: unknown codes are remembered in the shared
-// cache only, and a deleted link leaves only its version in memory.
-func TestALocalTierKeepsNeitherNegativesNorTombstonesInFrontOfASharedOne(t *testing.T) {
+// TestALocalTierKeepsNoNegativesInFrontOfASharedOne: a create of a code
+// never claimed is not on the feed, so another replica's memory must not
+// hold what could hide the new link: unknown codes are remembered in the
+// shared cache only. A deleted link's tombstone is kept in memory (its
+// lookups must not all reach the store): a create that takes the code
+// over once its quarantine is over is on the feed, and replaces it.
+func TestALocalTierKeepsNoNegativesInFrontOfASharedOne(t *testing.T) {
 	t.Parallel()
 	clock := &movingClock{t: now}
 	store, shared := memory.NewLinkStore(), mustMemoryCache(t)
-	r := newReplica(t, store, shared, clock)
-	r.follow(t)
-	r.expectResolve(t, "unknown", domain.ErrNotFound)
-	if _, result, _ := r.local.Get(context.Background(), "unknown", now); result != ports.CacheMiss {
+	a, b := newReplica(t, store, shared, clock), newReplica(t, store, shared, clock)
+	for _, r := range []replica{a, b} {
+		r.follow(t)
+	}
+	a.expectResolve(t, "unknown", domain.ErrNotFound)
+	if _, result, _ := a.local.Get(context.Background(), "unknown", now); result != ports.CacheMiss {
 		t.Fatalf("memory after a miss = %v, want nothing", result)
 	}
 	if _, result, _ := shared.Get(context.Background(), "unknown", now); result != ports.CacheNegativeHit {
 		t.Fatalf("shared cache after a miss = %v, want a negative entry", result)
 	}
-	storeLink(t, store, "deleted", now)
-	if err := r.manager.Delete(context.Background(), "deleted", "tok", someone); err != nil {
+
+	// A link deleted a while ago; its code's quarantine is over.
+	old := porttest.Link("reused").Created(now.Add(-3 * time.Hour)).Expires(now.Add(-2 * time.Hour)).State(domain.StateDeleted).URL("").Build()
+	if _, err := store.Insert(context.Background(), old, now.Add(-time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	r.expectResolve(t, "deleted", domain.ErrGone)
-	if _, result, _ := r.local.Get(context.Background(), "deleted", now); result != ports.CacheMiss {
-		t.Fatalf("memory after a deletion = %v, want no tombstone", result)
+	b.expectResolve(t, "reused", domain.ErrGone) // from the store, written back to the shared cache
+	if _, result, _ := b.local.Get(context.Background(), "reused", now); result != ports.CacheMiss {
+		t.Fatalf("B's memory after one lookup = %v, want nothing: a link read once stays out of memory", result)
 	}
-	if _, result, _ := shared.Get(context.Background(), "deleted", now); result != ports.CacheHit {
-		t.Fatalf("shared cache after a deletion = %v, want the tombstone", result)
+	b.expectResolve(t, "reused", domain.ErrGone) // from the shared cache, kept in memory
+	if got, result, _ := b.local.Get(context.Background(), "reused", now); result != ports.CacheHit || got.State() != domain.StateDeleted {
+		t.Fatalf("B's memory after the second lookup = %v, want the tombstone", result)
 	}
+	created := porttest.Link("reused").Created(now).Build()
+	if _, err := store.Insert(context.Background(), created, quarantine.FreeAfter(created)); err != nil {
+		t.Fatalf("taking the code over: %v", err)
+	}
+	b.follow(t)
+	b.expectResolve(t, "reused", nil)
 }
 
 // TestAFollowerStartsOverWhenItFellBehind: the first read, and one after

@@ -45,7 +45,7 @@ func NewCreator(store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, cl
 }
 
 // Create validates req, stores the link and writes it through to the
-// caches (this process's memory, then the shared cache).
+// cache its first lookup reads (LinkCaches.created).
 // A returned link is committed. Errors: domain.ErrInvalidInput (as a
 // *domain.ValidationError), domain.ErrAliasTaken, domain.ErrUnavailable.
 func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error) {
@@ -76,7 +76,7 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if err != nil {
 		return Created{}, err
 	}
-	if err := c.caches.Set(ctx, link, c.clock.Now()); err != nil {
+	if err := c.caches.created(ctx, link, c.clock.Now()); err != nil {
 		c.log.Debug("write-through to cache failed", "error", err)
 	}
 	return Created{Link: link, ManageToken: token}, nil

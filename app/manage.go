@@ -169,7 +169,7 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Reques
 	if by == domain.ActorAdmin {
 		m.log.Info("admin changed a link", "code", link.Code(), "action", action, "status", updated.Status(now))
 	}
-	if err := m.caches.Set(ctx, updated, m.clock.Now()); err != nil {
+	if err := m.caches.set(ctx, updated, m.clock.Now()); err != nil {
 		m.log.Warn("shared cache not told of a link change; the outbox will invalidate it", "code", link.Code(), "error", err)
 	}
 	return LinkInfo{Link: updated, Status: updated.Status(now)}, nil

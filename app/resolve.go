@@ -40,10 +40,9 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string, who Requester) (
 	}
 	now := r.clock.Now()
 
-	link, result, err := r.caches.Get(ctx, code, now)
-	sharedUp := err == nil
+	link, result, back, err := r.caches.get(ctx, code, now)
 	switch {
-	case !sharedUp:
+	case err != nil:
 		r.cacheFailed("read", err) // degrade to the store, and spare the shared cache the write-back
 	case result == ports.CacheHit:
 		return link, link.Resolve(now)
@@ -62,7 +61,7 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string, who Requester) (
 		err = domain.ErrNotFound
 	}
 	if errors.Is(err, domain.ErrNotFound) {
-		if err := r.caches.SetMissing(ctx, code, r.clock.Now(), sharedUp); err != nil {
+		if err := r.caches.setMissing(ctx, code, r.clock.Now(), back); err != nil {
 			r.cacheFailed("negative write", err)
 		}
 		r.misses.miss(ctx, client, now, r.log)
@@ -71,7 +70,7 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string, who Requester) (
 	if err != nil {
 		return domain.ShortLink{}, fmt.Errorf("find link %s: %w", code, err)
 	}
-	if err := r.caches.Add(ctx, link, r.clock.Now(), sharedUp); err != nil {
+	if err := r.caches.add(ctx, link, r.clock.Now(), back); err != nil {
 		r.cacheFailed("write", err)
 	}
 	return link, link.Resolve(now)

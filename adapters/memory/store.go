@@ -59,13 +59,17 @@ func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink, codeFreeAft
 	if s.down {
 		return domain.ShortLink{}, domain.ErrUnavailable
 	}
-	if c, ok := s.claims[link.Code()]; ok && !c.freeAfter.Before(link.CreatedAt()) {
+	previous, claimed := s.claims[link.Code()]
+	if claimed && !previous.freeAfter.Before(link.CreatedAt()) {
 		return domain.ShortLink{}, domain.ErrCodeTaken
 	}
 	s.lastID++
 	link = link.WithID(s.lastID)
 	s.links[link.ID()] = link
 	s.claims[link.Code()] = claim{link: link.ID(), freeAfter: codeFreeAfter}
+	if claimed { // a code taken over from another link
+		s.log.append(ports.Change{Kind: ports.ChangeLink, Key: string(link.Code()), ID: int64(link.ID()), Version: link.Version()}, link.CreatedAt())
+	}
 	return link, nil
 }
 

@@ -1,6 +1,6 @@
 -- migrate:up
 
--- Expand only: a new table, a function and a trigger; nothing the previous
+-- Expand only: a new table, functions and triggers; nothing the previous
 -- release reads or writes changes, and its changes are announced too.
 
 -- The changes every api replica follows to keep its in-process cache in
@@ -38,12 +38,30 @@ END
 $$;
 
 -- On the partitioned table: Postgres clones the trigger onto every
--- partition, those created or attached later included. Inserts are not
--- announced: a new link holds a code no cache has a live copy of.
+-- partition, those created or attached later included.
 CREATE TRIGGER short_link_changed AFTER UPDATE OR DELETE ON short_link
     FOR EACH ROW EXECUTE FUNCTION log_short_link_change();
 
+-- A new link is announced only when it claims a code another link held
+-- (its quarantine over): a cache may still hold the old link's tombstone.
+-- A code never claimed before has no copies anywhere but negative entries,
+-- which only the cache Redis keeps, and a create overwrites there.
+CREATE FUNCTION log_code_claim_taken_over() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO change_log (kind, key, entity_id, version) VALUES ('link', NEW.code, NEW.link_id, 1);
+    PERFORM pg_notify('shortlink_changes', '');
+    RETURN NULL;
+END
+$$;
+
+CREATE TRIGGER code_claim_taken_over AFTER UPDATE OF link_id ON code_claim
+    FOR EACH ROW WHEN (OLD.link_id IS DISTINCT FROM NEW.link_id)
+    EXECUTE FUNCTION log_code_claim_taken_over();
+
 -- migrate:down
+DROP TRIGGER code_claim_taken_over ON code_claim;
+DROP FUNCTION log_code_claim_taken_over();
 DROP TRIGGER short_link_changed ON short_link;
 DROP FUNCTION log_short_link_change();
 DROP TABLE change_log;

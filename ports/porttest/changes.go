@@ -33,6 +33,7 @@ var changeFeedRules = []rule[feedCase]{
 	{"an update is announced with the link's id and version", anUpdateIsAnnounced},
 	{"each change is returned once, in order", eachChangeIsReturnedOnceInOrder},
 	{"every follower reads every change", everyFollowerReadsEveryChange},
+	{"a code taken over by a new link is announced", aCodeTakenOverIsAnnounced},
 	{"rewind starts with the changes since the instant", rewindStartsWithTheChangesSince},
 	{"limit bounds a read, and the next read goes on", limitBoundsARead},
 	{"prune forgets the changes before the instant", pruneForgetsOldChanges},
@@ -125,6 +126,17 @@ func everyFollowerReadsEveryChange(t *testing.T, c feedCase) {
 	changed := c.toggle(t, c.stored(t, "feed2"))
 	expectChanges(t, "the first follower", c.read(t, first, 100), changeOf(changed))
 	expectChanges(t, "the second follower", c.read(t, second, 100), changeOf(changed))
+}
+
+func aCodeTakenOverIsAnnounced(t *testing.T, c feedCase) {
+	f := c.followed(t)
+	old := Link("feedReused").Created(time.Now().Add(-3 * time.Hour)).Lifetime(time.Hour).Build()
+	if _, err := c.Store.Insert(context.Background(), old, time.Now().Add(-time.Hour)); err != nil { // its quarantine is over
+		t.Fatal(err)
+	}
+	expectChanges(t, "a first claim of a code", c.read(t, f, 100))
+	taken := c.stored(t, "feedReused")
+	expectChanges(t, "a claim of a code another link held", c.read(t, f, 100), changeOf(taken))
 }
 
 func rewindStartsWithTheChangesSince(t *testing.T, c feedCase) {
