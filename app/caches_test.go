@@ -102,7 +102,7 @@ func TestTheLocalTierAnswersOnlyWhileTheFeedKeepsUp(t *testing.T) {
 	if err := r.local.Set(context.Background(), link, now); err != nil {
 		t.Fatal(err)
 	}
-	r.expectResolve(t, "tiered", nil) // from memory, once caught up
+	r.expectResolve(t, "tiered", nil)      // from memory, once caught up
 	clock.Advance(1500 * time.Millisecond) // the follower has not read since
 	r.expectResolve(t, "tiered", domain.ErrUnavailable)
 }
