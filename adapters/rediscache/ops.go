@@ -120,11 +120,16 @@ func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) e
 }
 
 // Invalidate implements ports.LinkCache with DEL; Redis then invalidates
-// the key in every client-side cache that holds it.
+// the key in every client-side cache that holds it. It goes to Redis even
+// while the breaker skips it: only the outbox's drain calls it, in the
+// background, and a stale entry should go the moment Redis is back (its
+// answer closes the breaker, too).
 func (c *Cache) Invalidate(ctx context.Context, code domain.Code) error {
 	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	if err := c.do(ctx, c.client.B().Del().Key(c.key(code)).Build()).Error(); err != nil {
+	err := c.client.Do(ctx, c.client.B().Del().Key(c.key(code)).Build()).Error()
+	c.breaker.Report(err)
+	if err != nil {
 		return redisclient.Wrap("cache invalidate "+string(code), err)
 	}
 	return nil

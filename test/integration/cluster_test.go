@@ -46,11 +46,13 @@ func TestHTTPSuiteOnRedisCluster(t *testing.T) {
 }
 
 // TestRedirectsRideOutAClusterPrimaryRestart kills one of the cache
-// cluster's three primaries under redirect load on a running api binary,
-// then starts it again: every redirect answers 302 with its target all
-// along (the links whose slots are down come from Postgres, counted as
-// cache errors), /v1/ready names the cache while a primary is missing, and
-// the same api process uses the whole cluster again once it is back.
+// cluster's three primaries under redirect load on a running api binary
+// (links it holds in memory, and unknown codes, which only the cluster's
+// negative entries answer), then starts it again: every redirect answers
+// 302 with its target all along and every unknown code 404 (what the dead
+// slots held comes from Postgres, counted as cache errors), /v1/ready
+// names the cache while a primary is missing, and the same api process
+// uses the whole cluster again once it is back.
 func TestRedirectsRideOutAClusterPrimaryRestart(t *testing.T) {
 	t.Parallel()
 	bin := testenv.BuildBinaries(t)
@@ -83,11 +85,22 @@ func TestRedirectsRideOutAClusterPrimaryRestart(t *testing.T) {
 	loadDone := make(chan struct{})
 	go func() {
 		defer close(loadDone)
-		hammer(6, 1<<30, 5*time.Minute, func(int, int) bool {
+		hammer(6, 1<<30, 5*time.Minute, func(_, i int) bool {
 			select {
 			case <-stop:
 				return false
 			default:
+			}
+			if i%2 == 1 {
+				// An unknown code: the api's memory holds the links, so these
+				// are what asks the cluster (its negative entries) under load.
+				code := fmt.Sprintf("unknown%d", rand.IntN(1<<30))
+				if r := resolve(base, code); r.Err != nil || r.Status != http.StatusNotFound {
+					outcomes.problem(fmt.Sprintf("resolve %s: %v, want 404", code, r))
+					return true
+				}
+				outcomes.add("404")
+				return true
 			}
 			l := links[rand.IntN(len(links))]
 			r := resolve(base, l.code)
