@@ -52,11 +52,18 @@ func newDeps(t *testing.T) deps {
 	}
 }
 
+// caches are the tiers of a process that shares its store, with the mock
+// as the shared tier and no local one.
+func (d deps) caches() *app.LinkCaches { return app.NewLinkCaches(nil, d.cache, false) }
+
+// someone is the client of the tests' lookups.
+var someone = client("192.0.2.1")
+
 type fixedClock struct{ t time.Time }
 
 func (c fixedClock) Now() time.Time { return c.t }
 
 func (d deps) creator(batch int) *app.Creator {
 	supply := app.NewCodeSupply(d.pool, d.counter, d.secrets, batch, quietLog)
-	return app.NewCreator(d.store, d.cache, supply, fixedClock{now}, urlPolicy, expiry, quarantine, quietLog)
+	return app.NewCreator(d.store, d.caches(), supply, fixedClock{now}, urlPolicy, expiry, quarantine, quietLog)
 }

@@ -28,7 +28,7 @@ type Created struct {
 // Creator is the create-a-link use case.
 type Creator struct {
 	store      ports.LinkStore
-	cache      ports.LinkCache
+	caches     *LinkCaches
 	codes      *CodeSupply
 	clock      ports.Clock
 	urls       domain.URLPolicy
@@ -38,13 +38,14 @@ type Creator struct {
 }
 
 // NewCreator returns the create use case.
-func NewCreator(store ports.LinkStore, cache ports.LinkCache, codes *CodeSupply, clock ports.Clock,
+func NewCreator(store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, clock ports.Clock,
 	urls domain.URLPolicy, expiry domain.ExpiryPolicy, quarantine domain.CodeQuarantine, log *slog.Logger,
 ) *Creator {
-	return &Creator{store: store, cache: cache, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
+	return &Creator{store: store, caches: caches, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
 }
 
-// Create validates req, stores the link and writes it through to the cache.
+// Create validates req, stores the link and writes it through to the
+// cache its first lookup reads (LinkCaches.created).
 // A returned link is committed. Errors: domain.ErrInvalidInput (as a
 // *domain.ValidationError), domain.ErrAliasTaken, domain.ErrUnavailable.
 func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error) {
@@ -75,7 +76,7 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if err != nil {
 		return Created{}, err
 	}
-	if err := c.cache.Set(ctx, link, c.clock.Now()); err != nil {
+	if err := c.caches.created(ctx, link, c.clock.Now()); err != nil {
 		c.log.Debug("write-through to cache failed", "error", err)
 	}
 	return Created{Link: link, ManageToken: token}, nil

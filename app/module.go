@@ -44,19 +44,22 @@ type Options struct {
 // every component that records visits (the HTTP server drains first). A
 // ports.CodePool is optional (without one, creates mint codes from the
 // counter directly), and so are a ports.RateLimiter (no miss limit without
-// one) and a ports.CacheOutbox (stores that share nothing need none).
+// one) and a ports.CacheOutbox (stores that share nothing need none). The
+// cache tiers are a ports.LocalLinkCache and, when replicas share the
+// store, a ports.LinkCache they share; a ports.ChangeFeed then keeps the
+// local tier in step (a ChangeFollower runs with the app), and without one
+// only the shared tier is used.
 var Module = fx.Module("app",
 	fx.Provide(
 		func() ports.Clock { return SystemClock{} },
 		newCodeSecretsFx,
 		newCodeSupplyFx,
-		func(opts Options, store ports.LinkStore, cache ports.LinkCache, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
-			return NewCreator(store, cache, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log)
+		newLinkCachesFx,
+		func(opts Options, store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
+			return NewCreator(store, caches, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log)
 		},
 		newResolverFx,
-		func(opts Options, store ports.LinkStore, cache ports.LinkCache, clock ports.Clock, log *slog.Logger) *Manager {
-			return NewManager(store, cache, clock, opts.AdminKeys, opts.Quarantine, opts.Expiry.Max, log)
-		},
+		newManagerFx,
 		newVisitsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
@@ -66,7 +69,7 @@ var Module = fx.Module("app",
 			return NewPoolFiller(pool, counter, secrets, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)
 		},
 	),
-	fx.Invoke(runCacheInvalidatorFx),
+	fx.Invoke(runCacheInvalidatorFx, runChangeFollowerFx),
 )
 
 func newCodeSecretsFx(lc fx.Lifecycle, opts Options, store ports.CodeSecretStore, log *slog.Logger) *CodeSecrets {
@@ -88,18 +91,41 @@ func newCodeSupplyFx(p codeSupplyParams) *CodeSupply {
 	return NewCodeSupply(p.Pool, p.Counter, p.Secrets, p.Opts.PoolTakeBatch, p.Log)
 }
 
-type resolverParams struct {
+type cachesParams struct {
+	fx.In
+	Local  ports.LocalLinkCache `optional:"true"`
+	Shared ports.LinkCache      `optional:"true"`
+	Feed   ports.ChangeFeed     `optional:"true"`
+}
+
+// newLinkCachesFx builds the tiers the modules provide; the batch, which
+// resolves nothing, has none.
+func newLinkCachesFx(p cachesParams) *LinkCaches {
+	return NewLinkCaches(p.Local, p.Shared, p.Feed != nil)
+}
+
+type useCaseParams struct {
 	fx.In
 	Opts    Options
 	Store   ports.LinkStore
-	Cache   ports.LinkCache
+	Caches  *LinkCaches
 	Clock   ports.Clock
 	Limiter ports.RateLimiter `optional:"true"`
 	Log     *slog.Logger
 }
 
-func newResolverFx(p resolverParams) *Resolver {
-	return NewResolver(p.Store, p.Cache, p.Clock, MissLimit{PerMinute: p.Opts.MissRateLimit, Limiter: p.Limiter}, p.Log)
+func (p useCaseParams) misses() MissLimit {
+	return MissLimit{PerMinute: p.Opts.MissRateLimit, Limiter: p.Limiter}
+}
+
+func newResolverFx(p useCaseParams) *Resolver {
+	return NewResolver(p.Store, p.Caches, p.Clock, p.misses(), p.Log)
+}
+
+func newManagerFx(p useCaseParams) *Manager {
+	return NewManager(p.Store, p.Caches, p.Clock, ManagerOptions{
+		AdminKeys: p.Opts.AdminKeys, Misses: p.misses(), Quarantine: p.Opts.Quarantine, MaxTTL: p.Opts.Expiry.Max,
+	}, p.Log)
 }
 
 type invalidatorParams struct {
@@ -119,6 +145,25 @@ func runCacheInvalidatorFx(p invalidatorParams) {
 	}
 	v := NewCacheInvalidator(p.Outbox, p.Cache, p.Clock, p.Log)
 	p.Lifecycle.Append(fx.StartStopHook(v.Start, v.Stop))
+}
+
+type followerParams struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Feed      ports.ChangeFeed `optional:"true"`
+	Caches    *LinkCaches
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
+// runChangeFollowerFx follows the store's changes while the app runs, when
+// the store has a change feed (the api in server mode).
+func runChangeFollowerFx(p followerParams) {
+	if p.Feed == nil {
+		return
+	}
+	f := NewChangeFollower(p.Feed, p.Caches, p.Clock, p.Log)
+	p.Lifecycle.Append(fx.StartStopHook(f.Start, f.Stop))
 }
 
 // FlushObserver is told the duration and outcome of each visit write.

@@ -17,7 +17,7 @@ import (
 )
 
 func (d deps) resolver() *app.Resolver {
-	return app.NewResolver(d.store, d.cache, fixedClock{now}, app.MissLimit{}, quietLog)
+	return app.NewResolver(d.store, d.caches(), fixedClock{now}, app.MissLimit{}, quietLog)
 }
 
 // client is a requester with a fixed address.
@@ -121,7 +121,7 @@ func TestMissLimitRefusesScannersWithoutAStoreLookup(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := app.NewResolver(store, cache, fixedClock{now}, app.MissLimit{PerMinute: 3, Limiter: memory.NewRateLimiter()}, quietLog)
+	r := app.NewResolver(store, app.NewLinkCaches(cache, nil, false), fixedClock{now}, app.MissLimit{PerMinute: 3, Limiter: memory.NewRateLimiter()}, quietLog)
 	cached := porttest.Link("cached1").ID(1).Created(now).Build()
 	if err := cache.Set(context.Background(), cached, now); err != nil {
 		t.Fatal(err)

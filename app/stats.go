@@ -38,8 +38,8 @@ func NewStatsReader(manager *Manager, store ports.VisitStore, clock ports.Clock,
 // Stats answers with the precedence of every management route (unknown
 // code, no credentials, credentials that do not grant the link), then
 // checks the window, then reads the counters.
-func (s *StatsReader) Stats(ctx context.Context, rawCode, bearer string, req StatsRequest) (LinkStats, error) {
-	link, err := s.manager.Authorize(ctx, rawCode, bearer)
+func (s *StatsReader) Stats(ctx context.Context, rawCode, bearer string, who Requester, req StatsRequest) (LinkStats, error) {
+	link, err := s.manager.Authorize(ctx, rawCode, bearer, who)
 	if err != nil {
 		return LinkStats{}, err
 	}

@@ -29,9 +29,12 @@ var (
 	ErrUnauthenticated = errors.New("credentials required")
 	// ErrForbidden means the credentials do not grant the request.
 	ErrForbidden = errors.New("not allowed")
+	// ErrTakenDown refuses the owner any change of a link an administrator
+	// disabled (a takedown): only an administrator may change or delete it.
+	ErrTakenDown = fmt.Errorf("%w: an administrator took this link down; only an administrator can change or delete it", ErrForbidden)
 	// ErrAdminOnly refuses the owner what only an administrator may do:
-	// enable a link an administrator disabled.
-	ErrAdminOnly = fmt.Errorf("%w: an administrator disabled this link; only an administrator can enable it", ErrForbidden)
+	// enable a link an administrator disabled. It is a takedown's refusal.
+	ErrAdminOnly = fmt.Errorf("%w: only an administrator can enable it", ErrTakenDown)
 	// ErrLinkExpired means a change needs a live link, and it has expired.
 	ErrLinkExpired = errors.New("the link has expired and cannot be revived")
 	// ErrUnavailable means a dependency the operation needs is down.

@@ -3,7 +3,7 @@
 // adapter; mocks for unit tests live in ports/mocks.
 package ports
 
-//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,CodeSecretStore,VisitStore,BotDetector
+//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,LocalLinkCache,ChangeFeed,CodeSecretStore,VisitStore,BotDetector
 
 import (
 	"context"
@@ -102,6 +102,60 @@ type LinkCache interface {
 	SetMissing(ctx context.Context, code domain.Code, now time.Time) error
 	// Invalidate drops whatever the cache holds for code, in every process.
 	Invalidate(ctx context.Context, code domain.Code) error
+}
+
+// LocalLinkCache is the redirect cache in the process's own memory, the
+// tier in front of any shared one. It never goes back in a link's history:
+// of the entries it is handed for one code it keeps the newest (by link id,
+// then version), and once told of a version it refuses older ones, so a copy
+// read from a shared cache that has not heard of a change yet, or by a
+// lookup that raced the change, cannot bring the old state back.
+type LocalLinkCache interface {
+	LinkCache
+	// Forget drops the entry of code unless it holds link id's version
+	// version or a later one, and refuses any earlier version from then on.
+	Forget(code domain.Code, id domain.LinkID, version int64, now time.Time)
+	// Forgotten reports whether the cache was told of a version of code's
+	// link (Forget) and holds no copy of it: any copy from elsewhere may be
+	// older, so only the store can answer.
+	Forgotten(code domain.Code, now time.Time) bool
+	// Clear drops every entry.
+	Clear()
+}
+
+// ChangeKind says what a Change is about.
+type ChangeKind string
+
+// ChangeLink is a change of a link: Key is its code, ID its id.
+const ChangeLink ChangeKind = "link"
+
+// Change is one committed change of something processes keep copies of.
+type Change struct {
+	Kind ChangeKind
+	// Key is what the copies are looked up by (a link's code).
+	Key string
+	// ID and Version name what the change left (a link's id and version):
+	// a copy older than that is stale.
+	ID, Version int64
+}
+
+// ChangeFeed tells a process of the changes committed to the store it
+// shares with other processes, by any of them (another release's
+// included), so that it can drop its copies. One follower reads it.
+type ChangeFeed interface {
+	// Rewind makes the next Changes start with the changes committed at or
+	// after since, by the store's clock, whatever was read before.
+	Rewind(since time.Time)
+	// Changes returns up to limit changes committed since the previous
+	// call, oldest first, none of them twice (a full batch: call again).
+	// A change whose commit was still in flight at a call is returned by a
+	// later one; now bounds how long the feed waits for such a commit.
+	Changes(ctx context.Context, now time.Time, limit int) ([]Change, error)
+	// Wake receives when changes may have been committed: a hint to call
+	// Changes early. It may stay silent; a follower polls all the same.
+	Wake() <-chan struct{}
+	// Prune forgets the changes committed before before.
+	Prune(ctx context.Context, before time.Time) error
 }
 
 // RateLimiter counts events per key in fixed windows.

@@ -14,11 +14,13 @@ import (
 )
 
 // TestAPIOnPostgresAndRedis runs the whole HTTP contract against the
-// production adapters: Postgres, the cache Redis, the codes Redis.
+// production adapters: Postgres and its change feed, the cache Redis
+// behind the in-process tier, the codes Redis.
 func TestAPIOnPostgresAndRedis(t *testing.T) {
 	t.Parallel()
 	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
-		store, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 40, MaxLinkLifetime: 365 * 24 * time.Hour})
+		url := testenv.Database(t)
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: 365 * 24 * time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,8 +28,8 @@ func TestAPIOnPostgresAndRedis(t *testing.T) {
 		cacheClient, prefix := testenv.RedisCacheClient(t)
 		codesClient, key := testenv.RedisCodesClient(t)
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store,
-			Cache: testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true}),
+			Store: store, Counter: store, Outbox: store, Changes: testenv.ChangeFeed(t, url),
+			Cache: testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix}),
 			Pool:  testenv.NewPool(t, codesClient, redispool.Options{Key: key}),
 		})
 	})

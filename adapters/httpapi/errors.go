@@ -79,7 +79,7 @@ var (
 )
 
 // sentinelAnswers are the answers to the domain's sentinel errors, tried in
-// order: the first that err wraps wins (ErrAdminOnly wraps ErrForbidden).
+// order: the first that err wraps wins (ErrTakenDown wraps ErrForbidden).
 var sentinelAnswers = []struct {
 	err    error
 	answer *httpError
@@ -90,7 +90,7 @@ var sentinelAnswers = []struct {
 	{domain.ErrLinkExpired, &httpError{status: http.StatusConflict, reason: "link_expired", message: domain.ErrLinkExpired.Error()}},
 	{domain.ErrUnauthenticated, &httpError{status: http.StatusUnauthorized, reason: reasonUnauthorized, header: bearerChallenge,
 		message: "credentials required: Authorization: Bearer <manage token or admin key>"}},
-	{domain.ErrAdminOnly, &httpError{status: http.StatusForbidden, reason: "admin_only", message: "an administrator disabled this link; only an administrator can enable it"}},
+	{domain.ErrTakenDown, &httpError{status: http.StatusForbidden, reason: "taken_down", message: "an administrator took this link down; only an administrator can change or delete it"}},
 	{domain.ErrForbidden, &httpError{status: http.StatusForbidden, reason: "forbidden", message: "these credentials do not grant this link"}},
 	{domain.ErrUnavailable, errUnavailable},
 }

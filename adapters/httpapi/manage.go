@@ -48,11 +48,22 @@ func (h *Handler) manageContext(c *gin.Context) (context.Context, context.Cancel
 	return context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 }
 
-// info answers GET /v1/shortlink/{code}/info.
+// info answers GET /v1/shortlink/{code}/info: without credentials, the
+// public side of a live link, resolved as a redirect is (caches, miss
+// limit); with them, the link in any state, from the store.
 func (h *Handler) info(c *gin.Context) {
-	ctx, cancel := h.manageContext(c)
-	defer cancel()
-	info, err := h.Manager.Info(ctx, c.Param("code"), bearer(c))
+	var (
+		info app.LinkInfo
+		err  error
+	)
+	if token := bearer(c); token == "" {
+		info.Link, err = h.Resolver.Resolve(c.Request.Context(), c.Param("code"), (*requester)(c))
+		info.Status = domain.StatusActive
+	} else {
+		ctx, cancel := h.manageContext(c)
+		defer cancel()
+		info, err = h.Manager.Info(ctx, c.Param("code"), token, (*requester)(c))
+	}
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -61,13 +72,13 @@ func (h *Handler) info(c *gin.Context) {
 }
 
 // patch answers PATCH /v1/shortlink/{code}: expires_at and disabled. The
-// precedence of answers (unknown, no credentials, not granted) comes
-// before the body is even looked at, so a bad body never tells a stranger
-// anything.
+// precedence of answers (unknown, no credentials, not granted, taken down)
+// comes before the body is even looked at, so a bad body never tells a
+// stranger anything.
 func (h *Handler) patch(c *gin.Context) {
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	if _, err := h.Manager.Authorize(ctx, c.Param("code"), bearer(c)); err != nil {
+	if err := h.Manager.AuthorizeChange(ctx, c.Param("code"), bearer(c), (*requester)(c)); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -76,7 +87,7 @@ func (h *Handler) patch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	info, err := h.Manager.Update(ctx, c.Param("code"), bearer(c), p)
+	info, err := h.Manager.Update(ctx, c.Param("code"), bearer(c), (*requester)(c), p)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -134,7 +145,7 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 func (h *Handler) remove(c *gin.Context) {
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	if err := h.Manager.Delete(ctx, c.Param("code"), bearer(c)); err != nil {
+	if err := h.Manager.Delete(ctx, c.Param("code"), bearer(c), (*requester)(c)); err != nil {
 		h.fail(c, err)
 		return
 	}

@@ -24,10 +24,11 @@ import (
 )
 
 // TestManagementWhileTheStoreIsDown: with the store down, every
-// management route and the public routes that read the store answer 503
-// with the generic message (the preview page in HTML), nothing is half
-// applied (the cached link keeps redirecting, and once the store is back
-// the link is as it was), and management works again.
+// management route answers 503 with the generic message, and so do the
+// public routes of a code the cache does not hold (the preview page in
+// HTML), while those of a cached link answer from the cache; nothing is
+// half applied (once the store is back the link is as it was), and
+// management works again.
 func TestManagementWhileTheStoreIsDown(t *testing.T) {
 	t.Parallel()
 	env, store := startMemoryAPI(t)
@@ -45,19 +46,24 @@ func TestManagementWhileTheStoreIsDown(t *testing.T) {
 		{"extend", http.MethodPatch, path, l.Token, map[string]any{"expires_at": "2099-01-01T00:00:00Z"}},
 		{"delete", http.MethodDelete, path, l.Token, nil},
 		{"owner info", http.MethodGet, path + "/info", l.Token, nil},
-		{"public info", http.MethodGet, path + "/info", "", nil},
-		{"qr", http.MethodGet, path + "/qr", "", nil},
+		{"public info, uncached", http.MethodGet, "/v1/shortlink/Uncached/info", "", nil},
+		{"qr, uncached", http.MethodGet, "/v1/shortlink/Uncached/qr", "", nil},
 	} {
 		r := httpsuite.Send(t, env, tc.method, tc.path, tc.bearer, tc.body)
 		if r.Status != http.StatusServiceUnavailable || r.Reason() != "unavailable" || r.ErrorMessage() != "service temporarily unavailable, please retry" {
 			t.Errorf("%s with the store down = %s, want 503 unavailable with the generic message", tc.name, r)
 		}
 	}
-	if r := httpsuite.Send(t, env, http.MethodGet, "/"+l.Code+"+", "", nil); r.Status != http.StatusServiceUnavailable ||
+	if r := httpsuite.Send(t, env, http.MethodGet, "/Uncached+", "", nil); r.Status != http.StatusServiceUnavailable ||
 		!strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
-		t.Errorf("preview with the store down = %d %q, want a 503 page", r.Status, r.Header.Get("Content-Type"))
+		t.Errorf("preview of an uncached code with the store down = %d %q, want a 503 page", r.Status, r.Header.Get("Content-Type"))
 	}
 	testkit.ExpectRedirect(t, env.BaseURL+"/"+l.Code, l.Target) // the cache was not touched
+	for _, public := range []string{path + "/info", path + "/qr", "/" + l.Code + "+"} {
+		if r := httpsuite.Send(t, env, http.MethodGet, public, "", nil); r.Status != http.StatusOK {
+			t.Errorf("GET %s of the cached link with the store down = %s, want 200 from the cache", public, r)
+		}
+	}
 
 	store.SetDown(false)
 	if after := httpsuite.Send(t, env, http.MethodGet, path+"/info", l.Token, nil); string(after.Body) != string(before.Body) {
@@ -98,8 +104,9 @@ func TestPreviewFailuresAreLogged(t *testing.T) {
 			var log bytes.Buffer
 			logger := slog.New(slog.NewJSONHandler(&log, nil))
 			store := failingStore{memory.NewLinkStore(), tc.err}
-			manager := app.NewManager(store, testenv.MemoryCache(t, time.Hour, time.Second), app.SystemClock{}, nil, 0, time.Hour, logger)
-			h := httpapi.NewHandler(httpapi.Deps{Manager: manager, Clock: app.SystemClock{}, Log: logger}, httpapi.Options{RequestTimeout: time.Second})
+			caches := app.NewLinkCaches(testenv.MemoryCache(t, time.Hour, time.Second), nil, false)
+			resolver := app.NewResolver(store, caches, app.SystemClock{}, app.MissLimit{}, logger)
+			h := httpapi.NewHandler(httpapi.Deps{Resolver: resolver, Clock: app.SystemClock{}, Log: logger}, httpapi.Options{RequestTimeout: time.Second})
 			router, err := httpapi.NewRouter(h, prometheus.NewRegistry(), nil)
 			if err != nil {
 				t.Fatal(err)

@@ -40,6 +40,8 @@ func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 // before they run: one in each state, one to delete, one to draw.
 type openAPILinks struct {
 	qrETag string // the ETag of doc-qr's default image
+	// takenDownToken is the manage token of doc-taken-down, which an admin disabled.
+	takenDownToken string
 }
 
 func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
@@ -57,8 +59,13 @@ func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
 	}
 	httpsuite.CreateLink(t, up, "https://example.com/doc-expired", "alias", "doc-expired",
 		"expires_at", up.Clock.Now().Add(time.Minute).Format(time.RFC3339Nano))
+	takenDown := httpsuite.CreateLink(t, up, "https://example.com/doc-taken-down", "alias", "doc-taken-down")
+	mustSend(t, up, http.MethodPatch, "/v1/shortlink/doc-taken-down", httpsuite.AdminKey, map[string]any{"disabled": true}, 200)
 	up.Clock.Advance(2 * time.Minute)
-	return openAPILinks{qrETag: mustSend(t, up, http.MethodGet, "/v1/shortlink/doc-qr/qr", "", nil, 200).Header.Get("ETag")}
+	return openAPILinks{
+		qrETag:         mustSend(t, up, http.MethodGet, "/v1/shortlink/doc-qr/qr", "", nil, 200).Header.Get("ETag"),
+		takenDownToken: takenDown.Token,
+	}
 }
 
 func mustSend(t *testing.T, env httpsuite.Env, method, path, bearer string, body any, status int) testkit.Response {
@@ -96,6 +103,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 	admin := map[string]string{"Authorization": "Bearer " + httpsuite.AdminKey}
 	wrong := map[string]string{"Authorization": "Bearer not-the-token-0123456789"}
 	browser := map[string]string{"Accept": httpsuite.BrowserAccept}
+	owner := map[string]string{"Authorization": "Bearer " + links.takenDownToken}
 	create := func(name, server, body string, status int, conforms bool) exchange {
 		return exchange{name: name, server: server, method: http.MethodPost, path: "/v1/shortlink", contentType: js, body: body, status: status, conforms: conforms}
 	}
@@ -163,6 +171,11 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		withHeader(get("redirect store down, for a browser", "down", "/Uncached", 503, true), browser),
 		withHeader(get("redirect over MISS_RATE_LIMIT, for a browser", "misses", "/NoSuch4", 429, true), browser),
 		get("resolve over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch3", 429, true),
+		get("preview over MISS_RATE_LIMIT", "misses", "/NoSuch4+", 429, true),
+		get("qr over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch4/qr", 429, true),
+		withHeader(get("stats over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch4/stats", 429, true), admin),
+		patch("change over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch4", `{"disabled":true}`, admin, 429, true),
+		remove("delete over MISS_RATE_LIMIT", "misses", "/v1/shortlink/NoSuch4", admin, 429, true),
 
 		get("web page", "up", "/", 200, true),
 		get("web script", "up", "/_/app.js", 200, true),
@@ -185,6 +198,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		withHeader(get("info with a wrong token", "up", "/v1/shortlink/doc-link/info", 403, true), wrong),
 		get("public info, disabled", "up", "/v1/shortlink/doc-disabled/info", 410, true),
 		get("public info, expired", "up", "/v1/shortlink/doc-expired/info", 404, true),
+		withHeader(get("info of an expired link with a wrong token", "up", "/v1/shortlink/doc-expired/info", 404, true), wrong),
 		get("info of an invalid code", "up", "/v1/shortlink/bad_code/info", 400, false),
 		get("info store down", "down", "/v1/shortlink/Uncached/info", 503, true),
 
@@ -208,6 +222,8 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		patch("change with a wrong token", "up", "/v1/shortlink/doc-change-me", `{"disabled":true}`, wrong, 403, true),
 		patch("change of an unknown code", "up", "/v1/shortlink/NoSuch1", `{"disabled":true}`, admin, 404, true),
 		patch("change of an expired link", "up", "/v1/shortlink/doc-expired", `{"disabled":true}`, admin, 409, true),
+		patch("change of an expired link with a wrong token", "up", "/v1/shortlink/doc-expired", `{"disabled":true}`, wrong, 404, true),
+		patch("owner's change of a taken-down link", "up", "/v1/shortlink/doc-taken-down", `{"disabled":false}`, owner, 403, true),
 		patch("change of a deleted link", "up", "/v1/shortlink/doc-deleted", `{"disabled":false}`, admin, 410, true),
 		patch("change body over 16 KiB", "up", "/v1/shortlink/doc-change-me", `{"disabled":true,"pad":"`+strings.Repeat("x", 17<<10)+`"}`, admin, 413, false),
 		{name: "change as text/plain", server: "up", method: http.MethodPatch, path: "/v1/shortlink/doc-change-me", contentType: "text/plain", header: admin, body: `{"disabled":true}`, status: 415},
@@ -220,6 +236,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		remove("delete again", "up", "/v1/shortlink/doc-delete-me", admin, 410, true),
 		remove("delete of an unknown code", "up", "/v1/shortlink/NoSuch1", admin, 404, true),
 		remove("delete of an invalid code", "up", "/v1/shortlink/bad_code", admin, 400, false),
+		remove("owner's delete of a taken-down link", "up", "/v1/shortlink/doc-taken-down", owner, 403, true),
 		remove("delete store down", "down", "/v1/shortlink/Uncached", admin, 503, true),
 	}, statsExchanges()...)
 }

@@ -23,17 +23,15 @@ type previewPage struct {
 
 // preview answers GET /{code}+: a page that shows where a live link goes
 // without going there. A disabled or deleted link gets a 410 page that does
-// not show its target: a takedown must stop publishing it. Errors are
-// decided (and logged) as the API's are, and shown as a page (failPage).
+// not show its target: a takedown must stop publishing it. The link is
+// resolved as a redirect is (caches, miss limit). Errors are decided (and
+// logged) as the API's are, and shown as a page (failPage).
 func (h *Handler) preview(c *gin.Context, code string) {
-	ctx, cancel := h.manageContext(c)
-	defer cancel()
-	info, err := h.Manager.Info(ctx, code, "")
+	link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 	if err != nil {
 		h.failPage(c, err)
 		return
 	}
-	link := info.Link
 	page := previewPage{Style: pageStyle, Title: "Preview", Link: &link, ShortURL: h.shortURL(link.Code())}
 	page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
 	var body bytes.Buffer

@@ -32,22 +32,22 @@ var qrMediaTypes = map[string]string{"png": "image/png", "svg": "image/svg+xml"}
 
 // qrCode answers GET /v1/shortlink/{code}/qr: an image of the link's
 // short_url, the same for every request with the same format and size, so
-// it carries a strong ETag and may be cached publicly for a day. A link
-// that is not live answers exactly as its public info does (404 or 410).
+// it carries a strong ETag and may be cached publicly for a day. The link
+// is resolved as a redirect is (caches, miss limit): a hot link's QR code
+// costs the store nothing, and one that is not live answers exactly as
+// its public info does (404 or 410).
 func (h *Handler) qrCode(c *gin.Context) {
 	format, size, err := qrParams(c)
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	ctx, cancel := h.manageContext(c)
-	defer cancel()
-	info, err := h.Manager.Info(ctx, c.Param("code"), "")
+	link, err := h.Resolver.Resolve(c.Request.Context(), c.Param("code"), (*requester)(c))
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	text := h.shortURL(info.Link.Code())
+	text := h.shortURL(link.Code())
 	sum := sha256.Sum256([]byte(qrRendering + "\x00" + format + "\x00" + strconv.Itoa(size) + "\x00" + text))
 	etag := `"` + hex.EncodeToString(sum[:16]) + `"`
 	hdr := c.Writer.Header()

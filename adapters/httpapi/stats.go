@@ -54,7 +54,7 @@ type referrerBody struct {
 func (h *Handler) stats(c *gin.Context) {
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	res, err := h.Stats.Stats(ctx, c.Param("code"), bearer(c), app.StatsRequest{
+	res, err := h.Stats.Stats(ctx, c.Param("code"), bearer(c), (*requester)(c), app.StatsRequest{
 		From: c.Query("from"), To: c.Query("to"), Interval: c.Query("interval"),
 	})
 	if err != nil {

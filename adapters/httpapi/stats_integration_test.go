@@ -18,15 +18,16 @@ import (
 func TestStatsOnPostgres(t *testing.T) {
 	t.Parallel()
 	httpsuite.RunStats(t, func(t *testing.T) httpsuite.Env {
-		store, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 8, MaxLinkLifetime: 365 * 24 * time.Hour})
+		url := testenv.Database(t)
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 8, MaxLinkLifetime: 365 * 24 * time.Hour})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
 		cacheClient, prefix := testenv.RedisCacheClient(t)
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store,
-			Cache:     testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true}),
+			Store: store, Counter: store, Changes: testenv.ChangeFeed(t, url),
+			Cache:     testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix}),
 			Configure: func(cfg *config.Config) { cfg.AdminKeys = []string{statsAdminKey} },
 		})
 	}, statsAdminKey)

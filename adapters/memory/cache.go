@@ -14,16 +14,17 @@ import (
 
 // CacheOptions configure a Cache.
 type CacheOptions struct {
-	// TTL caps how long a link stays cached; NegativeTTL is how long a code
-	// is remembered as unknown. Both must be positive.
+	// TTL caps how long a link stays cached, and how long the cache
+	// remembers a version it was told of (Forget); NegativeTTL is how long
+	// a code is remembered as unknown. Both must be positive.
 	TTL, NegativeTTL time.Duration
 	// MaxBytes bounds the memory the entries take, keys and URLs included.
 	MaxBytes uint64
 }
 
-// Cache is an in-process ports.LinkCache bounded in bytes, with the same
-// TTL rules as the Redis cache: an entry never outlives its link. Eviction
-// is otter's (W-TinyLFU, O(1)); reads take no global lock.
+// Cache is an in-process ports.LocalLinkCache bounded in bytes, with the
+// same TTL rules as the Redis cache: an entry never outlives its link.
+// Eviction is otter's (W-TinyLFU, O(1)); reads take no global lock.
 type Cache struct {
 	opts    CacheOptions
 	entries *otter.Cache[domain.Code, cacheEntry]
@@ -31,18 +32,46 @@ type Cache struct {
 	hits, misses, negativeHits atomic.Uint64
 }
 
+// entryKind is what an entry holds.
+type entryKind uint8
+
+const (
+	entryLink     entryKind = iota
+	entryNegative           // the code was unknown
+	entryFence              // no link, but a version: older ones are stale
+)
+
 type cacheEntry struct {
-	link     domain.ShortLink // zero for a negative entry
-	negative bool
-	until    time.Time     // by the caller's clock: Get judges with it
-	ttl      time.Duration // the same span, for otter's own clock to drop the entry
+	kind  entryKind
+	link  domain.ShortLink // entryLink only
+	rev   revision         // the link's, or the fence's
+	until time.Time        // by the caller's clock: Get judges with it
+	ttl   time.Duration    // the same span, for otter's own clock to drop the entry
+}
+
+// revision orders the versions of what one code held: a code is claimed
+// again only by a link with a later id, and each change of a link counts
+// its version up.
+type revision struct {
+	id      domain.LinkID
+	version int64
+}
+
+func revisionOf(link domain.ShortLink) revision {
+	return revision{id: link.ID(), version: link.Version()}
+}
+
+func (r revision) before(o revision) bool {
+	return r.id < o.id || (r.id == o.id && r.version < o.version)
 }
 
 // entryOverhead approximates what an entry costs beyond its code and URL:
-// the entry struct, the hash table node and the eviction policy's metadata.
-const entryOverhead = 160
+// the entry struct, the hash table node and the eviction policy's metadata
+// (measured: about 330 bytes of heap an entry), so that MaxBytes bounds
+// the heap the cache takes, which GOMEMLIMIT counts.
+const entryOverhead = 320
 
-var _ ports.LinkCache = (*Cache)(nil)
+var _ ports.LocalLinkCache = (*Cache)(nil)
 
 // NewCache returns an empty cache.
 func NewCache(opts CacheOptions) (*Cache, error) {
@@ -69,10 +98,10 @@ func NewCache(opts CacheOptions) (*Cache, error) {
 func (c *Cache) Get(_ context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
 	e, ok := c.entries.GetIfPresent(code)
 	switch {
-	case !ok || !now.Before(e.until):
+	case !ok || !now.Before(e.until) || e.kind == entryFence:
 		c.misses.Add(1)
 		return domain.ShortLink{}, ports.CacheMiss, nil
-	case e.negative:
+	case e.kind == entryNegative:
 		c.negativeHits.Add(1)
 		return domain.ShortLink{}, ports.CacheNegativeHit, nil
 	default:
@@ -93,29 +122,45 @@ func (c *Cache) Misses() uint64 { return c.misses.Load() }
 // NegativeHits counts lookups that found a negative entry.
 func (c *Cache) NegativeHits() uint64 { return c.negativeHits.Load() }
 
-// Set implements ports.LinkCache. A link with no time left to live leaves
-// no entry, the old one included.
+// Set implements ports.LinkCache, unless the cache holds a later version
+// of the code's link. A link with no time left to live leaves only its
+// version behind, so that an earlier one cannot come back.
 func (c *Cache) Set(_ context.Context, link domain.ShortLink, now time.Time) error {
-	if e, ok := c.linkEntry(link, now); ok {
-		c.entries.Set(link.Code(), e)
-	} else {
-		c.entries.Invalidate(link.Code())
-	}
+	e := c.linkEntry(link, now)
+	c.entries.Compute(link.Code(), func(old cacheEntry, found bool) (cacheEntry, otter.ComputeOp) {
+		if found && now.Before(old.until) && old.kind != entryNegative && e.rev.before(old.rev) {
+			return old, otter.CancelOp
+		}
+		return e, otter.WriteOp
+	})
 	return nil
 }
 
 // Add implements ports.LinkCache: it writes only where the cache holds no
-// entry that is still good at now.
+// entry that is still good at now, or only the version of an earlier one.
 func (c *Cache) Add(_ context.Context, link domain.ShortLink, now time.Time) error {
-	if e, ok := c.linkEntry(link, now); ok {
-		c.putUnlessHeld(link.Code(), e, now)
+	e := c.linkEntry(link, now)
+	if e.kind == entryFence {
+		return nil
 	}
+	c.entries.Compute(link.Code(), func(old cacheEntry, found bool) (cacheEntry, otter.ComputeOp) {
+		if found && now.Before(old.until) && (old.kind != entryFence || e.rev.before(old.rev)) {
+			return old, otter.CancelOp
+		}
+		return e, otter.WriteOp
+	})
 	return nil
 }
 
 // SetMissing implements ports.LinkCache.
 func (c *Cache) SetMissing(_ context.Context, code domain.Code, now time.Time) error {
-	c.putUnlessHeld(code, cacheEntry{negative: true, until: now.Add(c.opts.NegativeTTL), ttl: c.opts.NegativeTTL}, now)
+	e := cacheEntry{kind: entryNegative, until: now.Add(c.opts.NegativeTTL), ttl: c.opts.NegativeTTL}
+	c.entries.Compute(code, func(old cacheEntry, found bool) (cacheEntry, otter.ComputeOp) {
+		if found && now.Before(old.until) {
+			return old, otter.CancelOp
+		}
+		return e, otter.WriteOp
+	})
 	return nil
 }
 
@@ -125,22 +170,36 @@ func (c *Cache) Invalidate(_ context.Context, code domain.Code) error {
 	return nil
 }
 
-func (c *Cache) linkEntry(link domain.ShortLink, now time.Time) (cacheEntry, bool) {
-	ttl := link.CacheFor(now, c.opts.TTL)
-	if ttl <= 0 {
-		return cacheEntry{}, false
-	}
-	link = domain.RestoreShortLink(publicRecord(link))
-	return cacheEntry{link: link, until: now.Add(ttl), ttl: ttl}, true
-}
-
-func (c *Cache) putUnlessHeld(code domain.Code, e cacheEntry, now time.Time) {
+// Forget implements ports.LocalLinkCache: the version is remembered for
+// TTL, the longest any copy of the link may be cached.
+func (c *Cache) Forget(code domain.Code, id domain.LinkID, version int64, now time.Time) {
+	fence := cacheEntry{kind: entryFence, rev: revision{id: id, version: version}, until: now.Add(c.opts.TTL), ttl: c.opts.TTL}
 	c.entries.Compute(code, func(old cacheEntry, found bool) (cacheEntry, otter.ComputeOp) {
-		if found && now.Before(old.until) {
+		if found && now.Before(old.until) && old.kind != entryNegative && !old.rev.before(fence.rev) {
 			return old, otter.CancelOp
 		}
-		return e, otter.WriteOp
+		return fence, otter.WriteOp
 	})
+}
+
+// Forgotten implements ports.LocalLinkCache.
+func (c *Cache) Forgotten(code domain.Code, now time.Time) bool {
+	e, ok := c.entries.GetIfPresent(code)
+	return ok && now.Before(e.until) && e.kind == entryFence
+}
+
+// Clear implements ports.LocalLinkCache.
+func (c *Cache) Clear() { c.entries.InvalidateAll() }
+
+// linkEntry is link's entry at now: the link for as long as it may be
+// cached, or its version alone (a fence, for TTL) once it may not.
+func (c *Cache) linkEntry(link domain.ShortLink, now time.Time) cacheEntry {
+	ttl := link.CacheFor(now, c.opts.TTL)
+	if ttl <= 0 {
+		return cacheEntry{kind: entryFence, rev: revisionOf(link), until: now.Add(c.opts.TTL), ttl: c.opts.TTL}
+	}
+	public := domain.RestoreShortLink(publicRecord(link))
+	return cacheEntry{kind: entryLink, link: public, rev: revisionOf(link), until: now.Add(ttl), ttl: ttl}
 }
 
 // publicRecord is what a cache keeps of a link: no owner digest, which

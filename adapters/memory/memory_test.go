@@ -30,7 +30,15 @@ func TestLinkStoreContract(t *testing.T) {
 
 func TestCacheContract(t *testing.T) {
 	t.Parallel()
-	porttest.LinkCacheContract(t, func(t *testing.T) ports.LinkCache { return newCache(t, 1<<20) })
+	porttest.LocalLinkCacheContract(t, func(t *testing.T) ports.LocalLinkCache { return newCache(t, 1<<20) })
+}
+
+func TestChangeFeedContract(t *testing.T) {
+	t.Parallel()
+	porttest.ChangeFeedContract(t, func(*testing.T) porttest.ChangeFeeds {
+		store := memory.NewLinkStore()
+		return porttest.ChangeFeeds{Store: store, NewFeed: func(*testing.T) ports.ChangeFeed { return store.ChangeFeed() }}
+	})
 }
 
 // TestCacheIsBoundedInBytes fills a 1 MiB cache with 20 000 links of 4 KiB

@@ -25,6 +25,7 @@ type LinkStore struct {
 	secret *domain.SecretRecord
 	down   bool
 	visits visits
+	log    changeLog
 }
 
 // claim is who holds a code, and from when another link may claim it.
@@ -58,13 +59,17 @@ func (s *LinkStore) Insert(_ context.Context, link domain.ShortLink, codeFreeAft
 	if s.down {
 		return domain.ShortLink{}, domain.ErrUnavailable
 	}
-	if c, ok := s.claims[link.Code()]; ok && !c.freeAfter.Before(link.CreatedAt()) {
+	previous, claimed := s.claims[link.Code()]
+	if claimed && !previous.freeAfter.Before(link.CreatedAt()) {
 		return domain.ShortLink{}, domain.ErrCodeTaken
 	}
 	s.lastID++
 	link = link.WithID(s.lastID)
 	s.links[link.ID()] = link
 	s.claims[link.Code()] = claim{link: link.ID(), freeAfter: codeFreeAfter}
+	if claimed { // a code taken over from another link
+		s.log.append(ports.Change{Kind: ports.ChangeLink, Key: string(link.Code()), ID: int64(link.ID()), Version: link.Version()}, link.CreatedAt())
+	}
 	return link, nil
 }
 
@@ -79,7 +84,7 @@ func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (doma
 }
 
 // Update implements ports.LinkStore.
-func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+func (s *LinkStore) Update(_ context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
@@ -95,6 +100,7 @@ func (s *LinkStore) Update(_ context.Context, code domain.Code, _ time.Time, cha
 	}
 	s.links[next.ID()] = next
 	s.claims[code] = claim{link: next.ID(), freeAfter: freeAfter}
+	s.log.append(ports.Change{Kind: ports.ChangeLink, Key: string(code), ID: int64(next.ID()), Version: next.Version()}, now)
 	return next, nil
 }
 

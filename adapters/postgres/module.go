@@ -29,3 +29,20 @@ var Module = fx.Module("postgres",
 		fx.Annotate((*Store).Collector, fx.ResultTags(`group:"collectors"`)),
 	),
 )
+
+// ChangeFeedModule provides the ChangeFeed of the database the Options
+// name, as the ports.ChangeFeed: for the api, whose replicas follow each
+// other's changes; the batch and the tools need none.
+var ChangeFeedModule = fx.Module("postgres-changes",
+	fx.Provide(
+		func(lc fx.Lifecycle, opts Options) (*ChangeFeed, error) {
+			f, err := NewChangeFeed(opts)
+			if err != nil {
+				return nil, err
+			}
+			lc.Append(fx.StopHook(f.Close))
+			return f, nil
+		},
+		func(f *ChangeFeed) ports.ChangeFeed { return f },
+	),
+)

@@ -1,6 +1,9 @@
-// Package rediscache is the redirect cache: links in Redis under a key
-// prefix, with brief negative entries for codes no link holds, read through
-// rueidis client-side caching so repeat hits stay in process.
+// Package rediscache is the redirect cache the replicas share: links in
+// Redis under a key prefix, with brief negative entries for codes no link
+// holds, behind a breaker that sends lookups to the store while Redis is
+// slow. (The api keeps hot links in its own memory in front of it,
+// app.LinkCaches; rueidis client-side caching, which only Redis can
+// invalidate, is off there.)
 package rediscache
 
 import (
@@ -31,7 +34,9 @@ type Options struct {
 	// Timeout bounds each operation (REDIS_TIMEOUT).
 	Timeout time.Duration
 	// ClientSideCache serves repeat reads from process memory (the client
-	// must be dialled with client-side caching for it to take effect).
+	// must be dialled with client-side caching for it to take effect). The
+	// api leaves it off: Redis alone invalidates that memory, so a frozen
+	// Redis would freeze it too.
 	ClientSideCache bool
 	// LocalCacheBytes bounds that process memory (LOCAL_CACHE_BYTES), for Module.
 	LocalCacheBytes uint64
@@ -40,11 +45,23 @@ type Options struct {
 	// writes or deletes the key, or it expires; Get checks the link's own
 	// expiry, so LocalTTL bounds memory, not correctness.
 	LocalTTL time.Duration
+	// BreakerFailures is how many operations in a row may fail (time out,
+	// or find Redis down) before the cache skips Redis for
+	// BreakerCoolDown, failing at once, and then probes it with one
+	// operation; defaults 2 and 1s.
+	BreakerFailures int
+	BreakerCoolDown time.Duration
 }
 
 func (o Options) withDefaults() Options {
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "shortlink:link:"
+	}
+	if o.BreakerFailures <= 0 {
+		o.BreakerFailures = 2
+	}
+	if o.BreakerCoolDown <= 0 {
+		o.BreakerCoolDown = time.Second
 	}
 	if o.LocalTTL <= 0 {
 		o.LocalTTL = time.Minute
@@ -57,8 +74,9 @@ func (o Options) withDefaults() Options {
 // itself, in Redis or in process memory; a negative entry never replaces a
 // cached link, and caching a link replaces a negative entry.
 type Cache struct {
-	client rueidis.Client
-	opts   Options
+	client  rueidis.Client
+	opts    Options
+	breaker *redisclient.Breaker
 
 	hits, localHits, misses, negativeHits atomic.Uint64
 }
@@ -71,7 +89,8 @@ func New(client rueidis.Client, opts Options) (*Cache, error) {
 		return nil, fmt.Errorf("rediscache: TTL (%s), NegativeTTL (%s) and Timeout (%s) must be positive",
 			opts.TTL, opts.NegativeTTL, opts.Timeout)
 	}
-	return &Cache{client: client, opts: opts.withDefaults()}, nil
+	opts = opts.withDefaults()
+	return &Cache{client: client, opts: opts, breaker: redisclient.NewBreaker(opts.BreakerFailures, opts.BreakerCoolDown)}, nil
 }
 
 // Hits counts lookups that found a link.
@@ -99,3 +118,17 @@ func (c *Cache) Ping(ctx context.Context) error {
 }
 
 func (c *Cache) key(code domain.Code) string { return c.opts.KeyPrefix + string(code) }
+
+// BreakerOpen reports whether the cache is skipping Redis.
+func (c *Cache) BreakerOpen() bool { return c.breaker.Open() }
+
+// do sends cmd through the breaker: at once ErrBreakerOpen while it is
+// open, else Redis's answer, whose outcome the breaker learns.
+func (c *Cache) do(ctx context.Context, cmd rueidis.Completed) rueidis.RedisResult {
+	if !c.breaker.Allow() {
+		return rueidis.NewErrorResult(redisclient.ErrBreakerOpen)
+	}
+	resp := c.client.Do(ctx, cmd)
+	c.breaker.Report(resp.Error())
+	return resp
+}

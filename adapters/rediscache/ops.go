@@ -11,7 +11,8 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// Get implements ports.LinkCache. With ClientSideCache, repeat hits are
+// Get implements ports.LinkCache, through the breaker (ErrBreakerOpen
+// while it skips Redis). With ClientSideCache, repeat hits are
 // answered from process memory, and only hits: Redis invalidates a local
 // copy the moment any instance writes the key (a Set after a change), but
 // an absence or a negative entry may predate a create whose invalidation is
@@ -20,6 +21,9 @@ import (
 // expired: Redis counts expiry in whole milliseconds from when it applied
 // the write, so it may keep a key a little past the link's expiry.
 func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, ports.CacheResult, error) {
+	if !c.breaker.Allow() {
+		return domain.ShortLink{}, ports.CacheMiss, redisclient.ErrBreakerOpen
+	}
 	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	var resp rueidis.RedisResult
@@ -42,6 +46,7 @@ func (c *Cache) Get(ctx context.Context, code domain.Code, now time.Time) (domai
 		// invalidation is still on its way, so Redis confirms it.
 		value, err = c.client.Do(ctx, c.client.B().Get().Key(c.key(code)).Build()).ToString()
 	}
+	c.breaker.Report(err)
 	switch {
 	case rueidis.IsRedisNil(err):
 		c.misses.Add(1)
@@ -77,7 +82,7 @@ func (c *Cache) Set(ctx context.Context, link domain.ShortLink, now time.Time) e
 	if ttl > 0 {
 		cmd = c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).PxMilliseconds(ttl).Build()
 	}
-	if err := c.client.Do(ctx, cmd).Error(); err != nil {
+	if err := c.do(ctx, cmd).Error(); err != nil {
 		return redisclient.Wrap("cache set "+string(link.Code()), err)
 	}
 	return nil
@@ -93,7 +98,7 @@ func (c *Cache) Add(ctx context.Context, link domain.ShortLink, now time.Time) e
 	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
 	cmd := c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).Nx().PxMilliseconds(ttl).Build()
-	if err := c.client.Do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
+	if err := c.do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
 		return redisclient.Wrap("cache add "+string(link.Code()), err)
 	}
 	return nil
@@ -108,18 +113,23 @@ func (c *Cache) SetMissing(ctx context.Context, code domain.Code, _ time.Time) e
 	px := max(c.opts.NegativeTTL.Milliseconds(), 1)
 	cmd := c.client.B().Set().Key(c.key(code)).Value(missingValue).Nx().PxMilliseconds(px).Build()
 	// A refused NX answers nil, which is success here.
-	if err := c.client.Do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
+	if err := c.do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
 		return redisclient.Wrap("cache set missing "+string(code), err)
 	}
 	return nil
 }
 
 // Invalidate implements ports.LinkCache with DEL; Redis then invalidates
-// the key in every client-side cache that holds it.
+// the key in every client-side cache that holds it. It goes to Redis even
+// while the breaker skips it: only the outbox's drain calls it, in the
+// background, and a stale entry should go the moment Redis is back (its
+// answer closes the breaker, too).
 func (c *Cache) Invalidate(ctx context.Context, code domain.Code) error {
 	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
 	defer cancel()
-	if err := c.client.Do(ctx, c.client.B().Del().Key(c.key(code)).Build()).Error(); err != nil {
+	err := c.client.Do(ctx, c.client.B().Del().Key(c.key(code)).Build()).Error()
+	c.breaker.Report(err)
+	if err != nil {
 		return redisclient.Wrap("cache invalidate "+string(code), err)
 	}
 	return nil

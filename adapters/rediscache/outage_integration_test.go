@@ -21,7 +21,8 @@ import (
 
 // TestOutageFailsFastAndHeals takes a private Redis down under a live cache:
 // every operation that needs the server returns ErrUnavailable well within
-// its timeout, and the same Cache works again once Redis is back.
+// its timeout (then at once: the breaker opens), and the same Cache works
+// again once Redis is back and the breaker's probe has answered.
 func TestOutageFailsFastAndHeals(t *testing.T) {
 	t.Parallel()
 	for _, mode := range modes {
@@ -64,11 +65,23 @@ func TestOutageFailsFastAndHeals(t *testing.T) {
 				}
 			}
 
+			if !c.BreakerOpen() {
+				t.Errorf("the breaker is closed after %d failures in a row", len(ops)-1)
+			}
 			server.Start()
 			testkit.Eventually(t, time.Second, "cache answers again after Redis restarts", func() error { return c.Ping(ctx) })
-			if _, result := mustGet(t, c, "up"); result != ports.CacheMiss {
-				t.Fatalf("Get on the emptied server = %s, want miss", resultName(result))
-			}
+			// Lookups skip Redis until the breaker's cool-down has passed
+			// and a probe has answered.
+			testkit.Eventually(t, 3*time.Second, "lookups go to Redis again", func() error {
+				_, result, err := c.Get(ctx, "up", time.Now())
+				if err != nil {
+					return err
+				}
+				if result != ports.CacheMiss {
+					t.Fatalf("Get on the emptied server = %s, want miss", resultName(result))
+				}
+				return nil
+			})
 			mustSet(t, c, link, time.Now())
 			if got, result := mustGet(t, c, "up"); result != ports.CacheHit || got != link {
 				t.Fatalf("Get after recovery = %+v, %s; want the link", got, resultName(result))

@@ -17,11 +17,15 @@ import (
 // dials a server.
 var Embedded = fx.Options(
 	bolt.Module,
-	fx.Provide(
-		memory.NewCache,
-		func(c *memory.Cache) ports.LinkCache { return c },
-		func() ports.RateLimiter { return memory.NewRateLimiter() },
-	),
+	localCache,
+	fx.Provide(func() ports.RateLimiter { return memory.NewRateLimiter() }),
+)
+
+// localCache is the in-process cache: the embedded mode's only cache, and
+// the local tier in front of the shared one in server mode.
+var localCache = fx.Provide(
+	memory.NewCache,
+	func(c *memory.Cache) ports.LocalLinkCache { return c },
 )
 
 // Core is what every api runs over its stores: visit counting, the

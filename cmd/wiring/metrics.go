@@ -40,7 +40,8 @@ type cacheStats interface {
 
 type coreParams struct {
 	fx.In
-	Cache    ports.LinkCache
+	Local    ports.LocalLinkCache `optional:"true"`
+	Shared   ports.LinkCache      `optional:"true"`
 	Resolver *app.Resolver
 	Supply   *app.CodeSupply
 	Pool     ports.CodePool `optional:"true"`
@@ -49,7 +50,7 @@ type coreParams struct {
 }
 
 // coreCollectors read, on scrape, the counters the use cases keep, the
-// cache's (when it keeps them: a test's double may not) and, when there
+// caches' (those that keep them: a test's double may not) and, when there
 // is a code pool, the refills that bypassed it.
 func coreCollectors(p coreParams) []prometheus.Collector {
 	cs := []prometheus.Collector{
@@ -61,18 +62,51 @@ func coreCollectors(p coreParams) []prometheus.Collector {
 			Name: "shortlink_visit_pending_keys", Help: "(link, hour) keys of visits held in memory, the batch being written included.",
 		}, func() float64 { return float64(p.Visits.PendingKeys()) }),
 	}
-	if cache, ok := p.Cache.(cacheStats); ok {
+	if tiers := cacheTiersOf(p.Local, p.Shared); len(tiers) > 0 {
+		sum := func(read func(cacheStats) uint64) func() uint64 {
+			return func() uint64 {
+				var n uint64
+				for _, t := range tiers {
+					n += read(t)
+				}
+				return n
+			}
+		}
+		// A lookup the local tier cannot answer goes on to the shared one,
+		// when there is one: its misses are the cache's.
+		last := tiers[len(tiers)-1]
 		cs = append(cs,
-			counterFunc("shortlink_cache_hits_total", "Redirect cache lookups that found the link.", cache.Hits),
-			counterFunc("shortlink_cache_local_hits_total", "Cache hits answered from the api's own memory, without a round trip.", cache.LocalHits),
-			counterFunc("shortlink_cache_misses_total", "Redirect cache lookups that found nothing.", cache.Misses),
-			counterFunc("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", cache.NegativeHits),
+			counterFunc("shortlink_cache_hits_total", "Redirect cache lookups that found the link, in any tier.", sum(cacheStats.Hits)),
+			counterFunc("shortlink_cache_local_hits_total", "Cache hits answered from the api's own memory, without a round trip.", sum(cacheStats.LocalHits)),
+			counterFunc("shortlink_cache_misses_total", "Redirect cache lookups that found nothing in the last tier.", last.Misses),
+			counterFunc("shortlink_cache_negative_hits_total", "Redirect cache lookups that found a cached miss.", sum(cacheStats.NegativeHits)),
 		)
+	}
+	if shared, ok := p.Shared.(interface{ BreakerOpen() bool }); ok {
+		cs = append(cs, prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "shortlink_cache_breaker_open", Help: "1 while the shared cache is skipped after repeated failures (lookups go to the store).",
+		}, func() float64 {
+			if shared.BreakerOpen() {
+				return 1
+			}
+			return 0
+		}))
 	}
 	if p.Pool != nil {
 		cs = append(cs, counterFunc("shortlink_pool_fallbacks_total", "Code buffer refills that bypassed an empty or unreachable pool.", p.Supply.Fallbacks))
 	}
 	return cs
+}
+
+// cacheTiersOf are the tiers that keep counters, local first.
+func cacheTiersOf(local ports.LocalLinkCache, shared ports.LinkCache) []cacheStats {
+	var tiers []cacheStats
+	for _, c := range []any{local, shared} {
+		if stats, ok := c.(cacheStats); ok {
+			tiers = append(tiers, stats)
+		}
+	}
+	return tiers
 }
 
 func counterFunc(name, help string, read func() uint64) prometheus.Collector {

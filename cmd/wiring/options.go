@@ -37,11 +37,12 @@ func AppOptions(cfg config.Config) app.Options {
 // PostgresOptions are the api's and batch's store settings.
 func PostgresOptions(cfg config.Config) postgres.Options { return pgwiring.StoreOptions(cfg) }
 
-// CacheOptions are the redirect cache's settings, client-side caching on.
+// CacheOptions are the shared redirect cache's settings. Client-side
+// caching is off: the local tier (MemoryCacheOptions), which the store's
+// change feed keeps in step, holds the hot links in process instead.
 func CacheOptions(cfg config.Config) rediscache.Options {
 	return rediscache.Options{
-		URL: cfg.RedisCacheURL, TTL: cfg.CacheTTL, NegativeTTL: cfg.NegativeCacheTTL,
-		Timeout: cfg.RedisTimeout, ClientSideCache: true, LocalCacheBytes: uint64(cfg.LocalCacheBytes),
+		URL: cfg.RedisCacheURL, TTL: cfg.CacheTTL, NegativeTTL: cfg.NegativeCacheTTL, Timeout: cfg.RedisTimeout,
 	}
 }
 
@@ -60,7 +61,8 @@ func BoltOptions(cfg config.Config) bolt.Options {
 	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.LinkRetention(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine)}
 }
 
-// MemoryCacheOptions are the embedded mode's in-process cache settings.
+// MemoryCacheOptions are the in-process cache's settings: the local tier
+// of every api (and the only cache of the embedded mode).
 func MemoryCacheOptions(cfg config.Config) memory.CacheOptions {
 	return memory.CacheOptions{TTL: cfg.CacheTTL, NegativeTTL: cfg.NegativeCacheTTL, MaxBytes: uint64(cfg.LocalCacheBytes)}
 }

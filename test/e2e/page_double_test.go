@@ -137,6 +137,11 @@ type doubles struct {
 	stats []url.Values // the query of each stats request
 }
 
+// pageClient is the browser, as the miss limit sees it (off here).
+type pageClient struct{}
+
+func (pageClient) ClientKey() string { return "page" }
+
 func (d *doubles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	parts := strings.Split(strings.Trim(r.URL.Path, "/"), "/")
 	if len(parts) != 4 || parts[0] != "v1" || parts[1] != "shortlink" || r.Method != http.MethodGet {
@@ -154,7 +159,7 @@ func (d *doubles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 21 21"><rect width="21" height="21" fill="#fff"/><rect x="1" y="1" width="7" height="7"/></svg>`)
 	case "stats":
 		auth := r.Header.Get("Authorization")
-		if _, err := d.api.Manager.Authorize(r.Context(), code, strings.TrimPrefix(auth, "Bearer ")); err != nil || !strings.HasPrefix(auth, "Bearer ") {
+		if _, err := d.api.Manager.Authorize(r.Context(), code, strings.TrimPrefix(auth, "Bearer "), pageClient{}); err != nil || !strings.HasPrefix(auth, "Bearer ") {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			fmt.Fprint(w, `{"status":403,"data":{"error":"these credentials do not grant this link","reason":"forbidden"}}`)

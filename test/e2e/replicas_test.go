@@ -146,8 +146,8 @@ func repeat(v, n int) []int {
 // testDisableReachesEveryReplica: each replica has the link in its cache
 // (process memory after the second read); a disable through one replica's
 // port must turn the others' answers to 410 within 200 ms, through the
-// cluster's invalidation (and the Set after the commit), with no request
-// to the others in between but the probes.
+// store's change feed (NOTIFY, and the Set after the commit), with no
+// request to the others in between but the probes.
 func testDisableReachesEveryReplica(t *testing.T, r *replicas) {
 	const within = 200 * time.Millisecond
 	var worst time.Duration

@@ -12,9 +12,9 @@ import (
 )
 
 // runChanges checks the rules of changes beyond the matrix: bad bodies
-// change nothing, deletion erases the target and keeps
-// the code, an admin's disable binds the owner, and concurrent changes
-// apply in one serial order.
+// change nothing, deletion erases the target and keeps the code, a
+// takedown binds the owner, and concurrent changes apply in one serial
+// order.
 func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
 	t.Run("a bad change is 400 with its reason and field, and changes nothing", func(t *testing.T) {
@@ -110,22 +110,39 @@ func runChanges(t *testing.T, newEnv func(t *testing.T) Env) {
 		checkState(t, env, "after the claim", l, stateDisabledOwner, l.ExpiresAt)
 	})
 
-	t.Run("an admin's disable binds the owner", func(t *testing.T) {
+	t.Run("a takedown binds the owner and keeps the target", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
-		l := CreateLink(t, env, "https://example.com/takedown")
+		l := CreateLink(t, env, "https://example.com/takedown?evidence=1")
 		path := "/v1/shortlink/" + l.Code
 		putIn(t, env, l, stateDisabledAdmin)
-		enable, disable := map[string]any{"disabled": false}, map[string]any{"disabled": true}
-		testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "admin_only", "")
-		checkInfo(t, env, "owner's disable of a taken-down link", l, Send(t, env, http.MethodPatch, path, l.Token, disable), "disabled")
-		testkit.ExpectError(t, Send(t, env, http.MethodPatch, path, l.Token, enable), http.StatusForbidden, "admin_only", "")
+		for name, body := range map[string]any{
+			"enable":  map[string]any{"disabled": false},
+			"disable": map[string]any{"disabled": true},
+			"shorten": map[string]any{"expires_at": env.now().Add(time.Minute).UTC().Format(time.RFC3339)},
+			"extend":  map[string]any{"expires_at": extendTo(env)},
+			"a bad body, read only once the owner may change the link": []byte(`{"disabled":`),
+		} {
+			r := Send(t, env, http.MethodPatch, path, l.Token, body)
+			if r.Status != http.StatusForbidden || r.Reason() != "taken_down" {
+				t.Errorf("owner's %s of a taken-down link: %s, want 403 taken_down", name, r)
+			}
+		}
+		testkit.ExpectError(t, Send(t, env, http.MethodDelete, path, l.Token, nil), http.StatusForbidden, "taken_down", "")
+		// Nothing changed: the operator's record keeps the target and expiry.
+		checkState(t, env, "after the owner's attempts", l, stateDisabledAdmin, l.ExpiresAt)
 		checkPublic(t, env, l, stateDisabledAdmin)
-		checkInfo(t, env, "admin's enable", l, Send(t, env, http.MethodPatch, path, AdminKey, enable), "active")
+		checkInfo(t, env, "owner's info of a taken-down link", l, Send(t, env, http.MethodGet, path+"/info", l.Token, nil), "disabled")
+		checkInfo(t, env, "admin's enable", l, Send(t, env, http.MethodPatch, path, AdminKey, map[string]any{"disabled": false}), "active")
 		checkPublic(t, env, l, stateActive)
 		// Enabled again, the link is the owner's to disable and enable.
-		checkInfo(t, env, "owner's disable", l, Send(t, env, http.MethodPatch, path, l.Token, disable), "disabled")
-		checkInfo(t, env, "owner's enable", l, Send(t, env, http.MethodPatch, path, l.Token, enable), "active")
+		checkInfo(t, env, "owner's disable", l, Send(t, env, http.MethodPatch, path, l.Token, map[string]any{"disabled": true}), "disabled")
+		checkInfo(t, env, "owner's enable", l, Send(t, env, http.MethodPatch, path, l.Token, map[string]any{"disabled": false}), "active")
+		// Taken down again, only an admin deletes it (and its target with it).
+		putIn(t, env, l, stateDisabledAdmin)
+		testkit.ExpectError(t, Send(t, env, http.MethodDelete, path, l.Token, nil), http.StatusForbidden, "taken_down", "")
+		checkAnswer(t, env, "admin's delete of a taken-down link", l, Send(t, env, http.MethodDelete, path, AdminKey, nil), answer{status: http.StatusNoContent})
+		checkState(t, env, "after the admin's delete", l, stateDeleted, "")
 	})
 
 	t.Run("concurrent changes apply in one serial order", func(t *testing.T) {

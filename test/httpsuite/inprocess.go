@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx/fxtest"
 
 	"github.com/shortlink/shortlink/adapters/httpapi"
+	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/cmd/wiring"
@@ -24,7 +25,17 @@ import (
 type Parts struct {
 	Store   ports.LinkStore
 	Counter ports.CodeCounter
-	Cache   ports.LinkCache
+	// Cache is the redirect cache: an in-process one (a
+	// ports.LocalLinkCache, as in embedded mode), or one replicas share
+	// (Redis), in front of which the api keeps an in-process tier of
+	// LOCAL_CACHE_BYTES that Changes keeps in step (without Changes, the
+	// shared cache alone).
+	Cache ports.LinkCache
+	// Changes is the store's change feed, for a shared Cache.
+	Changes ports.ChangeFeed
+	// Local, for a shared Cache, is the in-process tier in front of it;
+	// nil makes one of LOCAL_CACHE_BYTES.
+	Local   ports.LocalLinkCache
 	Pool    ports.CodePool
 	Limiter ports.RateLimiter
 	// Secrets keeps the code secret; nil takes Store when it is one.
@@ -96,7 +107,19 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		func() ports.CodeSecretStore { return parts.Secrets },
 		func() ports.LinkStore { return parts.Store },
 		func() ports.CodeCounter { return parts.Counter },
-		func() ports.LinkCache { return parts.Cache },
+	}
+	switch local, ok := parts.Cache.(ports.LocalLinkCache); {
+	case ok:
+		provided = append(provided, func() ports.LocalLinkCache { return local })
+	case parts.Local != nil:
+		provided = append(provided, func() ports.LinkCache { return parts.Cache }, func() ports.LocalLinkCache { return parts.Local })
+	default:
+		provided = append(provided,
+			func() ports.LinkCache { return parts.Cache },
+			func() (ports.LocalLinkCache, error) { return memory.NewCache(wiring.MemoryCacheOptions(cfg)) })
+	}
+	if parts.Changes != nil {
+		provided = append(provided, func() ports.ChangeFeed { return parts.Changes })
 	}
 	for _, part := range []any{parts.Store, parts.Cache, parts.Pool} {
 		if dependency, ok := part.(interface{ ReadinessCheck() ports.DependencyCheck }); ok {

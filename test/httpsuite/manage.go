@@ -159,38 +159,43 @@ var (
 	answerGone         = answer{status: http.StatusGone, reason: "gone"}
 	answerUnauthorized = answer{status: http.StatusUnauthorized, reason: "unauthorized"}
 	answerForbidden    = answer{status: http.StatusForbidden, reason: "forbidden"}
+	answerTakenDown    = answer{status: http.StatusForbidden, reason: "taken_down"}
 )
 
 // expect is the answer to a on a link in s, with c: the precedence of
-// answers (unknown, no credentials, not granted, then the action), info's
-// public side, and the rules of the states.
+// answers (unknown, or expired to those it does not belong to; no
+// credentials; not granted, or taken down to its owner; then the action),
+// info's public side, and the rules of the states.
 func expect(s linkState, a action, c credential) answer {
+	granted := c == credOwner || c == credAdmin
 	if a == actInfo {
 		switch {
 		case c == credNone && s == stateActive:
 			return answer{status: http.StatusOK, state: "active"}
-		case c == credNone && s == stateExpired:
+		case !granted && s == stateExpired:
 			return answerNotFound
 		case c == credNone:
 			return answerGone
-		case c == credWrong || c == credOther:
+		case !granted:
 			return answerForbidden
 		}
 		return answer{status: http.StatusOK, state: s.shown()}
 	}
 	switch {
+	case !granted && s == stateExpired: // nobody learns that an expired code existed
+		return answerNotFound
 	case c == credNone:
 		return answerUnauthorized
-	case c == credWrong || c == credOther:
+	case !granted:
 		return answerForbidden
+	case s == stateDisabledAdmin && c == credOwner: // a takedown is the operator's
+		return answerTakenDown
 	case s == stateDeleted:
 		return answerGone
 	case a == actDelete:
 		return answer{status: http.StatusNoContent}
 	case s == stateExpired:
 		return answer{status: http.StatusConflict, reason: "link_expired"}
-	case a == actEnable && s == stateDisabledAdmin && c == credOwner:
-		return answer{status: http.StatusForbidden, reason: "admin_only"}
 	case a == actDisable:
 		return answer{status: http.StatusOK, state: "disabled"}
 	case a == actEnable:
@@ -384,7 +389,8 @@ func runManagement(t *testing.T, newEnv func(t *testing.T) Env) {
 }
 
 // runExpiredManagement is runManagement for expired links, made so by
-// moving env's clock past their expiry.
+// moving env's clock past their expiry, and their statistics: to anyone
+// they do not belong to, expired links look unknown (404) on every route.
 func runExpiredManagement(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
 	t.Run("management of an expired link", func(t *testing.T) {
@@ -404,6 +410,16 @@ func runExpiredManagement(t *testing.T, newEnv func(t *testing.T) Env) {
 			for _, c := range credentials {
 				runCell(t, env, stateExpired, a, c, links[a][c], other)
 			}
+		}
+		// Statistics follow the same precedence.
+		l := links[actInfo][credOwner]
+		for _, c := range credentials {
+			_, r := testkit.GetStats(nil, env.BaseURL, l.Code, bearerOf(c, l, other), "")
+			if c == credOwner || c == credAdmin {
+				testkit.ExpectStatus(t, r, http.StatusOK, "")
+				continue
+			}
+			testkit.ExpectError(t, r, http.StatusNotFound, "not_found", "")
 		}
 	})
 }

@@ -21,11 +21,11 @@ func TestFirstResolveAfterCreateIsACacheHit(t *testing.T) {
 	api := startInProcess(t, testenv.NewStack(t, ""))
 	const target = "https://example.com/first-hit"
 	code := mustCreate(t, api.BaseURL, target)
-	hits, misses := api.cache.Hits(), api.cache.Misses()
+	hits, misses := api.hits(), api.misses()
 	testkit.ExpectRedirect(t, api.BaseURL+"/"+code, target)
-	if got := api.cache.Hits(); got != hits+1 || api.cache.Misses() != misses {
+	if got := api.hits(); got != hits+1 || api.misses() != misses {
 		t.Fatalf("first resolve after the create: hits %d→%d, misses %d→%d; want one hit and no miss",
-			hits, got, misses, api.cache.Misses())
+			hits, got, misses, api.misses())
 	}
 }
 
@@ -51,9 +51,9 @@ func TestExpiringLinkIsNeverServedFromTheCache(t *testing.T) {
 	if err != nil || pttl <= 0 || pttl > 2000 {
 		t.Fatalf("cache entry PTTL = %d ms (%v), want within the link's 2 s left to live", pttl, err)
 	}
-	hits := api.cache.Hits()
+	hits := api.hits()
 	testkit.ExpectRedirect(t, api.BaseURL+"/"+code, target)
-	if api.cache.Hits() != hits+1 {
+	if api.hits() != hits+1 {
 		t.Fatalf("resolve of a live cached link was not a cache hit")
 	}
 
@@ -61,14 +61,14 @@ func TestExpiringLinkIsNeverServedFromTheCache(t *testing.T) {
 	if n, _ := do(t, cache, cache.B().Exists().Key(cachePrefix+code).Build()).AsInt64(); n != 0 {
 		t.Fatalf("cache Redis still holds %s after the link expired", code)
 	}
-	hits = api.cache.Hits()
+	hits = api.hits()
 	for _, path := range []string{"/" + code, "/v1/shortlink/" + code} {
 		r := testkit.Send(loadClient, http.MethodGet, api.BaseURL+path, "", nil, nil)
 		if r.Err != nil || r.Status != http.StatusNotFound {
 			t.Fatalf("GET %s after expiry = %v, want 404", path, r)
 		}
 	}
-	if got := api.cache.Hits(); got != hits {
+	if got := api.hits(); got != hits {
 		t.Fatalf("the cache answered %d lookups of an expired link with a hit", got-hits)
 	}
 }

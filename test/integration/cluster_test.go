@@ -25,31 +25,34 @@ import (
 func TestHTTPSuiteOnRedisCluster(t *testing.T) {
 	t.Parallel()
 	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
-		store, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
+		url := testenv.Database(t)
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
 		if err != nil {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { store.Close() })
 		clusterClient, prefix := testenv.RedisClusterClient(t)
 		codesClient, key := testenv.RedisCodesClient(t)
-		cache := testenv.NewCache(t, clusterClient, rediscache.Options{KeyPrefix: prefix, ClientSideCache: true})
+		cache := testenv.NewCache(t, clusterClient, rediscache.Options{KeyPrefix: prefix})
 		limiter, err := redislimit.New(clusterClient, redislimit.Options{KeyPrefix: prefix + "ratelimit:", Timeout: adapterTimeout})
 		if err != nil {
 			t.Fatal(err)
 		}
 		pool := testenv.NewPool(t, codesClient, redispool.Options{Key: key})
 		return httpsuite.StartInProcess(t, httpsuite.Parts{
-			Store: store, Counter: store, Cache: cache, Pool: pool, Limiter: limiter, Outbox: store,
+			Store: store, Counter: store, Cache: cache, Pool: pool, Limiter: limiter, Outbox: store, Changes: testenv.ChangeFeed(t, url),
 		})
 	})
 }
 
 // TestRedirectsRideOutAClusterPrimaryRestart kills one of the cache
-// cluster's three primaries under redirect load on a running api binary,
-// then starts it again: every redirect answers 302 with its target all
-// along (the links whose slots are down come from Postgres, counted as
-// cache errors), /v1/ready names the cache while a primary is missing, and
-// the same api process uses the whole cluster again once it is back.
+// cluster's three primaries under redirect load on a running api binary
+// (links it holds in memory, and unknown codes, which only the cluster's
+// negative entries answer), then starts it again: every redirect answers
+// 302 with its target all along and every unknown code 404 (what the dead
+// slots held comes from Postgres, counted as cache errors), /v1/ready
+// names the cache while a primary is missing, and the same api process
+// uses the whole cluster again once it is back.
 func TestRedirectsRideOutAClusterPrimaryRestart(t *testing.T) {
 	t.Parallel()
 	bin := testenv.BuildBinaries(t)
@@ -82,11 +85,22 @@ func TestRedirectsRideOutAClusterPrimaryRestart(t *testing.T) {
 	loadDone := make(chan struct{})
 	go func() {
 		defer close(loadDone)
-		hammer(6, 1<<30, 5*time.Minute, func(int, int) bool {
+		hammer(6, 1<<30, 5*time.Minute, func(_, i int) bool {
 			select {
 			case <-stop:
 				return false
 			default:
+			}
+			if i%2 == 1 {
+				// An unknown code: the api's memory holds the links, so these
+				// are what asks the cluster (its negative entries) under load.
+				code := fmt.Sprintf("unknown%d", rand.IntN(1<<30))
+				if r := resolve(base, code); r.Err != nil || r.Status != http.StatusNotFound {
+					outcomes.problem(fmt.Sprintf("resolve %s: %v, want 404", code, r))
+					return true
+				}
+				outcomes.add("404")
+				return true
 			}
 			l := links[rand.IntN(len(links))]
 			r := resolve(base, l.code)

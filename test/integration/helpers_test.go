@@ -17,9 +17,11 @@ import (
 
 	"github.com/redis/rueidis"
 
+	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/adapters/redispool"
+	"github.com/shortlink/shortlink/ports"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -48,22 +50,44 @@ var baseEnv = map[string]string{
 }
 
 // inProcessAPI is the real use cases and HTTP adapter around the real
-// Postgres and Redis adapters, served in this process, so -race sees them.
+// Postgres and Redis adapters, served in this process, so -race sees them:
+// an in-process cache in front of the cache Redis, kept in step by the
+// store's change feed, as the api is wired.
 type inProcessAPI struct {
 	httpsuite.Env
 	store *postgres.Store
+	local *memory.Cache
 	cache *rediscache.Cache
 	pool  *redispool.Pool
 }
 
+// hits are the lookups either cache tier answered with a link.
+func (api inProcessAPI) hits() uint64 { return api.local.Hits() + api.cache.Hits() }
+
+// misses are the lookups neither tier could answer.
+func (api inProcessAPI) misses() uint64 { return api.cache.Misses() }
+
 func startInProcess(t *testing.T, s *testenv.Stack) inProcessAPI {
 	t.Helper()
-	store, err := postgres.Open(postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL})
+	return startInProcessWith(t, s, nil)
+}
+
+// startInProcessWith is startInProcess, its change feed wrapped by wrap
+// when not nil.
+func startInProcessWith(t *testing.T, s *testenv.Stack, wrap func(ports.ChangeFeed) ports.ChangeFeed) inProcessAPI {
+	t.Helper()
+	opts := postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL, Timeout: 5 * time.Second}
+	store, err := postgres.Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
-	cacheClient, err := redisclient.Dial(s.Cache.URL(), adapterTimeout, testenv.LocalCacheBytes)
+	feed := testenv.ChangeFeed(t, s.DatabaseURL)
+	var changes ports.ChangeFeed = feed
+	if wrap != nil {
+		changes = wrap(feed)
+	}
+	cacheClient, err := redisclient.Dial(s.Cache.URL(), adapterTimeout, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,11 +99,12 @@ func startInProcess(t *testing.T, s *testenv.Stack) inProcessAPI {
 	t.Cleanup(codesClient.Close)
 	api := inProcessAPI{
 		store: store,
-		cache: testenv.NewCache(t, cacheClient, rediscache.Options{Timeout: adapterTimeout, ClientSideCache: true}),
+		local: testenv.MemoryCache(t, time.Hour, 10*time.Second),
+		cache: testenv.NewCache(t, cacheClient, rediscache.Options{Timeout: adapterTimeout}),
 		pool:  testenv.NewPool(t, codesClient, redispool.Options{Timeout: adapterTimeout}),
 	}
 	api.Env = httpsuite.StartInProcess(t, httpsuite.Parts{
-		Store: store, Counter: store, Cache: api.cache, Pool: api.pool,
+		Store: store, Counter: store, Cache: api.cache, Local: api.local, Changes: changes, Pool: api.pool, Outbox: store,
 	})
 	return api
 }

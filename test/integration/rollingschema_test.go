@@ -19,9 +19,9 @@ import (
 
 // TestPreviousReleaseServesOnTheMigratedSchema is a rolling deploy: new
 // tasks have migrated the schema while old ones still serve. It builds the
-// api from the last commit before the newest migration (the previous
-// release), runs it and the working tree's api side by side on one database
-// migrated to the newest schema, sharing both Redis, and checks that creates
+// api of the previous release (the commit previousReleaseFile pins), runs
+// it and the working tree's api side by side on one database migrated to
+// the newest schema, sharing both Redis, and checks that creates
 // and resolves work across the two in both directions, that an alias taken
 // on one is taken on the other, and, when the old api manages links, that a
 // disable through either is obeyed by both.
@@ -110,10 +110,16 @@ func startReady(t *testing.T, binDir string, env map[string]string) string {
 	return api.BaseURL()
 }
 
-// previousRelease finds the newest migration of the working tree and the
-// commit before the one that added it; with the migration not committed
-// yet, that is HEAD. A shallow clone, or no git history at all, fails the
-// test with what to do.
+// previousReleaseFile pins the previous release: the commit that ended the
+// last round. (Found as the commit before the newest migration, it would
+// move to a commit of this round as soon as a second migration of the
+// round landed.)
+const previousReleaseFile = "test/integration/testdata/previous_release"
+
+// previousRelease returns the newest migration of the working tree and the
+// pinned previous release's commit, checked to be in this clone's history.
+// A shallow clone, or no git history at all, fails the test with what to
+// do.
 func previousRelease(t *testing.T, root string) (newest, commit string) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(root, "db", "migrations", "*.sql"))
@@ -122,27 +128,19 @@ func previousRelease(t *testing.T, root string) (newest, commit string) {
 	}
 	slices.Sort(files)
 	newest = filepath.ToSlash(strings.TrimPrefix(files[len(files)-1], root+string(filepath.Separator)))
-	const needHistory = "this test builds the api from the commit before the newest migration and needs the repository's history"
+	const needHistory = "this test builds the api of the previous release and needs the repository's history"
 	if out, err := git(root, "rev-parse", "--is-shallow-repository"); err != nil {
 		t.Fatalf("%s, but %s is not a git checkout (%v: %s); run it in a clone of the repository", needHistory, root, err, out)
 	} else if out == "true" {
 		t.Fatalf("%s, but this clone is shallow: run git fetch --unshallow (in CI, check out with full history, e.g. actions/checkout with fetch-depth: 0)", needHistory)
 	}
-	added, err := git(root, "log", "--diff-filter=A", "--format=%H", "--reverse", "--", newest)
+	pinned, err := os.ReadFile(filepath.Join(root, previousReleaseFile))
 	if err != nil {
-		t.Fatalf("git log %s: %v: %s", newest, err, added)
+		t.Fatalf("the previous release's commit: %v", err)
 	}
-	if added == "" { // the newest migration is not committed yet: HEAD is the previous release
-		head, err := git(root, "rev-parse", "HEAD")
-		if err != nil {
-			t.Fatalf("git rev-parse HEAD: %v: %s", err, head)
-		}
-		return newest, head
-	}
-	first, _, _ := strings.Cut(added, "\n")
-	commit, err = git(root, "rev-parse", "--verify", first+"^")
+	commit, err = git(root, "rev-parse", "--verify", strings.TrimSpace(string(pinned))+"^{commit}")
 	if err != nil {
-		t.Fatalf("%s added %s and has no parent commit in this clone (%v: %s): %s", first[:12], newest, err, commit, needHistory)
+		t.Fatalf("%s names %q, which this clone does not have (%v: %s): %s", previousReleaseFile, strings.TrimSpace(string(pinned)), err, commit, needHistory)
 	}
 	return newest, commit
 }

@@ -34,7 +34,6 @@ func (e CreatedEnvelopeStatus) Valid() bool {
 
 // Defines values for ErrorEnvelopeDataReason.
 const (
-	ErrorEnvelopeDataReasonAdminOnly            ErrorEnvelopeDataReason = "admin_only"
 	ErrorEnvelopeDataReasonAliasTaken           ErrorEnvelopeDataReason = "alias_taken"
 	ErrorEnvelopeDataReasonBadRequest           ErrorEnvelopeDataReason = "bad_request"
 	ErrorEnvelopeDataReasonBodyTooLarge         ErrorEnvelopeDataReason = "body_too_large"
@@ -66,6 +65,7 @@ const (
 	ErrorEnvelopeDataReasonReadOnlyField        ErrorEnvelopeDataReason = "read_only_field"
 	ErrorEnvelopeDataReasonRequestTimeout       ErrorEnvelopeDataReason = "request_timeout"
 	ErrorEnvelopeDataReasonReservedAlias        ErrorEnvelopeDataReason = "reserved_alias"
+	ErrorEnvelopeDataReasonTakenDown            ErrorEnvelopeDataReason = "taken_down"
 	ErrorEnvelopeDataReasonUnauthorized         ErrorEnvelopeDataReason = "unauthorized"
 	ErrorEnvelopeDataReasonUnavailable          ErrorEnvelopeDataReason = "unavailable"
 	ErrorEnvelopeDataReasonUnknownField         ErrorEnvelopeDataReason = "unknown_field"
@@ -76,8 +76,6 @@ const (
 // Valid indicates whether the value is a known member of the ErrorEnvelopeDataReason enum.
 func (e ErrorEnvelopeDataReason) Valid() bool {
 	switch e {
-	case ErrorEnvelopeDataReasonAdminOnly:
-		return true
 	case ErrorEnvelopeDataReasonAliasTaken:
 		return true
 	case ErrorEnvelopeDataReasonBadRequest:
@@ -139,6 +137,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 	case ErrorEnvelopeDataReasonRequestTimeout:
 		return true
 	case ErrorEnvelopeDataReasonReservedAlias:
+		return true
+	case ErrorEnvelopeDataReasonTakenDown:
 		return true
 	case ErrorEnvelopeDataReasonUnauthorized:
 		return true
@@ -211,7 +211,6 @@ func (e InfoEnvelopeStatus) Valid() bool {
 
 // Defines values for NotReadyEnvelopeDataReason.
 const (
-	NotReadyEnvelopeDataReasonAdminOnly            NotReadyEnvelopeDataReason = "admin_only"
 	NotReadyEnvelopeDataReasonAliasTaken           NotReadyEnvelopeDataReason = "alias_taken"
 	NotReadyEnvelopeDataReasonBadRequest           NotReadyEnvelopeDataReason = "bad_request"
 	NotReadyEnvelopeDataReasonBodyTooLarge         NotReadyEnvelopeDataReason = "body_too_large"
@@ -243,6 +242,7 @@ const (
 	NotReadyEnvelopeDataReasonReadOnlyField        NotReadyEnvelopeDataReason = "read_only_field"
 	NotReadyEnvelopeDataReasonRequestTimeout       NotReadyEnvelopeDataReason = "request_timeout"
 	NotReadyEnvelopeDataReasonReservedAlias        NotReadyEnvelopeDataReason = "reserved_alias"
+	NotReadyEnvelopeDataReasonTakenDown            NotReadyEnvelopeDataReason = "taken_down"
 	NotReadyEnvelopeDataReasonUnauthorized         NotReadyEnvelopeDataReason = "unauthorized"
 	NotReadyEnvelopeDataReasonUnavailable          NotReadyEnvelopeDataReason = "unavailable"
 	NotReadyEnvelopeDataReasonUnknownField         NotReadyEnvelopeDataReason = "unknown_field"
@@ -253,8 +253,6 @@ const (
 // Valid indicates whether the value is a known member of the NotReadyEnvelopeDataReason enum.
 func (e NotReadyEnvelopeDataReason) Valid() bool {
 	switch e {
-	case NotReadyEnvelopeDataReasonAdminOnly:
-		return true
 	case NotReadyEnvelopeDataReasonAliasTaken:
 		return true
 	case NotReadyEnvelopeDataReasonBadRequest:
@@ -316,6 +314,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonRequestTimeout:
 		return true
 	case NotReadyEnvelopeDataReasonReservedAlias:
+		return true
+	case NotReadyEnvelopeDataReasonTakenDown:
 		return true
 	case NotReadyEnvelopeDataReasonUnauthorized:
 		return true
@@ -885,7 +885,9 @@ type ClientInterface interface {
 	// With the link's manage token or an admin key. The link stops
 	// resolving for good (410 from then on), its target URL is erased, and
 	// its code stays claimed (CODE_QUARANTINE), so the short URL can never
-	// point elsewhere. An expired link may be deleted too.
+	// point elsewhere. An expired link may be deleted too. A link an admin
+	// key disabled (a takedown) can be deleted only with an admin key: its
+	// owner gets 403 `taken_down`, and the takedown keeps its target.
 	//
 	// Corresponds with DELETE /v1/shortlink/{code} (the `DeleteShortLink` operationId).
 	DeleteShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -903,11 +905,13 @@ type ClientInterface interface {
 	// `disabled`, `expires_at` or both; both apply together or neither
 	// does. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
-	// admin key disabled can be enabled only with an admin key (403 for
-	// its owner). An expired link cannot be changed (409), a deleted one
-	// answers 410. The change is in effect on every replica, cached or
-	// not, when the answer arrives (within one Redis invalidation), and it
-	// commits even while the cache Redis is down.
+	// admin key disabled (a takedown) can be changed only with an admin
+	// key: its owner gets 403 `taken_down` for any change. An expired link
+	// cannot be changed (409), a deleted one answers 410. The change is in
+	// effect on the replica that answers when the answer arrives, and on
+	// every other within one notification (a poll of the store's change
+	// log, every 250 ms, at worst), whether the cache Redis answers or
+	// not; it commits even while the cache Redis is down.
 	//
 	// Takes any type of body and a specified content type.
 	//
@@ -920,11 +924,13 @@ type ClientInterface interface {
 	// `disabled`, `expires_at` or both; both apply together or neither
 	// does. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
-	// admin key disabled can be enabled only with an admin key (403 for
-	// its owner). An expired link cannot be changed (409), a deleted one
-	// answers 410. The change is in effect on every replica, cached or
-	// not, when the answer arrives (within one Redis invalidation), and it
-	// commits even while the cache Redis is down.
+	// admin key disabled (a takedown) can be changed only with an admin
+	// key: its owner gets 403 `taken_down` for any change. An expired link
+	// cannot be changed (409), a deleted one answers 410. The change is in
+	// effect on the replica that answers when the answer arrives, and on
+	// every other within one notification (a poll of the store's change
+	// log, every 250 ms, at worst), whether the cache Redis answers or
+	// not; it commits even while the cache Redis is down.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -935,9 +941,10 @@ type ClientInterface interface {
 	//
 	// Without credentials, public: 200 for a live link (`state` is
 	// `active`), 410 for a disabled or deleted one, 404 for an unknown or
-	// expired code. With the link's manage token or an admin key, 200 in
-	// every state (`active`, `disabled`, `expired`, `deleted`; no `url`
-	// once deleted); with other credentials, 403.
+	// expired code, answered from the caches as a redirect is. With the
+	// link's manage token or an admin key, 200 in every state (`active`,
+	// `disabled`, `expired`, `deleted`; no `url` once deleted); with other
+	// credentials, 403, or 404 for an expired link.
 	//
 	// Corresponds with GET /v1/shortlink/{code}/info (the `ShortLinkInfo` operationId).
 	ShortLinkInfo(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -946,7 +953,8 @@ type ClientInterface interface {
 	//
 	// A QR code (error correction level M, a four-module quiet zone) that
 	// encodes exactly `short_url`, `size` by `size` pixels. Public; a link
-	// that is not live answers as its public info does (404, 410). The
+	// that is not live answers as its public info does (404, 410), and it
+	// is resolved as a redirect is (the caches, MISS_RATE_LIMIT). The
 	// image depends only on the format, the size and `short_url`, so it
 	// has a strong ETag and may be cached publicly for a day.
 	//
@@ -958,7 +966,8 @@ type ClientInterface interface {
 	// With the link's manage token or an admin key, in every state of the
 	// link (active, disabled, expired, deleted) until retention drops it.
 	// The answers come in this order: an unknown code is 404 before
-	// credentials are looked at, then no credentials 401, then others'
+	// credentials are looked at (an expired link too, unless the
+	// credentials grant it), then no credentials 401, then others'
 	// credentials 403, then a bad window 400.
 	//
 	// Every redirect answered (302) is one visit: a `HEAD` or a user agent
@@ -1002,7 +1011,8 @@ type ClientInterface interface {
 	// URL, the full target URL as text, the expiry and a plain link to
 	// continue. No script; a strict Content-Security-Policy. A disabled or
 	// deleted link gets a 410 page that does not show the target; every
-	// other answer is an HTML page too.
+	// other answer is an HTML page too. It is resolved as a redirect is
+	// (the caches, MISS_RATE_LIMIT).
 	//
 	// Corresponds with GET /{code}+ (the `Preview` operationId).
 	Preview(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1091,7 +1101,9 @@ func (c *Client) CreateShortLink(ctx context.Context, body CreateShortLinkJSONRe
 // With the link's manage token or an admin key. The link stops
 // resolving for good (410 from then on), its target URL is erased, and
 // its code stays claimed (CODE_QUARANTINE), so the short URL can never
-// point elsewhere. An expired link may be deleted too.
+// point elsewhere. An expired link may be deleted too. A link an admin
+// key disabled (a takedown) can be deleted only with an admin key: its
+// owner gets 403 `taken_down`, and the takedown keeps its target.
 //
 // Corresponds with DELETE /v1/shortlink/{code} (the `DeleteShortLink` operationId).
 func (c *Client) DeleteShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1129,11 +1141,13 @@ func (c *Client) ResolveShortLink(ctx context.Context, code Code, reqEditors ...
 // `disabled`, `expires_at` or both; both apply together or neither
 // does. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
-// admin key disabled can be enabled only with an admin key (403 for
-// its owner). An expired link cannot be changed (409), a deleted one
-// answers 410. The change is in effect on every replica, cached or
-// not, when the answer arrives (within one Redis invalidation), and it
-// commits even while the cache Redis is down.
+// admin key disabled (a takedown) can be changed only with an admin
+// key: its owner gets 403 `taken_down` for any change. An expired link
+// cannot be changed (409), a deleted one answers 410. The change is in
+// effect on the replica that answers when the answer arrives, and on
+// every other within one notification (a poll of the store's change
+// log, every 250 ms, at worst), whether the cache Redis answers or
+// not; it commits even while the cache Redis is down.
 //
 // Takes any type of body and a specified content type.
 //
@@ -1156,11 +1170,13 @@ func (c *Client) ChangeShortLinkWithBody(ctx context.Context, code Code, content
 // `disabled`, `expires_at` or both; both apply together or neither
 // does. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
-// admin key disabled can be enabled only with an admin key (403 for
-// its owner). An expired link cannot be changed (409), a deleted one
-// answers 410. The change is in effect on every replica, cached or
-// not, when the answer arrives (within one Redis invalidation), and it
-// commits even while the cache Redis is down.
+// admin key disabled (a takedown) can be changed only with an admin
+// key: its owner gets 403 `taken_down` for any change. An expired link
+// cannot be changed (409), a deleted one answers 410. The change is in
+// effect on the replica that answers when the answer arrives, and on
+// every other within one notification (a poll of the store's change
+// log, every 250 ms, at worst), whether the cache Redis answers or
+// not; it commits even while the cache Redis is down.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -1181,9 +1197,10 @@ func (c *Client) ChangeShortLink(ctx context.Context, code Code, body ChangeShor
 //
 // Without credentials, public: 200 for a live link (`state` is
 // `active`), 410 for a disabled or deleted one, 404 for an unknown or
-// expired code. With the link's manage token or an admin key, 200 in
-// every state (`active`, `disabled`, `expired`, `deleted`; no `url`
-// once deleted); with other credentials, 403.
+// expired code, answered from the caches as a redirect is. With the
+// link's manage token or an admin key, 200 in every state (`active`,
+// `disabled`, `expired`, `deleted`; no `url` once deleted); with other
+// credentials, 403, or 404 for an expired link.
 //
 // Corresponds with GET /v1/shortlink/{code}/info (the `ShortLinkInfo` operationId).
 func (c *Client) ShortLinkInfo(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1202,7 +1219,8 @@ func (c *Client) ShortLinkInfo(ctx context.Context, code Code, reqEditors ...Req
 //
 // A QR code (error correction level M, a four-module quiet zone) that
 // encodes exactly `short_url`, `size` by `size` pixels. Public; a link
-// that is not live answers as its public info does (404, 410). The
+// that is not live answers as its public info does (404, 410), and it
+// is resolved as a redirect is (the caches, MISS_RATE_LIMIT). The
 // image depends only on the format, the size and `short_url`, so it
 // has a strong ETag and may be cached publicly for a day.
 //
@@ -1224,7 +1242,8 @@ func (c *Client) ShortLinkQRCode(ctx context.Context, code Code, params *ShortLi
 // With the link's manage token or an admin key, in every state of the
 // link (active, disabled, expired, deleted) until retention drops it.
 // The answers come in this order: an unknown code is 404 before
-// credentials are looked at, then no credentials 401, then others'
+// credentials are looked at (an expired link too, unless the
+// credentials grant it), then no credentials 401, then others'
 // credentials 403, then a bad window 400.
 //
 // Every redirect answered (302) is one visit: a `HEAD` or a user agent
@@ -1288,7 +1307,8 @@ func (c *Client) Redirect(ctx context.Context, code Code, reqEditors ...RequestE
 // URL, the full target URL as text, the expiry and a plain link to
 // continue. No script; a strict Content-Security-Policy. A disabled or
 // deleted link gets a 410 page that does not show the target; every
-// other answer is an HTML page too.
+// other answer is an HTML page too. It is resolved as a redirect is
+// (the caches, MISS_RATE_LIMIT).
 //
 // Corresponds with GET /{code}+ (the `Preview` operationId).
 func (c *Client) Preview(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1878,7 +1898,9 @@ type ClientWithResponsesInterface interface {
 	// With the link's manage token or an admin key. The link stops
 	// resolving for good (410 from then on), its target URL is erased, and
 	// its code stays claimed (CODE_QUARANTINE), so the short URL can never
-	// point elsewhere. An expired link may be deleted too.
+	// point elsewhere. An expired link may be deleted too. A link an admin
+	// key disabled (a takedown) can be deleted only with an admin key: its
+	// owner gets 403 `taken_down`, and the takedown keeps its target.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1900,11 +1922,13 @@ type ClientWithResponsesInterface interface {
 	// `disabled`, `expires_at` or both; both apply together or neither
 	// does. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
-	// admin key disabled can be enabled only with an admin key (403 for
-	// its owner). An expired link cannot be changed (409), a deleted one
-	// answers 410. The change is in effect on every replica, cached or
-	// not, when the answer arrives (within one Redis invalidation), and it
-	// commits even while the cache Redis is down.
+	// admin key disabled (a takedown) can be changed only with an admin
+	// key: its owner gets 403 `taken_down` for any change. An expired link
+	// cannot be changed (409), a deleted one answers 410. The change is in
+	// effect on the replica that answers when the answer arrives, and on
+	// every other within one notification (a poll of the store's change
+	// log, every 250 ms, at worst), whether the cache Redis answers or
+	// not; it commits even while the cache Redis is down.
 	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1917,11 +1941,13 @@ type ClientWithResponsesInterface interface {
 	// `disabled`, `expires_at` or both; both apply together or neither
 	// does. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
-	// admin key disabled can be enabled only with an admin key (403 for
-	// its owner). An expired link cannot be changed (409), a deleted one
-	// answers 410. The change is in effect on every replica, cached or
-	// not, when the answer arrives (within one Redis invalidation), and it
-	// commits even while the cache Redis is down.
+	// admin key disabled (a takedown) can be changed only with an admin
+	// key: its owner gets 403 `taken_down` for any change. An expired link
+	// cannot be changed (409), a deleted one answers 410. The change is in
+	// effect on the replica that answers when the answer arrives, and on
+	// every other within one notification (a poll of the store's change
+	// log, every 250 ms, at worst), whether the cache Redis answers or
+	// not; it commits even while the cache Redis is down.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -1932,9 +1958,10 @@ type ClientWithResponsesInterface interface {
 	//
 	// Without credentials, public: 200 for a live link (`state` is
 	// `active`), 410 for a disabled or deleted one, 404 for an unknown or
-	// expired code. With the link's manage token or an admin key, 200 in
-	// every state (`active`, `disabled`, `expired`, `deleted`; no `url`
-	// once deleted); with other credentials, 403.
+	// expired code, answered from the caches as a redirect is. With the
+	// link's manage token or an admin key, 200 in every state (`active`,
+	// `disabled`, `expired`, `deleted`; no `url` once deleted); with other
+	// credentials, 403, or 404 for an expired link.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -1945,7 +1972,8 @@ type ClientWithResponsesInterface interface {
 	//
 	// A QR code (error correction level M, a four-module quiet zone) that
 	// encodes exactly `short_url`, `size` by `size` pixels. Public; a link
-	// that is not live answers as its public info does (404, 410). The
+	// that is not live answers as its public info does (404, 410), and it
+	// is resolved as a redirect is (the caches, MISS_RATE_LIMIT). The
 	// image depends only on the format, the size and `short_url`, so it
 	// has a strong ETag and may be cached publicly for a day.
 	//
@@ -1959,7 +1987,8 @@ type ClientWithResponsesInterface interface {
 	// With the link's manage token or an admin key, in every state of the
 	// link (active, disabled, expired, deleted) until retention drops it.
 	// The answers come in this order: an unknown code is 404 before
-	// credentials are looked at, then no credentials 401, then others'
+	// credentials are looked at (an expired link too, unless the
+	// credentials grant it), then no credentials 401, then others'
 	// credentials 403, then a bad window 400.
 	//
 	// Every redirect answered (302) is one visit: a `HEAD` or a user agent
@@ -2007,7 +2036,8 @@ type ClientWithResponsesInterface interface {
 	// URL, the full target URL as text, the expiry and a plain link to
 	// continue. No script; a strict Content-Security-Policy. A disabled or
 	// deleted link gets a 410 page that does not show the target; every
-	// other answer is an HTML page too.
+	// other answer is an HTML page too. It is resolved as a redirect is
+	// (the caches, MISS_RATE_LIMIT).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -2332,6 +2362,12 @@ type DeleteShortLinkResponse410Headers struct {
 	XRequestId string
 }
 
+// DeleteShortLinkResponse429Headers the declared response headers of an HTTP 429 response for DeleteShortLink
+type DeleteShortLinkResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
 // DeleteShortLinkResponse500Headers the declared response headers of an HTTP 500 response for DeleteShortLink
 type DeleteShortLinkResponse500Headers struct {
 	XRequestId string
@@ -2355,6 +2391,8 @@ type DeleteShortLinkResponse struct {
 	JSON404 *LinkNotFound
 	// JSON410 the response for an HTTP 410 `application/json` response
 	JSON410 *Deleted
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -2371,6 +2409,8 @@ type DeleteShortLinkResponse struct {
 	Headers404 *DeleteShortLinkResponse404Headers
 	// Headers410 the parsed response headers for an HTTP 410 response
 	Headers410 *DeleteShortLinkResponse410Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteShortLinkResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *DeleteShortLinkResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -2400,6 +2440,11 @@ func (r DeleteShortLinkResponse) GetJSON404() *LinkNotFound {
 // GetJSON410 returns the response for an HTTP 410 `application/json` response
 func (r DeleteShortLinkResponse) GetJSON410() *Deleted {
 	return r.JSON410
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteShortLinkResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2619,6 +2664,12 @@ type ChangeShortLinkResponse415Headers struct {
 	XRequestId string
 }
 
+// ChangeShortLinkResponse429Headers the declared response headers of an HTTP 429 response for ChangeShortLink
+type ChangeShortLinkResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
 // ChangeShortLinkResponse500Headers the declared response headers of an HTTP 500 response for ChangeShortLink
 type ChangeShortLinkResponse500Headers struct {
 	XRequestId string
@@ -2652,6 +2703,8 @@ type ChangeShortLinkResponse struct {
 	JSON413 *BodyTooLarge
 	// JSON415 the response for an HTTP 415 `application/json` response
 	JSON415 *NotJSON
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -2676,6 +2729,8 @@ type ChangeShortLinkResponse struct {
 	Headers413 *ChangeShortLinkResponse413Headers
 	// Headers415 the parsed response headers for an HTTP 415 response
 	Headers415 *ChangeShortLinkResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ChangeShortLinkResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ChangeShortLinkResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -2730,6 +2785,11 @@ func (r ChangeShortLinkResponse) GetJSON413() *BodyTooLarge {
 // GetJSON415 returns the response for an HTTP 415 `application/json` response
 func (r ChangeShortLinkResponse) GetJSON415() *NotJSON {
 	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ChangeShortLinkResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -2932,6 +2992,12 @@ type ShortLinkQRCodeResponse410Headers struct {
 	XRequestId string
 }
 
+// ShortLinkQRCodeResponse429Headers the declared response headers of an HTTP 429 response for ShortLinkQRCode
+type ShortLinkQRCodeResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
 // ShortLinkQRCodeResponse500Headers the declared response headers of an HTTP 500 response for ShortLinkQRCode
 type ShortLinkQRCodeResponse500Headers struct {
 	XRequestId string
@@ -2951,6 +3017,8 @@ type ShortLinkQRCodeResponse struct {
 	JSON404 *NotFound
 	// JSON410 the response for an HTTP 410 `application/json` response
 	JSON410 *Gone
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -2965,6 +3033,8 @@ type ShortLinkQRCodeResponse struct {
 	Headers404 *ShortLinkQRCodeResponse404Headers
 	// Headers410 the parsed response headers for an HTTP 410 response
 	Headers410 *ShortLinkQRCodeResponse410Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShortLinkQRCodeResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ShortLinkQRCodeResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -2984,6 +3054,11 @@ func (r ShortLinkQRCodeResponse) GetJSON404() *NotFound {
 // GetJSON410 returns the response for an HTTP 410 `application/json` response
 func (r ShortLinkQRCodeResponse) GetJSON410() *Gone {
 	return r.JSON410
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShortLinkQRCodeResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3051,6 +3126,12 @@ type ShortLinkStatsResponse404Headers struct {
 	XRequestId string
 }
 
+// ShortLinkStatsResponse429Headers the declared response headers of an HTTP 429 response for ShortLinkStats
+type ShortLinkStatsResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
 // ShortLinkStatsResponse500Headers the declared response headers of an HTTP 500 response for ShortLinkStats
 type ShortLinkStatsResponse500Headers struct {
 	XRequestId string
@@ -3074,6 +3155,8 @@ type ShortLinkStatsResponse struct {
 	JSON403 *ErrorEnvelope
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ErrorEnvelope
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
 	// JSON500 the response for an HTTP 500 `application/json` response
 	JSON500 *InternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
@@ -3088,6 +3171,8 @@ type ShortLinkStatsResponse struct {
 	Headers403 *ShortLinkStatsResponse403Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ShortLinkStatsResponse404Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ShortLinkStatsResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *ShortLinkStatsResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -3117,6 +3202,11 @@ func (r ShortLinkStatsResponse) GetJSON403() *ErrorEnvelope {
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
 func (r ShortLinkStatsResponse) GetJSON404() *ErrorEnvelope {
 	return r.JSON404
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ShortLinkStatsResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
 }
 
 // GetJSON500 returns the response for an HTTP 500 `application/json` response
@@ -3309,6 +3399,12 @@ type PreviewResponse410Headers struct {
 	XRequestId            string
 }
 
+// PreviewResponse429Headers the declared response headers of an HTTP 429 response for Preview
+type PreviewResponse429Headers struct {
+	ContentSecurityPolicy string
+	XRequestId            string
+}
+
 // PreviewResponse500Headers the declared response headers of an HTTP 500 response for Preview
 type PreviewResponse500Headers struct {
 	ContentSecurityPolicy string
@@ -3332,6 +3428,8 @@ type PreviewResponse struct {
 	Headers404 *PreviewResponse404Headers
 	// Headers410 the parsed response headers for an HTTP 410 response
 	Headers410 *PreviewResponse410Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *PreviewResponse429Headers
 	// Headers500 the parsed response headers for an HTTP 500 response
 	Headers500 *PreviewResponse500Headers
 	// Headers503 the parsed response headers for an HTTP 503 response
@@ -3438,7 +3536,9 @@ func (c *ClientWithResponses) CreateShortLinkWithResponse(ctx context.Context, b
 // With the link's manage token or an admin key. The link stops
 // resolving for good (410 from then on), its target URL is erased, and
 // its code stays claimed (CODE_QUARANTINE), so the short URL can never
-// point elsewhere. An expired link may be deleted too.
+// point elsewhere. An expired link may be deleted too. A link an admin
+// key disabled (a takedown) can be deleted only with an admin key: its
+// owner gets 403 `taken_down`, and the takedown keeps its target.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3472,11 +3572,13 @@ func (c *ClientWithResponses) ResolveShortLinkWithResponse(ctx context.Context, 
 // `disabled`, `expires_at` or both; both apply together or neither
 // does. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
-// admin key disabled can be enabled only with an admin key (403 for
-// its owner). An expired link cannot be changed (409), a deleted one
-// answers 410. The change is in effect on every replica, cached or
-// not, when the answer arrives (within one Redis invalidation), and it
-// commits even while the cache Redis is down.
+// admin key disabled (a takedown) can be changed only with an admin
+// key: its owner gets 403 `taken_down` for any change. An expired link
+// cannot be changed (409), a deleted one answers 410. The change is in
+// effect on the replica that answers when the answer arrives, and on
+// every other within one notification (a poll of the store's change
+// log, every 250 ms, at worst), whether the cache Redis answers or
+// not; it commits even while the cache Redis is down.
 //
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3495,11 +3597,13 @@ func (c *ClientWithResponses) ChangeShortLinkWithBodyWithResponse(ctx context.Co
 // `disabled`, `expires_at` or both; both apply together or neither
 // does. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
-// admin key disabled can be enabled only with an admin key (403 for
-// its owner). An expired link cannot be changed (409), a deleted one
-// answers 410. The change is in effect on every replica, cached or
-// not, when the answer arrives (within one Redis invalidation), and it
-// commits even while the cache Redis is down.
+// admin key disabled (a takedown) can be changed only with an admin
+// key: its owner gets 403 `taken_down` for any change. An expired link
+// cannot be changed (409), a deleted one answers 410. The change is in
+// effect on the replica that answers when the answer arrives, and on
+// every other within one notification (a poll of the store's change
+// log, every 250 ms, at worst), whether the cache Redis answers or
+// not; it commits even while the cache Redis is down.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
@@ -3516,9 +3620,10 @@ func (c *ClientWithResponses) ChangeShortLinkWithResponse(ctx context.Context, c
 //
 // Without credentials, public: 200 for a live link (`state` is
 // `active`), 410 for a disabled or deleted one, 404 for an unknown or
-// expired code. With the link's manage token or an admin key, 200 in
-// every state (`active`, `disabled`, `expired`, `deleted`; no `url`
-// once deleted); with other credentials, 403.
+// expired code, answered from the caches as a redirect is. With the
+// link's manage token or an admin key, 200 in every state (`active`,
+// `disabled`, `expired`, `deleted`; no `url` once deleted); with other
+// credentials, 403, or 404 for an expired link.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3535,7 +3640,8 @@ func (c *ClientWithResponses) ShortLinkInfoWithResponse(ctx context.Context, cod
 //
 // A QR code (error correction level M, a four-module quiet zone) that
 // encodes exactly `short_url`, `size` by `size` pixels. Public; a link
-// that is not live answers as its public info does (404, 410). The
+// that is not live answers as its public info does (404, 410), and it
+// is resolved as a redirect is (the caches, MISS_RATE_LIMIT). The
 // image depends only on the format, the size and `short_url`, so it
 // has a strong ETag and may be cached publicly for a day.
 //
@@ -3555,7 +3661,8 @@ func (c *ClientWithResponses) ShortLinkQRCodeWithResponse(ctx context.Context, c
 // With the link's manage token or an admin key, in every state of the
 // link (active, disabled, expired, deleted) until retention drops it.
 // The answers come in this order: an unknown code is 404 before
-// credentials are looked at, then no credentials 401, then others'
+// credentials are looked at (an expired link too, unless the
+// credentials grant it), then no credentials 401, then others'
 // credentials 403, then a bad window 400.
 //
 // Every redirect answered (302) is one visit: a `HEAD` or a user agent
@@ -3615,7 +3722,8 @@ func (c *ClientWithResponses) RedirectWithResponse(ctx context.Context, code Cod
 // URL, the full target URL as text, the expiry and a plain link to
 // continue. No script; a strict Content-Security-Policy. A disabled or
 // deleted link gets a 410 page that does not show the target; every
-// other answer is an HTML page too.
+// other answer is an HTML page too. It is resolved as a redirect is
+// (the caches, MISS_RATE_LIMIT).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -3981,6 +4089,13 @@ func ParseDeleteShortLinkResponse(rsp *http.Response) (*DeleteShortLinkResponse,
 		}
 		response.JSON410 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4065,6 +4180,23 @@ func ParseDeleteShortLinkResponse(rsp *http.Response) (*DeleteShortLinkResponse,
 			headers.XRequestId = value
 		}
 		response.Headers410 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteShortLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers DeleteShortLinkResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -4325,6 +4457,13 @@ func ParseChangeShortLinkResponse(rsp *http.Response) (*ChangeShortLinkResponse,
 		}
 		response.JSON415 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4449,6 +4588,23 @@ func ParseChangeShortLinkResponse(rsp *http.Response) (*ChangeShortLinkResponse,
 			headers.XRequestId = value
 		}
 		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers ChangeShortLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ChangeShortLinkResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -4653,6 +4809,13 @@ func ParseShortLinkQRCodeResponse(rsp *http.Response) (*ShortLinkQRCodeResponse,
 		}
 		response.JSON410 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -4748,6 +4911,23 @@ func ParseShortLinkQRCodeResponse(rsp *http.Response) (*ShortLinkQRCodeResponse,
 			headers.XRequestId = value
 		}
 		response.Headers410 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShortLinkQRCodeResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ShortLinkQRCodeResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -4821,6 +5001,13 @@ func ParseShortLinkStatsResponse(rsp *http.Response) (*ShortLinkStatsResponse, e
 			return nil, err
 		}
 		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
 		var dest InternalError
@@ -4896,6 +5083,23 @@ func ParseShortLinkStatsResponse(rsp *http.Response) (*ShortLinkStatsResponse, e
 			headers.XRequestId = value
 		}
 		response.Headers404 = &headers
+	case rsp.StatusCode == 429:
+		var headers ShortLinkStatsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers ShortLinkStatsResponse500Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -5172,6 +5376,23 @@ func ParsePreviewResponse(rsp *http.Response) (*PreviewResponse, error) {
 			headers.XRequestId = value
 		}
 		response.Headers410 = &headers
+	case rsp.StatusCode == 429:
+		var headers PreviewResponse429Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
 	case rsp.StatusCode == 500:
 		var headers PreviewResponse500Headers
 		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {

@@ -71,7 +71,7 @@
     gone: 'This link was deleted; it cannot change any more.',
     link_expired: 'This link has expired; it cannot change any more.',
     forbidden: 'This is not the manage token of this link.',
-    admin_only: 'An administrator disabled this link; only an administrator can enable it.',
+    taken_down: 'An administrator took this link down; only an administrator can change or delete it.',
     rate_limited: 'Too many requests from here in a short time — wait a minute and try again.',
     unavailable: 'The service is unavailable for a moment — try again shortly.',
     internal: 'Something went wrong on the service — try again shortly.',
