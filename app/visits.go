@@ -17,17 +17,26 @@ const visitShards = 64
 // VisitRecorder counts the visits of redirects in process memory, per link
 // and hour, until a VisitFlusher writes them: on the redirect path it takes
 // one shard's mutex for a few map operations, and allocates only when a
-// (link, hour) key or a referrer host was not seen in the last interval
-// (entries are reused from one flush to the next). It
+// (link, hour) key or a referrer host was not seen before (entries and
+// their referrer sketches are kept from one flush to the next). It
 // holds at most a fixed number of keys (VISIT_PENDING_KEYS), counting the
 // batch being written; a visit that would need another key is dropped and
-// counted. Per key it keeps domain.MaxReferrers hosts, the rest as
-// domain.ReferrerOther, so forged Referer values cost no keys and no memory.
+// counted.
+//
+// Referrer hosts are counted per key in a heavy-hitter sketch
+// (domain.HeavyHitters) of ReferrerCandidates hosts that lives for the
+// whole hour, across flushes: each batch names the domain.MaxReferrers
+// hosts with the most visits so far, by count and not by arrival, so forged
+// Referer values sent in bursts cannot take a real host's place, and cost
+// no keys and bounded memory (the rest are counted as domain.ReferrerOther).
+// A host that ranks among them only later is named then with all its
+// visits of the hour, taken back from "other".
 type VisitRecorder struct {
-	shards [visitShards]visitShard
-	clock  ports.Clock
-	bots   ports.BotDetector
-	limit  int64
+	shards    [visitShards]visitShard
+	clock     ports.Clock
+	bots      ports.BotDetector
+	limit     int64
+	referrers *domain.HeavyHitterLimits[string]
 
 	keys        atomic.Int64 // keys in the shards
 	outstanding atomic.Int64 // keys of the batch being written
@@ -50,15 +59,24 @@ type visitEntry struct {
 	linkCreated time.Time
 	humans      int64
 	bots        int64
-	other       int64
-	nrefs       int
-	refs        [domain.MaxReferrers]domain.ReferrerCount
+	referrers   domain.HeavyHitters[string] // for the whole hour: not reset by a flush
 }
 
+// ReferrerCandidates is how many referrer hosts a key's sketch may track:
+// ten times the hosts a batch names, so a flood of forged hosts must
+// outnumber a real host's visits a hundredfold to push it out.
+const ReferrerCandidates = 10 * domain.MaxReferrers
+
 // NewVisitRecorder returns a recorder that holds at most maxKeys (link,
-// hour) keys; 0 turns counting off (Record does nothing).
+// hour) keys; 0 turns counting off (Record does nothing). Each key's
+// referrer sketch tracks domain.MaxReferrers hosts, and up to
+// ReferrerCandidates while the recorder's room of maxKeys ×
+// domain.MaxReferrers more hosts lasts. Whatever the Referer values,
+// memory stays within 2 × maxKeys entries (pending, and idle ones kept for
+// their hour), each with domain.MaxReferrers hosts, plus that room.
 func NewVisitRecorder(clock ports.Clock, bots ports.BotDetector, maxKeys int) *VisitRecorder {
-	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys)}
+	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys),
+		referrers: domain.NewHeavyHitterLimits(ReferrerCandidates, domain.MaxReferrers, int64(maxKeys)*domain.MaxReferrers, strings.Clone)}
 	for i := range r.shards {
 		r.shards[i].entries = map[visitKey]*visitEntry{}
 	}
@@ -89,7 +107,7 @@ func (r *VisitRecorder) Record(id domain.LinkID, created time.Time, head bool, u
 			return
 		}
 		if e == nil {
-			e = &visitEntry{}
+			e = &visitEntry{referrers: domain.NewHeavyHitters(r.referrers)}
 			s.entries[key] = e
 		}
 		e.linkCreated = created
@@ -99,7 +117,9 @@ func (r *VisitRecorder) Record(id domain.LinkID, created time.Time, head bool, u
 	} else {
 		e.humans++
 	}
-	e.addReferrer(host, 1)
+	if host != domain.ReferrerOther { // a host named "other" is counted as other
+		e.referrers.Add(host, 1)
+	}
 	s.recorded++
 	s.mu.Unlock()
 }
@@ -110,61 +130,51 @@ func shardOf(k visitKey) uint64 {
 }
 
 // idle reports whether the entry holds no counts: taken by the last flush
-// and not visited since. Entries stay in their map for one interval after
-// a flush, so a key visited every interval allocates nothing; take drops
-// the ones still idle at the next flush.
+// and not visited since. Entries stay in their map after a flush, with
+// their referrer sketch, until their hour is over (or, past the key bound,
+// at the next flush), so a key visited again allocates nothing and its
+// referrers are ranked by their visits of the whole hour.
 func (e *visitEntry) idle() bool { return e.humans == 0 && e.bots == 0 }
 
-// reset empties the entry, keeping the referrer hosts' strings for reuse.
-func (e *visitEntry) reset() { e.humans, e.bots, e.other, e.nrefs = 0, 0, 0, 0 }
-
-func (e *visitEntry) addReferrer(host string, n int64) {
-	if host == domain.ReferrerOther {
-		e.other += n
-		return
-	}
-	for i := 0; i < e.nrefs; i++ {
-		if e.refs[i].Host == host {
-			e.refs[i].Visits += n
-			return
-		}
-	}
-	if e.nrefs == len(e.refs) {
-		e.other += n
-		return
-	}
-	if e.refs[e.nrefs].Host != host { // a slot reused after reset may hold it already
-		// The host may be a slice of a request header: keep a copy of its own.
-		e.refs[e.nrefs].Host = strings.Clone(host)
-	}
-	e.refs[e.nrefs].Visits = n
-	e.nrefs++
-}
-
 // take removes every pending count and returns them; they stay in the
-// key bound (outstanding) until settle or restore.
+// key bound (outstanding) until settle or restore. Each key's referrers
+// are its sketch's top hosts, named with what they got since they were
+// last named, and "other": the rest of the key's visits since the last
+// take, negative when a host named late takes back more than came.
 func (r *VisitRecorder) take() []domain.VisitCounts {
 	var counts []domain.VisitCounts
 	var refs []domain.ReferrerCount // one backing array for every key's referrers
+	var named []domain.Counted[string]
+	hour := domain.VisitHourOf(r.clock.Now())
+	var kept int64 // idle entries kept for their hour
 	for i := range r.shards {
 		s := &r.shards[i]
 		s.mu.Lock()
 		taken := 0
 		for k, e := range s.entries {
 			if e.idle() {
-				delete(s.entries, k) // a whole interval without a visit
+				if k.hour < hour || kept >= r.limit { // its hour is over, or too many are kept
+					e.referrers.Release()
+					delete(s.entries, k)
+				} else {
+					kept++
+				}
 				continue
 			}
 			start := len(refs)
-			refs = append(refs, e.refs[:e.nrefs]...)
-			if e.other > 0 {
-				refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: e.other})
+			var sum int64
+			named, sum = e.referrers.Report(domain.MaxReferrers, named[:0])
+			for _, n := range named {
+				refs = append(refs, domain.ReferrerCount{Host: n.Value, Visits: n.Count})
+			}
+			if other := e.humans + e.bots - sum; other != 0 {
+				refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: other})
 			}
 			counts = append(counts, domain.VisitCounts{
 				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: k.hour.Start(),
 				Humans: e.humans, Bots: e.bots, Referrers: refs[start:len(refs):len(refs)],
 			})
-			e.reset()
+			e.humans, e.bots = 0, 0
 			taken++
 		}
 		r.outstanding.Add(int64(taken))
@@ -178,7 +188,8 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 func (r *VisitRecorder) settle(n int) { r.outstanding.Add(-int64(n)) }
 
 // restore merges back the counts of a batch that was certainly not
-// applied: their keys were within the bound, so none is dropped.
+// applied: their keys were within the bound, so none is dropped, and the
+// hosts the batch named are named again by the next one.
 func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 	for _, c := range counts {
 		key := visitKey{link: c.Link, hour: domain.VisitHourOf(c.Hour)}
@@ -186,7 +197,7 @@ func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 		s.mu.Lock()
 		e := s.entries[key]
 		if e == nil {
-			e = &visitEntry{}
+			e = &visitEntry{referrers: domain.NewHeavyHitters(r.referrers)}
 			s.entries[key] = e
 		}
 		if e.idle() {
@@ -196,7 +207,9 @@ func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 		e.humans += c.Humans
 		e.bots += c.Bots
 		for _, ref := range c.Referrers {
-			e.addReferrer(ref.Host, ref.Visits)
+			if ref.Host != domain.ReferrerOther { // other is what the hosts leave of the total
+				e.referrers.Unreport(ref.Host, ref.Visits)
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -210,6 +223,20 @@ func (r *VisitRecorder) Recorded() uint64 {
 		s := &r.shards[i]
 		s.mu.Lock()
 		n += s.recorded
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// ReferrerHosts is how many referrer hosts the keys' sketches track.
+func (r *VisitRecorder) ReferrerHosts() int64 {
+	var n int64
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		for _, e := range s.entries {
+			n += int64(e.referrers.Len())
+		}
 		s.mu.Unlock()
 	}
 	return n

@@ -321,6 +321,22 @@ func TestVisitsAddUpUnderConcurrentRecordsAndFaultyFlushes(t *testing.T) {
 	if humans+bots != workers*each || rec.Recorded() != workers*each || rec.Dropped() != 0 {
 		t.Fatalf("stored %d humans + %d bots, recorded %d, dropped %d; want %d visits each once", humans, bots, rec.Recorded(), rec.Dropped(), workers*each)
 	}
+	// Referrers too, through refused batches merged back: no host is
+	// credited with more visits than it sent, and they add up.
+	sent := map[string]int64{}
+	for i := range each {
+		sent[fmt.Sprintf("r%d.example", i%13)] += workers
+	}
+	var refs int64
+	for host, n := range ledger.refs {
+		refs += n
+		if host != domain.ReferrerOther && n > sent[host] {
+			t.Errorf("referrer %s stored with %d visits, sent %d", host, n, sent[host])
+		}
+	}
+	if refs != workers*each {
+		t.Fatalf("referrers add up to %d, want the %d visits: %v", refs, workers*each, ledger.refs)
+	}
 }
 
 func TestFlusherStopWritesWhatIsPending(t *testing.T) {

@@ -56,6 +56,8 @@ const (
 	ReasonURLTooLong       Reason = "url_too_long"
 	ReasonOwnHost          Reason = "own_host"
 	ReasonDeniedHost       Reason = "denied_host"
+	ReasonInvisibleChars   Reason = "invisible_characters"
+	ReasonUserinfo         Reason = "userinfo_not_allowed"
 	ReasonInvalidAlias     Reason = "invalid_alias"
 	ReasonReservedAlias    Reason = "reserved_alias"
 	ReasonInvalidCode      Reason = "invalid_code"

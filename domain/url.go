@@ -33,6 +33,13 @@ type URLPolicy struct {
 // control characters (it ends up in a Location header), not the service
 // itself and not on a denied host; the checks judge the stored host, which
 // for "http://a@b/" is b.
+//
+// So that a preview shows truthfully where a link goes, the stored URL may
+// not hold invisible code points (IsInvisible), raw or percent-encoded,
+// outside emoji sequences, nor user info ("user@" or "user:pass@" before
+// the host), which exists to make "https://www.paypal.com@evil.example/"
+// read as PayPal. Ignorable code points in the host are not refused: a
+// browser drops them (IDNA mapping), and so does the stored host.
 func (p URLPolicy) Parse(raw string) (string, error) {
 	switch {
 	case raw == "":
@@ -56,8 +63,15 @@ func (p URLPolicy) Parse(raw string) (string, error) {
 		return "", invalid("url", ReasonOwnHost, "url must not point at this service")
 	case p.isDenied(target):
 		return "", invalid("url", ReasonDeniedHost, "url points at a host that is not allowed")
+	case u.User != nil:
+		return "", invalid("url", ReasonUserinfo,
+			"url must not carry a user name or password before its host (user@host): it disguises where the link goes")
 	}
 	stored := withHost(raw, u, target, port)
+	if r, found := firstInvisible(stored); found {
+		return "", invalid("url", ReasonInvisibleChars, fmt.Sprintf(
+			"url must not contain invisible or text-direction characters (it holds U+%04X, raw or percent-encoded)", r))
+	}
 	if len(stored) > p.MaxLength {
 		return "", p.tooLong()
 	}

@@ -46,6 +46,8 @@ func TestURLPolicyParse(t *testing.T) {
 		{"own host explicit port", "https://sho.rt:443/abc", "must not point at this service"},
 		{"denied host", "https://evil.example/", "points at a host that is not allowed"},
 		{"denied subdomain", "https://a.b.evil.example/", "points at a host that is not allowed"},
+		{"user info", "https://www.paypal.com@x.example/", "must not carry a user name or password before its host (user@host): it disguises where the link goes"},
+		{"right-to-left override", "https://x.example/a\u202efdp.exe", "must not contain invisible or text-direction characters (it holds U+202E, raw or percent-encoded)"},
 		{"lookalike not denied", "https://notevil.example/", ""},
 	}
 	for _, tt := range tests {
@@ -86,6 +88,7 @@ func FuzzURLPolicyParse(f *testing.F) {
 	for _, s := range []string{
 		"https://example.com", "http://a/\r\n", "https://sho.rt/x", "javascript:x", "//x", "http://[::1]:80/",
 		"http://ｅｖｉｌ。example/", "http://0x7f.1:08080/", "http://u@b%C3%BCcher.de:443/", "http://[::ffff:1.2.3.4]/",
+		"https://www.paypal.com@evil.example/invoice\u202efdp.exe", "https://x/%E2%80%AE", "https://x/\U0001F468\u200d\U0001F469",
 	} {
 		f.Add(s)
 	}
@@ -112,6 +115,12 @@ func FuzzURLPolicyParse(f *testing.F) {
 		}
 		if strings.IndexFunc(u.Host, func(r rune) bool { return r >= utf8.RuneSelf }) >= 0 {
 			t.Fatalf("accepted %q with a non-ASCII host", got)
+		}
+		// What a preview shows is what the link does: no user info before
+		// the host, no bidi control anywhere, even percent-encoded.
+		unescaped, _ := url.PathUnescape(got)
+		if u.User != nil || strings.ContainsFunc(got+unescaped, func(r rune) bool { return r >= 0x202a && r <= 0x202e || r >= 0x2066 && r <= 0x2069 }) {
+			t.Fatalf("accepted %q, which can show as another address", got)
 		}
 	})
 }

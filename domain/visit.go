@@ -151,6 +151,9 @@ type VisitCounts struct {
 	Humans int64
 	Bots   int64
 	// Referrers has at most MaxReferrers hosts and ReferrerOther, each once.
+	// ReferrerOther may be negative: a host named only once it ranks among
+	// the top takes back the visits earlier batches counted as other, so
+	// only the sum over a link and hour's batches is never negative.
 	Referrers []ReferrerCount
 }
 
@@ -217,7 +220,10 @@ func AddReferrers(into, more []ReferrerCount, keep int) []ReferrerCount {
 
 // CapReferrers keeps the keep hosts of refs with the most visits (ties by
 // name) and folds the others, with ReferrerOther, into one ReferrerOther
-// entry at the end. refs must name each host once; it is reordered in place.
+// entry at the end, left out when it sums to nothing. It may be negative:
+// a batch's other can be (see VisitCounts), and so can a sum of batches
+// that is not a link and hour's whole. refs must name each host once; it
+// is reordered in place.
 func CapReferrers(refs []ReferrerCount, keep int) []ReferrerCount {
 	var other int64
 	hosts := refs[:0]
@@ -235,7 +241,7 @@ func CapReferrers(refs []ReferrerCount, keep int) []ReferrerCount {
 		}
 		hosts = hosts[:keep]
 	}
-	if other > 0 {
+	if other != 0 {
 		hosts = append(hosts, ReferrerCount{Host: ReferrerOther, Visits: other})
 	}
 	return hosts

@@ -2,6 +2,7 @@ package domain_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -162,5 +163,20 @@ func TestVisitHourOf(t *testing.T) {
 				t.Fatalf("the next hour is %d, want %d", next, h+1)
 			}
 		})
+	}
+}
+
+// TestAddReferrersKeepsANegativeOther: a batch's other may be negative (a
+// host named late takes its visits back), and a sum of such batches, such
+// as the hours of one day in one batch, must keep it to stay exact.
+func TestAddReferrersKeepsANegativeOther(t *testing.T) {
+	t.Parallel()
+	got := domain.AddReferrers([]domain.ReferrerCount{{"late.example", 8}, {domain.ReferrerOther, -5}}, []domain.ReferrerCount{{"t.co", 1}}, 10)
+	want := []domain.ReferrerCount{{"late.example", 8}, {"t.co", 1}, {domain.ReferrerOther, -5}}
+	if !slices.Equal(got, want) {
+		t.Fatalf("AddReferrers = %v, want %v", got, want)
+	}
+	if got := domain.AddReferrers([]domain.ReferrerCount{{domain.ReferrerOther, 5}}, []domain.ReferrerCount{{domain.ReferrerOther, -5}}, 10); len(got) != 0 {
+		t.Fatalf("an other that sums to nothing is kept: %v", got)
 	}
 }

@@ -41,6 +41,12 @@ type Options struct {
 	APIKeys []string
 	// MaxConnections caps the client connections served at once.
 	MaxConnections int
+	// MetricsAddr, when set, is a listener of its own that serves /metrics
+	// (METRICS_ADDR); the api's listener then does not.
+	MetricsAddr string
+	// MetricsOffAPI keeps /metrics off the api's listener even without
+	// MetricsAddr: embedded mode, with nothing in front of the api.
+	MetricsOffAPI bool
 	// ShutdownDrain is how long the server, no longer accepting after
 	// SIGTERM, keeps serving the connections it has (not ready, closing each
 	// after its response) before it closes them (SHUTDOWN_DRAIN).

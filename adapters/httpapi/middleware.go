@@ -1,11 +1,8 @@
 package httpapi
 
 import (
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,21 +42,6 @@ func newRequestMetrics(reg prometheus.Registerer) *requestMetrics {
 	return m
 }
 
-// requestIDs makes request ids that are unique per process and cheap: a
-// random process prefix and a counter.
-type requestIDs struct {
-	prefix string
-	next   atomic.Uint64
-}
-
-func newRequestIDs() *requestIDs {
-	b := make([]byte, 4)
-	_, _ = rand.Read(b)
-	return &requestIDs{prefix: hex.EncodeToString(b) + "-"}
-}
-
-func (r *requestIDs) new() string { return r.prefix + strconv.FormatUint(r.next.Add(1), 36) }
-
 // observe is the one middleware every request passes: it assigns the
 // request id, recovers panics into a 500 envelope, and records the request
 // in the metrics and, when access is not nil, the access log (with the
@@ -68,13 +50,14 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, access *Acce
 	return func(c *gin.Context) {
 		start := time.Now()
 		var id string // the map holds the canonical key: Header.Get would allocate it
-		if v := c.Request.Header["X-Request-Id"]; len(v) > 0 {
+		if v := c.Request.Header["X-Request-Id"]; len(v) > 0 && validRequestID(v[0]) {
 			id = v[0]
+			c.Writer.Header()["X-Request-Id"] = v[:1:1]
+		} else {
+			var header []string
+			id, header = ids.new()
+			c.Writer.Header()["X-Request-Id"] = header
 		}
-		if !validRequestID(id) {
-			id = ids.new()
-		}
-		c.Writer.Header()["X-Request-Id"] = []string{id}
 
 		defer func() {
 			if p := recover(); p != nil {

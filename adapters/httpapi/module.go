@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/app"
@@ -31,6 +32,14 @@ var Module = fx.Module("httpapi",
 			return s
 		},
 	),
+	// The metrics listener, when METRICS_ADDR names one, starts before
+	// the api's and stops after it, so a drain can be watched to its end.
+	fx.Invoke(func(lc fx.Lifecycle, opts Options, reg *prometheus.Registry, log *slog.Logger) {
+		if opts.MetricsAddr != "" {
+			m := NewMetricsServer(opts.MetricsAddr, reg, log)
+			lc.Append(fx.StartStopHook(m.Start, m.Stop))
+		}
+	}),
 	// The server records visits through the handler, so app's visit
 	// flusher, whose hooks come with the recorder, stops after it drains.
 	fx.Invoke(func(lc fx.Lifecycle, s *Server) {

@@ -33,6 +33,8 @@ func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 		"keys":    start(false, func(cfg *config.Config) { cfg.APIKeys = []string{openAPIKey} }),
 		"limited": start(false, func(cfg *config.Config) { cfg.CreateRateLimit = 1 }),
 		"misses":  start(false, func(cfg *config.Config) { cfg.MissRateLimit = 1 }),
+		// Embedded mode's options: no /metrics on the api's listener.
+		"embedded": start(false, func(cfg *config.Config) { cfg.Store = "embedded" }),
 	}
 }
 
@@ -122,6 +124,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		get("ready", "up", "/v1/ready", 200, true),
 		get("not ready", "down", "/v1/ready", 503, true),
 		get("metrics", "up", "/metrics", 200, true),
+		get("metrics off the api's listener", "embedded", "/metrics", 404, true),
 		get("openapi document", "up", "/v1/openapi.yaml", 200, true),
 
 		create("generated code", "up", `{"url":"https://example.com/a?b=c"}`, 201, true),

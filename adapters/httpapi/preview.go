@@ -16,6 +16,7 @@ var previewTemplate = template.Must(template.ParseFS(pages, "pages/preview.html"
 type previewPage struct {
 	Title     string
 	Link      *domain.ShortLink
+	Target    previewTarget
 	ShortURL  string
 	ExpiresAt string
 	Style     template.CSS
@@ -33,6 +34,7 @@ func (h *Handler) preview(c *gin.Context, code string) {
 		return
 	}
 	page := previewPage{Style: pageStyle, Title: "Preview", Link: &link, ShortURL: h.shortURL(link.Code())}
+	page.Target = newPreviewTarget(link.URL())
 	page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
 	var body bytes.Buffer
 	if err := previewTemplate.Execute(&body, page); err != nil {

@@ -9,8 +9,9 @@ import (
 )
 
 // NewRouter returns the gin engine with every route of the API; reg
-// receives the request metrics and is what /metrics serves; access, when
-// not nil, gets a line per request.
+// receives the request metrics and is what /metrics serves (here unless
+// Options.MetricsAddr or MetricsOffAPI say otherwise); access, when not
+// nil, gets a line per request.
 func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.Engine, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
@@ -46,7 +47,11 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/health", h.health)
 	get("/v1/ready", h.ready)
 	get("/v1/openapi.yaml", serveOpenAPI)
-	get("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	if h.opts.MetricsAddr == "" && !h.opts.MetricsOffAPI {
+		get("/metrics", gin.WrapH(promhttp.HandlerFor(reg, promhttp.HandlerOpts{})))
+	} else { // as the front door answers it, not as a code to look up
+		get("/metrics", func(c *gin.Context) { h.fail(c, errNoRoute) })
+	}
 	r.POST("/v1/shortlink", append(createGuards, h.create)...)
 	get("/v1/shortlink/:code", h.redirect)
 	r.PATCH("/v1/shortlink/:code", h.patch)

@@ -7,13 +7,12 @@ import (
 	"net"
 	"net/http"
 	"time"
-
-	"golang.org/x/net/netutil"
 )
 
 // Server is the HTTP server with timeouts against slow clients and a
 // graceful stop: a drain, then the in-flight requests finish.
 type Server struct {
+	name     string // in log lines: "api", "metrics"
 	srv      *http.Server
 	handler  http.Handler
 	maxConns int
@@ -29,18 +28,21 @@ type Server struct {
 }
 
 // NewServer serves handler on addr once started, to at most maxConns
-// connections at once (0: no cap); further connections wait in the
-// listen backlog rather than use up file descriptors.
+// connections at once (0: no cap). At the cap, a new client is served in
+// place of the connection idle the longest; when none is idle, further
+// connections wait in the listen backlog rather than use up file
+// descriptors (connLimiter).
 func NewServer(addr string, maxConns int, handler http.Handler, log *slog.Logger) *Server {
-	s := &Server{log: log, maxConns: maxConns, handler: handler, drain: &Drain{}}
+	s := &Server{name: "api", log: log, maxConns: maxConns, handler: handler, drain: &Drain{}}
 	s.srv = &http.Server{
 		Addr:              addr,
 		Handler:           s,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
-		// Longer than nginx's upstream keep-alive, so the proxy never reuses
-		// a connection the server is closing.
+		// Longer than nginx's upstream keep-alive and the AWS load
+		// balancer's 60 s, so a proxy never reuses a connection the server
+		// is closing (a 502).
 		IdleTimeout:    75 * time.Second,
 		MaxHeaderBytes: 16 << 10,
 		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
@@ -77,13 +79,15 @@ func (s *Server) Start(context.Context) error {
 	}
 	s.ln = ln
 	if s.maxConns > 0 {
-		ln = netutil.LimitListener(ln, s.maxConns)
+		limiter := newConnLimiter(ln, s.maxConns)
+		s.srv.ConnState = limiter.Track
+		ln = limiter
 	}
 	s.serving, s.served = ln, make(chan struct{})
 	if s.onListening != nil {
 		s.onListening(ln.Addr())
 	}
-	s.log.Info("api listening", "addr", ln.Addr().String())
+	s.log.Info(s.name+" listening", "addr", ln.Addr().String())
 	go func() {
 		defer close(s.served)
 		err := s.srv.Serve(ln)
@@ -120,7 +124,7 @@ func (s *Server) Stop(ctx context.Context) error {
 		<-s.served
 	}
 	if s.drainFor > 0 {
-		s.log.Info("api draining: no new connections, not ready, closing each connection after its response", "for", s.drainFor.String())
+		s.log.Info(s.name+" draining: no new connections, not ready, closing each connection after its response", "for", s.drainFor.String())
 		timer := time.NewTimer(s.drainFor)
 		select {
 		case <-timer.C:
@@ -128,6 +132,6 @@ func (s *Server) Stop(ctx context.Context) error {
 			timer.Stop()
 		}
 	}
-	s.log.Info("api shutting down; finishing in-flight requests")
+	s.log.Info(s.name + " shutting down; finishing in-flight requests")
 	return s.srv.Shutdown(ctx)
 }

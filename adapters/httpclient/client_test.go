@@ -106,7 +106,7 @@ func TestClientAgainstTheDocument(t *testing.T) {
 	wantRefusal(t, err, http.StatusForbidden, "forbidden")
 	owner := newClient(t, env.BaseURL, created.Value.ManageToken, v)
 	_, err = owner.Change(ctx, "client-doc", oapi.ChangeRequest{Disabled: ptr(false)})
-	wantRefusal(t, err, http.StatusForbidden, "admin_only")
+	wantRefusal(t, err, http.StatusForbidden, "taken_down")
 	newExpiry := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Second).UTC()
 	enabled, err := admin.Change(ctx, "client-doc", oapi.ChangeRequest{Disabled: ptr(false), ExpiresAt: &newExpiry})
 	if err != nil || enabled.Value.State != oapi.InfoStateActive || !enabled.Value.ExpiresAt.Equal(newExpiry) {

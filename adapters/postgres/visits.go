@@ -217,7 +217,8 @@ func notSent(err error) bool {
 
 // dayStatsQuery sums the slots of a link's day rows: the buckets, then the
 // top referrers, tagged by which of start and host is NULL. One statement:
-// one snapshot.
+// one snapshot. A slot's "other" may be negative (a batch that named a host
+// late took its visits back from it) and sum to nothing: left out then.
 const dayStatsQuery = `
 WITH d AS (
     SELECT day AS start, humans, bots, referrers FROM visit_day
@@ -226,7 +227,7 @@ WITH d AS (
 (SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM d GROUP BY start)
 UNION ALL
 (SELECT NULL, NULL, sum(e.value::bigint)::bigint, e.key FROM d, jsonb_each(d.referrers) AS e
- GROUP BY e.key ORDER BY 3 DESC, 4 LIMIT $5)`
+ GROUP BY e.key HAVING sum(e.value::bigint) > 0 ORDER BY 3 DESC, 4 LIMIT $5)`
 
 // hourStatsQuery is dayStatsQuery for an hourly series: the buckets from
 // the hour rows, the referrers of the whole days in the window ($6 to $7)
@@ -244,7 +245,7 @@ WITH h AS (
 (SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM h GROUP BY start)
 UNION ALL
 (SELECT NULL, NULL, sum(e.value::bigint)::bigint, e.key FROM refs, jsonb_each(refs.referrers) AS e
- GROUP BY e.key ORDER BY 3 DESC, 4 LIMIT $5)`
+ GROUP BY e.key HAVING sum(e.value::bigint) > 0 ORDER BY 3 DESC, 4 LIMIT $5)`
 
 // VisitStats implements ports.VisitStore in one statement.
 func (s *Store) VisitStats(ctx context.Context, q domain.VisitQuery) (domain.VisitStats, error) {

@@ -74,6 +74,9 @@ type Config struct {
 	// before the process outgrows a small task.
 	GoMemLimit     MemoryLimit `env:"GOMEMLIMIT" envDefault:"48MiB"`
 	MaxConnections int         `env:"MAX_CONNECTIONS" envDefault:"0"`
+	// MetricsAddr, when set, is the separate listener /metrics is served on
+	// (and then only there); see MetricsOnAPIListener for when it is unset.
+	MetricsAddr string `env:"METRICS_ADDR"`
 
 	// VisitFlushInterval is how often each api writes the visits it counted;
 	// VisitPendingKeys bounds the (link, hour) keys it holds meanwhile (0:
@@ -135,8 +138,20 @@ func load(lookup func(string) (string, bool)) (Config, error) {
 	if err := env.ParseWithOptions(&cfg, env.Options{Environment: environ}); err != nil {
 		return Config{}, fmt.Errorf("configuration: %w", nameVariables(err))
 	}
-	if _, set := environ["PUBLIC_BASE_URL"]; !set && cfg.Store == "embedded" {
-		cfg.PublicBaseURL = cfg.directBaseURL() // no nginx in front of embedded mode
+	proxies, proxiesSet := environ["TRUSTED_PROXIES"]
+	if proxiesSet && strings.TrimSpace(proxies) == "" {
+		cfg.TrustedProxies = nil // set empty: none (the env library would give the default)
+	}
+	if cfg.Store == "embedded" { // no nginx in front of embedded mode
+		if _, set := environ["PUBLIC_BASE_URL"]; !set {
+			cfg.PublicBaseURL = cfg.directBaseURL()
+		}
+		if !proxiesSet {
+			// The default names the nginx on the same host in server mode.
+			// Here a local tunnel or sidecar would make every client a
+			// trusted proxy, free to pick its address in X-Forwarded-For.
+			cfg.TrustedProxies = nil
+		}
 	}
 	if _, set := environ["SHUTDOWN_DRAIN"]; !set && cfg.Store == "embedded" {
 		cfg.ShutdownDrain = embeddedShutdownDrain
@@ -252,6 +267,13 @@ func (c Config) validate() error {
 	if _, err := c.SlogLevel(); err != nil {
 		bad("LOG_LEVEL", "must be one of debug, info, warn, error, got %q", c.LogLevel)
 	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || port == "" {
+			bad("METRICS_ADDR", "must be a host:port or :port to listen on, got %q", c.MetricsAddr)
+		} else if c.MetricsAddr == c.APIAddr {
+			bad("METRICS_ADDR", "must differ from API_ADDR (%s): it is a listener of its own", c.APIAddr)
+		}
+	}
 	if _, err := c.TrustedProxyPrefixes(); err != nil {
 		bad("TRUSTED_PROXIES", "%v", err)
 	}
@@ -291,6 +313,13 @@ func (c Config) directBaseURL() string {
 	}
 	return "http://localhost:" + port
 }
+
+// MetricsOnAPIListener reports whether the api's own listener serves
+// /metrics: only in server mode without METRICS_ADDR, where nginx and the
+// load balancer answer 404 for it at the front door and Prometheus scrapes
+// the task directly. In embedded mode nothing stands in front of the api,
+// so without METRICS_ADDR /metrics is served nowhere.
+func (c Config) MetricsOnAPIListener() bool { return c.MetricsAddr == "" && c.Store != "embedded" }
 
 // SlogLevel parses LOG_LEVEL.
 func (c Config) SlogLevel() (slog.Level, error) {

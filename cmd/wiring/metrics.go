@@ -61,6 +61,9 @@ func coreCollectors(p coreParams) []prometheus.Collector {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "shortlink_visit_pending_keys", Help: "(link, hour) keys of visits held in memory, the batch being written included.",
 		}, func() float64 { return float64(p.Visits.PendingKeys()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "shortlink_visit_referrer_hosts", Help: "Referrer hosts the (link, hour) keys' heavy-hitter sketches track.",
+		}, func() float64 { return float64(p.Visits.ReferrerHosts()) }),
 	}
 	if tiers := cacheTiersOf(p.Local, p.Shared); len(tiers) > 0 {
 		sum := func(read func(cacheStats) uint64) func() uint64 {

@@ -40,6 +40,10 @@ locals {
   api_environment = merge(local.common_environment, {
     GOMEMLIMIT        = "${floor(var.api_memory * 0.8)}MiB"
     LOCAL_CACHE_BYTES = tostring(var.local_cache_mib * 1048576)
+    # The ALB forwards every path to the api's port, /metrics included:
+    # serve it on a port of its own, which no security group rule opens
+    # (add one for a scraper).
+    METRICS_ADDR = ":9100"
   }, var.extra_environment)
   job_environment = merge(local.common_environment, {
     GOMEMLIMIT = "${floor(var.job_memory * 0.8)}MiB"

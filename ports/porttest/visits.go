@@ -29,6 +29,7 @@ var visitStoreRules = []rule[visitCase]{
 	{"a batch is applied once, however often it is sent", aBatchIsAppliedOnce},
 	{"forgotten batch ids apply again; others stay applied", forgottenBatchIDsApplyAgain},
 	{"referrers are capped per link and hour, the rest counted as other", referrersAreCappedPerLinkAndHour},
+	{"a host named late takes its visits back from other", aHostNamedLateTakesItsVisitsBackFromOther},
 	{"concurrent batches add up exactly", concurrentBatchesAddUpExactly},
 }
 
@@ -163,6 +164,23 @@ func referrersAreCappedPerLinkAndHour(t *testing.T, c visitCase) {
 	}
 	expectEqual(t, "hourly referrers", want, c.dayStats(t, 9, domain.IntervalHour).Referrers)
 	expectEqual(t, "daily referrers", want, c.dayStats(t, 9, domain.IntervalDay).Referrers)
+}
+
+// aHostNamedLateTakesItsVisitsBackFromOther: a recorder names a referrer
+// host once it ranks among the top, with every visit of the hour, the
+// earlier ones counted as other by earlier batches; that batch's other is
+// negative. Summed, other is what no host was named for, and none when
+// that is nothing, whichever rows the batches went to.
+func aHostNamedLateTakesItsVisitsBackFromOther(t *testing.T, c visitCase) {
+	c.add(t, visitBatch(visits(12, 2, 10, 0, ref("early.example", 5), ref("other", 5))))
+	// This batch spans two hours of the day: its day row sums them.
+	c.add(t, visitBatch(visits(12, 2, 3, 0, ref("late.example", 8), ref("other", -5)), visits(12, 3, 1, 0, ref("t.co", 1))))
+	want := []domain.ReferrerCount{ref("late.example", 8), ref("early.example", 5), ref("t.co", 1)}
+	expectEqual(t, "hourly referrers", want, c.dayStats(t, 12, domain.IntervalHour).Referrers)
+	expectEqual(t, "daily referrers", want, c.dayStats(t, 12, domain.IntervalDay).Referrers)
+	c.add(t, visitBatch(visits(12, 2, 2, 0, ref("other", 2))))
+	want = []domain.ReferrerCount{ref("late.example", 8), ref("early.example", 5), ref("other", 2), ref("t.co", 1)}
+	expectEqual(t, "daily referrers with other", want, c.dayStats(t, 12, domain.IntervalDay).Referrers)
 }
 
 func concurrentBatchesAddUpExactly(t *testing.T, c visitCase) {

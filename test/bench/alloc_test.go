@@ -17,10 +17,10 @@ import (
 const (
 	// allocsPerCachedRedirect: GET /{code} answered from the in-process
 	// cache, with the access log line, the metrics and the visit counted.
-	allocsPerCachedRedirect = 4
+	allocsPerCachedRedirect = 2
 	// allocsPerCacheMiss: the same for a link the local cache does not
 	// hold, found in the store and written back to the cache.
-	allocsPerCacheMiss = 6
+	allocsPerCacheMiss = 4
 )
 
 func TestAllocsPerRedirect(t *testing.T) {

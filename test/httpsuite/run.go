@@ -288,6 +288,10 @@ func BadCreates(publicBaseURL string, now time.Time) []BadCreate {
 		{"too long", map[string]any{"url": "https://example.com/" + strings.Repeat("a", 4096)}, "url_too_long", "url"},
 		{"own host", map[string]any{"url": publicBaseURL + "/abc"}, "own_host", "url"},
 		{"own host, other spelling", map[string]any{"url": respell(publicBaseURL) + "/abc"}, "own_host", "url"},
+		// A target that would read as another in a preview.
+		{"user info posing as the host", map[string]any{"url": "https://www.paypal.com@evil.example/invoice"}, "userinfo_not_allowed", "url"},
+		{"right-to-left override", map[string]any{"url": "https://evil.example/invoice\u202efdp.exe"}, "invisible_characters", "url"},
+		{"percent-encoded zero-width space", map[string]any{"url": "https://evil.example/pay%E2%80%8Bpal"}, "invisible_characters", "url"},
 		{"bad alias", map[string]any{"url": "https://example.com", "alias": "no_underscores"}, "invalid_alias", "alias"},
 		{"alias too long", map[string]any{"url": "https://example.com", "alias": strings.Repeat("a", 33)}, "invalid_alias", "alias"},
 		{"reserved alias", map[string]any{"url": "https://example.com", "alias": "metrics"}, "reserved_alias", "alias"},

@@ -92,6 +92,29 @@ func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
 			})
 		}
 	}
+
+	// An erasure by the working tree's api: the previous release reads the
+	// erased row (state deleted, no target) without failing, and shows the
+	// target nowhere.
+	target := "https://example.com/rolling-deploy/erased-" + testkit.RandomHex(4)
+	r := create(apis["old"], target)
+	code, token := r.Field("code"), r.Field("manage_token")
+	if del := testkit.Send(loadClient, http.MethodDelete, apis["new"]+"/v1/shortlink/"+code, "", nil,
+		http.Header{"Authorization": {"Bearer " + token}}); del.Status != http.StatusNoContent {
+		t.Fatalf("delete on the new api: %v, want 204", del)
+	}
+	testkit.Eventually(t, 2*time.Second, "the old api reads a link the new one erased", func() error {
+		// 410, or 404 from a release that reads a deleted link as expired.
+		if r := resolve(apis["old"], code); (r.Status != http.StatusGone && r.Status != http.StatusNotFound) || strings.Contains(string(r.Body), target) {
+			return fmt.Errorf("GET /%s = %v, want 410 or 404 without the target", code, r)
+		}
+		info := testkit.Send(loadClient, http.MethodGet, apis["old"]+"/v1/shortlink/"+code+"/info", "", nil,
+			http.Header{"Authorization": {"Bearer " + adminKey}})
+		if info.Status >= 500 || strings.Contains(string(info.Body), target) {
+			return fmt.Errorf("the old api's info for an admin: %v", info)
+		}
+		return nil
+	})
 }
 
 // adminKey is the ADMIN_KEYS of the rolling-deploy test's apis.

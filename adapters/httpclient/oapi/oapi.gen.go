@@ -54,6 +54,7 @@ const (
 	ErrorEnvelopeDataReasonInvalidType          ErrorEnvelopeDataReason = "invalid_type"
 	ErrorEnvelopeDataReasonInvalidUrl           ErrorEnvelopeDataReason = "invalid_url"
 	ErrorEnvelopeDataReasonInvalidWindow        ErrorEnvelopeDataReason = "invalid_window"
+	ErrorEnvelopeDataReasonInvisibleCharacters  ErrorEnvelopeDataReason = "invisible_characters"
 	ErrorEnvelopeDataReasonLinkExpired          ErrorEnvelopeDataReason = "link_expired"
 	ErrorEnvelopeDataReasonMethodNotAllowed     ErrorEnvelopeDataReason = "method_not_allowed"
 	ErrorEnvelopeDataReasonMissingField         ErrorEnvelopeDataReason = "missing_field"
@@ -71,6 +72,7 @@ const (
 	ErrorEnvelopeDataReasonUnknownField         ErrorEnvelopeDataReason = "unknown_field"
 	ErrorEnvelopeDataReasonUnsupportedMediaType ErrorEnvelopeDataReason = "unsupported_media_type"
 	ErrorEnvelopeDataReasonUrlTooLong           ErrorEnvelopeDataReason = "url_too_long"
+	ErrorEnvelopeDataReasonUserinfoNotAllowed   ErrorEnvelopeDataReason = "userinfo_not_allowed"
 )
 
 // Valid indicates whether the value is a known member of the ErrorEnvelopeDataReason enum.
@@ -116,6 +118,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonInvalidWindow:
 		return true
+	case ErrorEnvelopeDataReasonInvisibleCharacters:
+		return true
 	case ErrorEnvelopeDataReasonLinkExpired:
 		return true
 	case ErrorEnvelopeDataReasonMethodNotAllowed:
@@ -149,6 +153,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 	case ErrorEnvelopeDataReasonUnsupportedMediaType:
 		return true
 	case ErrorEnvelopeDataReasonUrlTooLong:
+		return true
+	case ErrorEnvelopeDataReasonUserinfoNotAllowed:
 		return true
 	default:
 		return false
@@ -231,6 +237,7 @@ const (
 	NotReadyEnvelopeDataReasonInvalidType          NotReadyEnvelopeDataReason = "invalid_type"
 	NotReadyEnvelopeDataReasonInvalidUrl           NotReadyEnvelopeDataReason = "invalid_url"
 	NotReadyEnvelopeDataReasonInvalidWindow        NotReadyEnvelopeDataReason = "invalid_window"
+	NotReadyEnvelopeDataReasonInvisibleCharacters  NotReadyEnvelopeDataReason = "invisible_characters"
 	NotReadyEnvelopeDataReasonLinkExpired          NotReadyEnvelopeDataReason = "link_expired"
 	NotReadyEnvelopeDataReasonMethodNotAllowed     NotReadyEnvelopeDataReason = "method_not_allowed"
 	NotReadyEnvelopeDataReasonMissingField         NotReadyEnvelopeDataReason = "missing_field"
@@ -248,6 +255,7 @@ const (
 	NotReadyEnvelopeDataReasonUnknownField         NotReadyEnvelopeDataReason = "unknown_field"
 	NotReadyEnvelopeDataReasonUnsupportedMediaType NotReadyEnvelopeDataReason = "unsupported_media_type"
 	NotReadyEnvelopeDataReasonUrlTooLong           NotReadyEnvelopeDataReason = "url_too_long"
+	NotReadyEnvelopeDataReasonUserinfoNotAllowed   NotReadyEnvelopeDataReason = "userinfo_not_allowed"
 )
 
 // Valid indicates whether the value is a known member of the NotReadyEnvelopeDataReason enum.
@@ -293,6 +301,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonInvalidWindow:
 		return true
+	case NotReadyEnvelopeDataReasonInvisibleCharacters:
+		return true
 	case NotReadyEnvelopeDataReasonLinkExpired:
 		return true
 	case NotReadyEnvelopeDataReasonMethodNotAllowed:
@@ -326,6 +336,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonUnsupportedMediaType:
 		return true
 	case NotReadyEnvelopeDataReasonUrlTooLong:
+		return true
+	case NotReadyEnvelopeDataReasonUserinfoNotAllowed:
 		return true
 	default:
 		return false

@@ -30,7 +30,7 @@ func TestEveryPostgresCommandGetsThePassword(t *testing.T) {
 	})
 	for _, c := range []struct{ command, url string }{
 		{"api and batch", pgwiring.StoreOptions(cfg).URL},
-		{"partitions", pgwiring.ToolOptions(cfg).URL},
+		{"partitions and purge", pgwiring.ToolOptions(cfg).URL},
 		{"migrate", pgwiring.MigrateURL(cfg)},
 	} {
 		t.Run(c.command, func(t *testing.T) {
