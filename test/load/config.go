@@ -9,9 +9,10 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 const usageText = `usage: go run ./test/load -scenario create|redirect|mixed [-mode load|stress|soak] [flags]
@@ -67,13 +68,6 @@ func (f *headerFlag) Set(s string) error {
 	return nil
 }
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
 func parseConfig(args []string, stderr io.Writer) (config, error) {
 	fs := flag.NewFlagSet("load", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -86,10 +80,10 @@ func parseConfig(args []string, stderr io.Writer) (config, error) {
 		p95     = fs.Duration("p95", 0, "threshold: 95th percentile latency must be below this (default: from the scenario and mode)")
 		maxFail = fs.Float64("max-fail-rate", 0, "threshold: failed requests / requests must be below this (default: from the scenario and mode)")
 	)
-	fs.StringVar(&cfg.Scenario, "scenario", envOr("SCENARIO", ""), "create, redirect or mixed (env SCENARIO)")
-	fs.StringVar(&cfg.Mode, "mode", envOr("MODE", "load"), "load or stress; load or soak for mixed (env MODE)")
+	fs.StringVar(&cfg.Scenario, "scenario", testkit.EnvOr("SCENARIO", ""), "create, redirect or mixed (env SCENARIO)")
+	fs.StringVar(&cfg.Mode, "mode", testkit.EnvOr("MODE", "load"), "load or stress; load or soak for mixed (env MODE)")
 	fs.IntVar(&cfg.PID, "pid", 0, "process id of the api on this machine: sample and report its memory (RSS)")
-	fs.StringVar(&cfg.Target, "target", envOr("TARGET", "http://localhost:8080"), "base URL of the service (env TARGET)")
+	fs.StringVar(&cfg.Target, "target", testkit.EnvOr("TARGET", "http://localhost:8080"), "base URL of the service (env TARGET)")
 	fs.IntVar(&cfg.Seed, "seed", 100, "redirect: links created before the run")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "timeout of one request")
 	fs.DurationVar(&cfg.Think, "think", 0, "pause of a VU between two requests")

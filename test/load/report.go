@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // summary is the result of a run, also written by -json.
@@ -33,14 +35,6 @@ type summary struct {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-func percentile(sorted []time.Duration, p float64) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	i := int(p/100*float64(len(sorted))+0.5) - 1
-	return sorted[max(0, min(i, len(sorted)-1))]
-}
 
 func summarize(cfg config, all *stats, elapsed time.Duration) summary {
 	slices.Sort(all.latencies)
@@ -69,10 +63,10 @@ func summarize(cfg config, all *stats, elapsed time.Duration) summary {
 		}
 		s.lat["min"] = all.latencies[0]
 		s.lat["avg"] = sum / time.Duration(n)
-		s.lat["p50"] = percentile(all.latencies, 50)
-		s.lat["p90"] = percentile(all.latencies, 90)
-		s.lat["p95"] = percentile(all.latencies, 95)
-		s.lat["p99"] = percentile(all.latencies, 99)
+		s.lat["p50"] = testkit.Percentile(all.latencies, 50)
+		s.lat["p90"] = testkit.Percentile(all.latencies, 90)
+		s.lat["p95"] = testkit.Percentile(all.latencies, 95)
+		s.lat["p99"] = testkit.Percentile(all.latencies, 99)
 		s.lat["max"] = all.latencies[n-1]
 		s.p95 = s.lat["p95"]
 	}

@@ -146,3 +146,29 @@ func TestEventuallyFailsWithTheLastError(t *testing.T) {
 		t.Fatalf("Eventually failed with %q", r.fatal)
 	}
 }
+
+func TestPercentileIsNearestRank(t *testing.T) {
+	sorted := []int{10, 20, 30, 40, 50, 60, 70, 80, 90, 100}
+	for _, c := range []struct {
+		p    float64
+		want int
+	}{{50, 50}, {90, 90}, {95, 100}, {99, 100}, {100, 100}, {1, 10}, {11, 20}} {
+		if got := Percentile(sorted, c.p); got != c.want {
+			t.Errorf("Percentile(p%v) = %d, want %d", c.p, got, c.want)
+		}
+	}
+	if got := Percentile([]float64(nil), 50); got != 0 {
+		t.Errorf("Percentile of nothing = %v, want 0", got)
+	}
+}
+
+func TestEnvOrFallsBackOnEmpty(t *testing.T) {
+	t.Setenv("TESTKIT_ENVOR", "")
+	if got := EnvOr("TESTKIT_ENVOR", "def"); got != "def" {
+		t.Errorf("EnvOr(empty) = %q, want def", got)
+	}
+	t.Setenv("TESTKIT_ENVOR", "set")
+	if got := EnvOr("TESTKIT_ENVOR", "def"); got != "set" {
+		t.Errorf("EnvOr(set) = %q, want set", got)
+	}
+}

@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 // measurement is one load run.
@@ -128,7 +130,8 @@ func runPgbench(ctx context.Context, dbURL string, clients, jobs int, d time.Dur
 		return measurement{}, err
 	}
 	res.Errors = max(res.Errors, failed)
-	res.P50, res.P99 = percentile(lat, 50), percentile(lat, 99)
+	slices.Sort(lat)
+	res.P50, res.P99 = testkit.Percentile(lat, 50), testkit.Percentile(lat, 99)
 	return res, nil
 }
 
@@ -165,18 +168,13 @@ func pgbenchLatencies(dir string) (ms []float64, failed int64, err error) {
 	return ms, failed, nil
 }
 
-// percentile is the nearest-rank p-th percentile of xs (sorted in place).
-func percentile(xs []float64, p float64) float64 {
+// median is the nearest-rank median of xs (left unsorted); NaN for none,
+// so a missing measurement prints as such rather than as zero.
+func median(xs []float64) float64 {
 	if len(xs) == 0 {
 		return math.NaN()
 	}
-	slices.Sort(xs)
-	i := int(math.Ceil(p/100*float64(len(xs)))) - 1
-	return xs[max(0, min(i, len(xs)-1))]
-}
-
-func median(xs []float64) float64 {
-	return percentile(slices.Clone(xs), 50)
+	return testkit.Percentile(slices.Sorted(slices.Values(xs)), 50)
 }
 
 func seconds(d time.Duration) string {

@@ -52,6 +52,8 @@ import (
 	"runtime"
 	"syscall"
 	"time"
+
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 type options struct {
@@ -106,7 +108,7 @@ func main() {
 	flag.IntVar(&o.scaleLinks, "scale-links", 10_000_000, "links seeded in SQL on the large side of -scale")
 	flag.IntVar(&o.scaleBase, "scale-base", 1_000_000, "links seeded in SQL on the small side of -scale (enough that misses stay misses)")
 	flag.StringVar(&o.nginxWorkers, "nginx-workers", "1", "nginx worker_processes (a number or auto)")
-	flag.StringVar(&o.adminURL, "pg", envOr("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
+	flag.StringVar(&o.adminURL, "pg", testkit.EnvOr("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		"Postgres URL of a database on a server where the bench may drop and create "+"its own (BENCH_PG_URL)")
 	flag.StringVar(&o.dbName, "db", "shortlink_bench", "database the bench drops and recreates")
 	flag.StringVar(&o.out, "out", "test/bench/results/latest.md", "markdown report")
@@ -153,13 +155,6 @@ func flagSet(name string) bool {
 	set := false
 	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
 	return set
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
 
 func run(ctx context.Context, o options) error {
