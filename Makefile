@@ -127,6 +127,11 @@ bench-quick: ## Before/after a change: cached redirect vs bare, creates vs pgben
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -quick $(BENCH_FLAGS)
 
+.PHONY: pgo
+pgo: ## Refresh cmd/api/default.pgo, the profile go build uses to optimise the api: the server side of cached redirects with visit counting under the realistic mix (wrk over loopback, 20 s)
+	@./test/services.sh bench
+	BENCH_WRK_DURATION=20s go test ./test/bench -run '^$$' -bench 'RedirectWrk/api\+visits' -benchtime 1x -o /tmp/shortlink-pgo.test -cpuprofile $(CURDIR)/cmd/api/default.pgo
+
 .PHONY: bench-scale
 bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, 5 rounds, ~8 min → test/bench/results/scale.md
 	@./test/services.sh bench
