@@ -64,7 +64,7 @@ fi
 version=$(ls /etc/postgresql | sort -V | tail -1)
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   log "starting PostgreSQL $version"
-  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+  detached pg_ctlcluster --skip-systemctl-redirect "$version" main start
   for _ in $(seq 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
   pg_isready -h 127.0.0.1 -p 5432
 fi
@@ -73,12 +73,25 @@ if ! psql -h 127.0.0.1 -U postgres -d postgres -Atc 'select 1' >/dev/null 2>&1; 
   log "with a password (postgres://postgres:PASSWORD@127.0.0.1:5432/shortlink?sslmode=disable) for make serve"
 fi
 
+# detached runs a daemon without the descriptors this script inherited above
+# stderr, so a lock its caller holds (flock make bench) ends with the caller
+# rather than living on in the daemon.
+detached() {
+  (
+    for fd in /proc/$BASHPID/fd/*; do
+      fd=${fd##*/}
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec "$@"
+  )
+}
+
 start_redis() {
   local port=$1 policy=$2
   if redis-cli -p "$port" ping >/dev/null 2>&1; then return; fi
   log "starting Redis on $port ($policy)"
   mkdir -p /var/lib/redis /var/log/redis
-  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$port" --save "" --appendonly no \
+  detached redis-server --daemonize yes --bind 127.0.0.1 -::1 --port "$port" --save "" --appendonly no \
     --maxmemory-policy "$policy" --dir /var/lib/redis --logfile "/var/log/redis/shortlink-$port.log"
   for _ in $(seq 20); do redis-cli -p "$port" ping >/dev/null 2>&1 && return; sleep 0.25; done
   log "Redis on $port did not start"; exit 1
