@@ -49,6 +49,8 @@ type ShortLink struct {
 	disabledByAdmin bool
 	owner           TokenDigest // zero for links made before owner tokens
 	version         int64
+	ownership       Ownership
+	labels          Labels
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -63,6 +65,11 @@ type LinkRecord struct {
 	Owner           TokenDigest
 	// Version counts the link's changes, from 1 at its creation.
 	Version int64
+	// Workspace and CreatedBy are its Ownership; Title and Tags its Labels.
+	Workspace WorkspaceID
+	CreatedBy KeyID
+	Title     string
+	Tags      []string
 }
 
 // NewShortLink assembles a link from parts that have already passed their
@@ -86,6 +93,7 @@ func RestoreShortLink(r LinkRecord) ShortLink {
 	return ShortLink{
 		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
+		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, labels: Labels{Title: r.Title, Tags: r.Tags},
 	}
 }
 
@@ -94,6 +102,7 @@ func (l ShortLink) Record() LinkRecord {
 	return LinkRecord{
 		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
+		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.labels.Title, Tags: l.labels.Tags,
 	}
 }
 
@@ -108,6 +117,30 @@ func (l ShortLink) ExpiresAt() time.Time { return l.expiresAt }
 func (l ShortLink) State() LinkState     { return l.state }
 func (l ShortLink) Owner() TokenDigest   { return l.owner }
 func (l ShortLink) Version() int64       { return l.version }
+func (l ShortLink) Ownership() Ownership { return l.ownership }
+func (l ShortLink) Labels() Labels       { return l.labels }
+
+// Owned is the link, before it is stored, as created with a workspace key.
+func (l ShortLink) Owned(o Ownership) ShortLink { l.ownership = o; return l }
+
+// Labelled is the link, before it is stored, with labels.
+func (l ShortLink) Labelled(labels Labels) ShortLink { l.labels = labels; return l }
+
+// Relabel replaces the link's title and tags (nil: unchanged). A deleted
+// link cannot change.
+func (l ShortLink) Relabel(title *string, tags []string, setTags bool) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	if title != nil {
+		l.labels.Title = *title
+	}
+	if setTags {
+		l.labels.Tags = tags
+	}
+	l.version++
+	return l, nil
+}
 
 // DisabledByAdmin reports whether an administrator disabled the link, in
 // which case only an administrator may enable it again.
