@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -50,7 +51,8 @@ type ShortLink struct {
 	owner           TokenDigest // zero for links made before owner tokens
 	version         int64
 	ownership       Ownership
-	labels          Labels
+	title           string
+	tags            string // comma-joined, so links stay comparable
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -93,7 +95,7 @@ func RestoreShortLink(r LinkRecord) ShortLink {
 	return ShortLink{
 		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
-		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, labels: Labels{Title: r.Title, Tags: r.Tags},
+		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, title: r.Title, tags: strings.Join(r.Tags, ","),
 	}
 }
 
@@ -102,7 +104,7 @@ func (l ShortLink) Record() LinkRecord {
 	return LinkRecord{
 		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
-		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.labels.Title, Tags: l.labels.Tags,
+		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.title, Tags: l.Labels().Tags,
 	}
 }
 
@@ -118,13 +120,24 @@ func (l ShortLink) State() LinkState     { return l.state }
 func (l ShortLink) Owner() TokenDigest   { return l.owner }
 func (l ShortLink) Version() int64       { return l.version }
 func (l ShortLink) Ownership() Ownership { return l.ownership }
-func (l ShortLink) Labels() Labels       { return l.labels }
+
+// Labels are the link's title and tags.
+func (l ShortLink) Labels() Labels {
+	var tags []string
+	if l.tags != "" {
+		tags = strings.Split(l.tags, ",")
+	}
+	return Labels{Title: l.title, Tags: tags}
+}
 
 // Owned is the link, before it is stored, as created with a workspace key.
 func (l ShortLink) Owned(o Ownership) ShortLink { l.ownership = o; return l }
 
 // Labelled is the link, before it is stored, with labels.
-func (l ShortLink) Labelled(labels Labels) ShortLink { l.labels = labels; return l }
+func (l ShortLink) Labelled(labels Labels) ShortLink {
+	l.title, l.tags = labels.Title, strings.Join(labels.Tags, ",")
+	return l
+}
 
 // Relabel replaces the link's title and tags (nil: unchanged). A deleted
 // link cannot change.
@@ -133,10 +146,10 @@ func (l ShortLink) Relabel(title *string, tags []string, setTags bool) (ShortLin
 		return ShortLink{}, ErrGone
 	}
 	if title != nil {
-		l.labels.Title = *title
+		l.title = *title
 	}
 	if setTags {
-		l.labels.Tags = tags
+		l.tags = strings.Join(tags, ",")
 	}
 	l.version++
 	return l, nil
