@@ -284,7 +284,7 @@ func auditActions(before, after domain.ShortLink, by domain.Actor) []domain.Audi
 	switch {
 	case after.State() == domain.StateDeleted:
 		return []domain.AuditAction{domain.AuditLinkDeleted}
-	case after.State() == domain.StateDisabled && before.State() != domain.StateDisabled:
+	case after.State() == domain.StateDisabled && (before.State() != domain.StateDisabled || after.DisabledByAdmin() != before.DisabledByAdmin()):
 		if by == domain.ActorAdmin {
 			actions = append(actions, domain.AuditLinkTakenDown)
 		} else {
