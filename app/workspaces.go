@@ -119,7 +119,7 @@ func (w *Workspaces) RevokeKey(ctx context.Context, caller Caller, id domain.Key
 	if w.store == nil {
 		return domain.ErrUnavailable
 	}
-	if !caller.Admin && !(caller.HasKey() && caller.Key.Role == domain.RoleOwner) {
+	if !caller.Admin && !caller.isOwner() {
 		return forbiddenOrUnauthenticated(caller)
 	}
 	key, err := w.store.FindKey(ctx, id)
@@ -139,6 +139,9 @@ func (w *Workspaces) RevokeKey(ctx context.Context, caller Caller, id domain.Key
 	w.audit.record(ctx, key.Workspace, caller.Who(), domain.AuditKeyRevoked, string(id))
 	return nil
 }
+
+// isOwner reports whether the caller holds an owner key.
+func (c Caller) isOwner() bool { return c.HasKey() && c.Key.Role == domain.RoleOwner }
 
 // forbiddenOrUnauthenticated is the refusal of a route caller may not use:
 // 401 without credentials, 403 with some.

@@ -58,7 +58,7 @@ func ParseTag(raw string) (string, error) {
 	}
 	for i := 0; i < len(tag); i++ {
 		c := tag[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+		if !tagByte(c) {
 			return "", invalid("tags", ReasonInvalidTag, "a tag is 1 to 32 of a-z, 0-9, '-', '_' and '.'")
 		}
 	}
@@ -70,4 +70,9 @@ func ParseTag(raw string) (string, error) {
 type Ownership struct {
 	Workspace WorkspaceID
 	Key       KeyID
+}
+
+// tagByte reports whether c may appear in a tag.
+func tagByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.'
 }
