@@ -201,3 +201,8 @@ func TestVisitStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.VisitStoreContract(t, func(t *testing.T) ports.VisitStore { return openStore(t, tempDB(t)) })
 }
+
+func TestWorkspaceStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.WorkspaceStoreContract(t, func(t *testing.T) porttest.WorkspaceStore { return openStore(t, tempDB(t)) })
+}
