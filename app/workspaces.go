@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
@@ -169,7 +170,7 @@ func (a *Auditor) record(ctx context.Context, ws domain.WorkspaceID, who domain.
 	if a == nil || a.log == nil {
 		return
 	}
-	e := domain.AuditEntry{At: a.clock.Now(), Workspace: ws, Who: who, Action: action, Target: target}
+	e := domain.AuditEntry{At: a.clock.Now().Truncate(time.Microsecond), Workspace: ws, Who: who, Action: action, Target: target}
 	if err := a.log.RecordAudit(context.WithoutCancel(ctx), e); err != nil {
 		a.slog.Warn("audit entry not written", "action", action, "target", target, "error", err)
 	}

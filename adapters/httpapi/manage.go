@@ -38,16 +38,20 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	}
 }
 
-// privateInfoBody is infoBody with the link's labels and workspace (null
-// when it has none), for credentials that grant the link.
+// privateInfoBody is infoBody with the link's labels and workspace, each
+// when it has one, for credentials that grant the link.
 func (h *Handler) privateInfoBody(info app.LinkInfo) infoBody {
 	b := h.infoBody(info)
 	labels := info.Link.Labels()
-	if labels.Tags == nil {
-		labels.Tags = []string{}
+	if labels.Title != "" {
+		b.Title = &labels.Title
 	}
-	ws := string(info.Link.Ownership().Workspace)
-	b.Title, b.Tags, b.Workspace = &labels.Title, &labels.Tags, &ws
+	if len(labels.Tags) > 0 {
+		b.Tags = &labels.Tags
+	}
+	if ws := string(info.Link.Ownership().Workspace); ws != "" {
+		b.Workspace = &ws
+	}
 	return b
 }
 
