@@ -846,16 +846,16 @@ type Info struct {
 	// State Without credentials only `active` is ever shown.
 	State InfoState `json:"state"`
 
-	// Tags With credentials only; never in public info or the preview.
+	// Tags With credentials that grant the link only, and when it has any; never in public info or the preview.
 	Tags *[]string `json:"tags,omitempty"`
 
-	// Title With credentials only: the link's title ("" when none).
+	// Title With credentials that grant the link only, and when it has one: its title.
 	Title *string `json:"title,omitempty"`
 
 	// Url The target URL; absent once the link is deleted (deletion erases it).
 	Url *string `json:"url,omitempty"`
 
-	// Workspace With credentials only: the workspace the link belongs to ("" for an anonymous link).
+	// Workspace With credentials that grant the link only: the workspace it belongs to (absent for an anonymous link).
 	Workspace *string `json:"workspace,omitempty"`
 }
 
