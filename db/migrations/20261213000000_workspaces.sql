@@ -59,6 +59,9 @@ ALTER TABLE short_link
 CREATE INDEX short_link_workspace_newest ON short_link (workspace_id, created_at DESC, id DESC);
 CREATE INDEX short_link_newest ON short_link (created_at DESC, id DESC);
 CREATE INDEX short_link_tags ON short_link USING gin (tags) WHERE tags IS NOT NULL;
+-- Code prefixes (q): a pattern index, whatever the database's collation;
+-- with the trigram indexes below, a search is one BitmapOr of the three.
+CREATE INDEX short_link_code_pattern ON short_link (code text_pattern_ops);
 
 -- Substring search of URLs and titles: trigram indexes, where pg_trgm is
 -- available and may be created (managed Postgres offers it); without it
@@ -130,6 +133,7 @@ DROP TABLE audit_log;
 DROP FUNCTION claim_and_insert_links(text[], text[], timestamptz[], timestamptz[], bytea[], timestamptz[], text[], text[], text[], text[]);
 DROP INDEX IF EXISTS short_link_title_trgm;
 DROP INDEX IF EXISTS short_link_url_trgm;
+DROP INDEX short_link_code_pattern;
 DROP INDEX short_link_tags;
 DROP INDEX short_link_newest;
 DROP INDEX short_link_workspace_newest;
