@@ -66,7 +66,7 @@ const (
 	ReasonExpiresAtTooFar  Reason = "expires_at_too_far"
 	ReasonInvalidWindow    Reason = "invalid_window"
 	ReasonInvalidInterval  Reason = "invalid_interval"
-	// The reasons of workspaces, keys, titles, tags and listing (SPEC §11).
+	// The reasons of workspaces, keys, titles, tags and listing, docs/api.md.
 	ReasonInvalidRole   Reason = "invalid_role"
 	ReasonInvalidName   Reason = "invalid_name"
 	ReasonInvalidTitle  Reason = "invalid_title"

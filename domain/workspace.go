@@ -14,7 +14,7 @@ import (
 // value is no workspace (an anonymous link).
 type WorkspaceID string
 
-// Workspace holds links, tags and keys (SPEC §11).
+// Workspace holds links, tags and keys (docs/api.md, "Workspaces, keys and my links").
 type Workspace struct {
 	ID        WorkspaceID
 	Name      string

@@ -83,7 +83,7 @@ type Deps struct {
 	Log     *slog.Logger
 	// Drain, once active, makes /v1/ready answer 503; nil never drains.
 	Drain *Drain
-	// Keys tells credentials; Workspaces, Lister and Audit serve §11's routes.
+	// Keys tells credentials; Workspaces, Lister and Audit serve the workspace routes.
 	Keys       *app.KeyRing
 	Workspaces *app.Workspaces
 	Lister     *app.Lister

@@ -53,7 +53,7 @@ type itemsBody[T any] struct {
 	NextCursor *string `json:"next_cursor,omitempty"`
 }
 
-// caller tells who the request's credential is, for the routes of §11: a
+// caller tells who the request's credential is, for the workspace routes (keys, listing, tags, audit): a
 // credential that is neither an admin key nor a workspace key counts as
 // none (401), as does a missing one.
 func (h *Handler) caller(c *gin.Context) (app.Caller, error) {

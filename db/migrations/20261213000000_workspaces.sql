@@ -4,7 +4,7 @@
 -- release's statements keep working (it names its columns, and its
 -- claim_and_insert_links keeps its signature), and writes anonymous links.
 
--- Workspaces hold links, tags and keys (SPEC §11). Ids are random
+-- Workspaces hold links, tags and keys (docs/api.md, "Workspaces, keys and my links"). Ids are random
 -- lower-case base32, made by the service.
 CREATE TABLE workspace (
     id         text        PRIMARY KEY,

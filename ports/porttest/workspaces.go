@@ -12,7 +12,7 @@ import (
 	"github.com/shortlink/shortlink/ports"
 )
 
-// WorkspaceStore is a store of §11: links with owners and labels, keys,
+// WorkspaceStore is a store of the workspace ports: links with owners and labels, keys,
 // the listing and the audit log.
 type WorkspaceStore interface {
 	ports.LinkStore

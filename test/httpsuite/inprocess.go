@@ -162,7 +162,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	return assembly
 }
 
-// workspaceParts provides the ports of §11 that store implements, as its
+// workspaceParts provides the workspace ports that store implements, as its
 // adapter's fx module would.
 func workspaceParts(store ports.LinkStore) []any {
 	var provided []any

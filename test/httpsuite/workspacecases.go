@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// runWorkspaces checks §11 on servers made by newEnv: keys and roles,
+// runWorkspaces checks workspaces, keys and listing on servers made by newEnv: keys and roles,
 // ownership (route × credential), listing and search, tags, the audit log.
 func runWorkspaces(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
