@@ -17,7 +17,7 @@ import (
 // replica must refuse the key, with the cache Redis frozen.
 const revocationBound = time.Second
 
-// TestWorkspacesAcrossReplicas is issue 23's scenario on two api binaries
+// TestWorkspacesAcrossReplicas is a team's day on two api binaries
 // sharing one Postgres and one cache Redis: an owner makes an editor and a
 // viewer key on A; the editor creates 50 tagged links on B; the viewer
 // lists and filters them on A but cannot change one; another workspace
