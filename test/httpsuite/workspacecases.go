@@ -29,6 +29,7 @@ func runWorkspaces(t *testing.T, newEnv func(t *testing.T) Env) {
 			c.check(t, newEnv(t))
 		})
 	}
+	runWorkspaceManagement(t, newEnv)
 }
 
 // listed is one page of GET /v1/shortlinks: the codes and the next cursor.
