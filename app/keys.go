@@ -65,6 +65,7 @@ type KeyRing struct {
 	usage  ports.KeyUsage // nil: last_used_at is not kept
 	clock  ports.Clock
 	admins domain.KeySet
+	misses MissLimit
 	log    *slog.Logger
 	// followed: a ChangeFollower keeps the cache honest (shared store);
 	// trusted: the store is this process's own, the cache always answers.
@@ -86,12 +87,15 @@ type KeyRingOptions struct {
 	Followed bool
 	// Private: no other process writes the store (embedded mode, tests).
 	Private bool
+	// Misses counts the lookups of unknown keys (keys in the right form,
+	// checksum included, that no store holds) against MISS_RATE_LIMIT.
+	Misses MissLimit
 }
 
 // NewKeyRing returns a key ring on store; usage may be nil.
 func NewKeyRing(store ports.KeyStore, usage ports.KeyUsage, clock ports.Clock, opts KeyRingOptions, log *slog.Logger) *KeyRing {
 	return &KeyRing{
-		store: store, usage: usage, clock: clock, admins: domain.NewKeySet(opts.AdminKeys), log: log,
+		store: store, usage: usage, clock: clock, admins: domain.NewKeySet(opts.AdminKeys), misses: opts.Misses, log: log,
 		followed: opts.Followed, trusted: opts.Private && !opts.Followed,
 		cache: map[domain.KeyID]domain.APIKey{}, touched: map[domain.KeyID]time.Time{},
 	}
@@ -104,8 +108,10 @@ func (r *KeyRing) IsAdmin(credential string) bool {
 
 // Identify tells who credential is. A credential in the form of a
 // workspace key that is not a valid one (a typo, unknown, revoked) is
-// domain.ErrUnauthenticated: it is never taken for a manage token.
-func (r *KeyRing) Identify(ctx context.Context, credential string) (Caller, error) {
+// domain.ErrUnauthenticated: it is never taken for a manage token. Lookups
+// of unknown keys count against who's MISS_RATE_LIMIT (who may be nil:
+// not counted), as lookups of unknown codes do.
+func (r *KeyRing) Identify(ctx context.Context, credential string, who Requester) (Caller, error) {
 	switch {
 	case credential == "":
 		return Caller{}, nil
@@ -118,7 +124,7 @@ func (r *KeyRing) Identify(ctx context.Context, credential string) (Caller, erro
 	if !ok || r.store == nil {
 		return Caller{}, fmt.Errorf("%w: not a valid key (checksum)", domain.ErrUnauthenticated)
 	}
-	key, err := r.find(ctx, id)
+	key, err := r.find(ctx, id, who)
 	if errors.Is(err, domain.ErrNotFound) {
 		return Caller{}, fmt.Errorf("%w: unknown key", domain.ErrUnauthenticated)
 	}
@@ -140,7 +146,7 @@ func (r *KeyRing) cacheAnswers() bool {
 	return r.followed && r.clock.Now().UnixNano()-r.caughtUp.Load() <= int64(localTrust)
 }
 
-func (r *KeyRing) find(ctx context.Context, id domain.KeyID) (domain.APIKey, error) {
+func (r *KeyRing) find(ctx context.Context, id domain.KeyID, who Requester) (domain.APIKey, error) {
 	answers := r.cacheAnswers()
 	if answers {
 		r.mu.Lock()
@@ -150,7 +156,17 @@ func (r *KeyRing) find(ctx context.Context, id domain.KeyID) (domain.APIKey, err
 			return key, nil
 		}
 	}
+	var client string
+	if who != nil {
+		var err error
+		if client, err = r.misses.admit(ctx, who, r.clock.Now(), r.log); err != nil {
+			return domain.APIKey{}, err
+		}
+	}
 	key, err := r.store.FindKey(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		r.misses.miss(ctx, client, r.clock.Now(), r.log)
+	}
 	if err != nil {
 		return domain.APIKey{}, fmt.Errorf("find key: %w", err)
 	}

@@ -47,7 +47,7 @@ func TestKeyRingFollowsTheStoresChanges(t *testing.T) {
 	}
 
 	for range 3 {
-		caller, err := ring.Identify(ctx, secret)
+		caller, err := ring.Identify(ctx, secret, nil)
 		if err != nil || caller.Key.ID != key.ID {
 			t.Fatalf("Identify = %+v, %v", caller, err)
 		}
@@ -63,15 +63,15 @@ func TestKeyRingFollowsTheStoresChanges(t *testing.T) {
 	if err := follower.FollowOnce(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ring.Identify(ctx, secret); !errors.Is(err, domain.ErrUnauthenticated) {
+	if _, err := ring.Identify(ctx, secret, nil); !errors.Is(err, domain.ErrUnauthenticated) {
 		t.Fatalf("Identify of a revoked key = %v, want ErrUnauthenticated", err)
 	}
 
 	// A feed that stalls past a second: the cache stops answering.
 	finds := store.finds
 	clock.t = now.Add(2 * time.Second)
-	_, _ = ring.Identify(ctx, secret)
-	_, _ = ring.Identify(ctx, secret)
+	_, _ = ring.Identify(ctx, secret, nil)
+	_, _ = ring.Identify(ctx, secret, nil)
 	if store.finds != finds+2 {
 		t.Fatalf("with the feed stalled, %d lookups reached the store, want 2", store.finds-finds)
 	}
@@ -85,7 +85,7 @@ func TestKeyRingWritesUseCoarsely(t *testing.T) {
 	ring := app.NewKeyRing(store, store, clock, app.KeyRingOptions{Private: true}, quietLog)
 	ctx := context.Background()
 	for range 5 {
-		if _, err := ring.Identify(ctx, secret); err != nil {
+		if _, err := ring.Identify(ctx, secret, nil); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -99,13 +99,13 @@ func TestKeyRingWritesUseCoarsely(t *testing.T) {
 		t.Fatalf("last_used_at = %v after the flush, want %v", got.LastUsedAt, now)
 	}
 	clock.t = now.Add(30 * time.Second)
-	_, _ = ring.Identify(ctx, secret)
+	_, _ = ring.Identify(ctx, secret, nil)
 	_ = ring.FlushUses(ctx)
 	if got, _ := store.FindKey(ctx, key.ID); !got.LastUsedAt.Equal(now) {
 		t.Fatalf("last_used_at moved within a minute: %v", got.LastUsedAt)
 	}
 	clock.t = now.Add(61 * time.Second)
-	_, _ = ring.Identify(ctx, secret)
+	_, _ = ring.Identify(ctx, secret, nil)
 	_ = ring.FlushUses(ctx)
 	if got, _ := store.FindKey(ctx, key.ID); !got.LastUsedAt.Equal(clock.t) {
 		t.Fatalf("last_used_at = %v a minute later, want %v", got.LastUsedAt, clock.t)
@@ -134,7 +134,7 @@ func TestKeyRingTellsCredentialsApart(t *testing.T) {
 		{typo, nil, domain.ErrUnauthenticated},
 		{"slk_unknown_aaaaaaaaaaaaaaaaaaaaaaaaaa_aaaaaaa", nil, domain.ErrUnauthenticated},
 	} {
-		caller, err := ring.Identify(ctx, c.credential)
+		caller, err := ring.Identify(ctx, c.credential, nil)
 		if c.err != nil {
 			if !errors.Is(err, c.err) {
 				t.Errorf("Identify(%q) = %v, want %v", c.credential, err, c.err)
@@ -144,5 +144,29 @@ func TestKeyRingTellsCredentialsApart(t *testing.T) {
 		if err != nil || !c.check(caller) {
 			t.Errorf("Identify(%q) = %+v, %v", c.credential, caller, err)
 		}
+	}
+}
+
+func TestUnknownKeysCountAsMisses(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	store, _, secret := newKeyFixture(t, now)
+	ring := app.NewKeyRing(store, nil, &fixedClock{now}, app.KeyRingOptions{
+		Private: true, Misses: app.MissLimit{PerMinute: 2, Limiter: memory.NewRateLimiter()},
+	}, quietLog)
+	ctx := context.Background()
+	for i := range 2 {
+		_, unknown, _ := domain.NewAPIKey("ws", domain.RoleOwner, "never stored", now)
+		if _, err := ring.Identify(ctx, unknown, client("scanner")); !errors.Is(err, domain.ErrUnauthenticated) {
+			t.Fatalf("unknown key %d = %v, want ErrUnauthenticated", i, err)
+		}
+	}
+	_, unknown, _ := domain.NewAPIKey("ws", domain.RoleOwner, "never stored", now)
+	var tooMany *app.TooManyMissesError
+	if _, err := ring.Identify(ctx, unknown, client("scanner")); !errors.As(err, &tooMany) {
+		t.Fatalf("a third unknown key in a minute = %v, want TooManyMissesError", err)
+	}
+	if _, err := ring.Identify(ctx, secret, client("someone else")); err != nil {
+		t.Fatalf("another client's valid key = %v", err)
 	}
 }

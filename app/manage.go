@@ -234,7 +234,7 @@ func (m *Manager) access(ctx context.Context, rawCode, bearer string, who Reques
 	if err != nil {
 		return domain.ShortLink{}, grant{}, time.Time{}, fmt.Errorf("find link %s: %w", code, err)
 	}
-	g, idErr := m.grantOf(ctx, link, bearer)
+	g, idErr := m.grantOf(ctx, link, bearer, who)
 	switch {
 	case g.by == domain.ActorNone && link.Status(now) == domain.StatusExpired:
 		// Nobody learns that an expired code existed but those it belongs to.
@@ -253,14 +253,14 @@ func (m *Manager) access(ctx context.Context, rawCode, bearer string, who Reques
 // grantOf is what bearer may do with link: an administrator everything,
 // its manage token everything, a key of its workspace read (viewer) or
 // write (editor, owner); anyone else nothing.
-func (m *Manager) grantOf(ctx context.Context, link domain.ShortLink, bearer string) (grant, error) {
+func (m *Manager) grantOf(ctx context.Context, link domain.ShortLink, bearer string, who Requester) (grant, error) {
 	if bearer == "" {
 		return grant{}, nil
 	}
 	if m.keys == nil {
 		return grant{by: m.actor(link, bearer), who: domain.WhoManageToken, write: true}, nil
 	}
-	caller, err := m.keys.Identify(ctx, bearer)
+	caller, err := m.keys.Identify(ctx, bearer, who)
 	switch {
 	case err != nil:
 		return grant{}, err

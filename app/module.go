@@ -136,6 +136,7 @@ type keyRingParams struct {
 	fx.In
 	Lifecycle fx.Lifecycle
 	Opts      Options
+	Limiter   ports.RateLimiter `optional:"true"`
 	Keys      ports.KeyStore   `optional:"true"`
 	Usage     ports.KeyUsage   `optional:"true"`
 	Feed      ports.ChangeFeed `optional:"true"`
@@ -150,6 +151,7 @@ type keyRingParams struct {
 func newKeyRingFx(p keyRingParams) *KeyRing {
 	r := NewKeyRing(p.Keys, p.Usage, p.Clock, KeyRingOptions{
 		AdminKeys: p.Opts.AdminKeys, Followed: p.Feed != nil, Private: p.Shared == nil,
+		Misses: MissLimit{PerMinute: p.Opts.MissRateLimit, Limiter: p.Limiter},
 	}, p.Log)
 	if p.Keys != nil {
 		p.Lifecycle.Append(fx.StartStopHook(r.Start, r.Stop))

@@ -60,7 +60,7 @@ func createAccess(keys *app.KeyRing, apiKeys domain.KeySet, anonymous bool, log 
 			c.Next()
 			return
 		}
-		caller, err := keys.Identify(c.Request.Context(), presented)
+		caller, err := keys.Identify(c.Request.Context(), presented, (*requester)(c))
 		switch {
 		case err != nil:
 			writeError(c, log, err)

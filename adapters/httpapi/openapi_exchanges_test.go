@@ -8,6 +8,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -260,7 +261,7 @@ func workspaceExchanges(links openAPILinks) []exchange {
 	const js = "application/json"
 	bearer := func(key string) map[string]string { return map[string]string{"Authorization": "Bearer " + key} }
 	admin, owner, viewer := bearer(httpsuite.AdminKey), bearer(links.ownerKey), bearer(links.viewerKey)
-	revoked, other := bearer(links.revokedKey), bearer(links.otherKey)
+	revoked, other, unknown := bearer(links.revokedKey), bearer(links.otherKey), bearer(unknownKey())
 	req := func(name, server, method, path, body string, header map[string]string, status int, conforms bool) exchange {
 		ex := exchange{name: name, server: server, method: method, path: path, header: header, body: body, status: status, conforms: conforms}
 		if body != "" {
@@ -316,5 +317,23 @@ func workspaceExchanges(links openAPILinks) []exchange {
 		req("audit without credentials", "up", http.MethodGet, "/v1/audit", "", nil, 401, false),
 		req("audit with a viewer key", "up", http.MethodGet, "/v1/audit", "", viewer, 403, true),
 		req("audit store down", "down", http.MethodGet, "/v1/audit", "", admin, 503, true),
+
+		// Keys in the right form that no store holds count as misses.
+		req("workspace over MISS_RATE_LIMIT", "misses", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, unknown, 429, true),
+		req("keys over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/keys", "", unknown, 429, true),
+		req("key over MISS_RATE_LIMIT", "misses", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, unknown, 429, true),
+		req("revoke over MISS_RATE_LIMIT", "misses", http.MethodDelete, "/v1/keys/abcdefgh", "", unknown, 429, true),
+		req("links over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/shortlinks", "", unknown, 429, true),
+		req("tags over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/tags", "", unknown, 429, true),
+		req("audit over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/audit", "", unknown, 429, true),
 	}
+}
+
+// unknownKey is a key in the right form, checksum included, that no store holds.
+func unknownKey() string {
+	_, key, err := domain.NewAPIKey("nowhere", domain.RoleOwner, "never stored", time.Now())
+	if err != nil {
+		panic(err)
+	}
+	return key
 }

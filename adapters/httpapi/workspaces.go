@@ -60,7 +60,7 @@ func (h *Handler) caller(c *gin.Context) (app.Caller, error) {
 	if h.Keys == nil { // assembled without workspaces
 		return app.Caller{}, domain.ErrUnavailable
 	}
-	caller, err := h.Keys.Identify(c.Request.Context(), bearer(c))
+	caller, err := h.Keys.Identify(c.Request.Context(), bearer(c), (*requester)(c))
 	if err != nil {
 		return app.Caller{}, err
 	}
