@@ -137,10 +137,10 @@ type keyRingParams struct {
 	Lifecycle fx.Lifecycle
 	Opts      Options
 	Limiter   ports.RateLimiter `optional:"true"`
-	Keys      ports.KeyStore   `optional:"true"`
-	Usage     ports.KeyUsage   `optional:"true"`
-	Feed      ports.ChangeFeed `optional:"true"`
-	Shared    ports.LinkCache  `optional:"true"`
+	Keys      ports.KeyStore    `optional:"true"`
+	Usage     ports.KeyUsage    `optional:"true"`
+	Feed      ports.ChangeFeed  `optional:"true"`
+	Shared    ports.LinkCache   `optional:"true"`
 	Clock     ports.Clock
 	Log       *slog.Logger
 }
