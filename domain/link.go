@@ -130,6 +130,12 @@ func (l ShortLink) Labels() Labels {
 	return Labels{Title: l.title, Tags: tags}
 }
 
+// PrivateBytes is the length of the link's ownership and labels: what a
+// cache that weighs its entries adds for them (no allocation).
+func (l ShortLink) PrivateBytes() int {
+	return len(l.ownership.Workspace) + len(l.ownership.Key) + len(l.title) + len(l.tags)
+}
+
 // Owned is the link, before it is stored, as created with a workspace key.
 func (l ShortLink) Owned(o Ownership) ShortLink { l.ownership = o; return l }
 
