@@ -16,6 +16,11 @@ type CreateRequest struct {
 	URL       string
 	ExpiresAt string
 	Alias     string
+	// Title and Tags label the link (unparsed); Owner is the workspace and
+	// key it was created with (zero: anonymous).
+	Title string
+	Tags  []string
+	Owner domain.Ownership
 }
 
 // Created is a stored link and its manage token, which exists only here:
@@ -62,16 +67,27 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if err != nil {
 		return Created{}, err
 	}
+	title, err := domain.ParseTitle(req.Title)
+	if err != nil {
+		return Created{}, err
+	}
+	tags, err := domain.ParseTags(req.Tags)
+	if err != nil {
+		return Created{}, err
+	}
+	extra := func(l domain.ShortLink) domain.ShortLink {
+		return l.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags})
+	}
 	token, owner := domain.NewManageToken()
 
 	var link domain.ShortLink
 	if alias != "" {
-		link, err = c.insert(ctx, alias, target, now, expiresAt, owner)
+		link, err = c.insert(ctx, alias, target, now, expiresAt, owner, extra)
 		if errors.Is(err, domain.ErrCodeTaken) {
 			return Created{}, domain.ErrAliasTaken
 		}
 	} else {
-		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner)
+		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner, extra)
 	}
 	if err != nil {
 		return Created{}, err
@@ -86,13 +102,13 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 // free. A generated code is taken only when someone claimed it as an alias
 // first, so it keeps drawing, for as long as the request may take, rather
 // than fail a create that nothing is wrong with.
-func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest) (domain.ShortLink, error) {
+func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest, extra func(domain.ShortLink) domain.ShortLink) (domain.ShortLink, error) {
 	for {
 		code, err := c.codes.Next(ctx)
 		if err != nil {
 			return domain.ShortLink{}, fmt.Errorf("next code: %w", err)
 		}
-		link, err := c.insert(ctx, code, target, now, expiresAt, owner)
+		link, err := c.insert(ctx, code, target, now, expiresAt, owner, extra)
 		if !errors.Is(err, domain.ErrCodeTaken) {
 			return link, err
 		}
@@ -100,11 +116,14 @@ func (c *Creator) insertGenerated(ctx context.Context, target string, now, expir
 	}
 }
 
-func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time, owner domain.TokenDigest) (domain.ShortLink, error) {
+func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time, owner domain.TokenDigest,
+	extra func(domain.ShortLink) domain.ShortLink,
+) (domain.ShortLink, error) {
 	link, err := domain.NewShortLink(code, target, now, expiresAt, owner)
 	if err != nil {
 		return domain.ShortLink{}, err
 	}
+	link = extra(link)
 	stored, err := c.store.Insert(ctx, link, c.quarantine.FreeAfter(link))
 	if err != nil {
 		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)

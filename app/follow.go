@@ -36,8 +36,10 @@ const (
 type ChangeFollower struct {
 	feed   ports.ChangeFeed
 	caches *LinkCaches
-	clock  ports.Clock
-	log    *slog.Logger
+	// Keys, when set, has its cached keys dropped as the feed names them.
+	Keys  *KeyRing
+	clock ports.Clock
+	log   *slog.Logger
 
 	lastRead, lastPrune time.Time
 
@@ -65,6 +67,9 @@ func (f *ChangeFollower) FollowOnce(ctx context.Context) error {
 			return err
 		}
 		f.caches.forget(changes, restart, start)
+		if f.Keys != nil {
+			f.Keys.forget(changes, restart)
+		}
 		restart = false
 		if len(changes) < followBatch {
 			break
@@ -72,6 +77,9 @@ func (f *ChangeFollower) FollowOnce(ctx context.Context) error {
 	}
 	f.lastRead = start
 	f.caches.caughtUpAt(start)
+	if f.Keys != nil {
+		f.Keys.caughtUpAt(start)
+	}
 	if start.Sub(f.lastPrune) >= pruneEvery {
 		if err := f.feed.Prune(ctx, start.Add(-changeRetention)); err != nil {
 			f.log.Debug("change feed: prune failed; next time", "error", err)

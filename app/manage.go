@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -16,6 +17,10 @@ import (
 type Patch struct {
 	ExpiresAt *time.Time
 	Disabled  *bool
+	// Title and Tags, when given, replace the link's labels (already parsed).
+	Title   *string
+	Tags    []string
+	SetTags bool
 }
 
 // LinkInfo is a link as its info shows it at an instant.
@@ -42,6 +47,9 @@ type Manager struct {
 	quarantine domain.CodeQuarantine
 	maxTTL     time.Duration
 	log        *slog.Logger
+	// keys, when set, tells workspace keys; audit records changes.
+	keys  *KeyRing
+	audit *Auditor
 
 	// changing serialises the changes of one code in this process, from
 	// the commit to the cache write, so the cache learns them in the order
@@ -72,6 +80,20 @@ func NewManager(store ports.LinkStore, caches *LinkCaches, clock ports.Clock, op
 	}
 }
 
+// WithWorkspaces lets workspace keys manage their workspace's links, and
+// records changes in the audit log.
+func (m *Manager) WithWorkspaces(keys *KeyRing, audit *Auditor) *Manager {
+	m.keys, m.audit = keys, audit
+	return m
+}
+
+// grant is what a credential may do with one link.
+type grant struct {
+	by    domain.Actor
+	who   domain.Who
+	write bool
+}
+
 // Info shows the link that holds rawCode, in any state, to its owner or an
 // administrator. (Public info, without credentials, is the Resolver's.)
 func (m *Manager) Info(ctx context.Context, rawCode, bearer string, who Requester) (LinkInfo, error) {
@@ -93,11 +115,14 @@ func (m *Manager) Authorize(ctx context.Context, rawCode, bearer string, who Req
 // rawCode: Authorize, and the owner of a link an administrator took down
 // may not. A change checks again as it applies.
 func (m *Manager) AuthorizeChange(ctx context.Context, rawCode, bearer string, who Requester) error {
-	link, by, _, err := m.access(ctx, rawCode, bearer, who)
+	link, g, _, err := m.access(ctx, rawCode, bearer, who)
 	if err != nil {
 		return err
 	}
-	return mayChange(link, by)
+	if !g.write {
+		return domain.ErrForbidden
+	}
+	return mayChange(link, g.by)
 }
 
 // Update applies p to the link that holds rawCode.
@@ -117,6 +142,11 @@ func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Reques
 		}
 		if p.Disabled != nil {
 			if link, err = link.SetDisabled(*p.Disabled, by); err != nil {
+				return domain.ShortLink{}, err
+			}
+		}
+		if p.Title != nil || p.SetTags {
+			if link, err = link.Relabel(p.Title, p.Tags, p.SetTags); err != nil {
 				return domain.ShortLink{}, err
 			}
 		}
@@ -140,10 +170,14 @@ type edit func(link domain.ShortLink, by domain.Actor, now time.Time) (domain.Sh
 // down: the store's outbox invalidates its entry once it is back, and the
 // store's change feed tells every replica's local cache at once.
 func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Requester, action string, apply edit) (LinkInfo, error) {
-	link, by, now, err := m.access(ctx, rawCode, bearer, who)
+	link, g, now, err := m.access(ctx, rawCode, bearer, who)
 	if err != nil {
 		return LinkInfo{}, err
 	}
+	if !g.write {
+		return LinkInfo{}, domain.ErrForbidden
+	}
+	by := g.by
 	if err := mayChange(link, by); err != nil {
 		return LinkInfo{}, err
 	}
@@ -172,57 +206,100 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Reques
 	if err := m.caches.set(ctx, updated, m.clock.Now()); err != nil {
 		m.log.Warn("shared cache not told of a link change; the outbox will invalidate it", "code", link.Code(), "error", err)
 	}
+	for _, a := range auditActions(link, updated, by) {
+		m.audit.record(ctx, updated.Ownership().Workspace, g.who, a, string(updated.Code()))
+	}
 	return LinkInfo{Link: updated, Status: updated.Status(now)}, nil
 }
 
-// access finds the link that holds rawCode and tells who bearer is for it,
-// in the precedence of answers: unknown (or expired, unless bearer grants
-// the link) 404, no credentials 401, credentials that do not grant it 403.
-// Every comparison is in constant time (domain.KeySet, TokenDigest.Matches).
-func (m *Manager) access(ctx context.Context, rawCode, bearer string, who Requester) (domain.ShortLink, domain.Actor, time.Time, error) {
+// access finds the link that holds rawCode and tells what bearer may do
+// with it, in the precedence of answers: unknown (or expired, unless bearer
+// grants the link) 404, no credentials 401, an invalid workspace key 401,
+// credentials that do not grant it 403. Every comparison is in constant
+// time (domain.KeySet, TokenDigest.Matches, APIKey.Matches).
+func (m *Manager) access(ctx context.Context, rawCode, bearer string, who Requester) (domain.ShortLink, grant, time.Time, error) {
 	code, err := domain.ParseCode(rawCode)
 	if err != nil {
-		return domain.ShortLink{}, domain.ActorNone, time.Time{}, err
+		return domain.ShortLink{}, grant{}, time.Time{}, err
 	}
 	now := m.clock.Now()
 	client, err := m.misses.admit(ctx, who, now, m.log)
 	if err != nil {
-		return domain.ShortLink{}, domain.ActorNone, time.Time{}, err
+		return domain.ShortLink{}, grant{}, time.Time{}, err
 	}
 	link, err := m.store.Find(ctx, code, now)
 	if errors.Is(err, domain.ErrNotFound) {
 		m.misses.miss(ctx, client, now, m.log)
 	}
 	if err != nil {
-		return domain.ShortLink{}, domain.ActorNone, time.Time{}, fmt.Errorf("find link %s: %w", code, err)
+		return domain.ShortLink{}, grant{}, time.Time{}, fmt.Errorf("find link %s: %w", code, err)
 	}
-	by := m.actor(link, bearer)
+	g, idErr := m.grantOf(ctx, link, bearer, who)
 	switch {
-	case by == domain.ActorNone && link.Status(now) == domain.StatusExpired:
+	case g.by == domain.ActorNone && link.Status(now) == domain.StatusExpired:
 		// Nobody learns that an expired code existed but those it belongs to.
 		m.misses.miss(ctx, client, now, m.log)
-		return domain.ShortLink{}, domain.ActorNone, time.Time{}, fmt.Errorf("find link %s: %w", code, domain.ErrNotFound)
+		return domain.ShortLink{}, grant{}, time.Time{}, fmt.Errorf("find link %s: %w", code, domain.ErrNotFound)
 	case bearer == "":
-		return domain.ShortLink{}, domain.ActorNone, time.Time{}, domain.ErrUnauthenticated
-	case by == domain.ActorNone:
-		return domain.ShortLink{}, domain.ActorNone, time.Time{}, domain.ErrForbidden
+		return domain.ShortLink{}, grant{}, time.Time{}, domain.ErrUnauthenticated
+	case idErr != nil:
+		return domain.ShortLink{}, grant{}, time.Time{}, idErr
+	case g.by == domain.ActorNone:
+		return domain.ShortLink{}, grant{}, time.Time{}, domain.ErrForbidden
 	}
-	return link, by, now, nil
+	return link, g, now, nil
 }
 
-// actor is who bearer is for link: an administrator, its owner, or no one.
-func (m *Manager) actor(link domain.ShortLink, bearer string) domain.Actor {
+// grantOf is what bearer may do with link: an administrator everything,
+// its manage token everything, a key of its workspace read (viewer) or
+// write (editor, owner); anyone else nothing.
+func (m *Manager) grantOf(ctx context.Context, link domain.ShortLink, bearer string, who Requester) (grant, error) {
 	if bearer == "" {
-		return domain.ActorNone
+		return grant{}, nil
 	}
-	presented := domain.DigestToken(bearer)
+	if m.keys == nil {
+		return grant{by: m.actor(link, bearer), who: domain.WhoManageToken, write: true}, nil
+	}
+	caller, err := m.keys.Identify(ctx, bearer, who)
 	switch {
-	case m.admins.Contains(presented):
-		return domain.ActorAdmin
-	case link.Owner().Matches(presented):
-		return domain.ActorOwner
+	case err != nil:
+		return grant{}, err
+	case caller.Admin:
+		return grant{by: domain.ActorAdmin, who: domain.WhoAdmin, write: true}, nil
+	case caller.HasKey():
+		ws := link.Ownership().Workspace
+		if ws == "" || ws != caller.Key.Workspace {
+			return grant{}, nil
+		}
+		return grant{by: domain.ActorOwner, who: caller.Who(), write: caller.Key.Role.CanEdit()}, nil
+	case link.Owner().Matches(domain.DigestToken(bearer)):
+		return grant{by: domain.ActorOwner, who: domain.WhoManageToken, write: true}, nil
 	}
-	return domain.ActorNone
+	return grant{}, nil
+}
+
+// auditActions are the audit entries of a change from before to after.
+func auditActions(before, after domain.ShortLink, by domain.Actor) []domain.AuditAction {
+	var actions []domain.AuditAction
+	switch {
+	case after.State() == domain.StateDeleted:
+		return []domain.AuditAction{domain.AuditLinkDeleted}
+	case after.State() == domain.StateDisabled && (before.State() != domain.StateDisabled || after.DisabledByAdmin() != before.DisabledByAdmin()):
+		if by == domain.ActorAdmin {
+			actions = append(actions, domain.AuditLinkTakenDown)
+		} else {
+			actions = append(actions, domain.AuditLinkDisabled)
+		}
+	case after.State() == domain.StateActive && before.State() == domain.StateDisabled:
+		actions = append(actions, domain.AuditLinkEnabled)
+	}
+	if !after.ExpiresAt().Equal(before.ExpiresAt()) {
+		actions = append(actions, domain.AuditLinkExtended)
+	}
+	if after.Labels().Title != before.Labels().Title || !slices.Equal(after.Labels().Tags, before.Labels().Tags) {
+		actions = append(actions, domain.AuditLinkRelabelled)
+	}
+	return actions
 }
 
 // mayChange refuses the owner any change of a link an administrator
@@ -242,4 +319,17 @@ func fnv32(code domain.Code) uint32 {
 		h = (h ^ uint32(code[i])) * 16777619
 	}
 	return h
+}
+
+// actor is who bearer is for link without workspace keys: an
+// administrator, its owner, or no one.
+func (m *Manager) actor(link domain.ShortLink, bearer string) domain.Actor {
+	presented := domain.DigestToken(bearer)
+	switch {
+	case m.admins.Contains(presented):
+		return domain.ActorAdmin
+	case link.Owner().Matches(presented):
+		return domain.ActorOwner
+	}
+	return domain.ActorNone
 }

@@ -60,6 +60,10 @@ var Module = fx.Module("app",
 		},
 		newResolverFx,
 		newManagerFx,
+		newKeyRingFx,
+		newAuditorFx,
+		newWorkspacesFx,
+		newListerFx,
 		newVisitsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
@@ -122,11 +126,67 @@ func newResolverFx(p useCaseParams) *Resolver {
 	return NewResolver(p.Store, p.Caches, p.Clock, p.misses(), p.Log)
 }
 
-func newManagerFx(p useCaseParams) *Manager {
+func newManagerFx(p useCaseParams, keys *KeyRing, audit *Auditor) *Manager {
 	return NewManager(p.Store, p.Caches, p.Clock, ManagerOptions{
 		AdminKeys: p.Opts.AdminKeys, Misses: p.misses(), Quarantine: p.Opts.Quarantine, MaxTTL: p.Opts.Expiry.Max,
-	}, p.Log)
+	}, p.Log).WithWorkspaces(keys, audit)
 }
+
+type keyRingParams struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Opts      Options
+	Limiter   ports.RateLimiter `optional:"true"`
+	Keys      ports.KeyStore    `optional:"true"`
+	Usage     ports.KeyUsage    `optional:"true"`
+	Feed      ports.ChangeFeed  `optional:"true"`
+	Shared    ports.LinkCache   `optional:"true"`
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
+// newKeyRingFx builds the key ring; its cache is kept honest by the change
+// feed where replicas share the store (a shared cache says they do), and
+// always trusted where the store is the process's own.
+func newKeyRingFx(p keyRingParams) *KeyRing {
+	r := NewKeyRing(p.Keys, p.Usage, p.Clock, KeyRingOptions{
+		AdminKeys: p.Opts.AdminKeys, Followed: p.Feed != nil, Private: p.Shared == nil,
+		Misses: MissLimit{PerMinute: p.Opts.MissRateLimit, Limiter: p.Limiter},
+	}, p.Log)
+	if p.Keys != nil {
+		p.Lifecycle.Append(fx.StartStopHook(r.Start, r.Stop))
+	}
+	return r
+}
+
+type auditorParams struct {
+	fx.In
+	Log   ports.AuditLog `optional:"true"`
+	Clock ports.Clock
+	Slog  *slog.Logger
+}
+
+func newAuditorFx(p auditorParams) *Auditor { return NewAuditor(p.Log, p.Clock, p.Slog) }
+
+type workspacesParams struct {
+	fx.In
+	Keys  ports.KeyStore `optional:"true"`
+	Ring  *KeyRing
+	Audit *Auditor
+	Clock ports.Clock
+}
+
+func newWorkspacesFx(p workspacesParams) *Workspaces {
+	return NewWorkspaces(p.Keys, p.Ring, p.Audit, p.Clock)
+}
+
+type listerParams struct {
+	fx.In
+	Store ports.LinkLister `optional:"true"`
+	Clock ports.Clock
+}
+
+func newListerFx(p listerParams) *Lister { return NewLister(p.Store, p.Clock) }
 
 type invalidatorParams struct {
 	fx.In
@@ -152,6 +212,7 @@ type followerParams struct {
 	Lifecycle fx.Lifecycle
 	Feed      ports.ChangeFeed `optional:"true"`
 	Caches    *LinkCaches
+	Keys      *KeyRing
 	Clock     ports.Clock
 	Log       *slog.Logger
 }
@@ -163,6 +224,7 @@ func runChangeFollowerFx(p followerParams) {
 		return
 	}
 	f := NewChangeFollower(p.Feed, p.Caches, p.Clock, p.Log)
+	f.Keys = p.Keys
 	p.Lifecycle.Append(fx.StartStopHook(f.Start, f.Stop))
 }
 

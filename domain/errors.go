@@ -66,6 +66,14 @@ const (
 	ReasonExpiresAtTooFar  Reason = "expires_at_too_far"
 	ReasonInvalidWindow    Reason = "invalid_window"
 	ReasonInvalidInterval  Reason = "invalid_interval"
+	// The reasons of workspaces, keys, titles, tags and listing, docs/api.md.
+	ReasonInvalidRole   Reason = "invalid_role"
+	ReasonInvalidName   Reason = "invalid_name"
+	ReasonInvalidTitle  Reason = "invalid_title"
+	ReasonInvalidTag    Reason = "invalid_tag"
+	ReasonTooManyTags   Reason = "too_many_tags"
+	ReasonInvalidCursor Reason = "invalid_cursor"
+	ReasonInvalidFilter Reason = "invalid_filter"
 )
 
 // ValidationError says which input field broke which rule: Reason for

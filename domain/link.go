@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -49,6 +50,9 @@ type ShortLink struct {
 	disabledByAdmin bool
 	owner           TokenDigest // zero for links made before owner tokens
 	version         int64
+	ownership       Ownership
+	title           string
+	tags            string // comma-joined, so links stay comparable
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -63,6 +67,11 @@ type LinkRecord struct {
 	Owner           TokenDigest
 	// Version counts the link's changes, from 1 at its creation.
 	Version int64
+	// Workspace and CreatedBy are its Ownership; Title and Tags its Labels.
+	Workspace WorkspaceID
+	CreatedBy KeyID
+	Title     string
+	Tags      []string
 }
 
 // NewShortLink assembles a link from parts that have already passed their
@@ -86,6 +95,7 @@ func RestoreShortLink(r LinkRecord) ShortLink {
 	return ShortLink{
 		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
+		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, title: r.Title, tags: strings.Join(r.Tags, ","),
 	}
 }
 
@@ -94,6 +104,7 @@ func (l ShortLink) Record() LinkRecord {
 	return LinkRecord{
 		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
+		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.title, Tags: l.Labels().Tags,
 	}
 }
 
@@ -108,6 +119,47 @@ func (l ShortLink) ExpiresAt() time.Time { return l.expiresAt }
 func (l ShortLink) State() LinkState     { return l.state }
 func (l ShortLink) Owner() TokenDigest   { return l.owner }
 func (l ShortLink) Version() int64       { return l.version }
+func (l ShortLink) Ownership() Ownership { return l.ownership }
+
+// Labels are the link's title and tags.
+func (l ShortLink) Labels() Labels {
+	var tags []string
+	if l.tags != "" {
+		tags = strings.Split(l.tags, ",")
+	}
+	return Labels{Title: l.title, Tags: tags}
+}
+
+// PrivateBytes is the length of the link's ownership and labels: what a
+// cache that weighs its entries adds for them (no allocation).
+func (l ShortLink) PrivateBytes() int {
+	return len(l.ownership.Workspace) + len(l.ownership.Key) + len(l.title) + len(l.tags)
+}
+
+// Owned is the link, before it is stored, as created with a workspace key.
+func (l ShortLink) Owned(o Ownership) ShortLink { l.ownership = o; return l }
+
+// Labelled is the link, before it is stored, with labels.
+func (l ShortLink) Labelled(labels Labels) ShortLink {
+	l.title, l.tags = labels.Title, strings.Join(labels.Tags, ",")
+	return l
+}
+
+// Relabel replaces the link's title and tags (nil: unchanged). A deleted
+// link cannot change.
+func (l ShortLink) Relabel(title *string, tags []string, setTags bool) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	if title != nil {
+		l.title = *title
+	}
+	if setTags {
+		l.tags = strings.Join(tags, ",")
+	}
+	l.version++
+	return l, nil
+}
 
 // DisabledByAdmin reports whether an administrator disabled the link, in
 // which case only an administrator may enable it again.

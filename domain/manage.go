@@ -32,9 +32,13 @@ type TokenDigest [sha256.Size]byte
 // from crypto/rand) and its digest.
 func NewManageToken() (string, TokenDigest) {
 	b := make([]byte, manageTokenBytes)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
-	token := base64.RawURLEncoding.EncodeToString(b)
-	return token, DigestToken(token)
+	for {
+		_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
+		token := base64.RawURLEncoding.EncodeToString(b)
+		if !LooksLikeKey(token) { // a token in a key's form would be refused as a mistyped key
+			return token, DigestToken(token)
+		}
+	}
 }
 
 // DigestToken is the digest a token is stored and compared as.

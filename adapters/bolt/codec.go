@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/shortlink/shortlink/domain"
@@ -17,6 +18,10 @@ const (
 	recordV1 byte = 1
 	// recordV2 is a link kept under its id (see encodeLink).
 	recordV2 byte = 2
+	// recordV3 is recordV2 with the URL's length before it, then the
+	// link's workspace, creating key, title and tags (comma-joined), each
+	// after its 2-byte length. Links without any of those stay recordV2.
+	recordV3 byte = 3
 )
 
 const (
@@ -46,13 +51,22 @@ func encodeLink(link domain.ShortLink) []byte {
 	copy(buf[35:67], r.Owner[:])
 	buf[67] = byte(len(r.Code))
 	buf = append(buf, r.Code...)
-	return append(buf, r.URL...)
+	tags := strings.Join(r.Tags, ",")
+	if r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" {
+		return append(buf, r.URL...)
+	}
+	buf[0] = recordV3
+	for _, field := range []string{r.URL, string(r.Workspace), string(r.CreatedBy), r.Title, tags} {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(len(field)))
+		buf = append(buf, field...)
+	}
+	return buf
 }
 
 // decodeLink rebuilds a link written by encodeLink. It copies what it
 // keeps, so the result outlives the transaction raw belongs to.
 func decodeLink(raw []byte) (domain.ShortLink, error) {
-	if len(raw) < v2HeaderLen || raw[0] != recordV2 || len(raw) < v2HeaderLen+int(raw[67]) {
+	if len(raw) < v2HeaderLen || (raw[0] != recordV2 && raw[0] != recordV3) || len(raw) < v2HeaderLen+int(raw[67]) {
 		return domain.ShortLink{}, errCorruptRecord
 	}
 	var r domain.LinkRecord
@@ -65,7 +79,23 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 	copy(r.Owner[:], raw[35:67])
 	codeEnd := v2HeaderLen + int(raw[67])
 	r.Code = domain.Code(raw[v2HeaderLen:codeEnd])
-	r.URL = string(raw[codeEnd:])
+	if raw[0] == recordV2 {
+		r.URL = string(raw[codeEnd:])
+		return domain.RestoreShortLink(r), nil
+	}
+	rest := raw[codeEnd:]
+	var fields [5]string
+	for i := range fields {
+		if len(rest) < 2 || len(rest) < 2+int(binary.BigEndian.Uint16(rest)) {
+			return domain.ShortLink{}, errCorruptRecord
+		}
+		n := int(binary.BigEndian.Uint16(rest))
+		fields[i], rest = string(rest[2:2+n]), rest[2+n:]
+	}
+	r.URL, r.Workspace, r.CreatedBy, r.Title = fields[0], domain.WorkspaceID(fields[1]), domain.KeyID(fields[2]), fields[3]
+	if fields[4] != "" {
+		r.Tags = strings.Split(fields[4], ",")
+	}
 	return domain.RestoreShortLink(r), nil
 }
 

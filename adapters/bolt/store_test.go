@@ -201,3 +201,27 @@ func TestVisitStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.VisitStoreContract(t, func(t *testing.T) ports.VisitStore { return openStore(t, tempDB(t)) })
 }
+
+func TestWorkspaceStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.WorkspaceStoreContract(t, func(t *testing.T) porttest.WorkspaceStore { return openStore(t, tempDB(t)) })
+}
+
+func TestSweepDropsOldAuditEntries(t *testing.T) {
+	t.Parallel()
+	s := openStore(t, tempDB(t))
+	ctx := context.Background()
+	at := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i, when := range []time.Time{at, at.Add(48 * time.Hour)} {
+		if err := s.RecordAudit(ctx, domain.AuditEntry{At: when, Who: domain.WhoAdmin, Action: domain.AuditLinkDeleted, Target: fmt.Sprint(i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Sweep(ctx, at.Add(24*time.Hour), at.Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	left, err := s.ListAudit(ctx, domain.AuditQuery{Scope: domain.WorkspaceScope{All: true}, Limit: 10})
+	if err != nil || len(left) != 1 || left[0].Target != "1" {
+		t.Fatalf("audit after the sweep = %+v, %v; want only the entry after the cutoff", left, err)
+	}
+}

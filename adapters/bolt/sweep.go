@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"log/slog"
 	"time"
 
@@ -30,6 +31,16 @@ func (s *Store) Sweep(ctx context.Context, cutoff, now time.Time) (int, error) {
 		return links, err
 	}
 	if _, err := s.sweepVisits(ctx); err != nil {
+		return links, err
+	}
+	// The audit log is retained like visits: as long as the links it names.
+	if _, err := s.sweepBucket(ctx, auditBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
+		var e storedAudit
+		if err := json.Unmarshal(v, &e); err != nil {
+			return false, errCorruptRecord
+		}
+		return e.At.Before(cutoff), nil
+	}); err != nil {
 		return links, err
 	}
 	_, err = s.sweepBucket(ctx, claimsBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {

@@ -2,10 +2,12 @@ package httpapi
 
 import (
 	"log/slog"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
@@ -30,18 +32,54 @@ func rateLimit(limiter ports.RateLimiter, perMinute int, clock ports.Clock, log 
 	}
 }
 
-// requireAPIKey admits only requests that carry a key of keys, as
-// "Authorization: Bearer <key>" or "X-API-Key: <key>".
-func requireAPIKey(keys domain.KeySet, log *slog.Logger) gin.HandlerFunc {
+// createAccess decides who may create, from "Authorization: Bearer <key>"
+// or "X-API-Key: <key>": a workspace key (editor or owner: the link then
+// belongs to its workspace; a viewer gets 403; an invalid or revoked key
+// 401), an admin key, or a key of apiKeys. Without any of those, a create
+// goes through only when apiKeys is empty and anonymous creates are on.
+func createAccess(keys *app.KeyRing, apiKeys domain.KeySet, anonymous bool, log *slog.Logger) gin.HandlerFunc {
+	open := apiKeys.Empty() && anonymous
 	return func(c *gin.Context) {
 		presented := c.GetHeader("X-API-Key")
 		if presented == "" {
 			presented = bearer(c)
 		}
-		if presented == "" || !keys.Contains(domain.DigestToken(presented)) {
+		if presented == "" {
+			if !open {
+				writeError(c, log, errAPIKeyRequired)
+				return
+			}
+			c.Next()
+			return
+		}
+		if keys == nil { // assembled without workspaces: API_KEYS only
+			if !open && !apiKeys.Contains(domain.DigestToken(presented)) {
+				writeError(c, log, errAPIKeyRequired)
+				return
+			}
+			c.Next()
+			return
+		}
+		caller, err := keys.Identify(c.Request.Context(), presented, (*requester)(c))
+		switch {
+		case err != nil:
+			writeError(c, log, err)
+			return
+		case caller.HasKey() && !caller.Key.Role.CanEdit():
+			writeError(c, log, errViewerCannotCreate)
+			return
+		case caller.HasKey():
+			c.Set(ownerKey, domain.Ownership{Workspace: caller.Key.Workspace, Key: caller.Key.ID})
+		case caller.Admin:
+		case !open && !apiKeys.Contains(domain.DigestToken(presented)):
 			writeError(c, log, errAPIKeyRequired)
 			return
 		}
 		c.Next()
 	}
 }
+
+// ownerKey is where createAccess leaves the ownership of the link to create.
+const ownerKey = "shortlink.owner"
+
+var errViewerCannotCreate = &httpError{status: http.StatusForbidden, reason: "forbidden", message: "a viewer key cannot create links"}

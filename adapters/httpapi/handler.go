@@ -37,8 +37,10 @@ type Options struct {
 	AccessLogTo io.Writer
 	// CreateRateLimit is creates per minute per client; 0 turns it off.
 	CreateRateLimit int
-	// APIKeys, when any, are required for creates.
+	// APIKeys, when any, are required for creates (or a workspace or admin key).
 	APIKeys []string
+	// AnonymousCreate lets creates without any key through (unless APIKeys).
+	AnonymousCreate bool
 	// MaxConnections caps the client connections served at once.
 	MaxConnections int
 	// MetricsAddr, when set, is a listener of its own that serves /metrics
@@ -81,6 +83,11 @@ type Deps struct {
 	Log     *slog.Logger
 	// Drain, once active, makes /v1/ready answer 503; nil never drains.
 	Drain *Drain
+	// Keys tells credentials; Workspaces, Lister and Audit serve the workspace routes.
+	Keys       *app.KeyRing
+	Workspaces *app.Workspaces
+	Lister     *app.Lister
+	Audit      *app.Auditor
 }
 
 // Handler serves the API's routes.
@@ -126,6 +133,9 @@ func (h *Handler) create(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	if owner, ok := c.Get(ownerKey); ok {
+		req.Owner, _ = owner.(domain.Ownership)
+	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 	defer cancel()
 	created, err := h.Creator.Create(ctx, req)
@@ -163,6 +173,12 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 		return app.CreateRequest{}, err
 	}
 	if req.Alias, _, err = body.str("alias"); err != nil {
+		return app.CreateRequest{}, err
+	}
+	if req.Title, _, err = body.str("title"); err != nil {
+		return app.CreateRequest{}, err
+	}
+	if req.Tags, _, err = body.strList("tags"); err != nil {
 		return app.CreateRequest{}, err
 	}
 	return req, nil

@@ -23,6 +23,10 @@ type infoBody struct {
 	CreatedAt string `json:"created_at"`
 	ExpiresAt string `json:"expires_at"`
 	State     string `json:"state"`
+	// The private side, for those who may read the link's statistics.
+	Title     *string   `json:"title,omitempty"`
+	Tags      *[]string `json:"tags,omitempty"`
+	Workspace *string   `json:"workspace,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
@@ -32,6 +36,23 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
 		State: string(info.Status),
 	}
+}
+
+// privateInfoBody is infoBody with the link's labels and workspace, each
+// when it has one, for credentials that grant the link.
+func (h *Handler) privateInfoBody(info app.LinkInfo) infoBody {
+	b := h.infoBody(info)
+	labels := info.Link.Labels()
+	if labels.Title != "" {
+		b.Title = &labels.Title
+	}
+	if len(labels.Tags) > 0 {
+		b.Tags = &labels.Tags
+	}
+	if ws := string(info.Link.Ownership().Workspace); ws != "" {
+		b.Workspace = &ws
+	}
+	return b
 }
 
 // bearer is the token or key of "Authorization: Bearer <x>", or "" when the
@@ -56,7 +77,8 @@ func (h *Handler) info(c *gin.Context) {
 		info app.LinkInfo
 		err  error
 	)
-	if token := bearer(c); token == "" {
+	token := bearer(c)
+	if token == "" {
 		info.Link, err = h.Resolver.Resolve(c.Request.Context(), c.Param("code"), (*requester)(c))
 		info.Status = domain.StatusActive
 	} else {
@@ -68,7 +90,11 @@ func (h *Handler) info(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
+	body := h.infoBody(info)
+	if token != "" {
+		body = h.privateInfoBody(info)
+	}
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: body})
 }
 
 // patch answers PATCH /v1/shortlink/{code}: expires_at and disabled. The
@@ -92,7 +118,7 @@ func (h *Handler) patch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.privateInfoBody(info)})
 }
 
 // decodePatch reads a PATCH body. Unlike a create, a change refuses members
@@ -106,14 +132,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	names := slices.Sorted(maps.Keys(body))
 	for _, name := range names {
 		switch name {
-		case "expires_at", "disabled":
+		case "expires_at", "disabled", "title", "tags":
 		case "url":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "url, the target of a link, cannot be changed; delete the link and create another")
 		case "state":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "state cannot be set; send disabled: true or false, or DELETE the link")
 		default:
 			name = shortFieldName(name)
-			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at and disabled only")
+			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled, title and tags only")
 		}
 	}
 	var p app.Patch
@@ -135,8 +161,28 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	if given {
 		p.Disabled = &disabled
 	}
-	if p.ExpiresAt == nil && p.Disabled == nil {
-		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at or disabled")
+	title, given, err := body.str("title")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		if title, err = domain.ParseTitle(title); err != nil {
+			return app.Patch{}, err
+		}
+		p.Title = &title
+	}
+	tags, given, err := body.strList("tags")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		if p.Tags, err = domain.ParseTags(tags); err != nil {
+			return app.Patch{}, err
+		}
+		p.SetTags = true
+	}
+	if p.ExpiresAt == nil && p.Disabled == nil && p.Title == nil && !p.SetTags {
+		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled, title or tags")
 	}
 	return p, nil
 }

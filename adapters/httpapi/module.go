@@ -60,6 +60,10 @@ type handlerParams struct {
 	Limiter   ports.RateLimiter `optional:"true"`
 	Log       *slog.Logger
 	Drain     *Drain
+	Keys      *app.KeyRing
+	Spaces    *app.Workspaces
+	Lister    *app.Lister
+	Audit     *app.Auditor
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -67,6 +71,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Readiness: p.Readiness,
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
+		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit,
 	}, p.Opts)
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -44,6 +45,9 @@ type openAPILinks struct {
 	qrETag string // the ETag of doc-qr's default image
 	// takenDownToken is the manage token of doc-taken-down, which an admin disabled.
 	takenDownToken string
+	// A workspace's owner and viewer keys, a revoked key, a key of another
+	// workspace, and a key id to revoke.
+	ownerKey, viewerKey, revokedKey, otherKey, revokeID, workspace string
 }
 
 func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
@@ -64,9 +68,18 @@ func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
 	takenDown := httpsuite.CreateLink(t, up, "https://example.com/doc-taken-down", "alias", "doc-taken-down")
 	mustSend(t, up, http.MethodPatch, "/v1/shortlink/doc-taken-down", httpsuite.AdminKey, map[string]any{"disabled": true}, 200)
 	up.Clock.Advance(2 * time.Minute)
+	ws := httpsuite.CreateWorkspace(t, up, "docs")
+	other := httpsuite.CreateWorkspace(t, up, "other")
+	viewer := httpsuite.CreateKey(t, up, ws.OwnerKey, "viewer")
+	revoked := httpsuite.CreateKey(t, up, ws.OwnerKey, "editor")
+	mustSend(t, up, http.MethodDelete, "/v1/keys/"+revoked.ID, ws.OwnerKey, nil, 204)
+	toRevoke := httpsuite.CreateKey(t, up, ws.OwnerKey, "editor")
+	mustSend(t, up, http.MethodPost, "/v1/shortlink", ws.OwnerKey, map[string]any{"url": "https://example.com/ws", "title": "Docs", "tags": []string{"doc"}}, 201)
 	return openAPILinks{
 		qrETag:         mustSend(t, up, http.MethodGet, "/v1/shortlink/doc-qr/qr", "", nil, 200).Header.Get("ETag"),
 		takenDownToken: takenDown.Token,
+		ownerKey:       ws.OwnerKey, viewerKey: viewer.Key, revokedKey: revoked.Key, otherKey: other.OwnerKey,
+		revokeID: toRevoke.ID, workspace: ws.ID,
 	}
 }
 
@@ -241,5 +254,86 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		remove("delete of an invalid code", "up", "/v1/shortlink/bad_code", admin, 400, false),
 		remove("owner's delete of a taken-down link", "up", "/v1/shortlink/doc-taken-down", owner, 403, true),
 		remove("delete store down", "down", "/v1/shortlink/Uncached", admin, 503, true),
-	}, statsExchanges()...)
+	}, append(workspaceExchanges(links), statsExchanges()...)...)
+}
+
+func workspaceExchanges(links openAPILinks) []exchange {
+	const js = "application/json"
+	bearer := func(key string) map[string]string { return map[string]string{"Authorization": "Bearer " + key} }
+	admin, owner, viewer := bearer(httpsuite.AdminKey), bearer(links.ownerKey), bearer(links.viewerKey)
+	revoked, other, unknown := bearer(links.revokedKey), bearer(links.otherKey), bearer(unknownKey())
+	req := func(name, server, method, path, body string, header map[string]string, status int, conforms bool) exchange {
+		ex := exchange{name: name, server: server, method: method, path: path, header: header, body: body, status: status, conforms: conforms}
+		if body != "" {
+			ex.contentType = js
+		}
+		return ex
+	}
+	return []exchange{
+		req("workspace", "up", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, admin, 201, true),
+		req("workspace without a name", "up", http.MethodPost, "/v1/workspaces", `{}`, admin, 400, false),
+		req("workspace without credentials", "up", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, nil, 401, false),
+		req("workspace with an owner key", "up", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, owner, 403, true),
+		req("workspace body over 16 KiB", "up", http.MethodPost, "/v1/workspaces", `{"name":"`+strings.Repeat("x", 17<<10)+`"}`, admin, 413, false),
+		{name: "workspace as text/plain", server: "up", method: http.MethodPost, path: "/v1/workspaces", contentType: "text/plain", header: admin, body: `{"name":"t"}`, status: 415},
+		{name: "workspace body cut short", server: "up", method: http.MethodPost, path: "/v1/workspaces", contentType: js, header: admin, body: `{"name":"never-sent"}`, status: 408, conforms: true, stall: true},
+		req("workspace store down", "down", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, admin, 503, true),
+
+		req("key", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, owner, 201, true),
+		req("key for a workspace, by an admin", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"viewer","workspace":"`+links.workspace+`"}`, admin, 201, true),
+		req("key of an unknown role", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"boss"}`, owner, 400, false),
+		req("key without credentials", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, nil, 401, false),
+		req("key with a revoked key", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, revoked, 401, true),
+		req("key with a viewer key", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, viewer, 403, true),
+		req("key body over 16 KiB", "up", http.MethodPost, "/v1/keys", `{"name":"`+strings.Repeat("x", 17<<10)+`","role":"editor"}`, owner, 413, false),
+		{name: "key as text/plain", server: "up", method: http.MethodPost, path: "/v1/keys", contentType: "text/plain", header: owner, body: `{}`, status: 415},
+		{name: "key body cut short", server: "up", method: http.MethodPost, path: "/v1/keys", contentType: js, header: owner, body: `{"name":"never-sent","role":"viewer"}`, status: 408, conforms: true, stall: true},
+		req("key store down", "down", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor","workspace":"x"}`, admin, 503, true),
+
+		req("keys", "up", http.MethodGet, "/v1/keys", "", owner, 200, true),
+		req("keys without credentials", "up", http.MethodGet, "/v1/keys", "", nil, 401, false),
+		req("keys with a viewer key", "up", http.MethodGet, "/v1/keys", "", viewer, 403, true),
+		req("keys store down", "down", http.MethodGet, "/v1/keys", "", admin, 503, true),
+
+		req("revoke", "up", http.MethodDelete, "/v1/keys/"+links.revokeID, "", owner, 204, true),
+		req("revoke without credentials", "up", http.MethodDelete, "/v1/keys/"+links.revokeID, "", nil, 401, false),
+		req("revoke with a viewer key", "up", http.MethodDelete, "/v1/keys/"+links.revokeID, "", viewer, 403, true),
+		req("revoke another workspace's key", "up", http.MethodDelete, "/v1/keys/"+links.revokeID, "", other, 404, true),
+		req("revoke store down", "down", http.MethodDelete, "/v1/keys/abcdefgh", "", admin, 503, true),
+
+		req("links", "up", http.MethodGet, "/v1/shortlinks?limit=1", "", admin, 200, true),
+		req("links filtered", "up", http.MethodGet, "/v1/shortlinks?tag=doc&q=exa&state=active", "", viewer, 200, true),
+		req("links over the limit", "up", http.MethodGet, "/v1/shortlinks?limit=101", "", admin, 400, false),
+		req("links without credentials", "up", http.MethodGet, "/v1/shortlinks", "", nil, 401, false),
+		req("links with a manage token", "up", http.MethodGet, "/v1/shortlinks", "", bearer(links.takenDownToken), 401, true),
+		req("links store down", "down", http.MethodGet, "/v1/shortlinks", "", admin, 503, true),
+
+		req("tags", "up", http.MethodGet, "/v1/tags", "", viewer, 200, true),
+		req("tags without credentials", "up", http.MethodGet, "/v1/tags", "", nil, 401, false),
+		req("tags store down", "down", http.MethodGet, "/v1/tags", "", admin, 503, true),
+
+		req("audit", "up", http.MethodGet, "/v1/audit?limit=2", "", owner, 200, true),
+		req("audit bad cursor", "up", http.MethodGet, "/v1/audit?cursor=x", "", admin, 400, true),
+		req("audit without credentials", "up", http.MethodGet, "/v1/audit", "", nil, 401, false),
+		req("audit with a viewer key", "up", http.MethodGet, "/v1/audit", "", viewer, 403, true),
+		req("audit store down", "down", http.MethodGet, "/v1/audit", "", admin, 503, true),
+
+		// Keys in the right form that no store holds count as misses.
+		req("workspace over MISS_RATE_LIMIT", "misses", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, unknown, 429, true),
+		req("keys over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/keys", "", unknown, 429, true),
+		req("key over MISS_RATE_LIMIT", "misses", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, unknown, 429, true),
+		req("revoke over MISS_RATE_LIMIT", "misses", http.MethodDelete, "/v1/keys/abcdefgh", "", unknown, 429, true),
+		req("links over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/shortlinks", "", unknown, 429, true),
+		req("tags over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/tags", "", unknown, 429, true),
+		req("audit over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/audit", "", unknown, 429, true),
+	}
+}
+
+// unknownKey is a key in the right form, checksum included, that no store holds.
+func unknownKey() string {
+	_, key, err := domain.NewAPIKey("nowhere", domain.RoleOwner, "never stored", time.Now())
+	if err != nil {
+		panic(err)
+	}
+	return key
 }

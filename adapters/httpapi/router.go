@@ -29,9 +29,7 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	if h.opts.CreateRateLimit > 0 && h.Limiter != nil {
 		createGuards = append(createGuards, rateLimit(h.Limiter, h.opts.CreateRateLimit, h.Clock, h.Log))
 	}
-	if keys := domain.NewKeySet(h.opts.APIKeys); !keys.Empty() {
-		createGuards = append(createGuards, requireAPIKey(keys, h.Log))
-	}
+	createGuards = append(createGuards, createAccess(h.Keys, domain.NewKeySet(h.opts.APIKeys), h.opts.AnonymousCreate || h.Keys == nil, h.Log))
 
 	r.HandleMethodNotAllowed = true // 405 with Allow for a known route
 
@@ -59,6 +57,13 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/shortlink/:code/info", h.info)
 	get("/v1/shortlink/:code/stats", h.stats)
 	get("/v1/shortlink/:code/qr", h.qrCode)
+	r.POST("/v1/workspaces", h.createWorkspace)
+	get("/v1/keys", h.listKeys)
+	r.POST("/v1/keys", h.createKey)
+	r.DELETE("/v1/keys/:id", h.revokeKey)
+	get("/v1/shortlinks", h.listLinks)
+	get("/v1/tags", h.listTags)
+	get("/v1/audit", h.listAudit)
 	get("/:code", h.redirect) // and /{code}+, the preview page
 	get("/", web.home)
 	get("/_/:asset", web.asset)

@@ -67,9 +67,10 @@ func (r revision) before(o revision) bool {
 
 // entryOverhead approximates what an entry costs beyond its code and URL:
 // the entry struct, the hash table node and the eviction policy's metadata
-// (measured: about 330 bytes of heap an entry), so that MaxBytes bounds
-// the heap the cache takes, which GOMEMLIMIT counts.
-const entryOverhead = 320
+// (measured: about 330 bytes of heap an entry, before links had owners and
+// labels; their four string headers add 64), so that MaxBytes bounds the
+// heap the cache takes, which GOMEMLIMIT counts.
+const entryOverhead = 384
 
 var _ ports.LocalLinkCache = (*Cache)(nil)
 
@@ -82,7 +83,7 @@ func NewCache(opts CacheOptions) (*Cache, error) {
 	entries, err := otter.New(&otter.Options[domain.Code, cacheEntry]{
 		MaximumWeight: opts.MaxBytes,
 		Weigher: func(code domain.Code, e cacheEntry) uint32 {
-			return uint32(entryOverhead + 2*len(code) + len(e.link.URL()))
+			return uint32(entryOverhead + 2*len(code) + len(e.link.URL()) + e.link.PrivateBytes())
 		},
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[domain.Code, cacheEntry]) time.Duration {
 			return e.Value.ttl

@@ -118,3 +118,8 @@ func TestVisitStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.VisitStoreContract(t, func(*testing.T) ports.VisitStore { return memory.NewLinkStore() })
 }
+
+func TestWorkspaceStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.WorkspaceStoreContract(t, func(*testing.T) porttest.WorkspaceStore { return memory.NewLinkStore() })
+}

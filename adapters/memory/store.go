@@ -26,6 +26,7 @@ type LinkStore struct {
 	down   bool
 	visits visits
 	log    changeLog
+	ws     workspaces
 }
 
 // claim is who holds a code, and from when another link may claim it.

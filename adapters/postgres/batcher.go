@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -40,6 +41,7 @@ func (s *Store) insert(ctx context.Context, link domain.ShortLink, freeAfter tim
 func (s *Store) insertBatch(batch []*pendingInsert) {
 	var (
 		codes, urls, created, expires, freeAfter []string
+		workspaces, keys, titles, tags           []string
 		digests                                  pq.ByteaArray
 	)
 	for _, p := range batch {
@@ -53,6 +55,9 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 			digest = owner[:]
 		}
 		digests = append(digests, digest)
+		r := p.link.Record()
+		workspaces, keys, titles = append(workspaces, string(r.Workspace)), append(keys, string(r.CreatedBy)), append(titles, r.Title)
+		tags = append(tags, strings.Join(r.Tags, ","))
 	}
 	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
@@ -61,7 +66,8 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 	stmt, err := s.insertStmt.get(ctx)
 	if err == nil {
 		err = stmt.QueryRowContext(ctx, pq.StringArray(codes), pq.StringArray(urls),
-			pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter)).Scan(pq.Array(&ids))
+			pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter),
+			pq.StringArray(workspaces), pq.StringArray(keys), pq.StringArray(titles), pq.StringArray(tags)).Scan(pq.Array(&ids))
 	}
 	if err == nil && len(ids) != len(batch) {
 		err = fmt.Errorf("claim_and_insert_links answered %d results for %d links", len(ids), len(batch))

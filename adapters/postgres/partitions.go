@@ -35,8 +35,9 @@ func (s *Store) EnsurePartitions(ctx context.Context, months []time.Time) ([]str
 var partitionedTables = []string{"short_link", "visit_hour", "visit_day"}
 
 // DropPartitionsBefore drops every monthly partition whose month ended by
-// cutoff, of the links and of their visit counters. With cutoff = now −
-// MAX_TTL, every link in them has expired.
+// cutoff, of the links and of their visit counters, and deletes the audit
+// entries from before cutoff (the audit log is retained like visits). With
+// cutoff = now − MAX_TTL, every link in them has expired.
 func (s *Store) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]string, error) {
 	var names []string
 	for _, table := range partitionedTables {
@@ -50,6 +51,9 @@ func (s *Store) DropPartitionsBefore(ctx context.Context, cutoff time.Time) ([]s
 			return nil, translate("list partitions of "+table, err)
 		}
 		names = append(names, more...)
+	}
+	if _, err := s.db.ExecContext(ctx, `DELETE FROM audit_log WHERE at < $1`, cutoff); err != nil {
+		return nil, translate("prune audit log", err)
 	}
 	var dropped []string
 	for _, name := range names {

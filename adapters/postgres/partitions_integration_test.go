@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/domain"
 )
 
 func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
@@ -73,6 +74,17 @@ func TestDropPartitionsBefore(t *testing.T) {
 	if _, err := s.EnsurePartitions(ctx, []time.Time{jan, jan.AddDate(0, 1, 0), jan.AddDate(0, 2, 0)}); err != nil {
 		t.Fatal(err)
 	}
+	for _, at := range []time.Time{jan, jan.AddDate(0, 2, 0)} { // the audit log is retained like visits
+		if err := s.RecordAudit(ctx, domain.AuditEntry{At: at, Who: domain.WhoAdmin, Action: domain.AuditLinkDeleted, Target: at.Format("Jan")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	defer func() {
+		left, err := s.ListAudit(ctx, domain.AuditQuery{Scope: domain.WorkspaceScope{All: true}, Limit: 10})
+		if err != nil || len(left) != 1 || left[0].Target != "Mar" {
+			t.Errorf("audit entries after the drop = %+v, %v; want March's only", left, err)
+		}
+	}()
 	dropped, err := s.DropPartitionsBefore(ctx, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)

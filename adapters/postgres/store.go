@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
-const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version`
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags`
 
 // Store implements ports.LinkStore, ports.CodeCounter,
 // ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
@@ -74,7 +74,7 @@ func Open(opts Options) (*Store, error) {
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime, timeout: opts.Timeout}
-	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[])`}
+	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
@@ -135,12 +135,19 @@ func (s *Store) Find(ctx context.Context, code domain.Code, now time.Time) (doma
 // columns into lead.
 func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any) (domain.ShortLink, error) {
 	var (
-		r      = domain.LinkRecord{Code: code}
-		state  int16
-		digest []byte
+		r                    = domain.LinkRecord{Code: code}
+		state                int16
+		digest               []byte
+		workspace, key, name sql.NullString
+		tags                 pq.StringArray
 	)
-	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version)...); err != nil {
+	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version,
+		&workspace, &key, &name, &tags)...); err != nil {
 		return domain.ShortLink{}, err
+	}
+	r.Workspace, r.CreatedBy, r.Title = domain.WorkspaceID(workspace.String), domain.KeyID(key.String), name.String
+	if len(tags) > 0 {
+		r.Tags = tags
 	}
 	r.State = domain.LinkState(state)
 	copy(r.Owner[:], digest) // NULL for links made before owner tokens: the zero digest
@@ -176,10 +183,15 @@ func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, cha
 			return domain.ShortLink{}, err
 		}
 		r := next.Record()
+		var tags any // NULL: no tags
+		if len(r.Tags) > 0 {
+			tags = pq.StringArray(r.Tags)
+		}
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7
+			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7,
+				title = nullif($8, ''), tags = $9
 			WHERE code = $1 AND created_at = $2`,
-			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version); err != nil {
+			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version, r.Title, tags); err != nil {
 			return domain.ShortLink{}, translate("update link", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND link_id = $2`,

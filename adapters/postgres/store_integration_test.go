@@ -147,3 +147,8 @@ func TestVisitStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.VisitStoreContract(t, func(t *testing.T) ports.VisitStore { return newStore(t) })
 }
+
+func TestWorkspaceStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.WorkspaceStoreContract(t, func(t *testing.T) porttest.WorkspaceStore { return newStore(t) })
+}

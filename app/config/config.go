@@ -67,6 +67,9 @@ type Config struct {
 	TrustedProxies  []string `env:"TRUSTED_PROXIES" envSeparator:"," envDefault:"127.0.0.1/32,::1/128"`
 	APIKeys         []string `env:"API_KEYS" envSeparator:","`
 	AdminKeys       []string `env:"ADMIN_KEYS" envSeparator:","`
+	// AnonymousCreate lets a create without any key through (the
+	// original's open API); false requires an API_KEYS, workspace or admin key.
+	AnonymousCreate bool `env:"ANONYMOUS_CREATE" envDefault:"true"`
 
 	LocalCacheBytes ByteSize `env:"LOCAL_CACHE_BYTES" envDefault:"16MiB"`
 	// GoMemLimit is Go's own GOMEMLIMIT (the runtime reads it too); the api

@@ -73,7 +73,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 	return httpapi.Options{
 		Addr: cfg.APIAddr, PublicBaseURL: cfg.PublicBaseURL, RequestTimeout: cfg.RequestTimeout,
 		TrustedProxies: proxies, LogRequests: cfg.LogRequests, LogClientIP: cfg.LogClientIP,
-		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
+		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, AnonymousCreate: cfg.AnonymousCreate, MaxConnections: maxConnections(cfg),
 		MetricsAddr: cfg.MetricsAddr, MetricsOffAPI: !cfg.MetricsOnAPIListener(),
 		ShutdownDrain: cfg.ShutdownDrain,
 		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,

@@ -121,6 +121,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	if parts.Changes != nil {
 		provided = append(provided, func() ports.ChangeFeed { return parts.Changes })
 	}
+	provided = append(provided, workspaceParts(parts.Store)...)
 	for _, part := range []any{parts.Store, parts.Cache, parts.Pool} {
 		if dependency, ok := part.(interface{ ReadinessCheck() ports.DependencyCheck }); ok {
 			provided = append(provided, fx.Annotate(dependency.ReadinessCheck, fx.ResultTags(`group:"readiness"`)))
@@ -159,4 +160,23 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	t.Cleanup(testkit.Client.CloseIdleConnections)
 	assembly.Env = Env{BaseURL: "http://" + server.Addr().String(), PublicBaseURL: cfg.PublicBaseURL, Clock: clock}
 	return assembly
+}
+
+// workspaceParts provides the workspace ports that store implements, as its
+// adapter's fx module would.
+func workspaceParts(store ports.LinkStore) []any {
+	var provided []any
+	if s, ok := store.(ports.KeyStore); ok {
+		provided = append(provided, func() ports.KeyStore { return s })
+	}
+	if s, ok := store.(ports.KeyUsage); ok {
+		provided = append(provided, func() ports.KeyUsage { return s })
+	}
+	if s, ok := store.(ports.LinkLister); ok {
+		provided = append(provided, func() ports.LinkLister { return s })
+	}
+	if s, ok := store.(ports.AuditLog); ok {
+		provided = append(provided, func() ports.AuditLog { return s })
+	}
+	return provided
 }
