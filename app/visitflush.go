@@ -46,10 +46,17 @@ type VisitFlusher struct {
 	// ObserveFlush, when set before Start, is told each write's duration and outcome.
 	ObserveFlush func(d time.Duration, outcome string)
 
-	mu         sync.Mutex // one flush at a time
-	held       *domain.VisitBatch
-	lastForget time.Time
-	failing    bool
+	// Keys, when set before Start, are asked for each day's visitor key
+	// (the recorder keeps visitor hashes only then).
+	Keys ports.VisitorKeys
+
+	mu          sync.Mutex // one flush at a time
+	held        *domain.VisitBatch
+	countsDone  bool // the held batch's counts are applied; its uniques are not merged yet
+	uniqueTries int
+	lastForget  time.Time
+	failing     bool
+	keyFailing  bool
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -60,8 +67,15 @@ func NewVisitFlusher(rec *VisitRecorder, store ports.VisitStore, clock ports.Clo
 	return &VisitFlusher{rec: rec, store: store, clock: clock, interval: interval, log: log}
 }
 
+// maxUniqueTries is how often a batch's visitor hashes are offered to the
+// store before they are given up (its counts are applied by then): a
+// store that keeps refusing them must not hold up the counts.
+const maxUniqueTries = 5
+
 // Flush writes the batch held for a retry, if any, else everything
-// pending, as one batch. It returns the write's error.
+// pending, as one batch: its counts exactly once (AddVisits), then its
+// visitor hashes (MergeUniques, a union, so a retry adds nothing). It
+// returns the write's error.
 func (f *VisitFlusher) Flush(ctx context.Context) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -71,6 +85,10 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 			return nil
 		}
 		f.held = &domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: f.clock.Now(), Counts: counts}
+		f.countsDone, f.uniqueTries = false, 0
+	}
+	if f.countsDone {
+		return f.mergeUniques(ctx)
 	}
 	batch := *f.held
 	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
@@ -82,7 +100,7 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 	switch {
 	case err == nil:
 		f.rec.settle(len(batch.Counts))
-		f.held = nil
+		f.countsDone = true
 	case errors.Is(err, domain.ErrNotApplied):
 		outcome = FlushNotApplied
 		f.rec.restore(batch.Counts)
@@ -96,7 +114,32 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("write %d visits of %d keys (batch %s, %s): %w", batch.Visits(), len(batch.Counts), batch.ID, outcome, err)
 	}
-	return nil
+	return f.mergeUniques(ctx)
+}
+
+// mergeUniques writes the held batch's visitor hashes, whose counts are
+// applied, and lets the batch go once they are merged, or given up.
+func (f *VisitFlusher) mergeUniques(ctx context.Context) error {
+	hashes := 0
+	for _, c := range f.held.Counts {
+		hashes += len(c.Uniques)
+	}
+	if hashes == 0 {
+		f.held = nil
+		return nil
+	}
+	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
+	err := f.store.MergeUniques(wctx, *f.held)
+	cancel()
+	if err == nil {
+		f.held = nil
+		return nil
+	}
+	if f.uniqueTries++; f.uniqueTries >= maxUniqueTries {
+		f.log.Warn("visits: giving up the unique visitors of a batch (its visits are written)", "batch", f.held.ID.String(), "hashes", hashes, "error", err)
+		f.held = nil
+	}
+	return fmt.Errorf("merge %d visitor hashes (batch %s): %w", hashes, f.held.ID, err)
 }
 
 // Start flushes every interval until Stop.
@@ -108,6 +151,7 @@ func (f *VisitFlusher) Start(context.Context) error {
 	f.cancel, f.done = cancel, make(chan struct{})
 	go func() {
 		defer close(f.done)
+		f.refreshKey(ctx) // the first visits have their key
 		ticker := time.NewTicker(f.interval)
 		defer ticker.Stop()
 		for {
@@ -123,6 +167,7 @@ func (f *VisitFlusher) Start(context.Context) error {
 }
 
 func (f *VisitFlusher) tick(ctx context.Context) {
+	f.refreshKey(ctx)
 	err := f.Flush(ctx)
 	switch {
 	case err != nil && !f.failing:
@@ -141,6 +186,24 @@ func (f *VisitFlusher) tick(ctx context.Context) {
 		if err := f.store.ForgetVisitBatches(fctx, now.Add(-VisitBatchMemory)); err != nil {
 			f.log.Warn("visits: forgetting old batch ids failed", "error", err)
 		}
+	}
+}
+
+// refreshKey makes sure the recorder holds today's visitor key.
+func (f *VisitFlusher) refreshKey(ctx context.Context) {
+	if f.Keys == nil {
+		return
+	}
+	kctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
+	defer cancel()
+	err := f.rec.RefreshKey(kctx, f.Keys, f.clock.Now())
+	switch {
+	case err != nil && !f.keyFailing:
+		f.keyFailing = true
+		f.log.Warn("visits: no visitor key for today; unique visitors are not counted until there is one (visits are)", "error", err)
+	case err == nil && f.keyFailing:
+		f.keyFailing = false
+		f.log.Info("visits: unique visitors are counted again")
 	}
 }
 
