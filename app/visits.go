@@ -469,6 +469,20 @@ func (r *VisitRecorder) ReferrerHosts() int64 {
 	return n
 }
 
+// VisitorHashes is how many visitor hashes wait for the next flush.
+func (r *VisitRecorder) VisitorHashes() int64 {
+	var n int64
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		for _, e := range s.entries {
+			n += int64(len(e.uniques))
+		}
+		s.mu.Unlock()
+	}
+	return n
+}
+
 // DroppedUniques counts the visitor hashes not kept because the budget was spent.
 func (r *VisitRecorder) DroppedUniques() uint64 { return r.droppedUniques.Load() }
 

@@ -11,20 +11,22 @@ import (
 )
 
 // countVisit records an answered redirect: whether it was a HEAD, the
-// user agent (classified, never kept) and the referrer's host. The header
-// map is read with canonical keys, which allocates nothing.
+// user agent (classified, never kept), the referrer's host, the short
+// URL's query (for its UTM values) and the client's address (placed in a
+// country and hashed under the day's key, never kept). The header map is
+// read with canonical keys, which allocates nothing.
 func (h *Handler) countVisit(c *gin.Context, link domain.ShortLink) {
 	if h.Visits == nil {
 		return
 	}
-	var userAgent, referer string
+	hit := app.Hit{Head: c.Request.Method == http.MethodHead, RawQuery: c.Request.URL.RawQuery, Addr: h.clientAddr(c.Request)}
 	if v := c.Request.Header["User-Agent"]; len(v) > 0 {
-		userAgent = v[0]
+		hit.UserAgent = v[0]
 	}
 	if v := c.Request.Header["Referer"]; len(v) > 0 {
-		referer = v[0]
+		hit.Referer = v[0]
 	}
-	h.Visits.Record(link.ID(), link.CreatedAt(), c.Request.Method == http.MethodHead, userAgent, referer)
+	h.Visits.RecordVisit(link.ID(), link.CreatedAt(), hit)
 }
 
 type statsBody struct {
