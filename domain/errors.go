@@ -66,6 +66,8 @@ const (
 	ReasonExpiresAtTooFar  Reason = "expires_at_too_far"
 	ReasonInvalidWindow    Reason = "invalid_window"
 	ReasonInvalidInterval  Reason = "invalid_interval"
+	ReasonInvalidDimension Reason = "invalid_dimension"
+	ReasonInvalidFormat    Reason = "invalid_format"
 )
 
 // ValidationError says which input field broke which rule: Reason for

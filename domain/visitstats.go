@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -236,4 +237,47 @@ func DayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
 // day after the last instant before To.
 func (w VisitWindow) DimensionDays() (from, to time.Time) {
 	return DayOf(w.From), DayOf(w.To.Add(-time.Nanosecond)).Add(24 * time.Hour)
+}
+
+// DimensionReferrer names the referrer hosts among the dimensions a stats
+// request may ask the top values of.
+const DimensionReferrer = "referrer"
+
+// ParseDimensionList checks the dimensions of a stats request: names of
+// Dimensions or DimensionReferrer, separated by commas, each at most once
+// ("" asks for none). It returns them in the order given.
+func ParseDimensionList(raw string) ([]string, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	names := strings.Split(raw, ",")
+	for i, name := range names {
+		name = strings.TrimSpace(name)
+		names[i] = name
+		if _, ok := ParseDimension(name); !ok && name != DimensionReferrer {
+			return nil, invalid("dimensions", ReasonInvalidDimension, fmt.Sprintf("dimensions lists %q; the dimensions are %s and %s", name, strings.Join(dimensionNames[:], ", "), DimensionReferrer))
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, invalid("dimensions", ReasonInvalidDimension, fmt.Sprintf("dimensions lists %q twice", name))
+		}
+	}
+	return names, nil
+}
+
+// Stats answer formats.
+const (
+	StatsJSON = "json"
+	StatsCSV  = "csv"
+)
+
+// ParseStatsFormat checks the format of a stats request: json (the
+// default, "") or csv (the series only).
+func ParseStatsFormat(raw string) (string, error) {
+	switch raw {
+	case "", StatsJSON:
+		return StatsJSON, nil
+	case StatsCSV:
+		return StatsCSV, nil
+	}
+	return "", invalid("format", ReasonInvalidFormat, "format must be json or csv")
 }
