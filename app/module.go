@@ -38,6 +38,9 @@ type Options struct {
 	// VisitPendingBytes bounds the memory of the visits held, every
 	// dimension's sketch and the visitor hashes included (VISIT_PENDING_BYTES).
 	VisitPendingBytes int64
+	// VisitUniquesInterval is how often visitor hashes are merged into the
+	// unique-visitor sketches (VISIT_UNIQUES_INTERVAL).
+	VisitUniquesInterval time.Duration
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -194,6 +197,7 @@ func newVisitsFx(p visitsParams) (*VisitRecorder, *VisitFlusher) {
 	rec := NewVisitRecorderBytes(p.Clock, p.Bots, p.Opts.VisitPendingKeys, p.Opts.VisitPendingBytes).Locate(p.Geo)
 	f := NewVisitFlusher(rec, p.Store, p.Clock, p.Opts.VisitFlushInterval, p.Log)
 	f.ObserveFlush = p.Observer
+	f.UniquesEvery = p.Opts.VisitUniquesInterval
 	if p.Keys != nil {
 		rec.CountUniques()
 		f.Keys = p.Keys

@@ -208,3 +208,42 @@ var countryCodes = func() []string {
 	}
 	return codes
 }()
+
+// TestUniquesAreMergedEveryUniquesInterval: counts are written every
+// flush, visitor hashes gathered and merged only every UniquesEvery (a
+// sketch rewrite costs the same for one hash as for many), and at Stop.
+func TestUniquesAreMergedEveryUniquesInterval(t *testing.T) {
+	t.Parallel()
+	clock := &movableClock{t: now}
+	rec := app.NewVisitRecorder(clock, &uaBots{}, 100).CountUniques()
+	ledger := newLedger()
+	f := app.NewVisitFlusher(rec, ledger, clock, 10*time.Millisecond, quietLog)
+	f.UniquesEvery = time.Hour
+	f.Keys = dayKey
+	if err := f.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // the key is fetched
+	rec.RecordVisit(1, now, app.Hit{UserAgent: "phone", Addr: germany})
+	rec.RecordVisit(1, now, app.Hit{UserAgent: "phone", Addr: japan})
+	deadline := time.Now().Add(5 * time.Second)
+	for h, _ := ledger.total(); h != 2; h, _ = ledger.total() {
+		if time.Now().After(deadline) {
+			t.Fatal("the visits were not written")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	ledger.mu.Lock()
+	merged := len(ledger.uniques)
+	ledger.mu.Unlock()
+	if merged != 0 {
+		t.Fatalf("%d visitor hashes merged before UniquesEvery passed", merged)
+	}
+	if err := f.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if len(ledger.uniques) != 2 {
+		t.Fatalf("%d visitor hashes merged at Stop, want 2", len(ledger.uniques))
+	}
+}

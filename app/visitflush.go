@@ -50,13 +50,20 @@ type VisitFlusher struct {
 	// (the recorder keeps visitor hashes only then).
 	Keys ports.VisitorKeys
 
-	mu          sync.Mutex // one flush at a time
-	held        *domain.VisitBatch
-	countsDone  bool // the held batch's counts are applied; its uniques are not merged yet
-	uniqueTries int
-	lastForget  time.Time
-	failing     bool
-	keyFailing  bool
+	// UniquesEvery, when set before Start, is how often the visitor hashes
+	// of applied batches are merged (VISIT_UNIQUES_INTERVAL); 0 merges them
+	// with every write.
+	UniquesEvery time.Duration
+
+	mu             sync.Mutex // one flush at a time
+	held           *domain.VisitBatch
+	gathered       []domain.VisitCounts // visitor hashes of applied batches, not merged yet
+	gatheredHashes int
+	lastUniques    time.Time
+	uniqueTries    int
+	lastForget     time.Time
+	failing        bool
+	keyFailing     bool
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -67,29 +74,44 @@ func NewVisitFlusher(rec *VisitRecorder, store ports.VisitStore, clock ports.Clo
 	return &VisitFlusher{rec: rec, store: store, clock: clock, interval: interval, log: log}
 }
 
-// maxUniqueTries is how often a batch's visitor hashes are offered to the
-// store before they are given up (its counts are applied by then): a
-// store that keeps refusing them must not hold up the counts.
+// maxUniqueTries is how often gathered visitor hashes are offered to the
+// store before they are given up (their counts are applied by then): a
+// store that keeps refusing them must not hold them forever.
 const maxUniqueTries = 5
 
+// maxGatheredHashes is how many visitor hashes the flusher gathers before
+// it merges them whatever UniquesEvery says.
+const maxGatheredHashes = 1 << 20
+
 // Flush writes the batch held for a retry, if any, else everything
-// pending, as one batch: its counts exactly once (AddVisits), then its
-// visitor hashes (MergeUniques, a union, so a retry adds nothing). It
-// returns the write's error.
-func (f *VisitFlusher) Flush(ctx context.Context) error {
+// pending, as one batch, exactly once (AddVisits), then every visitor hash
+// gathered (MergeUniques, a union, so a retry adds nothing). It returns
+// the first write's error.
+func (f *VisitFlusher) Flush(ctx context.Context) error { return f.flush(ctx, true) }
+
+// flush is Flush, the visitor hashes merged only when due (UniquesEvery)
+// unless all.
+func (f *VisitFlusher) flush(ctx context.Context, all bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.held == nil {
-		counts := f.rec.take()
-		if len(counts) == 0 {
-			return nil
+		if counts := f.rec.take(); len(counts) > 0 {
+			f.held = &domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: f.clock.Now(), Counts: counts}
 		}
-		f.held = &domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: f.clock.Now(), Counts: counts}
-		f.countsDone, f.uniqueTries = false, 0
 	}
-	if f.countsDone {
-		return f.mergeUniques(ctx)
+	var err error
+	if f.held != nil {
+		err = f.writeCounts(ctx)
 	}
+	if uerr := f.mergeUniques(ctx, all); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// writeCounts writes the held batch; once applied, its visitor hashes are
+// gathered for mergeUniques.
+func (f *VisitFlusher) writeCounts(ctx context.Context) error {
 	batch := *f.held
 	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
 	start := time.Now()
@@ -100,7 +122,13 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 	switch {
 	case err == nil:
 		f.rec.settle(len(batch.Counts))
-		f.countsDone = true
+		for _, c := range batch.Counts {
+			if len(c.Uniques) > 0 {
+				f.gathered = append(f.gathered, domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Hour: c.Hour, Uniques: c.Uniques})
+				f.gatheredHashes += len(c.Uniques)
+			}
+		}
+		f.held = nil
 	case errors.Is(err, domain.ErrNotApplied):
 		outcome = FlushNotApplied
 		f.rec.restore(batch.Counts)
@@ -114,32 +142,41 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("write %d visits of %d keys (batch %s, %s): %w", batch.Visits(), len(batch.Counts), batch.ID, outcome, err)
 	}
-	return f.mergeUniques(ctx)
+	return nil
 }
 
-// mergeUniques writes the held batch's visitor hashes, whose counts are
-// applied, and lets the batch go once they are merged, or given up.
-func (f *VisitFlusher) mergeUniques(ctx context.Context) error {
-	hashes := 0
-	for _, c := range f.held.Counts {
-		hashes += len(c.Uniques)
-	}
-	if hashes == 0 {
-		f.held = nil
+// mergeUniques merges the gathered visitor hashes into the stores'
+// sketches when all, when UniquesEvery has passed since the last merge,
+// or when many are gathered. Rewriting a link and day's sketch costs the
+// same for one hash as for thousands, so merging less often than the
+// counts are written saves the most of it; unique visitors lag by
+// UniquesEvery meanwhile. Hashes the store refuses maxUniqueTries times
+// are given up (logged).
+func (f *VisitFlusher) mergeUniques(ctx context.Context, all bool) error {
+	if f.gatheredHashes == 0 {
 		return nil
 	}
+	now := f.clock.Now()
+	if !all && f.UniquesEvery > 0 && now.Sub(f.lastUniques) < f.UniquesEvery && f.gatheredHashes < maxGatheredHashes {
+		return nil
+	}
+	batch := domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: now, Counts: f.gathered}
 	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
-	err := f.store.MergeUniques(wctx, *f.held)
+	err := f.store.MergeUniques(wctx, batch)
 	cancel()
-	if err == nil {
-		f.held = nil
-		return nil
+	hashes := f.gatheredHashes
+	if err == nil || f.uniqueTries+1 >= maxUniqueTries {
+		if err != nil {
+			f.log.Warn("visits: giving up visitor hashes (their visits are written; unique visitors undercount)", "hashes", hashes, "error", err)
+		}
+		f.gathered, f.gatheredHashes, f.uniqueTries, f.lastUniques = nil, 0, 0, now
+	} else {
+		f.uniqueTries++
 	}
-	if f.uniqueTries++; f.uniqueTries >= maxUniqueTries {
-		f.log.Warn("visits: giving up the unique visitors of a batch (its visits are written)", "batch", f.held.ID.String(), "hashes", hashes, "error", err)
-		f.held = nil
+	if err != nil {
+		return fmt.Errorf("merge %d visitor hashes: %w", hashes, err)
 	}
-	return fmt.Errorf("merge %d visitor hashes (batch %s): %w", hashes, f.held.ID, err)
+	return nil
 }
 
 // Start flushes every interval until Stop.
@@ -149,6 +186,7 @@ func (f *VisitFlusher) Start(context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel, f.done = cancel, make(chan struct{})
+	f.lastUniques = f.clock.Now()
 	go func() {
 		defer close(f.done)
 		f.refreshKey(ctx) // the first visits have their key
@@ -168,7 +206,7 @@ func (f *VisitFlusher) Start(context.Context) error {
 
 func (f *VisitFlusher) tick(ctx context.Context) {
 	f.refreshKey(ctx)
-	err := f.Flush(ctx)
+	err := f.flush(ctx, false)
 	switch {
 	case err != nil && !f.failing:
 		f.failing = true
@@ -218,7 +256,7 @@ func (f *VisitFlusher) Stop(ctx context.Context) error {
 	for {
 		err := f.Flush(ctx)
 		f.mu.Lock()
-		pending := f.held != nil || f.rec.PendingKeys() > 0
+		pending := f.held != nil || f.rec.PendingKeys() > 0 || f.gatheredHashes > 0
 		f.mu.Unlock()
 		if err == nil && !pending {
 			return nil

@@ -39,10 +39,12 @@ const visitShards = 64
 // UTM) is counted the same way, in a sketch of its own per key, and each
 // human visit's keyed visitor hash (domain.VisitorHash) is kept until the
 // flush, for the link and day's unique-visitor sketch. All of it, the keys
-// included, is charged to one budget of bytes (VISIT_PENDING_BYTES):
-// whatever the values, a flood of them cannot grow memory past it: past
-// it a new key's visit is dropped (and counted), a new value takes the
-// least counted one's counter, and a visitor hash is not kept.
+// included, is charged to one budget of bytes (VISIT_PENDING_BYTES), half
+// for keys and visitor hashes, half for the sketches' counters, so values
+// cannot starve keys: whatever the values, a flood of them cannot grow
+// memory past it. Past it a new key's visit is dropped (and counted), a
+// new value takes the least counted one's counter, and a visitor hash is
+// not kept (and counted).
 type VisitRecorder struct {
 	shards    [visitShards]visitShard
 	clock     ports.Clock

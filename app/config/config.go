@@ -86,6 +86,10 @@ type Config struct {
 	// VisitPendingBytes bounds the memory of what it holds, sketches and
 	// visitor hashes included.
 	VisitPendingBytes ByteSize `env:"VISIT_PENDING_BYTES" envDefault:"16MiB"`
+	// VisitUniquesInterval is how often it merges visitor hashes into the
+	// unique-visitor sketches, whose every rewrite costs the same however
+	// few hashes it adds.
+	VisitUniquesInterval time.Duration `env:"VISIT_UNIQUES_INTERVAL" envDefault:"30s"`
 	// GeoIPDB names an MMDB file (GeoLite2 or DB-IP Country) to place
 	// visitors' addresses in countries with, instead of the embedded data.
 	GeoIPDB string `env:"GEOIP_DB"`
@@ -293,6 +297,9 @@ func (c Config) validate() error {
 	}
 	if c.VisitFlushInterval < 10*time.Millisecond || c.VisitFlushInterval > time.Minute {
 		bad("VISIT_FLUSH_INTERVAL", "must be a duration between 10ms and 1m, got %s", c.VisitFlushInterval)
+	}
+	if c.VisitUniquesInterval < 10*time.Millisecond || c.VisitUniquesInterval > time.Hour {
+		bad("VISIT_UNIQUES_INTERVAL", "must be a duration between 10ms and 1h, got %s", c.VisitUniquesInterval)
 	}
 	if c.VisitPendingBytes < 1<<20 || c.VisitPendingBytes > 1<<40 {
 		bad("VISIT_PENDING_BYTES", "must be a size between 1MiB and 1TiB, got %s", c.VisitPendingBytes)
