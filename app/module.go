@@ -35,6 +35,12 @@ type Options struct {
 	// VisitPendingKeys bounds the (link, hour) keys of visits held in
 	// memory (VISIT_PENDING_KEYS); 0 turns visit counting off.
 	VisitPendingKeys int
+	// VisitPendingBytes bounds the memory of the visits held, every
+	// dimension's sketch and the visitor hashes included (VISIT_PENDING_BYTES).
+	VisitPendingBytes int64
+	// VisitUniquesInterval is how often visitor hashes are merged into the
+	// unique-visitor sketches (VISIT_UNIQUES_INTERVAL).
+	VisitUniquesInterval time.Duration
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -238,7 +244,9 @@ type visitsParams struct {
 	Clock     ports.Clock
 	Bots      ports.BotDetector
 	Store     ports.VisitStore
-	Observer  FlushObserver `optional:"true"`
+	Observer  FlushObserver     `optional:"true"`
+	Geo       ports.GeoLocator  `optional:"true"`
+	Keys      ports.VisitorKeys `optional:"true"`
 	Log       *slog.Logger
 }
 
@@ -248,9 +256,14 @@ type visitsParams struct {
 // later; hooks stop last first, so the flusher's final write runs after
 // every such component has stopped: after the server has drained.
 func newVisitsFx(p visitsParams) (*VisitRecorder, *VisitFlusher) {
-	rec := NewVisitRecorder(p.Clock, p.Bots, p.Opts.VisitPendingKeys)
+	rec := NewVisitRecorderBytes(p.Clock, p.Bots, p.Opts.VisitPendingKeys, p.Opts.VisitPendingBytes).Locate(p.Geo)
 	f := NewVisitFlusher(rec, p.Store, p.Clock, p.Opts.VisitFlushInterval, p.Log)
 	f.ObserveFlush = p.Observer
+	f.UniquesEvery = p.Opts.VisitUniquesInterval
+	if p.Keys != nil {
+		rec.CountUniques()
+		f.Keys = p.Keys
+	}
 	p.Lifecycle.Append(fx.StartStopHook(f.Start, f.Stop))
 	return rec, f
 }

@@ -12,12 +12,16 @@ import (
 // StatsRequest is a stats query as the client sent it; "" is absent.
 type StatsRequest struct {
 	From, To, Interval string
+	// Dimensions names the dimensions to list the top values of.
+	Dimensions string
 }
 
 // LinkStats are the statistics of one link.
 type LinkStats struct {
 	Link  domain.ShortLink
 	Stats domain.VisitStats
+	// Dimensions are the dimensions asked for, in the order asked.
+	Dimensions []string
 }
 
 // StatsReader is the statistics use case: the owner of a link (its manage
@@ -47,11 +51,15 @@ func (s *StatsReader) Stats(ctx context.Context, rawCode, bearer string, who Req
 	if err != nil {
 		return LinkStats{}, err
 	}
+	dims, err := domain.ParseDimensionList(req.Dimensions)
+	if err != nil {
+		return LinkStats{}, err
+	}
 	stats, err := s.store.VisitStats(ctx, domain.VisitQuery{Link: link.ID(), LinkCreatedAt: link.CreatedAt(), Window: w})
 	if err != nil {
 		return LinkStats{}, fmt.Errorf("visit stats of %s: %w", link.Code(), err)
 	}
 	stats.Window = w
 	stats.Series = domain.DenseSeries(w, stats.Series)
-	return LinkStats{Link: link, Stats: stats}, nil
+	return LinkStats{Link: link, Stats: stats, Dimensions: dims}, nil
 }

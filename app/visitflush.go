@@ -46,10 +46,24 @@ type VisitFlusher struct {
 	// ObserveFlush, when set before Start, is told each write's duration and outcome.
 	ObserveFlush func(d time.Duration, outcome string)
 
-	mu         sync.Mutex // one flush at a time
-	held       *domain.VisitBatch
-	lastForget time.Time
-	failing    bool
+	// Keys, when set before Start, are asked for each day's visitor key
+	// (the recorder keeps visitor hashes only then).
+	Keys ports.VisitorKeys
+
+	// UniquesEvery, when set before Start, is how often the visitor hashes
+	// of applied batches are merged (VISIT_UNIQUES_INTERVAL); 0 merges them
+	// with every write.
+	UniquesEvery time.Duration
+
+	mu             sync.Mutex // one flush at a time
+	held           *domain.VisitBatch
+	gathered       []domain.VisitCounts // visitor hashes of applied batches, not merged yet
+	gatheredHashes int
+	lastUniques    time.Time
+	uniqueTries    int
+	lastForget     time.Time
+	failing        bool
+	keyFailing     bool
 
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -60,18 +74,44 @@ func NewVisitFlusher(rec *VisitRecorder, store ports.VisitStore, clock ports.Clo
 	return &VisitFlusher{rec: rec, store: store, clock: clock, interval: interval, log: log}
 }
 
+// maxUniqueTries is how often gathered visitor hashes are offered to the
+// store before they are given up (their counts are applied by then): a
+// store that keeps refusing them must not hold them forever.
+const maxUniqueTries = 5
+
+// maxGatheredHashes is how many visitor hashes the flusher gathers before
+// it merges them whatever UniquesEvery says.
+const maxGatheredHashes = 1 << 20
+
 // Flush writes the batch held for a retry, if any, else everything
-// pending, as one batch. It returns the write's error.
-func (f *VisitFlusher) Flush(ctx context.Context) error {
+// pending, as one batch, exactly once (AddVisits), then every visitor hash
+// gathered (MergeUniques, a union, so a retry adds nothing). It returns
+// the first write's error.
+func (f *VisitFlusher) Flush(ctx context.Context) error { return f.flush(ctx, true) }
+
+// flush is Flush, the visitor hashes merged only when due (UniquesEvery)
+// unless all.
+func (f *VisitFlusher) flush(ctx context.Context, all bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.held == nil {
-		counts := f.rec.take()
-		if len(counts) == 0 {
-			return nil
+		if counts := f.rec.take(); len(counts) > 0 {
+			f.held = &domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: f.clock.Now(), Counts: counts}
 		}
-		f.held = &domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: f.clock.Now(), Counts: counts}
 	}
+	var err error
+	if f.held != nil {
+		err = f.writeCounts(ctx)
+	}
+	if uerr := f.mergeUniques(ctx, all); err == nil {
+		err = uerr
+	}
+	return err
+}
+
+// writeCounts writes the held batch; once applied, its visitor hashes are
+// gathered for mergeUniques.
+func (f *VisitFlusher) writeCounts(ctx context.Context) error {
 	batch := *f.held
 	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
 	start := time.Now()
@@ -82,6 +122,12 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 	switch {
 	case err == nil:
 		f.rec.settle(len(batch.Counts))
+		for _, c := range batch.Counts {
+			if len(c.Uniques) > 0 {
+				f.gathered = append(f.gathered, domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Hour: c.Hour, Uniques: c.Uniques})
+				f.gatheredHashes += len(c.Uniques)
+			}
+		}
 		f.held = nil
 	case errors.Is(err, domain.ErrNotApplied):
 		outcome = FlushNotApplied
@@ -99,6 +145,40 @@ func (f *VisitFlusher) Flush(ctx context.Context) error {
 	return nil
 }
 
+// mergeUniques merges the gathered visitor hashes into the stores'
+// sketches when all, when UniquesEvery has passed since the last merge,
+// or when many are gathered. Rewriting a link and day's sketch costs the
+// same for one hash as for thousands, so merging less often than the
+// counts are written saves the most of it; unique visitors lag by
+// UniquesEvery meanwhile. Hashes the store refuses maxUniqueTries times
+// are given up (logged).
+func (f *VisitFlusher) mergeUniques(ctx context.Context, all bool) error {
+	if f.gatheredHashes == 0 {
+		return nil
+	}
+	now := f.clock.Now()
+	if !all && f.UniquesEvery > 0 && now.Sub(f.lastUniques) < f.UniquesEvery && f.gatheredHashes < maxGatheredHashes {
+		return nil
+	}
+	batch := domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: now, Counts: f.gathered}
+	wctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
+	err := f.store.MergeUniques(wctx, batch)
+	cancel()
+	hashes := f.gatheredHashes
+	if err == nil || f.uniqueTries+1 >= maxUniqueTries {
+		if err != nil {
+			f.log.Warn("visits: giving up visitor hashes (their visits are written; unique visitors undercount)", "hashes", hashes, "error", err)
+		}
+		f.gathered, f.gatheredHashes, f.uniqueTries, f.lastUniques = nil, 0, 0, now
+	} else {
+		f.uniqueTries++
+	}
+	if err != nil {
+		return fmt.Errorf("merge %d visitor hashes: %w", hashes, err)
+	}
+	return nil
+}
+
 // Start flushes every interval until Stop.
 func (f *VisitFlusher) Start(context.Context) error {
 	if !f.rec.Enabled() {
@@ -106,8 +186,10 @@ func (f *VisitFlusher) Start(context.Context) error {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	f.cancel, f.done = cancel, make(chan struct{})
+	f.lastUniques = f.clock.Now()
 	go func() {
 		defer close(f.done)
+		f.refreshKey(ctx) // the first visits have their key
 		ticker := time.NewTicker(f.interval)
 		defer ticker.Stop()
 		for {
@@ -123,7 +205,8 @@ func (f *VisitFlusher) Start(context.Context) error {
 }
 
 func (f *VisitFlusher) tick(ctx context.Context) {
-	err := f.Flush(ctx)
+	f.refreshKey(ctx)
+	err := f.flush(ctx, false)
 	switch {
 	case err != nil && !f.failing:
 		f.failing = true
@@ -144,6 +227,24 @@ func (f *VisitFlusher) tick(ctx context.Context) {
 	}
 }
 
+// refreshKey makes sure the recorder holds today's visitor key.
+func (f *VisitFlusher) refreshKey(ctx context.Context) {
+	if f.Keys == nil {
+		return
+	}
+	kctx, cancel := context.WithTimeout(ctx, visitWriteTimeout)
+	defer cancel()
+	err := f.rec.RefreshKey(kctx, f.Keys, f.clock.Now())
+	switch {
+	case err != nil && !f.keyFailing:
+		f.keyFailing = true
+		f.log.Warn("visits: no visitor key for today; unique visitors are not counted until there is one (visits are)", "error", err)
+	case err == nil && f.keyFailing:
+		f.keyFailing = false
+		f.log.Info("visits: unique visitors are counted again")
+	}
+}
+
 // Stop ends the loop and writes what is pending, retrying until ctx ends;
 // visits it could not write are logged as lost.
 func (f *VisitFlusher) Stop(ctx context.Context) error {
@@ -155,7 +256,7 @@ func (f *VisitFlusher) Stop(ctx context.Context) error {
 	for {
 		err := f.Flush(ctx)
 		f.mu.Lock()
-		pending := f.held != nil || f.rec.PendingKeys() > 0
+		pending := f.held != nil || f.rec.PendingKeys() > 0 || f.gatheredHashes > 0
 		f.mu.Unlock()
 		if err == nil && !pending {
 			return nil

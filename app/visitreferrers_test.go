@@ -98,31 +98,39 @@ func TestForgedReferrersCannotEvictARealHost(t *testing.T) {
 }
 
 // TestReferrerSketchesAreBounded: however many distinct referrers arrive,
-// a key tracks at most ReferrerCandidates hosts, and all keys together at
-// most MaxReferrers each plus a shared room of as many per key allowed;
-// once their hour is over and flushed, keys and their sketches are gone.
+// a key tracks at most ReferrerCandidates hosts, and all keys together no
+// more than the recorder's budget of bytes allows; once their hour is over
+// and flushed, keys and their sketches are gone and the budget is whole.
 func TestReferrerSketchesAreBounded(t *testing.T) {
 	t.Parallel()
-	const keys = 20
-	rec, flusher, _, clock := newVisits(keys)
+	const keys, budget = 20, 256 << 10
+	clock := &movableClock{t: now}
+	rec := app.NewVisitRecorderBytes(clock, &uaBots{}, keys, budget)
+	flusher := app.NewVisitFlusher(rec, newLedger(), clock, time.Hour, quietLog)
 	for link := range domain.LinkID(keys) {
 		for i := range 5000 {
 			rec.Record(link, now, false, "Mozilla/5.0", fmt.Sprintf("https://spam-%d.example/", i))
 		}
 	}
-	if got, most := rec.ReferrerHosts(), int64(keys*domain.MaxReferrers+keys*domain.MaxReferrers); got != most {
-		t.Fatalf("%d referrer hosts tracked, want the bound %d (base and room all used)", got, most)
+	hosts := rec.ReferrerHosts()
+	if hosts > keys*app.ReferrerCandidates || rec.BudgetLeft() < 0 || rec.Dropped() != 0 {
+		t.Fatalf("%d referrer hosts tracked (at most %d), %d bytes of the budget left, %d visits dropped",
+			hosts, keys*app.ReferrerCandidates, rec.BudgetLeft(), rec.Dropped())
+	}
+	if hosts == keys*app.ReferrerCandidates {
+		t.Fatalf("every key has its full sketch: the budget of %d bytes did not bind", budget)
 	}
 	mustFlush(t, flusher)
-	if got := rec.ReferrerHosts(); got != keys*2*domain.MaxReferrers {
-		t.Fatalf("%d referrer hosts tracked after a flush within the hour, want them kept", got)
+	if got := rec.ReferrerHosts(); got != hosts {
+		t.Fatalf("%d referrer hosts tracked after a flush within the hour, want the %d kept", got, hosts)
 	}
 	clock.Set(now.Add(time.Hour))
 	mustFlush(t, flusher)
-	if got := rec.ReferrerHosts(); got != 0 || rec.PendingKeys() != 0 {
-		t.Fatalf("after the hour: %d hosts tracked, %d keys pending; want none", got, rec.PendingKeys())
+	if got := rec.ReferrerHosts(); got != 0 || rec.PendingKeys() != 0 || rec.BudgetLeft() != budget {
+		t.Fatalf("after the hour: %d hosts tracked, %d keys pending, %d of %d bytes left; want none, none, all",
+			got, rec.PendingKeys(), rec.BudgetLeft(), budget)
 	}
-	// The room came back: one key can grow to its full sketch again.
+	// The budget came back: one key can grow to its full sketch again.
 	for i := range 5000 {
 		rec.Record(1, now.Add(time.Hour), false, "Mozilla/5.0", fmt.Sprintf("https://spam-%d.example/", i))
 	}

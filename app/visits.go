@@ -1,6 +1,9 @@
 package app
 
 import (
+	"context"
+	"errors"
+	"net/netip"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,12 +34,32 @@ const visitShards = 64
 // no keys and bounded memory (the rest are counted as domain.ReferrerOther).
 // A host that ranks among them only later is named then with all its
 // visits of the hour, taken back from "other".
+//
+// Every other dimension (domain.Dimension: country, device, browser, OS,
+// UTM) is counted the same way, in a sketch of its own per key, and each
+// human visit's keyed visitor hash (domain.VisitorHash) is kept until the
+// flush, for the link and day's unique-visitor sketch. All of it, the keys
+// included, is charged to one budget of bytes (VISIT_PENDING_BYTES), half
+// for keys and visitor hashes, half for the sketches' counters, so values
+// cannot starve keys: whatever the values, a flood of them cannot grow
+// memory past it. Past it a new key's visit is dropped (and counted), a
+// new value takes the least counted one's counter, and a visitor hash is
+// not kept (and counted).
 type VisitRecorder struct {
 	shards    [visitShards]visitShard
 	clock     ports.Clock
 	bots      ports.BotDetector
+	geo       ports.GeoLocator
 	limit     int64
 	referrers *domain.HeavyHitterLimits[string]
+	dims      [domain.NumDimensions]*domain.HeavyHitterLimits[string]
+	budget    *atomic.Int64 // bytes left for keys and visitor hashes: half of VISIT_PENDING_BYTES
+	room      *atomic.Int64 // bytes left for the sketches' counters: the other half, so values cannot starve keys
+	maxBytes  int64
+	dayKey    atomic.Pointer[visitorKey]
+	uniques   bool // visitor hashes are kept (a VisitorKeys is wired)
+
+	droppedUniques atomic.Uint64
 
 	keys        atomic.Int64 // keys in the shards
 	outstanding atomic.Int64 // keys of the batch being written
@@ -60,7 +83,24 @@ type visitEntry struct {
 	humans      int64
 	bots        int64
 	referrers   domain.HeavyHitters[string] // for the whole hour: not reset by a flush
+	dims        [domain.NumDimensions]domain.HeavyHitters[string]
+	uniques     []uint64 // visitor hashes since the last take; its capacity is charged to the budget
 }
+
+// visitorKey is the key of one day's visitor hashes.
+type visitorKey struct {
+	day int64 // Unix days
+	key []byte
+}
+
+// Memory charged to the budget: what a key's entry costs (the entry, its
+// sketches' headers, its place in a map), and what one counter of a
+// sketch costs (the counter, its place in the sketch's index) beside its
+// value, whose most bytes each dimension bounds.
+const (
+	visitEntryBytes   = 768
+	visitCounterBytes = 136
+)
 
 // ReferrerCandidates is how many referrer hosts a key's sketch may track:
 // ten times the hosts a batch names, so a flood of forged hosts must
@@ -74,13 +114,118 @@ const ReferrerCandidates = 10 * domain.MaxReferrers
 // domain.MaxReferrers more hosts lasts. Whatever the Referer values,
 // memory stays within 2 × maxKeys entries (pending, and idle ones kept for
 // their hour), each with domain.MaxReferrers hosts, plus that room.
+//
+// maxBytes bounds, in bytes, everything the recorder keeps (keys, their
+// sketches of every dimension, referrers included, and visitor hashes); 0
+// leaves it unbounded but for maxKeys.
 func NewVisitRecorder(clock ports.Clock, bots ports.BotDetector, maxKeys int) *VisitRecorder {
-	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys),
-		referrers: domain.NewHeavyHitterLimits(ReferrerCandidates, domain.MaxReferrers, int64(maxKeys)*domain.MaxReferrers, strings.Clone)}
+	return NewVisitRecorderBytes(clock, bots, maxKeys, 0)
+}
+
+// NewVisitRecorderBytes is NewVisitRecorder with a budget of maxBytes.
+func NewVisitRecorderBytes(clock ports.Clock, bots ports.BotDetector, maxKeys int, maxBytes int64) *VisitRecorder {
+	if maxBytes <= 0 {
+		maxBytes = 1 << 62
+	}
+	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys), budget: new(atomic.Int64), room: new(atomic.Int64), maxBytes: maxBytes}
+	r.budget.Store(maxBytes - maxBytes/2)
+	r.room.Store(maxBytes / 2)
+	r.referrers = domain.NewHeavyHitterBudget(ReferrerCandidates, visitCounterBytes+256, r.room, strings.Clone)
+	for d := range r.dims {
+		capacity, valueBytes, own := ReferrerCandidates, int64(domain.MaxDimensionValue), strings.Clone
+		switch domain.Dimension(d) {
+		case domain.DimDevice, domain.DimBrowser, domain.DimOS: // a few constants, never copied
+			capacity, valueBytes, own = 32, 0, nil
+		case domain.DimCountry: // codes of two bytes, in the database's memory or a string of their own
+			valueBytes, own = 8, nil
+		}
+		r.dims[d] = domain.NewHeavyHitterBudget(capacity, visitCounterBytes+valueBytes, r.room, own)
+	}
 	for i := range r.shards {
 		r.shards[i].entries = map[visitKey]*visitEntry{}
 	}
 	return r
+}
+
+// Locate makes the recorder count countries with geo; without one every
+// visit's country is domain.CountryUnknown.
+func (r *VisitRecorder) Locate(geo ports.GeoLocator) *VisitRecorder {
+	r.geo = geo
+	return r
+}
+
+// CountUniques makes the recorder keep visitor hashes, under the day keys
+// that RefreshKey finds.
+func (r *VisitRecorder) CountUniques() *VisitRecorder {
+	r.uniques = true
+	return r
+}
+
+// RefreshKey makes sure the recorder holds the visitor key of now's day,
+// asking keys when it does not; until it has one, visitor hashes are not
+// kept (uniques are not counted, rather than counted wrongly). A failure
+// forgets the key held, whatever its day.
+func (r *VisitRecorder) RefreshKey(ctx context.Context, keys ports.VisitorKeys, now time.Time) error {
+	day := unixDay(now)
+	if k := r.dayKey.Load(); k != nil && k.day == day {
+		return nil
+	}
+	key, err := keys.DayKey(ctx, now)
+	if err != nil || len(key) == 0 {
+		r.dayKey.Store(nil)
+		if err == nil {
+			err = errors.New("visitor key: empty")
+		}
+		return err
+	}
+	r.dayKey.Store(&visitorKey{day: day, key: key})
+	return nil
+}
+
+func unixDay(t time.Time) int64 {
+	s := t.Unix()
+	d := s / 86400
+	if s%86400 < 0 {
+		d--
+	}
+	return d
+}
+
+func (r *VisitRecorder) newEntry() *visitEntry {
+	e := &visitEntry{referrers: domain.NewHeavyHitters(r.referrers)}
+	for d := range e.dims {
+		e.dims[d] = domain.NewHeavyHitters(r.dims[d])
+	}
+	return e
+}
+
+// release empties e's sketches and gives back what it was charged.
+func (r *VisitRecorder) release(e *visitEntry) {
+	e.referrers.Release()
+	for d := range e.dims {
+		e.dims[d].Release()
+	}
+	r.budget.Add(visitEntryBytes + int64(cap(e.uniques))*8)
+	e.uniques = nil
+}
+
+// short reports whether a quarter or less of either half of the budget is left.
+func (r *VisitRecorder) short() bool {
+	return r.budget.Load() < r.maxBytes/8 || r.room.Load() < r.maxBytes/8
+}
+
+// keepUnique appends h to e's visitor hashes, when the budget allows.
+func (r *VisitRecorder) keepUnique(e *visitEntry, h uint64) bool {
+	if len(e.uniques) == cap(e.uniques) {
+		grown := max(2*cap(e.uniques), 8)
+		if r.budget.Add(-int64(grown-cap(e.uniques))*8) < 0 {
+			r.budget.Add(int64(grown-cap(e.uniques)) * 8)
+			return false
+		}
+		e.uniques = append(make([]uint64, 0, grown), e.uniques...)
+	}
+	e.uniques = append(e.uniques, h)
+	return true
 }
 
 // Enabled reports whether visits are counted.
@@ -90,24 +235,72 @@ func (r *VisitRecorder) Enabled() bool { return r != nil && r.limit > 0 }
 // bot's when head (a HEAD request) or when the user agent is absent or a
 // bot's, else a human's, with the host of referer.
 func (r *VisitRecorder) Record(id domain.LinkID, created time.Time, head bool, userAgent, referer string) {
+	r.RecordVisit(id, created, Hit{Head: head, UserAgent: userAgent, Referer: referer})
+}
+
+// Hit is what a redirect's request says about its visitor: read, counted
+// under its dimensions, and forgotten.
+type Hit struct {
+	// Head is a HEAD request: a bot's.
+	Head bool
+	// UserAgent and Referer are the headers' values.
+	UserAgent, Referer string
+	// RawQuery is the short URL's query string (for its UTM values).
+	RawQuery string
+	// Addr is the client's address (after trusted proxies); the zero
+	// Addr when unknown.
+	Addr netip.Addr
+}
+
+// RecordVisit counts one answered redirect of link id (created at
+// created): a bot's when a HEAD, or when the user agent is absent or a
+// bot's, else a human's, under every dimension, and a human's visitor hash
+// when the day's key is known.
+func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit) {
 	if !r.Enabled() {
 		return
 	}
-	bot := head || userAgent == "" || r.bots.IsBot(userAgent)
-	host := domain.ReferrerHost(referer)
-	key := visitKey{link: id, hour: domain.VisitHourOf(r.clock.Now())}
+	now := r.clock.Now()
+	var vals domain.VisitorValues
+	bot := true
+	vals[domain.DimDevice], vals[domain.DimBrowser], vals[domain.DimOS] = domain.DeviceBot, domain.ValueOther, domain.ValueOther
+	if hit.UserAgent != "" {
+		ua := r.bots.Agent(hit.UserAgent)
+		bot = hit.Head || ua.Bot
+		vals[domain.DimBrowser], vals[domain.DimOS] = ua.Browser, ua.OS
+		if !bot {
+			vals[domain.DimDevice] = ua.Device
+		}
+	}
+	vals[domain.DimCountry] = domain.CountryUnknown
+	if r.geo != nil && hit.Addr.IsValid() {
+		vals[domain.DimCountry] = r.geo.Country(hit.Addr)
+	}
+	vals[domain.DimUTMSource], vals[domain.DimUTMMedium], vals[domain.DimUTMCampaign] = domain.UTM(hit.RawQuery)
+	var visitor uint64
+	hashed := false
+	if r.uniques && !bot && hit.Addr.IsValid() {
+		if k := r.dayKey.Load(); k != nil && k.day == unixDay(now) {
+			visitor, hashed = domain.VisitorHash(k.key, hit.Addr, hit.UserAgent, id), true
+		}
+	}
+	host := domain.ReferrerHost(hit.Referer)
+	key := visitKey{link: id, hour: domain.VisitHourOf(now)}
 	s := &r.shards[shardOf(key)]
 	s.mu.Lock()
 	e := s.entries[key]
 	if e == nil || e.idle() {
-		if r.keys.Add(1)+r.outstanding.Load() > r.limit {
+		if r.keys.Add(1)+r.outstanding.Load() > r.limit || (e == nil && r.budget.Add(-visitEntryBytes) < 0) {
+			if e == nil {
+				r.budget.Add(visitEntryBytes)
+			}
 			r.keys.Add(-1)
 			s.mu.Unlock()
 			r.dropped.Add(1)
 			return
 		}
 		if e == nil {
-			e = &visitEntry{referrers: domain.NewHeavyHitters(r.referrers)}
+			e = r.newEntry()
 			s.entries[key] = e
 		}
 		e.linkCreated = created
@@ -119,6 +312,14 @@ func (r *VisitRecorder) Record(id domain.LinkID, created time.Time, head bool, u
 	}
 	if host != domain.ReferrerOther { // a host named "other" is counted as other
 		e.referrers.Add(host, 1)
+	}
+	for d := range vals {
+		if vals[d] != domain.ReferrerOther {
+			e.dims[d].Add(vals[d], 1)
+		}
+	}
+	if hashed && !r.keepUnique(e, visitor) {
+		r.droppedUniques.Add(1)
 	}
 	s.recorded++
 	s.mu.Unlock()
@@ -143,7 +344,9 @@ func (e *visitEntry) idle() bool { return e.humans == 0 && e.bots == 0 }
 // take, negative when a host named late takes back more than came.
 func (r *VisitRecorder) take() []domain.VisitCounts {
 	var counts []domain.VisitCounts
-	var refs []domain.ReferrerCount // one backing array for every key's referrers
+	// one backing array for every key's referrers and dimensions: a few values each, typically
+	refs := make([]domain.ReferrerCount, 0, 2*(1+int64(domain.NumDimensions))*max(r.keys.Load(), 1))
+	var hashes []uint64 // and one for every key's visitor hashes
 	var named []domain.Counted[string]
 	hour := domain.VisitHourOf(r.clock.Now())
 	var kept int64 // idle entries kept for their hour
@@ -153,27 +356,40 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 		taken := 0
 		for k, e := range s.entries {
 			if e.idle() {
-				if k.hour < hour || kept >= r.limit { // its hour is over, or too many are kept
-					e.referrers.Release()
+				if k.hour < hour || kept >= r.limit || r.short() { // its hour is over, too many are kept, or memory is short
+					r.release(e)
 					delete(s.entries, k)
 				} else {
 					kept++
 				}
 				continue
 			}
-			start := len(refs)
-			var sum int64
-			named, sum = e.referrers.Report(domain.MaxReferrers, named[:0])
-			for _, n := range named {
-				refs = append(refs, domain.ReferrerCount{Host: n.Value, Visits: n.Count})
+			report := func(h *domain.HeavyHitters[string]) []domain.ReferrerCount {
+				start := len(refs)
+				var sum int64
+				named, sum = h.Report(domain.MaxReferrers, named[:0])
+				for _, n := range named {
+					refs = append(refs, domain.ReferrerCount{Host: n.Value, Visits: n.Count})
+				}
+				if other := e.humans + e.bots - sum; other != 0 {
+					refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: other})
+				}
+				return refs[start:len(refs):len(refs)]
 			}
-			if other := e.humans + e.bots - sum; other != 0 {
-				refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: other})
-			}
-			counts = append(counts, domain.VisitCounts{
+			c := domain.VisitCounts{
 				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: k.hour.Start(),
-				Humans: e.humans, Bots: e.bots, Referrers: refs[start:len(refs):len(refs)],
-			})
+				Humans: e.humans, Bots: e.bots, Referrers: report(&e.referrers),
+			}
+			for d := range e.dims {
+				c.Dimensions[d] = report(&e.dims[d])
+			}
+			if len(e.uniques) > 0 {
+				start := len(hashes)
+				hashes = append(hashes, e.uniques...)
+				c.Uniques = hashes[start:len(hashes):len(hashes)]
+				e.uniques = e.uniques[:0]
+			}
+			counts = append(counts, c)
 			e.humans, e.bots = 0, 0
 			taken++
 		}
@@ -197,7 +413,8 @@ func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 		s.mu.Lock()
 		e := s.entries[key]
 		if e == nil {
-			e = &visitEntry{referrers: domain.NewHeavyHitters(r.referrers)}
+			r.budget.Add(-visitEntryBytes) // within the bound it was taken from; may go below zero for a moment
+			e = r.newEntry()
 			s.entries[key] = e
 		}
 		if e.idle() {
@@ -206,9 +423,21 @@ func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 		}
 		e.humans += c.Humans
 		e.bots += c.Bots
-		for _, ref := range c.Referrers {
-			if ref.Host != domain.ReferrerOther { // other is what the hosts leave of the total
-				e.referrers.Unreport(ref.Host, ref.Visits)
+		unreport := func(h *domain.HeavyHitters[string], refs []domain.ReferrerCount) {
+			for _, ref := range refs {
+				if ref.Host != domain.ReferrerOther { // other is what the values leave of the total
+					h.Unreport(ref.Host, ref.Visits)
+				}
+			}
+		}
+		unreport(&e.referrers, c.Referrers)
+		for d := range e.dims {
+			unreport(&e.dims[d], c.Dimensions[d])
+		}
+		for i, h := range c.Uniques {
+			if !r.keepUnique(e, h) {
+				r.droppedUniques.Add(uint64(len(c.Uniques) - i))
+				break
 			}
 		}
 		s.mu.Unlock()
@@ -241,6 +470,26 @@ func (r *VisitRecorder) ReferrerHosts() int64 {
 	}
 	return n
 }
+
+// VisitorHashes is how many visitor hashes wait for the next flush.
+func (r *VisitRecorder) VisitorHashes() int64 {
+	var n int64
+	for i := range r.shards {
+		s := &r.shards[i]
+		s.mu.Lock()
+		for _, e := range s.entries {
+			n += int64(len(e.uniques))
+		}
+		s.mu.Unlock()
+	}
+	return n
+}
+
+// DroppedUniques counts the visitor hashes not kept because the budget was spent.
+func (r *VisitRecorder) DroppedUniques() uint64 { return r.droppedUniques.Load() }
+
+// BudgetLeft is how many bytes of its budget the recorder has not used.
+func (r *VisitRecorder) BudgetLeft() int64 { return r.budget.Load() + r.room.Load() }
 
 // Dropped counts the visits dropped because the pending keys were at their bound.
 func (r *VisitRecorder) Dropped() uint64 { return r.dropped.Load() }

@@ -22,6 +22,8 @@ type visitLedger struct {
 	humans  map[domain.LinkID]int64
 	bots    map[domain.LinkID]int64
 	refs    map[string]int64
+	dims    map[dimValue]int64
+	uniques map[uint64]int // visitor hash → times merged
 	hours   map[time.Time]int64
 	// fault, when set, decides a write: "" applies it; "timeout" applies it
 	// and reports a timeout (the answer was lost); "refused" applies
@@ -29,9 +31,15 @@ type visitLedger struct {
 	fault func() string
 }
 
+// dimValue is a value of a dimension.
+type dimValue struct {
+	dim   domain.Dimension
+	value string
+}
+
 func newLedger() *visitLedger {
 	return &visitLedger{applied: map[domain.VisitBatchID]bool{}, humans: map[domain.LinkID]int64{}, bots: map[domain.LinkID]int64{},
-		refs: map[string]int64{}, hours: map[time.Time]int64{}}
+		refs: map[string]int64{}, dims: map[dimValue]int64{}, uniques: map[uint64]int{}, hours: map[time.Time]int64{}}
 }
 
 func (l *visitLedger) AddVisits(_ context.Context, b domain.VisitBatch) error {
@@ -57,10 +65,29 @@ func (l *visitLedger) AddVisits(_ context.Context, b domain.VisitBatch) error {
 			for _, r := range c.Referrers {
 				l.refs[r.Host] += r.Visits
 			}
+			for d, counts := range c.Dimensions {
+				if len(counts) > domain.MaxReferrers+1 {
+					panic("more values than the cap in one key")
+				}
+				for _, v := range counts {
+					l.dims[dimValue{domain.Dimension(d), v.Host}] += v.Visits
+				}
+			}
 		}
 	}
 	if fault == "timeout" {
 		return context.DeadlineExceeded
+	}
+	return nil
+}
+
+func (l *visitLedger) MergeUniques(_ context.Context, b domain.VisitBatch) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range b.Counts {
+		for _, h := range c.Uniques {
+			l.uniques[h]++
+		}
 	}
 	return nil
 }
@@ -86,7 +113,20 @@ func (l *visitLedger) total() (humans, bots int64) {
 // uaBots calls "bot" a bot.
 type uaBots struct{ calls atomic.Int64 }
 
-func (b *uaBots) IsBot(ua string) bool { b.calls.Add(1); return ua == "bot" }
+func (b *uaBots) IsBot(ua string) bool { return b.Agent(ua).Bot }
+
+// Agent classes "bot" as a bot, "phone" as a mobile Safari on iOS, and
+// anything else as a desktop Firefox on Linux.
+func (b *uaBots) Agent(ua string) domain.UserAgent {
+	b.calls.Add(1)
+	switch ua {
+	case "bot":
+		return domain.UserAgent{Bot: true, Device: domain.DeviceBot, Browser: domain.ValueOther, OS: domain.ValueOther}
+	case "phone":
+		return domain.UserAgent{Device: domain.DeviceMobile, Browser: "Safari", OS: "iOS"}
+	}
+	return domain.UserAgent{Device: domain.DeviceDesktop, Browser: "Firefox", OS: "Linux"}
+}
 
 // movableClock is a clock a test moves.
 type movableClock struct {

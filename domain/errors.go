@@ -67,13 +67,15 @@ const (
 	ReasonInvalidWindow    Reason = "invalid_window"
 	ReasonInvalidInterval  Reason = "invalid_interval"
 	// The reasons of workspaces, keys, titles, tags and listing, docs/api.md.
-	ReasonInvalidRole   Reason = "invalid_role"
-	ReasonInvalidName   Reason = "invalid_name"
-	ReasonInvalidTitle  Reason = "invalid_title"
-	ReasonInvalidTag    Reason = "invalid_tag"
-	ReasonTooManyTags   Reason = "too_many_tags"
-	ReasonInvalidCursor Reason = "invalid_cursor"
-	ReasonInvalidFilter Reason = "invalid_filter"
+	ReasonInvalidRole      Reason = "invalid_role"
+	ReasonInvalidName      Reason = "invalid_name"
+	ReasonInvalidTitle     Reason = "invalid_title"
+	ReasonInvalidTag       Reason = "invalid_tag"
+	ReasonTooManyTags      Reason = "too_many_tags"
+	ReasonInvalidCursor    Reason = "invalid_cursor"
+	ReasonInvalidFilter    Reason = "invalid_filter"
+	ReasonInvalidDimension Reason = "invalid_dimension"
+	ReasonInvalidFormat    Reason = "invalid_format"
 )
 
 // ValidationError says which input field broke which rule: Reason for

@@ -56,18 +56,28 @@ type HeavyHitterLimits[T comparable] struct {
 	// string sliced from a request); nil keeps values as given.
 	Own func(T) T
 
-	room atomic.Int64 // counters beyond Base the family may still add
+	cost int64         // what a counter beyond Base takes from room
+	room *atomic.Int64 // what counters beyond Base may still take: a count, or bytes shared by families
 }
 
 // NewHeavyHitterLimits returns limits whose sketches may together keep
 // room counters beyond base each, and none beyond capacity.
 func NewHeavyHitterLimits[T comparable](capacity, base int, room int64, own func(T) T) *HeavyHitterLimits[T] {
-	l := &HeavyHitterLimits[T]{Capacity: max(capacity, 1), Base: min(max(base, 1), max(capacity, 1)), Own: own}
+	l := &HeavyHitterLimits[T]{Capacity: max(capacity, 1), Base: min(max(base, 1), max(capacity, 1)), Own: own, cost: 1, room: new(atomic.Int64)}
 	l.room.Store(room)
 	return l
 }
 
-// Room is how many counters beyond their Base the family may still add.
+// NewHeavyHitterBudget returns limits whose sketches take every counter,
+// at cost each (its bytes, say), from budget, which several families may
+// share, and none beyond capacity: a sketch may hold no counter at all
+// once budget is spent, and then counts nothing.
+func NewHeavyHitterBudget[T comparable](capacity int, cost int64, budget *atomic.Int64, own func(T) T) *HeavyHitterLimits[T] {
+	return &HeavyHitterLimits[T]{Capacity: max(capacity, 1), Own: own, cost: cost, room: budget}
+}
+
+// Room is how many counters beyond their Base the family may still add
+// (for a budget, what is left of it).
 func (l *HeavyHitterLimits[T]) Room() int64 { return l.room.Load() }
 
 // NewHeavyHitters returns an empty sketch under limits.
@@ -105,6 +115,9 @@ func (h *HeavyHitters[T]) Add(v T, n int64) {
 		h.up(i)
 		return
 	}
+	if len(h.counters) == 0 { // a budget spent: nothing to count with
+		return
+	}
 	// Space-Saving: v takes the least counted value's counter.
 	least := &h.counters[0]
 	if h.index != nil {
@@ -128,8 +141,8 @@ func (h *HeavyHitters[T]) grow() bool {
 	case n >= h.limits.Capacity:
 		return false
 	}
-	if h.limits.room.Add(-1) < 0 {
-		h.limits.room.Add(1)
+	if h.limits.room.Add(-h.limits.cost) < 0 {
+		h.limits.room.Add(h.limits.cost)
 		return false
 	}
 	return true
@@ -150,7 +163,12 @@ func (h *HeavyHitters[T]) Report(n int, into []Counted[T]) ([]Counted[T], int64)
 	if n <= 0 || len(h.counters) == 0 {
 		return into, 0
 	}
-	order := make([]int, len(h.counters))
+	var small [32]int // most sketches: no allocation
+	order := small[:0]
+	if len(h.counters) > len(small) {
+		order = make([]int, 0, len(h.counters))
+	}
+	order = order[:len(h.counters)]
 	for i := range order {
 		order[i] = i
 	}
@@ -197,7 +215,7 @@ func (h *HeavyHitters[T]) Top(n int) []Counted[T] {
 // Release empties the sketch and gives back the room its counters took.
 func (h *HeavyHitters[T]) Release() {
 	if extra := len(h.counters) - h.limits.Base; extra > 0 {
-		h.limits.room.Add(int64(extra))
+		h.limits.room.Add(int64(extra) * h.limits.cost)
 	}
 	h.counters, h.index = nil, nil
 }
@@ -218,7 +236,7 @@ func (h *HeavyHitters[T]) find(v T) int {
 }
 
 func (h *HeavyHitters[T]) buildIndex() {
-	h.index = make(map[T]int32, h.limits.Capacity)
+	h.index = make(map[T]int32, 2*len(h.counters)) // grows with the counters, not at once to Capacity
 	for i, c := range h.counters {
 		h.index[c.value] = int32(i)
 	}

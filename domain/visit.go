@@ -155,6 +155,15 @@ type VisitCounts struct {
 	// the top takes back the visits earlier batches counted as other, so
 	// only the sum over a link and hour's batches is never negative.
 	Referrers []ReferrerCount
+	// Dimensions are the visits by each visitor dimension's value (Host
+	// holds the value), capped like Referrers, with ReferrerOther for the
+	// rest. Stores keep them per link and day.
+	Dimensions [NumDimensions][]ReferrerCount
+	// Uniques are the keyed hashes of the hour's visitors (VisitorHash),
+	// in any order, repeats allowed: stores merge them into the link and
+	// day's unique-visitor sketch by union (MergeUniques), so they add
+	// nothing twice.
+	Uniques []uint64
 }
 
 // Total is humans and bots.

@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -113,6 +114,14 @@ type VisitStats struct {
 	Window    VisitWindow
 	Series    []VisitBucket
 	Referrers []ReferrerCount
+	// UniqueVisitors is the sum, over the days the window touches, of each
+	// day's estimated unique visitors: "daily unique visitors", not people
+	// over the window (a visitor of two days counts twice).
+	UniqueVisitors int64
+	// Dimensions are each dimension's top TopReferrers values over the
+	// days the window touches (dimensions are kept per day), most visits
+	// first; Host holds the value.
+	Dimensions [NumDimensions][]ReferrerCount
 }
 
 // Humans, Bots and Total sum the series.
@@ -153,11 +162,26 @@ type VisitSum struct {
 	window  VisitWindow
 	buckets map[time.Time]*VisitBucket
 	refs    map[string]int64
+	dims    [NumDimensions]map[string]int64
 }
 
 // NewVisitSum returns an empty sum over w.
 func NewVisitSum(w VisitWindow) *VisitSum {
-	return &VisitSum{window: w, buckets: map[time.Time]*VisitBucket{}, refs: map[string]int64{}}
+	s := &VisitSum{window: w, buckets: map[time.Time]*VisitBucket{}, refs: map[string]int64{}}
+	for i := range s.dims {
+		s.dims[i] = map[string]int64{}
+	}
+	return s
+}
+
+// AddDimensions adds the dimension counts of one hour or day (it may lie
+// in the days around the window: dimensions are per day).
+func (s *VisitSum) AddDimensions(dims *[NumDimensions][]ReferrerCount) {
+	for d := range dims {
+		for _, v := range dims[d] {
+			s.dims[d][v.Host] += v.Visits
+		}
+	}
 }
 
 // Add adds the counters of one hour (within the window).
@@ -182,12 +206,78 @@ func (s *VisitSum) Stats() VisitStats {
 		out.Series = append(out.Series, *b)
 	}
 	slices.SortFunc(out.Series, func(a, b VisitBucket) int { return a.Start.Compare(b.Start) })
-	for host, n := range s.refs {
-		out.Referrers = append(out.Referrers, ReferrerCount{Host: host, Visits: n})
-	}
-	SortReferrers(out.Referrers)
-	if len(out.Referrers) > TopReferrers {
-		out.Referrers = out.Referrers[:TopReferrers]
+	out.Referrers = topCounts(s.refs)
+	for d := range s.dims {
+		out.Dimensions[d] = topCounts(s.dims[d])
 	}
 	return out
+}
+
+// topCounts is the TopReferrers values of m with the most visits (more
+// than none), most first, ties by value.
+func topCounts(m map[string]int64) []ReferrerCount {
+	var out []ReferrerCount
+	for v, n := range m {
+		if n > 0 {
+			out = append(out, ReferrerCount{Host: v, Visits: n})
+		}
+	}
+	SortReferrers(out)
+	if len(out) > TopReferrers {
+		out = out[:TopReferrers]
+	}
+	return out
+}
+
+// DayOf is the first instant of t's UTC day.
+func DayOf(t time.Time) time.Time { return t.UTC().Truncate(24 * time.Hour) }
+
+// DimensionDays is the UTC days whose dimension and unique-visitor counts
+// a window reads: every day it touches, from the day of From up to the
+// day after the last instant before To.
+func (w VisitWindow) DimensionDays() (from, to time.Time) {
+	return DayOf(w.From), DayOf(w.To.Add(-time.Nanosecond)).Add(24 * time.Hour)
+}
+
+// DimensionReferrer names the referrer hosts among the dimensions a stats
+// request may ask the top values of.
+const DimensionReferrer = "referrer"
+
+// ParseDimensionList checks the dimensions of a stats request: names of
+// Dimensions or DimensionReferrer, separated by commas, each at most once
+// ("" asks for none). It returns them in the order given.
+func ParseDimensionList(raw string) ([]string, error) {
+	if raw == "" {
+		return nil, nil
+	}
+	names := strings.Split(raw, ",")
+	for i, name := range names {
+		name = strings.TrimSpace(name)
+		names[i] = name
+		if _, ok := ParseDimension(name); !ok && name != DimensionReferrer {
+			return nil, invalid("dimensions", ReasonInvalidDimension, fmt.Sprintf("dimensions lists %q; the dimensions are %s and %s", name, strings.Join(dimensionNames[:], ", "), DimensionReferrer))
+		}
+		if slices.Contains(names[:i], name) {
+			return nil, invalid("dimensions", ReasonInvalidDimension, fmt.Sprintf("dimensions lists %q twice", name))
+		}
+	}
+	return names, nil
+}
+
+// Stats answer formats.
+const (
+	StatsJSON = "json"
+	StatsCSV  = "csv"
+)
+
+// ParseStatsFormat checks the format of a stats request: json (the
+// default, "") or csv (the series only).
+func ParseStatsFormat(raw string) (string, error) {
+	switch raw {
+	case "", StatsJSON:
+		return StatsJSON, nil
+	case StatsCSV:
+		return StatsCSV, nil
+	}
+	return "", invalid("format", ReasonInvalidFormat, "format must be json or csv")
 }

@@ -3,10 +3,11 @@
 // adapter; mocks for unit tests live in ports/mocks.
 package ports
 
-//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,LocalLinkCache,ChangeFeed,CodeSecretStore,VisitStore,BotDetector
+//go:generate go tool mockgen -destination=mocks/mocks.go -package=mocks . LinkStore,CodeCounter,CodePool,LinkCache,LocalLinkCache,ChangeFeed,CodeSecretStore,VisitStore,BotDetector,VisitorKeys,GeoLocator
 
 import (
 	"context"
+	"net/netip"
 	"time"
 
 	"github.com/shortlink/shortlink/domain"
@@ -186,6 +187,28 @@ type VisitStore interface {
 	// ForgetVisitBatches lets the store forget the ids of batches made
 	// before before; such a batch retried after that could count twice.
 	ForgetVisitBatches(ctx context.Context, before time.Time) error
+	// MergeUniques adds the visitor hashes of batch's counts (Uniques) to
+	// the unique-visitor sketch of each link and day, by union: merging the
+	// same hashes again, from a retry or another replica, changes nothing.
+	// The stored sketches of a link and day stay a fixed number however
+	// many replicas write.
+	MergeUniques(ctx context.Context, batch domain.VisitBatch) error
+}
+
+// VisitorKeys hand out the secret key of a day's visitor hashes (SPEC
+// §13): random, the same for every replica, and forgotten when the day
+// ends, so hashes can be linked neither to an address nor across days.
+type VisitorKeys interface {
+	// DayKey is the key of the UTC day that holds day, made on first use.
+	// An error means no key is known: uniques are then not counted.
+	DayKey(ctx context.Context, day time.Time) ([]byte, error)
+}
+
+// GeoLocator places a client address in a country.
+type GeoLocator interface {
+	// Country is addr's ISO 3166-1 alpha-2 code, or domain.CountryUnknown.
+	// It is on the redirect path: cheap, and allocation-free.
+	Country(addr netip.Addr) string
 }
 
 // BotDetector tells programs from people by their User-Agent header.
@@ -195,6 +218,9 @@ type BotDetector interface {
 	// redirect path: it must be cheap and must not allocate for a user
 	// agent it has seen recently.
 	IsBot(userAgent string) bool
+	// Agent classifies userAgent (bot, device class, browser and OS
+	// families) with the same parse, and the same cache, as IsBot.
+	Agent(userAgent string) domain.UserAgent
 }
 
 // Clock tells the time: the one clock of the service. Use cases read it and

@@ -68,7 +68,7 @@ func Open(path string, quarantine domain.CodeQuarantine) (*Store, error) {
 		return nil, fmt.Errorf("open embedded store %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, name := range [][]byte{linksBucket, claimsBucket, counterBucket, metaBucket, visitsBucket, visitBatchesBucket, workspacesBucket, keysBucket, auditBucket} {
+		for _, name := range [][]byte{linksBucket, claimsBucket, counterBucket, metaBucket, visitsBucket, visitBatchesBucket, visitUniquesBucket, workspacesBucket, keysBucket, auditBucket} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return err
 			}

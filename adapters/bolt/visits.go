@@ -9,6 +9,7 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
+	"github.com/shortlink/shortlink/adapters/hll"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
@@ -19,11 +20,21 @@ var (
 	visitsBucket = []byte("visits")
 	// visitBatchesBucket: applied batch id → when it was made (Unix µs).
 	visitBatchesBucket = []byte("visit_batches")
+	// visitUniquesBucket: link id, then the day's Unix seconds → the
+	// day's unique-visitor sketch (HyperLogLog), one per link and day.
+	visitUniquesBucket = []byte("visit_uniques")
 )
 
 // recordVisits1 is the layout of an hour's counters: version, humans,
 // bots, then per referrer its host's length (1 byte), host and visits.
-const recordVisits1 byte = 1
+// recordVisits2 follows the referrers with each dimension's values
+// (domain.Dimension order): the number of referrers (1 byte) goes first,
+// then per dimension the number of values and the values, each as a
+// referrer is. Version 1 records are read as having no dimensions.
+const (
+	recordVisits1 byte = 1
+	recordVisits2 byte = 2
+)
 
 var _ ports.VisitStore = (*Store)(nil)
 
@@ -35,33 +46,82 @@ func visitKey(link domain.LinkID, hour time.Time) []byte {
 type hourCounts struct {
 	humans, bots int64
 	referrers    []domain.ReferrerCount
+	dims         [domain.NumDimensions][]domain.ReferrerCount
 }
 
 func encodeHour(h hourCounts) []byte {
-	buf := make([]byte, 17, 17+len(h.referrers)*24)
-	buf[0] = recordVisits1
+	buf := make([]byte, 17, 18+(len(h.referrers)+len(h.dims)*4)*24)
+	buf[0] = recordVisits2
 	binary.BigEndian.PutUint64(buf[1:9], uint64(h.humans))
 	binary.BigEndian.PutUint64(buf[9:17], uint64(h.bots))
-	for _, r := range h.referrers {
-		buf = append(buf, byte(len(r.Host)))
-		buf = append(buf, r.Host...)
-		buf = binary.BigEndian.AppendUint64(buf, uint64(r.Visits))
+	appendCounts := func(counts []domain.ReferrerCount) {
+		buf = append(buf, byte(len(counts)))
+		for _, r := range counts {
+			host := r.Host[:min(len(r.Host), 255)]
+			buf = append(buf, byte(len(host)))
+			buf = append(buf, host...)
+			buf = binary.BigEndian.AppendUint64(buf, uint64(r.Visits))
+		}
+	}
+	appendCounts(h.referrers)
+	for _, d := range h.dims {
+		appendCounts(d)
 	}
 	return buf
 }
 
 func decodeHour(raw []byte) (hourCounts, error) {
-	if len(raw) < 17 || raw[0] != recordVisits1 {
+	if len(raw) < 17 || (raw[0] != recordVisits1 && raw[0] != recordVisits2) {
 		return hourCounts{}, errCorruptRecord
 	}
 	h := hourCounts{humans: int64(binary.BigEndian.Uint64(raw[1:9])), bots: int64(binary.BigEndian.Uint64(raw[9:17]))}
-	for rest := raw[17:]; len(rest) > 0; {
+	rest := raw[17:]
+	readCount := func() (domain.ReferrerCount, bool) {
+		if len(rest) < 1 {
+			return domain.ReferrerCount{}, false
+		}
 		n := int(rest[0])
 		if len(rest) < 1+n+8 {
+			return domain.ReferrerCount{}, false
+		}
+		c := domain.ReferrerCount{Host: string(rest[1 : 1+n]), Visits: int64(binary.BigEndian.Uint64(rest[1+n : 9+n]))}
+		rest = rest[9+n:]
+		return c, true
+	}
+	if raw[0] == recordVisits1 {
+		for len(rest) > 0 {
+			c, ok := readCount()
+			if !ok {
+				return hourCounts{}, errCorruptRecord
+			}
+			h.referrers = append(h.referrers, c)
+		}
+		return h, nil
+	}
+	readCounts := func() ([]domain.ReferrerCount, bool) {
+		if len(rest) < 1 {
+			return nil, false
+		}
+		n := int(rest[0])
+		rest = rest[1:]
+		var out []domain.ReferrerCount
+		for range n {
+			c, ok := readCount()
+			if !ok {
+				return nil, false
+			}
+			out = append(out, c)
+		}
+		return out, true
+	}
+	var ok bool
+	if h.referrers, ok = readCounts(); !ok {
+		return hourCounts{}, errCorruptRecord
+	}
+	for d := range h.dims {
+		if h.dims[d], ok = readCounts(); !ok {
 			return hourCounts{}, errCorruptRecord
 		}
-		h.referrers = append(h.referrers, domain.ReferrerCount{Host: string(rest[1 : 1+n]), Visits: int64(binary.BigEndian.Uint64(rest[1+n : 9+n]))})
-		rest = rest[9+n:]
 	}
 	return h, nil
 }
@@ -87,6 +147,9 @@ func (s *Store) AddVisits(_ context.Context, batch domain.VisitBatch) error {
 			h.humans += c.Humans
 			h.bots += c.Bots
 			h.referrers = domain.AddReferrers(h.referrers, c.Referrers, domain.MaxReferrers)
+			for d := range h.dims {
+				h.dims[d] = domain.AddReferrers(h.dims[d], c.Dimensions[d], domain.MaxReferrers)
+			}
 			if err := visits.Put(key, encodeHour(h)); err != nil {
 				return err
 			}
@@ -99,25 +162,69 @@ func (s *Store) AddVisits(_ context.Context, batch domain.VisitBatch) error {
 	return nil
 }
 
-// VisitStats implements ports.VisitStore with one range scan of the link's hours.
+// MergeUniques implements ports.VisitStore in one transaction: each link
+// and day's sketch is read, united with the batch's hashes and written.
+func (s *Store) MergeUniques(_ context.Context, batch domain.VisitBatch) error {
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(visitUniquesBucket)
+		for _, c := range batch.Counts {
+			if len(c.Uniques) == 0 {
+				continue
+			}
+			key := visitKey(c.Link, domain.DayOf(c.Hour))
+			sk, err := hll.Union(b.Get(key), c.Uniques)
+			if err != nil {
+				return err
+			}
+			if err := b.Put(key, sk); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return translate("merge uniques", err)
+	}
+	return nil
+}
+
+// VisitStats implements ports.VisitStore with range scans of the link's
+// hours (of the whole days the window touches, for the dimensions) and
+// days (for the unique visitors).
 func (s *Store) VisitStats(_ context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
 	sum := domain.NewVisitSum(q.Window)
-	end := visitKey(q.Link, q.Window.To)
+	firstDay, lastDay := q.Window.DimensionDays()
+	var uniques int64
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		c := tx.Bucket(visitsBucket).Cursor()
-		for k, v := c.Seek(visitKey(q.Link, q.Window.From)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+		end := visitKey(q.Link, lastDay)
+		for k, v := c.Seek(visitKey(q.Link, firstDay)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
 			h, err := decodeHour(v)
 			if err != nil {
 				return err
 			}
-			sum.Add(time.Unix(int64(binary.BigEndian.Uint64(k[8:16])), 0), h.humans, h.bots, h.referrers)
+			hour := time.Unix(int64(binary.BigEndian.Uint64(k[8:16])), 0).UTC()
+			if !hour.Before(q.Window.From) && hour.Before(q.Window.To) {
+				sum.Add(hour, h.humans, h.bots, h.referrers)
+			}
+			sum.AddDimensions(&h.dims)
+		}
+		u := tx.Bucket(visitUniquesBucket).Cursor()
+		for k, v := u.Seek(visitKey(q.Link, firstDay)); k != nil && bytes.Compare(k, end) < 0; k, v = u.Next() {
+			n, err := hll.Estimate(v)
+			if err != nil {
+				return err
+			}
+			uniques += n
 		}
 		return nil
 	})
 	if err != nil {
 		return domain.VisitStats{}, translate("visit stats", err)
 	}
-	return sum.Stats(), nil
+	stats := sum.Stats()
+	stats.UniqueVisitors = uniques
+	return stats, nil
 }
 
 // ForgetVisitBatches implements ports.VisitStore.
@@ -131,7 +238,13 @@ func (s *Store) ForgetVisitBatches(ctx context.Context, before time.Time) error 
 // sweepVisits drops the counters of links that are gone: retention drops
 // a link's statistics with it.
 func (s *Store) sweepVisits(ctx context.Context) (int, error) {
-	return s.sweepBucket(ctx, visitsBucket, func(tx *bbolt.Tx, k, _ []byte) (bool, error) {
+	gone := func(tx *bbolt.Tx, k, _ []byte) (bool, error) {
 		return len(k) < 8 || tx.Bucket(linksBucket).Get(k[:8]) == nil, nil
-	})
+	}
+	n, err := s.sweepBucket(ctx, visitsBucket, gone)
+	if err != nil {
+		return n, err
+	}
+	m, err := s.sweepBucket(ctx, visitUniquesBucket, gone)
+	return n + m, err
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/shortlink/shortlink/adapters/hll"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
@@ -40,13 +41,14 @@ WITH batch AS (
         humans = v.humans + EXCLUDED.humans, bots = v.bots + EXCLUDED.bots,
         referrers = merge_visit_referrers(v.referrers, EXCLUDED.referrers, $16)
 ), days AS (
-    INSERT INTO visit_day AS v (link_month, link_id, day, slot, humans, bots, referrers)
-    SELECT (to_timestamp(m) AT TIME ZONE 'UTC')::date, l, to_timestamp(t), $3, hu, bo, r
-    FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::jsonb[]) AS u(m, l, t, hu, bo, r)
+    INSERT INTO visit_day AS v (link_month, link_id, day, slot, humans, bots, referrers, dimensions)
+    SELECT (to_timestamp(m) AT TIME ZONE 'UTC')::date, l, to_timestamp(t), $3, hu, bo, r, dm
+    FROM unnest($10::bigint[], $11::bigint[], $12::bigint[], $13::bigint[], $14::bigint[], $15::jsonb[], $17::jsonb[]) AS u(m, l, t, hu, bo, r, dm)
     WHERE EXISTS (SELECT FROM batch)
     ON CONFLICT (link_id, day, slot, link_month) DO UPDATE SET
         humans = v.humans + EXCLUDED.humans, bots = v.bots + EXCLUDED.bots,
-        referrers = merge_visit_referrers(v.referrers, EXCLUDED.referrers, $16)
+        referrers = merge_visit_referrers(v.referrers, EXCLUDED.referrers, $16),
+        dimensions = merge_visit_dimensions(v.dimensions, EXCLUDED.dimensions, $16)
 )
 SELECT EXISTS (SELECT FROM batch)`
 
@@ -55,6 +57,7 @@ SELECT EXISTS (SELECT FROM batch)`
 type counterRows struct {
 	months, starts, links, humans, bots pq.Int64Array
 	referrers                           pq.StringArray
+	dimensions                          pq.StringArray // day rows only
 }
 
 func newCounterRows(n int) counterRows {
@@ -103,6 +106,29 @@ func referrersJSON(buf []byte, refs []domain.ReferrerCount) ([]byte, error) {
 	return append(buf, '}'), nil
 }
 
+// dimensionsJSON appends dims, each capped, to buf as a JSON object of
+// referrersJSON objects by dimension name; dimensions without values are
+// left out.
+func dimensionsJSON(buf []byte, dims *[domain.NumDimensions][]domain.ReferrerCount) ([]byte, error) {
+	buf = append(buf, '{')
+	first := true
+	for d, counts := range dims {
+		if len(counts) == 0 {
+			continue
+		}
+		if !first {
+			buf = append(buf, ',')
+		}
+		first = false
+		buf = append(append(append(buf, '"'), domain.Dimension(d).String()...), '"', ':')
+		var err error
+		if buf, err = referrersJSON(buf, counts); err != nil {
+			return nil, err
+		}
+	}
+	return append(buf, '}'), nil
+}
+
 // plainHost reports whether host needs no escaping in JSON (every host
 // domain.ReferrerHost returns).
 func plainHost(host string) bool {
@@ -136,7 +162,7 @@ func (s *Store) AddVisits(ctx context.Context, batch domain.VisitBatch) error {
 		err = stmt.QueryRowContext(ctx, batch.ID.String(), batch.Made, slot,
 			hours.months, hours.links, hours.starts, hours.humans, hours.bots, hours.referrers,
 			days.months, days.links, days.starts, days.humans, days.bots, days.referrers,
-			domain.MaxReferrers).Scan(&applied)
+			domain.MaxReferrers, days.dimensions).Scan(&applied)
 		return applied, err
 	})
 	if err != nil {
@@ -173,14 +199,24 @@ func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error)
 		}
 		if j == i+1 { // one hour of the day: the day row is the same
 			days.add(c, day, refs)
+			if buf, err = dimensionsJSON(buf[:0], &c.Dimensions); err != nil {
+				return hours, days, err
+			}
+			days.dimensions = append(days.dimensions, string(buf))
 			i = j
 			continue
 		}
 		sum := domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Referrers: slices.Clone(c.Referrers)}
+		for d := range sum.Dimensions {
+			sum.Dimensions[d] = slices.Clone(c.Dimensions[d])
+		}
 		for _, h := range sorted[i:j] {
 			sum.Humans += h.Humans
 			sum.Bots += h.Bots
 			if h.Hour != c.Hour {
+				for d := range sum.Dimensions {
+					sum.Dimensions[d] = domain.AddReferrers(sum.Dimensions[d], h.Dimensions[d], domain.MaxReferrers)
+				}
 				buf, err = referrersJSON(buf[:0], h.Referrers)
 				if err != nil {
 					return hours, days, err
@@ -193,6 +229,10 @@ func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error)
 			return hours, days, err
 		}
 		days.add(sum, day, string(buf))
+		if buf, err = dimensionsJSON(buf[:0], &sum.Dimensions); err != nil {
+			return hours, days, err
+		}
+		days.dimensions = append(days.dimensions, string(buf))
 		i = j
 	}
 	return hours, days, nil
@@ -285,8 +325,166 @@ func (s *Store) VisitStats(ctx context.Context, q domain.VisitQuery) (domain.Vis
 			return domain.VisitStats{}, translate("read visit stats", err)
 		}
 		domain.SortReferrers(stats.Referrers)
-		return stats, nil
+		return stats, s.dimensionStats(ctx, q, &stats)
 	})
+}
+
+// uniqueRow is one link and day's visitor hashes in a batch.
+type uniqueRow struct {
+	month, day time.Time
+	link       domain.LinkID
+	hashes     []uint64
+}
+
+// MergeUniques implements ports.VisitStore in one transaction: it makes
+// sure the batch's slot row of each link and day exists, locks them in
+// (link, day) order, the order AddVisits locks day rows in, so the two
+// never deadlock, unites each row's sketch with the hashes and writes it
+// back. A union changes nothing when repeated, so an uncertain outcome is
+// simply retried, and one row per slot bounds the storage whatever the
+// replicas: VisitSlots sketches of at most 16 KiB per link and day.
+func (s *Store) MergeUniques(ctx context.Context, batch domain.VisitBatch) error {
+	var rows []uniqueRow
+	byKey := map[[2]int64]int{}
+	for _, c := range batch.Counts {
+		if len(c.Uniques) == 0 {
+			continue
+		}
+		day := domain.DayOf(c.Hour)
+		k := [2]int64{int64(c.Link), day.Unix()}
+		i, ok := byKey[k]
+		if !ok {
+			i = len(rows)
+			byKey[k] = i
+			rows = append(rows, uniqueRow{month: FirstOfMonth(c.LinkCreatedAt), day: day, link: c.Link})
+		}
+		rows[i].hashes = append(rows[i].hashes, c.Uniques...)
+	}
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b uniqueRow) int { return cmp.Or(cmp.Compare(a.link, b.link), a.day.Compare(b.day)) })
+	months, links, days := make(pq.StringArray, len(rows)), make(pq.Int64Array, len(rows)), make(pq.Int64Array, len(rows))
+	for i, r := range rows {
+		months[i], links[i], days[i] = r.month.Format(time.DateOnly), int64(r.link), r.day.Unix()
+	}
+	slot := int(batch.ID[0]) % VisitSlots
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	_, err := await(ctx, "merge uniques", func() (struct{}, error) {
+		tx, err := s.db.BeginTxx(ctx, nil)
+		if err != nil {
+			return struct{}{}, translate("begin merge uniques", err)
+		}
+		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
+		if _, err := tx.ExecContext(ctx, `
+			INSERT INTO visit_day (link_month, link_id, day, slot, humans, bots, referrers)
+			SELECT m, l, to_timestamp(d), $4, 0, 0, '{}' FROM unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(m, l, d)
+			ORDER BY l, d
+			ON CONFLICT (link_id, day, slot, link_month) DO NOTHING`, months, links, days, slot); err != nil {
+			return struct{}{}, translate("make unique rows", err)
+		}
+		found, err := tx.QueryContext(ctx, `
+			SELECT v.link_id, extract(epoch FROM v.day)::bigint, v.uniques FROM visit_day v
+			JOIN unnest($1::date[], $2::bigint[], $3::bigint[]) AS u(m, l, d)
+			  ON v.link_month = u.m AND v.link_id = u.l AND v.day = to_timestamp(u.d) AND v.slot = $4
+			ORDER BY v.link_id, v.day FOR UPDATE OF v`, months, links, days, slot)
+		if err != nil {
+			return struct{}{}, translate("lock unique rows", err)
+		}
+		stored := map[[2]int64][]byte{}
+		for found.Next() {
+			var link, day int64
+			var sk []byte
+			if err := found.Scan(&link, &day, &sk); err != nil {
+				found.Close()
+				return struct{}{}, translate("read unique rows", err)
+			}
+			stored[[2]int64{link, day}] = sk
+		}
+		if err := found.Close(); err != nil {
+			return struct{}{}, translate("read unique rows", err)
+		}
+		sketches := make([][]byte, len(rows))
+		for i, r := range rows {
+			if sketches[i], err = hll.Union(stored[[2]int64{int64(r.link), r.day.Unix()}], r.hashes); err != nil {
+				return struct{}{}, err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE visit_day v SET uniques = u.s
+			FROM unnest($1::date[], $2::bigint[], $3::bigint[], $5::bytea[]) AS u(m, l, d, s)
+			WHERE v.link_month = u.m AND v.link_id = u.l AND v.day = to_timestamp(u.d) AND v.slot = $4`,
+			months, links, days, slot, pq.ByteaArray(sketches)); err != nil {
+			return struct{}{}, translate("write unique rows", err)
+		}
+		if err := tx.Commit(); err != nil {
+			return struct{}{}, translate("commit merge uniques", err)
+		}
+		return struct{}{}, nil
+	})
+	return err
+}
+
+// dimensionStatsQuery sums the dimension values and gathers the unique-
+// visitor sketches of a link's days: rows with a dimension name are
+// values, rows without are a day's sketch of one slot.
+const dimensionStatsQuery = `
+WITH d AS (
+    SELECT day, dimensions, uniques FROM visit_day
+    WHERE link_month = $1 AND link_id = $2 AND day >= $3 AND day < $4
+)
+(SELECT e.key, x.key, sum(x.value::bigint)::bigint, NULL::bigint, NULL::bytea
+ FROM d, jsonb_each(d.dimensions) AS e, jsonb_each(e.value) AS x
+ GROUP BY e.key, x.key HAVING sum(x.value::bigint) > 0)
+UNION ALL
+(SELECT NULL, NULL, NULL, extract(epoch FROM day)::bigint, uniques FROM d WHERE uniques IS NOT NULL)`
+
+// dimensionStats adds the dimensions and daily unique visitors of the
+// days q's window touches to stats.
+func (s *Store) dimensionStats(ctx context.Context, q domain.VisitQuery, stats *domain.VisitStats) error {
+	firstDay, lastDay := q.Window.DimensionDays()
+	rows, err := s.db.QueryContext(ctx, dimensionStatsQuery, FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), firstDay, lastDay)
+	if err != nil {
+		return translate("visit dimensions", err)
+	}
+	defer rows.Close()
+	sketches := map[int64][][]byte{}
+	for rows.Next() {
+		var (
+			dim, value *string
+			visits     *int64
+			day        *int64
+			sk         []byte
+		)
+		if err := rows.Scan(&dim, &value, &visits, &day, &sk); err != nil {
+			return translate("read visit dimensions", err)
+		}
+		if dim == nil {
+			sketches[*day] = append(sketches[*day], sk)
+			continue
+		}
+		if d, ok := domain.ParseDimension(*dim); ok {
+			stats.Dimensions[d] = append(stats.Dimensions[d], domain.ReferrerCount{Host: *value, Visits: *visits})
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return translate("read visit dimensions", err)
+	}
+	for d := range stats.Dimensions {
+		domain.SortReferrers(stats.Dimensions[d])
+		if len(stats.Dimensions[d]) > domain.TopReferrers {
+			stats.Dimensions[d] = stats.Dimensions[d][:domain.TopReferrers]
+		}
+	}
+	for _, slots := range sketches {
+		n, err := hll.Estimate(slots...)
+		if err != nil {
+			return err
+		}
+		stats.UniqueVisitors += n
+	}
+	return nil
 }
 
 // ForgetVisitBatches implements ports.VisitStore.

@@ -196,6 +196,10 @@ type botsNever struct{}
 
 func (botsNever) IsBot(string) bool { return false }
 
+func (botsNever) Agent(string) domain.UserAgent {
+	return domain.UserAgent{Device: domain.DeviceDesktop, Browser: "Firefox", OS: "Linux"}
+}
+
 // TestDialFailureIsNotApplied: a write that cannot reach Postgres is
 // certainly not applied, so the flusher merges it back.
 func TestDialFailureIsNotApplied(t *testing.T) {

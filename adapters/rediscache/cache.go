@@ -27,6 +27,9 @@ type Options struct {
 	URL string
 	// KeyPrefix namespaces the cache's keys; default "shortlink:link:".
 	KeyPrefix string
+	// VisitorKeyPrefix namespaces the day keys of visitor hashes (DayKey);
+	// default "shortlink:visitorkey:".
+	VisitorKeyPrefix string
 	// TTL caps how long a link stays cached (CACHE_TTL).
 	TTL time.Duration
 	// NegativeTTL is how long a code is remembered as unknown (NEGATIVE_CACHE_TTL).
@@ -54,6 +57,9 @@ type Options struct {
 }
 
 func (o Options) withDefaults() Options {
+	if o.VisitorKeyPrefix == "" {
+		o.VisitorKeyPrefix = visitorKeyPrefix
+	}
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "shortlink:link:"
 	}

@@ -21,6 +21,7 @@ var Module = fx.Module("rediscache",
 			return New(client, opts)
 		},
 		func(c *Cache) ports.LinkCache { return c },
+		func(c *Cache) ports.VisitorKeys { return c },
 		fx.Annotate((*Cache).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
 	),
 )

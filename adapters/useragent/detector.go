@@ -1,16 +1,20 @@
 // Package useragent tells bots from browsers by their User-Agent header,
-// with github.com/medama-io/go-useragent (a maintained, allocation-free trie
-// parser) behind a fixed-size cache of verdicts, since a parse costs many
-// times what a cached verdict does (BenchmarkIsBot).
+// and names a browser's device class and browser and OS families, with
+// github.com/medama-io/go-useragent (a maintained, allocation-free trie
+// parser) behind a fixed-size cache of classes, since a parse costs many
+// times what a cached class does (BenchmarkIsBot). One parse serves both.
 package useragent
 
 import (
 	"hash/maphash"
 	"math/bits"
+	"slices"
 	"sync/atomic"
 
 	medama "github.com/medama-io/go-useragent"
+	"github.com/medama-io/go-useragent/agents"
 
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -27,9 +31,9 @@ type Options struct {
 // Detector implements ports.BotDetector. Its cache is direct-mapped: a
 // user agent's 64-bit hash (maphash, seeded per process, so nobody can
 // aim collisions) picks one slot, which holds the hash, less its lowest
-// bit, and the verdict in that bit. A lookup is one hash and one atomic
-// load; a miss parses and overwrites the slot (O(1) eviction, no lock, no
-// allocation, memory fixed at start).
+// classBits bits, and the class packed in those bits. A lookup is one
+// hash and one atomic load; a miss parses and overwrites the slot (O(1)
+// eviction, no lock, no allocation, memory fixed at start).
 type Detector struct {
 	parser *medama.Parser
 	seed   maphash.Seed
@@ -51,26 +55,68 @@ func New(opts Options) (*Detector, error) {
 
 // IsBot implements ports.BotDetector: the library's verdict (crawlers,
 // link previewers, HTTP libraries and command-line clients are bots).
-func (d *Detector) IsBot(userAgent string) bool {
+func (d *Detector) IsBot(userAgent string) bool { return d.Agent(userAgent).Bot }
+
+// Agent implements ports.BotDetector.
+func (d *Detector) Agent(userAgent string) domain.UserAgent {
 	h := maphash.String(d.seed, userAgent)
 	slot := &d.slots[h&d.mask]
-	tag := h | 1 // never 0, the empty slot; the lowest bit holds the verdict
-	if v := slot.Load(); v|1 == tag {
-		return v&1 == 1
+	tag := h &^ classMask
+	if v := slot.Load(); v&^classMask == tag && v&classValid != 0 {
+		return unpack(v & classMask)
 	}
-	bot := d.parse(userAgent)
-	v := tag &^ 1
-	if bot {
-		v |= 1
-	}
-	if v == 0 { // a hash of 0 or 1 marked human would read as empty: skip caching it
-		return bot
-	}
-	slot.Store(v)
-	return bot
+	class := d.parse(userAgent)
+	slot.Store(tag | class)
+	return unpack(class)
 }
 
-func (d *Detector) parse(userAgent string) bool {
+// A class packed in a slot's low bits: valid (so no slot reads as empty),
+// bot, then the indexes of device, browser and OS in their tables.
+const (
+	classBits  = 16
+	classMask  = 1<<classBits - 1
+	classValid = 1 << 15
+	classBot   = 1 << 14
+)
+
+var (
+	devices  = []string{domain.DeviceOther, domain.DeviceDesktop, domain.DeviceMobile, domain.DeviceTablet, domain.DeviceBot}
+	browsers = []agents.Browser{"", agents.BrowserAndroid, agents.BrowserChrome, agents.BrowserEdge, agents.BrowserFirefox,
+		agents.BrowserIE, agents.BrowserOpera, agents.BrowserOperaMini, agents.BrowserSafari, agents.BrowserVivaldi,
+		agents.BrowserSilk, agents.BrowserSamsung, agents.BrowserFalkon, agents.BrowserNintendo, agents.BrowserYandex,
+		agents.BrowserHuawei}
+	systems = []agents.OS{"", agents.OSAndroid, agents.OSChromeOS, agents.OSIOS, agents.OSLinux, agents.OSFreeBSD,
+		agents.OSOpenBSD, agents.OSMacOS, agents.OSWindows}
+)
+
+func (d *Detector) parse(userAgent string) uint64 {
 	agent := d.parser.Parse(userAgent)
-	return agent.IsBot()
+	class := uint64(classValid)
+	device := 0 // other: a TV, or none the parser names
+	switch {
+	case agent.IsBot():
+		class |= classBot
+		device = 4
+	case agent.IsTablet():
+		device = 3
+	case agent.IsMobile():
+		device = 2
+	case agent.IsDesktop():
+		device = 1
+	}
+	class |= uint64(device)
+	class |= uint64(max(slices.Index(browsers, agent.Browser()), 0)) << 3
+	class |= uint64(max(slices.Index(systems, agent.OS()), 0)) << 8
+	return class
+}
+
+func unpack(class uint64) domain.UserAgent {
+	ua := domain.UserAgent{Bot: class&classBot != 0, Device: devices[min(class&7, 4)], Browser: domain.ValueOther, OS: domain.ValueOther}
+	if b := (class >> 3) & 31; b > 0 && int(b) < len(browsers) {
+		ua.Browser = string(browsers[b])
+	}
+	if o := (class >> 8) & 15; o > 0 && int(o) < len(systems) {
+		ua.OS = string(systems[o])
+	}
+	return ua
 }

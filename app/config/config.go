@@ -86,6 +86,16 @@ type Config struct {
 	// no visit counting).
 	VisitFlushInterval time.Duration `env:"VISIT_FLUSH_INTERVAL" envDefault:"1s"`
 	VisitPendingKeys   int           `env:"VISIT_PENDING_KEYS" envDefault:"100000"`
+	// VisitPendingBytes bounds the memory of what it holds, sketches and
+	// visitor hashes included.
+	VisitPendingBytes ByteSize `env:"VISIT_PENDING_BYTES" envDefault:"16MiB"`
+	// VisitUniquesInterval is how often it merges visitor hashes into the
+	// unique-visitor sketches, whose every rewrite costs the same however
+	// few hashes it adds.
+	VisitUniquesInterval time.Duration `env:"VISIT_UNIQUES_INTERVAL" envDefault:"30s"`
+	// GeoIPDB names an MMDB file (GeoLite2 or DB-IP Country) to place
+	// visitors' addresses in countries with, instead of the embedded data.
+	GeoIPDB string `env:"GEOIP_DB"`
 
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
@@ -290,6 +300,12 @@ func (c Config) validate() error {
 	}
 	if c.VisitFlushInterval < 10*time.Millisecond || c.VisitFlushInterval > time.Minute {
 		bad("VISIT_FLUSH_INTERVAL", "must be a duration between 10ms and 1m, got %s", c.VisitFlushInterval)
+	}
+	if c.VisitUniquesInterval < 10*time.Millisecond || c.VisitUniquesInterval > time.Hour {
+		bad("VISIT_UNIQUES_INTERVAL", "must be a duration between 10ms and 1h, got %s", c.VisitUniquesInterval)
+	}
+	if c.VisitPendingBytes < 1<<20 || c.VisitPendingBytes > 1<<40 {
+		bad("VISIT_PENDING_BYTES", "must be a size between 1MiB and 1TiB, got %s", c.VisitPendingBytes)
 	}
 	if c.VisitPendingKeys < 0 || c.VisitPendingKeys > 10_000_000 {
 		bad("VISIT_PENDING_KEYS", "must be 0 (no visit counting) or up to 10000000, got %d", c.VisitPendingKeys)

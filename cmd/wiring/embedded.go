@@ -19,6 +19,7 @@ var Embedded = fx.Options(
 	bolt.Module,
 	localCache,
 	fx.Provide(func() ports.RateLimiter { return memory.NewRateLimiter() }),
+	fx.Provide(func() ports.VisitorKeys { return memory.NewVisitorKeys() }),
 )
 
 // localCache is the in-process cache: the embedded mode's only cache, and

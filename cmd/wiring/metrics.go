@@ -57,7 +57,8 @@ func coreCollectors(p coreParams) []prometheus.Collector {
 		counterFunc("shortlink_cache_errors_total", "Cache operations that failed and fell back to the store.", p.Resolver.CacheErrors),
 		p.Flushes,
 		counterFunc("shortlink_visits_recorded_total", "Redirects counted as visits in memory.", p.Visits.Recorded),
-		counterFunc("shortlink_visits_dropped_total", "Visits dropped because VISIT_PENDING_KEYS (link, hour) keys were pending.", p.Visits.Dropped),
+		counterFunc("shortlink_visits_dropped_total", "Visits dropped because VISIT_PENDING_KEYS (link, hour) keys were pending or VISIT_PENDING_BYTES was used up.", p.Visits.Dropped),
+		counterFunc("shortlink_visitor_hashes_dropped_total", "Visitor hashes not kept (unique visitors undercounted) because VISIT_PENDING_BYTES was used up.", p.Visits.DroppedUniques),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "shortlink_visit_pending_keys", Help: "(link, hour) keys of visits held in memory, the batch being written included.",
 		}, func() float64 { return float64(p.Visits.PendingKeys()) }),

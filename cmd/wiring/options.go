@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/shortlink/shortlink/adapters/bolt"
+	"github.com/shortlink/shortlink/adapters/geo"
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/adapters/postgres"
@@ -31,6 +32,7 @@ func AppOptions(cfg config.Config) app.Options {
 		AdminKeys: cfg.AdminKeys, MissRateLimit: cfg.MissRateLimit,
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
+		VisitPendingBytes: int64(cfg.VisitPendingBytes), VisitUniquesInterval: cfg.VisitUniquesInterval,
 	}
 }
 
@@ -90,6 +92,7 @@ func Settings(cfg config.Config) fx.Option {
 			NewLogger(cfg),
 			AppOptions(cfg), PostgresOptions(cfg), CacheOptions(cfg), LimiterOptions(cfg),
 			PoolOptions(cfg), BoltOptions(cfg), MemoryCacheOptions(cfg), HTTPOptions(cfg),
+			geo.Options{DBPath: cfg.GeoIPDB},
 		),
 	)
 }

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/fx"
 
+	"github.com/shortlink/shortlink/adapters/geo"
 	"github.com/shortlink/shortlink/adapters/useragent"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/ports"
@@ -15,6 +16,14 @@ import (
 // the flush histogram, observed by the flusher and served by /metrics.
 var visits = fx.Provide(
 	func() (ports.BotDetector, error) { return useragent.New(useragent.Options{}) },
+	func(lc fx.Lifecycle, opts geo.Options) (ports.GeoLocator, error) {
+		l, err := geo.New(opts)
+		if err != nil {
+			return nil, err
+		}
+		lc.Append(fx.StopHook(l.Close))
+		return l, nil
+	},
 	newFlushHistogram,
 	func(h *flushHistogram) app.FlushObserver {
 		return func(d time.Duration, outcome string) { h.WithLabelValues(outcome).Observe(d.Seconds()) }

@@ -31,6 +31,68 @@ var visitStoreRules = []rule[visitCase]{
 	{"referrers are capped per link and hour, the rest counted as other", referrersAreCappedPerLinkAndHour},
 	{"a host named late takes its visits back from other", aHostNamedLateTakesItsVisitsBackFromOther},
 	{"concurrent batches add up exactly", concurrentBatchesAddUpExactly},
+	{"dimensions are summed per link over the window's days, capped", dimensionsAreSummedPerDay},
+	{"unique visitors merge by union: retries and replicas count a visitor once", uniqueVisitorsMergeByUnion},
+}
+
+func dimensionsAreSummedPerDay(t *testing.T, c visitCase) {
+	a := visits(1, 1, 3, 1)
+	a.Dimensions[domain.DimCountry] = []domain.ReferrerCount{ref("DE", 3), ref("US", 1)}
+	a.Dimensions[domain.DimUTMCampaign] = []domain.ReferrerCount{ref("spring \"sale\" ü", 2), ref("none", 2)}
+	b := visits(1, 5, 2, 0)
+	b.Dimensions[domain.DimCountry] = []domain.ReferrerCount{ref("DE", 1), ref("JP", 1)}
+	b.Dimensions[domain.DimUTMCampaign] = []domain.ReferrerCount{ref("none", 2)}
+	other := visits(2, 5, 9, 0)
+	other.Dimensions[domain.DimCountry] = []domain.ReferrerCount{ref("FR", 9)}
+	c.add(t, visitBatch(a, other))
+	c.add(t, visitBatch(b))
+	// An hourly window of one hour reads the whole day's dimensions.
+	for _, got := range []domain.VisitStats{c.dayStats(t, 1, domain.IntervalDay), c.stats(t, 1, visitHour(1), visitHour(2), domain.IntervalHour)} {
+		expectEqual(t, "countries", []domain.ReferrerCount{ref("DE", 4), ref("JP", 1), ref("US", 1)}, got.Dimensions[domain.DimCountry])
+		expectEqual(t, "campaigns", []domain.ReferrerCount{ref("none", 4), ref("spring \"sale\" ü", 2)}, got.Dimensions[domain.DimUTMCampaign])
+		expectEqual(t, "devices", []domain.ReferrerCount(nil), got.Dimensions[domain.DimDevice])
+	}
+	many := visits(3, 2, 30, 0)
+	for i := range 30 {
+		many.Dimensions[domain.DimUTMSource] = append(many.Dimensions[domain.DimUTMSource], ref(fmt.Sprintf("src-%02d", i), 1))
+	}
+	c.add(t, visitBatch(many))
+	if got := c.dayStats(t, 3, domain.IntervalDay).Dimensions[domain.DimUTMSource]; len(got) != domain.TopReferrers {
+		t.Fatalf("%d sources listed, want the top %d", len(got), domain.TopReferrers)
+	}
+}
+
+func uniqueVisitorsMergeByUnion(t *testing.T, c visitCase) {
+	ctx := context.Background()
+	hashes := func(from, to int) []uint64 {
+		var hs []uint64
+		for i := from; i < to; i++ {
+			hs = append(hs, uint64(i)*0x9E3779B97F4A7C15)
+		}
+		return hs
+	}
+	first := visits(1, 1, 100, 0)
+	first.Uniques = hashes(0, 100)
+	second := visits(1, 7, 100, 0) // another replica, later that day, 50 of the same visitors
+	second.Uniques = hashes(50, 150)
+	nextDay := visits(1, 24+3, 10, 0)
+	nextDay.Uniques = hashes(0, 10) // a new day's key would hash them anew; here the same hashes count again
+	b1, b2, b3 := visitBatch(first), visitBatch(second), visitBatch(nextDay)
+	for _, b := range []domain.VisitBatch{b1, b1, b2, b3, b2} { // retries merge again
+		c.add(t, b)
+		if err := c.s.MergeUniques(ctx, b); err != nil {
+			t.Fatalf("MergeUniques: %v", err)
+		}
+	}
+	if got := c.dayStats(t, 1, domain.IntervalDay).UniqueVisitors; got != 150 {
+		t.Fatalf("%d unique visitors on the day, want 150", got)
+	}
+	if got := c.stats(t, 1, visitDay, visitDay.Add(48*time.Hour), domain.IntervalDay).UniqueVisitors; got != 160 {
+		t.Fatalf("%d daily unique visitors over two days, want 150 + 10", got)
+	}
+	if got := c.dayStats(t, 2, domain.IntervalDay).UniqueVisitors; got != 0 {
+		t.Fatalf("another link has %d unique visitors, want 0", got)
+	}
 }
 
 // The contract's visits fall on the hours of a fixed day, so windows are

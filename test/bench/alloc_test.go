@@ -28,6 +28,9 @@ func TestAllocsPerRedirect(t *testing.T) {
 		t.Skip("allocation counts mean nothing under -race (sync.Pool drops items at random); make unittest runs this test again without -race")
 	}
 	e := newEngine(t)
+	if e.visits.VisitorHashes() == 0 {
+		t.Fatal("no visitor hashes after the warm-up: the measurement would leave out counting unique visitors")
+	}
 
 	t.Run("cached", func(t *testing.T) {
 		hits, misses, visits := e.cache.Hits(), e.cache.Misses(), e.visits.Recorded()

@@ -63,7 +63,11 @@ func newEngine(tb testing.TB) *engine {
 			tb.Fatal(err)
 		}
 		code := created.Link.Code()
-		req := mixedRequest("/"+code.String(), clients[i%len(clients)])
+		path := "/" + code.String()
+		if i%3 == 0 { // a campaign's link
+			path += fmt.Sprintf("?utm_source=newsletter&utm_medium=email&utm_campaign=week-%d", i%5)
+		}
+		req := mixedRequest(path, clients[i%len(clients)])
 		if i < engineCachedLinks {
 			e.cached = append(e.cached, req)
 		} else {

@@ -107,6 +107,7 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		func() ports.CodeSecretStore { return parts.Secrets },
 		func() ports.LinkStore { return parts.Store },
 		func() ports.CodeCounter { return parts.Counter },
+		func() ports.VisitorKeys { return memory.NewVisitorKeys() }, // as embedded mode: uniques counted
 	}
 	switch local, ok := parts.Cache.(ports.LocalLinkCache); {
 	case ok:

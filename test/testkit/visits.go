@@ -127,7 +127,23 @@ type Stats struct {
 		Humans int64  `json:"humans"`
 		Bots   int64  `json:"bots"`
 	} `json:"series"`
-	Referrers []StatsReferrer `json:"referrers"`
+	Referrers         []StatsReferrer `json:"referrers"`
+	UniqueVisitors    int64           `json:"unique_visitors"`
+	UniqueVisitorsPer string          `json:"unique_visitors_per"`
+	// Dimensions maps each dimension asked for to its values' visits.
+	Dimensions map[string][]struct {
+		Value  string `json:"value"`
+		Visits int64  `json:"visits"`
+	} `json:"dimensions"`
+}
+
+// Dimension is the visits by value of one dimension of s.
+func (s Stats) Dimension(name string) map[string]int64 {
+	out := map[string]int64{}
+	for _, v := range s.Dimensions[name] {
+		out[v.Value] = v.Visits
+	}
+	return out
 }
 
 // StatsReferrer is one referrer of a stats answer.

@@ -102,8 +102,10 @@ const (
 	ErrorEnvelopeDataReasonInvalidAlias         ErrorEnvelopeDataReason = "invalid_alias"
 	ErrorEnvelopeDataReasonInvalidCode          ErrorEnvelopeDataReason = "invalid_code"
 	ErrorEnvelopeDataReasonInvalidCursor        ErrorEnvelopeDataReason = "invalid_cursor"
+	ErrorEnvelopeDataReasonInvalidDimension     ErrorEnvelopeDataReason = "invalid_dimension"
 	ErrorEnvelopeDataReasonInvalidExpiresAt     ErrorEnvelopeDataReason = "invalid_expires_at"
 	ErrorEnvelopeDataReasonInvalidFilter        ErrorEnvelopeDataReason = "invalid_filter"
+	ErrorEnvelopeDataReasonInvalidFormat        ErrorEnvelopeDataReason = "invalid_format"
 	ErrorEnvelopeDataReasonInvalidInterval      ErrorEnvelopeDataReason = "invalid_interval"
 	ErrorEnvelopeDataReasonInvalidJson          ErrorEnvelopeDataReason = "invalid_json"
 	ErrorEnvelopeDataReasonInvalidName          ErrorEnvelopeDataReason = "invalid_name"
@@ -167,9 +169,13 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonInvalidCursor:
 		return true
+	case ErrorEnvelopeDataReasonInvalidDimension:
+		return true
 	case ErrorEnvelopeDataReasonInvalidExpiresAt:
 		return true
 	case ErrorEnvelopeDataReasonInvalidFilter:
+		return true
+	case ErrorEnvelopeDataReasonInvalidFormat:
 		return true
 	case ErrorEnvelopeDataReasonInvalidInterval:
 		return true
@@ -393,8 +399,10 @@ const (
 	NotReadyEnvelopeDataReasonInvalidAlias         NotReadyEnvelopeDataReason = "invalid_alias"
 	NotReadyEnvelopeDataReasonInvalidCode          NotReadyEnvelopeDataReason = "invalid_code"
 	NotReadyEnvelopeDataReasonInvalidCursor        NotReadyEnvelopeDataReason = "invalid_cursor"
+	NotReadyEnvelopeDataReasonInvalidDimension     NotReadyEnvelopeDataReason = "invalid_dimension"
 	NotReadyEnvelopeDataReasonInvalidExpiresAt     NotReadyEnvelopeDataReason = "invalid_expires_at"
 	NotReadyEnvelopeDataReasonInvalidFilter        NotReadyEnvelopeDataReason = "invalid_filter"
+	NotReadyEnvelopeDataReasonInvalidFormat        NotReadyEnvelopeDataReason = "invalid_format"
 	NotReadyEnvelopeDataReasonInvalidInterval      NotReadyEnvelopeDataReason = "invalid_interval"
 	NotReadyEnvelopeDataReasonInvalidJson          NotReadyEnvelopeDataReason = "invalid_json"
 	NotReadyEnvelopeDataReasonInvalidName          NotReadyEnvelopeDataReason = "invalid_name"
@@ -458,9 +466,13 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonInvalidCursor:
 		return true
+	case NotReadyEnvelopeDataReasonInvalidDimension:
+		return true
 	case NotReadyEnvelopeDataReasonInvalidExpiresAt:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidFilter:
+		return true
+	case NotReadyEnvelopeDataReasonInvalidFormat:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidInterval:
 		return true
@@ -560,6 +572,21 @@ func (e StatsInterval) Valid() bool {
 	}
 }
 
+// Defines values for StatsUniqueVisitorsPer.
+const (
+	StatsUniqueVisitorsPerDay StatsUniqueVisitorsPer = "day"
+)
+
+// Valid indicates whether the value is a known member of the StatsUniqueVisitorsPer enum.
+func (e StatsUniqueVisitorsPer) Valid() bool {
+	switch e {
+	case StatsUniqueVisitorsPerDay:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for StatsEnvelopeStatus.
 const (
 	StatsEnvelopeStatusN200 StatsEnvelopeStatus = 200
@@ -635,6 +662,24 @@ func (e ShortLinkStatsParamsInterval) Valid() bool {
 	case ShortLinkStatsParamsIntervalDay:
 		return true
 	case ShortLinkStatsParamsIntervalHour:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ShortLinkStatsParamsFormat.
+const (
+	Csv  ShortLinkStatsParamsFormat = "csv"
+	Json ShortLinkStatsParamsFormat = "json"
+)
+
+// Valid indicates whether the value is a known member of the ShortLinkStatsParamsFormat enum.
+func (e ShortLinkStatsParamsFormat) Valid() bool {
+	switch e {
+	case Csv:
+		return true
+	case Json:
 		return true
 	default:
 		return false
@@ -784,6 +829,13 @@ type CreatedEnvelope struct {
 
 // CreatedEnvelopeStatus defines model for CreatedEnvelope.Status.
 type CreatedEnvelopeStatus int
+
+// DimensionValues defines model for DimensionValues.
+type DimensionValues = []struct {
+	// Value Example: DE
+	Value  string `json:"value"`
+	Visits int    `json:"visits"`
+}
 
 // ErrorEnvelope An error. Each response narrows `status`, and most `reason`, to their own.
 type ErrorEnvelope struct {
@@ -992,6 +1044,22 @@ type Stats struct {
 	// Example: k0OmqQY
 	Code Code `json:"code"`
 
+	// Dimensions Present when `dimensions=` asks: for each dimension asked, its top
+	// 10 values over the days the window touches, most visits first
+	// (ties by value). `other` sums the values beyond a link's top 10
+	// of an hour; `none` counts visits without a UTM value; `XX` is a
+	// country no database places (private addresses too).
+	Dimensions *struct {
+		Browser     *DimensionValues `json:"browser,omitempty"`
+		Country     *DimensionValues `json:"country,omitempty"`
+		Device      *DimensionValues `json:"device,omitempty"`
+		Os          *DimensionValues `json:"os,omitempty"`
+		Referrer    *DimensionValues `json:"referrer,omitempty"`
+		UtmCampaign *DimensionValues `json:"utm_campaign,omitempty"`
+		UtmMedium   *DimensionValues `json:"utm_medium,omitempty"`
+		UtmSource   *DimensionValues `json:"utm_source,omitempty"`
+	} `json:"dimensions,omitempty"`
+
 	// From RFC 3339 in UTC (`Z`), up to microsecond precision.
 	//
 	// Example: 2027-01-31T00:00:00Z
@@ -1026,10 +1094,21 @@ type Stats struct {
 
 	// Total humans + bots.
 	Total int `json:"total"`
+
+	// UniqueVisitors Daily unique visitors: each day's estimated distinct human
+	// visitors (HyperLogLog, about 1 % standard error), summed over the
+	// days the window touches. Not people over the window.
+	UniqueVisitors int `json:"unique_visitors"`
+
+	// UniqueVisitorsPer What unique_visitors counts once: a visitor per day.
+	UniqueVisitorsPer StatsUniqueVisitorsPer `json:"unique_visitors_per"`
 }
 
 // StatsInterval defines model for Stats.Interval.
 type StatsInterval string
+
+// StatsUniqueVisitorsPer What unique_visitors counts once: a visitor per day.
+type StatsUniqueVisitorsPer string
 
 // StatsEnvelope The Envelope of a stats answer.
 type StatsEnvelope struct {
@@ -1203,10 +1282,21 @@ type ShortLinkStatsParams struct {
 
 	// Interval Width of the buckets of `series`.
 	Interval *ShortLinkStatsParamsInterval `form:"interval,omitempty" json:"interval,omitempty"`
+
+	// Dimensions Comma-separated dimensions to list the top 10 values of in
+	// `dimensions`: `country`, `device`, `browser`, `os`, `utm_source`,
+	// `utm_medium`, `utm_campaign`, `referrer`; each at most once.
+	Dimensions *string `form:"dimensions,omitempty" json:"dimensions,omitempty"`
+
+	// Format `json` (the default) or `csv`: the series only, one line per interval.
+	Format *ShortLinkStatsParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 }
 
 // ShortLinkStatsParamsInterval defines parameters for ShortLinkStats.
 type ShortLinkStatsParamsInterval string
+
+// ShortLinkStatsParamsFormat defines parameters for ShortLinkStats.
+type ShortLinkStatsParamsFormat string
 
 // ListShortLinksParams defines parameters for ListShortLinks.
 type ListShortLinksParams struct {
@@ -1506,8 +1596,21 @@ type ClientInterface interface {
 	// command-line clients; no user agent at all) counts as `bots`,
 	// anything else as `humans`. Of the visitor only the referrer's host is
 	// kept (`direct` without a usable `Referer`; beyond the top 10 hosts of
-	// a link and hour, `other`). Visits are written every
+	// a link and hour, `other`), and per link and day the counts of its
+	// country, device class, browser and OS families and the short URL's
+	// `utm_source`, `utm_medium` and `utm_campaign` (`dimensions`), and a
+	// HyperLogLog sketch of its visitors (`unique_visitors`): never the
+	// address, the user agent or the query string. Visits are written every
 	// VISIT_FLUSH_INTERVAL (default 1 s), so the last second may be missing.
+	//
+	// `unique_visitors` is **daily unique visitors**: each day's estimate
+	// (a standard error of about 1 %) of the distinct human visitors
+	// (address and user agent), summed over the days the window touches;
+	// one person visiting on two days counts twice, and a visitor is not
+	// linked from one day to the next. Dimensions and unique visitors are
+	// kept per day, so an hourly window reports those of its whole days.
+	//
+	// `format=csv` answers the series as CSV (`start,humans,bots,total`).
 	//
 	// The window is widened to whole intervals in UTC: `from` rounded
 	// down, `to` up; `series` holds every interval of it, empty ones as
@@ -1922,8 +2025,21 @@ func (c *Client) ShortLinkQRCode(ctx context.Context, code Code, params *ShortLi
 // command-line clients; no user agent at all) counts as `bots`,
 // anything else as `humans`. Of the visitor only the referrer's host is
 // kept (`direct` without a usable `Referer`; beyond the top 10 hosts of
-// a link and hour, `other`). Visits are written every
+// a link and hour, `other`), and per link and day the counts of its
+// country, device class, browser and OS families and the short URL's
+// `utm_source`, `utm_medium` and `utm_campaign` (`dimensions`), and a
+// HyperLogLog sketch of its visitors (`unique_visitors`): never the
+// address, the user agent or the query string. Visits are written every
 // VISIT_FLUSH_INTERVAL (default 1 s), so the last second may be missing.
+//
+// `unique_visitors` is **daily unique visitors**: each day's estimate
+// (a standard error of about 1 %) of the distinct human visitors
+// (address and user agent), summed over the days the window touches;
+// one person visiting on two days counts twice, and a visitor is not
+// linked from one day to the next. Dimensions and unique visitors are
+// kept per day, so an hourly window reports those of its whole days.
+//
+// `format=csv` answers the series as CSV (`start,humans,bots,total`).
 //
 // The window is widened to whole intervals in UTC: `from` rounded
 // down, `to` up; `series` holds every interval of it, empty ones as
@@ -2683,6 +2799,30 @@ func NewShortLinkStatsRequest(server string, code Code, params *ShortLinkStatsPa
 
 		}
 
+		if params.Dimensions != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dimensions", *params.Dimensions, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if encoded := queryValues.Encode(); encoded != "" {
 			rawQueryFragments = append(rawQueryFragments, encoded)
 		}
@@ -3241,8 +3381,21 @@ type ClientWithResponsesInterface interface {
 	// command-line clients; no user agent at all) counts as `bots`,
 	// anything else as `humans`. Of the visitor only the referrer's host is
 	// kept (`direct` without a usable `Referer`; beyond the top 10 hosts of
-	// a link and hour, `other`). Visits are written every
+	// a link and hour, `other`), and per link and day the counts of its
+	// country, device class, browser and OS families and the short URL's
+	// `utm_source`, `utm_medium` and `utm_campaign` (`dimensions`), and a
+	// HyperLogLog sketch of its visitors (`unique_visitors`): never the
+	// address, the user agent or the query string. Visits are written every
 	// VISIT_FLUSH_INTERVAL (default 1 s), so the last second may be missing.
+	//
+	// `unique_visitors` is **daily unique visitors**: each day's estimate
+	// (a standard error of about 1 %) of the distinct human visitors
+	// (address and user agent), summed over the days the window touches;
+	// one person visiting on two days counts twice, and a visitor is not
+	// linked from one day to the next. Dimensions and unique visitors are
+	// kept per day, so an hourly window reports those of its whole days.
+	//
+	// `format=csv` answers the series as CSV (`start,humans,bots,total`).
 	//
 	// The window is widened to whole intervals in UTC: `from` rounded
 	// down, `to` up; `series` holds every interval of it, empty ones as
@@ -6004,8 +6157,21 @@ func (c *ClientWithResponses) ShortLinkQRCodeWithResponse(ctx context.Context, c
 // command-line clients; no user agent at all) counts as `bots`,
 // anything else as `humans`. Of the visitor only the referrer's host is
 // kept (`direct` without a usable `Referer`; beyond the top 10 hosts of
-// a link and hour, `other`). Visits are written every
+// a link and hour, `other`), and per link and day the counts of its
+// country, device class, browser and OS families and the short URL's
+// `utm_source`, `utm_medium` and `utm_campaign` (`dimensions`), and a
+// HyperLogLog sketch of its visitors (`unique_visitors`): never the
+// address, the user agent or the query string. Visits are written every
 // VISIT_FLUSH_INTERVAL (default 1 s), so the last second may be missing.
+//
+// `unique_visitors` is **daily unique visitors**: each day's estimate
+// (a standard error of about 1 %) of the distinct human visitors
+// (address and user agent), summed over the days the window touches;
+// one person visiting on two days counts twice, and a visitor is not
+// linked from one day to the next. Dimensions and unique visitors are
+// kept per day, so an hourly window reports those of its whole days.
+//
+// `format=csv` answers the series as CSV (`start,humans,bots,total`).
 //
 // The window is widened to whole intervals in UTC: `from` rounded
 // down, `to` up; `series` holds every interval of it, empty ones as
@@ -8075,6 +8241,9 @@ func ParseShortLinkStatsResponse(rsp *http.Response) (*ShortLinkStatsResponse, e
 			return nil, err
 		}
 		response.JSON503 = &dest
+
+	case rsp.StatusCode == 200:
+		// Content-type (text/csv) unsupported
 
 	}
 
