@@ -59,6 +59,7 @@ var Module = fx.Module("app",
 			return NewCreator(store, caches, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log)
 		},
 		newResolverFx,
+		newFeatureGateFx,
 		newManagerFx,
 		newVisitsFx,
 		newReadinessFx,
@@ -127,6 +128,16 @@ func newManagerFx(p useCaseParams) *Manager {
 		AdminKeys: p.Opts.AdminKeys, Misses: p.misses(), Quarantine: p.Opts.Quarantine, MaxTTL: p.Opts.Expiry.Max,
 	}, p.Log)
 }
+
+type gateParams struct {
+	fx.In
+	Steps ports.ReleaseSteps `optional:"true"`
+	Clock ports.Clock
+}
+
+// newFeatureGateFx gates on the store's release steps; a store without
+// them (embedded mode) has no rolling deploys, and the gate is open.
+func newFeatureGateFx(p gateParams) *FeatureGate { return NewFeatureGate(p.Steps, p.Clock) }
 
 type invalidatorParams struct {
 	fx.In

@@ -37,6 +37,10 @@ var (
 	ErrAdminOnly = fmt.Errorf("%w: only an administrator can enable it", ErrTakenDown)
 	// ErrLinkExpired means a change needs a live link, and it has expired.
 	ErrLinkExpired = errors.New("the link has expired and cannot be revived")
+	// ErrFeatureNotEnabled refuses a feature whose rows the previous
+	// release would serve wrongly (a password-protected link) until the
+	// operator has run the contract step of the deploy (`migrate contract`).
+	ErrFeatureNotEnabled = errors.New("feature not enabled until the deploy's contract step has run")
 	// ErrUnavailable means a dependency the operation needs is down.
 	ErrUnavailable = errors.New("service temporarily unavailable")
 	// ErrCodeSpaceExhausted means the counter has passed the last generated code.

@@ -30,6 +30,15 @@ type LinkStore interface {
 	Update(ctx context.Context, code domain.Code, now time.Time, change LinkChange) (domain.ShortLink, error)
 }
 
+// ReleaseSteps tells which steps of a rolling deploy the operator has run
+// on the store. A store no two releases ever share (embedded mode) has no
+// rolling deploys, and provides none.
+type ReleaseSteps interface {
+	// Contracted reports whether the contract step (`migrate contract`) has
+	// run: no task of a previous release serves from the store any more.
+	Contracted(ctx context.Context) (bool, error)
+}
+
 // LinkChange turns the link a code holds into its next version and says
 // until when the code stays claimed; an error leaves the link as it was.
 type LinkChange func(current domain.ShortLink) (next domain.ShortLink, codeFreeAfter time.Time, err error)

@@ -92,6 +92,8 @@ var sentinelAnswers = []struct {
 		message: "credentials required: Authorization: Bearer <manage token or admin key>"}},
 	{domain.ErrTakenDown, &httpError{status: http.StatusForbidden, reason: "taken_down", message: "an administrator took this link down; only an administrator can change or delete it"}},
 	{domain.ErrForbidden, &httpError{status: http.StatusForbidden, reason: "forbidden", message: "these credentials do not grant this link"}},
+	{domain.ErrFeatureNotEnabled, &httpError{status: http.StatusConflict, reason: "feature_not_enabled",
+		message: "this feature is not enabled yet: the operator turns it on with `migrate contract` once the deploy is complete"}},
 	{domain.ErrUnavailable, errUnavailable},
 }
 
