@@ -16,6 +16,20 @@ type CreateRequest struct {
 	URL       string
 	ExpiresAt string
 	Alias     string
+	// ForwardQuery is forward_query; nil: LinkFeatures.ForwardQueryDefault.
+	ForwardQuery *bool
+}
+
+// LinkFeatures are the settings of links' optional features.
+type LinkFeatures struct {
+	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT: a create's forward_query
+	// when it sends none.
+	ForwardQueryDefault bool
+}
+
+// linkOptions are a new link's optional features, as the create decided them.
+type linkOptions struct {
+	forwardQuery bool
 }
 
 // Created is a stored link and its manage token, which exists only here:
@@ -34,6 +48,7 @@ type Creator struct {
 	urls       domain.URLPolicy
 	expiry     domain.ExpiryPolicy
 	quarantine domain.CodeQuarantine
+	features   LinkFeatures
 	log        *slog.Logger
 }
 
@@ -43,6 +58,9 @@ func NewCreator(store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, cl
 ) *Creator {
 	return &Creator{store: store, caches: caches, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
 }
+
+// WithFeatures sets the settings of links' optional features.
+func (c *Creator) WithFeatures(f LinkFeatures) *Creator { c.features = f; return c }
 
 // Create validates req, stores the link and writes it through to the
 // cache its first lookup reads (LinkCaches.created).
@@ -62,16 +80,20 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if err != nil {
 		return Created{}, err
 	}
+	opts := linkOptions{forwardQuery: c.features.ForwardQueryDefault}
+	if req.ForwardQuery != nil {
+		opts.forwardQuery = *req.ForwardQuery
+	}
 	token, owner := domain.NewManageToken()
 
 	var link domain.ShortLink
 	if alias != "" {
-		link, err = c.insert(ctx, alias, target, now, expiresAt, owner)
+		link, err = c.insert(ctx, alias, target, now, expiresAt, owner, opts)
 		if errors.Is(err, domain.ErrCodeTaken) {
 			return Created{}, domain.ErrAliasTaken
 		}
 	} else {
-		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner)
+		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner, opts)
 	}
 	if err != nil {
 		return Created{}, err
@@ -86,13 +108,13 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 // free. A generated code is taken only when someone claimed it as an alias
 // first, so it keeps drawing, for as long as the request may take, rather
 // than fail a create that nothing is wrong with.
-func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest) (domain.ShortLink, error) {
+func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest, opts linkOptions) (domain.ShortLink, error) {
 	for {
 		code, err := c.codes.Next(ctx)
 		if err != nil {
 			return domain.ShortLink{}, fmt.Errorf("next code: %w", err)
 		}
-		link, err := c.insert(ctx, code, target, now, expiresAt, owner)
+		link, err := c.insert(ctx, code, target, now, expiresAt, owner, opts)
 		if !errors.Is(err, domain.ErrCodeTaken) {
 			return link, err
 		}
@@ -100,11 +122,12 @@ func (c *Creator) insertGenerated(ctx context.Context, target string, now, expir
 	}
 }
 
-func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time, owner domain.TokenDigest) (domain.ShortLink, error) {
+func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time, owner domain.TokenDigest, opts linkOptions) (domain.ShortLink, error) {
 	link, err := domain.NewShortLink(code, target, now, expiresAt, owner)
 	if err != nil {
 		return domain.ShortLink{}, err
 	}
+	link = link.WithForwardQuery(opts.forwardQuery)
 	stored, err := c.store.Insert(ctx, link, c.quarantine.FreeAfter(link))
 	if err != nil {
 		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)

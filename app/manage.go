@@ -14,8 +14,9 @@ import (
 
 // Patch is a PATCH of a link as the client sent it; nil fields are absent.
 type Patch struct {
-	ExpiresAt *time.Time
-	Disabled  *bool
+	ExpiresAt    *time.Time
+	Disabled     *bool
+	ForwardQuery *bool
 }
 
 // LinkInfo is a link as its info shows it at an instant.
@@ -117,6 +118,11 @@ func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Reques
 		}
 		if p.Disabled != nil {
 			if link, err = link.SetDisabled(*p.Disabled, by); err != nil {
+				return domain.ShortLink{}, err
+			}
+		}
+		if p.ForwardQuery != nil && *p.ForwardQuery != link.ForwardQuery() {
+			if link, err = link.SetForwardQuery(*p.ForwardQuery); err != nil {
 				return domain.ShortLink{}, err
 			}
 		}

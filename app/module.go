@@ -35,6 +35,8 @@ type Options struct {
 	// VisitPendingKeys bounds the (link, hour) keys of visits held in
 	// memory (VISIT_PENDING_KEYS); 0 turns visit counting off.
 	VisitPendingKeys int
+	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT.
+	ForwardQueryDefault bool
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -56,7 +58,8 @@ var Module = fx.Module("app",
 		newCodeSupplyFx,
 		newLinkCachesFx,
 		func(opts Options, store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
-			return NewCreator(store, caches, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log)
+			return NewCreator(store, caches, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log).
+				WithFeatures(LinkFeatures{ForwardQueryDefault: opts.ForwardQueryDefault})
 		},
 		newResolverFx,
 		newFeatureGateFx,

@@ -49,6 +49,12 @@ type ShortLink struct {
 	disabledByAdmin bool
 	owner           TokenDigest // zero for links made before owner tokens
 	version         int64
+	forwardQuery    bool
+	// passwordHash is the encoded argon2id hash of the link's password
+	// ("" for none, or where a cache keeps the link without it); protected
+	// says there is one either way.
+	passwordHash string
+	protected    bool
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -63,6 +69,14 @@ type LinkRecord struct {
 	Owner           TokenDigest
 	// Version counts the link's changes, from 1 at its creation.
 	Version int64
+	// ForwardQuery appends a redirect's query string to the target.
+	ForwardQuery bool
+	// PasswordHash is the encoded hash of the link's password (PHC string
+	// format), "" for none. Caches keep Protected instead.
+	PasswordHash string
+	// Protected says the link has a password, whether or not PasswordHash
+	// is at hand.
+	Protected bool
 }
 
 // NewShortLink assembles a link from parts that have already passed their
@@ -86,6 +100,7 @@ func RestoreShortLink(r LinkRecord) ShortLink {
 	return ShortLink{
 		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
+		forwardQuery: r.ForwardQuery, passwordHash: r.PasswordHash, protected: r.Protected || r.PasswordHash != "",
 	}
 }
 
@@ -94,6 +109,7 @@ func (l ShortLink) Record() LinkRecord {
 	return LinkRecord{
 		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
+		ForwardQuery: l.forwardQuery, PasswordHash: l.passwordHash, Protected: l.protected,
 	}
 }
 
@@ -108,6 +124,49 @@ func (l ShortLink) ExpiresAt() time.Time { return l.expiresAt }
 func (l ShortLink) State() LinkState     { return l.state }
 func (l ShortLink) Owner() TokenDigest   { return l.owner }
 func (l ShortLink) Version() int64       { return l.version }
+
+// ForwardQuery reports whether a redirect appends the short URL's query
+// string to the target (ForwardedURL).
+func (l ShortLink) ForwardQuery() bool { return l.forwardQuery }
+
+// WithForwardQuery is the link, not yet stored, with query forwarding on or off.
+func (l ShortLink) WithForwardQuery(on bool) ShortLink { l.forwardQuery = on; return l }
+
+// SetForwardQuery turns query forwarding on or off: a change of a live
+// link (a deleted one cannot change).
+func (l ShortLink) SetForwardQuery(on bool) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	l.forwardQuery = on
+	l.version++
+	return l, nil
+}
+
+// Protected reports whether the link asks for a password before it leads on.
+func (l ShortLink) Protected() bool { return l.protected }
+
+// PasswordHash is the encoded hash of the link's password: "" when it has
+// none, and where a cache gave the link without it (see Protected).
+func (l ShortLink) PasswordHash() string { return l.passwordHash }
+
+// WithPasswordHash is the link, not yet stored, protected by the password
+// hash encodes ("" for none).
+func (l ShortLink) WithPasswordHash(hash string) ShortLink {
+	l.passwordHash, l.protected = hash, hash != ""
+	return l
+}
+
+// SetPasswordHash protects the link with the password hash encodes, or
+// removes its password (""): a change of a live link.
+func (l ShortLink) SetPasswordHash(hash string) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	l = l.WithPasswordHash(hash)
+	l.version++
+	return l, nil
+}
 
 // DisabledByAdmin reports whether an administrator disabled the link, in
 // which case only an administrator may enable it again.
@@ -219,6 +278,7 @@ func (l ShortLink) Delete(now time.Time) (ShortLink, error) {
 	}
 	l.expiresAt = minTime(l.expiresAt, end)
 	l.state, l.url = StateDeleted, ""
+	l.passwordHash, l.protected = "", false
 	l.version++
 	return l, nil
 }

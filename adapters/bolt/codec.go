@@ -17,6 +17,14 @@ const (
 	recordV1 byte = 1
 	// recordV2 is a link kept under its id (see encodeLink).
 	recordV2 byte = 2
+	// recordV3 is recordV2 with a link's optional features (see
+	// encodeLink): links without any keep recordV2.
+	recordV3 byte = 3
+)
+
+// The bits of recordV3's flags byte.
+const (
+	flagForwardQuery byte = 1 << iota
 )
 
 const (
@@ -25,15 +33,43 @@ const (
 	// the first), state, disabled-by-admin, owner digest, code length.
 	v2HeaderLen = 1 + 8 + 8 + 8 + 8 + 1 + 1 + 32 + 1
 	claimLen    = 8 + 8
+	// v3HeaderLen: v2HeaderLen, then flags and the password hash's length
+	// (2 bytes); the hash follows the code.
+	v3HeaderLen = v2HeaderLen + 1 + 2
 )
 
 var errCorruptRecord = errors.New("corrupt record")
 
 // encodeLink lays a link out as recordV2, its fixed-size fields, then its
-// code and URL.
+// code and URL; or, when it forwards queries or has a password, as
+// recordV3: the same with the flags and the hash's length after the
+// fixed-size fields and the hash between the code and the URL.
 func encodeLink(link domain.ShortLink) []byte {
 	r := link.Record()
+	if r.ForwardQuery || r.PasswordHash != "" {
+		return encodeLinkV3(r)
+	}
 	buf := make([]byte, v2HeaderLen, v2HeaderLen+len(r.Code)+len(r.URL))
+	putV2Header(buf, r)
+	buf = append(buf, r.Code...)
+	return append(buf, r.URL...)
+}
+
+func encodeLinkV3(r domain.LinkRecord) []byte {
+	buf := make([]byte, v3HeaderLen, v3HeaderLen+len(r.Code)+len(r.PasswordHash)+len(r.URL))
+	putV2Header(buf, r)
+	buf[0] = recordV3
+	if r.ForwardQuery {
+		buf[v2HeaderLen] = flagForwardQuery
+	}
+	binary.BigEndian.PutUint16(buf[v2HeaderLen+1:], uint16(len(r.PasswordHash)))
+	buf = append(buf, r.Code...)
+	buf = append(buf, r.PasswordHash...)
+	return append(buf, r.URL...)
+}
+
+// putV2Header writes recordV2's fixed-size fields of r into buf.
+func putV2Header(buf []byte, r domain.LinkRecord) {
 	buf[0] = recordV2
 	binary.BigEndian.PutUint64(buf[1:9], uint64(r.ID))
 	binary.BigEndian.PutUint64(buf[9:17], uint64(r.CreatedAt.UnixMicro()))
@@ -45,16 +81,43 @@ func encodeLink(link domain.ShortLink) []byte {
 	}
 	copy(buf[35:67], r.Owner[:])
 	buf[67] = byte(len(r.Code))
-	buf = append(buf, r.Code...)
-	return append(buf, r.URL...)
 }
 
 // decodeLink rebuilds a link written by encodeLink. It copies what it
 // keeps, so the result outlives the transaction raw belongs to.
 func decodeLink(raw []byte) (domain.ShortLink, error) {
+	if len(raw) > 0 && raw[0] == recordV3 {
+		return decodeLinkV3(raw)
+	}
 	if len(raw) < v2HeaderLen || raw[0] != recordV2 || len(raw) < v2HeaderLen+int(raw[67]) {
 		return domain.ShortLink{}, errCorruptRecord
 	}
+	r := decodeV2Header(raw)
+	codeEnd := v2HeaderLen + int(raw[67])
+	r.Code = domain.Code(raw[v2HeaderLen:codeEnd])
+	r.URL = string(raw[codeEnd:])
+	return domain.RestoreShortLink(r), nil
+}
+
+func decodeLinkV3(raw []byte) (domain.ShortLink, error) {
+	if len(raw) < v3HeaderLen {
+		return domain.ShortLink{}, errCorruptRecord
+	}
+	codeEnd := v3HeaderLen + int(raw[67])
+	hashEnd := codeEnd + int(binary.BigEndian.Uint16(raw[v2HeaderLen+1:]))
+	if len(raw) < hashEnd {
+		return domain.ShortLink{}, errCorruptRecord
+	}
+	r := decodeV2Header(raw)
+	r.ForwardQuery = raw[v2HeaderLen]&flagForwardQuery != 0
+	r.Code = domain.Code(raw[v3HeaderLen:codeEnd])
+	r.PasswordHash = string(raw[codeEnd:hashEnd])
+	r.URL = string(raw[hashEnd:])
+	return domain.RestoreShortLink(r), nil
+}
+
+// decodeV2Header reads recordV2's fixed-size fields.
+func decodeV2Header(raw []byte) domain.LinkRecord {
 	var r domain.LinkRecord
 	r.ID = domain.LinkID(binary.BigEndian.Uint64(raw[1:9]))
 	r.CreatedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(raw[9:17])))
@@ -63,10 +126,7 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 	r.State = domain.LinkState(raw[33])
 	r.DisabledByAdmin = raw[34] == 1
 	copy(r.Owner[:], raw[35:67])
-	codeEnd := v2HeaderLen + int(raw[67])
-	r.Code = domain.Code(raw[v2HeaderLen:codeEnd])
-	r.URL = string(raw[codeEnd:])
-	return domain.RestoreShortLink(r), nil
+	return r
 }
 
 // decodeV1Link reads a first-release link kept under code.

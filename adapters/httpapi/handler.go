@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -53,6 +54,9 @@ type Options struct {
 	ShutdownDrain time.Duration
 	// DefaultTTL and MaxTTL are the lifetimes the web page's hints name.
 	DefaultTTL, MaxTTL time.Duration
+	// MaxURLLength bounds a target with a forwarded query string
+	// (MAX_URL_LENGTH); 0 is 4096.
+	MaxURLLength int
 	// NotFoundURL, when set, is where browsers asking for an unknown or
 	// expired code are sent (302) instead of the 404 page (NOT_FOUND_URL).
 	NotFoundURL string
@@ -87,20 +91,28 @@ type Deps struct {
 type Handler struct {
 	Deps
 	opts Options
+	// forwardTooLong counts redirects whose forwarded query string would
+	// have made the target longer than MaxURLLength: they went to the
+	// plain target.
+	forwardTooLong atomic.Uint64
 }
 
 // NewHandler returns the route handlers.
 func NewHandler(deps Deps, opts Options) *Handler {
 	opts.PublicBaseURL = strings.TrimSuffix(opts.PublicBaseURL, "/")
+	if opts.MaxURLLength <= 0 {
+		opts.MaxURLLength = 4096
+	}
 	return &Handler{Deps: deps, opts: opts}
 }
 
 type createdBody struct {
-	Code        string `json:"code"`
-	ShortURL    string `json:"short_url"`
-	URL         string `json:"url"`
-	ExpiresAt   string `json:"expires_at"`
-	ManageToken string `json:"manage_token"`
+	Code         string `json:"code"`
+	ShortURL     string `json:"short_url"`
+	URL          string `json:"url"`
+	ExpiresAt    string `json:"expires_at"`
+	ManageToken  string `json:"manage_token"`
+	ForwardQuery bool   `json:"forward_query,omitempty"` // only when on: answers stay the original's
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -135,11 +147,12 @@ func (h *Handler) create(c *gin.Context) {
 	}
 	link := created.Link
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
-		Code:        link.Code().String(),
-		ShortURL:    h.shortURL(link.Code()),
-		URL:         link.URL(),
-		ExpiresAt:   link.ExpiresAt().Format(time.RFC3339Nano),
-		ManageToken: created.ManageToken,
+		Code:         link.Code().String(),
+		ShortURL:     h.shortURL(link.Code()),
+		URL:          link.URL(),
+		ExpiresAt:    link.ExpiresAt().Format(time.RFC3339Nano),
+		ManageToken:  created.ManageToken,
+		ForwardQuery: link.ForwardQuery(),
 	}})
 }
 
@@ -164,6 +177,13 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	}
 	if req.Alias, _, err = body.str("alias"); err != nil {
 		return app.CreateRequest{}, err
+	}
+	forward, given, err := body.boolean("forward_query")
+	if err != nil {
+		return app.CreateRequest{}, err
+	}
+	if given {
+		req.ForwardQuery = &forward
 	}
 	return req, nil
 }
@@ -195,7 +215,22 @@ func (h *Handler) redirect(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.Writer.Header()["Location"] = []string{link.URL()}
+	to := link.URL()
+	if link.ForwardQuery() && c.Request.URL.RawQuery != "" {
+		to = h.forwarded(to, c.Request.URL.RawQuery)
+	}
+	c.Writer.Header()["Location"] = []string{to}
 	c.Writer.WriteHeader(http.StatusFound)
 	h.countVisit(c, link)
+}
+
+// forwarded is target with the short URL's query string appended
+// (domain.ForwardedURL), or target alone, counted, when that would be
+// longer than MAX_URL_LENGTH.
+func (h *Handler) forwarded(target, rawQuery string) string {
+	to, ok := domain.ForwardedURL(target, rawQuery, h.opts.MaxURLLength)
+	if !ok {
+		h.forwardTooLong.Add(1)
+	}
+	return to
 }

@@ -23,6 +23,9 @@ type infoBody struct {
 	CreatedAt string `json:"created_at"`
 	ExpiresAt string `json:"expires_at"`
 	State     string `json:"state"`
+	// ForwardQuery is shown, when on, to the link's owner and
+	// administrators only.
+	ForwardQuery bool `json:"forward_query,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
@@ -32,6 +35,14 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
 		State: string(info.Status),
 	}
+}
+
+// privateInfoBody is infoBody with what only the link's owner or an
+// administrator sees.
+func (h *Handler) privateInfoBody(info app.LinkInfo) infoBody {
+	body := h.infoBody(info)
+	body.ForwardQuery = info.Link.ForwardQuery()
+	return body
 }
 
 // bearer is the token or key of "Authorization: Bearer <x>", or "" when the
@@ -63,6 +74,10 @@ func (h *Handler) info(c *gin.Context) {
 		ctx, cancel := h.manageContext(c)
 		defer cancel()
 		info, err = h.Manager.Info(ctx, c.Param("code"), token, (*requester)(c))
+		if err == nil {
+			writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.privateInfoBody(info)})
+			return
+		}
 	}
 	if err != nil {
 		h.fail(c, err)
@@ -92,7 +107,7 @@ func (h *Handler) patch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.privateInfoBody(info)})
 }
 
 // decodePatch reads a PATCH body. Unlike a create, a change refuses members
@@ -106,14 +121,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	names := slices.Sorted(maps.Keys(body))
 	for _, name := range names {
 		switch name {
-		case "expires_at", "disabled":
+		case "expires_at", "disabled", "forward_query":
 		case "url":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "url, the target of a link, cannot be changed; delete the link and create another")
 		case "state":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "state cannot be set; send disabled: true or false, or DELETE the link")
 		default:
 			name = shortFieldName(name)
-			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at and disabled only")
+			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled and forward_query only")
 		}
 	}
 	var p app.Patch
@@ -135,8 +150,15 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	if given {
 		p.Disabled = &disabled
 	}
-	if p.ExpiresAt == nil && p.Disabled == nil {
-		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at or disabled")
+	forward, given, err := body.boolean("forward_query")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		p.ForwardQuery = &forward
+	}
+	if p.ExpiresAt == nil && p.Disabled == nil && p.ForwardQuery == nil {
+		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled or forward_query")
 	}
 	return p, nil
 }

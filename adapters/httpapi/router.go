@@ -24,6 +24,10 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	}
 	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	r.Use(h.observe(newRequestIDs(), newRequestMetrics(reg), access, h.opts.LogClientIP))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "shortlink_forward_query_too_long_total",
+		Help: "Redirects of links with forward_query that went to the plain target: with the query string the target would have been longer than MAX_URL_LENGTH.",
+	}, func() float64 { return float64(h.forwardTooLong.Load()) }))
 
 	var createGuards []gin.HandlerFunc
 	if h.opts.CreateRateLimit > 0 && h.Limiter != nil {

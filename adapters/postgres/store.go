@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
-const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version`
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, forward_query, password_hash`
 
 // Store implements ports.LinkStore, ports.CodeCounter,
 // ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
@@ -52,9 +52,11 @@ type Store struct {
 	liveWindow time.Duration
 	timeout    time.Duration
 	insertStmt lazyStmt
-	findStmt   lazyStmt
-	inserts    *insertBatcher
-	lookups    *lookupBatcher
+	// insertFeaturesStmt stores a batch in which some link has features.
+	insertFeaturesStmt lazyStmt
+	findStmt           lazyStmt
+	inserts            *insertBatcher
+	lookups            *lookupBatcher
 
 	addVisitsStmt lazyStmt
 }
@@ -75,6 +77,7 @@ func Open(opts Options) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[])`}
+	s.insertFeaturesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_features($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::boolean[], $8::text[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
@@ -135,13 +138,16 @@ func (s *Store) Find(ctx context.Context, code domain.Code, now time.Time) (doma
 // columns into lead.
 func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any) (domain.ShortLink, error) {
 	var (
-		r      = domain.LinkRecord{Code: code}
-		state  int16
-		digest []byte
+		r        = domain.LinkRecord{Code: code}
+		state    int16
+		digest   []byte
+		password sql.NullString
 	)
-	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version)...); err != nil {
+	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version,
+		&r.ForwardQuery, &password)...); err != nil {
 		return domain.ShortLink{}, err
 	}
+	r.PasswordHash = password.String
 	r.State = domain.LinkState(state)
 	copy(r.Owner[:], digest) // NULL for links made before owner tokens: the zero digest
 	return domain.RestoreShortLink(r), nil
@@ -177,9 +183,11 @@ func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, cha
 		}
 		r := next.Record()
 		if _, err := tx.ExecContext(ctx, `
-			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7
+			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7,
+				forward_query = $8, password_hash = $9
 			WHERE code = $1 AND created_at = $2`,
-			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version); err != nil {
+			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version,
+			r.ForwardQuery, sql.NullString{String: r.PasswordHash, Valid: r.PasswordHash != ""}); err != nil {
 			return domain.ShortLink{}, translate("update link", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND link_id = $2`,

@@ -31,6 +31,7 @@ func AppOptions(cfg config.Config) app.Options {
 		AdminKeys: cfg.AdminKeys, MissRateLimit: cfg.MissRateLimit,
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
+		ForwardQueryDefault: cfg.ForwardQueryDefault,
 	}
 }
 
@@ -76,7 +77,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 		MetricsAddr: cfg.MetricsAddr, MetricsOffAPI: !cfg.MetricsOnAPIListener(),
 		ShutdownDrain: cfg.ShutdownDrain,
-		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
+		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, MaxURLLength: cfg.MaxURLLength,
 		NotFoundURL: cfg.NotFoundURL, AllowRobots: cfg.Robots == "allow",
 		Greet: greeting(cfg),
 	}

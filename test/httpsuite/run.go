@@ -38,6 +38,7 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	runPublic(t, newEnv)
 	runPages(t, newEnv)
 	runChanges(t, newEnv)
+	runForwarding(t, newEnv)
 }
 
 // clockFreeCases are RunClockFree's own cases, one function each.
