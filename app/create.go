@@ -18,6 +18,8 @@ type CreateRequest struct {
 	Alias     string
 	// ForwardQuery is forward_query; nil: LinkFeatures.ForwardQueryDefault.
 	ForwardQuery *bool
+	// Password, when not empty, protects the link.
+	Password string
 }
 
 // LinkFeatures are the settings of links' optional features.
@@ -25,11 +27,35 @@ type LinkFeatures struct {
 	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT: a create's forward_query
 	// when it sends none.
 	ForwardQueryDefault bool
+	// Gate keeps passwords back until the deploy's contract step; nil: open.
+	Gate *FeatureGate
+	// Passwords hashes passwords; nil refuses them as not enabled.
+	Passwords ports.PasswordHasher
 }
 
 // linkOptions are a new link's optional features, as the create decided them.
 type linkOptions struct {
 	forwardQuery bool
+	passwordHash string
+}
+
+// hashPassword checks a new password, that passwords are enabled, and
+// hashes it (the slow part, last).
+func (f LinkFeatures) hashPassword(ctx context.Context, password string) (string, error) {
+	if err := domain.CheckPassword(password); err != nil {
+		return "", err
+	}
+	if f.Passwords == nil {
+		return "", domain.ErrFeatureNotEnabled
+	}
+	if err := f.Gate.Require(ctx); err != nil {
+		return "", err
+	}
+	hash, err := f.Passwords.Hash(ctx, password)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w: %w", domain.ErrUnavailable, err)
+	}
+	return hash, nil
 }
 
 // Created is a stored link and its manage token, which exists only here:
@@ -84,6 +110,11 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if req.ForwardQuery != nil {
 		opts.forwardQuery = *req.ForwardQuery
 	}
+	if req.Password != "" {
+		if opts.passwordHash, err = c.features.hashPassword(ctx, req.Password); err != nil {
+			return Created{}, err
+		}
+	}
 	token, owner := domain.NewManageToken()
 
 	var link domain.ShortLink
@@ -127,7 +158,7 @@ func (c *Creator) insert(ctx context.Context, code domain.Code, target string, n
 	if err != nil {
 		return domain.ShortLink{}, err
 	}
-	link = link.WithForwardQuery(opts.forwardQuery)
+	link = link.WithForwardQuery(opts.forwardQuery).WithPasswordHash(opts.passwordHash)
 	stored, err := c.store.Insert(ctx, link, c.quarantine.FreeAfter(link))
 	if err != nil {
 		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)

@@ -17,6 +17,8 @@ type Patch struct {
 	ExpiresAt    *time.Time
 	Disabled     *bool
 	ForwardQuery *bool
+	// Password sets the link's password; "" removes it.
+	Password *string
 }
 
 // LinkInfo is a link as its info shows it at an instant.
@@ -42,6 +44,7 @@ type Manager struct {
 	misses     MissLimit
 	quarantine domain.CodeQuarantine
 	maxTTL     time.Duration
+	features   LinkFeatures
 	log        *slog.Logger
 
 	// changing serialises the changes of one code in this process, from
@@ -63,13 +66,15 @@ type ManagerOptions struct {
 	Quarantine domain.CodeQuarantine
 	// MaxTTL bounds a link's lifetime from its creation.
 	MaxTTL time.Duration
+	// Features are the settings of links' optional features (passwords).
+	Features LinkFeatures
 }
 
 // NewManager returns the management use case.
 func NewManager(store ports.LinkStore, caches *LinkCaches, clock ports.Clock, opts ManagerOptions, log *slog.Logger) *Manager {
 	return &Manager{
 		store: store, caches: caches, clock: clock, admins: domain.NewKeySet(opts.AdminKeys), misses: opts.Misses,
-		quarantine: opts.Quarantine, maxTTL: opts.MaxTTL, log: log,
+		quarantine: opts.Quarantine, maxTTL: opts.MaxTTL, features: opts.Features, log: log,
 	}
 }
 
@@ -103,6 +108,17 @@ func (m *Manager) AuthorizeChange(ctx context.Context, rawCode, bearer string, w
 
 // Update applies p to the link that holds rawCode.
 func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Requester, p Patch) (LinkInfo, error) {
+	var passwordHash string
+	if p.Password != nil && *p.Password != "" {
+		// Hashed before the change, outside the link's lock; the caller
+		// has authorized the change (AuthorizeChange), and change checks
+		// again.
+		hash, err := m.features.hashPassword(ctx, *p.Password)
+		if err != nil {
+			return LinkInfo{}, err
+		}
+		passwordHash = hash
+	}
 	return m.change(ctx, rawCode, bearer, who, "update", func(link domain.ShortLink, by domain.Actor, now time.Time) (domain.ShortLink, error) {
 		var err error
 		switch {
@@ -123,6 +139,11 @@ func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Reques
 		}
 		if p.ForwardQuery != nil && *p.ForwardQuery != link.ForwardQuery() {
 			if link, err = link.SetForwardQuery(*p.ForwardQuery); err != nil {
+				return domain.ShortLink{}, err
+			}
+		}
+		if p.Password != nil && (passwordHash != "" || link.Protected()) {
+			if link, err = link.SetPasswordHash(passwordHash); err != nil {
 				return domain.ShortLink{}, err
 			}
 		}

@@ -57,10 +57,8 @@ var Module = fx.Module("app",
 		newCodeSecretsFx,
 		newCodeSupplyFx,
 		newLinkCachesFx,
-		func(opts Options, store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
-			return NewCreator(store, caches, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log).
-				WithFeatures(LinkFeatures{ForwardQueryDefault: opts.ForwardQueryDefault})
-		},
+		newCreatorFx,
+		newUnlockerFx,
 		newResolverFx,
 		newFeatureGateFx,
 		newManagerFx,
@@ -110,12 +108,47 @@ func newLinkCachesFx(p cachesParams) *LinkCaches {
 
 type useCaseParams struct {
 	fx.In
-	Opts    Options
-	Store   ports.LinkStore
-	Caches  *LinkCaches
-	Clock   ports.Clock
-	Limiter ports.RateLimiter `optional:"true"`
-	Log     *slog.Logger
+	Opts      Options
+	Store     ports.LinkStore
+	Caches    *LinkCaches
+	Clock     ports.Clock
+	Limiter   ports.RateLimiter    `optional:"true"`
+	Passwords ports.PasswordHasher `optional:"true"`
+	Gate      *FeatureGate
+	Log       *slog.Logger
+}
+
+func (p useCaseParams) features() LinkFeatures {
+	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords}
+}
+
+type creatorParams struct {
+	fx.In
+	UseCase useCaseParams
+	Codes   *CodeSupply
+}
+
+func newCreatorFx(p creatorParams) *Creator {
+	u := p.UseCase
+	return NewCreator(u.Store, u.Caches, p.Codes, u.Clock, u.Opts.URLs, u.Opts.Expiry, u.Opts.Quarantine, u.Log).WithFeatures(u.features())
+}
+
+type unlockerParams struct {
+	fx.In
+	Resolver  *Resolver
+	Store     ports.LinkStore
+	Passwords ports.PasswordHasher `optional:"true"`
+	Limiter   ports.RateLimiter    `optional:"true"`
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
+// newUnlockerFx is nil where nothing hashes passwords (the batch).
+func newUnlockerFx(p unlockerParams) *Unlocker {
+	if p.Passwords == nil {
+		return nil
+	}
+	return NewUnlocker(p.Resolver, p.Store, p.Passwords, p.Limiter, p.Clock, p.Log)
 }
 
 func (p useCaseParams) misses() MissLimit {
@@ -129,6 +162,7 @@ func newResolverFx(p useCaseParams) *Resolver {
 func newManagerFx(p useCaseParams) *Manager {
 	return NewManager(p.Store, p.Caches, p.Clock, ManagerOptions{
 		AdminKeys: p.Opts.AdminKeys, Misses: p.misses(), Quarantine: p.Opts.Quarantine, MaxTTL: p.Opts.Expiry.Max,
+		Features: p.features(),
 	}, p.Log)
 }
 

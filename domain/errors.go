@@ -41,6 +41,12 @@ var (
 	// release would serve wrongly (a password-protected link) until the
 	// operator has run the contract step of the deploy (`migrate contract`).
 	ErrFeatureNotEnabled = errors.New("feature not enabled until the deploy's contract step has run")
+	// ErrPasswordRequired means the link asks for its password before it
+	// leads on.
+	ErrPasswordRequired = errors.New("this link is protected by a password")
+	// ErrWrongPassword means an unlock presented a password that is not
+	// the link's.
+	ErrWrongPassword = errors.New("wrong password")
 	// ErrUnavailable means a dependency the operation needs is down.
 	ErrUnavailable = errors.New("service temporarily unavailable")
 	// ErrCodeSpaceExhausted means the counter has passed the last generated code.
@@ -70,6 +76,7 @@ const (
 	ReasonExpiresAtTooFar  Reason = "expires_at_too_far"
 	ReasonInvalidWindow    Reason = "invalid_window"
 	ReasonInvalidInterval  Reason = "invalid_interval"
+	ReasonInvalidPassword  Reason = "invalid_password"
 )
 
 // ValidationError says which input field broke which rule: Reason for

@@ -39,6 +39,17 @@ type ReleaseSteps interface {
 	Contracted(ctx context.Context) (bool, error)
 }
 
+// PasswordHasher hashes the passwords of protected links and checks them.
+// Hashing is slow and memory-hungry on purpose; implementations bound how
+// many run at once, and wait for a turn no longer than ctx.
+type PasswordHasher interface {
+	// Hash returns password's hash in an encoding Verify reads, with its
+	// parameters and salt.
+	Hash(ctx context.Context, password string) (string, error)
+	// Verify reports whether password is the one hash was made from.
+	Verify(ctx context.Context, hash, password string) (bool, error)
+}
+
 // LinkChange turns the link a code holds into its next version and says
 // until when the code stays claimed; an error leaves the link as it was.
 type LinkChange func(current domain.ShortLink) (next domain.ShortLink, codeFreeAfter time.Time, err error)

@@ -70,9 +70,12 @@ type Options struct {
 
 // Deps are what the handlers call.
 type Deps struct {
-	Creator   *app.Creator
-	Resolver  *app.Resolver
-	Manager   *app.Manager
+	Creator  *app.Creator
+	Resolver *app.Resolver
+	Manager  *app.Manager
+	// Unlocker checks the passwords of protected links; nil answers their
+	// unlocks 503.
+	Unlocker  *app.Unlocker
 	Readiness *app.Readiness
 	// Visits counts answered redirects; nil counts nothing.
 	Visits *app.VisitRecorder
@@ -113,6 +116,7 @@ type createdBody struct {
 	ExpiresAt    string `json:"expires_at"`
 	ManageToken  string `json:"manage_token"`
 	ForwardQuery bool   `json:"forward_query,omitempty"` // only when on: answers stay the original's
+	Protected    bool   `json:"protected,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -153,6 +157,7 @@ func (h *Handler) create(c *gin.Context) {
 		ExpiresAt:    link.ExpiresAt().Format(time.RFC3339Nano),
 		ManageToken:  created.ManageToken,
 		ForwardQuery: link.ForwardQuery(),
+		Protected:    link.Protected(),
 	}})
 }
 
@@ -185,6 +190,9 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	if given {
 		req.ForwardQuery = &forward
 	}
+	if req.Password, _, err = body.str("password"); err != nil {
+		return app.CreateRequest{}, err
+	}
 	return req, nil
 }
 
@@ -213,6 +221,10 @@ func (h *Handler) redirect(c *gin.Context) {
 	link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 	if err != nil {
 		h.fail(c, err)
+		return
+	}
+	if link.Protected() {
+		h.passwordWall(c, link)
 		return
 	}
 	to := link.URL()

@@ -26,6 +26,9 @@ type infoBody struct {
 	// ForwardQuery is shown, when on, to the link's owner and
 	// administrators only.
 	ForwardQuery bool `json:"forward_query,omitempty"`
+	// Protected is shown to everyone; a protected link's public info
+	// leaves its url out.
+	Protected bool `json:"protected,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
@@ -33,8 +36,18 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	return infoBody{
 		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
-		State: string(info.Status),
+		State: string(info.Status), Protected: link.Protected(),
 	}
+}
+
+// publicInfoBody is infoBody as anyone may see it: without the target of
+// a protected link.
+func (h *Handler) publicInfoBody(info app.LinkInfo) infoBody {
+	body := h.infoBody(info)
+	if body.Protected {
+		body.URL = ""
+	}
+	return body
 }
 
 // privateInfoBody is infoBody with what only the link's owner or an
@@ -83,7 +96,7 @@ func (h *Handler) info(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.infoBody(info)})
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.publicInfoBody(info)})
 }
 
 // patch answers PATCH /v1/shortlink/{code}: expires_at and disabled. The
@@ -121,14 +134,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	names := slices.Sorted(maps.Keys(body))
 	for _, name := range names {
 		switch name {
-		case "expires_at", "disabled", "forward_query":
+		case "expires_at", "disabled", "forward_query", "password":
 		case "url":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "url, the target of a link, cannot be changed; delete the link and create another")
 		case "state":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "state cannot be set; send disabled: true or false, or DELETE the link")
 		default:
 			name = shortFieldName(name)
-			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled and forward_query only")
+			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled, forward_query and password only")
 		}
 	}
 	var p app.Patch
@@ -157,8 +170,15 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	if given {
 		p.ForwardQuery = &forward
 	}
-	if p.ExpiresAt == nil && p.Disabled == nil && p.ForwardQuery == nil {
-		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled or forward_query")
+	password, given, err := body.str("password")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		p.Password = &password
+	}
+	if p.ExpiresAt == nil && p.Disabled == nil && p.ForwardQuery == nil && p.Password == nil {
+		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled, forward_query or password")
 	}
 	return p, nil
 }

@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -63,7 +65,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/shortlink/:code/info", h.info)
 	get("/v1/shortlink/:code/stats", h.stats)
 	get("/v1/shortlink/:code/qr", h.qrCode)
-	get("/:code", h.redirect) // and /{code}+, the preview page
+	r.POST("/v1/shortlink/:code/unlock", h.unlock)
+	get("/:code", h.redirect) // and /{code}+, the preview page (a POST to /{code}: NoMethod)
 	get("/", web.home)
 	get("/_/:asset", web.asset)
 	get("/robots.txt", web.robotsFile)
@@ -71,6 +74,9 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	allow := allowedMethods(r.Routes())
 	r.NoMethod(func(c *gin.Context) {
+		if c.Request.Method == http.MethodPost && h.unlockForm(c) {
+			return // a protected link's password form, posted to its short URL
+		}
 		allowed := allow(c.Request.URL.Path)
 		if allowed == "" {
 			h.fail(c, errNoRoute)
