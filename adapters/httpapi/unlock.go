@@ -28,8 +28,14 @@ type passwordPage struct {
 
 var (
 	passwordPageTemplate = parsePage("pages/password.html")
-	// formPageCSP lets a page's form post back to this origin.
-	formPageCSP = pageCSP("'self'")
+	// formPageCSP lets the password form post back to this origin, and
+	// the 303 that answers the right password lead on to the target:
+	// browsers hold a form's submission, redirects included, to
+	// form-action, and the target's origin cannot be named before the
+	// password (it would show where the link goes), so any http(s) origin
+	// may be the end of it. The page has no script and nothing of a
+	// visitor's in its markup to forge another form with.
+	formPageCSP = pageCSP("'self' http: https:")
 )
 
 // passwordWall answers a redirect of a protected link: the password form

@@ -18,8 +18,9 @@ import (
 // sees a form (and not the target), in the page's style and without any
 // script; a wrong password shows the form again saying so; the right one
 // leads to the target, with the short URL's query string when the link
-// forwards it. The browser's console stays clean (no CSP violation: the
-// form posts to this origin, as form-action 'self' allows).
+// forwards it. The browser's console stays clean: no CSP violation, as
+// there would be were form-action only 'self' (the 303 to the target
+// counts as the form's submission too).
 func testPasswordForm(t *testing.T, s *stack, b *browser, tg *target) {
 	env := s.front()
 	code := httpsuite.MustCreate(t, env, map[string]any{
