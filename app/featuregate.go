@@ -17,7 +17,7 @@ const featureRecheck = 5 * time.Second
 
 // FeatureGate keeps back, until the operator has run the deploy's contract
 // step, the features whose rows the previous release would serve wrongly
-// (password-protected links; later rules and domains, SPEC §12): during a
+// (password-protected links; later, redirect rules and domains): during a
 // rolling deploy an old task would redirect such a link to its target. The
 // step, once run, stays run, so an open gate never asks again; a closed
 // one asks the store at most every featureRecheck. Without ReleaseSteps

@@ -37,6 +37,9 @@ func testPasswordForm(t *testing.T, s *stack, b *browser, tg *target) {
 	}
 	p.expectNoOverflow("the password form")
 	p.screenshot("password-form")
+	p.do("prefer dark", preferScheme("dark"))
+	p.screenshot("password-form-dark")
+	p.do("prefer light", preferScheme("light"))
 
 	p.do("submit a wrong password", chromedp.SendKeys(chromedp.ID("password"), "not the password"),
 		chromedp.Click(chromedp.ID("unlock"), chromedp.NodeVisible), chromedp.WaitVisible(chromedp.CSS(`[role=alert]`)))
