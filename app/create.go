@@ -21,6 +21,40 @@ type CreateRequest struct {
 	Title string
 	Tags  []string
 	Owner domain.Ownership
+	// ForwardQuery is forward_query; nil: LinkFeatures.ForwardQueryDefault.
+	ForwardQuery *bool
+	// Password, when not empty, protects the link.
+	Password string
+}
+
+// LinkFeatures are the settings of links' optional features.
+type LinkFeatures struct {
+	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT: a create's forward_query
+	// when it sends none.
+	ForwardQueryDefault bool
+	// Gate keeps passwords back until the deploy's contract step; nil: open.
+	Gate *FeatureGate
+	// Passwords hashes passwords; nil refuses them as not enabled.
+	Passwords ports.PasswordHasher
+}
+
+// hashPassword checks a new password, that passwords are enabled, and
+// hashes it (the slow part, last).
+func (f LinkFeatures) hashPassword(ctx context.Context, password string) (string, error) {
+	if err := domain.CheckPassword(password); err != nil {
+		return "", err
+	}
+	if f.Passwords == nil {
+		return "", domain.ErrFeatureNotEnabled
+	}
+	if err := f.Gate.Require(ctx); err != nil {
+		return "", err
+	}
+	hash, err := f.Passwords.Hash(ctx, password)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w: %w", domain.ErrUnavailable, err)
+	}
+	return hash, nil
 }
 
 // Created is a stored link and its manage token, which exists only here:
@@ -39,6 +73,7 @@ type Creator struct {
 	urls       domain.URLPolicy
 	expiry     domain.ExpiryPolicy
 	quarantine domain.CodeQuarantine
+	features   LinkFeatures
 	log        *slog.Logger
 }
 
@@ -48,6 +83,9 @@ func NewCreator(store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, cl
 ) *Creator {
 	return &Creator{store: store, caches: caches, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
 }
+
+// WithFeatures sets the settings of links' optional features.
+func (c *Creator) WithFeatures(f LinkFeatures) *Creator { c.features = f; return c }
 
 // Create validates req, stores the link and writes it through to the
 // cache its first lookup reads (LinkCaches.created).
@@ -75,8 +113,19 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if err != nil {
 		return Created{}, err
 	}
+	forwardQuery := c.features.ForwardQueryDefault
+	if req.ForwardQuery != nil {
+		forwardQuery = *req.ForwardQuery
+	}
+	var passwordHash string
+	if req.Password != "" {
+		if passwordHash, err = c.features.hashPassword(ctx, req.Password); err != nil {
+			return Created{}, err
+		}
+	}
 	extra := func(l domain.ShortLink) domain.ShortLink {
-		return l.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags})
+		return l.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags}).
+			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash)
 	}
 	token, owner := domain.NewManageToken()
 

@@ -15,8 +15,11 @@ import (
 
 // Patch is a PATCH of a link as the client sent it; nil fields are absent.
 type Patch struct {
-	ExpiresAt *time.Time
-	Disabled  *bool
+	ExpiresAt    *time.Time
+	Disabled     *bool
+	ForwardQuery *bool
+	// Password sets the link's password; "" removes it.
+	Password *string
 	// Title and Tags, when given, replace the link's labels (already parsed).
 	Title   *string
 	Tags    []string
@@ -46,6 +49,7 @@ type Manager struct {
 	misses     MissLimit
 	quarantine domain.CodeQuarantine
 	maxTTL     time.Duration
+	features   LinkFeatures
 	log        *slog.Logger
 	// keys, when set, tells workspace keys; audit records changes.
 	keys  *KeyRing
@@ -70,13 +74,15 @@ type ManagerOptions struct {
 	Quarantine domain.CodeQuarantine
 	// MaxTTL bounds a link's lifetime from its creation.
 	MaxTTL time.Duration
+	// Features are the settings of links' optional features (passwords).
+	Features LinkFeatures
 }
 
 // NewManager returns the management use case.
 func NewManager(store ports.LinkStore, caches *LinkCaches, clock ports.Clock, opts ManagerOptions, log *slog.Logger) *Manager {
 	return &Manager{
 		store: store, caches: caches, clock: clock, admins: domain.NewKeySet(opts.AdminKeys), misses: opts.Misses,
-		quarantine: opts.Quarantine, maxTTL: opts.MaxTTL, log: log,
+		quarantine: opts.Quarantine, maxTTL: opts.MaxTTL, features: opts.Features, log: log,
 	}
 }
 
@@ -127,6 +133,17 @@ func (m *Manager) AuthorizeChange(ctx context.Context, rawCode, bearer string, w
 
 // Update applies p to the link that holds rawCode.
 func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Requester, p Patch) (LinkInfo, error) {
+	var passwordHash string
+	if p.Password != nil && *p.Password != "" {
+		// Hashed before the change, outside the link's lock; the caller
+		// has authorized the change (AuthorizeChange), and change checks
+		// again.
+		hash, err := m.features.hashPassword(ctx, *p.Password)
+		if err != nil {
+			return LinkInfo{}, err
+		}
+		passwordHash = hash
+	}
 	return m.change(ctx, rawCode, bearer, who, "update", func(link domain.ShortLink, by domain.Actor, now time.Time) (domain.ShortLink, error) {
 		var err error
 		switch {
@@ -147,6 +164,16 @@ func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Reques
 		}
 		if p.Title != nil || p.SetTags {
 			if link, err = link.Relabel(p.Title, p.Tags, p.SetTags); err != nil {
+				return domain.ShortLink{}, err
+			}
+		}
+		if p.ForwardQuery != nil && *p.ForwardQuery != link.ForwardQuery() {
+			if link, err = link.SetForwardQuery(*p.ForwardQuery); err != nil {
+				return domain.ShortLink{}, err
+			}
+		}
+		if p.Password != nil && (passwordHash != "" || link.Protected()) {
+			if link, err = link.SetPasswordHash(passwordHash); err != nil {
 				return domain.ShortLink{}, err
 			}
 		}

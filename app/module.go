@@ -41,6 +41,8 @@ type Options struct {
 	// VisitUniquesInterval is how often visitor hashes are merged into the
 	// unique-visitor sketches (VISIT_UNIQUES_INTERVAL).
 	VisitUniquesInterval time.Duration
+	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT.
+	ForwardQueryDefault bool
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -61,10 +63,10 @@ var Module = fx.Module("app",
 		newCodeSecretsFx,
 		newCodeSupplyFx,
 		newLinkCachesFx,
-		func(opts Options, store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, clock ports.Clock, log *slog.Logger) *Creator {
-			return NewCreator(store, caches, codes, clock, opts.URLs, opts.Expiry, opts.Quarantine, log)
-		},
+		newCreatorFx,
+		newUnlockerFx,
 		newResolverFx,
+		newFeatureGateFx,
 		newManagerFx,
 		newKeyRingFx,
 		newAuditorFx,
@@ -116,12 +118,47 @@ func newLinkCachesFx(p cachesParams) *LinkCaches {
 
 type useCaseParams struct {
 	fx.In
-	Opts    Options
-	Store   ports.LinkStore
-	Caches  *LinkCaches
-	Clock   ports.Clock
-	Limiter ports.RateLimiter `optional:"true"`
-	Log     *slog.Logger
+	Opts      Options
+	Store     ports.LinkStore
+	Caches    *LinkCaches
+	Clock     ports.Clock
+	Limiter   ports.RateLimiter    `optional:"true"`
+	Passwords ports.PasswordHasher `optional:"true"`
+	Gate      *FeatureGate
+	Log       *slog.Logger
+}
+
+func (p useCaseParams) features() LinkFeatures {
+	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords}
+}
+
+type creatorParams struct {
+	fx.In
+	UseCase useCaseParams
+	Codes   *CodeSupply
+}
+
+func newCreatorFx(p creatorParams) *Creator {
+	u := p.UseCase
+	return NewCreator(u.Store, u.Caches, p.Codes, u.Clock, u.Opts.URLs, u.Opts.Expiry, u.Opts.Quarantine, u.Log).WithFeatures(u.features())
+}
+
+type unlockerParams struct {
+	fx.In
+	Resolver  *Resolver
+	Store     ports.LinkStore
+	Passwords ports.PasswordHasher `optional:"true"`
+	Limiter   ports.RateLimiter    `optional:"true"`
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
+// newUnlockerFx is nil where nothing hashes passwords (the batch).
+func newUnlockerFx(p unlockerParams) *Unlocker {
+	if p.Passwords == nil {
+		return nil
+	}
+	return NewUnlocker(p.Resolver, p.Store, p.Passwords, p.Limiter, p.Clock, p.Log)
 }
 
 func (p useCaseParams) misses() MissLimit {
@@ -135,6 +172,7 @@ func newResolverFx(p useCaseParams) *Resolver {
 func newManagerFx(p useCaseParams, keys *KeyRing, audit *Auditor) *Manager {
 	return NewManager(p.Store, p.Caches, p.Clock, ManagerOptions{
 		AdminKeys: p.Opts.AdminKeys, Misses: p.misses(), Quarantine: p.Opts.Quarantine, MaxTTL: p.Opts.Expiry.Max,
+		Features: p.features(),
 	}, p.Log).WithWorkspaces(keys, audit)
 }
 
@@ -193,6 +231,16 @@ type listerParams struct {
 }
 
 func newListerFx(p listerParams) *Lister { return NewLister(p.Store, p.Clock) }
+
+type gateParams struct {
+	fx.In
+	Steps ports.ReleaseSteps `optional:"true"`
+	Clock ports.Clock
+}
+
+// newFeatureGateFx gates on the store's release steps; a store without
+// them (embedded mode) has no rolling deploys, and the gate is open.
+func newFeatureGateFx(p gateParams) *FeatureGate { return NewFeatureGate(p.Steps, p.Clock) }
 
 type invalidatorParams struct {
 	fx.In

@@ -37,6 +37,16 @@ var (
 	ErrAdminOnly = fmt.Errorf("%w: only an administrator can enable it", ErrTakenDown)
 	// ErrLinkExpired means a change needs a live link, and it has expired.
 	ErrLinkExpired = errors.New("the link has expired and cannot be revived")
+	// ErrFeatureNotEnabled refuses a feature whose rows the previous
+	// release would serve wrongly (a password-protected link) until the
+	// operator has run the contract step of the deploy (`migrate contract`).
+	ErrFeatureNotEnabled = errors.New("feature not enabled until the deploy's contract step has run")
+	// ErrPasswordRequired means the link asks for its password before it
+	// leads on.
+	ErrPasswordRequired = errors.New("this link is protected by a password")
+	// ErrWrongPassword means an unlock presented a password that is not
+	// the link's.
+	ErrWrongPassword = errors.New("wrong password")
 	// ErrUnavailable means a dependency the operation needs is down.
 	ErrUnavailable = errors.New("service temporarily unavailable")
 	// ErrCodeSpaceExhausted means the counter has passed the last generated code.
@@ -76,6 +86,7 @@ const (
 	ReasonInvalidFilter    Reason = "invalid_filter"
 	ReasonInvalidDimension Reason = "invalid_dimension"
 	ReasonInvalidFormat    Reason = "invalid_format"
+	ReasonInvalidPassword  Reason = "invalid_password"
 )
 
 // ValidationError says which input field broke which rule: Reason for

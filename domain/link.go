@@ -53,6 +53,12 @@ type ShortLink struct {
 	ownership       Ownership
 	title           string
 	tags            string // comma-joined, so links stay comparable
+	forwardQuery    bool
+	// passwordHash is the encoded argon2id hash of the link's password
+	// ("" for none, or where a cache keeps the link without it); protected
+	// says there is one either way.
+	passwordHash string
+	protected    bool
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -72,6 +78,14 @@ type LinkRecord struct {
 	CreatedBy KeyID
 	Title     string
 	Tags      []string
+	// ForwardQuery appends a redirect's query string to the target.
+	ForwardQuery bool
+	// PasswordHash is the encoded hash of the link's password (PHC string
+	// format), "" for none. Caches keep Protected instead.
+	PasswordHash string
+	// Protected says the link has a password, whether or not PasswordHash
+	// is at hand.
+	Protected bool
 }
 
 // NewShortLink assembles a link from parts that have already passed their
@@ -96,6 +110,7 @@ func RestoreShortLink(r LinkRecord) ShortLink {
 		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
 		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, title: r.Title, tags: strings.Join(r.Tags, ","),
+		forwardQuery: r.ForwardQuery, passwordHash: r.PasswordHash, protected: r.Protected || r.PasswordHash != "",
 	}
 }
 
@@ -105,6 +120,7 @@ func (l ShortLink) Record() LinkRecord {
 		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
 		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.title, Tags: l.Labels().Tags,
+		ForwardQuery: l.forwardQuery, PasswordHash: l.passwordHash, Protected: l.protected,
 	}
 }
 
@@ -157,6 +173,49 @@ func (l ShortLink) Relabel(title *string, tags []string, setTags bool) (ShortLin
 	if setTags {
 		l.tags = strings.Join(tags, ",")
 	}
+	l.version++
+	return l, nil
+}
+
+// ForwardQuery reports whether a redirect appends the short URL's query
+// string to the target (ForwardedURL).
+func (l ShortLink) ForwardQuery() bool { return l.forwardQuery }
+
+// WithForwardQuery is the link, not yet stored, with query forwarding on or off.
+func (l ShortLink) WithForwardQuery(on bool) ShortLink { l.forwardQuery = on; return l }
+
+// SetForwardQuery turns query forwarding on or off: a change of a live
+// link (a deleted one cannot change).
+func (l ShortLink) SetForwardQuery(on bool) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	l.forwardQuery = on
+	l.version++
+	return l, nil
+}
+
+// Protected reports whether the link asks for a password before it leads on.
+func (l ShortLink) Protected() bool { return l.protected }
+
+// PasswordHash is the encoded hash of the link's password: "" when it has
+// none, and where a cache gave the link without it (see Protected).
+func (l ShortLink) PasswordHash() string { return l.passwordHash }
+
+// WithPasswordHash is the link, not yet stored, protected by the password
+// hash encodes ("" for none).
+func (l ShortLink) WithPasswordHash(hash string) ShortLink {
+	l.passwordHash, l.protected = hash, hash != ""
+	return l
+}
+
+// SetPasswordHash protects the link with the password hash encodes, or
+// removes its password (""): a change of a live link.
+func (l ShortLink) SetPasswordHash(hash string) (ShortLink, error) {
+	if l.state == StateDeleted {
+		return ShortLink{}, ErrGone
+	}
+	l = l.WithPasswordHash(hash)
 	l.version++
 	return l, nil
 }
@@ -271,6 +330,7 @@ func (l ShortLink) Delete(now time.Time) (ShortLink, error) {
 	}
 	l.expiresAt = minTime(l.expiresAt, end)
 	l.state, l.url = StateDeleted, ""
+	l.passwordHash, l.protected = "", false
 	l.version++
 	return l, nil
 }

@@ -31,6 +31,26 @@ type LinkStore interface {
 	Update(ctx context.Context, code domain.Code, now time.Time, change LinkChange) (domain.ShortLink, error)
 }
 
+// ReleaseSteps tells which steps of a rolling deploy the operator has run
+// on the store. A store no two releases ever share (embedded mode) has no
+// rolling deploys, and provides none.
+type ReleaseSteps interface {
+	// Contracted reports whether the contract step (`migrate contract`) has
+	// run: no task of a previous release serves from the store any more.
+	Contracted(ctx context.Context) (bool, error)
+}
+
+// PasswordHasher hashes the passwords of protected links and checks them.
+// Hashing is slow and memory-hungry on purpose; implementations bound how
+// many run at once, and wait for a turn no longer than ctx.
+type PasswordHasher interface {
+	// Hash returns password's hash in an encoding Verify reads, with its
+	// parameters and salt.
+	Hash(ctx context.Context, password string) (string, error)
+	// Verify reports whether password is the one hash was made from.
+	Verify(ctx context.Context, hash, password string) (bool, error)
+}
+
 // LinkChange turns the link a code holds into its next version and says
 // until when the code stays claimed; an error leaves the link as it was.
 type LinkChange func(current domain.ShortLink) (next domain.ShortLink, codeFreeAfter time.Time, err error)

@@ -18,10 +18,15 @@ const (
 	recordV1 byte = 1
 	// recordV2 is a link kept under its id (see encodeLink).
 	recordV2 byte = 2
-	// recordV3 is recordV2 with the URL's length before it, then the
-	// link's workspace, creating key, title and tags (comma-joined), each
-	// after its 2-byte length. Links without any of those stay recordV2.
+	// recordV3 is recordV2 for a link with anything recordV2 cannot say
+	// (features, ownership, labels; see encodeLink): links without any keep
+	// recordV2.
 	recordV3 byte = 3
+)
+
+// The bits of recordV3's flags byte.
+const (
+	flagForwardQuery byte = 1 << iota
 )
 
 const (
@@ -30,15 +35,49 @@ const (
 	// the first), state, disabled-by-admin, owner digest, code length.
 	v2HeaderLen = 1 + 8 + 8 + 8 + 8 + 1 + 1 + 32 + 1
 	claimLen    = 8 + 8
+	// v3Fields is how many length-prefixed fields follow recordV3's flags.
+	v3Fields = 6
 )
 
 var errCorruptRecord = errors.New("corrupt record")
 
-// encodeLink lays a link out as recordV2, its fixed-size fields, then its
-// code and URL.
+// encodeLink lays a link out as recordV2: its fixed-size fields, then its
+// code and URL. A link with features, an owning workspace or labels is
+// recordV3: the same header and code, a flags byte, then the URL,
+// workspace, key, title, tags (comma-joined) and password hash, each after
+// its 2-byte length.
 func encodeLink(link domain.ShortLink) []byte {
 	r := link.Record()
-	buf := make([]byte, v2HeaderLen, v2HeaderLen+len(r.Code)+len(r.URL))
+	tags := strings.Join(r.Tags, ",")
+	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" {
+		buf := make([]byte, v2HeaderLen, v2HeaderLen+len(r.Code)+len(r.URL))
+		putV2Header(buf, r)
+		buf = append(buf, r.Code...)
+		return append(buf, r.URL...)
+	}
+	fields := [v3Fields]string{r.URL, string(r.Workspace), string(r.CreatedBy), r.Title, tags, r.PasswordHash}
+	size := v2HeaderLen + len(r.Code) + 1
+	for _, f := range fields {
+		size += 2 + len(f)
+	}
+	buf := make([]byte, v2HeaderLen, size)
+	putV2Header(buf, r)
+	buf[0] = recordV3
+	buf = append(buf, r.Code...)
+	var flags byte
+	if r.ForwardQuery {
+		flags |= flagForwardQuery
+	}
+	buf = append(buf, flags)
+	for _, f := range fields {
+		buf = binary.BigEndian.AppendUint16(buf, uint16(len(f)))
+		buf = append(buf, f...)
+	}
+	return buf
+}
+
+// putV2Header writes recordV2's fixed-size fields of r into buf.
+func putV2Header(buf []byte, r domain.LinkRecord) {
 	buf[0] = recordV2
 	binary.BigEndian.PutUint64(buf[1:9], uint64(r.ID))
 	binary.BigEndian.PutUint64(buf[9:17], uint64(r.CreatedAt.UnixMicro()))
@@ -50,17 +89,6 @@ func encodeLink(link domain.ShortLink) []byte {
 	}
 	copy(buf[35:67], r.Owner[:])
 	buf[67] = byte(len(r.Code))
-	buf = append(buf, r.Code...)
-	tags := strings.Join(r.Tags, ",")
-	if r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" {
-		return append(buf, r.URL...)
-	}
-	buf[0] = recordV3
-	for _, field := range []string{r.URL, string(r.Workspace), string(r.CreatedBy), r.Title, tags} {
-		buf = binary.BigEndian.AppendUint16(buf, uint16(len(field)))
-		buf = append(buf, field...)
-	}
-	return buf
 }
 
 // decodeLink rebuilds a link written by encodeLink. It copies what it
@@ -69,22 +97,19 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 	if len(raw) < v2HeaderLen || (raw[0] != recordV2 && raw[0] != recordV3) || len(raw) < v2HeaderLen+int(raw[67]) {
 		return domain.ShortLink{}, errCorruptRecord
 	}
-	var r domain.LinkRecord
-	r.ID = domain.LinkID(binary.BigEndian.Uint64(raw[1:9]))
-	r.CreatedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(raw[9:17])))
-	r.ExpiresAt = time.UnixMicro(int64(binary.BigEndian.Uint64(raw[17:25])))
-	r.Version = int64(binary.BigEndian.Uint64(raw[25:33]))
-	r.State = domain.LinkState(raw[33])
-	r.DisabledByAdmin = raw[34] == 1
-	copy(r.Owner[:], raw[35:67])
+	r := decodeV2Header(raw)
 	codeEnd := v2HeaderLen + int(raw[67])
 	r.Code = domain.Code(raw[v2HeaderLen:codeEnd])
 	if raw[0] == recordV2 {
 		r.URL = string(raw[codeEnd:])
 		return domain.RestoreShortLink(r), nil
 	}
-	rest := raw[codeEnd:]
-	var fields [5]string
+	if len(raw) <= codeEnd {
+		return domain.ShortLink{}, errCorruptRecord
+	}
+	r.ForwardQuery = raw[codeEnd]&flagForwardQuery != 0
+	rest := raw[codeEnd+1:]
+	var fields [v3Fields]string
 	for i := range fields {
 		if len(rest) < 2 || len(rest) < 2+int(binary.BigEndian.Uint16(rest)) {
 			return domain.ShortLink{}, errCorruptRecord
@@ -96,7 +121,21 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 	if fields[4] != "" {
 		r.Tags = strings.Split(fields[4], ",")
 	}
+	r.PasswordHash = fields[5]
 	return domain.RestoreShortLink(r), nil
+}
+
+// decodeV2Header reads recordV2's fixed-size fields.
+func decodeV2Header(raw []byte) domain.LinkRecord {
+	var r domain.LinkRecord
+	r.ID = domain.LinkID(binary.BigEndian.Uint64(raw[1:9]))
+	r.CreatedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(raw[9:17])))
+	r.ExpiresAt = time.UnixMicro(int64(binary.BigEndian.Uint64(raw[17:25])))
+	r.Version = int64(binary.BigEndian.Uint64(raw[25:33]))
+	r.State = domain.LinkState(raw[33])
+	r.DisabledByAdmin = raw[34] == 1
+	copy(r.Owner[:], raw[35:67])
+	return r
 }
 
 // decodeV1Link reads a first-release link kept under code.

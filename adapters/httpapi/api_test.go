@@ -83,6 +83,20 @@ func TestMetricsExposeRequests(t *testing.T) {
 	}
 }
 
+// A forwarded query string that would pass MAX_URL_LENGTH sends the
+// redirect to the plain target, and the metric counts it.
+func TestForwardTooLongIsCounted(t *testing.T) {
+	t.Parallel()
+	env, _ := startMemoryAPI(t)
+	code := httpsuite.MustCreate(t, env, map[string]any{"url": "https://example.com/long", "forward_query": true}).Field("code")
+	if r := httpsuite.Get(t, env.BaseURL+"/"+code+"?q="+strings.Repeat("x", 4090)); r.Header.Get("Location") != "https://example.com/long" {
+		t.Fatalf("Location %q, want the plain target", r.Header.Get("Location"))
+	}
+	if r := httpsuite.Get(t, env.BaseURL+"/metrics"); !contains(r.Body, "shortlink_forward_query_too_long_total 1") {
+		t.Fatalf("metrics lack the forward that was too long:\n%s", r.Body)
+	}
+}
+
 func contains(b []byte, s string) bool { return strings.Contains(string(b), s) }
 
 func TestClientThatHangsUpIsNotCountedAsA5xx(t *testing.T) {

@@ -80,15 +80,9 @@ func errorPageOf(answer *httpError) errorPage {
 				"other characters there, or too many. Check it against where you found it."},
 			MakeLink: true}
 	case http.StatusTooManyRequests:
-		wait := "a minute"
-		if s := answer.header["Retry-After"]; s == "1" {
-			wait = "a second"
-		} else if s != "" {
-			wait = s + " seconds"
-		}
 		return errorPage{pageFrame: pageFrame{Title: "Too many requests"}, Heading: "Please wait a moment",
 			Paragraphs: []string{"Too many addresses that lead nowhere were asked for from your network in a short time. " +
-				"Try again in " + wait + "."}}
+				"Try again in " + waitWords(answer) + "."}}
 	case http.StatusServiceUnavailable:
 		return errorPage{pageFrame: pageFrame{Title: "Unavailable"}, Heading: "Please try again in a moment",
 			Paragraphs: []string{"The service could not look this link up just now. Reload the page in a few seconds."}}
@@ -98,4 +92,17 @@ func errorPageOf(answer *httpError) errorPage {
 	}
 	return errorPage{pageFrame: pageFrame{Title: http.StatusText(answer.status)}, Heading: http.StatusText(answer.status),
 		Paragraphs: []string{answer.message}}
+}
+
+// waitWords is an answer's Retry-After in words: "a second", "N seconds",
+// or "a minute" when it has none.
+func waitWords(answer *httpError) string {
+	switch s := answer.header["Retry-After"]; s {
+	case "":
+		return "a minute"
+	case "1":
+		return "a second"
+	default:
+		return s + " seconds"
+	}
 }

@@ -92,6 +92,11 @@ var sentinelAnswers = []struct {
 		message: "credentials required: Authorization: Bearer <manage token or admin key>"}},
 	{domain.ErrTakenDown, &httpError{status: http.StatusForbidden, reason: "taken_down", message: "an administrator took this link down; only an administrator can change or delete it"}},
 	{domain.ErrForbidden, &httpError{status: http.StatusForbidden, reason: "forbidden", message: "these credentials do not grant this link"}},
+	{domain.ErrPasswordRequired, &httpError{status: http.StatusUnauthorized, reason: "password_required",
+		message: "this link is protected by a password: POST it to /v1/shortlink/{code}/unlock as {\"password\": …}"}},
+	{domain.ErrWrongPassword, &httpError{status: http.StatusForbidden, reason: "wrong_password", message: "wrong password"}},
+	{domain.ErrFeatureNotEnabled, &httpError{status: http.StatusConflict, reason: "feature_not_enabled",
+		message: "this feature is not enabled yet: the operator turns it on with `migrate contract` once the deploy is complete"}},
 	{domain.ErrUnavailable, errUnavailable},
 }
 
@@ -123,6 +128,7 @@ func answerOf(err error) *httpError {
 		httpErr *httpError
 		valErr  *domain.ValidationError
 		missErr *app.TooManyMissesError
+		tryErr  *app.TooManyAttemptsError
 	)
 	switch {
 	case errors.As(err, &httpErr):
@@ -131,6 +137,8 @@ func answerOf(err error) *httpError {
 		return &httpError{status: http.StatusBadRequest, reason: valErr.Reason, field: valErr.Field, message: valErr.Message}
 	case errors.As(err, &missErr):
 		return &httpError{status: http.StatusTooManyRequests, reason: reasonRateLimited, message: missErr.Error(), header: retryAfter(missErr.RetryAfter)}
+	case errors.As(err, &tryErr):
+		return &httpError{status: http.StatusTooManyRequests, reason: reasonRateLimited, message: tryErr.Error(), header: retryAfter(tryErr.RetryAfter)}
 	}
 	for _, s := range sentinelAnswers {
 		if errors.Is(err, s.err) {

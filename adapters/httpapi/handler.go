@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -55,6 +56,9 @@ type Options struct {
 	ShutdownDrain time.Duration
 	// DefaultTTL and MaxTTL are the lifetimes the web page's hints name.
 	DefaultTTL, MaxTTL time.Duration
+	// MaxURLLength bounds a target with a forwarded query string
+	// (MAX_URL_LENGTH); 0 is 4096.
+	MaxURLLength int
 	// NotFoundURL, when set, is where browsers asking for an unknown or
 	// expired code are sent (302) instead of the 404 page (NOT_FOUND_URL).
 	NotFoundURL string
@@ -68,9 +72,12 @@ type Options struct {
 
 // Deps are what the handlers call.
 type Deps struct {
-	Creator   *app.Creator
-	Resolver  *app.Resolver
-	Manager   *app.Manager
+	Creator  *app.Creator
+	Resolver *app.Resolver
+	Manager  *app.Manager
+	// Unlocker checks the passwords of protected links; nil answers their
+	// unlocks 503.
+	Unlocker  *app.Unlocker
 	Readiness *app.Readiness
 	// Visits counts answered redirects; nil counts nothing.
 	Visits *app.VisitRecorder
@@ -94,20 +101,29 @@ type Deps struct {
 type Handler struct {
 	Deps
 	opts Options
+	// forwardTooLong counts redirects whose forwarded query string would
+	// have made the target longer than MaxURLLength: they went to the
+	// plain target.
+	forwardTooLong atomic.Uint64
 }
 
 // NewHandler returns the route handlers.
 func NewHandler(deps Deps, opts Options) *Handler {
 	opts.PublicBaseURL = strings.TrimSuffix(opts.PublicBaseURL, "/")
+	if opts.MaxURLLength <= 0 {
+		opts.MaxURLLength = 4096
+	}
 	return &Handler{Deps: deps, opts: opts}
 }
 
 type createdBody struct {
-	Code        string `json:"code"`
-	ShortURL    string `json:"short_url"`
-	URL         string `json:"url"`
-	ExpiresAt   string `json:"expires_at"`
-	ManageToken string `json:"manage_token"`
+	Code         string `json:"code"`
+	ShortURL     string `json:"short_url"`
+	URL          string `json:"url"`
+	ExpiresAt    string `json:"expires_at"`
+	ManageToken  string `json:"manage_token"`
+	ForwardQuery bool   `json:"forward_query,omitempty"` // only when on: answers stay the original's
+	Protected    bool   `json:"protected,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -145,11 +161,13 @@ func (h *Handler) create(c *gin.Context) {
 	}
 	link := created.Link
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
-		Code:        link.Code().String(),
-		ShortURL:    h.shortURL(link.Code()),
-		URL:         link.URL(),
-		ExpiresAt:   link.ExpiresAt().Format(time.RFC3339Nano),
-		ManageToken: created.ManageToken,
+		Code:         link.Code().String(),
+		ShortURL:     h.shortURL(link.Code()),
+		URL:          link.URL(),
+		ExpiresAt:    link.ExpiresAt().Format(time.RFC3339Nano),
+		ManageToken:  created.ManageToken,
+		ForwardQuery: link.ForwardQuery(),
+		Protected:    link.Protected(),
 	}})
 }
 
@@ -179,6 +197,16 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 		return app.CreateRequest{}, err
 	}
 	if req.Tags, _, err = body.strList("tags"); err != nil {
+		return app.CreateRequest{}, err
+	}
+	forward, given, err := body.boolean("forward_query")
+	if err != nil {
+		return app.CreateRequest{}, err
+	}
+	if given {
+		req.ForwardQuery = &forward
+	}
+	if req.Password, _, err = body.str("password"); err != nil {
 		return app.CreateRequest{}, err
 	}
 	return req, nil
@@ -211,7 +239,26 @@ func (h *Handler) redirect(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	c.Writer.Header()["Location"] = []string{link.URL()}
+	if link.Protected() {
+		h.passwordWall(c, link)
+		return
+	}
+	to := link.URL()
+	if link.ForwardQuery() && c.Request.URL.RawQuery != "" {
+		to = h.forwarded(to, c.Request.URL.RawQuery)
+	}
+	c.Writer.Header()["Location"] = []string{to}
 	c.Writer.WriteHeader(http.StatusFound)
 	h.countVisit(c, link)
+}
+
+// forwarded is target with the short URL's query string appended
+// (domain.ForwardedURL), or target alone, counted, when that would be
+// longer than MAX_URL_LENGTH.
+func (h *Handler) forwarded(target, rawQuery string) string {
+	to, ok := domain.ForwardedURL(target, rawQuery, h.opts.MaxURLLength)
+	if !ok {
+		h.forwardTooLong.Add(1)
+	}
+	return to
 }

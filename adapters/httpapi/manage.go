@@ -27,6 +27,12 @@ type infoBody struct {
 	Title     *string   `json:"title,omitempty"`
 	Tags      *[]string `json:"tags,omitempty"`
 	Workspace *string   `json:"workspace,omitempty"`
+	// ForwardQuery is shown, when on, to the link's owner and
+	// administrators only.
+	ForwardQuery bool `json:"forward_query,omitempty"`
+	// Protected is shown to everyone; a protected link's public info
+	// leaves its url out.
+	Protected bool `json:"protected,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
@@ -34,12 +40,23 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	return infoBody{
 		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
-		State: string(info.Status),
+		State: string(info.Status), Protected: link.Protected(),
 	}
 }
 
-// privateInfoBody is infoBody with the link's labels and workspace, each
-// when it has one, for credentials that grant the link.
+// publicInfoBody is infoBody as anyone may see it: without the target of
+// a protected link.
+func (h *Handler) publicInfoBody(info app.LinkInfo) infoBody {
+	body := h.infoBody(info)
+	if body.Protected {
+		body.URL = ""
+	}
+	return body
+}
+
+// privateInfoBody is infoBody with what only credentials that grant the
+// link see: its labels and workspace, each when it has one, and
+// forward_query.
 func (h *Handler) privateInfoBody(info app.LinkInfo) infoBody {
 	b := h.infoBody(info)
 	labels := info.Link.Labels()
@@ -52,6 +69,7 @@ func (h *Handler) privateInfoBody(info app.LinkInfo) infoBody {
 	if ws := string(info.Link.Ownership().Workspace); ws != "" {
 		b.Workspace = &ws
 	}
+	b.ForwardQuery = info.Link.ForwardQuery()
 	return b
 }
 
@@ -85,16 +103,16 @@ func (h *Handler) info(c *gin.Context) {
 		ctx, cancel := h.manageContext(c)
 		defer cancel()
 		info, err = h.Manager.Info(ctx, c.Param("code"), token, (*requester)(c))
+		if err == nil {
+			writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.privateInfoBody(info)})
+			return
+		}
 	}
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	body := h.infoBody(info)
-	if token != "" {
-		body = h.privateInfoBody(info)
-	}
-	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: body})
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.publicInfoBody(info)})
 }
 
 // patch answers PATCH /v1/shortlink/{code}: expires_at and disabled. The
@@ -132,14 +150,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	names := slices.Sorted(maps.Keys(body))
 	for _, name := range names {
 		switch name {
-		case "expires_at", "disabled", "title", "tags":
+		case "expires_at", "disabled", "forward_query", "password", "title", "tags":
 		case "url":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "url, the target of a link, cannot be changed; delete the link and create another")
 		case "state":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "state cannot be set; send disabled: true or false, or DELETE the link")
 		default:
 			name = shortFieldName(name)
-			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled, title and tags only")
+			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled, forward_query, password, title and tags only")
 		}
 	}
 	var p app.Patch
@@ -161,6 +179,20 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	if given {
 		p.Disabled = &disabled
 	}
+	forward, given, err := body.boolean("forward_query")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		p.ForwardQuery = &forward
+	}
+	password, given, err := body.str("password")
+	if err != nil {
+		return app.Patch{}, err
+	}
+	if given {
+		p.Password = &password
+	}
 	title, given, err := body.str("title")
 	if err != nil {
 		return app.Patch{}, err
@@ -181,8 +213,8 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 		}
 		p.SetTags = true
 	}
-	if p.ExpiresAt == nil && p.Disabled == nil && p.Title == nil && !p.SetTags {
-		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled, title or tags")
+	if p.ExpiresAt == nil && p.Disabled == nil && p.ForwardQuery == nil && p.Password == nil && p.Title == nil && !p.SetTags {
+		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled, forward_query, password, title or tags")
 	}
 	return p, nil
 }

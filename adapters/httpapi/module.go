@@ -53,6 +53,7 @@ type handlerParams struct {
 	Creator   *app.Creator
 	Resolver  *app.Resolver
 	Manager   *app.Manager
+	Unlocker  *app.Unlocker `optional:"true"`
 	Readiness *app.Readiness
 	Visits    *app.VisitRecorder
 	Stats     *app.StatsReader
@@ -68,7 +69,7 @@ type handlerParams struct {
 
 func newHandlerFx(p handlerParams) *Handler {
 	return NewHandler(Deps{
-		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Readiness: p.Readiness,
+		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Unlocker: p.Unlocker, Readiness: p.Readiness,
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit,

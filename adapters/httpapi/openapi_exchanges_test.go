@@ -65,6 +65,8 @@ func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
 	}
 	httpsuite.CreateLink(t, up, "https://example.com/doc-expired", "alias", "doc-expired",
 		"expires_at", up.Clock.Now().Add(time.Minute).Format(time.RFC3339Nano))
+	httpsuite.CreateLink(t, up, "https://example.com/doc-protected", "alias", "doc-protected", "password", openAPIPassword)
+	httpsuite.CreateLink(t, up, "https://example.com/doc-guessed", "alias", "doc-guessed", "password", openAPIPassword)
 	takenDown := httpsuite.CreateLink(t, up, "https://example.com/doc-taken-down", "alias", "doc-taken-down")
 	mustSend(t, up, http.MethodPatch, "/v1/shortlink/doc-taken-down", httpsuite.AdminKey, map[string]any{"disabled": true}, 200)
 	up.Clock.Advance(2 * time.Minute)
@@ -75,6 +77,9 @@ func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
 	mustSend(t, up, http.MethodDelete, "/v1/keys/"+revoked.ID, ws.OwnerKey, nil, 204)
 	toRevoke := httpsuite.CreateKey(t, up, ws.OwnerKey, "editor")
 	mustSend(t, up, http.MethodPost, "/v1/shortlink", ws.OwnerKey, map[string]any{"url": "https://example.com/ws", "title": "Docs", "tags": []string{"doc"}}, 201)
+	for range 5 { // the link's first minute of attempts, used up
+		mustSend(t, up, http.MethodPost, "/v1/shortlink/doc-guessed/unlock", "", map[string]any{"password": "not the password"}, 403)
+	}
 	return openAPILinks{
 		qrETag:         mustSend(t, up, http.MethodGet, "/v1/shortlink/doc-qr/qr", "", nil, 200).Header.Get("ETag"),
 		takenDownToken: takenDown.Token,
@@ -82,6 +87,9 @@ func prepareOpenAPILinks(t *testing.T, up httpsuite.Env) openAPILinks {
 		revokeID: toRevoke.ID, workspace: ws.ID,
 	}
 }
+
+// openAPIPassword protects doc-protected and doc-guessed.
+const openAPIPassword = "correct horse battery"
 
 func mustSend(t *testing.T, env httpsuite.Env, method, path, bearer string, body any, status int) testkit.Response {
 	t.Helper()
@@ -129,6 +137,9 @@ func openAPIExchanges(links openAPILinks) []exchange {
 	patch := func(name, server, path, body string, header map[string]string, status int, conforms bool) exchange {
 		return exchange{name: name, server: server, method: http.MethodPatch, path: path, contentType: js, header: header, body: body, status: status, conforms: conforms}
 	}
+	unlock := func(name, server, path, body string, status int, conforms bool) exchange {
+		return exchange{name: name, server: server, method: http.MethodPost, path: path, contentType: js, body: body, status: status, conforms: conforms}
+	}
 	remove := func(name, server, path string, header map[string]string, status int, conforms bool) exchange {
 		return exchange{name: name, server: server, method: http.MethodDelete, path: path, header: header, status: status, conforms: conforms}
 	}
@@ -167,6 +178,22 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		{name: "bearer key", server: "keys", method: http.MethodPost, path: "/v1/shortlink", contentType: js, header: map[string]string{"Authorization": "Bearer " + openAPIKey}, body: `{"url":"https://example.com"}`, status: 201, conforms: true},
 		create("within the rate limit", "limited", `{"url":"https://example.com"}`, 201, true),
 		create("over the rate limit", "limited", `{"url":"https://example.com"}`, 429, true),
+
+		create("password", "up", `{"url":"https://example.com/secret","password":"`+openAPIPassword+`"}`, 201, true),
+		create("password too short", "up", `{"url":"https://example.com/secret","password":"short"}`, 400, true),
+		get("redirect of a protected link", "up", "/doc-protected", 401, true),
+		withHeader(get("redirect of a protected link in a browser", "up", "/doc-protected", 200, true), browser),
+		get("resolve of a protected link", "up", "/v1/shortlink/doc-protected", 401, true),
+		unlock("unlock", "up", "/v1/shortlink/doc-protected/unlock", `{"password":"`+openAPIPassword+`"}`, 200, true),
+		unlock("unlock with a wrong password", "up", "/v1/shortlink/doc-protected/unlock", `{"password":"not the password"}`, 403, true),
+		unlock("unlock without a password", "up", "/v1/shortlink/doc-protected/unlock", `{}`, 400, false),
+		unlock("unlock of an unknown code", "up", "/v1/shortlink/NoSuch1/unlock", `{"password":"x"}`, 404, true),
+		unlock("unlock of a disabled link", "up", "/v1/shortlink/doc-disabled/unlock", `{"password":"x"}`, 410, true),
+		unlock("unlock after too many attempts", "up", "/v1/shortlink/doc-guessed/unlock", `{"password":"`+openAPIPassword+`"}`, 429, true),
+		unlock("unlock body over 16 KiB", "up", "/v1/shortlink/doc-protected/unlock", `{"password":"`+strings.Repeat("x", 17<<10)+`"}`, 413, true),
+		{name: "unlock as text/plain", server: "up", method: http.MethodPost, path: "/v1/shortlink/doc-protected/unlock", contentType: "text/plain", body: `{"password":"x"}`, status: 415},
+		{name: "unlock body cut short", server: "up", method: http.MethodPost, path: "/v1/shortlink/doc-protected/unlock", contentType: js, body: `{"password":"never sent"}`, status: 408, conforms: true, stall: true},
+		unlock("unlock store down", "down", "/v1/shortlink/Uncached/unlock", `{"password":"x"}`, 503, true),
 
 		get("redirect", "up", "/doc-link", 302, true),
 		get("resolve", "up", "/v1/shortlink/doc-link", 302, true),

@@ -33,6 +33,10 @@ func (h *Handler) preview(c *gin.Context, code string) {
 		h.failPage(c, err)
 		return
 	}
+	if link.Protected() { // the form, which never shows the target
+		h.passwordForm(c, link, http.StatusOK, "")
+		return
+	}
 	page := previewPage{Style: pageStyle, Title: "Preview", Link: &link, ShortURL: h.shortURL(link.Code())}
 	page.Target = newPreviewTarget(link.URL())
 	page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)

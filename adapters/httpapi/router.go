@@ -1,6 +1,8 @@
 package httpapi
 
 import (
+	"net/http"
+
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -24,6 +26,10 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	}
 	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
 	r.Use(h.observe(newRequestIDs(), newRequestMetrics(reg), access, h.opts.LogClientIP))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{
+		Name: "shortlink_forward_query_too_long_total",
+		Help: "Redirects of links with forward_query that went to the plain target: with the query string the target would have been longer than MAX_URL_LENGTH.",
+	}, func() float64 { return float64(h.forwardTooLong.Load()) }))
 
 	var createGuards []gin.HandlerFunc
 	if h.opts.CreateRateLimit > 0 && h.Limiter != nil {
@@ -64,7 +70,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/shortlinks", h.listLinks)
 	get("/v1/tags", h.listTags)
 	get("/v1/audit", h.listAudit)
-	get("/:code", h.redirect) // and /{code}+, the preview page
+	r.POST("/v1/shortlink/:code/unlock", h.unlock)
+	get("/:code", h.redirect) // and /{code}+, the preview page (a POST to /{code}: NoMethod)
 	get("/", web.home)
 	get("/_/:asset", web.asset)
 	get("/robots.txt", web.robotsFile)
@@ -72,6 +79,9 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	r.NoRoute(func(c *gin.Context) { h.fail(c, errNoRoute) })
 	allow := allowedMethods(r.Routes())
 	r.NoMethod(func(c *gin.Context) {
+		if c.Request.Method == http.MethodPost && h.unlockForm(c) {
+			return // a protected link's password form, posted to its short URL
+		}
 		allowed := allow(c.Request.URL.Path)
 		if allowed == "" {
 			h.fail(c, errNoRoute)

@@ -204,9 +204,11 @@ func (c *Cache) linkEntry(link domain.ShortLink, now time.Time) cacheEntry {
 }
 
 // publicRecord is what a cache keeps of a link: no owner digest, which
-// only management reads, and they go to the store.
+// only management reads, and no password hash, which only an unlock reads;
+// they go to the store.
 func publicRecord(link domain.ShortLink) domain.LinkRecord {
 	r := link.Record()
 	r.Owner = domain.TokenDigest{}
+	r.PasswordHash = "" // r.Protected stays: a protected link still asks
 	return r
 }

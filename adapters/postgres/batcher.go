@@ -43,6 +43,9 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		codes, urls, created, expires, freeAfter []string
 		workspaces, keys, titles, tags           []string
 		digests                                  pq.ByteaArray
+		forward                                  pq.BoolArray
+		passwords                                []sql.NullString
+		features                                 bool
 	)
 	for _, p := range batch {
 		codes = append(codes, string(p.link.Code()))
@@ -58,16 +61,25 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		r := p.link.Record()
 		workspaces, keys, titles = append(workspaces, string(r.Workspace)), append(keys, string(r.CreatedBy)), append(titles, r.Title)
 		tags = append(tags, strings.Join(r.Tags, ","))
+		hash := p.link.PasswordHash()
+		forward = append(forward, p.link.ForwardQuery())
+		passwords = append(passwords, sql.NullString{String: hash, Valid: hash != ""})
+		features = features || p.link.ForwardQuery() || hash != ""
 	}
 	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
 	// I/O deadline (Options.Timeout) bounds it against a frozen server.
 	ctx := context.Background()
-	stmt, err := s.insertStmt.get(ctx)
+	args := []any{pq.StringArray(codes), pq.StringArray(urls), pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter),
+		pq.StringArray(workspaces), pq.StringArray(keys), pq.StringArray(titles), pq.StringArray(tags)}
+	insert := &s.insertStmt
+	if features {
+		insert = &s.insertFeaturesStmt
+		args = append(args, forward, pq.Array(passwords))
+	}
+	stmt, err := insert.get(ctx)
 	if err == nil {
-		err = stmt.QueryRowContext(ctx, pq.StringArray(codes), pq.StringArray(urls),
-			pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter),
-			pq.StringArray(workspaces), pq.StringArray(keys), pq.StringArray(titles), pq.StringArray(tags)).Scan(pq.Array(&ids))
+		err = stmt.QueryRowContext(ctx, args...).Scan(pq.Array(&ids))
 	}
 	if err == nil && len(ids) != len(batch) {
 		err = fmt.Errorf("claim_and_insert_links answered %d results for %d links", len(ids), len(batch))

@@ -42,7 +42,7 @@ type Options struct {
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
-const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags`
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash`
 
 // Store implements ports.LinkStore, ports.CodeCounter,
 // ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
@@ -52,9 +52,11 @@ type Store struct {
 	liveWindow time.Duration
 	timeout    time.Duration
 	insertStmt lazyStmt
-	findStmt   lazyStmt
-	inserts    *insertBatcher
-	lookups    *lookupBatcher
+	// insertFeaturesStmt stores a batch in which some link has features.
+	insertFeaturesStmt lazyStmt
+	findStmt           lazyStmt
+	inserts            *insertBatcher
+	lookups            *lookupBatcher
 
 	addVisitsStmt lazyStmt
 }
@@ -75,6 +77,7 @@ func Open(opts Options) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])`}
+	s.insertFeaturesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_features($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
@@ -140,15 +143,17 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 		digest               []byte
 		workspace, key, name sql.NullString
 		tags                 pq.StringArray
+		password             sql.NullString
 	)
 	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version,
-		&workspace, &key, &name, &tags)...); err != nil {
+		&workspace, &key, &name, &tags, &r.ForwardQuery, &password)...); err != nil {
 		return domain.ShortLink{}, err
 	}
 	r.Workspace, r.CreatedBy, r.Title = domain.WorkspaceID(workspace.String), domain.KeyID(key.String), name.String
 	if len(tags) > 0 {
 		r.Tags = tags
 	}
+	r.PasswordHash = password.String
 	r.State = domain.LinkState(state)
 	copy(r.Owner[:], digest) // NULL for links made before owner tokens: the zero digest
 	return domain.RestoreShortLink(r), nil
@@ -189,9 +194,10 @@ func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, cha
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7,
-				title = nullif($8, ''), tags = $9
+				title = nullif($8, ''), tags = $9, forward_query = $10, password_hash = $11
 			WHERE code = $1 AND created_at = $2`,
-			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version, r.Title, tags); err != nil {
+			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version, r.Title, tags,
+			r.ForwardQuery, sql.NullString{String: r.PasswordHash, Valid: r.PasswordHash != ""}); err != nil {
 			return domain.ShortLink{}, translate("update link", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND link_id = $2`,

@@ -18,6 +18,21 @@ const missingValue = "-"
 // can share a cache during a rolling deploy.
 const formatV2 = "\x00\x02"
 
+// formatV3 starts the value of a link with an optional feature (query
+// forwarding, a password): formatV2's layout with a flags byte after the
+// state. A release that knows only formatV2 reads it as a miss and asks
+// its store, so it never takes a protected link for a plain one from the
+// cache; links without such features keep formatV2, which every release
+// since the second reads.
+const formatV3 = "\x00\x03"
+
+// The bits of formatV3's flags byte. The password's hash is never cached:
+// an unlock reads the store.
+const (
+	flagForwardQuery byte = 1 << iota
+	flagProtected
+)
+
 // v2HeaderLen is formatV2, then the link's id, created and expires instants
 // (Unix microseconds) and version as big-endian 8-byte numbers, then its
 // state: fixed offsets, so a hit decodes without parsing.
@@ -28,17 +43,30 @@ const v2HeaderLen = len(formatV2) + 4*8 + 1
 // domain uses. The owner's digest is not kept: only management reads it,
 // and management reads the store.
 func encode(link domain.ShortLink) string {
+	var flags byte
+	if link.ForwardQuery() {
+		flags |= flagForwardQuery
+	}
+	if link.Protected() {
+		flags |= flagProtected
+	}
 	var b strings.Builder
-	b.Grow(v2HeaderLen + len(link.URL()))
-	var head [v2HeaderLen]byte
+	b.Grow(v2HeaderLen + 1 + len(link.URL()))
+	var head [v2HeaderLen + 1]byte
+	n := v2HeaderLen
 	copy(head[:], formatV2)
+	if flags != 0 {
+		copy(head[:], formatV3)
+		head[v2HeaderLen] = flags
+		n++
+	}
 	h := head[len(formatV2):]
 	binary.BigEndian.PutUint64(h[0:8], uint64(link.ID()))
 	binary.BigEndian.PutUint64(h[8:16], uint64(link.CreatedAt().UnixMicro()))
 	binary.BigEndian.PutUint64(h[16:24], uint64(link.ExpiresAt().UnixMicro()))
 	binary.BigEndian.PutUint64(h[24:32], uint64(link.Version()))
 	h[32] = byte(link.State())
-	b.Write(head[:])
+	b.Write(head[:n])
 	b.WriteString(link.URL())
 	return b.String()
 }
@@ -46,14 +74,27 @@ func encode(link domain.ShortLink) string {
 // decode reads a value written by encode. ok is false for anything else,
 // which callers treat as a miss.
 func decode(code domain.Code, value string) (link domain.ShortLink, ok bool) {
-	if len(value) < v2HeaderLen || value[:len(formatV2)] != formatV2 {
+	if len(value) < v2HeaderLen {
+		return domain.ShortLink{}, false
+	}
+	var flags byte
+	urlAt := v2HeaderLen
+	switch value[:len(formatV2)] {
+	case formatV2:
+	case formatV3:
+		if len(value) < v2HeaderLen+1 {
+			return domain.ShortLink{}, false
+		}
+		flags = value[v2HeaderLen]
+		urlAt++
+	default:
 		return domain.ShortLink{}, false
 	}
 	h := value[len(formatV2):v2HeaderLen]
 	id := int64(beUint64(h[0:8]))
 	created, expires := int64(beUint64(h[8:16])), int64(beUint64(h[16:24]))
 	version, state := int64(beUint64(h[24:32])), domain.LinkState(h[32])
-	url := value[v2HeaderLen:]
+	url := value[urlAt:]
 	switch {
 	case id <= 0, expires <= created, state > domain.StateDeleted, version < 1,
 		url == "" && state != domain.StateDeleted:
@@ -62,6 +103,7 @@ func decode(code domain.Code, value string) (link domain.ShortLink, ok bool) {
 	return domain.RestoreShortLink(domain.LinkRecord{
 		ID: domain.LinkID(id), Code: code, URL: url,
 		CreatedAt: time.UnixMicro(created), ExpiresAt: time.UnixMicro(expires), State: state, Version: version,
+		ForwardQuery: flags&flagForwardQuery != 0, Protected: flags&flagProtected != 0,
 	}), true
 }
 

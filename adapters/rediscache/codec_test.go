@@ -2,8 +2,11 @@ package rediscache
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports/porttest"
@@ -80,6 +83,41 @@ func BenchmarkDecode(b *testing.B) {
 	for b.Loop() {
 		if _, ok := decode("abc1234", value); !ok {
 			b.Fatal("decode failed")
+		}
+	}
+}
+
+// A link with a feature is written in formatV3, which a release that knows
+// only formatV2 reads as a miss (its prefix differs): an old task never
+// takes a protected link for a plain one from the cache. The password's
+// hash is not cached; that it has one is.
+func TestEncodeFeaturesInFormatV3(t *testing.T) {
+	t.Parallel()
+	base := porttest.Link("abc1234").ID(42).URL("https://example.com/").Created(time.Now().Truncate(time.Microsecond)).Version(3).Build()
+	if v := encode(base); v[:len(formatV2)] != formatV2 {
+		t.Fatalf("a plain link is encoded as %q…, want formatV2", v[:2])
+	}
+	for _, r := range []func(*domain.LinkRecord){
+		func(r *domain.LinkRecord) { r.ForwardQuery = true },
+		func(r *domain.LinkRecord) { r.PasswordHash = "$argon2id$secret" },
+		func(r *domain.LinkRecord) { r.ForwardQuery, r.PasswordHash = true, "$argon2id$secret" },
+	} {
+		rec := base.Record()
+		r(&rec)
+		link := domain.RestoreShortLink(rec)
+		v := encode(link)
+		if v[:len(formatV3)] != formatV3 {
+			t.Errorf("%+v encoded as %q…, want formatV3", rec, v[:2])
+		}
+		if strings.Contains(v, "secret") {
+			t.Errorf("the password's hash is in the cached value %q", v)
+		}
+		got, ok := decode("abc1234", v)
+		want := rec
+		want.Protected = rec.PasswordHash != ""
+		want.PasswordHash, want.Owner = "", domain.TokenDigest{}
+		if !ok || !cmp.Equal(got.Record(), domain.RestoreShortLink(want).Record()) {
+			t.Errorf("decode(encode(%+v)) = %+v, %v", rec, got.Record(), ok)
 		}
 	}
 }

@@ -35,6 +35,8 @@ type Config struct {
 	NegativeCacheTTL time.Duration `env:"NEGATIVE_CACHE_TTL" envDefault:"10s"`
 	MaxURLLength     int           `env:"MAX_URL_LENGTH" envDefault:"4096"`
 	DeniedHosts      []string      `env:"DENIED_HOSTS" envSeparator:","`
+	// ForwardQueryDefault is a create's forward_query when it sends none.
+	ForwardQueryDefault bool `env:"FORWARD_QUERY_DEFAULT" envDefault:"false"`
 	// CodeSecret has no default: unset, the data set's generated secret is used.
 	CodeSecret       string        `env:"CODE_SECRET"`
 	CodeSecretRotate bool          `env:"CODE_SECRET_ROTATE" envDefault:"false"`

@@ -4,6 +4,8 @@
 //	migrate new NAME    write a new migration file under db/migrations
 //	migrate status      list migrations and whether they are applied
 //	migrate rollback    roll back the latest migration
+//	migrate contract    record the deploy's contract step: no task of the
+//	                    previous release serves any more (see docs/operations.md)
 package main
 
 import (
@@ -21,7 +23,7 @@ import (
 	"github.com/shortlink/shortlink/cmd/wiring/pgwiring"
 )
 
-const usage = "usage: migrate up | new NAME | status | rollback"
+const usage = "usage: migrate up | new NAME | status | rollback | contract"
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
@@ -39,8 +41,20 @@ func run(args []string) error {
 		return err
 	}
 	databaseURL := pgwiring.MigrateURL(cfg)
-	if args[0] == "up" {
+	switch args[0] {
+	case "up":
 		return postgres.Migrate(context.Background(), databaseURL, os.Stdout)
+	case "contract":
+		before, err := postgres.RecordContract(context.Background(), databaseURL)
+		if err != nil {
+			return postgres.WithCredentialsHint(err)
+		}
+		if before {
+			fmt.Println("contract step: already recorded")
+		} else {
+			fmt.Println("contract step recorded: password-protected links are enabled (api tasks notice within seconds)")
+		}
+		return nil
 	}
 	u, err := url.Parse(databaseURL)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/bolt"
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/memory"
+	"github.com/shortlink/shortlink/adapters/passwords"
 	"github.com/shortlink/shortlink/app"
 	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/ports"
@@ -31,7 +32,7 @@ var localCache = fx.Provide(
 
 // Core is what every api runs over its stores: visit counting, the
 // registry /metrics serves, the use cases and the HTTP API.
-var Core = fx.Options(visits, metrics, app.Module, httpapi.Module)
+var Core = fx.Options(visits, metrics, app.Module, httpapi.Module, passwords.Module)
 
 // API is the api for cfg: Servers or Embedded under Core.
 func API(cfg config.Config) fx.Option {

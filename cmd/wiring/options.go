@@ -33,6 +33,7 @@ func AppOptions(cfg config.Config) app.Options {
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
 		VisitPendingBytes: int64(cfg.VisitPendingBytes), VisitUniquesInterval: cfg.VisitUniquesInterval,
+		ForwardQueryDefault: cfg.ForwardQueryDefault,
 	}
 }
 
@@ -78,7 +79,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, AnonymousCreate: cfg.AnonymousCreate, MaxConnections: maxConnections(cfg),
 		MetricsAddr: cfg.MetricsAddr, MetricsOffAPI: !cfg.MetricsOnAPIListener(),
 		ShutdownDrain: cfg.ShutdownDrain,
-		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
+		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, MaxURLLength: cfg.MaxURLLength,
 		NotFoundURL: cfg.NotFoundURL, AllowRobots: cfg.Robots == "allow",
 		Greet: greeting(cfg),
 	}

@@ -24,6 +24,7 @@ var linkCacheRules = []rule[cacheCase]{
 	{"entry never outlives its link", anEntryNeverOutlivesItsLink},
 	{"negative entry, not overwriting a link, overwritten by one", aNegativeEntryGivesWayToALink},
 	{"a cached link keeps its id and state but no owner digest", aCachedLinkKeepsItsIDAndStateButNoOwner},
+	{"a cached link keeps its features but no password hash", aCachedLinkKeepsItsFeaturesButNoPasswordHash},
 	{"add never replaces an entry, set does", addNeverReplacesAnEntry},
 	{"set of an expired link and invalidate drop the entry", setOfAnExpiredLinkAndInvalidateDropTheEntry},
 	{"a deleted link stays cached as a tombstone a late lookup cannot replace", aDeletedLinkStaysCachedAsATombstone},
@@ -127,6 +128,18 @@ func aCachedLinkKeepsItsIDAndStateButNoOwner(t *testing.T, c cacheCase) {
 	owned := Link("state").ID(7).State(domain.StateDisabled).OwnedBy("token").Build()
 	c.set(t, owned, time.Now())
 	c.expectHit(t, "state", Link("state").ID(7).Created(owned.CreatedAt()).State(domain.StateDisabled).Build())
+}
+
+// aCachedLinkKeepsItsFeaturesButNoPasswordHash: a cache answers whether a
+// link forwards queries and has a password (the redirect needs no lookup
+// for either), never the password's hash (an unlock reads the store).
+func aCachedLinkKeepsItsFeaturesButNoPasswordHash(t *testing.T, c cacheCase) {
+	link := c.link("feat", time.Hour).WithForwardQuery(true).WithPasswordHash("$argon2id$secret")
+	c.set(t, link, time.Now())
+	got, result := c.get(t, "feat")
+	if result != ports.CacheHit || !got.ForwardQuery() || !got.Protected() || got.PasswordHash() != "" {
+		t.Fatalf("got %+v (%v); want a hit, forward_query, protected, no hash", got.Record(), result)
+	}
 }
 
 func addNeverReplacesAnEntry(t *testing.T, c cacheCase) {

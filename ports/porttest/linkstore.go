@@ -49,6 +49,7 @@ var linkStoreRules = []rule[storeCase]{
 	{"a deleted or disabled code stays claimed", aDeletedOrDisabledCodeStaysClaimed},
 	{"a code that never expires is never free with quarantine 0", aCodeIsNeverFreeWithQuarantineZero},
 	{"every transition is stored", everyTransitionIsStored},
+	{"a link's features are stored, set and removed", aLinksFeaturesAreStored},
 	{"an admin disable survives in the store", anAdminDisableSurvivesInTheStore},
 	{"a failed change leaves the link as it was", aFailedChangeLeavesTheLinkAsItWas},
 	{"concurrent changes apply in one serial order", concurrentChangesApplyInOneSerialOrder},
@@ -370,5 +371,39 @@ func theCodeSecretIsCreatedOnceAndReplacedOnPurpose(t *testing.T, c storeCase) {
 	}
 	if diff := cmp.Diff(explicit, held); diff != "" {
 		t.Fatalf("after Replace, LoadOrCreate (-want +got):\n%s", diff)
+	}
+}
+
+// aLinksFeaturesAreStored: query forwarding and a password hash are kept
+// as inserted, changed by an update, and the password erased with the link.
+func aLinksFeaturesAreStored(t *testing.T, c storeCase) {
+	ctx := context.Background()
+	const hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA"
+	inserted := c.mustInsert(t, c.link("feat").Build().WithForwardQuery(true).WithPasswordHash(hash))
+	found, err := c.s.Find(ctx, "feat", c.now)
+	if err != nil || !found.ForwardQuery() || found.PasswordHash() != hash || !found.Protected() {
+		t.Fatalf("Find = %+v, %v; want forward_query and the hash as inserted", found.Record(), err)
+	}
+	if !cmp.Equal(found.Record(), inserted.Record()) {
+		t.Errorf("found %+v, want %+v", found.Record(), inserted.Record())
+	}
+	changed, err := c.s.Update(ctx, "feat", c.now, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+		l, err := l.SetForwardQuery(false)
+		if err != nil {
+			return domain.ShortLink{}, time.Time{}, err
+		}
+		l, err = l.SetPasswordHash("")
+		return l, quarantine.FreeAfter(l), err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found, err = c.s.Find(ctx, "feat", c.now)
+	if err != nil || found.ForwardQuery() || found.Protected() || !cmp.Equal(found.Record(), changed.Record()) {
+		t.Fatalf("after removing both: %+v, %v; want %+v", found.Record(), err, changed.Record())
+	}
+	plain := c.mustInsert(t, c.link("plain").Build())
+	if found, err := c.s.Find(ctx, "plain", c.now); err != nil || !cmp.Equal(found.Record(), plain.Record()) || found.Protected() || found.ForwardQuery() {
+		t.Fatalf("a plain link: %+v, %v", found.Record(), err)
 	}
 }

@@ -46,6 +46,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("QR code", func(t *testing.T) { testPageQRCode(t, s, b, target) })
 	t.Run("visits chart", func(t *testing.T) { testPageVisits(t, s, b, target) })
 	t.Run("pages for people", func(t *testing.T) { testPagesForPeople(t, s, b, target) })
+	t.Run("password form", func(t *testing.T) { testPasswordForm(t, s, b, target) })
 	t.Run("narrow screens", func(t *testing.T) { testPageNarrow(t, s, b, target) })
 	t.Run("dark mode", func(t *testing.T) { testPageDark(t, s, b, target) })
 	t.Run("local times, https:// added, the form emptied", func(t *testing.T) { testPageLocalTimes(t, s, b, target) })

@@ -39,6 +39,8 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	runPages(t, newEnv)
 	runChanges(t, newEnv)
 	runWorkspaces(t, newEnv)
+	runForwarding(t, newEnv)
+	runPasswords(t, newEnv)
 }
 
 // clockFreeCases are RunClockFree's own cases, one function each.

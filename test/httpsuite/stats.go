@@ -115,6 +115,11 @@ func RunStats(t *testing.T, newEnv func(t *testing.T) Env, adminKey string) {
 		}
 	})
 
+	t.Run("a protected link's visit counts after the password", func(t *testing.T) {
+		t.Parallel()
+		aProtectedLinkCountsAfterThePassword(t, newEnv(t))
+	})
+
 	t.Run("stats stay readable once the link is disabled or deleted", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
@@ -138,6 +143,27 @@ func RunStats(t *testing.T, newEnv func(t *testing.T) Env, adminKey string) {
 			t.Fatalf("stats of a deleted link: %s", r)
 		}
 	})
+}
+
+// aProtectedLinkCountsAfterThePassword: asking for a protected link, or
+// a wrong password, is no visit; the right one, by the form or the unlock
+// route, is one each. Where the API has attempt limits these stay within
+// them (three attempts).
+func aProtectedLinkCountsAfterThePassword(t *testing.T, env Env) {
+	r := MustCreate(t, env, map[string]any{"url": "https://example.com/counted", "password": Password})
+	code, token := r.Field("code"), r.Field("manage_token")
+	Send(t, env, http.MethodGet, "/"+code, "", nil)
+	sendAccept(t, env, http.MethodGet, "/"+code, BrowserAccept)
+	Send(t, env, http.MethodPost, "/v1/shortlink/"+code+"/unlock", "", map[string]any{"password": "not the password"})
+	if r := Send(t, env, http.MethodPost, "/v1/shortlink/"+code+"/unlock", "", map[string]any{"password": Password}); r.Status != http.StatusOK {
+		t.Fatalf("unlock: %s", r)
+	}
+	form := testkit.Send(nil, http.MethodPost, env.BaseURL+"/"+code, "application/x-www-form-urlencoded",
+		[]byte("password="+strings.ReplaceAll(Password, " ", "+")), http.Header{"Accept": {BrowserAccept}})
+	if form.Status != http.StatusSeeOther {
+		t.Fatalf("the form: %s", form)
+	}
+	WaitForVisits(t, env.BaseURL, code, token, "", 2)
 }
 
 // WaitForVisits polls a link's stats (query as GetStats) until they show

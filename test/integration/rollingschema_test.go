@@ -67,6 +67,8 @@ func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
 		}
 	}
 
+	gateKeepsProtectedLinksFromTheOldRelease(t, apis, bin, env)
+
 	// Management, where the previous release has it: a link the old api
 	// created (with the token it returned) is disabled through one api and
 	// gone on both.
@@ -115,6 +117,51 @@ func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// gateKeepsProtectedLinksFromTheOldRelease: the previous release knows no
+// passwords and would redirect a protected link to anyone. While its tasks
+// may serve (the contract step not run), the new api makes no such row, by
+// create or by change, so the old api never serves a protected link's
+// target; a password sent to the old api makes a plain link, and its
+// answer says so (no "protected"). Once the operator has run `migrate
+// contract` (in a real deploy: after the last old task is gone), the new
+// api makes protected links within the gate's recheck interval.
+func gateKeepsProtectedLinksFromTheOldRelease(t *testing.T, apis map[string]string, bin string, env map[string]string) {
+	t.Helper()
+	const password = "correct horse battery"
+	protected := map[string]string{"url": "https://example.com/rolling-deploy/protected", "password": password}
+	testkit.ExpectError(t, testkit.SendJSON(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", protected),
+		http.StatusConflict, "feature_not_enabled", "")
+	plain := create(apis["new"], "https://example.com/rolling-deploy/plain")
+	testkit.ExpectError(t, testkit.Send(loadClient, http.MethodPatch, apis["new"]+"/v1/shortlink/"+plain.Field("code"), "application/json",
+		[]byte(`{"password":"`+password+`"}`), http.Header{"Authorization": {"Bearer " + plain.Field("manage_token")}}),
+		http.StatusConflict, "feature_not_enabled", "")
+	if r := resolve(apis["old"], plain.Field("code")); r.Status != http.StatusFound {
+		t.Errorf("the old api's redirect of the link a refused PATCH left plain: %v, want 302", r)
+	}
+	if r := testkit.SendJSON(loadClient, http.MethodPost, apis["old"]+"/v1/shortlink", protected); r.Status == http.StatusCreated && r.Field("protected") != "" {
+		t.Errorf("the previous release answers a password with protected %q: it knows passwords, and the gate could go", r.Field("protected"))
+	}
+
+	if out := testenv.RunBinary(t, bin, "migrate", env, "contract"); !strings.Contains(out, "contract step recorded") {
+		t.Fatalf("migrate contract printed:\n%s", out)
+	}
+	var code string
+	testkit.Eventually(t, 10*time.Second, "the new api enables passwords after migrate contract", func() error {
+		r := testkit.SendJSON(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", protected)
+		if r.Status != http.StatusCreated {
+			return fmt.Errorf("create with a password: %v, want 201", r)
+		}
+		code = r.Field("code")
+		return nil
+	})
+	if r := resolve(apis["new"], code); r.Status != http.StatusUnauthorized || r.Location() != "" {
+		t.Errorf("the new api's redirect of a protected link: %v (Location %q), want 401 without Location", r, r.Location())
+	}
+	// What the gate prevents, had an old task still served (which the
+	// runbook forbids once the step has run):
+	t.Logf("the previous release on a protected link, after the contract step: %v (Location %q)", resolve(apis["old"], code), resolve(apis["old"], code).Location())
 }
 
 // adminKey is the ADMIN_KEYS of the rolling-deploy test's apis.

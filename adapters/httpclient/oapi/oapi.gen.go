@@ -71,6 +71,36 @@ func (e AuditListEnvelopeStatus) Valid() bool {
 	}
 }
 
+// Defines values for CreatedForwardQuery.
+const (
+	CreatedForwardQueryTrue CreatedForwardQuery = true
+)
+
+// Valid indicates whether the value is a known member of the CreatedForwardQuery enum.
+func (e CreatedForwardQuery) Valid() bool {
+	switch e {
+	case CreatedForwardQueryTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for CreatedProtected.
+const (
+	CreatedProtectedTrue CreatedProtected = true
+)
+
+// Valid indicates whether the value is a known member of the CreatedProtected enum.
+func (e CreatedProtected) Valid() bool {
+	switch e {
+	case CreatedProtectedTrue:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for CreatedEnvelopeStatus.
 const (
 	CreatedEnvelopeStatusN201 CreatedEnvelopeStatus = 201
@@ -96,6 +126,7 @@ const (
 	ErrorEnvelopeDataReasonDuplicateField       ErrorEnvelopeDataReason = "duplicate_field"
 	ErrorEnvelopeDataReasonExpiresAtInPast      ErrorEnvelopeDataReason = "expires_at_in_past"
 	ErrorEnvelopeDataReasonExpiresAtTooFar      ErrorEnvelopeDataReason = "expires_at_too_far"
+	ErrorEnvelopeDataReasonFeatureNotEnabled    ErrorEnvelopeDataReason = "feature_not_enabled"
 	ErrorEnvelopeDataReasonForbidden            ErrorEnvelopeDataReason = "forbidden"
 	ErrorEnvelopeDataReasonGone                 ErrorEnvelopeDataReason = "gone"
 	ErrorEnvelopeDataReasonInternal             ErrorEnvelopeDataReason = "internal"
@@ -110,6 +141,7 @@ const (
 	ErrorEnvelopeDataReasonInvalidJson          ErrorEnvelopeDataReason = "invalid_json"
 	ErrorEnvelopeDataReasonInvalidName          ErrorEnvelopeDataReason = "invalid_name"
 	ErrorEnvelopeDataReasonInvalidParameter     ErrorEnvelopeDataReason = "invalid_parameter"
+	ErrorEnvelopeDataReasonInvalidPassword      ErrorEnvelopeDataReason = "invalid_password"
 	ErrorEnvelopeDataReasonInvalidRole          ErrorEnvelopeDataReason = "invalid_role"
 	ErrorEnvelopeDataReasonInvalidTag           ErrorEnvelopeDataReason = "invalid_tag"
 	ErrorEnvelopeDataReasonInvalidTitle         ErrorEnvelopeDataReason = "invalid_title"
@@ -124,6 +156,7 @@ const (
 	ErrorEnvelopeDataReasonNotFound             ErrorEnvelopeDataReason = "not_found"
 	ErrorEnvelopeDataReasonNotReady             ErrorEnvelopeDataReason = "not_ready"
 	ErrorEnvelopeDataReasonOwnHost              ErrorEnvelopeDataReason = "own_host"
+	ErrorEnvelopeDataReasonPasswordRequired     ErrorEnvelopeDataReason = "password_required"
 	ErrorEnvelopeDataReasonRateLimited          ErrorEnvelopeDataReason = "rate_limited"
 	ErrorEnvelopeDataReasonReadOnlyField        ErrorEnvelopeDataReason = "read_only_field"
 	ErrorEnvelopeDataReasonRequestTimeout       ErrorEnvelopeDataReason = "request_timeout"
@@ -136,6 +169,7 @@ const (
 	ErrorEnvelopeDataReasonUnsupportedMediaType ErrorEnvelopeDataReason = "unsupported_media_type"
 	ErrorEnvelopeDataReasonUrlTooLong           ErrorEnvelopeDataReason = "url_too_long"
 	ErrorEnvelopeDataReasonUserinfoNotAllowed   ErrorEnvelopeDataReason = "userinfo_not_allowed"
+	ErrorEnvelopeDataReasonWrongPassword        ErrorEnvelopeDataReason = "wrong_password"
 )
 
 // Valid indicates whether the value is a known member of the ErrorEnvelopeDataReason enum.
@@ -156,6 +190,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 	case ErrorEnvelopeDataReasonExpiresAtInPast:
 		return true
 	case ErrorEnvelopeDataReasonExpiresAtTooFar:
+		return true
+	case ErrorEnvelopeDataReasonFeatureNotEnabled:
 		return true
 	case ErrorEnvelopeDataReasonForbidden:
 		return true
@@ -185,6 +221,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonInvalidParameter:
 		return true
+	case ErrorEnvelopeDataReasonInvalidPassword:
+		return true
 	case ErrorEnvelopeDataReasonInvalidRole:
 		return true
 	case ErrorEnvelopeDataReasonInvalidTag:
@@ -213,6 +251,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonOwnHost:
 		return true
+	case ErrorEnvelopeDataReasonPasswordRequired:
+		return true
 	case ErrorEnvelopeDataReasonRateLimited:
 		return true
 	case ErrorEnvelopeDataReasonReadOnlyField:
@@ -237,6 +277,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonUserinfoNotAllowed:
 		return true
+	case ErrorEnvelopeDataReasonWrongPassword:
+		return true
 	default:
 		return false
 	}
@@ -251,6 +293,36 @@ const (
 func (e HealthStatus) Valid() bool {
 	switch e {
 	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InfoForwardQuery.
+const (
+	InfoForwardQueryTrue InfoForwardQuery = true
+)
+
+// Valid indicates whether the value is a known member of the InfoForwardQuery enum.
+func (e InfoForwardQuery) Valid() bool {
+	switch e {
+	case InfoForwardQueryTrue:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for InfoProtected.
+const (
+	InfoProtectedTrue InfoProtected = true
+)
+
+// Valid indicates whether the value is a known member of the InfoProtected enum.
+func (e InfoProtected) Valid() bool {
+	switch e {
+	case InfoProtectedTrue:
 		return true
 	default:
 		return false
@@ -393,6 +465,7 @@ const (
 	NotReadyEnvelopeDataReasonDuplicateField       NotReadyEnvelopeDataReason = "duplicate_field"
 	NotReadyEnvelopeDataReasonExpiresAtInPast      NotReadyEnvelopeDataReason = "expires_at_in_past"
 	NotReadyEnvelopeDataReasonExpiresAtTooFar      NotReadyEnvelopeDataReason = "expires_at_too_far"
+	NotReadyEnvelopeDataReasonFeatureNotEnabled    NotReadyEnvelopeDataReason = "feature_not_enabled"
 	NotReadyEnvelopeDataReasonForbidden            NotReadyEnvelopeDataReason = "forbidden"
 	NotReadyEnvelopeDataReasonGone                 NotReadyEnvelopeDataReason = "gone"
 	NotReadyEnvelopeDataReasonInternal             NotReadyEnvelopeDataReason = "internal"
@@ -407,6 +480,7 @@ const (
 	NotReadyEnvelopeDataReasonInvalidJson          NotReadyEnvelopeDataReason = "invalid_json"
 	NotReadyEnvelopeDataReasonInvalidName          NotReadyEnvelopeDataReason = "invalid_name"
 	NotReadyEnvelopeDataReasonInvalidParameter     NotReadyEnvelopeDataReason = "invalid_parameter"
+	NotReadyEnvelopeDataReasonInvalidPassword      NotReadyEnvelopeDataReason = "invalid_password"
 	NotReadyEnvelopeDataReasonInvalidRole          NotReadyEnvelopeDataReason = "invalid_role"
 	NotReadyEnvelopeDataReasonInvalidTag           NotReadyEnvelopeDataReason = "invalid_tag"
 	NotReadyEnvelopeDataReasonInvalidTitle         NotReadyEnvelopeDataReason = "invalid_title"
@@ -421,6 +495,7 @@ const (
 	NotReadyEnvelopeDataReasonNotFound             NotReadyEnvelopeDataReason = "not_found"
 	NotReadyEnvelopeDataReasonNotReady             NotReadyEnvelopeDataReason = "not_ready"
 	NotReadyEnvelopeDataReasonOwnHost              NotReadyEnvelopeDataReason = "own_host"
+	NotReadyEnvelopeDataReasonPasswordRequired     NotReadyEnvelopeDataReason = "password_required"
 	NotReadyEnvelopeDataReasonRateLimited          NotReadyEnvelopeDataReason = "rate_limited"
 	NotReadyEnvelopeDataReasonReadOnlyField        NotReadyEnvelopeDataReason = "read_only_field"
 	NotReadyEnvelopeDataReasonRequestTimeout       NotReadyEnvelopeDataReason = "request_timeout"
@@ -433,6 +508,7 @@ const (
 	NotReadyEnvelopeDataReasonUnsupportedMediaType NotReadyEnvelopeDataReason = "unsupported_media_type"
 	NotReadyEnvelopeDataReasonUrlTooLong           NotReadyEnvelopeDataReason = "url_too_long"
 	NotReadyEnvelopeDataReasonUserinfoNotAllowed   NotReadyEnvelopeDataReason = "userinfo_not_allowed"
+	NotReadyEnvelopeDataReasonWrongPassword        NotReadyEnvelopeDataReason = "wrong_password"
 )
 
 // Valid indicates whether the value is a known member of the NotReadyEnvelopeDataReason enum.
@@ -453,6 +529,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonExpiresAtInPast:
 		return true
 	case NotReadyEnvelopeDataReasonExpiresAtTooFar:
+		return true
+	case NotReadyEnvelopeDataReasonFeatureNotEnabled:
 		return true
 	case NotReadyEnvelopeDataReasonForbidden:
 		return true
@@ -482,6 +560,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonInvalidParameter:
 		return true
+	case NotReadyEnvelopeDataReasonInvalidPassword:
+		return true
 	case NotReadyEnvelopeDataReasonInvalidRole:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidTag:
@@ -510,6 +590,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonOwnHost:
 		return true
+	case NotReadyEnvelopeDataReasonPasswordRequired:
+		return true
 	case NotReadyEnvelopeDataReasonRateLimited:
 		return true
 	case NotReadyEnvelopeDataReasonReadOnlyField:
@@ -533,6 +615,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonUrlTooLong:
 		return true
 	case NotReadyEnvelopeDataReasonUserinfoNotAllowed:
+		return true
+	case NotReadyEnvelopeDataReasonWrongPassword:
 		return true
 	default:
 		return false
@@ -686,6 +770,21 @@ func (e ShortLinkStatsParamsFormat) Valid() bool {
 	}
 }
 
+// Defines values for UnlockShortLink200JSONResponseBodyStatus.
+const (
+	UnlockShortLink200JSONResponseBodyStatusN200 UnlockShortLink200JSONResponseBodyStatus = 200
+)
+
+// Valid indicates whether the value is a known member of the UnlockShortLink200JSONResponseBodyStatus enum.
+func (e UnlockShortLink200JSONResponseBodyStatus) Valid() bool {
+	switch e {
+	case UnlockShortLink200JSONResponseBodyStatusN200:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ListShortLinksParamsState.
 const (
 	ListShortLinksParamsStateActive   ListShortLinksParamsState = "active"
@@ -742,7 +841,7 @@ type AuditListEnvelopeDataItemsAction string
 // AuditListEnvelopeStatus defines model for AuditListEnvelope.Status.
 type AuditListEnvelopeStatus int
 
-// ChangeRequest Names `disabled`, `expires_at` or both (null is the same as absent);
+// ChangeRequest Names `disabled`, `expires_at`, `forward_query`, `password` or several (null is the same as absent);
 // any other member is refused, each member may appear once.
 type ChangeRequest struct {
 	// Disabled true disables the link (410 for everyone), false enables it again.
@@ -755,6 +854,14 @@ type ChangeRequest struct {
 	//
 	// Example: 2027-06-30T00:00:00Z
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// ForwardQuery Turns query forwarding on or off (see the create's `forward_query`).
+	ForwardQuery *bool `json:"forward_query,omitempty"`
+
+	// Password Sets the link's password (8 to 128 characters); "" removes it.
+	// Setting one is 409 `feature_not_enabled` until the deploy's
+	// contract step has run (server mode).
+	Password *string `json:"password,omitempty"`
 
 	// Tags Replaces the tags.
 	Tags *[]string `json:"tags,omitempty"`
@@ -781,6 +888,27 @@ type CreateRequest struct {
 	//
 	// Example: 2027-01-31T00:00:00+01:00
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+
+	// ForwardQuery true: a redirect appends the short URL's query string to the
+	// target, after the target's own parameters, which it never
+	// overrides (a parameter the target already names is dropped);
+	// when the result would exceed MAX_URL_LENGTH the redirect goes to
+	// the plain target. Omitted or null: FORWARD_QUERY_DEFAULT (false).
+	//
+	//
+	// Example: true
+	ForwardQuery *bool `json:"forward_query,omitempty"`
+
+	// Password Protects the link: 8 to 128 characters (`invalid_password`),
+	// stored as an argon2id hash. Browsers following the short URL get
+	// a form that asks for it; API clients unlock with `POST
+	// /v1/shortlink/{code}/unlock`. "" or null: none. Until the
+	// operator has run the deploy's contract step (`migrate contract`)
+	// a server-mode api answers 409 `feature_not_enabled`.
+	//
+	//
+	// Example: correct horse battery
+	Password *string `json:"password,omitempty"`
 
 	// Tags Up to 10 tags, 1–32 of a-z 0-9 - _ . each (lower-cased).
 	Tags *[]string `json:"tags,omitempty"`
@@ -809,10 +937,16 @@ type Created struct {
 	// Example: 2027-01-31T00:00:00Z
 	ExpiresAt Timestamp `json:"expires_at"`
 
+	// ForwardQuery Present, true, when a redirect appends the short URL's query string to the target; absent otherwise.
+	ForwardQuery *CreatedForwardQuery `json:"forward_query,omitempty"`
+
 	// ManageToken The link's owner capability (192 random bits, URL-safe base64):
 	// present it as `Authorization: Bearer <token>` to see, change or
 	// delete this link. Shown once; the service keeps only its SHA-256.
 	ManageToken string `json:"manage_token"`
+
+	// Protected Present, true, when the link asks for a password; absent otherwise.
+	Protected *CreatedProtected `json:"protected,omitempty"`
 
 	// ShortUrl PUBLIC_BASE_URL + "/" + code.
 	ShortUrl string `json:"short_url"`
@@ -820,6 +954,12 @@ type Created struct {
 	// Url The target URL as stored (its host normalised as a browser would).
 	Url string `json:"url"`
 }
+
+// CreatedForwardQuery Present, true, when a redirect appends the short URL's query string to the target; absent otherwise.
+type CreatedForwardQuery bool
+
+// CreatedProtected Present, true, when the link asks for a password; absent otherwise.
+type CreatedProtected bool
 
 // CreatedEnvelope The Envelope of a 201.
 type CreatedEnvelope struct {
@@ -892,6 +1032,12 @@ type Info struct {
 	// Example: 2027-01-31T00:00:00Z
 	ExpiresAt Timestamp `json:"expires_at"`
 
+	// ForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
+	ForwardQuery *InfoForwardQuery `json:"forward_query,omitempty"`
+
+	// Protected Present, true, when the link asks for a password; then public info (without credentials) has no `url`.
+	Protected *InfoProtected `json:"protected,omitempty"`
+
 	// ShortUrl PUBLIC_BASE_URL + "/" + code.
 	ShortUrl string `json:"short_url"`
 
@@ -904,12 +1050,18 @@ type Info struct {
 	// Title With credentials that grant the link only, and when it has one: its title.
 	Title *string `json:"title,omitempty"`
 
-	// Url The target URL; absent once the link is deleted (deletion erases it).
+	// Url The target URL; absent once the link is deleted (deletion erases it), and from a protected link's public info.
 	Url *string `json:"url,omitempty"`
 
 	// Workspace With credentials that grant the link only: the workspace it belongs to (absent for an anonymous link).
 	Workspace *string `json:"workspace,omitempty"`
 }
+
+// InfoForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
+type InfoForwardQuery bool
+
+// InfoProtected Present, true, when the link asks for a password; then public info (without credentials) has no `url`.
+type InfoProtected bool
 
 // InfoState Without credentials only `active` is ever shown.
 type InfoState string
@@ -1215,6 +1367,9 @@ type NotFound = ErrorEnvelope
 // NotJSON An error. Each response narrows `status`, and most `reason`, to their own.
 type NotJSON = ErrorEnvelope
 
+// PasswordRequired An error. Each response narrows `status`, and most `reason`, to their own.
+type PasswordRequired = ErrorEnvelope
+
 // ShortURLBadRequest An error. Each response narrows `status`, and most `reason`, to their own.
 type ShortURLBadRequest = ErrorEnvelope
 
@@ -1298,6 +1453,15 @@ type ShortLinkStatsParamsInterval string
 // ShortLinkStatsParamsFormat defines parameters for ShortLinkStats.
 type ShortLinkStatsParamsFormat string
 
+// UnlockShortLinkJSONBody defines parameters for UnlockShortLink.
+type UnlockShortLinkJSONBody struct {
+	// Password Example: correct horse battery
+	Password string `json:"password"`
+}
+
+// UnlockShortLink200JSONResponseBodyStatus defines parameters for UnlockShortLink.
+type UnlockShortLink200JSONResponseBodyStatus int
+
 // ListShortLinksParams defines parameters for ListShortLinks.
 type ListShortLinksParams struct {
 	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
@@ -1336,6 +1500,9 @@ type CreateShortLinkJSONRequestBody = CreateRequest
 
 // ChangeShortLinkJSONRequestBody defines body for ChangeShortLink for application/json ContentType.
 type ChangeShortLinkJSONRequestBody = ChangeRequest
+
+// UnlockShortLinkJSONRequestBody defines body for UnlockShortLink for application/json ContentType.
+type UnlockShortLinkJSONRequestBody UnlockShortLinkJSONBody
 
 // CreateWorkspaceJSONRequestBody defines body for CreateWorkspace for application/json ContentType.
 type CreateWorkspaceJSONRequestBody = WorkspaceRequest
@@ -1515,7 +1682,7 @@ type ClientInterface interface {
 
 	// ResolveShortLink Resolve a code
 	//
-	// The same as `GET /{code}`.
+	// The same as `GET /{code}`, with JSON answers only (a protected link is 401 `password_required` for everyone).
 	//
 	// Corresponds with GET /v1/shortlink/{code} (the `ResolveShortLink` operationId).
 	ResolveShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1523,8 +1690,9 @@ type ClientInterface interface {
 	// ChangeShortLinkWithBody Disable, enable, extend or shorten a link
 	//
 	// With the link's manage token or an admin key. The body names
-	// `disabled`, `expires_at` or both; both apply together or neither
-	// does. Any other member is 400 (the target URL is immutable: a
+	// `disabled`, `expires_at`, `forward_query`, `password` or several;
+	// they apply together or none does. Setting a password before the
+	// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
 	// admin key disabled (a takedown) can be changed only with an admin
 	// key: its owner gets 403 `taken_down` for any change. An expired link
@@ -1542,8 +1710,9 @@ type ClientInterface interface {
 	// ChangeShortLink Disable, enable, extend or shorten a link
 	//
 	// With the link's manage token or an admin key. The body names
-	// `disabled`, `expires_at` or both; both apply together or neither
-	// does. Any other member is 400 (the target URL is immutable: a
+	// `disabled`, `expires_at`, `forward_query`, `password` or several;
+	// they apply together or none does. Setting a password before the
+	// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
 	// admin key disabled (a takedown) can be changed only with an admin
 	// key: its owner gets 403 `taken_down` for any change. An expired link
@@ -1621,6 +1790,36 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/shortlink/{code}/stats (the `ShortLinkStats` operationId).
 	ShortLinkStats(ctx context.Context, code Code, params *ShortLinkStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// UnlockShortLinkWithBody Unlock a password-protected link
+	//
+	// The API's way past a link's password: the right one answers the
+	// target (counted as a visit; the short URL's query string is not
+	// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+	// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+	// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+	// gets) and per client (30 a minute): 429 `rate_limited` with
+	// `Retry-After`. A link without a password answers its target too.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+	UnlockShortLinkWithBody(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UnlockShortLink Unlock a password-protected link
+	//
+	// The API's way past a link's password: the right one answers the
+	// target (counted as a visit; the short URL's query string is not
+	// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+	// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+	// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+	// gets) and per client (30 a minute): 429 `rate_limited` with
+	// `Retry-After`. A link without a password answers its target too.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+	UnlockShortLink(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ListShortLinks List and search links
 	//
 	// A workspace key (any role) lists its workspace's links; an admin
@@ -1676,6 +1875,15 @@ type ClientInterface interface {
 	// says what happened instead. With NOT_FOUND_URL set, a browser asking
 	// for an unknown or expired code is sent there (302) instead of the
 	// 404 page.
+	//
+	// A password-protected link answers a browser with a 200 page holding
+	// a form that asks for the password (never the target), and API
+	// clients with 401 `password_required`; HEAD gets no `Location`
+	// either. The form posts `password` (application/x-www-form-urlencoded)
+	// back to `/{code}`: the right password answers 303 to the target
+	// (counted as a visit), a wrong one the form again with 403, too many
+	// attempts 429 with `Retry-After`. A POST to any other short URL is
+	// 405, as ever. API clients use `POST /v1/shortlink/{code}/unlock`.
 	//
 	// Corresponds with GET /{code} (the `Redirect` operationId).
 	Redirect(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -1894,7 +2102,7 @@ func (c *Client) DeleteShortLink(ctx context.Context, code Code, reqEditors ...R
 
 // ResolveShortLink Resolve a code
 //
-// The same as `GET /{code}`.
+// The same as `GET /{code}`, with JSON answers only (a protected link is 401 `password_required` for everyone).
 //
 // Corresponds with GET /v1/shortlink/{code} (the `ResolveShortLink` operationId).
 func (c *Client) ResolveShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -1912,8 +2120,9 @@ func (c *Client) ResolveShortLink(ctx context.Context, code Code, reqEditors ...
 // ChangeShortLinkWithBody Disable, enable, extend or shorten a link
 //
 // With the link's manage token or an admin key. The body names
-// `disabled`, `expires_at` or both; both apply together or neither
-// does. Any other member is 400 (the target URL is immutable: a
+// `disabled`, `expires_at`, `forward_query`, `password` or several;
+// they apply together or none does. Setting a password before the
+// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
 // admin key disabled (a takedown) can be changed only with an admin
 // key: its owner gets 403 `taken_down` for any change. An expired link
@@ -1941,8 +2150,9 @@ func (c *Client) ChangeShortLinkWithBody(ctx context.Context, code Code, content
 // ChangeShortLink Disable, enable, extend or shorten a link
 //
 // With the link's manage token or an admin key. The body names
-// `disabled`, `expires_at` or both; both apply together or neither
-// does. Any other member is 400 (the target URL is immutable: a
+// `disabled`, `expires_at`, `forward_query`, `password` or several;
+// they apply together or none does. Setting a password before the
+// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
 // admin key disabled (a takedown) can be changed only with an admin
 // key: its owner gets 403 `taken_down` for any change. An expired link
@@ -2060,6 +2270,56 @@ func (c *Client) ShortLinkStats(ctx context.Context, code Code, params *ShortLin
 	return c.Client.Do(req)
 }
 
+// UnlockShortLinkWithBody Unlock a password-protected link
+//
+// The API's way past a link's password: the right one answers the
+// target (counted as a visit; the short URL's query string is not
+// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+// gets) and per client (30 a minute): 429 `rate_limited` with
+// `Retry-After`. A link without a password answers its target too.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+func (c *Client) UnlockShortLinkWithBody(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnlockShortLinkRequestWithBody(c.Server, code, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UnlockShortLink Unlock a password-protected link
+//
+// The API's way past a link's password: the right one answers the
+// target (counted as a visit; the short URL's query string is not
+// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+// gets) and per client (30 a minute): 429 `rate_limited` with
+// `Retry-After`. A link without a password answers its target too.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+func (c *Client) UnlockShortLink(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnlockShortLinkRequest(c.Server, code, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ListShortLinks List and search links
 //
 // A workspace key (any role) lists its workspace's links; an admin
@@ -2155,6 +2415,15 @@ func (c *Client) CreateWorkspace(ctx context.Context, body CreateWorkspaceJSONRe
 // says what happened instead. With NOT_FOUND_URL set, a browser asking
 // for an unknown or expired code is sent there (302) instead of the
 // 404 page.
+//
+// A password-protected link answers a browser with a 200 page holding
+// a form that asks for the password (never the target), and API
+// clients with 401 `password_required`; HEAD gets no `Location`
+// either. The form posts `password` (application/x-www-form-urlencoded)
+// back to `/{code}`: the right password answers 303 to the target
+// (counted as a visit), a wrong one the form again with 403, too many
+// attempts 429 with `Retry-After`. A POST to any other short URL is
+// 405, as ever. API clients use `POST /v1/shortlink/{code}/unlock`.
 //
 // Corresponds with GET /{code} (the `Redirect` operationId).
 func (c *Client) Redirect(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -2837,6 +3106,53 @@ func NewShortLinkStatsRequest(server string, code Code, params *ShortLinkStatsPa
 	return req, nil
 }
 
+// NewUnlockShortLinkRequest calls the generic UnlockShortLink builder with application/json body
+func NewUnlockShortLinkRequest(server string, code Code, body UnlockShortLinkJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUnlockShortLinkRequestWithBody(server, code, "application/json", bodyReader)
+}
+
+// NewUnlockShortLinkRequestWithBody constructs an http.Request for the UnlockShortLink method, with any body, and a specified content type
+func NewUnlockShortLinkRequestWithBody(server string, code Code, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "code", code, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shortlink/%s/unlock", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
 // NewListShortLinksRequest constructs an http.Request for the ListShortLinks method
 func NewListShortLinksRequest(server string, params *ListShortLinksParams) (*http.Request, error) {
 	var err error
@@ -3294,7 +3610,7 @@ type ClientWithResponsesInterface interface {
 
 	// ResolveShortLinkWithResponse Resolve a code
 	//
-	// The same as `GET /{code}`.
+	// The same as `GET /{code}`, with JSON answers only (a protected link is 401 `password_required` for everyone).
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -3304,8 +3620,9 @@ type ClientWithResponsesInterface interface {
 	// ChangeShortLinkWithBodyWithResponse Disable, enable, extend or shorten a link
 	//
 	// With the link's manage token or an admin key. The body names
-	// `disabled`, `expires_at` or both; both apply together or neither
-	// does. Any other member is 400 (the target URL is immutable: a
+	// `disabled`, `expires_at`, `forward_query`, `password` or several;
+	// they apply together or none does. Setting a password before the
+	// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
 	// admin key disabled (a takedown) can be changed only with an admin
 	// key: its owner gets 403 `taken_down` for any change. An expired link
@@ -3323,8 +3640,9 @@ type ClientWithResponsesInterface interface {
 	// ChangeShortLinkWithResponse Disable, enable, extend or shorten a link
 	//
 	// With the link's manage token or an admin key. The body names
-	// `disabled`, `expires_at` or both; both apply together or neither
-	// does. Any other member is 400 (the target URL is immutable: a
+	// `disabled`, `expires_at`, `forward_query`, `password` or several;
+	// they apply together or none does. Setting a password before the
+	// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 	// changed target is how phishing hides behind an old link). A link an
 	// admin key disabled (a takedown) can be changed only with an admin
 	// key: its owner gets 403 `taken_down` for any change. An expired link
@@ -3408,6 +3726,36 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/shortlink/{code}/stats (the `ShortLinkStats` operationId).
 	ShortLinkStatsWithResponse(ctx context.Context, code Code, params *ShortLinkStatsParams, reqEditors ...RequestEditorFn) (*ShortLinkStatsResponse, error)
 
+	// UnlockShortLinkWithBodyWithResponse Unlock a password-protected link
+	//
+	// The API's way past a link's password: the right one answers the
+	// target (counted as a visit; the short URL's query string is not
+	// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+	// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+	// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+	// gets) and per client (30 a minute): 429 `rate_limited` with
+	// `Retry-After`. A link without a password answers its target too.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+	UnlockShortLinkWithBodyWithResponse(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error)
+
+	// UnlockShortLinkWithResponse Unlock a password-protected link
+	//
+	// The API's way past a link's password: the right one answers the
+	// target (counted as a visit; the short URL's query string is not
+	// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+	// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+	// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+	// gets) and per client (30 a minute): 429 `rate_limited` with
+	// `Retry-After`. A link without a password answers its target too.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+	UnlockShortLinkWithResponse(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error)
+
 	// ListShortLinksWithResponse List and search links
 	//
 	// A workspace key (any role) lists its workspace's links; an admin
@@ -3467,6 +3815,15 @@ type ClientWithResponsesInterface interface {
 	// says what happened instead. With NOT_FOUND_URL set, a browser asking
 	// for an unknown or expired code is sent there (302) instead of the
 	// 404 page.
+	//
+	// A password-protected link answers a browser with a 200 page holding
+	// a form that asks for the password (never the target), and API
+	// clients with 401 `password_required`; HEAD gets no `Location`
+	// either. The form posts `password` (application/x-www-form-urlencoded)
+	// back to `/{code}`: the right password answers 303 to the target
+	// (counted as a visit), a wrong one the form again with 403, too many
+	// attempts 429 with `Retry-After`. A POST to any other short URL is
+	// 405, as ever. API clients use `POST /v1/shortlink/{code}/unlock`.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	//
@@ -4497,6 +4854,11 @@ type ResolveShortLinkResponse400Headers struct {
 	XRequestId string
 }
 
+// ResolveShortLinkResponse401Headers the declared response headers of an HTTP 401 response for ResolveShortLink
+type ResolveShortLinkResponse401Headers struct {
+	XRequestId string
+}
+
 // ResolveShortLinkResponse404Headers the declared response headers of an HTTP 404 response for ResolveShortLink
 type ResolveShortLinkResponse404Headers struct {
 	XRequestId string
@@ -4528,6 +4890,8 @@ type ResolveShortLinkResponse struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *PasswordRequired
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *NotFound
 	// JSON410 the response for an HTTP 410 `application/json` response
@@ -4542,6 +4906,8 @@ type ResolveShortLinkResponse struct {
 	Headers302 *ResolveShortLinkResponse302Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *ResolveShortLinkResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ResolveShortLinkResponse401Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *ResolveShortLinkResponse404Headers
 	// Headers410 the parsed response headers for an HTTP 410 response
@@ -4557,6 +4923,11 @@ type ResolveShortLinkResponse struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r ResolveShortLinkResponse) GetJSON400() *BadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ResolveShortLinkResponse) GetJSON401() *PasswordRequired {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -5248,6 +5619,207 @@ func (r ShortLinkStatsResponse) ContentType() string {
 	return ""
 }
 
+// UnlockShortLinkResponse200Headers the declared response headers of an HTTP 200 response for UnlockShortLink
+type UnlockShortLinkResponse200Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse400Headers the declared response headers of an HTTP 400 response for UnlockShortLink
+type UnlockShortLinkResponse400Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse403Headers the declared response headers of an HTTP 403 response for UnlockShortLink
+type UnlockShortLinkResponse403Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse404Headers the declared response headers of an HTTP 404 response for UnlockShortLink
+type UnlockShortLinkResponse404Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse408Headers the declared response headers of an HTTP 408 response for UnlockShortLink
+type UnlockShortLinkResponse408Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse410Headers the declared response headers of an HTTP 410 response for UnlockShortLink
+type UnlockShortLinkResponse410Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse413Headers the declared response headers of an HTTP 413 response for UnlockShortLink
+type UnlockShortLinkResponse413Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse415Headers the declared response headers of an HTTP 415 response for UnlockShortLink
+type UnlockShortLinkResponse415Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse429Headers the declared response headers of an HTTP 429 response for UnlockShortLink
+type UnlockShortLinkResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// UnlockShortLinkResponse500Headers the declared response headers of an HTTP 500 response for UnlockShortLink
+type UnlockShortLinkResponse500Headers struct {
+	XRequestId string
+}
+
+// UnlockShortLinkResponse503Headers the declared response headers of an HTTP 503 response for UnlockShortLink
+type UnlockShortLinkResponse503Headers struct {
+	XRequestId string
+}
+
+type UnlockShortLinkResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Data struct {
+			// Url The target URL.
+			Url string `json:"url"`
+		} `json:"data"`
+		Status UnlockShortLink200JSONResponseBodyStatus `json:"status"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorEnvelope
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *NotFound
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *BodyTimeout
+	// JSON410 the response for an HTTP 410 `application/json` response
+	JSON410 *Gone
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *BodyTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *NotJSON
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *ErrorEnvelope
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *UnlockShortLinkResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *UnlockShortLinkResponse400Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *UnlockShortLinkResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *UnlockShortLinkResponse404Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *UnlockShortLinkResponse408Headers
+	// Headers410 the parsed response headers for an HTTP 410 response
+	Headers410 *UnlockShortLinkResponse410Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *UnlockShortLinkResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *UnlockShortLinkResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *UnlockShortLinkResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *UnlockShortLinkResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *UnlockShortLinkResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON200() *struct {
+	Data struct {
+		// Url The target URL.
+		Url string `json:"url"`
+	} `json:"data"`
+	Status UnlockShortLink200JSONResponseBodyStatus `json:"status"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON403() *ErrorEnvelope {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON404() *NotFound {
+	return r.JSON404
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON408() *BodyTimeout {
+	return r.JSON408
+}
+
+// GetJSON410 returns the response for an HTTP 410 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON410() *Gone {
+	return r.JSON410
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON413() *BodyTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON415() *NotJSON {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON429() *ErrorEnvelope {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r UnlockShortLinkResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r UnlockShortLinkResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UnlockShortLinkResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UnlockShortLinkResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UnlockShortLinkResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListShortLinksResponse200Headers the declared response headers of an HTTP 200 response for ListShortLinks
 type ListShortLinksResponse200Headers struct {
 	XRequestId string
@@ -5650,6 +6222,12 @@ func (r CreateWorkspaceResponse) ContentType() string {
 	return ""
 }
 
+// RedirectResponse200Headers the declared response headers of an HTTP 200 response for Redirect
+type RedirectResponse200Headers struct {
+	ContentSecurityPolicy string
+	XRequestId            string
+}
+
 // RedirectResponse302Headers the declared response headers of an HTTP 302 response for Redirect
 type RedirectResponse302Headers struct {
 	Location   string
@@ -5658,6 +6236,11 @@ type RedirectResponse302Headers struct {
 
 // RedirectResponse400Headers the declared response headers of an HTTP 400 response for Redirect
 type RedirectResponse400Headers struct {
+	XRequestId string
+}
+
+// RedirectResponse401Headers the declared response headers of an HTTP 401 response for Redirect
+type RedirectResponse401Headers struct {
 	XRequestId string
 }
 
@@ -5692,6 +6275,8 @@ type RedirectResponse struct {
 	HTTPResponse *http.Response
 	// JSON400 the response for an HTTP 400 `application/json` response
 	JSON400 *ShortURLBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *PasswordRequired
 	// JSON404 the response for an HTTP 404 `application/json` response
 	JSON404 *ShortURLNotFound
 	// JSON410 the response for an HTTP 410 `application/json` response
@@ -5702,10 +6287,14 @@ type RedirectResponse struct {
 	JSON500 *ShortURLInternalError
 	// JSON503 the response for an HTTP 503 `application/json` response
 	JSON503 *ShortURLUnavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *RedirectResponse200Headers
 	// Headers302 the parsed response headers for an HTTP 302 response
 	Headers302 *RedirectResponse302Headers
 	// Headers400 the parsed response headers for an HTTP 400 response
 	Headers400 *RedirectResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *RedirectResponse401Headers
 	// Headers404 the parsed response headers for an HTTP 404 response
 	Headers404 *RedirectResponse404Headers
 	// Headers410 the parsed response headers for an HTTP 410 response
@@ -5721,6 +6310,11 @@ type RedirectResponse struct {
 // GetJSON400 returns the response for an HTTP 400 `application/json` response
 func (r RedirectResponse) GetJSON400() *ShortURLBadRequest {
 	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r RedirectResponse) GetJSON401() *PasswordRequired {
+	return r.JSON401
 }
 
 // GetJSON404 returns the response for an HTTP 404 `application/json` response
@@ -6040,7 +6634,7 @@ func (c *ClientWithResponses) DeleteShortLinkWithResponse(ctx context.Context, c
 
 // ResolveShortLinkWithResponse Resolve a code
 //
-// The same as `GET /{code}`.
+// The same as `GET /{code}`, with JSON answers only (a protected link is 401 `password_required` for everyone).
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -6056,8 +6650,9 @@ func (c *ClientWithResponses) ResolveShortLinkWithResponse(ctx context.Context, 
 // ChangeShortLinkWithBodyWithResponse Disable, enable, extend or shorten a link
 //
 // With the link's manage token or an admin key. The body names
-// `disabled`, `expires_at` or both; both apply together or neither
-// does. Any other member is 400 (the target URL is immutable: a
+// `disabled`, `expires_at`, `forward_query`, `password` or several;
+// they apply together or none does. Setting a password before the
+// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
 // admin key disabled (a takedown) can be changed only with an admin
 // key: its owner gets 403 `taken_down` for any change. An expired link
@@ -6081,8 +6676,9 @@ func (c *ClientWithResponses) ChangeShortLinkWithBodyWithResponse(ctx context.Co
 // ChangeShortLinkWithResponse Disable, enable, extend or shorten a link
 //
 // With the link's manage token or an admin key. The body names
-// `disabled`, `expires_at` or both; both apply together or neither
-// does. Any other member is 400 (the target URL is immutable: a
+// `disabled`, `expires_at`, `forward_query`, `password` or several;
+// they apply together or none does. Setting a password before the
+// deploy's contract step is 409 `feature_not_enabled`. Any other member is 400 (the target URL is immutable: a
 // changed target is how phishing hides behind an old link). A link an
 // admin key disabled (a takedown) can be changed only with an admin
 // key: its owner gets 403 `taken_down` for any change. An expired link
@@ -6190,6 +6786,48 @@ func (c *ClientWithResponses) ShortLinkStatsWithResponse(ctx context.Context, co
 	return ParseShortLinkStatsResponse(rsp)
 }
 
+// UnlockShortLinkWithBodyWithResponse Unlock a password-protected link
+//
+// The API's way past a link's password: the right one answers the
+// target (counted as a visit; the short URL's query string is not
+// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+// gets) and per client (30 a minute): 429 `rate_limited` with
+// `Retry-After`. A link without a password answers its target too.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+func (c *ClientWithResponses) UnlockShortLinkWithBodyWithResponse(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error) {
+	rsp, err := c.UnlockShortLinkWithBody(ctx, code, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnlockShortLinkResponse(rsp)
+}
+
+// UnlockShortLinkWithResponse Unlock a password-protected link
+//
+// The API's way past a link's password: the right one answers the
+// target (counted as a visit; the short URL's query string is not
+// forwarded, the client holds it), a wrong one 403 `wrong_password`.
+// Attempts are limited per link (5 a minute, then 10 in 2 minutes, 15
+// in 4, … 25 in 16: the longer a guesser goes on, the fewer tries it
+// gets) and per client (30 a minute): 429 `rate_limited` with
+// `Retry-After`. A link without a password answers its target too.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
+func (c *ClientWithResponses) UnlockShortLinkWithResponse(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error) {
+	rsp, err := c.UnlockShortLink(ctx, code, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUnlockShortLinkResponse(rsp)
+}
+
 // ListShortLinksWithResponse List and search links
 //
 // A workspace key (any role) lists its workspace's links; an admin
@@ -6273,6 +6911,15 @@ func (c *ClientWithResponses) CreateWorkspaceWithResponse(ctx context.Context, b
 // says what happened instead. With NOT_FOUND_URL set, a browser asking
 // for an unknown or expired code is sent there (302) instead of the
 // 404 page.
+//
+// A password-protected link answers a browser with a 200 page holding
+// a form that asks for the password (never the target), and API
+// clients with 401 `password_required`; HEAD gets no `Location`
+// either. The form posts `password` (application/x-www-form-urlencoded)
+// back to `/{code}`: the right password answers 303 to the target
+// (counted as a visit), a wrong one the form again with 403, too many
+// attempts 429 with `Retry-After`. A POST to any other short URL is
+// 405, as ever. API clients use `POST /v1/shortlink/{code}/unlock`.
 //
 // Returns a wrapper object for the known response body format(s).
 //
@@ -7465,6 +8112,13 @@ func ParseResolveShortLinkResponse(rsp *http.Response) (*ResolveShortLinkRespons
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest PasswordRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest NotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -7530,6 +8184,16 @@ func ParseResolveShortLinkResponse(rsp *http.Response) (*ResolveShortLinkRespons
 			headers.XRequestId = value
 		}
 		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ResolveShortLinkResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
 	case rsp.StatusCode == 404:
 		var headers ResolveShortLinkResponse404Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
@@ -8347,6 +9011,228 @@ func ParseShortLinkStatsResponse(rsp *http.Response) (*ShortLinkStatsResponse, e
 	return response, nil
 }
 
+// ParseUnlockShortLinkResponse parses an HTTP response from a UnlockShortLinkWithResponse call
+func ParseUnlockShortLinkResponse(rsp *http.Response) (*UnlockShortLinkResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UnlockShortLinkResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Data struct {
+				// Url The target URL.
+				Url string `json:"url"`
+			} `json:"data"`
+			Status UnlockShortLink200JSONResponseBodyStatus `json:"status"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest BodyTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 410:
+		var dest Gone
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON410 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BodyTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest NotJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers UnlockShortLinkResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers UnlockShortLinkResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 403:
+		var headers UnlockShortLinkResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers UnlockShortLinkResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 408:
+		var headers UnlockShortLinkResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 410:
+		var headers UnlockShortLinkResponse410Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers410 = &headers
+	case rsp.StatusCode == 413:
+		var headers UnlockShortLinkResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers UnlockShortLinkResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers UnlockShortLinkResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers UnlockShortLinkResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers UnlockShortLinkResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseListShortLinksResponse parses an HTTP response from a ListShortLinksWithResponse call
 func ParseListShortLinksResponse(rsp *http.Response) (*ListShortLinksResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -8836,6 +9722,13 @@ func ParseRedirectResponse(rsp *http.Response) (*RedirectResponse, error) {
 		}
 		response.JSON400 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest PasswordRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
 		var dest ShortURLNotFound
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8892,6 +9785,23 @@ func ParseRedirectResponse(rsp *http.Response) (*RedirectResponse, error) {
 	}
 
 	switch {
+	case rsp.StatusCode == 200:
+		var headers RedirectResponse200Headers
+		if values := rsp.Header.Values("Content-Security-Policy"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Security-Policy", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentSecurityPolicy = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
 	case rsp.StatusCode == 302:
 		var headers RedirectResponse302Headers
 		if values := rsp.Header.Values("Location"); len(values) > 0 {
@@ -8919,6 +9829,16 @@ func ParseRedirectResponse(rsp *http.Response) (*RedirectResponse, error) {
 			headers.XRequestId = value
 		}
 		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers RedirectResponse401Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
 	case rsp.StatusCode == 404:
 		var headers RedirectResponse404Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
