@@ -162,7 +162,7 @@ func testAWSPathRuns(t *testing.T, task awsTask, pg *testenv.PasswordPostgres, p
 	// repository root, connect with the password too: a rollback of the
 	// latest migration, re-applied.
 	p = task.run(t, time.Minute, nil, "sh", "-c", `cd "$1" && migrate status && migrate rollback && exec migrate up`, "sh", task.root)
-	if out := p.Output(); p.Err() != nil || !strings.Contains(out, "Applied: 3") || !strings.Contains(out, "Rolled back:") || strings.Count(out, "Applying:") != 1 {
+	if out := p.Output(); p.Err() != nil || !strings.Contains(out, "Pending: 0") || !strings.Contains(out, "Rolled back:") || strings.Count(out, "Applying:") != 1 {
 		t.Fatalf("migrate status, rollback, up: %v\n%s", p.Err(), p.Output())
 	}
 }
