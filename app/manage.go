@@ -211,7 +211,7 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Reques
 	lock := &m.changing[fnv32(link.Code())%uint32(len(m.changing))]
 	lock.Lock()
 	defer lock.Unlock()
-	updated, err := m.store.Update(ctx, link.Code(), now, func(current domain.ShortLink) (domain.ShortLink, time.Time, error) {
+	changeFn := func(current domain.ShortLink) (domain.ShortLink, time.Time, error) {
 		if current.ID() != link.ID() { // the code changed hands in between: nothing to manage
 			return domain.ShortLink{}, time.Time{}, domain.ErrNotFound
 		}
@@ -223,7 +223,21 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Reques
 			return domain.ShortLink{}, time.Time{}, err
 		}
 		return next, m.quarantine.FreeAfter(next), nil
-	})
+	}
+	// The audit entries commit with the change where the store can (and
+	// are written just after it where it cannot).
+	var (
+		updated domain.ShortLink
+		audited bool
+	)
+	if store, ok := m.store.(ports.AuditedLinkStore); ok && m.audit.enabled() {
+		audited = true
+		updated, err = store.UpdateAudited(ctx, link.Code(), now, changeFn, func(current, next domain.ShortLink) []domain.AuditEntry {
+			return m.audit.entries(next.Ownership().Workspace, g.who, auditActions(current, next, by), string(next.Code()))
+		})
+	} else {
+		updated, err = m.store.Update(ctx, link.Code(), now, changeFn)
+	}
 	if err != nil {
 		return LinkInfo{}, fmt.Errorf("%s link %s: %w", action, link.Code(), err)
 	}
@@ -233,8 +247,10 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Reques
 	if err := m.caches.set(ctx, updated, m.clock.Now()); err != nil {
 		m.log.Warn("shared cache not told of a link change; the outbox will invalidate it", "code", link.Code(), "error", err)
 	}
-	for _, a := range auditActions(link, updated, by) {
-		m.audit.record(ctx, updated.Ownership().Workspace, g.who, a, string(updated.Code()))
+	if !audited {
+		for _, a := range auditActions(link, updated, by) {
+			m.audit.record(ctx, updated.Ownership().Workspace, g.who, a, string(updated.Code()))
+		}
 	}
 	return LinkInfo{Link: updated, Status: updated.Status(now)}, nil
 }

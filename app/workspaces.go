@@ -166,6 +166,19 @@ func NewAuditor(log ports.AuditLog, clock ports.Clock, logger *slog.Logger) *Aud
 	return &Auditor{log: log, clock: clock, slog: logger}
 }
 
+// enabled reports whether entries are recorded at all.
+func (a *Auditor) enabled() bool { return a != nil && a.log != nil }
+
+// entries are the audit entries of actions on target by who, now.
+func (a *Auditor) entries(ws domain.WorkspaceID, who domain.Who, actions []domain.AuditAction, target string) []domain.AuditEntry {
+	at := a.clock.Now().Truncate(time.Microsecond)
+	out := make([]domain.AuditEntry, len(actions))
+	for i, action := range actions {
+		out[i] = domain.AuditEntry{At: at, Workspace: ws, Who: who, Action: action, Target: target}
+	}
+	return out
+}
+
 func (a *Auditor) record(ctx context.Context, ws domain.WorkspaceID, who domain.Who, action domain.AuditAction, target string) {
 	if a == nil || a.log == nil {
 		return

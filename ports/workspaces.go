@@ -50,3 +50,17 @@ type AuditLog interface {
 	// ListAudit returns up to q.Limit entries before q.Before, newest first.
 	ListAudit(ctx context.Context, q domain.AuditQuery) ([]domain.AuditEntry, error)
 }
+
+// AuditedLinkStore is a LinkStore that writes a change's audit entries in
+// the change's own transaction: an entry exists if and only if its change
+// committed, and the change makes no write of its own after it (a store
+// that reuses freed pages would otherwise overwrite an erased target's
+// old page before a purge could show it gone).
+type AuditedLinkStore interface {
+	// UpdateAudited is LinkStore.Update, storing audit(current, next)
+	// with the change.
+	UpdateAudited(ctx context.Context, code domain.Code, now time.Time, change LinkChange, audit LinkAudit) (domain.ShortLink, error)
+}
+
+// LinkAudit gives the audit entries of a change from current to next.
+type LinkAudit func(current, next domain.ShortLink) []domain.AuditEntry

@@ -192,7 +192,13 @@ func (s *Store) Find(_ context.Context, code domain.Code, _ time.Time) (domain.S
 }
 
 // Update implements ports.LinkStore in one read-write transaction.
-func (s *Store) Update(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	return s.UpdateAudited(ctx, code, now, change, nil)
+}
+
+// UpdateAudited implements ports.AuditedLinkStore: the audit entries in
+// the change's transaction.
+func (s *Store) UpdateAudited(_ context.Context, code domain.Code, _ time.Time, change ports.LinkChange, audit ports.LinkAudit) (domain.ShortLink, error) {
 	var (
 		next      domain.ShortLink
 		changeErr error
@@ -208,6 +214,13 @@ func (s *Store) Update(_ context.Context, code domain.Code, _ time.Time, change 
 		}
 		if err := tx.Bucket(linksBucket).Put(idKey(next.ID()), encodeLink(next)); err != nil {
 			return err
+		}
+		if audit != nil {
+			for _, e := range audit(current, next) {
+				if err := putAudit(tx, e); err != nil {
+					return err
+				}
+			}
 		}
 		return tx.Bucket(claimsBucket).Put([]byte(code), encodeClaim(claim{link: next.ID(), freeAfter: freeAfter}))
 	})

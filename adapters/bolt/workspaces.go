@@ -258,22 +258,25 @@ func (s *Store) TagCounts(_ context.Context, ws domain.WorkspaceID) ([]domain.Ta
 
 // RecordAudit implements ports.AuditLog.
 func (s *Store) RecordAudit(_ context.Context, e domain.AuditEntry) error {
-	err := s.db.Update(func(tx *bbolt.Tx) error {
-		b, err := bucket(tx, auditBucket)
-		if err != nil {
-			return err
-		}
-		id, err := b.NextSequence()
-		if err != nil {
-			return err
-		}
-		raw, err := json.Marshal(storedAudit{At: e.At, Workspace: string(e.Workspace), Who: string(e.Who), Action: string(e.Action), Target: e.Target})
-		if err != nil {
-			return err
-		}
-		return b.Put(binary.BigEndian.AppendUint64(nil, id), raw)
-	})
+	err := s.db.Update(func(tx *bbolt.Tx) error { return putAudit(tx, e) })
 	return translate("record audit", err)
+}
+
+// putAudit appends e to the audit bucket, under the bucket's next sequence.
+func putAudit(tx *bbolt.Tx, e domain.AuditEntry) error {
+	b, err := bucket(tx, auditBucket)
+	if err != nil {
+		return err
+	}
+	id, err := b.NextSequence()
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(storedAudit{At: e.At, Workspace: string(e.Workspace), Who: string(e.Who), Action: string(e.Action), Target: e.Target})
+	if err != nil {
+		return err
+	}
+	return b.Put(binary.BigEndian.AppendUint64(nil, id), raw)
 }
 
 // ListAudit implements ports.AuditLog, newest first from q.Before.

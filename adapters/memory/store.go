@@ -85,7 +85,12 @@ func (s *LinkStore) Find(_ context.Context, code domain.Code, _ time.Time) (doma
 }
 
 // Update implements ports.LinkStore.
-func (s *LinkStore) Update(_ context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+func (s *LinkStore) Update(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	return s.UpdateAudited(ctx, code, now, change, nil)
+}
+
+// UpdateAudited implements ports.AuditedLinkStore.
+func (s *LinkStore) UpdateAudited(_ context.Context, code domain.Code, now time.Time, change ports.LinkChange, audit ports.LinkAudit) (domain.ShortLink, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.down {
@@ -101,6 +106,12 @@ func (s *LinkStore) Update(_ context.Context, code domain.Code, now time.Time, c
 	}
 	s.links[next.ID()] = next
 	s.claims[code] = claim{link: next.ID(), freeAfter: freeAfter}
+	if audit != nil {
+		for _, e := range audit(current, next) {
+			e.ID = int64(len(s.ws.audit) + 1)
+			s.ws.audit = append(s.ws.audit, e)
+		}
+	}
 	s.log.append(ports.Change{Kind: ports.ChangeLink, Key: string(code), ID: int64(next.ID()), Version: next.Version()}, now)
 	return next, nil
 }

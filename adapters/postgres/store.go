@@ -164,6 +164,12 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 // one serial order; the claim follows the link, and an outbox row owes the
 // cache an invalidation, committed with the change.
 func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange) (domain.ShortLink, error) {
+	return s.UpdateAudited(ctx, code, now, change, nil)
+}
+
+// UpdateAudited implements ports.AuditedLinkStore: Update, with the audit
+// entries inserted in its transaction.
+func (s *Store) UpdateAudited(ctx context.Context, code domain.Code, now time.Time, change ports.LinkChange, audit ports.LinkAudit) (domain.ShortLink, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var changeErr error
@@ -206,6 +212,13 @@ func (s *Store) Update(ctx context.Context, code domain.Code, now time.Time, cha
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO cache_outbox (code) VALUES ($1)`, string(code)); err != nil {
 			return domain.ShortLink{}, translate("enqueue invalidation", err)
+		}
+		if audit != nil {
+			for _, e := range audit(current, next) {
+				if err := insertAudit(ctx, tx, e); err != nil {
+					return domain.ShortLink{}, err
+				}
+			}
 		}
 		if err := tx.Commit(); err != nil {
 			return domain.ShortLink{}, translate("commit update", err)

@@ -243,7 +243,14 @@ func (s *Store) TagCounts(ctx context.Context, ws domain.WorkspaceID) ([]domain.
 func (s *Store) RecordAudit(ctx context.Context, e domain.AuditEntry) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	_, err := s.db.ExecContext(ctx, `INSERT INTO audit_log (at, workspace_id, who, action, target) VALUES ($1, nullif($2, ''), $3, $4, $5)`,
+	return insertAudit(ctx, s.db, e)
+}
+
+func insertAudit(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, e domain.AuditEntry,
+) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO audit_log (at, workspace_id, who, action, target) VALUES ($1, nullif($2, ''), $3, $4, $5)`,
 		e.At, string(e.Workspace), string(e.Who), string(e.Action), e.Target)
 	return wrap("record audit", err)
 }

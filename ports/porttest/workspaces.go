@@ -20,6 +20,7 @@ type WorkspaceStore interface {
 	ports.KeyUsage
 	ports.LinkLister
 	ports.AuditLog
+	ports.AuditedLinkStore
 }
 
 // WorkspaceStoreContract runs the contract of the workspace ports against
@@ -38,6 +39,36 @@ var workspaceRules = []rule[WorkspaceStore]{
 	{"listing pages newest first by keyset, with every filter", listingPagesWithFilters},
 	{"tags are counted per workspace", tagsAreCounted},
 	{"the audit log pages newest first, per workspace", auditPagesNewestFirst},
+	{"an audited update stores its entries with the change, and none when refused", auditedUpdateStoresEntries},
+}
+
+func auditedUpdateStoresEntries(t *testing.T, s WorkspaceStore) {
+	ctx := context.Background()
+	insertOwned(t, s, "aud1", "wsa", t0, "")
+	entries := func(current, next domain.ShortLink) []domain.AuditEntry {
+		return []domain.AuditEntry{{At: t0, Workspace: next.Ownership().Workspace, Who: domain.WhoManageToken, Action: domain.AuditLinkDisabled, Target: string(next.Code())}}
+	}
+	if _, err := s.UpdateAudited(ctx, "aud1", t0, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+		return domain.ShortLink{}, time.Time{}, domain.ErrGone
+	}, entries); !errors.Is(err, domain.ErrGone) {
+		t.Fatalf("a refused change = %v, want its error", err)
+	}
+	if got, _ := s.ListAudit(ctx, domain.AuditQuery{Scope: domain.WorkspaceScope{All: true}, Limit: 10}); len(got) != 0 {
+		t.Fatalf("a refused change left audit entries: %+v", got)
+	}
+	if _, err := s.UpdateAudited(ctx, "aud1", t0, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+		next, err := l.SetDisabled(true, domain.ActorOwner)
+		return next, t0.Add(48 * time.Hour), err
+	}, entries); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ListAudit(ctx, domain.AuditQuery{Scope: domain.WorkspaceScope{Workspace: "wsa"}, Limit: 10})
+	if err != nil || len(got) != 1 || got[0].Target != "aud1" || got[0].Action != domain.AuditLinkDisabled {
+		t.Fatalf("audit after the change = %+v, %v", got, err)
+	}
+	if link, _ := s.Find(ctx, "aud1", t0); link.State() != domain.StateDisabled {
+		t.Fatal("the audited change did not apply")
+	}
 }
 
 var t0 = time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
