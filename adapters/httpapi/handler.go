@@ -96,11 +96,11 @@ func NewHandler(deps Deps, opts Options) *Handler {
 }
 
 type createdBody struct {
-	Code        string `json:"code"`
-	ShortURL    string `json:"short_url"`
-	URL         string `json:"url"`
-	ExpiresAt   string `json:"expires_at"`
-	ManageToken string `json:"manage_token"`
+	Code        string  `json:"code"`
+	ShortURL    string  `json:"short_url"`
+	URL         string  `json:"url"`
+	ExpiresAt   *string `json:"expires_at"` // null: permanent
+	ManageToken string  `json:"manage_token"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -138,7 +138,7 @@ func (h *Handler) create(c *gin.Context) {
 		Code:        link.Code().String(),
 		ShortURL:    h.shortURL(link.Code()),
 		URL:         link.URL(),
-		ExpiresAt:   link.ExpiresAt().Format(time.RFC3339Nano),
+		ExpiresAt:   expiresAt(link),
 		ManageToken: created.ManageToken,
 	}})
 }
@@ -198,4 +198,14 @@ func (h *Handler) redirect(c *gin.Context) {
 	c.Writer.Header()["Location"] = []string{link.URL()}
 	c.Writer.WriteHeader(http.StatusFound)
 	h.countVisit(c, link)
+}
+
+// expiresAt is link's expiry as answers show it: RFC 3339, or null (nil)
+// for a permanent link.
+func expiresAt(link domain.ShortLink) *string {
+	if link.Permanent() {
+		return nil
+	}
+	at := link.ExpiresAt().Format(time.RFC3339Nano)
+	return &at
 }

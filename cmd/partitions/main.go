@@ -74,7 +74,7 @@ func run(months monthList, ahead int, prune bool) error {
 		return err
 	}
 	if prune {
-		dropped, err := store.DropPartitionsBefore(ctx, now.Add(-cfg.MaxTTL))
+		dropped, err := store.DropPartitionsBefore(ctx, now.Add(-cfg.MaxTTL.Duration()))
 		for _, line := range byMonth(dropped) {
 			fmt.Println("partition dropped:", line)
 		}

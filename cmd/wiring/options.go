@@ -76,7 +76,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, MaxConnections: maxConnections(cfg),
 		MetricsAddr: cfg.MetricsAddr, MetricsOffAPI: !cfg.MetricsOnAPIListener(),
 		ShutdownDrain: cfg.ShutdownDrain,
-		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL,
+		DefaultTTL:    cfg.DefaultTTL.Duration(), MaxTTL: cfg.MaxTTL.Duration(),
 		NotFoundURL: cfg.NotFoundURL, AllowRobots: cfg.Robots == "allow",
 		Greet: greeting(cfg),
 	}

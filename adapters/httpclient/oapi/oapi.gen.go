@@ -436,11 +436,12 @@ type ChangeRequest struct {
 
 	// ExpiresAt RFC 3339 with `Z` or an offset; in the future and at most MAX_TTL
 	// (default 365 days) after the link was created. Earlier or later
-	// than the current expiry.
+	// than the current expiry. `"never"` makes the link permanent
+	// (when MAX_TTL is `never`); a date gives a permanent link an end.
 	//
 	//
 	// Example: 2027-06-30T00:00:00Z
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt *string `json:"expires_at,omitempty"`
 }
 
 // Code 1–32 characters of 0-9, A-Z, a-z, with '-' allowed only inside.
@@ -456,11 +457,14 @@ type CreateRequest struct {
 	Alias *string `json:"alias,omitempty"`
 
 	// ExpiresAt RFC 3339 with `Z` or an offset; after now and at most MAX_TTL
-	// (default 365 days) ahead. Omitted: now + DEFAULT_TTL (default 14 days).
+	// (default 365 days) ahead. `"never"` asks for a permanent link,
+	// allowed when MAX_TTL is `never` (otherwise 400
+	// `expires_at_too_far`). Omitted or null: DEFAULT_TTL (default
+	// 14 days from now; `never` makes new links permanent).
 	//
 	//
 	// Example: 2027-01-31T00:00:00+01:00
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt *string `json:"expires_at,omitempty"`
 
 	// Url Absolute http or https URL with a host; at most MAX_URL_LENGTH bytes
 	// (default 4096); valid UTF-8 without whitespace or control
@@ -478,10 +482,9 @@ type Created struct {
 	// Example: k0OmqQY
 	Code Code `json:"code"`
 
-	// ExpiresAt RFC 3339 in UTC (`Z`), up to microsecond precision.
-	//
-	// Example: 2027-01-31T00:00:00Z
-	ExpiresAt Timestamp `json:"expires_at"`
+	// ExpiresAt When the link stops redirecting (a Timestamp), or null for a
+	// permanent link, which never expires.
+	ExpiresAt *Expiry `json:"expires_at"`
 
 	// ManageToken The link's owner capability (192 random bits, URL-safe base64):
 	// present it as `Authorization: Bearer <token>` to see, change or
@@ -534,6 +537,10 @@ type ErrorEnvelope struct {
 // given and what a client should do.
 type ErrorEnvelopeDataReason string
 
+// Expiry When the link stops redirecting (a Timestamp), or null for a
+// permanent link, which never expires.
+type Expiry = Timestamp
+
 // Health defines model for Health.
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -554,10 +561,9 @@ type Info struct {
 	// Example: 2027-01-31T00:00:00Z
 	CreatedAt Timestamp `json:"created_at"`
 
-	// ExpiresAt RFC 3339 in UTC (`Z`), up to microsecond precision.
-	//
-	// Example: 2027-01-31T00:00:00Z
-	ExpiresAt Timestamp `json:"expires_at"`
+	// ExpiresAt When the link stops redirecting (a Timestamp), or null for a
+	// permanent link, which never expires.
+	ExpiresAt *Expiry `json:"expires_at"`
 
 	// ShortUrl PUBLIC_BASE_URL + "/" + code.
 	ShortUrl string `json:"short_url"`

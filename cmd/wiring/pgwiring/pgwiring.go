@@ -26,7 +26,7 @@ func StoreOptions(cfg config.Config) postgres.Options {
 // ToolOptions are the store settings of the partitions command: a small
 // pool and no I/O timeout, since partition upkeep runs long statements.
 func ToolOptions(cfg config.Config) postgres.Options {
-	return postgres.Options{URL: cfg.DatabaseConnURL(), MaxOpenConns: 2, MaxLinkLifetime: cfg.MaxTTL}
+	return postgres.Options{URL: cfg.DatabaseConnURL(), MaxOpenConns: 2, MaxLinkLifetime: cfg.MaxTTL.Duration()}
 }
 
 // MigrateURL is the database URL the migrate command hands dbmate.
