@@ -128,10 +128,10 @@ func (s *Store) ForgetVisitBatches(ctx context.Context, before time.Time) error 
 	return err
 }
 
-// sweepVisits drops the counters of links that are gone: retention drops
-// a link's statistics with it.
-func (s *Store) sweepVisits(ctx context.Context) (int, error) {
-	return s.sweepBucket(ctx, visitsBucket, func(tx *bbolt.Tx, k, _ []byte) (bool, error) {
-		return len(k) < 8 || tx.Bucket(linksBucket).Get(k[:8]) == nil, nil
+// sweepVisits drops the counters of hours before before (VISIT_RETENTION,
+// by the month of the visit), whether their link lives on or not.
+func (s *Store) sweepVisits(ctx context.Context, before time.Time) (int, error) {
+	return s.sweepBucket(ctx, visitsBucket, func(_ *bbolt.Tx, k, _ []byte) (bool, error) {
+		return len(k) != 16 || int64(binary.BigEndian.Uint64(k[8:16])) < before.Unix(), nil
 	})
 }

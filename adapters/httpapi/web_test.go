@@ -209,7 +209,9 @@ func TestWebPageAsksForAKeyWhenCreatesNeedOne(t *testing.T) {
 // TestWebPageHints names DEFAULT_TTL and MAX_TTL as configured.
 func TestWebPageHints(t *testing.T) {
 	t.Parallel()
-	_, r := parsePage(t, startWebAPI(t, func(cfg *config.Config) { cfg.DefaultTTL, cfg.MaxTTL = config.Lifetime(36*time.Hour), config.Lifetime(30*24*time.Hour) }))
+	_, r := parsePage(t, startWebAPI(t, func(cfg *config.Config) {
+		cfg.DefaultTTL, cfg.MaxTTL = config.Lifetime(36*time.Hour), config.Lifetime(30*24*time.Hour)
+	}))
 	if !bytes.Contains(r.Body, []byte("the link lasts 36 hours; at most 30 days from now.")) ||
 		!bytes.Contains(r.Body, []byte(`data-max-ttl-seconds="2592000"`)) {
 		t.Fatalf("the page does not name the configured lifetimes:\n%s", r.Body)

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
+	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports/porttest"
+	"github.com/shortlink/shortlink/test/testenv"
 )
 
 func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
@@ -65,21 +68,30 @@ func TestEnsurePartitionsIsIdempotentUnderConcurrency(t *testing.T) {
 	}
 }
 
-func TestDropPartitionsBefore(t *testing.T) {
+// TestRetentionContract: one prune run on Postgres, and the partitions it
+// dropped: the month holding only an expired link, and the visit
+// counters' months older than VISIT_RETENTION; not the month holding a
+// permanent link, nor any month still counting.
+func TestRetentionContract(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
-	ctx := context.Background()
-	jan := time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
-	if _, err := s.EnsurePartitions(ctx, []time.Time{jan, jan.AddDate(0, 1, 0), jan.AddDate(0, 2, 0)}); err != nil {
-		t.Fatal(err)
-	}
-	dropped, err := s.DropPartitionsBefore(ctx, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
+	s, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 8, MaxLinkLifetime: domain.Forever})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"short_link_y2025m01", "short_link_y2025m02", "visit_hour_y2025m01", "visit_hour_y2025m02", "visit_day_y2025m01", "visit_day_y2025m02"}
-	if !slices.Equal(dropped, want) {
-		t.Fatalf("dropped %v, want %v: the links and visit counters of January and February 2025", dropped, want)
+	t.Cleanup(func() { s.Close() })
+	f := porttest.RetentionContract(t, s)
+	month := func(prefix string, t time.Time) string { return prefix + t.Format("y2006m01") }
+	dropped := f.Pruned.Partitions
+	for _, want := range []string{month("short_link_", f.NextMonth), month("visit_hour_", f.OldMonth), month("visit_day_", f.OldMonth),
+		month("visit_hour_", f.NextMonth), month("visit_day_", f.NextMonth)} {
+		if !slices.Contains(dropped, want) {
+			t.Errorf("dropped %v, want %s among them", dropped, want)
+		}
+	}
+	for _, kept := range []string{month("short_link_", f.OldMonth), month("visit_hour_", f.NewVisit), month("short_link_", f.Now)} {
+		if slices.Contains(dropped, kept) {
+			t.Errorf("dropped %s, which holds what retention keeps", kept)
+		}
 	}
 }
 

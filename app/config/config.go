@@ -393,6 +393,9 @@ func (c Config) LinkRetention() time.Duration {
 	return c.MaxTTL.Duration() + retentionSlack
 }
 
+// Retention is what retention keeps (VISIT_RETENTION).
+func (c Config) Retention() domain.Retention { return domain.Retention{VisitMonths: c.VisitRetention} }
+
 // URLPolicy is the target-URL policy the configuration describes.
 func (c Config) URLPolicy() domain.URLPolicy {
 	host, _ := domain.PublicHostOf(c.PublicBaseURL) // validated by Load

@@ -58,7 +58,7 @@ func PoolOptions(cfg config.Config) redispool.Options {
 
 // BoltOptions are the embedded store's settings.
 func BoltOptions(cfg config.Config) bolt.Options {
-	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.LinkRetention(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine)}
+	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.Retention(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine)}
 }
 
 // MemoryCacheOptions are the in-process cache's settings: the local tier
