@@ -4,12 +4,10 @@ package httpapi_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/adapters/redispool"
-	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 )
@@ -21,7 +19,7 @@ func TestAPIOnPostgresAndRedis(t *testing.T) {
 	t.Parallel()
 	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
 		url := testenv.Database(t)
-		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: 365 * 24 * time.Hour})
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -42,7 +40,7 @@ func TestPermanentLinksOnPostgresAndRedis(t *testing.T) {
 	t.Parallel()
 	httpsuite.RunPermanent(t, func(t *testing.T) httpsuite.Env {
 		url := testenv.Database(t)
-		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: domain.Forever})
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -4,7 +4,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -74,7 +73,7 @@ func TestEnsurePartitionsIsIdempotentUnderConcurrency(t *testing.T) {
 // permanent link, nor any month still counting.
 func TestRetentionContract(t *testing.T) {
 	t.Parallel()
-	s, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 8, MaxLinkLifetime: domain.Forever})
+	s, err := postgres.Open(postgres.Options{URL: testenv.Database(t), MaxOpenConns: 8})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,20 +94,26 @@ func TestRetentionContract(t *testing.T) {
 	}
 }
 
-// TestLookupSkipsPartitionsTooOldForALiveLink checks that the lookup, as a
-// generic prepared plan, batched or locking one link for an update,
-// touches only the partitions within MAX_TTL.
-func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
+// TestALookupReadsOnlyItsLinksPartition checks that the lookup, as a
+// generic prepared plan, batched or locking one link for an update, reads
+// only the partition its code's claim names, however old, of 36 months.
+func TestALookupReadsOnlyItsLinksPartition(t *testing.T) {
 	t.Parallel()
 	s, db := newStoreAndSQL(t)
 	ctx := context.Background()
-	now := time.Now().UTC()
-	old, recent := now.AddDate(-2, 0, 0), now.AddDate(0, -1, 0)
-	all, err := s.EnsurePartitions(ctx, []time.Time{old, recent, now})
-	if err != nil {
-		t.Fatal(err)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	months := make([]time.Time, 36)
+	for i := range months {
+		months[i] = now.AddDate(0, -i, 0)
 	}
-	names := linkPartitions(all)
+	names := linkPartitions(mustEnsure(t, s, months))
+	old := months[30].Add(-time.Hour)
+	mustInsert(t, s, "abc", "https://example.com/old", old, domain.PermanentExpiry)
+	mustInsert(t, s, "def", "https://example.com/new", now, now.Add(time.Hour))
+	oldPart, newPart := "short_link_"+old.Format("y2006m01"), "short_link_"+now.Format("y2006m01")
+	if len(names) != 36 || !slices.Contains(names, oldPart) || !slices.Contains(names, newPart) {
+		t.Fatalf("partitions %v", names)
+	}
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -116,28 +121,52 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	defer conn.Close()
 	for _, stmt := range []string{
 		`SET plan_cache_mode = force_generic_plan`,
-		`PREPARE find_links(text[], timestamptz) AS ` + postgres.FindQuery,
-		`PREPARE lock_link(text[], timestamptz) AS ` + postgres.FindQuery + ` FOR UPDATE OF l`,
+		`PREPARE find_links(text[]) AS ` + postgres.FindQuery,
+		`PREPARE lock_link(text[]) AS ` + postgres.FindQuery + ` FOR UPDATE OF l`,
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	since := now.Add(-maxTTL).Format(time.RFC3339)
-	for _, execute := range []string{
-		fmt.Sprintf(`EXECUTE find_links('{abc}', '%s')`, since),
-		fmt.Sprintf(`EXECUTE find_links('{abc,def}', '%s')`, since),
-		fmt.Sprintf(`EXECUTE lock_link('{abc}', '%s')`, since),
+	for execute, read := range map[string][]string{
+		`EXECUTE find_links('{abc}')`:     {oldPart},
+		`EXECUTE find_links('{abc,def}')`: {oldPart, newPart},
+		`EXECUTE lock_link('{abc}')`:      {oldPart},
 	} {
 		var plan []string
-		if err := conn.SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, COSTS OFF) `+execute); err != nil {
+		if err := conn.SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) `+execute); err != nil {
 			t.Fatal(err)
 		}
-		text := strings.Join(plan, "\n")
-		if strings.Contains(text, names[0]) || !strings.Contains(text, names[1]) || !strings.Contains(text, names[2]) {
-			t.Fatalf("%s: plan should scan %s and %s but not %s:\n%s", execute, names[1], names[2], names[0], text)
+		var scanned []string
+		for _, line := range plan {
+			if strings.Contains(line, " on short_link_y") && !strings.Contains(line, "never executed") {
+				for _, name := range names {
+					if strings.Contains(line, " on "+name+" ") {
+						scanned = append(scanned, name)
+					}
+				}
+			}
+		}
+		slices.Sort(scanned)
+		slices.Sort(read)
+		if !slices.Equal(scanned, read) {
+			t.Fatalf("%s read the partitions %v, want %v:\n%s", execute, scanned, read, strings.Join(plan, "\n"))
 		}
 	}
+	for code, want := range map[string]string{"abc": "https://example.com/old", "def": "https://example.com/new"} {
+		if got, err := s.Find(ctx, domain.Code(code), now); err != nil || got.URL() != want {
+			t.Fatalf("Find(%s) = %+v, %v", code, got, err)
+		}
+	}
+}
+
+func mustEnsure(t *testing.T, s *postgres.Store, months []time.Time) []string {
+	t.Helper()
+	names, err := s.EnsurePartitions(context.Background(), months)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 // linkPartitions are the partitions of short_link among names.

@@ -133,7 +133,7 @@ func TestUncertainVisitWriteIsRetriedOnce(t *testing.T) {
 	u.Host = proxy.ln.Addr().String()
 	// One connection: the statement prepared on it by the first flush is
 	// what the swallowed write executes, in one round trip.
-	s, err := postgres.Open(postgres.Options{URL: u.String(), MaxOpenConns: 1, MaxLinkLifetime: maxTTL, Timeout: 500 * time.Millisecond})
+	s, err := postgres.Open(postgres.Options{URL: u.String(), MaxOpenConns: 1, Timeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestUncertainVisitWriteIsRetriedOnce(t *testing.T) {
 
 func newStoreOn(t *testing.T, url string) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 4, MaxLinkLifetime: maxTTL})
+	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,7 +224,7 @@ func TestDialFailureIsNotApplied(t *testing.T) {
 // daily series over 365 days and the hourly one over 31.
 func BenchmarkVisitStatsYear(b *testing.B) {
 	dbURL := testenv.Database(b)
-	s, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 4, MaxLinkLifetime: maxTTL})
+	s, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 4})
 	if err != nil {
 		b.Fatal(err)
 	}
