@@ -35,6 +35,9 @@ type Options struct {
 	// VisitPendingKeys bounds the (link, hour) keys of visits held in
 	// memory (VISIT_PENDING_KEYS); 0 turns visit counting off.
 	VisitPendingKeys int
+	// Retention is VISIT_RETENTION; it bounds a statistics window when
+	// MAX_TTL does not (never).
+	Retention domain.Retention
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -63,7 +66,11 @@ var Module = fx.Module("app",
 		newVisitsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
-			return NewStatsReader(m, store, clock, opts.Expiry.Max)
+			maxSpan := opts.Expiry.Max
+			if opts.Expiry.AllowsPermanent() && opts.Retention.VisitMonths > 0 {
+				maxSpan = opts.Retention.StatsSpan()
+			}
+			return NewStatsReader(m, store, clock, maxSpan)
 		},
 		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets) *PoolFiller {
 			return NewPoolFiller(pool, counter, secrets, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)

@@ -13,6 +13,12 @@ type Retention struct {
 	VisitMonths int
 }
 
+// StatsSpan is the longest statistics window worth reading under r: a
+// longer one could only add months whose counters are gone.
+func (r Retention) StatsSpan() time.Duration {
+	return time.Duration(r.VisitMonths+1) * 31 * 24 * time.Hour
+}
+
 // RetentionCutoffs are the instants one retention run at Now applies.
 type RetentionCutoffs struct {
 	Now time.Time

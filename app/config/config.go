@@ -379,20 +379,6 @@ func (c Config) DatabaseConnURL() string {
 	return u.String()
 }
 
-// retentionSlack is how much longer than MAX_TTL links are kept and
-// looked up, so clock skew between instances never hides or drops a live
-// link.
-const retentionSlack = 24 * time.Hour
-
-// LinkRetention is how long after its creation a link is kept and looked
-// up: MAX_TTL and retentionSlack; domain.Forever when MAX_TTL is never.
-func (c Config) LinkRetention() time.Duration {
-	if c.MaxTTL.Never() {
-		return domain.Forever
-	}
-	return c.MaxTTL.Duration() + retentionSlack
-}
-
 // Retention is what retention keeps (VISIT_RETENTION).
 func (c Config) Retention() domain.Retention { return domain.Retention{VisitMonths: c.VisitRetention} }
 

@@ -31,6 +31,7 @@ func AppOptions(cfg config.Config) app.Options {
 		AdminKeys: cfg.AdminKeys, MissRateLimit: cfg.MissRateLimit,
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
+		Retention: cfg.Retention(),
 	}
 }
 

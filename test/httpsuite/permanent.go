@@ -42,8 +42,16 @@ func RunPermanent(t *testing.T, newEnv func(t *testing.T) Env) {
 		if r := Get(t, env.BaseURL+"/"+l.Code+"+"); r.Status != http.StatusOK || !strings.Contains(string(r.Body), "<dt>Expires</dt><dd>never</dd>") {
 			t.Fatalf("the preview of a permanent link = %d, want it to say it expires never:\n%s", r.Status, r.Body)
 		}
+		// Statistics reach back as far as VISIT_RETENTION keeps counters (13
+		// months, plus one), not for ever.
+		back := func(months int) string { return "from=" + env.now().AddDate(0, -months, 0).Format(time.RFC3339) }
+		if _, r := testkit.GetStats(nil, env.BaseURL, l.Code, l.Token, back(13)); r.Status != http.StatusOK {
+			t.Fatalf("stats of the last 13 months = %s", r)
+		}
+		_, r := testkit.GetStats(nil, env.BaseURL, l.Code, l.Token, back(20))
+		testkit.ExpectError(t, r, http.StatusBadRequest, "invalid_window", "to")
 		env.Clock.Advance(3 * 365 * 24 * time.Hour) // past the default MAX_TTL and any cache entry
-		r := Get(t, env.BaseURL+"/"+l.Code)
+		r = Get(t, env.BaseURL+"/"+l.Code)
 		if r.Status != http.StatusFound || r.Location() != l.Target {
 			t.Fatalf("a permanent link three years on = %s", r)
 		}
