@@ -19,8 +19,6 @@ import (
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
-const maxTTL = 365 * 24 * time.Hour
-
 func newStore(t *testing.T) *postgres.Store {
 	t.Helper()
 	s, _ := newStoreAndSQL(t)
