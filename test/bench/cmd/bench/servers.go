@@ -67,6 +67,12 @@ type stack struct {
 // newStack starts the stack's Redis servers, recreates database dbName,
 // migrates it, seeds links in SQL and fills the code pool.
 func (b *bench) newStack(ctx context.Context, name, dbName string, links int, pool int64) (*stack, error) {
+	return b.newStackSeeded(ctx, name, dbName, links, pool, func(ctx context.Context, dbURL string) error { return seedSQL(ctx, dbURL, links) })
+}
+
+// newStackSeeded is newStack with links seeded by seed, once the schema
+// and this month's and the next month's partitions are in place.
+func (b *bench) newStackSeeded(ctx context.Context, name, dbName string, links int, pool int64, seed func(ctx context.Context, dbURL string) error) (*stack, error) {
 	s := &stack{name: name, links: links}
 	ports, err := testkit.FreePorts(2)
 	if err != nil {
@@ -107,7 +113,7 @@ func (b *bench) newStack(ctx context.Context, name, dbName string, links int, po
 	if links > 0 {
 		b.logf("%s: seeding %d links in SQL", name, links)
 		t0 := time.Now()
-		if err := seedSQL(ctx, s.dbURL, links); err != nil {
+		if err := seed(ctx, s.dbURL); err != nil {
 			return nil, err
 		}
 		b.logf("%s: seeded in %s", name, time.Since(t0).Round(time.Second))
