@@ -118,3 +118,9 @@ func TestVisitStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.VisitStoreContract(t, func(*testing.T) ports.VisitStore { return memory.NewLinkStore() })
 }
+
+// TestRetentionContract: the fake prunes as the durable stores do.
+func TestRetentionContract(t *testing.T) {
+	t.Parallel()
+	porttest.RetentionContract(t, memory.NewLinkStore())
+}
