@@ -78,21 +78,6 @@ func (b *bench) newStackSeeded(ctx context.Context, name, dbName string, links i
 	if err != nil {
 		return nil, err
 	}
-	for i, role := range []string{"redis-cache", "redis-codes"} {
-		p, err := b.startProc(name+"-"+role, nil, "redis-server", "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes")
-		if err != nil {
-			return nil, err
-		}
-		if err := waitTCP(p, fmt.Sprintf("127.0.0.1:%d", ports[i]), 10*time.Second); err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			s.cache = p
-		} else {
-			s.codes = p
-		}
-	}
 	if s.dbURL, err = b.freshDatabase(ctx, dbName); err != nil {
 		return nil, err
 	}
@@ -117,6 +102,23 @@ func (b *bench) newStackSeeded(ctx context.Context, name, dbName string, links i
 			return nil, err
 		}
 		b.logf("%s: seeded in %s", name, time.Since(t0).Round(time.Second))
+	}
+	// The Redis servers start once the (long) seeding is done: nothing
+	// before needs them.
+	for i, role := range []string{"redis-cache", "redis-codes"} {
+		p, err := b.startProc(name+"-"+role, nil, "redis-server", "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes")
+		if err != nil {
+			return nil, err
+		}
+		if err := waitTCP(p, fmt.Sprintf("127.0.0.1:%d", ports[i]), 10*time.Second); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			s.cache = p
+		} else {
+			s.codes = p
+		}
 	}
 	b.logf("%s: filling the code pool with %d codes (batch --once)", name, pool)
 	n := strconv.FormatInt(pool, 10)
