@@ -137,6 +137,11 @@ bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redir
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 
+.PHONY: bench-scale-spread
+bench-scale-spread: ## 10M permanent links created over 36 months vs the same in one month: cache-miss redirects, 5 rounds → test/bench/results/spread.md
+	@./test/services.sh bench
+	go run ./test/bench/cmd/bench -scale -spread 36 $(BENCH_FLAGS)
+
 ##@ Local stack (Docker Compose)
 COMPOSE := docker compose -f compose/docker-compose.yml --env-file .env
 .PHONY: startlocal stoplocal

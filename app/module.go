@@ -43,6 +43,9 @@ type Options struct {
 	VisitUniquesInterval time.Duration
 	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT.
 	ForwardQueryDefault bool
+	// Retention is VISIT_RETENTION; it bounds a statistics window when
+	// MAX_TTL does not (never).
+	Retention domain.Retention
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -75,7 +78,11 @@ var Module = fx.Module("app",
 		newVisitsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
-			return NewStatsReader(m, store, clock, opts.Expiry.Max)
+			maxSpan := opts.Expiry.Max
+			if opts.Expiry.AllowsPermanent() && opts.Retention.VisitMonths > 0 {
+				maxSpan = opts.Retention.StatsSpan()
+			}
+			return NewStatsReader(m, store, clock, maxSpan)
 		},
 		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets) *PoolFiller {
 			return NewPoolFiller(pool, counter, secrets, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)

@@ -34,7 +34,8 @@ type StatsReader struct {
 	maxSpan time.Duration
 }
 
-// NewStatsReader returns the use case; maxSpan (MAX_TTL) bounds a window.
+// NewStatsReader returns the use case; maxSpan (MAX_TTL, or what
+// VISIT_RETENTION keeps when MAX_TTL is never) bounds a window.
 func NewStatsReader(manager *Manager, store ports.VisitStore, clock ports.Clock, maxSpan time.Duration) *StatsReader {
 	return &StatsReader{manager: manager, store: store, clock: clock, maxSpan: maxSpan}
 }

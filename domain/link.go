@@ -132,6 +132,10 @@ func (l ShortLink) Code() Code           { return l.code }
 func (l ShortLink) URL() string          { return l.url }
 func (l ShortLink) CreatedAt() time.Time { return l.createdAt }
 func (l ShortLink) ExpiresAt() time.Time { return l.expiresAt }
+
+// Permanent reports whether the link never expires (its expiry is
+// PermanentExpiry; answers show it as null).
+func (l ShortLink) Permanent() bool      { return IsPermanent(l.expiresAt) }
 func (l ShortLink) State() LinkState     { return l.state }
 func (l ShortLink) Owner() TokenDigest   { return l.owner }
 func (l ShortLink) Version() int64       { return l.version }
@@ -294,10 +298,10 @@ func (l ShortLink) SetDisabled(disabled bool, by Actor) (ShortLink, error) {
 	return l, nil
 }
 
-// ExtendTo moves the link's expiry to expiresAt, earlier or later: after
-// now and no later than its creation plus maxLifetime, the bound lookups
-// and retention rely on. An expired link cannot be revived, a deleted one
-// cannot change.
+// ExtendTo moves the link's expiry to expiresAt, earlier or later, or
+// makes it permanent (PermanentExpiry) or gives a permanent link an end:
+// after now and no later than its creation plus maxLifetime (Forever: no
+// bound). An expired link cannot be revived, a deleted one cannot change.
 func (l ShortLink) ExtendTo(expiresAt, now time.Time, maxLifetime time.Duration) (ShortLink, error) {
 	expiresAt = normalizeInstant(expiresAt)
 	switch {
@@ -305,11 +309,13 @@ func (l ShortLink) ExtendTo(expiresAt, now time.Time, maxLifetime time.Duration)
 		return ShortLink{}, ErrGone
 	case l.ExpiredAt(now):
 		return ShortLink{}, ErrLinkExpired
-	case !expiresAt.After(now):
-		return ShortLink{}, invalid("expires_at", ReasonExpiresAtPast, "expires_at must be in the future")
-	case expiresAt.After(l.createdAt.Add(maxLifetime)):
-		return ShortLink{}, invalid("expires_at", ReasonExpiresAtTooFar, fmt.Sprintf("expires_at must be at most %s after the link was created (%s)",
-			formatDuration(maxLifetime), l.createdAt.Format(time.RFC3339)))
+	}
+	since := fmt.Sprintf("after the link was created (%s)", l.createdAt.Format(time.RFC3339))
+	if err := (ExpiryPolicy{Max: maxLifetime}).check(expiresAt, now, l.createdAt, since); err != nil {
+		return ShortLink{}, err
+	}
+	if IsPermanent(expiresAt) {
+		expiresAt = PermanentExpiry
 	}
 	l.expiresAt = expiresAt
 	l.version++

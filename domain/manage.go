@@ -59,13 +59,13 @@ func (d TokenDigest) Matches(other TokenDigest) bool {
 type CodeQuarantine time.Duration
 
 // forever is far enough in the future for every store's timestamps.
-var forever = time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC)
+var forever = PermanentExpiry
 
 // FreeAfter is when link's code may be claimed by another link. A disabled
 // link can be enabled again until it expires, and a deleted one stopped at
 // its (shortened) expiry, so the link's expiry is when it stops for good.
 func (q CodeQuarantine) FreeAfter(link ShortLink) time.Time {
-	if q <= 0 {
+	if q <= 0 || link.Permanent() {
 		return forever
 	}
 	return link.ExpiresAt().Add(time.Duration(q))

@@ -77,7 +77,7 @@ func ParseVisitWindow(rawFrom, rawTo, rawInterval string, now time.Time, maxSpan
 	case span <= 0:
 		return VisitWindow{}, invalid("from", ReasonInvalidWindow, "from must be before to")
 	case span > maxSpan:
-		return VisitWindow{}, invalid("to", ReasonInvalidWindow, fmt.Sprintf("the window between from and to must be at most %s (MAX_TTL)", formatDuration(maxSpan)))
+		return VisitWindow{}, invalid("to", ReasonInvalidWindow, fmt.Sprintf("the window between from and to must be at most %s", formatDuration(maxSpan)))
 	case w.Interval == IntervalHour && span > MaxHourlyWindow:
 		return VisitWindow{}, invalid("interval", ReasonInvalidInterval, fmt.Sprintf("hourly series cover at most %s; use interval=day for longer windows", formatDuration(MaxHourlyWindow)))
 	}

@@ -231,6 +231,25 @@ type GeoLocator interface {
 	Country(addr netip.Addr) string
 }
 
+// Pruner applies retention (domain.Retention) to a durable store: `partitions
+// --prune` on Postgres, the sweeper in embedded mode.
+type Pruner interface {
+	// Prune deletes the links that ended before c.LinksEndedBefore, in
+	// batches, keeping their codes' claims, and drops the visit counters of
+	// hours before c.VisitsBefore. A store kept in monthly partitions drops
+	// a link partition only once nothing is left in it, and only of a month
+	// over by c.Now. It reports what it removed.
+	Prune(ctx context.Context, c domain.RetentionCutoffs) (Pruned, error)
+}
+
+// Pruned is what one Prune removed.
+type Pruned struct {
+	// Links is how many links were deleted.
+	Links int
+	// Partitions are the partitions dropped, if the store has any.
+	Partitions []string
+}
+
 // BotDetector tells programs from people by their User-Agent header.
 type BotDetector interface {
 	// IsBot reports whether userAgent is a crawler, a link previewer, a

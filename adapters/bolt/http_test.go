@@ -32,6 +32,17 @@ func TestAPIEmbedded(t *testing.T) {
 	})
 }
 
+// TestPermanentLinksEmbedded runs the permanent links' cases with MAX_TTL=never.
+func TestPermanentLinksEmbedded(t *testing.T) {
+	t.Parallel()
+	httpsuite.RunPermanent(t, func(t *testing.T) httpsuite.Env {
+		store := openStore(t, tempDB(t))
+		return httpsuite.StartInProcess(t, httpsuite.Parts{
+			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second), Configure: httpsuite.AllowPermanent,
+		})
+	})
+}
+
 func TestLinksSurviveRestart(t *testing.T) {
 	t.Parallel()
 	path := filepath.Join(t.TempDir(), bolt.FileName)

@@ -14,9 +14,9 @@ import (
 type Options struct {
 	// Dir is the data directory (DATA_DIR), created when missing.
 	Dir string
-	// Retention is how long links (and their statistics) are kept after
-	// their creation (config's LinkRetention).
-	Retention time.Duration
+	// Retention is what is kept of links that ended and of visit counters
+	// (VISIT_RETENTION).
+	Retention domain.Retention
 	// Quarantine is the claim links migrated from a first-release file
 	// keep on their codes after they expire (CODE_QUARANTINE).
 	Quarantine domain.CodeQuarantine

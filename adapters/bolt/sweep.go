@@ -9,6 +9,7 @@ import (
 
 	bbolt "go.etcd.io/bbolt"
 
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
 )
 
@@ -16,38 +17,42 @@ import (
 // sweep never holds the writer lock long enough to delay creates noticeably.
 const defaultSweepChunk = 1000
 
-// Sweep is retention, the embedded counterpart of dropping old Postgres
-// partitions: it removes the links created before cutoff (every one of
-// them has expired, if cutoff is MAX_TTL ago, and their statistics go with
-// them), the visit counters of links that are gone, and the claims whose
-// quarantine ended by now, which free their codes no more than they
-// already are. It returns how many links it removed.
-func (s *Store) Sweep(ctx context.Context, cutoff, now time.Time) (int, error) {
+var _ ports.Pruner = (*Store)(nil)
+
+// Prune implements ports.Pruner, the embedded counterpart of `partitions
+// --prune`, a chunk of records per transaction: it deletes the links that
+// ended before c.LinksEndedBefore (a permanent link never ends), the visit
+// counters of hours before c.VisitsBefore, and the claims whose quarantine
+// ended by c.Now and whose link is gone, which free their codes no more
+// than they already are.
+func (s *Store) Prune(ctx context.Context, c domain.RetentionCutoffs) (ports.Pruned, error) {
 	links, err := s.sweepBucket(ctx, linksBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
 		link, err := decodeLink(v)
-		return err == nil && link.CreatedAt().Before(cutoff), err
+		return err == nil && link.ExpiresAt().Before(c.LinksEndedBefore), err
 	})
 	if err != nil {
-		return links, err
+		return ports.Pruned{Links: links}, err
 	}
-	if _, err := s.sweepVisits(ctx); err != nil {
-		return links, err
+	if _, err := s.sweepVisits(ctx, c.VisitsBefore); err != nil {
+		return ports.Pruned{Links: links}, err
 	}
-	// The audit log is retained like visits: as long as the links it names.
+	// The audit log is retained like visits.
 	if _, err := s.sweepBucket(ctx, auditBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
 		var e storedAudit
 		if err := json.Unmarshal(v, &e); err != nil {
 			return false, errCorruptRecord
 		}
-		return e.At.Before(cutoff), nil
+		return e.At.Before(c.VisitsBefore), nil
 	}); err != nil {
-		return links, err
+		return ports.Pruned{Links: links}, err
 	}
-	_, err = s.sweepBucket(ctx, claimsBucket, func(_ *bbolt.Tx, _, v []byte) (bool, error) {
-		c, err := decodeClaim(v)
-		return err == nil && c.freeAfter.Before(now), err
+	// A claim leads lookups to its link: it goes only once that link is
+	// gone too (a link may outlive its code's quarantine, within retention).
+	_, err = s.sweepBucket(ctx, claimsBucket, func(tx *bbolt.Tx, _, v []byte) (bool, error) {
+		cl, err := decodeClaim(v)
+		return err == nil && cl.freeAfter.Before(c.Now) && tx.Bucket(linksBucket).Get(idKey(cl.link)) == nil, err
 	})
-	return links, err
+	return ports.Pruned{Links: links}, err
 }
 
 // sweepBucket deletes the records of bucket that drop says to, a chunk per
@@ -101,7 +106,7 @@ func (s *Store) sweepBucket(ctx context.Context, bucket []byte, drop func(tx *bb
 type sweeper struct {
 	store     *Store
 	interval  time.Duration
-	retention time.Duration
+	retention domain.Retention
 	clock     ports.Clock
 	log       *slog.Logger
 	cancel    context.CancelFunc
@@ -117,14 +122,14 @@ func (w *sweeper) start(context.Context) error {
 		defer ticker.Stop()
 		for {
 			now := w.clock.Now()
-			n, err := w.store.Sweep(ctx, now.Add(-w.retention), now)
+			pruned, err := w.store.Prune(ctx, w.retention.Cutoffs(now))
 			switch {
 			case ctx.Err() != nil:
 				return
 			case err != nil:
 				w.log.Warn("embedded store: retention sweep failed", "error", err)
-			case n > 0:
-				w.log.Info("embedded store: deleted links past retention", "count", n)
+			case pruned.Links > 0:
+				w.log.Info("embedded store: deleted links past retention", "count", pruned.Links)
 			}
 			select {
 			case <-ctx.Done():

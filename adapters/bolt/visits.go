@@ -235,16 +235,17 @@ func (s *Store) ForgetVisitBatches(ctx context.Context, before time.Time) error 
 	return err
 }
 
-// sweepVisits drops the counters of links that are gone: retention drops
-// a link's statistics with it.
-func (s *Store) sweepVisits(ctx context.Context) (int, error) {
-	gone := func(tx *bbolt.Tx, k, _ []byte) (bool, error) {
-		return len(k) < 8 || tx.Bucket(linksBucket).Get(k[:8]) == nil, nil
+// sweepVisits drops the counters and unique-visitor sketches of hours and
+// days before before (VISIT_RETENTION, by the month of the visit), whether
+// their link lives on or not.
+func (s *Store) sweepVisits(ctx context.Context, before time.Time) (int, error) {
+	old := func(_ *bbolt.Tx, k, _ []byte) (bool, error) {
+		return len(k) != 16 || int64(binary.BigEndian.Uint64(k[8:16])) < before.Unix(), nil
 	}
-	n, err := s.sweepBucket(ctx, visitsBucket, gone)
+	n, err := s.sweepBucket(ctx, visitsBucket, old)
 	if err != nil {
 		return n, err
 	}
-	m, err := s.sweepBucket(ctx, visitUniquesBucket, gone)
+	m, err := s.sweepBucket(ctx, visitUniquesBucket, old)
 	return n + m, err
 }

@@ -4,7 +4,6 @@ package httpapi_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
@@ -20,7 +19,7 @@ func TestAPIOnPostgresAndRedis(t *testing.T) {
 	t.Parallel()
 	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
 		url := testenv.Database(t)
-		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: 365 * 24 * time.Hour})
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -31,6 +30,27 @@ func TestAPIOnPostgresAndRedis(t *testing.T) {
 			Store: store, Counter: store, Outbox: store, Changes: testenv.ChangeFeed(t, url),
 			Cache: testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix}),
 			Pool:  testenv.NewPool(t, codesClient, redispool.Options{Key: key}),
+		})
+	})
+}
+
+// TestPermanentLinksOnPostgresAndRedis runs the permanent links' cases
+// with MAX_TTL=never on the production adapters.
+func TestPermanentLinksOnPostgresAndRedis(t *testing.T) {
+	t.Parallel()
+	httpsuite.RunPermanent(t, func(t *testing.T) httpsuite.Env {
+		url := testenv.Database(t)
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { store.Close() })
+		cacheClient, prefix := testenv.RedisCacheClient(t)
+		codesClient, key := testenv.RedisCodesClient(t)
+		return httpsuite.StartInProcess(t, httpsuite.Parts{
+			Store: store, Counter: store, Outbox: store, Changes: testenv.ChangeFeed(t, url),
+			Cache: testenv.NewCache(t, cacheClient, rediscache.Options{KeyPrefix: prefix}),
+			Pool:  testenv.NewPool(t, codesClient, redispool.Options{Key: key}), Configure: httpsuite.AllowPermanent,
 		})
 	})
 }

@@ -33,6 +33,17 @@ func TestAPI(t *testing.T) {
 	})
 }
 
+// TestPermanentLinks runs the permanent links' cases with MAX_TTL=never.
+func TestPermanentLinks(t *testing.T) {
+	t.Parallel()
+	httpsuite.RunPermanent(t, func(t *testing.T) httpsuite.Env {
+		store := memory.NewLinkStore()
+		return httpsuite.StartInProcess(t, httpsuite.Parts{
+			Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second), Configure: httpsuite.AllowPermanent,
+		})
+	})
+}
+
 func TestStoreOutage(t *testing.T) {
 	t.Parallel()
 	env, store := startMemoryAPI(t)

@@ -117,13 +117,13 @@ func NewHandler(deps Deps, opts Options) *Handler {
 }
 
 type createdBody struct {
-	Code         string `json:"code"`
-	ShortURL     string `json:"short_url"`
-	URL          string `json:"url"`
-	ExpiresAt    string `json:"expires_at"`
-	ManageToken  string `json:"manage_token"`
-	ForwardQuery bool   `json:"forward_query,omitempty"` // only when on: answers stay the original's
-	Protected    bool   `json:"protected,omitempty"`
+	Code         string  `json:"code"`
+	ShortURL     string  `json:"short_url"`
+	URL          string  `json:"url"`
+	ExpiresAt    *string `json:"expires_at"` // null: permanent
+	ManageToken  string  `json:"manage_token"`
+	ForwardQuery bool    `json:"forward_query,omitempty"` // only when on: answers stay the original's
+	Protected    bool    `json:"protected,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -164,7 +164,7 @@ func (h *Handler) create(c *gin.Context) {
 		Code:         link.Code().String(),
 		ShortURL:     h.shortURL(link.Code()),
 		URL:          link.URL(),
-		ExpiresAt:    link.ExpiresAt().Format(time.RFC3339Nano),
+		ExpiresAt:    expiresAt(link),
 		ManageToken:  created.ManageToken,
 		ForwardQuery: link.ForwardQuery(),
 		Protected:    link.Protected(),
@@ -261,4 +261,14 @@ func (h *Handler) forwarded(target, rawQuery string) string {
 		h.forwardTooLong.Add(1)
 	}
 	return to
+}
+
+// expiresAt is link's expiry as answers show it: RFC 3339, or null (nil)
+// for a permanent link.
+func expiresAt(link domain.ShortLink) *string {
+	if link.Permanent() {
+		return nil
+	}
+	at := link.ExpiresAt().Format(time.RFC3339Nano)
+	return &at
 }

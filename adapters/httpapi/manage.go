@@ -17,12 +17,12 @@ import (
 
 // infoBody is a link's info: url is left out once the link is deleted.
 type infoBody struct {
-	Code      string `json:"code"`
-	ShortURL  string `json:"short_url"`
-	URL       string `json:"url,omitempty"`
-	CreatedAt string `json:"created_at"`
-	ExpiresAt string `json:"expires_at"`
-	State     string `json:"state"`
+	Code      string  `json:"code"`
+	ShortURL  string  `json:"short_url"`
+	URL       string  `json:"url,omitempty"`
+	CreatedAt string  `json:"created_at"`
+	ExpiresAt *string `json:"expires_at"` // null: permanent
+	State     string  `json:"state"`
 	// The private side, for those who may read the link's statistics.
 	Title     *string   `json:"title,omitempty"`
 	Tags      *[]string `json:"tags,omitempty"`
@@ -39,7 +39,7 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	link := info.Link
 	return infoBody{
 		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
-		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: link.ExpiresAt().Format(time.RFC3339Nano),
+		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: expiresAt(link),
 		State: string(info.Status), Protected: link.Protected(),
 	}
 }
@@ -166,9 +166,9 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 		return app.Patch{}, err
 	}
 	if given {
-		t, err := time.Parse(time.RFC3339Nano, raw)
+		t, err := domain.ParseExpiry(raw) // "never": PermanentExpiry
 		if err != nil {
-			return app.Patch{}, invalidRequest(domain.ReasonInvalidExpiresAt, "expires_at", "expires_at must be an RFC 3339 timestamp with a time zone, e.g. 2030-01-02T15:04:05Z")
+			return app.Patch{}, err
 		}
 		p.ExpiresAt = &t
 	}

@@ -39,7 +39,9 @@ func (h *Handler) preview(c *gin.Context, code string) {
 	}
 	page := previewPage{Style: pageStyle, Title: "Preview", Link: &link, ShortURL: h.shortURL(link.Code())}
 	page.Target = newPreviewTarget(link.URL())
-	page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
+	if !link.Permanent() { // a permanent link's page says "never"
+		page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
+	}
 	var body bytes.Buffer
 	if err := previewTemplate.Execute(&body, page); err != nil {
 		h.fail(c, err)

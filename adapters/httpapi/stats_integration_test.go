@@ -4,7 +4,6 @@ package httpapi_test
 
 import (
 	"testing"
-	"time"
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/adapters/rediscache"
@@ -19,7 +18,7 @@ func TestStatsOnPostgres(t *testing.T) {
 	t.Parallel()
 	httpsuite.RunStats(t, func(t *testing.T) httpsuite.Env {
 		url := testenv.Database(t)
-		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 8, MaxLinkLifetime: 365 * 24 * time.Hour})
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 8})
 		if err != nil {
 			t.Fatal(err)
 		}

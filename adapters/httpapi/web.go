@@ -108,7 +108,7 @@ func newWebPage(opts Options, log *slog.Logger) (*webPage, error) {
 		Style: url("app.css"), Script: url("app.js"), Icon: url("icon.svg"),
 		KeyRequired: !domain.NewKeySet(opts.APIKeys).Empty(),
 		DefaultTTL:  humanDuration(opts.DefaultTTL), MaxTTL: humanDuration(opts.MaxTTL),
-		MaxTTLSeconds: int64(opts.MaxTTL.Seconds()),
+		MaxTTLSeconds: maxTTLSeconds(opts.MaxTTL),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("render the web page: %w", err)
@@ -143,6 +143,8 @@ func humanDuration(d time.Duration) string {
 		return strconv.FormatInt(n, 10) + " " + name + "s"
 	}
 	switch {
+	case d == domain.Forever:
+		return domain.NeverExpires
 	case d <= 0:
 		return ""
 	case d%day == 0:
@@ -220,4 +222,13 @@ func acceptsGzip(header string) bool {
 		}
 	}
 	return false
+}
+
+// maxTTLSeconds is MAX_TTL for the page's date picker: 0 (no bound) when
+// links may live for ever.
+func maxTTLSeconds(d time.Duration) int64 {
+	if d == domain.Forever {
+		return 0
+	}
+	return int64(d.Seconds())
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/memory"
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/test/httpsuite"
 	"github.com/shortlink/shortlink/test/testenv"
 	"github.com/shortlink/shortlink/test/testkit"
@@ -208,10 +209,23 @@ func TestWebPageAsksForAKeyWhenCreatesNeedOne(t *testing.T) {
 // TestWebPageHints names DEFAULT_TTL and MAX_TTL as configured.
 func TestWebPageHints(t *testing.T) {
 	t.Parallel()
-	_, r := parsePage(t, startWebAPI(t, func(cfg *config.Config) { cfg.DefaultTTL, cfg.MaxTTL = 36*time.Hour, 30*24*time.Hour }))
+	_, r := parsePage(t, startWebAPI(t, func(cfg *config.Config) {
+		cfg.DefaultTTL, cfg.MaxTTL = config.Lifetime(36*time.Hour), config.Lifetime(30*24*time.Hour)
+	}))
 	if !bytes.Contains(r.Body, []byte("the link lasts 36 hours; at most 30 days from now.")) ||
 		!bytes.Contains(r.Body, []byte(`data-max-ttl-seconds="2592000"`)) {
 		t.Fatalf("the page does not name the configured lifetimes:\n%s", r.Body)
+	}
+}
+
+// TestWebPageOffersNever: with MAX_TTL=never the page is told so, and its
+// date picker has no bound.
+func TestWebPageOffersNever(t *testing.T) {
+	t.Parallel()
+	_, r := parsePage(t, startWebAPI(t, func(cfg *config.Config) { cfg.MaxTTL = config.Lifetime(domain.Forever) }))
+	if !bytes.Contains(r.Body, []byte(`data-max-ttl="never"`)) || !bytes.Contains(r.Body, []byte(`data-max-ttl-seconds="0"`)) ||
+		!bytes.Contains(r.Body, []byte("it can also never expire")) {
+		t.Fatalf("with MAX_TTL=never the page does not offer never:\n%s", r.Body)
 	}
 }
 

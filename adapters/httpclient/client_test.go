@@ -80,8 +80,8 @@ func TestClientAgainstTheDocument(t *testing.T) {
 	_, err = anonymous.Create(ctx, oapi.CreateRequest{Url: "ftp://example.com"})
 	wantRefusal(t, err, http.StatusBadRequest, "invalid_url")
 	expires := time.Now().Add(48 * time.Hour).Truncate(time.Second).UTC()
-	later, err := admin.Create(ctx, oapi.CreateRequest{Url: "https://example.com/later", ExpiresAt: &expires})
-	if err != nil || !later.Value.ExpiresAt.Equal(expires) {
+	later, err := admin.Create(ctx, oapi.CreateRequest{Url: "https://example.com/later", ExpiresAt: ptr(expires.Format(time.RFC3339))})
+	if err != nil || later.Value.ExpiresAt == nil || !later.Value.ExpiresAt.Equal(expires) {
 		t.Fatalf("create with expires_at %v = %+v, %v", expires, later.Value, err)
 	}
 
@@ -108,12 +108,14 @@ func TestClientAgainstTheDocument(t *testing.T) {
 	_, err = owner.Change(ctx, "client-doc", oapi.ChangeRequest{Disabled: ptr(false)})
 	wantRefusal(t, err, http.StatusForbidden, "taken_down")
 	newExpiry := time.Now().Add(30 * 24 * time.Hour).Truncate(time.Second).UTC()
-	enabled, err := admin.Change(ctx, "client-doc", oapi.ChangeRequest{Disabled: ptr(false), ExpiresAt: &newExpiry})
-	if err != nil || enabled.Value.State != oapi.InfoStateActive || !enabled.Value.ExpiresAt.Equal(newExpiry) {
+	enabled, err := admin.Change(ctx, "client-doc", oapi.ChangeRequest{Disabled: ptr(false), ExpiresAt: ptr(newExpiry.Format(time.RFC3339))})
+	if err != nil || enabled.Value.State != oapi.InfoStateActive || enabled.Value.ExpiresAt == nil || !enabled.Value.ExpiresAt.Equal(newExpiry) {
 		t.Fatalf("enable and extend = %+v, %v", enabled.Value, err)
 	}
-	_, err = admin.Change(ctx, "client-doc", oapi.ChangeRequest{ExpiresAt: ptr(time.Now().Add(-time.Hour).UTC())})
+	_, err = admin.Change(ctx, "client-doc", oapi.ChangeRequest{ExpiresAt: ptr(time.Now().Add(-time.Hour).UTC().Format(time.RFC3339))})
 	wantRefusal(t, err, http.StatusBadRequest, "expires_at_in_past")
+	_, err = admin.Change(ctx, "client-doc", oapi.ChangeRequest{ExpiresAt: ptr("never")})
+	wantRefusal(t, err, http.StatusBadRequest, "expires_at_too_far") // MAX_TTL is not never here
 
 	from := time.Now().Add(-72 * time.Hour)
 	stats, err := owner.Stats(ctx, "client-doc", oapi.ShortLinkStatsParams{From: &from, Interval: ptr(oapi.ShortLinkStatsParamsIntervalHour)})

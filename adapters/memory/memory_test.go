@@ -123,3 +123,9 @@ func TestWorkspaceStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.WorkspaceStoreContract(t, func(*testing.T) porttest.WorkspaceStore { return memory.NewLinkStore() })
 }
+
+// TestRetentionContract: the fake prunes as the durable stores do.
+func TestRetentionContract(t *testing.T) {
+	t.Parallel()
+	porttest.RetentionContract(t, memory.NewLinkStore())
+}

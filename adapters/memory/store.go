@@ -121,7 +121,43 @@ func (s *LinkStore) holderLocked(code domain.Code) (domain.ShortLink, error) {
 	if !ok {
 		return domain.ShortLink{}, domain.ErrNotFound
 	}
-	return s.links[c.link], nil
+	link, ok := s.links[c.link]
+	if !ok { // pruned; the claim stays
+		return domain.ShortLink{}, domain.ErrNotFound
+	}
+	return link, nil
+}
+
+var _ ports.Pruner = (*LinkStore)(nil)
+
+// Prune implements ports.Pruner as the embedded store does.
+func (s *LinkStore) Prune(_ context.Context, c domain.RetentionCutoffs) (ports.Pruned, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return ports.Pruned{}, domain.ErrUnavailable
+	}
+	var out ports.Pruned
+	for id, link := range s.links {
+		if link.ExpiresAt().Before(c.LinksEndedBefore) {
+			delete(s.links, id)
+			out.Links++
+		}
+	}
+	before := domain.VisitHourOf(c.VisitsBefore)
+	for _, hours := range s.visits.hours {
+		for h := range hours {
+			if h < before {
+				delete(hours, h)
+			}
+		}
+	}
+	for code, cl := range s.claims {
+		if _, live := s.links[cl.link]; !live && cl.freeAfter.Before(c.Now) {
+			delete(s.claims, code)
+		}
+	}
+	return out, nil
 }
 
 // Reserve implements ports.CodeCounter.

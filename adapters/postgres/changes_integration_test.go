@@ -22,7 +22,7 @@ import (
 func newFeeds(t *testing.T) (*postgres.Store, func(t *testing.T) *postgres.ChangeFeed, *sqlx.DB) {
 	t.Helper()
 	url := testenv.Database(t)
-	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 8, MaxLinkLifetime: maxTTL, Timeout: 5 * time.Second})
+	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 8, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

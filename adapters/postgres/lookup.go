@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"errors"
-	"time"
 
 	"github.com/lib/pq"
 
@@ -13,20 +12,23 @@ import (
 // maxLookupBatch caps how many codes share one lookup statement.
 const maxLookupBatch = 64
 
-// findQuery finds the link that holds each of many codes: for each, the
-// newest one stored under it (a code is claimed again only after its
-// previous link stopped for good). The lower bound on created_at lets the
-// planner skip every partition too old to hold a live link, at execution
-// time too, where the plan is generic. Batched lookups run it for up to
+// findQuery finds the link that holds each of many codes: the one its
+// claim (code_claim, on the default domain) names, read from the one
+// partition its creation instant selects, however old: the subquery's
+// LIMIT keeps the planner from flattening it into a join, so it runs per
+// code with the claim's created_at as a parameter, and the executor
+// prunes every other partition. The lookup does not grow with the number
+// of months kept. Batched lookups run it for up to
 // maxLookupBatch codes; an update locks its one link with it (FOR UPDATE
 // OF l).
 const findQuery = `
 	SELECT q.ord, l.*
 	FROM unnest($1::text[]) WITH ORDINALITY AS q(code, ord)
+	JOIN code_claim c ON c.code = q.code AND c.domain = ''
 	CROSS JOIN LATERAL (
 		SELECT ` + linkColumns + `
-		FROM short_link WHERE code = q.code AND created_at >= $2
-		ORDER BY created_at DESC LIMIT 1) AS l`
+		FROM short_link WHERE code = q.code AND created_at = c.created_at
+		LIMIT 1) AS l`
 
 // lookupBatcher groups concurrent lookups as insertBatcher groups creates
 // (see batcher): up to maxLookupBatch codes answered by one statement.
@@ -37,8 +39,7 @@ type lookupBatcher = batcher[*pendingLookup]
 
 type pendingLookup struct {
 	request
-	code  domain.Code
-	since time.Time // created_at lower bound
+	code domain.Code
 }
 
 func newLookupBatcher(s *Store, workers int) *lookupBatcher {
@@ -47,27 +48,22 @@ func newLookupBatcher(s *Store, workers int) *lookupBatcher {
 
 // find answers the lookup of code, or domain.ErrUnavailable as soon as ctx
 // ends.
-func (s *Store) find(ctx context.Context, code domain.Code, since time.Time) (domain.ShortLink, error) {
-	return s.lookups.ask(&pendingLookup{request: newRequest(ctx), code: code, since: since})
+func (s *Store) find(ctx context.Context, code domain.Code) (domain.ShortLink, error) {
+	return s.lookups.ask(&pendingLookup{request: newRequest(ctx), code: code})
 }
 
-// findBatch looks up the codes of batch, with the earliest lower bound
-// among them, and answers each caller.
+// findBatch looks up the codes of batch and answers each caller.
 func (s *Store) findBatch(batch []*pendingLookup) {
 	codes := make(pq.StringArray, 0, len(batch))
-	var since time.Time
 	for _, p := range batch {
 		codes = append(codes, string(p.code))
-		if since.IsZero() || p.since.Before(since) {
-			since = p.since
-		}
 	}
-	found, err := s.queryLinks(codes, since)
+	found, err := s.queryLinks(codes)
 	for i, p := range batch {
 		switch link, ok := found[int64(i+1)]; {
 		case err != nil:
 			p.reply(domain.ShortLink{}, translate("find link", err))
-		case !ok || link.CreatedAt().Before(p.since):
+		case !ok:
 			p.reply(domain.ShortLink{}, domain.ErrNotFound)
 		default:
 			p.reply(link, nil)
@@ -78,13 +74,13 @@ func (s *Store) findBatch(batch []*pendingLookup) {
 // queryLinks runs findQuery and returns the links found by the 1-based
 // position of their code. No caller's context: the batch belongs to all of
 // them; the connection's I/O deadline (Options.Timeout) bounds it.
-func (s *Store) queryLinks(codes pq.StringArray, since time.Time) (map[int64]domain.ShortLink, error) {
+func (s *Store) queryLinks(codes pq.StringArray) (map[int64]domain.ShortLink, error) {
 	ctx := context.Background()
 	stmt, err := s.findStmt.get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := stmt.QueryContext(ctx, codes, since)
+	rows, err := stmt.QueryContext(ctx, codes)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,6 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/shortlink/shortlink/adapters/postgres"
 	"github.com/shortlink/shortlink/domain"
+	"github.com/shortlink/shortlink/ports/porttest"
 )
 
 func TestCreateWorksWithoutPartitionAndPartitionAdoptsRows(t *testing.T) {
@@ -66,49 +66,54 @@ func TestEnsurePartitionsIsIdempotentUnderConcurrency(t *testing.T) {
 	}
 }
 
-func TestDropPartitionsBefore(t *testing.T) {
+// TestRetentionContract: one prune run on Postgres, and the partitions it
+// dropped: the month holding only an expired link, and the visit
+// counters' months older than VISIT_RETENTION; not the month holding a
+// permanent link, nor any month still counting.
+func TestRetentionContract(t *testing.T) {
 	t.Parallel()
-	s := newStore(t)
-	ctx := context.Background()
-	jan := time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
-	if _, err := s.EnsurePartitions(ctx, []time.Time{jan, jan.AddDate(0, 1, 0), jan.AddDate(0, 2, 0)}); err != nil {
-		t.Fatal(err)
+	s, db := newStoreAndSQL(t)
+	f := porttest.RetentionContract(t, s)
+	// Retention's deletions are not announced: no cache holds such a link.
+	var announced int
+	if err := db.Get(&announced, `SELECT count(*) FROM change_log WHERE key IN ('ended-old', 'ended-next')`); err != nil || announced != 0 {
+		t.Errorf("the change log announced %d pruned links (%v), want none", announced, err)
 	}
-	for _, at := range []time.Time{jan, jan.AddDate(0, 2, 0)} { // the audit log is retained like visits
-		if err := s.RecordAudit(ctx, domain.AuditEntry{At: at, Who: domain.WhoAdmin, Action: domain.AuditLinkDeleted, Target: at.Format("Jan")}); err != nil {
-			t.Fatal(err)
+	month := func(prefix string, t time.Time) string { return prefix + t.Format("y2006m01") }
+	dropped := f.Pruned.Partitions
+	for _, want := range []string{month("short_link_", f.NextMonth), month("visit_hour_", f.OldMonth), month("visit_day_", f.OldMonth),
+		month("visit_hour_", f.NextMonth), month("visit_day_", f.NextMonth)} {
+		if !slices.Contains(dropped, want) {
+			t.Errorf("dropped %v, want %s among them", dropped, want)
 		}
 	}
-	defer func() {
-		left, err := s.ListAudit(ctx, domain.AuditQuery{Scope: domain.WorkspaceScope{All: true}, Limit: 10})
-		if err != nil || len(left) != 1 || left[0].Target != "Mar" {
-			t.Errorf("audit entries after the drop = %+v, %v; want March's only", left, err)
+	for _, kept := range []string{month("short_link_", f.OldMonth), month("visit_hour_", f.NewVisit), month("short_link_", f.Now)} {
+		if slices.Contains(dropped, kept) {
+			t.Errorf("dropped %s, which holds what retention keeps", kept)
 		}
-	}()
-	dropped, err := s.DropPartitionsBefore(ctx, time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []string{"short_link_y2025m01", "short_link_y2025m02", "visit_hour_y2025m01", "visit_hour_y2025m02", "visit_day_y2025m01", "visit_day_y2025m02"}
-	if !slices.Equal(dropped, want) {
-		t.Fatalf("dropped %v, want %v: the links and visit counters of January and February 2025", dropped, want)
 	}
 }
 
-// TestLookupSkipsPartitionsTooOldForALiveLink checks that the lookup, as a
-// generic prepared plan, batched or locking one link for an update,
-// touches only the partitions within MAX_TTL.
-func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
+// TestALookupReadsOnlyItsLinksPartition checks that the lookup, as a
+// generic prepared plan, batched or locking one link for an update, reads
+// only the partition its code's claim names, however old, of 36 months.
+func TestALookupReadsOnlyItsLinksPartition(t *testing.T) {
 	t.Parallel()
 	s, db := newStoreAndSQL(t)
 	ctx := context.Background()
-	now := time.Now().UTC()
-	old, recent := now.AddDate(-2, 0, 0), now.AddDate(0, -1, 0)
-	all, err := s.EnsurePartitions(ctx, []time.Time{old, recent, now})
-	if err != nil {
-		t.Fatal(err)
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	months := make([]time.Time, 36)
+	for i := range months {
+		months[i] = now.AddDate(0, -i, 0)
 	}
-	names := linkPartitions(all)
+	names := linkPartitions(mustEnsure(t, s, months))
+	old := months[30].Add(-time.Hour)
+	mustInsert(t, s, "abc", "https://example.com/old", old, domain.PermanentExpiry)
+	mustInsert(t, s, "def", "https://example.com/new", now, now.Add(time.Hour))
+	oldPart, newPart := "short_link_"+old.Format("y2006m01"), "short_link_"+now.Format("y2006m01")
+	if len(names) != 36 || !slices.Contains(names, oldPart) || !slices.Contains(names, newPart) {
+		t.Fatalf("partitions %v", names)
+	}
 	conn, err := db.Connx(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -116,28 +121,52 @@ func TestLookupSkipsPartitionsTooOldForALiveLink(t *testing.T) {
 	defer conn.Close()
 	for _, stmt := range []string{
 		`SET plan_cache_mode = force_generic_plan`,
-		`PREPARE find_links(text[], timestamptz) AS ` + postgres.FindQuery,
-		`PREPARE lock_link(text[], timestamptz) AS ` + postgres.FindQuery + ` FOR UPDATE OF l`,
+		`PREPARE find_links(text[]) AS ` + postgres.FindQuery,
+		`PREPARE lock_link(text[]) AS ` + postgres.FindQuery + ` FOR UPDATE OF l`,
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			t.Fatal(err)
 		}
 	}
-	since := now.Add(-maxTTL).Format(time.RFC3339)
-	for _, execute := range []string{
-		fmt.Sprintf(`EXECUTE find_links('{abc}', '%s')`, since),
-		fmt.Sprintf(`EXECUTE find_links('{abc,def}', '%s')`, since),
-		fmt.Sprintf(`EXECUTE lock_link('{abc}', '%s')`, since),
+	for execute, read := range map[string][]string{
+		`EXECUTE find_links('{abc}')`:     {oldPart},
+		`EXECUTE find_links('{abc,def}')`: {oldPart, newPart},
+		`EXECUTE lock_link('{abc}')`:      {oldPart},
 	} {
 		var plan []string
-		if err := conn.SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, COSTS OFF) `+execute); err != nil {
+		if err := conn.SelectContext(ctx, &plan, `EXPLAIN (ANALYZE, COSTS OFF, TIMING OFF, SUMMARY OFF) `+execute); err != nil {
 			t.Fatal(err)
 		}
-		text := strings.Join(plan, "\n")
-		if strings.Contains(text, names[0]) || !strings.Contains(text, names[1]) || !strings.Contains(text, names[2]) {
-			t.Fatalf("%s: plan should scan %s and %s but not %s:\n%s", execute, names[1], names[2], names[0], text)
+		var scanned []string
+		for _, line := range plan {
+			if strings.Contains(line, " on short_link_y") && !strings.Contains(line, "never executed") {
+				for _, name := range names {
+					if strings.Contains(line, " on "+name+" ") {
+						scanned = append(scanned, name)
+					}
+				}
+			}
+		}
+		slices.Sort(scanned)
+		slices.Sort(read)
+		if !slices.Equal(scanned, read) {
+			t.Fatalf("%s read the partitions %v, want %v:\n%s", execute, scanned, read, strings.Join(plan, "\n"))
 		}
 	}
+	for code, want := range map[string]string{"abc": "https://example.com/old", "def": "https://example.com/new"} {
+		if got, err := s.Find(ctx, domain.Code(code), now); err != nil || got.URL() != want {
+			t.Fatalf("Find(%s) = %+v, %v", code, got, err)
+		}
+	}
+}
+
+func mustEnsure(t *testing.T, s *postgres.Store, months []time.Time) []string {
+	t.Helper()
+	names, err := s.EnsurePartitions(context.Background(), months)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }
 
 // linkPartitions are the partitions of short_link among names.

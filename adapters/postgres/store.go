@@ -22,11 +22,6 @@ import (
 type Options struct {
 	URL          string
 	MaxOpenConns int
-	// MaxLinkLifetime bounds how long after its creation a link is looked
-	// up: lookups only search partitions created within it, so the planner
-	// prunes the rest. cmd/wiring passes config's LinkRetention (MAX_TTL
-	// and a day, so clock skew between instances never hides a live link).
-	MaxLinkLifetime time.Duration
 	// Timeout, when positive, fails a network read or write that blocks this
 	// long, so a Postgres that stops answering cannot hang a request (see
 	// ioTimeoutDialer), and bounds each call as a whole, since the redirect
@@ -49,7 +44,6 @@ const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, 
 // connection pool.
 type Store struct {
 	db         *sqlx.DB
-	liveWindow time.Duration
 	timeout    time.Duration
 	insertStmt lazyStmt
 	// insertFeaturesStmt stores a batch in which some link has features.
@@ -75,7 +69,7 @@ func Open(opts Options) (*Store, error) {
 	db.SetMaxOpenConns(opts.MaxOpenConns)
 	db.SetMaxIdleConns(opts.MaxOpenConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	s := &Store{db: db, liveWindow: opts.MaxLinkLifetime, timeout: opts.Timeout}
+	s := &Store{db: db, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])`}
 	s.insertFeaturesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_features($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
@@ -128,10 +122,10 @@ func (s *Store) Insert(ctx context.Context, link domain.ShortLink, codeFreeAfter
 // Find implements ports.LinkStore. Concurrent lookups share statements
 // (lookupBatcher); a caller is answered within Options.Timeout whatever
 // Postgres does.
-func (s *Store) Find(ctx context.Context, code domain.Code, now time.Time) (domain.ShortLink, error) {
+func (s *Store) Find(ctx context.Context, code domain.Code, _ time.Time) (domain.ShortLink, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	return s.find(ctx, code, now.Add(-s.liveWindow))
+	return s.find(ctx, code)
 }
 
 // scanLink reads linkColumns of code's link from row, after any leading
@@ -181,7 +175,7 @@ func (s *Store) UpdateAudited(ctx context.Context, code domain.Code, now time.Ti
 		defer tx.Rollback() //nolint:errcheck // a no-op after Commit
 		var ord int64
 		current, err := scanLink(code, tx.QueryRowContext(ctx, findQuery+` FOR UPDATE OF l`,
-			pq.StringArray{string(code)}, now.Add(-s.liveWindow)), &ord)
+			pq.StringArray{string(code)}), &ord)
 		if errors.Is(err, sql.ErrNoRows) {
 			return domain.ShortLink{}, domain.ErrNotFound
 		}
@@ -206,7 +200,7 @@ func (s *Store) UpdateAudited(ctx context.Context, code domain.Code, now time.Ti
 			r.ForwardQuery, sql.NullString{String: r.PasswordHash, Valid: r.PasswordHash != ""}); err != nil {
 			return domain.ShortLink{}, translate("update link", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND link_id = $2`,
+		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND domain = '' AND link_id = $2`,
 			string(code), int64(r.ID), freeAfter); err != nil {
 			return domain.ShortLink{}, translate("update claim", err)
 		}

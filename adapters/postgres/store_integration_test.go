@@ -19,8 +19,6 @@ import (
 	"github.com/shortlink/shortlink/test/testenv"
 )
 
-const maxTTL = 365 * 24 * time.Hour
-
 func newStore(t *testing.T) *postgres.Store {
 	t.Helper()
 	s, _ := newStoreAndSQL(t)
@@ -32,7 +30,7 @@ func newStore(t *testing.T) *postgres.Store {
 func newStoreAndSQL(t *testing.T) (*postgres.Store, *sqlx.DB) {
 	t.Helper()
 	url := testenv.Database(t)
-	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
+	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +76,7 @@ func TestInsertRefusesCodeOfLiveLinkInAnyPartition(t *testing.T) {
 
 func TestStoreDownIsUnavailable(t *testing.T) {
 	t.Parallel()
-	s, err := postgres.Open(postgres.Options{URL: "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=1", MaxOpenConns: 1, MaxLinkLifetime: maxTTL})
+	s, err := postgres.Open(postgres.Options{URL: "postgres://postgres@127.0.0.1:1/x?sslmode=disable&connect_timeout=1", MaxOpenConns: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

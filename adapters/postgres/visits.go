@@ -67,8 +67,10 @@ func newCounterRows(n int) counterRows {
 	}
 }
 
+// add appends c's row starting at start, in the partition of start's
+// month: counters are kept by the month of the visit (VISIT_RETENTION).
 func (r *counterRows) add(c domain.VisitCounts, start time.Time, referrers string) {
-	r.months = append(r.months, FirstOfMonth(c.LinkCreatedAt).Unix())
+	r.months = append(r.months, FirstOfMonth(start).Unix())
 	r.links = append(r.links, int64(c.Link))
 	r.starts = append(r.starts, start.Unix())
 	r.humans = append(r.humans, c.Humans)
@@ -259,10 +261,12 @@ func notSent(err error) bool {
 // top referrers, tagged by which of start and host is NULL. One statement:
 // one snapshot. A slot's "other" may be negative (a batch that named a host
 // late took its visits back from it) and sum to nothing: left out then.
+// The rows are in the partitions of the window's months ($6 to $7), or,
+// written by an earlier release, in that of the link's creation month ($1).
 const dayStatsQuery = `
 WITH d AS (
     SELECT day AS start, humans, bots, referrers FROM visit_day
-    WHERE link_month = $1 AND link_id = $2 AND day >= $3 AND day < $4
+    WHERE (link_month = $1 OR (link_month >= $6 AND link_month < $7)) AND link_id = $2 AND day >= $3 AND day < $4
 )
 (SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM d GROUP BY start)
 UNION ALL
@@ -270,17 +274,18 @@ UNION ALL
  GROUP BY e.key HAVING sum(e.value::bigint) > 0 ORDER BY 3 DESC, 4 LIMIT $5)`
 
 // hourStatsQuery is dayStatsQuery for an hourly series: the buckets from
-// the hour rows, the referrers of the whole days in the window ($6 to $7)
+// the hour rows, the referrers of the whole days in the window ($8 to $9)
 // from the day rows, which hold a day's in a twenty-fourth of the rows,
 // and those of the hours at its ends from the hour rows.
 const hourStatsQuery = `
 WITH h AS (
     SELECT hour AS start, humans, bots, referrers FROM visit_hour
-    WHERE link_month = $1 AND link_id = $2 AND hour >= $3 AND hour < $4
+    WHERE (link_month = $1 OR (link_month >= $6 AND link_month < $7)) AND link_id = $2 AND hour >= $3 AND hour < $4
 ), refs AS (
-    SELECT referrers FROM visit_day WHERE link_month = $1 AND link_id = $2 AND day >= $6 AND day < $7
+    SELECT referrers FROM visit_day
+    WHERE (link_month = $1 OR (link_month >= $6 AND link_month < $7)) AND link_id = $2 AND day >= $8 AND day < $9
     UNION ALL
-    SELECT referrers FROM h WHERE start < $6 OR start >= $7
+    SELECT referrers FROM h WHERE start < $8 OR start >= $9
 )
 (SELECT start, sum(humans)::bigint, sum(bots)::bigint, NULL::text FROM h GROUP BY start)
 UNION ALL
@@ -290,7 +295,8 @@ UNION ALL
 // VisitStats implements ports.VisitStore in one statement.
 func (s *Store) VisitStats(ctx context.Context, q domain.VisitQuery) (domain.VisitStats, error) {
 	w := q.Window
-	query, args := dayStatsQuery, []any{FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), w.From, w.To, domain.TopReferrers}
+	query, args := dayStatsQuery, []any{FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), w.From, w.To, domain.TopReferrers,
+		FirstOfMonth(w.From).Format(time.DateOnly), FirstOfMonth(w.To).AddDate(0, 1, 0).Format(time.DateOnly)}
 	if w.Interval == domain.IntervalHour {
 		const day = 24 * time.Hour
 		firstDay, lastDay := w.From.Truncate(day), w.To.Truncate(day)

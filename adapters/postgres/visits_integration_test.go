@@ -36,9 +36,10 @@ func dayStats(t *testing.T, s *postgres.Store, link domain.LinkID, created, from
 	return got
 }
 
-// TestVisitCountersArePrunedWithTheirLinks: partitions --prune drops the
-// counters of a month's links with the links, and keeps the others.
-func TestVisitCountersArePrunedWithTheirLinks(t *testing.T) {
+// TestVisitCountersLiveInTheirVisitsMonth: counters go to the partition of
+// the visit's month, whatever the link's, and rows an earlier release wrote
+// in the partition of the link's creation month are still read.
+func TestVisitCountersLiveInTheirVisitsMonth(t *testing.T) {
 	t.Parallel()
 	s, db := newStoreAndSQL(t)
 	ctx := context.Background()
@@ -47,24 +48,23 @@ func TestVisitCountersArePrunedWithTheirLinks(t *testing.T) {
 		t.Fatal(err)
 	}
 	visitedAt := time.Date(2025, 3, 20, 10, 0, 0, 0, time.UTC)
-	batch := domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: visitedAt, Counts: []domain.VisitCounts{
-		visitCounts(1, jan, visitedAt, 5), visitCounts(2, mar, visitedAt, 7),
-	}}
+	batch := domain.VisitBatch{ID: domain.NewVisitBatchID(), Made: visitedAt, Counts: []domain.VisitCounts{visitCounts(1, jan, visitedAt, 5)}}
 	if err := s.AddVisits(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
 	var where string
-	if err := db.GetContext(ctx, &where, `SELECT tableoid::regclass::text FROM visit_hour WHERE link_id = 1`); err != nil || where != "visit_hour_y2025m01" {
-		t.Fatalf("January's link's counters live in %q (%v), want visit_hour_y2025m01", where, err)
+	if err := db.GetContext(ctx, &where, `SELECT tableoid::regclass::text FROM visit_hour WHERE link_id = 1`); err != nil || where != "visit_hour_y2025m03" {
+		t.Fatalf("a January link's March visits live in %q (%v), want visit_hour_y2025m03", where, err)
 	}
-	if _, err := s.DropPartitionsBefore(ctx, time.Date(2025, 2, 1, 0, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
+	// As the previous release writes them: the link's creation month.
+	for _, table := range []string{"visit_hour", "visit_day"} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO `+table+` VALUES ('2025-01-01', 1, '2025-03-21T00:00:00Z', 0, 2, 0, '{}')`); err != nil {
+			t.Fatal(err)
+		}
 	}
-	if got := dayStats(t, s, 1, jan, visitedAt.Truncate(24*time.Hour), 1); len(got.Series) != 0 {
-		t.Fatalf("the pruned link still has visits: %+v", got)
-	}
-	if got := dayStats(t, s, 2, mar, visitedAt.Truncate(24*time.Hour), 1); got.Total() != 7 {
-		t.Fatalf("the March link has %d visits, want 7", got.Total())
+	day := visitedAt.Truncate(24 * time.Hour)
+	if got := dayStats(t, s, 1, jan, day, 2); got.Total() != 7 {
+		t.Fatalf("the January link has %d visits over two days, want 7 (5 in March's partition, 2 in January's)", got.Total())
 	}
 }
 
@@ -133,7 +133,7 @@ func TestUncertainVisitWriteIsRetriedOnce(t *testing.T) {
 	u.Host = proxy.ln.Addr().String()
 	// One connection: the statement prepared on it by the first flush is
 	// what the swallowed write executes, in one round trip.
-	s, err := postgres.Open(postgres.Options{URL: u.String(), MaxOpenConns: 1, MaxLinkLifetime: maxTTL, Timeout: 500 * time.Millisecond})
+	s, err := postgres.Open(postgres.Options{URL: u.String(), MaxOpenConns: 1, Timeout: 500 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +180,7 @@ func TestUncertainVisitWriteIsRetriedOnce(t *testing.T) {
 
 func newStoreOn(t *testing.T, url string) *postgres.Store {
 	t.Helper()
-	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 4, MaxLinkLifetime: maxTTL})
+	s, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 4})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +228,7 @@ func TestDialFailureIsNotApplied(t *testing.T) {
 // daily series over 365 days and the hourly one over 31.
 func BenchmarkVisitStatsYear(b *testing.B) {
 	dbURL := testenv.Database(b)
-	s, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 4, MaxLinkLifetime: maxTTL})
+	s, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 4})
 	if err != nil {
 		b.Fatal(err)
 	}

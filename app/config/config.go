@@ -29,8 +29,9 @@ type Config struct {
 	RedisCodesURL    string `env:"REDIS_CODES_URL" envDefault:"redis://127.0.0.1:6380/0"`
 	PublicBaseURL    string `env:"PUBLIC_BASE_URL" envDefault:"http://localhost:8080"`
 
-	DefaultTTL       time.Duration `env:"DEFAULT_TTL" envDefault:"336h"`
-	MaxTTL           time.Duration `env:"MAX_TTL" envDefault:"8760h"`
+	// DefaultTTL and MaxTTL may be "never" (permanent links).
+	DefaultTTL       Lifetime      `env:"DEFAULT_TTL" envDefault:"336h"`
+	MaxTTL           Lifetime      `env:"MAX_TTL" envDefault:"8760h"`
 	CacheTTL         time.Duration `env:"CACHE_TTL" envDefault:"1h"`
 	NegativeCacheTTL time.Duration `env:"NEGATIVE_CACHE_TTL" envDefault:"10s"`
 	MaxURLLength     int           `env:"MAX_URL_LENGTH" envDefault:"4096"`
@@ -98,6 +99,10 @@ type Config struct {
 	// GeoIPDB names an MMDB file (GeoLite2 or DB-IP Country) to place
 	// visitors' addresses in countries with, instead of the embedded data.
 	GeoIPDB string `env:"GEOIP_DB"`
+	// VisitRetention is how many months of visit counters `partitions
+	// --prune` (and embedded mode's sweeper) keep, counted by the month of
+	// the visit.
+	VisitRetention int `env:"VISIT_RETENTION" envDefault:"13"`
 
 	Store   string `env:"STORE" envDefault:"postgres"`
 	DataDir string `env:"DATA_DIR" envDefault:"./data"`
@@ -215,7 +220,7 @@ func (c Config) validate() error {
 		errs = append(errs, fmt.Errorf("%s %s", name, fmt.Sprintf(format, args...)))
 	}
 	for name, d := range map[string]time.Duration{
-		"DEFAULT_TTL": c.DefaultTTL, "MAX_TTL": c.MaxTTL, "CACHE_TTL": c.CacheTTL,
+		"CACHE_TTL":          c.CacheTTL,
 		"NEGATIVE_CACHE_TTL": c.NegativeCacheTTL, "BATCH_INTERVAL": c.BatchInterval,
 		"REDIS_TIMEOUT": c.RedisTimeout, "SHUTDOWN_TIMEOUT": c.ShutdownTimeout, "REQUEST_TIMEOUT": c.RequestTimeout,
 	} {
@@ -225,6 +230,14 @@ func (c Config) validate() error {
 	}
 	if c.ShutdownDrain < 0 {
 		bad("SHUTDOWN_DRAIN", "must be 0 (no drain) or a positive duration such as 5s, got %s", c.ShutdownDrain)
+	}
+	for name, l := range map[string]Lifetime{"DEFAULT_TTL": c.DefaultTTL, "MAX_TTL": c.MaxTTL} {
+		if l <= 0 {
+			bad(name, "must be a positive duration such as 336h, or never, got %s", l)
+		}
+	}
+	if c.VisitRetention < 1 || c.VisitRetention > 1200 {
+		bad("VISIT_RETENTION", "must be a number of months between 1 and 1200, got %d", c.VisitRetention)
 	}
 	if c.DefaultTTL > c.MaxTTL {
 		bad("DEFAULT_TTL", "(%s) must not exceed MAX_TTL (%s)", c.DefaultTTL, c.MaxTTL)
@@ -387,14 +400,8 @@ func (c Config) DatabaseConnURL() string {
 	return u.String()
 }
 
-// retentionSlack is how much longer than MAX_TTL links are kept and
-// looked up, so clock skew between instances never hides or drops a live
-// link.
-const retentionSlack = 24 * time.Hour
-
-// LinkRetention is how long after its creation a link is kept and looked
-// up: MAX_TTL and retentionSlack.
-func (c Config) LinkRetention() time.Duration { return c.MaxTTL + retentionSlack }
+// Retention is what retention keeps (VISIT_RETENTION).
+func (c Config) Retention() domain.Retention { return domain.Retention{VisitMonths: c.VisitRetention} }
 
 // URLPolicy is the target-URL policy the configuration describes.
 func (c Config) URLPolicy() domain.URLPolicy {
@@ -404,5 +411,5 @@ func (c Config) URLPolicy() domain.URLPolicy {
 
 // ExpiryPolicy is the expiry policy the configuration describes.
 func (c Config) ExpiryPolicy() domain.ExpiryPolicy {
-	return domain.ExpiryPolicy{Default: c.DefaultTTL, Max: c.MaxTTL}
+	return domain.ExpiryPolicy{Default: c.DefaultTTL.Duration(), Max: c.MaxTTL.Duration()}
 }

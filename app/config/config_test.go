@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/shortlink/shortlink/app/config"
+	"github.com/shortlink/shortlink/domain"
 )
 
 func lookup(vars map[string]string) func(string) (string, bool) {
@@ -18,7 +19,7 @@ func TestLoadDefaultsAreValidAndLocal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.APIAddr != ":8000" || cfg.DefaultTTL != 14*24*time.Hour || cfg.MaxTTL != 365*24*time.Hour ||
+	if cfg.APIAddr != ":8000" || cfg.DefaultTTL.Duration() != 14*24*time.Hour || cfg.MaxTTL.Duration() != 365*24*time.Hour || cfg.VisitRetention != 13 ||
 		cfg.MaxURLLength != 4096 || !strings.Contains(cfg.RedisCodesURL, ":6380") || cfg.ShutdownDrain != 5*time.Second {
 		t.Fatalf("unexpected defaults: %+v", cfg)
 	}
@@ -178,5 +179,31 @@ func TestGoMemLimitTakesGoSyntax(t *testing.T) {
 	}
 	if _, err := config.Load(lookup(map[string]string{"GOMEMLIMIT": "1MiB"})); err == nil {
 		t.Error("GOMEMLIMIT=1MiB was accepted")
+	}
+}
+
+func TestLifetimesMayBeNever(t *testing.T) {
+	t.Parallel()
+	cfg, err := config.Load(lookup(map[string]string{"MAX_TTL": "never", "DEFAULT_TTL": "never"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.ExpiryPolicy(); p.Default != domain.Forever || !p.AllowsPermanent() {
+		t.Fatalf("MAX_TTL=DEFAULT_TTL=never: policy %+v", p)
+	}
+	if cfg, err = config.Load(lookup(map[string]string{"MAX_TTL": "never"})); err != nil || cfg.DefaultTTL.Duration() != 14*24*time.Hour {
+		t.Fatalf("MAX_TTL=never alone: %v, default %s", err, cfg.DefaultTTL)
+	}
+	_, err = config.Load(lookup(map[string]string{"DEFAULT_TTL": "never"}))
+	if err == nil || !strings.Contains(err.Error(), "DEFAULT_TTL (never) must not exceed MAX_TTL (8760h0m0s)") {
+		t.Fatalf("DEFAULT_TTL=never under a bounded MAX_TTL: %v", err)
+	}
+	for _, bad := range []string{"Never", "forever", "-1h", "0s"} {
+		if _, err := config.Load(lookup(map[string]string{"MAX_TTL": bad})); err == nil || !strings.Contains(err.Error(), "MAX_TTL") {
+			t.Errorf("MAX_TTL=%s: %v", bad, err)
+		}
+	}
+	if _, err := config.Load(lookup(map[string]string{"VISIT_RETENTION": "0"})); err == nil || !strings.Contains(err.Error(), "VISIT_RETENTION") {
+		t.Errorf("VISIT_RETENTION=0: %v", err)
 	}
 }

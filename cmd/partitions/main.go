@@ -1,11 +1,12 @@
 // Command partitions creates the monthly partitions of short_link, and of
-// the visit counters of each month's links (visit_hour, visit_day), ahead
-// of time and, optionally, drops those whose links have all expired, with
-// their counters.
+// the visit counters of each month's visits (visit_hour, visit_day), ahead
+// of time and, optionally, applies retention (VISIT_RETENTION): it deletes
+// the links that ended that long ago, in batches, drops the link
+// partitions left empty, and the counters' partitions of older months.
 //
 //	partitions --ahead 2                  this month and next
 //	partitions --month 2027-01 --month …  the named months
-//	partitions --ahead 3 --prune          also drop months older than MAX_TTL
+//	partitions --ahead 3 --prune          also apply retention
 //
 // Creates never depend on it (rows without a partition land in the default
 // one and are moved on the next run), but lookups are fastest when it runs daily.
@@ -40,7 +41,7 @@ func (m *monthList) Set(s string) error {
 func main() {
 	var months monthList
 	ahead := flag.Int("ahead", 0, "create partitions for the current month and the next N-1 months")
-	prune := flag.Bool("prune", false, "drop partitions whose every link expired (older than MAX_TTL), with the links' visit counters")
+	prune := flag.Bool("prune", false, "delete links that ended VISIT_RETENTION months ago, drop link partitions left empty and visit counters older than VISIT_RETENTION months")
 	flag.Var(&months, "month", "create the partition of month YYYY-MM (repeatable)")
 	flag.Parse()
 	if err := run(months, *ahead, *prune); err != nil {
@@ -74,8 +75,9 @@ func run(months monthList, ahead int, prune bool) error {
 		return err
 	}
 	if prune {
-		dropped, err := store.DropPartitionsBefore(ctx, now.Add(-cfg.MaxTTL))
-		for _, line := range byMonth(dropped) {
+		pruned, err := store.Prune(ctx, cfg.Retention().Cutoffs(now))
+		fmt.Println("links deleted:", pruned.Links)
+		for _, line := range byMonth(pruned.Partitions) {
 			fmt.Println("partition dropped:", line)
 		}
 		return err
@@ -84,7 +86,7 @@ func run(months monthList, ahead int, prune bool) error {
 }
 
 // byMonth writes partition names one month a line: the month's links'
-// partition, then those of their visit counters, e.g.
+// partition, then those of the month's visit counters, e.g.
 // "short_link_y2027m01 (visits: visit_hour_y2027m01, visit_day_y2027m01)".
 func byMonth(names []string) []string {
 	var order []string
@@ -105,7 +107,7 @@ func byMonth(names []string) []string {
 	for _, month := range order {
 		line := links[month]
 		if line == "" {
-			line = "(links of " + month + " already gone)"
+			line = "(links of " + month + " kept)"
 		}
 		if v := visits[month]; len(v) > 0 {
 			line += " (visits: " + strings.Join(v, ", ") + ")"

@@ -15,7 +15,7 @@ func TestByMonthPrintsAMonthALine(t *testing.T) {
 	want := []string{
 		"short_link_y2027m01 (visits: visit_hour_y2027m01, visit_day_y2027m01)",
 		"short_link_y2027m02 (visits: visit_hour_y2027m02, visit_day_y2027m02)",
-		"(links of y2026m01 already gone) (visits: visit_hour_y2026m01)",
+		"(links of y2026m01 kept) (visits: visit_hour_y2026m01)",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("byMonth = %q, want %q", got, want)

@@ -25,18 +25,16 @@ func (c *cli) enableCommand() *cobra.Command {
 func (c *cli) extendCommand() *cobra.Command {
 	cmd := c.changeCommand("extend CODE WHEN", "Move a link's expiry to WHEN: an RFC 3339 time, a date, or a duration from now (90d)",
 		func(args []string) (oapi.ChangeRequest, error) {
-			if args[1] == neverExpires {
-				return oapi.ChangeRequest{}, usageErrorf("never: this API has no permanent links (its expires_at is a date-time)")
-			}
-			at, err := parseInstant(args[1], c.now(), 1)
+			at, err := expiryArg(args[1], c.now())
 			if err != nil {
 				return oapi.ChangeRequest{}, usageError{err}
 			}
 			return oapi.ChangeRequest{ExpiresAt: &at}, nil
 		})
 	cmd.Long = `Move a link's expiry to WHEN, earlier or later: an RFC 3339 time, a date
-(midnight UTC), or a duration counted from now (90d, 2w, 12h). The server
-allows at most MAX_TTL after the link's creation.`
+(midnight UTC), a duration counted from now (90d, 2w, 12h), or never (a
+permanent link, when the server's MAX_TTL is never). The server allows at
+most MAX_TTL after the link's creation.`
 	cmd.Args = exactArgs("CODE", "WHEN")
 	return cmd
 }

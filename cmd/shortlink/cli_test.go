@@ -71,13 +71,35 @@ func (r runner) want(exit int, stderr string, args ...string) {
 	}
 }
 
-func startAPI(t *testing.T) httpsuite.Env {
+func startAPI(t *testing.T, configure ...func(cfg *config.Config)) httpsuite.Env {
 	t.Helper()
 	store := memory.NewLinkStore()
 	return httpsuite.StartInProcess(t, httpsuite.Parts{
 		Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-		Configure: func(cfg *config.Config) { cfg.AdminKeys = []string{adminKey} },
+		Configure: func(cfg *config.Config) {
+			cfg.AdminKeys = []string{adminKey}
+			for _, c := range configure {
+				c(cfg)
+			}
+		},
 	})
+}
+
+// TestPermanentLinksOnTheCommandLine: with MAX_TTL=never, --expires never
+// and extend … never make permanent links, printed as expiring never.
+func TestPermanentLinksOnTheCommandLine(t *testing.T) {
+	t.Parallel()
+	env := startAPI(t, httpsuite.AllowPermanent)
+	r := runner{t: t, env: map[string]string{"SHORTLINK_URL": env.BaseURL, "SHORTLINK_KEY": adminKey}}
+	if out := r.must("create", "https://example.com/poster", "--alias", "poster", "--expires", "never"); !strings.Contains(out, "expires       never\n") {
+		t.Errorf("create --expires never printed\n%s", out)
+	}
+	if out := r.must("extend", "poster", "30d"); !strings.Contains(out, "(in 30 days)") {
+		t.Errorf("extend 30d printed\n%s", out)
+	}
+	if out := r.must("extend", "poster", "never"); !strings.Contains(out, "expires    never\n") {
+		t.Errorf("extend never printed\n%s", out)
+	}
 }
 
 // TestCommands runs each command against an in-process api (in-memory
@@ -102,7 +124,7 @@ func TestCommands(t *testing.T) {
 	}
 	r.want(1, "shortlink: alias is already taken (alias_taken)\n", "create", "https://example.com/x", "--alias", "launch")
 	r.want(2, "--expires", "create", "https://example.com/x", "--expires", "soon")
-	r.want(2, "permanent", "create", "https://example.com/x", "--expires", "never")
+	r.want(1, "(expires_at_too_far)", "create", "https://example.com/x", "--expires", "never") // MAX_TTL is not never here
 	r.want(2, "takes 1 argument", "create")
 	r.want(2, "unknown flag", "create", "https://example.com/x", "--nope")
 	r.want(2, "unknown command", "nope")

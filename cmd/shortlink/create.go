@@ -19,8 +19,9 @@ func (c *cli) createCommand() *cobra.Command {
 		Long: `Create a short link to URL and print it, its code, target, expiry and
 manage token (shown once: it manages the link without a key).
 
---expires takes an RFC 3339 time, a date (midnight UTC), or a duration
-from now such as 30d, 12h or 2w; without it the server's DEFAULT_TTL holds.`,
+--expires takes an RFC 3339 time, a date (midnight UTC), a duration from
+now such as 30d, 12h or 2w, or never (a permanent link, when the server's
+MAX_TTL is never); without it the server's DEFAULT_TTL holds.`,
 		Example: `  shortlink create https://example.com/launch --alias launch --expires 30d
   shortlink create -q https://example.com/a   # prints the short URL alone`,
 		Args: exactArgs("URL"),
@@ -29,11 +30,8 @@ from now such as 30d, 12h or 2w; without it the server's DEFAULT_TTL holds.`,
 			if alias != "" {
 				req.Alias = &alias
 			}
-			if expires == neverExpires {
-				return usageErrorf("--expires never: this API has no permanent links (its expires_at is a date-time)")
-			}
 			if expires != "" {
-				at, err := parseInstant(expires, c.now(), 1)
+				at, err := expiryArg(expires, c.now())
 				if err != nil {
 					return usageErrorf("--expires: %v", err)
 				}
@@ -58,7 +56,7 @@ from now such as 30d, 12h or 2w; without it the server's DEFAULT_TTL holds.`,
 				{"short URL", v.ShortUrl},
 				{"code", v.Code},
 				{"url", v.Url},
-				{"expires", c.when(v.ExpiresAt)},
+				{"expires", c.expiry(v.ExpiresAt)},
 				{"manage token", v.ManageToken + "  (shown once: it manages this link without a key)"},
 			})
 		},

@@ -47,8 +47,16 @@ func (c *cli) printInfo(v oapi.Info) error {
 		{"url", url},
 		{"state", string(v.State)},
 		{"created", c.when(v.CreatedAt)},
-		{"expires", c.when(v.ExpiresAt)},
+		{"expires", c.expiry(v.ExpiresAt)},
 	})
+}
+
+// expiry is an expiry as the API gives it: when, or never (null).
+func (c *cli) expiry(t *time.Time) string {
+	if t == nil {
+		return neverExpires
+	}
+	return c.when(*t)
 }
 
 // when is an instant as the API gives it (UTC, RFC 3339) and how far from now.

@@ -66,3 +66,16 @@ func parseInstant(s string, now time.Time, sign int) (time.Time, error) {
 
 // neverExpires is how an expiry for ever is written on the command line.
 const neverExpires = "never"
+
+// expiryArg is an expiry given on the command line as the API takes it:
+// never, or an instant (parseInstant) in RFC 3339.
+func expiryArg(raw string, now time.Time) (string, error) {
+	if raw == neverExpires {
+		return neverExpires, nil
+	}
+	at, err := parseInstant(raw, now, 1)
+	if err != nil {
+		return "", err
+	}
+	return at.Format(time.RFC3339Nano), nil
+}

@@ -33,7 +33,7 @@ func AppOptions(cfg config.Config) app.Options {
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
 		VisitPendingBytes: int64(cfg.VisitPendingBytes), VisitUniquesInterval: cfg.VisitUniquesInterval,
-		ForwardQueryDefault: cfg.ForwardQueryDefault,
+		ForwardQueryDefault: cfg.ForwardQueryDefault, Retention: cfg.Retention(),
 	}
 }
 
@@ -61,7 +61,7 @@ func PoolOptions(cfg config.Config) redispool.Options {
 
 // BoltOptions are the embedded store's settings.
 func BoltOptions(cfg config.Config) bolt.Options {
-	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.LinkRetention(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine)}
+	return bolt.Options{Dir: cfg.DataDir, Retention: cfg.Retention(), Quarantine: domain.CodeQuarantine(cfg.CodeQuarantine)}
 }
 
 // MemoryCacheOptions are the in-process cache's settings: the local tier
@@ -79,7 +79,7 @@ func HTTPOptions(cfg config.Config) httpapi.Options {
 		CreateRateLimit: cfg.CreateRateLimit, APIKeys: cfg.APIKeys, AnonymousCreate: cfg.AnonymousCreate, MaxConnections: maxConnections(cfg),
 		MetricsAddr: cfg.MetricsAddr, MetricsOffAPI: !cfg.MetricsOnAPIListener(),
 		ShutdownDrain: cfg.ShutdownDrain,
-		DefaultTTL:    cfg.DefaultTTL, MaxTTL: cfg.MaxTTL, MaxURLLength: cfg.MaxURLLength,
+		DefaultTTL:    cfg.DefaultTTL.Duration(), MaxTTL: cfg.MaxTTL.Duration(), MaxURLLength: cfg.MaxURLLength,
 		NotFoundURL: cfg.NotFoundURL, AllowRobots: cfg.Robots == "allow",
 		Greet: greeting(cfg),
 	}

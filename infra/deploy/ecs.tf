@@ -24,6 +24,7 @@ locals {
     CREATE_RATE_LIMIT    = tostring(var.create_rate_limit)
     MISS_RATE_LIMIT      = tostring(var.miss_rate_limit)
     VISIT_FLUSH_INTERVAL = var.visit_flush_interval
+    VISIT_RETENTION      = tostring(var.visit_retention)
     SHUTDOWN_DRAIN       = "${var.shutdown_drain_seconds}s"
     SHUTDOWN_TIMEOUT     = "${var.shutdown_timeout_seconds}s"
     DB_MAX_OPEN_CONNS    = tostring(var.db_max_open_conns)

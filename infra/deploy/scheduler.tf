@@ -1,8 +1,8 @@
 # EventBridge Scheduler runs the jobs as one-off Fargate tasks.
 # batch --once tops up the code pool; partitions --ahead N creates the
 # monthly partitions ahead of time (the api also does it at start) and, with
-# --prune, drops the months whose every link is past MAX_TTL, visit counters
-# included. The password rotation schedules are in db_password_rotation.tf.
+# --prune, applies retention: links that ended VISIT_RETENTION months ago,
+# link partitions left empty, visit counters older than VISIT_RETENTION. The password rotation schedules are in db_password_rotation.tf.
 
 locals {
   schedules = {

@@ -413,7 +413,7 @@ variable "partitions_ahead" {
 }
 
 variable "partitions_prune" {
-  description = "The daily partitions job also runs --prune: drops link partitions and their visit counters older than MAX_TTL."
+  description = "The daily partitions job also runs --prune: deletes links that ended visit_retention months ago, drops link partitions left empty and visit counters older than visit_retention."
   type        = bool
   default     = true
 }
@@ -427,7 +427,7 @@ variable "default_ttl" {
 }
 
 variable "max_ttl" {
-  description = "MAX_TTL: longest lifetime a client may ask for."
+  description = "MAX_TTL: longest lifetime a client may ask for (Go duration, or \"never\" to allow permanent links)."
   type        = string
   default     = "8760h"
 }
@@ -501,6 +501,12 @@ variable "visit_flush_interval" {
   description = "VISIT_FLUSH_INTERVAL: how often each api task writes its visit counts (Go duration). A task killed without SIGTERM loses at most this much."
   type        = string
   default     = "1s"
+}
+
+variable "visit_retention" {
+  description = "VISIT_RETENTION: months of visit counters kept (by the month of the visit), and how long a link that ended is kept before --prune deletes it."
+  type        = number
+  default     = 13
 }
 
 variable "shutdown_drain_seconds" {

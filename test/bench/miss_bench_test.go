@@ -35,11 +35,11 @@ func benchmarkMiss(b *testing.B, lookupWorkers int) {
 		WITH ins AS (
 			INSERT INTO short_link (code, url, created_at, expires_at)
 			SELECT 'm' || lpad(n::text, 7, '0'), 'https://example.com/miss/' || n, now(), now() + interval '14 days'
-			FROM generate_series(0, %d) AS n RETURNING id, code, expires_at)
-		INSERT INTO code_claim (code, link_id, free_after) SELECT code, id, expires_at + interval '365 days' FROM ins`, missLinks-1)); err != nil {
+			FROM generate_series(0, %d) AS n RETURNING id, code, created_at, expires_at)
+		INSERT INTO code_claim (code, link_id, free_after, created_at) SELECT code, id, expires_at + interval '365 days', created_at FROM ins`, missLinks-1)); err != nil {
 		b.Fatal(err)
 	}
-	store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 16, MaxLinkLifetime: 365 * 24 * time.Hour, Timeout: 5 * time.Second, LookupWorkers: lookupWorkers})
+	store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 16, Timeout: 5 * time.Second, LookupWorkers: lookupWorkers})
 	if err != nil {
 		b.Fatal(err)
 	}

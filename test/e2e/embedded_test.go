@@ -22,7 +22,7 @@ import (
 // TestEmbeddedServesThePage: `make run` (api -embedded) serves the page at
 // / and its assets, as the api behind nginx does (TestBrowser).
 func TestEmbeddedServesThePage(t *testing.T) {
-	base := fmt.Sprintf("http://127.0.0.1:%d", startEmbedded(t))
+	base := fmt.Sprintf("http://127.0.0.1:%d", startEmbedded(t, nil))
 	r := testkit.Send(nil, http.MethodGet, base+"/", "", nil, nil)
 	if r.Status != http.StatusOK || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") ||
 		!strings.Contains(r.Header.Get("Content-Security-Policy"), "script-src 'self'") {

@@ -99,6 +99,29 @@ func testFrontDoor(t *testing.T, s *stack) {
 		r = httpsuite.Create(t, env, map[string]any{"url": longest + "a"})
 		testkit.ExpectError(t, r, http.StatusRequestEntityTooLarge, "body_too_large", "")
 	})
+
+	t.Run("a permanent link is created, redirected and managed through nginx", func(t *testing.T) {
+		t.Parallel()
+		// An api with MAX_TTL=never, behind its own nginx, on the stack's
+		// database and Redis (the stack's own api refuses "never").
+		apiPort, proxyPort := testkit.FreePort(t), testkit.FreePort(t)
+		s.startAPIWith(t, apiPort, "MAX_TTL", "never")
+		proxy, _ := testenv.StartNginx(t, s.root, fmt.Sprintf("127.0.0.1:%d", apiPort), proxyPort, testkit.NginxOptions{})
+		env := httpsuite.Env{BaseURL: proxy, PublicBaseURL: s.proxyURL}
+		const target = "https://example.com/poster"
+		r := httpsuite.MustCreate(t, env, map[string]any{"url": target, "expires_at": "never"})
+		if raw, ok := r.Envelope.Data["expires_at"]; !ok || raw != nil {
+			t.Fatalf("create never through nginx = %s, want expires_at null", r)
+		}
+		code, token := r.Field("code"), r.Field("manage_token")
+		testkit.ExpectRedirects(t, proxy, code, target)
+		testkit.ExpectRedirects(t, s.proxyURL, code, target) // the stack's own api reads it too
+		end := time.Now().Add(48 * time.Hour).UTC().Truncate(time.Second).Format(time.RFC3339)
+		changed := httpsuite.Send(t, env, http.MethodPatch, "/v1/shortlink/"+code, token, map[string]any{"expires_at": end})
+		if changed.Status != http.StatusOK || changed.Field("expires_at") != end {
+			t.Fatalf("giving the permanent link an end through nginx = %s", changed)
+		}
+	})
 }
 
 // startAPIWith runs one more api on port with overrides of the stack's

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -104,7 +105,7 @@ func TestREADMEExamples(t *testing.T) {
 			continue
 		}
 		t.Run(filepath.Base(f.name), func(t *testing.T) {
-			port := startEmbedded(t)
+			port := startEmbedded(t, exampleEnv[f.name])
 			rewrite := strings.NewReplacer("localhost:8000", fmt.Sprintf("localhost:%d", port))
 			env := []string{
 				"PATH=" + testenv.BuildBinaries(t) + string(os.PathListSeparator) + os.Getenv("PATH"),
@@ -190,20 +191,26 @@ func exampleFiles(t *testing.T) []exampleFile {
 	return files
 }
 
+// exampleEnv is what a page's examples start `make run` with besides the
+// admin key, as the page says at its top.
+var exampleEnv = map[string]map[string]string{"docs/api.md": {"MAX_TTL": "never"}}
+
 // readmeAdminKey is the admin key docs/api.md starts `make run` with.
 const readmeAdminKey = "local-admin-key-0123456789"
 
 // startEmbedded runs `api -embedded` as `make run` does, with a fresh
 // DATA_DIR and on a free port instead of :8000, and with the admin key the
 // documents start it with, and returns the port. The api stops when t ends.
-func startEmbedded(t *testing.T) int {
+func startEmbedded(t *testing.T, more map[string]string) int {
 	t.Helper()
 	bin := testenv.BuildBinaries(t)
 	port := testkit.FreePort(t)
-	api := testenv.StartProcess(t, "api -embedded", filepath.Join(bin, "api"), map[string]string{
+	vars := map[string]string{
 		"API_ADDR": fmt.Sprintf("127.0.0.1:%d", port), "DATA_DIR": t.TempDir(), "LOG_REQUESTS": "false",
 		"ADMIN_KEYS": readmeAdminKey,
-	}, "-embedded")
+	}
+	maps.Copy(vars, more)
+	api := testenv.StartProcess(t, "api -embedded", filepath.Join(bin, "api"), vars, "-embedded")
 	api.WaitHTTP(fmt.Sprintf("http://127.0.0.1:%d/v1/health", port), 200, 30*time.Second)
 	return port
 }

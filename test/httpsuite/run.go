@@ -62,6 +62,7 @@ var clockFreeCases = []struct {
 	{"concurrent creates of one alias have one winner", concurrentCreatesOfOneAliasHaveOneWinner},
 	{"validation errors are 400 with a reason and the field", validationErrorsAre400WithAReasonAndTheField},
 	{"wrong content type is 415 and oversized body 413", wrongContentTypeIs415AndOversizedBody413},
+	{"never is refused under a bounded MAX_TTL", neverIsRefusedUnderABoundedMaxTTL},
 }
 
 func healthIsBareAndTouchesNothing(t *testing.T, env Env) {

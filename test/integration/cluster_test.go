@@ -26,7 +26,7 @@ func TestHTTPSuiteOnRedisCluster(t *testing.T) {
 	t.Parallel()
 	httpsuite.Run(t, func(t *testing.T) httpsuite.Env {
 		url := testenv.Database(t)
-		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40, MaxLinkLifetime: maxTTL})
+		store, err := postgres.Open(postgres.Options{URL: url, MaxOpenConns: 40})
 		if err != nil {
 			t.Fatal(err)
 		}

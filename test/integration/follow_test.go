@@ -201,7 +201,7 @@ func TestAMissedNotificationIsCaughtByThePoll(t *testing.T) {
 func TestLookupCostsOnPostgresAndRedis(t *testing.T) {
 	t.Parallel()
 	s := testenv.NewStack(t, "")
-	opts := postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL, Timeout: 5 * time.Second}
+	opts := postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, Timeout: 5 * time.Second}
 	store, err := postgres.Open(opts)
 	if err != nil {
 		t.Fatal(err)

@@ -38,7 +38,6 @@ const (
 	// adapterTimeout bounds Redis operations of in-process APIs: generous,
 	// so a slow race-instrumented run degrades no assertion about hits.
 	adapterTimeout = time.Second
-	maxTTL         = 365 * 24 * time.Hour
 )
 
 // baseEnv is the api and batch configuration every test starts from; a
@@ -76,7 +75,7 @@ func startInProcess(t *testing.T, s *testenv.Stack) inProcessAPI {
 // when not nil.
 func startInProcessWith(t *testing.T, s *testenv.Stack, wrap func(ports.ChangeFeed) ports.ChangeFeed) inProcessAPI {
 	t.Helper()
-	opts := postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, MaxLinkLifetime: maxTTL, Timeout: 5 * time.Second}
+	opts := postgres.Options{URL: s.DatabaseURL, MaxOpenConns: 8, Timeout: 5 * time.Second}
 	store, err := postgres.Open(opts)
 	if err != nil {
 		t.Fatal(err)

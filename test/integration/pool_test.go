@@ -91,7 +91,7 @@ func TestConcurrentFillsNeverAddTheSameCode(t *testing.T) {
 	server := testenv.StartRedisServer(t)
 	fillers := make([]*app.PoolFiller, 2)
 	for i := range fillers {
-		store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 2, MaxLinkLifetime: maxTTL})
+		store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

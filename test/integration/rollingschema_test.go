@@ -4,6 +4,7 @@ package integration
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"os/exec"
@@ -92,6 +93,24 @@ func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
 				}
 				return nil
 			})
+		}
+	}
+
+	// A permanent link made by the working tree's api (MAX_TTL=never, which
+	// the previous release cannot parse, so it runs with its own
+	// environment): the previous release reads its far-future expiry as an
+	// ordinary one and redirects.
+	permanentEnv := maps.Clone(env)
+	permanentEnv["MAX_TTL"] = "never"
+	forever := startReady(t, bin, permanentEnv)
+	poster := "https://example.com/rolling-deploy/poster-" + testkit.RandomHex(4)
+	created := testkit.SendJSON(loadClient, http.MethodPost, forever+"/v1/shortlink", map[string]string{"url": poster, "expires_at": "never"})
+	if raw, ok := created.Envelope.Data["expires_at"]; created.Status != http.StatusCreated || !ok || raw != nil {
+		t.Fatalf("a permanent link on the new api: %v, want 201 with expires_at null", created)
+	}
+	for _, name := range []string{"old", "new", "old"} {
+		if r := resolve(apis[name], created.Field("code")); r.Status != http.StatusFound || r.Location() != poster {
+			t.Errorf("a permanent link resolved on the %s api: %v (Location %q), want 302 to %s", name, r, r.Location(), poster)
 		}
 	}
 

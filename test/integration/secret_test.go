@@ -27,7 +27,7 @@ func TestFreshDataSetsMintDifferentCodes(t *testing.T) {
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	firstCode := func(dbURL string) string {
 		t.Helper()
-		store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 2, MaxLinkLifetime: maxTTL})
+		store, err := postgres.Open(postgres.Options{URL: dbURL, MaxOpenConns: 2})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -849,11 +849,12 @@ type ChangeRequest struct {
 
 	// ExpiresAt RFC 3339 with `Z` or an offset; in the future and at most MAX_TTL
 	// (default 365 days) after the link was created. Earlier or later
-	// than the current expiry.
+	// than the current expiry. `"never"` makes the link permanent
+	// (when MAX_TTL is `never`); a date gives a permanent link an end.
 	//
 	//
 	// Example: 2027-06-30T00:00:00Z
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt *string `json:"expires_at,omitempty"`
 
 	// ForwardQuery Turns query forwarding on or off (see the create's `forward_query`).
 	ForwardQuery *bool `json:"forward_query,omitempty"`
@@ -883,11 +884,14 @@ type CreateRequest struct {
 	Alias *string `json:"alias,omitempty"`
 
 	// ExpiresAt RFC 3339 with `Z` or an offset; after now and at most MAX_TTL
-	// (default 365 days) ahead. Omitted: now + DEFAULT_TTL (default 14 days).
+	// (default 365 days) ahead. `"never"` asks for a permanent link,
+	// allowed when MAX_TTL is `never` (otherwise 400
+	// `expires_at_too_far`). Omitted or null: DEFAULT_TTL (default
+	// 14 days from now; `never` makes new links permanent).
 	//
 	//
 	// Example: 2027-01-31T00:00:00+01:00
-	ExpiresAt *time.Time `json:"expires_at,omitempty"`
+	ExpiresAt *string `json:"expires_at,omitempty"`
 
 	// ForwardQuery true: a redirect appends the short URL's query string to the
 	// target, after the target's own parameters, which it never
@@ -932,10 +936,9 @@ type Created struct {
 	// Example: k0OmqQY
 	Code Code `json:"code"`
 
-	// ExpiresAt RFC 3339 in UTC (`Z`), up to microsecond precision.
-	//
-	// Example: 2027-01-31T00:00:00Z
-	ExpiresAt Timestamp `json:"expires_at"`
+	// ExpiresAt When the link stops redirecting (a Timestamp), or null for a
+	// permanent link, which never expires.
+	ExpiresAt *Expiry `json:"expires_at"`
 
 	// ForwardQuery Present, true, when a redirect appends the short URL's query string to the target; absent otherwise.
 	ForwardQuery *CreatedForwardQuery `json:"forward_query,omitempty"`
@@ -1007,6 +1010,10 @@ type ErrorEnvelope struct {
 // given and what a client should do.
 type ErrorEnvelopeDataReason string
 
+// Expiry When the link stops redirecting (a Timestamp), or null for a
+// permanent link, which never expires.
+type Expiry = Timestamp
+
 // Health defines model for Health.
 type Health struct {
 	Status HealthStatus `json:"status"`
@@ -1027,10 +1034,9 @@ type Info struct {
 	// Example: 2027-01-31T00:00:00Z
 	CreatedAt Timestamp `json:"created_at"`
 
-	// ExpiresAt RFC 3339 in UTC (`Z`), up to microsecond precision.
-	//
-	// Example: 2027-01-31T00:00:00Z
-	ExpiresAt Timestamp `json:"expires_at"`
+	// ExpiresAt When the link stops redirecting (a Timestamp), or null for a
+	// permanent link, which never expires.
+	ExpiresAt *Expiry `json:"expires_at"`
 
 	// ForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
 	ForwardQuery *InfoForwardQuery `json:"forward_query,omitempty"`

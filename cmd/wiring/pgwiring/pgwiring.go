@@ -18,7 +18,7 @@ import (
 // StoreOptions are the api's and batch's store settings.
 func StoreOptions(cfg config.Config) postgres.Options {
 	return postgres.Options{
-		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns, MaxLinkLifetime: cfg.LinkRetention(),
+		URL: cfg.DatabaseConnURL(), MaxOpenConns: cfg.DBMaxOpenConns,
 		Timeout: cfg.RequestTimeout, InsertWorkers: cfg.DBInsertWorkers, LookupWorkers: cfg.DBLookupWorkers,
 	}
 }
@@ -26,7 +26,7 @@ func StoreOptions(cfg config.Config) postgres.Options {
 // ToolOptions are the store settings of the partitions command: a small
 // pool and no I/O timeout, since partition upkeep runs long statements.
 func ToolOptions(cfg config.Config) postgres.Options {
-	return postgres.Options{URL: cfg.DatabaseConnURL(), MaxOpenConns: 2, MaxLinkLifetime: cfg.MaxTTL}
+	return postgres.Options{URL: cfg.DatabaseConnURL(), MaxOpenConns: 2}
 }
 
 // MigrateURL is the database URL the migrate command hands dbmate.

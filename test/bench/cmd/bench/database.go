@@ -49,8 +49,8 @@ func seedSQL(ctx context.Context, dbURL string, n int) error {
 			SELECT 'x' || lpad(i::text, 7, '0'), 'https://example.com/seeded/' || md5(i::text),
 			       now() - interval '1 hour', now() + interval '30 days'
 			FROM generate_series(0, %d) AS i`, n-1),
-		`INSERT INTO code_claim (code, link_id, free_after)
-			SELECT code, id, expires_at + interval '365 days' FROM short_link WHERE code LIKE 'x%'`,
+		`INSERT INTO code_claim (code, link_id, free_after, created_at)
+			SELECT code, id, expires_at + interval '365 days', created_at FROM short_link WHERE code LIKE 'x%'`,
 		"VACUUM ANALYZE")
 }
 

@@ -34,7 +34,11 @@
 //
 // With -scale (make bench-scale) it instead compares two stacks, one with
 // -scale-links links seeded in SQL and one with -scale-base: creates,
-// cached redirects, misses and statistics reads (scale.go).
+// cached redirects, misses and statistics reads (scale.go). With -spread N
+// as well (make bench-scale-spread) it compares -scale-links permanent
+// links created over N months with the same links created in one month:
+// cache-miss redirects, which read a code's claim and then the one
+// partition holding its link (spread.go).
 //
 // With -capacity it runs a cached redirect, a miss (an unknown code) and a
 // create, with the CPU each cost the api, Postgres and both Redis per
@@ -84,6 +88,7 @@ type options struct {
 	scale         bool
 	scaleLinks    int
 	scaleBase     int
+	spread        int
 }
 
 func main() {
@@ -107,6 +112,8 @@ func main() {
 	flag.BoolVar(&o.scale, "scale", false, "instead, compare a stack of -scale-links links with one of -scale-base (make bench-scale; -out defaults to test/bench/results/scale.md)")
 	flag.IntVar(&o.scaleLinks, "scale-links", 10_000_000, "links seeded in SQL on the large side of -scale")
 	flag.IntVar(&o.scaleBase, "scale-base", 1_000_000, "links seeded in SQL on the small side of -scale (enough that misses stay misses)")
+	flag.IntVar(&o.spread, "spread", 0, "with -scale, instead compare -scale-links permanent links created over this many months with the same in one month "+
+		"(make bench-scale-spread; -out defaults to test/bench/results/spread.md)")
 	flag.StringVar(&o.nginxWorkers, "nginx-workers", "1", "nginx worker_processes (a number or auto)")
 	flag.StringVar(&o.adminURL, "pg", testkit.EnvOr("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		"Postgres URL of a database on a server where the bench may drop and create "+"its own (BENCH_PG_URL)")
@@ -124,6 +131,9 @@ func main() {
 	}
 	if o.scale && !flagSet("out") {
 		o.out = "test/bench/results/scale.md"
+		if o.spread > 0 {
+			o.out = "test/bench/results/spread.md"
+		}
 	}
 	if o.quick {
 		if !flagSet("out") {
@@ -188,6 +198,10 @@ func run(ctx context.Context, o options) error {
 	}()
 	var report string
 	switch {
+	case o.scale && o.spread > 0:
+		if report, err = b.runSpread(ctx); err != nil {
+			return err
+		}
 	case o.scale:
 		if report, err = b.runScale(ctx); err != nil {
 			return err

@@ -67,25 +67,16 @@ type stack struct {
 // newStack starts the stack's Redis servers, recreates database dbName,
 // migrates it, seeds links in SQL and fills the code pool.
 func (b *bench) newStack(ctx context.Context, name, dbName string, links int, pool int64) (*stack, error) {
+	return b.newStackSeeded(ctx, name, dbName, links, pool, func(ctx context.Context, dbURL string) error { return seedSQL(ctx, dbURL, links) })
+}
+
+// newStackSeeded is newStack with links seeded by seed, once the schema
+// and this month's and the next month's partitions are in place.
+func (b *bench) newStackSeeded(ctx context.Context, name, dbName string, links int, pool int64, seed func(ctx context.Context, dbURL string) error) (*stack, error) {
 	s := &stack{name: name, links: links}
 	ports, err := testkit.FreePorts(2)
 	if err != nil {
 		return nil, err
-	}
-	for i, role := range []string{"redis-cache", "redis-codes"} {
-		p, err := b.startProc(name+"-"+role, nil, "redis-server", "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
-			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes")
-		if err != nil {
-			return nil, err
-		}
-		if err := waitTCP(p, fmt.Sprintf("127.0.0.1:%d", ports[i]), 10*time.Second); err != nil {
-			return nil, err
-		}
-		if i == 0 {
-			s.cache = p
-		} else {
-			s.codes = p
-		}
 	}
 	if s.dbURL, err = b.freshDatabase(ctx, dbName); err != nil {
 		return nil, err
@@ -107,10 +98,27 @@ func (b *bench) newStack(ctx context.Context, name, dbName string, links int, po
 	if links > 0 {
 		b.logf("%s: seeding %d links in SQL", name, links)
 		t0 := time.Now()
-		if err := seedSQL(ctx, s.dbURL, links); err != nil {
+		if err := seed(ctx, s.dbURL); err != nil {
 			return nil, err
 		}
 		b.logf("%s: seeded in %s", name, time.Since(t0).Round(time.Second))
+	}
+	// The Redis servers start once the (long) seeding is done: nothing
+	// before needs them.
+	for i, role := range []string{"redis-cache", "redis-codes"} {
+		p, err := b.startProc(name+"-"+role, nil, "redis-server", "--port", strconv.Itoa(ports[i]), "--bind", "127.0.0.1",
+			"--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "yes")
+		if err != nil {
+			return nil, err
+		}
+		if err := waitTCP(p, fmt.Sprintf("127.0.0.1:%d", ports[i]), 10*time.Second); err != nil {
+			return nil, err
+		}
+		if i == 0 {
+			s.cache = p
+		} else {
+			s.codes = p
+		}
 	}
 	b.logf("%s: filling the code pool with %d codes (batch --once)", name, pool)
 	n := strconv.FormatInt(pool, 10)

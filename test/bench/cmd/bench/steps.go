@@ -60,9 +60,10 @@ VALUES (substr(md5(random()::text), 1, 7),
 	// lookupScript is the api's lookup of one code (adapters/postgres
 	// findQuery, for one code) of a link seeded in SQL.
 	lookupScript = `\set n random(0, %d)
-SELECT id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version
-FROM short_link WHERE code = 'x' || lpad(:n::text, 7, '0') AND created_at >= now() - interval '400 days'
-ORDER BY created_at DESC LIMIT 1;
+SELECT l.* FROM code_claim c CROSS JOIN LATERAL (
+    SELECT id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version
+    FROM short_link WHERE code = c.code AND created_at = c.created_at LIMIT 1) AS l
+WHERE c.code = 'x' || lpad(:n::text, 7, '0') AND c.domain = '';
 `
 )
 
