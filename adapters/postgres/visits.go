@@ -362,7 +362,7 @@ func (s *Store) MergeUniques(ctx context.Context, batch domain.VisitBatch) error
 		if !ok {
 			i = len(rows)
 			byKey[k] = i
-			rows = append(rows, uniqueRow{month: FirstOfMonth(c.LinkCreatedAt), day: day, link: c.Link})
+			rows = append(rows, uniqueRow{month: FirstOfMonth(day), day: day, link: c.Link}) // the visit's month, as the counters
 		}
 		rows[i].hashes = append(rows[i].hashes, c.Uniques...)
 	}
@@ -434,11 +434,13 @@ func (s *Store) MergeUniques(ctx context.Context, batch domain.VisitBatch) error
 
 // dimensionStatsQuery sums the dimension values and gathers the unique-
 // visitor sketches of a link's days: rows with a dimension name are
-// values, rows without are a day's sketch of one slot.
+// values, rows without are a day's sketch of one slot. Like
+// dayStatsQuery, it reads the partitions of the window's months ($5 to
+// $6) and that of the link's creation month ($1).
 const dimensionStatsQuery = `
 WITH d AS (
     SELECT day, dimensions, uniques FROM visit_day
-    WHERE link_month = $1 AND link_id = $2 AND day >= $3 AND day < $4
+    WHERE (link_month = $1 OR (link_month >= $5 AND link_month < $6)) AND link_id = $2 AND day >= $3 AND day < $4
 )
 (SELECT e.key, x.key, sum(x.value::bigint)::bigint, NULL::bigint, NULL::bytea
  FROM d, jsonb_each(d.dimensions) AS e, jsonb_each(e.value) AS x
@@ -450,7 +452,8 @@ UNION ALL
 // days q's window touches to stats.
 func (s *Store) dimensionStats(ctx context.Context, q domain.VisitQuery, stats *domain.VisitStats) error {
 	firstDay, lastDay := q.Window.DimensionDays()
-	rows, err := s.db.QueryContext(ctx, dimensionStatsQuery, FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), firstDay, lastDay)
+	rows, err := s.db.QueryContext(ctx, dimensionStatsQuery, FirstOfMonth(q.LinkCreatedAt).Format(time.DateOnly), int64(q.Link), firstDay, lastDay,
+		FirstOfMonth(firstDay).Format(time.DateOnly), FirstOfMonth(lastDay).AddDate(0, 1, 0).Format(time.DateOnly))
 	if err != nil {
 		return translate("visit dimensions", err)
 	}
