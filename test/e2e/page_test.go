@@ -50,6 +50,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("narrow screens", func(t *testing.T) { testPageNarrow(t, s, b, target) })
 	t.Run("dark mode", func(t *testing.T) { testPageDark(t, s, b, target) })
 	t.Run("local times, https:// added, the form emptied", func(t *testing.T) { testPageLocalTimes(t, s, b, target) })
+	t.Run("sign in with a key: my links", func(t *testing.T) { testPageLinks(t, s, b, target) })
+	t.Run("more options: forward the query, a password", func(t *testing.T) { testPageMoreOptions(t, s, b, target) })
 }
 
 // target is a local site the short links point at; it counts its visits.
