@@ -476,6 +476,7 @@
       }
       showInfo(info);
       $('action-status').textContent = done(info);
+      if (workspaceKey && session.token === workspaceKey) listLinks(false); // the row shows the new state
       if (button.hidden || button.closest('[hidden]')) $('link-heading').focus();
       return;
     }
