@@ -237,7 +237,8 @@ func testPageKeyboard(t *testing.T, s *stack, b *browser, tg *target) {
 	}
 	// Tab visits every control, in the order of the page, and nothing else.
 	want := p.focusableInDOMOrder()
-	if !startsWith(want, "url", "alias", "expires", "create-submit", "link", "token", "manage-submit") {
+	if !startsWith(want, "url", "alias", "expires", "summary:More options", "create-submit", "link", "token", "manage-submit",
+		"signin-key", "signin-submit") {
 		t.Fatalf("the controls of the page, in order, are %v", want)
 	}
 	p.focusTop()
