@@ -23,7 +23,7 @@
   let session = null; // {code, token, info}
 
   // The workspace key the visitor signed in with lives in sessionStorage:
-  // this tab only, gone when it closes, never in localStorage or a URL.
+  // this tab only, gone when it closes; never in lasting storage or a URL.
   const keyItem = 'shortlink.workspaceKey';
   let workspaceKey = '';
   const stored = {
