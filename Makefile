@@ -6,6 +6,8 @@ GOLANGCI_LINT_VERSION := v2.15.0
 GOTESTSUM_VERSION     := v1.13.0
 SPECTRAL_VERSION      := 6.16.3
 SPECTRAL              := bin/npm/node_modules/.bin/spectral
+AXE_VERSION           := 4.11.0
+AXE                   := bin/npm/node_modules/axe-core/axe.min.js
 TEST_FLAGS            ?= -count=1
 FUZZTIME              ?= 20s
 TARGET                ?= http://localhost:8080
@@ -61,7 +63,7 @@ unittest: bin/gotestsum ## Unit tests and fuzz seed corpora (no servers needed),
 integrationtest: bin/gotestsum testpackages bin/withservers ## Integration tests against real Postgres and Redis (private servers unless TEST_* or Docker)
 	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -race -tags integration -p 2 ./adapters/... ./test/integration/...
 
-e2etest: bin/gotestsum testpackages bin/withservers ## End-to-end tests: real binaries behind a real nginx, the page in chromium, the examples of README.md and docs/ (private servers unless TEST_* or Docker)
+e2etest: bin/gotestsum testpackages bin/withservers $(AXE) ## End-to-end tests: real binaries behind a real nginx, the page in chromium, the examples of README.md and docs/ (private servers unless TEST_* or Docker)
 	$(WITH_SERVERS) gotestsum --format pkgname -- $(TEST_FLAGS) -tags e2e -timeout 15m ./test/e2e/...
 
 testpackages: ## Install the Debian packages the tests run (Postgres, Redis, nginx, chromium, zbar-tools, jq) when missing; root
@@ -112,6 +114,11 @@ bin/golangci-lint:
 
 bin/gotestsum:
 	GOBIN=$(CURDIR)/bin go install gotest.tools/gotestsum@$(GOTESTSUM_VERSION)
+
+# axe-core, the browser test's accessibility check, injected into the page.
+$(AXE):
+	@command -v npm >/dev/null || { echo "the browser test's accessibility check needs npm (apt-get install npm)"; exit 1; }
+	npm install --silent --no-audit --no-fund --prefix bin/npm axe-core@$(AXE_VERSION)
 
 $(SPECTRAL):
 	@command -v npm >/dev/null || { echo "lintopenapi needs npm (apt-get install npm)"; exit 1; }

@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"io"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -275,5 +276,25 @@ func TestWebAssetsAreServedCarefully(t *testing.T) {
 	}
 	if r := testkit.Send(nil, http.MethodPost, env.BaseURL+"/", "application/json", []byte(`{}`), nil); r.Status != http.StatusMethodNotAllowed {
 		t.Errorf("POST / = %s, want 405: there is no form-encoded (or any) create at /", r)
+	}
+}
+
+// TestWebPageKeepsTheKeyInTheTab: the script keeps a signed-in key in
+// sessionStorage only, never in localStorage, a cookie or a URL (it goes in
+// Authorization alone, which the browser test checks too).
+func TestWebPageKeepsTheKeyInTheTab(t *testing.T) {
+	t.Parallel()
+	script, err := os.ReadFile("web/static/app.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(script)
+	if !strings.Contains(src, "sessionStorage") {
+		t.Error("the script does not keep the key in sessionStorage")
+	}
+	for _, banned := range []string{"localStorage", "document.cookie", "indexedDB"} {
+		if strings.Contains(src, banned) {
+			t.Errorf("the script uses %s: a key must live in the tab's sessionStorage only", banned)
+		}
 	}
 }

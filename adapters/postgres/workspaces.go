@@ -166,7 +166,8 @@ func (s *Store) ListLinks(ctx context.Context, q domain.LinkQuery) ([]domain.Sho
 		where = append(where, "workspace_id = "+arg(string(q.Scope.Workspace)))
 	}
 	if !q.After.IsZero() {
-		where = append(where, fmt.Sprintf("(created_at, id) < (%s, %s)", arg(q.After.CreatedAt), arg(q.After.ID)))
+		// A row comparison gives its parameters no type: cast them.
+		where = append(where, fmt.Sprintf("(created_at, id) < (%s::timestamptz, %s::bigint)", arg(q.After.CreatedAt), arg(q.After.ID)))
 	}
 	if q.Q != "" {
 		prefix := "code LIKE " + arg(likeEscape(q.Q)+"%")
@@ -179,10 +180,13 @@ func (s *Store) ListLinks(ctx context.Context, q domain.LinkQuery) ([]domain.Sho
 	if len(q.Tags) > 0 {
 		where = append(where, "tags @> "+arg(pq.StringArray(q.Tags))+"::text[]")
 	}
-	if q.Status != "" {
+	switch q.Status { // now only where it is used: an unused parameter has no type
+	case "":
+	case domain.StatusDeleted:
+		where = append(where, "state = 2")
+	default:
 		now := arg(q.Now)
 		where = append(where, map[domain.Status]string{
-			domain.StatusDeleted:  "state = 2",
 			domain.StatusExpired:  "state <> 2 AND expires_at <= " + now,
 			domain.StatusDisabled: "state = 1 AND expires_at > " + now,
 			domain.StatusActive:   "state = 0 AND expires_at > " + now,

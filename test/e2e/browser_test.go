@@ -321,7 +321,7 @@ func (p *page) focusTop() {
 // the focus, in document order: what Tab must visit, and in this order.
 func (p *page) focusableInDOMOrder() []string {
 	p.t.Helper()
-	return js[[]string](p, `[...document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')]
+	return js[[]string](p, `[...document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')]
 		.filter((e) => !e.disabled && e.tabIndex >= 0 && e.getClientRects().length > 0)
 		.map((e) => e.id || (e.tagName.toLowerCase() + ":" + e.textContent.trim()))`)
 }

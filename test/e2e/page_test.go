@@ -50,6 +50,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("narrow screens", func(t *testing.T) { testPageNarrow(t, s, b, target) })
 	t.Run("dark mode", func(t *testing.T) { testPageDark(t, s, b, target) })
 	t.Run("local times, https:// added, the form emptied", func(t *testing.T) { testPageLocalTimes(t, s, b, target) })
+	t.Run("sign in with a key: my links", func(t *testing.T) { testPageLinks(t, s, b, target) })
+	t.Run("more options: forward the query, a password", func(t *testing.T) { testPageMoreOptions(t, s, b, target) })
 }
 
 // target is a local site the short links point at; it counts its visits.
@@ -235,7 +237,8 @@ func testPageKeyboard(t *testing.T, s *stack, b *browser, tg *target) {
 	}
 	// Tab visits every control, in the order of the page, and nothing else.
 	want := p.focusableInDOMOrder()
-	if !startsWith(want, "url", "alias", "expires", "create-submit", "link", "token", "manage-submit") {
+	if !startsWith(want, "url", "alias", "expires", "summary:More options", "create-submit", "link", "token", "manage-submit",
+		"signin-key", "signin-submit") {
 		t.Fatalf("the controls of the page, in order, are %v", want)
 	}
 	p.focusTop()

@@ -52,11 +52,12 @@ func TestWorkspacesAcrossReplicas(t *testing.T) {
 		}
 		codes = append(codes, r.Field("code"))
 	}
+	limit := "100"
 	count := func(base, key, query string) int {
 		t.Helper()
 		total, cursor := 0, ""
 		for {
-			r := send(base, http.MethodGet, "/v1/shortlinks?limit=100&"+query+"&cursor="+cursor, key, nil)
+			r := send(base, http.MethodGet, "/v1/shortlinks?limit="+limit+"&"+query+"&cursor="+cursor, key, nil)
 			if r.Status != http.StatusOK {
 				t.Fatalf("GET /v1/shortlinks?%s = %s", query, r)
 			}
@@ -72,6 +73,14 @@ func TestWorkspacesAcrossReplicas(t *testing.T) {
 	if n := count(a, viewer.Key, ""); n != 50 {
 		t.Fatalf("the viewer lists %d links on A, want 50", n)
 	}
+	// Pages of 7 follow the cursor to the same 50; each state filter answers.
+	limit = "7"
+	for query, want := range map[string]int{"": 50, "state=active": 50, "state=deleted": 0, "state=disabled": 0, "state=expired": 0} {
+		if n := count(a, viewer.Key, query); n != want {
+			t.Fatalf("in pages of 7 the viewer lists %d links (%s), want %d", n, query, want)
+		}
+	}
+	limit = "100"
 	if n := count(a, viewer.Key, "tag=batch-3"); n != 10 {
 		t.Fatalf("the viewer lists %d links of tag batch-3, want 10", n)
 	}

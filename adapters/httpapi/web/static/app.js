@@ -22,6 +22,16 @@
   let created = null; // {short_url, manage_token}
   let session = null; // {code, token, info}
 
+  // The workspace key the visitor signed in with lives in sessionStorage:
+  // this tab only, gone when it closes; never in lasting storage or a URL.
+  const keyItem = 'shortlink.workspaceKey';
+  let workspaceKey = '';
+  const stored = {
+    get() { try { return sessionStorage.getItem(keyItem) || ''; } catch { return ''; } },
+    set(v) { try { sessionStorage.setItem(keyItem, v); } catch { /* storage off: memory only */ } },
+    forget() { try { sessionStorage.removeItem(keyItem); } catch { /* nothing kept */ } },
+  };
+
   // api calls the JSON API and returns {status, data}; status 0 means the
   // service could not be reached. Credentials go only in Authorization.
   async function api(method, path, body, bearer) {
@@ -75,6 +85,14 @@
     rate_limited: 'Too many requests from here in a short time — wait a minute and try again.',
     unavailable: 'The service is unavailable for a moment — try again shortly.',
     internal: 'Something went wrong on the service — try again shortly.',
+    invalid_title: 'A title may have at most 200 characters, and no invisible ones.',
+    invalid_tag: 'A tag is 1–32 letters, digits, hyphens, underscores or dots.',
+    too_many_tags: 'A link may have at most 10 tags.',
+    invalid_password: 'A password has 8 to 128 characters.',
+    feature_not_enabled: 'This service does not take passwords yet: its operator has not finished the upgrade that turns them on. ' +
+      'Leave the password empty to make the link without one.',
+    invalid_cursor: 'The list changed under the page — show the links again from the start.',
+    invalid_filter: 'That is not a state a link can be in.',
   };
 
   // say is what the page says for the error answer r: its words for r's
@@ -196,8 +214,13 @@
   // ---- create -------------------------------------------------------------
 
   // The inputs of the create form, by the field or reason of an error.
-  const createFields = { url: 'url', alias: 'alias', expires_at: 'expires' };
-  const createReasons = { unauthorized: 'api-key' };
+  const createFields = {
+    url: 'url', alias: 'alias', expires_at: 'expires', title: 'title', tags: 'tags', password: 'password',
+  };
+  const createReasons = {
+    unauthorized: 'api-key', feature_not_enabled: 'password', invalid_password: 'password',
+    invalid_title: 'title', invalid_tag: 'tags', too_many_tags: 'tags',
+  };
   const createWords = {
     unauthorized: 'Enter a valid API key: this service needs one to create links.',
   };
@@ -233,13 +256,23 @@
       }
       if (expires) body.expires_at = rfc3339(expires);
     }
+    if (workspaceKey) {
+      const title = $('title').value.trim();
+      if (title) body.title = title;
+      const tags = tagsOf($('tags').value);
+      if (tags.length) body.tags = tags;
+    }
+    if ($('forward-query').checked) body.forward_query = true;
+    const password = $('password').value;
+    if (password) body.password = password;
     if (!$('key-field').hidden) apiKey = $('api-key').value.trim();
 
-    const r = await busy($('create-submit'), () => api('POST', '/v1/shortlink', body, apiKey));
+    const r = await busy($('create-submit'), () => api('POST', '/v1/shortlink', body, workspaceKey || apiKey));
     if (!r) return;
     if (r.status === 201) {
       showCreated(r.data, url !== typed);
       clearCreateForm();
+      if (workspaceKey) listLinks(false);
       return;
     }
     const message = say(r, createWords, `The link could not be made (HTTP ${r.status}).`);
@@ -248,6 +281,7 @@
       showError('create-error', message);
       return;
     }
+    if (place === 'password') $('more-options').open = true;
     if (place === 'api-key') $('key-field').hidden = false;
     fieldError(place, message).focus();
   }
@@ -256,8 +290,9 @@
   // second press is a new link, not the same alias again (409); the API
   // key stays.
   function clearCreateForm() {
-    for (const id of ['url', 'alias', 'expires']) $(id).value = '';
+    for (const id of ['url', 'alias', 'expires', 'title', 'tags', 'password']) $(id).value = '';
     $('never').checked = false;
+    $('forward-query').checked = false;
     $('expires').disabled = false;
   }
 
@@ -353,14 +388,22 @@
       first.focus();
       return;
     }
-    const r = await busy($('manage-submit'), () => api('GET', '/v1/shortlink/' + encodeURIComponent(code) + '/info', undefined, token));
-    if (!r) return;
-    if (r.status !== 200) {
-      $('link-view').hidden = true;
+    await showLink(code, token, $('manage-submit'), (r) => {
       const message = say(r, manageWords, `The link could not be read (HTTP ${r.status}).`);
       const place = placeOf(r.data, manageFields, manageReasons);
       if (place) fieldError(place, message).focus();
       else showError('manage-error', message);
+    });
+  }
+
+  // showLink reads the link with code using token (its manage token or the
+  // workspace key) and shows it and its visits; failed(r) says why not.
+  async function showLink(code, token, button, failed) {
+    const r = await busy(button, () => api('GET', '/v1/shortlink/' + encodeURIComponent(code) + '/info', undefined, token));
+    if (!r) return;
+    if (r.status !== 200) {
+      $('link-view').hidden = true;
+      failed(r);
       return;
     }
     session = { code, token, info: r.data };
@@ -391,6 +434,13 @@
     setTime($('info-created'), info.created_at);
     setTime($('info-expires'), info.expires_at);
     $('info-expires-label').textContent = expiryLabels[info.state] || 'Expires';
+    const tags = Array.isArray(info.tags) ? info.tags : [];
+    $('info-title').textContent = info.title || '';
+    $('info-tags').textContent = tags.join(', ');
+    for (const [id, shown] of [['info-title', !!info.title], ['info-tags', tags.length > 0]]) {
+      $(id).hidden = !shown;
+      $(id + '-label').hidden = !shown;
+    }
 
     const live = info.state === 'active' || info.state === 'disabled';
     $('actions').hidden = info.state === 'deleted';
@@ -426,6 +476,7 @@
       }
       showInfo(info);
       $('action-status').textContent = done(info);
+      if (workspaceKey && session.token === workspaceKey) listLinks(false); // the row shows the new state
       if (button.hidden || button.closest('[hidden]')) $('link-heading').focus();
       return;
     }
@@ -650,6 +701,141 @@
     $('referrers-heading').hidden = referrers.length === 0;
   }
 
+  // ---- signing in and the links view --------------------------------------
+
+  // tagsOf splits what the tags field holds at commas and spaces.
+  const tagsOf = (text) => [...new Set(text.toLowerCase().split(/[\s,]+/).filter(Boolean))];
+
+  const signinWords = {
+    unauthorized: 'This key is not valid, or was revoked: check it, or ask the workspace\'s owner for a new one.',
+    forbidden: 'This key may not list links: sign in with a key of a workspace.',
+  };
+
+  let cursor = null; // the next page of the list, null on the last
+
+  // linksQuery is the list's filters (and the cursor) as a query string.
+  function linksQuery(more) {
+    const query = new URLSearchParams({ limit: '20' });
+    const q = $('filter-q').value.trim();
+    if (q) query.set('q', q);
+    for (const tag of tagsOf($('filter-tag').value)) query.append('tag', tag);
+    if ($('filter-state').value) query.set('state', $('filter-state').value);
+    if (more && cursor) query.set('cursor', cursor);
+    return query;
+  }
+
+  async function signIn(event) {
+    event.preventDefault();
+    clearErrors($('signin-form'));
+    const key = $('signin-key').value.trim();
+    if (!key) {
+      fieldError('signin-key', 'Enter your workspace key.').focus();
+      return;
+    }
+    const r = await busy($('signin-submit'), () => api('GET', '/v1/shortlinks?limit=20', undefined, key));
+    if (!r) return;
+    if (r.status !== 200) {
+      const message = say(r, signinWords, `The key could not be checked (HTTP ${r.status}).`);
+      if (r.status === 401 || r.status === 403) fieldError('signin-key', message).focus();
+      else showError('signin-error', message);
+      return;
+    }
+    stored.set(key);
+    $('signin-key').value = '';
+    signedIn(key, r.data);
+    $('filter-q').focus();
+  }
+
+  // signedIn shows the links view for key, with the first page when the
+  // sign-in already read it.
+  function signedIn(key, firstPage) {
+    workspaceKey = key;
+    $('signin-form').hidden = true;
+    $('links-view').hidden = false;
+    $('workspace-fields').hidden = false;
+    $('key-field').hidden = true;
+    const id = /^slk_([^_]+)_/.exec(key);
+    $('signed-in-as').textContent = id ? `Signed in with key ${id[1]}.` : 'Signed in with a key.';
+    if (firstPage) showLinks(firstPage, false);
+    else listLinks(false);
+  }
+
+  function forgetKey() {
+    const key = workspaceKey;
+    stored.forget();
+    workspaceKey = '';
+    cursor = null;
+    $('links').replaceChildren();
+    $('links-status').textContent = '';
+    showError('links-error', '');
+    for (const id of ['filter-q', 'filter-tag', 'title', 'tags']) $(id).value = '';
+    $('filter-state').value = '';
+    $('links-view').hidden = true;
+    $('workspace-fields').hidden = true;
+    $('key-field').hidden = !keyRequired;
+    if (session && session.token === key) { // the link the key opened
+      session = null;
+      $('link-view').hidden = true;
+    }
+    $('signin-form').hidden = false;
+    $('signin-key').focus();
+  }
+
+  // listLinks reads the first page (more false) or the next one.
+  async function listLinks(more) {
+    clearErrors($('filter-form'));
+    showError('links-error', '');
+    const button = more ? $('load-more') : $('filter-submit');
+    const r = await busy(button, () => api('GET', '/v1/shortlinks?' + linksQuery(more), undefined, workspaceKey));
+    if (!r) return;
+    if (r.status !== 200) {
+      const message = say(r, signinWords, `The links could not be read (HTTP ${r.status}).`);
+      const place = placeOf(r.data, { q: 'filter-q', tag: 'filter-tag' }, { invalid_tag: 'filter-tag' });
+      if (place) fieldError(place, message).focus();
+      else showError('links-error', message);
+      return;
+    }
+    showLinks(r.data, more);
+  }
+
+  function showLinks(data, more) {
+    const list = $('links');
+    if (!more) list.replaceChildren();
+    const items = Array.isArray(data.items) ? data.items : [];
+    const first = list.children.length;
+    for (const item of items) list.append(linkRow(item));
+    cursor = data.next_cursor || null;
+    $('load-more').hidden = !cursor;
+    const n = list.children.length;
+    $('links-status').textContent = n === 0 ? 'No links match.'
+      : `${plural(n, 'link')} shown${cursor ? ', more to load' : ''}.`;
+    if (more && list.children[first]) list.children[first].querySelector('button').focus();
+  }
+
+  // linkRow is one link of the list: its code (a button that opens it in
+  // the manage view), where it goes, its state, title and tags.
+  function linkRow(item) {
+    const open = node('button', { type: 'button', class: 'link-open' }, String(item.code));
+    open.addEventListener('click', () => openFromList(item, open));
+    const details = node('span', { class: 'link-details' },
+      node('span', { class: 'link-title' }, item.title ? String(item.title) : ''),
+      node('code', { class: 'link-url' }, String(item.url || '(erased)')),
+      node('span', { class: 'link-meta' },
+        node('span', { class: 'state-' + item.state }, String(item.state || '')),
+        (Array.isArray(item.tags) && item.tags.length ? ' · ' + item.tags.join(', ') : '')));
+    if (!item.title) details.firstChild.remove();
+    return node('li', { 'data-code': String(item.code) }, open, details);
+  }
+
+  async function openFromList(item, button) {
+    $('link').value = item.short_url || item.code;
+    $('token').value = '';
+    clearErrors($('manage-form'));
+    await showLink(String(item.code), workspaceKey, button, (r) => {
+      showError('links-error', say(r, manageWords, `The link could not be read (HTTP ${r.status}).`));
+    });
+  }
+
   // ---- wiring -------------------------------------------------------------
 
   function start() {
@@ -677,6 +863,12 @@
     $('delete-no').addEventListener('click', cancelDelete);
     $('delete-yes').addEventListener('click', confirmDelete);
     $('refresh').addEventListener('click', loadStats);
+    $('signin-form').addEventListener('submit', signIn);
+    $('forget-key').addEventListener('click', forgetKey);
+    $('filter-form').addEventListener('submit', (event) => { event.preventDefault(); listLinks(false); });
+    $('load-more').addEventListener('click', () => listLinks(true));
+    const key = stored.get();
+    if (key) signedIn(key, null);
     $('period').addEventListener('change', loadStats);
     document.documentElement.dataset.ready = 'true';
   }
