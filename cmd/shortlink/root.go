@@ -82,6 +82,8 @@ Exit codes: 0 done, 1 the API refused the request (or another failure),
 		c.createCommand(), c.infoCommand(), c.statsCommand(),
 		c.disableCommand(), c.enableCommand(), c.extendCommand(), c.rmCommand(),
 		c.qrCommand(), c.versionCommand(),
+		c.tagCommand(), c.lsCommand(), c.keysCommand(), c.workspacesCommand(),
+		c.auditCommand(), c.unlockCommand(),
 	)
 	c.markStart(root)
 	return root
