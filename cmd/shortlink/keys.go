@@ -241,6 +241,7 @@ entries (default 20), or --all; --json prints them as one JSON array.`,
 			if err != nil {
 				return err
 			}
+			defer c.moreNote(more, len(items))
 			if asJSON {
 				return c.printItems(items)
 			}
@@ -256,11 +257,7 @@ entries (default 20), or --all; --json prints them as one JSON array.`,
 			for _, e := range entries {
 				t.rows = append(t.rows, []string{e.At.UTC().Format(time.DateTime), e.Who, e.Action, e.Target, e.Workspace})
 			}
-			if err := t.write(c.out, c.width()); err != nil {
-				return err
-			}
-			c.moreNote(more, len(entries))
-			return nil
+			return t.write(c.out, c.width())
 		},
 	}
 	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: only this workspace's entries")

@@ -82,6 +82,7 @@ links as one JSON array, each as the API sent it.`,
 			if err != nil {
 				return err
 			}
+			defer c.moreNote(more, len(items))
 			if asJSON {
 				return c.printItems(items)
 			}
@@ -89,11 +90,7 @@ links as one JSON array, each as the API sent it.`,
 			if err != nil {
 				return err
 			}
-			if err := c.linkTable(links); err != nil {
-				return err
-			}
-			c.moreNote(more, len(links))
-			return nil
+			return c.linkTable(links)
 		},
 	}
 	f := cmd.Flags()
