@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -253,9 +254,20 @@ entries (default 20), or --all; --json prints them as one JSON array.`,
 			if err != nil {
 				return err
 			}
-			t := table{header: []string{"AT (UTC)", "WHO", "ACTION", "TARGET", "WORKSPACE"}, flex: 3}
+			// The workspace is a column only when the entries span several
+			// (an admin's view); the target, last, gives way when too wide.
+			spans := slices.ContainsFunc(entries, func(e entry) bool { return e.Workspace != entries[0].Workspace })
+			t := table{header: []string{"AT (UTC)", "WHO", "ACTION", "TARGET"}, flex: 3}
+			if spans {
+				t.header = []string{"AT (UTC)", "WHO", "ACTION", "WORKSPACE", "TARGET"}
+				t.flex = 4
+			}
 			for _, e := range entries {
-				t.rows = append(t.rows, []string{e.At.UTC().Format(time.DateTime), e.Who, e.Action, e.Target, e.Workspace})
+				row := []string{e.At.UTC().Format(time.DateTime), e.Who, e.Action, e.Target}
+				if spans {
+					row = []string{row[0], row[1], row[2], e.Workspace, e.Target}
+				}
+				t.rows = append(t.rows, row)
 			}
 			return t.write(c.out, c.width())
 		},
