@@ -15,7 +15,7 @@ const maxPasswordFile = 4 << 10
 // for "-", without its line ending. A password never comes from a flag
 // value: flags show in the process list.
 func (c *cli) readPassword(path string) (string, error) {
-	var r io.Reader = c.in
+	r := c.in
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
