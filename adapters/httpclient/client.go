@@ -284,3 +284,18 @@ func (c *Client) Unlock(ctx context.Context, code, password string) (Answer[Unlo
 type Unlocked struct {
 	URL string `json:"url"`
 }
+
+// Tags counts the tags of the caller's workspace (an admin names one).
+func (c *Client) Tags(ctx context.Context, params oapi.ListTagsParams) (Answer[TagList], error) {
+	resp, err := c.api.ListTags(ctx, &params)
+	body, err := c.read(resp, err)
+	return decode[TagList](body, err)
+}
+
+// TagList is the answer of GET /v1/tags.
+type TagList struct {
+	Items []struct {
+		Tag   string `json:"tag"`
+		Links int    `json:"links"`
+	} `json:"items"`
+}

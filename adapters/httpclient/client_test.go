@@ -246,6 +246,10 @@ func TestClientWorkspacesAgainstTheDocument(t *testing.T) {
 	}
 	_, err = owner.List(ctx, oapi.ListShortLinksParams{State: ptr(oapi.ListShortLinksParamsState("sleeping"))})
 	wantRefusal(t, err, http.StatusBadRequest, "invalid_filter")
+	tags, err := owner.Tags(ctx, oapi.ListTagsParams{})
+	if err != nil || len(tags.Value.Items) != 1 || tags.Value.Items[0].Tag != "sale" || tags.Value.Items[0].Links != 3 {
+		t.Fatalf("tags = %+v, %v", tags.Value, err)
+	}
 	keys, err := owner.Keys(ctx, oapi.ListKeysParams{})
 	if err != nil || len(keys.Value.Items) != 2 {
 		t.Fatalf("keys = %+v, %v", keys.Value, err)
@@ -269,7 +273,7 @@ func TestClientWorkspacesAgainstTheDocument(t *testing.T) {
 	for _, exchange := range []string{
 		"POST /v1/workspaces 201", "POST /v1/workspaces 401", "POST /v1/keys 201", "POST /v1/keys 400",
 		"GET /v1/shortlinks 200", "GET /v1/shortlinks 400", "GET /v1/shortlinks 401",
-		"GET /v1/keys 200", "DELETE /v1/keys/{id} 204", "GET /v1/audit 200",
+		"GET /v1/keys 200", "GET /v1/tags 200", "DELETE /v1/keys/{id} 204", "GET /v1/audit 200",
 		"POST /v1/shortlink/{code}/unlock 200", "POST /v1/shortlink/{code}/unlock 403",
 	} {
 		if !v.seen[exchange] {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -90,6 +91,12 @@ func TestLinkCommands(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(r.must("ls", "--workspace", "none", "--created-before", "2020-01-01", "--json")), &items); err != nil || len(items) != 0 {
 		t.Errorf("ls --created-before 2020 = %v, %v", items, err)
+	}
+	if got := r.must("tags"); !regexp.MustCompile(`(?m)^paged +5$`).MatchString(got) || !strings.HasPrefix(got, "TAG ") {
+		t.Errorf("tags printed\n%s", got)
+	}
+	if got := r.must("tags", "--json"); !strings.Contains(got, `{"tag":"paged","links":5}`) {
+		t.Errorf("tags --json = %s", got)
 	}
 	r.want(2, "--state must be", "ls", "--state", "sleeping")
 	r.want(2, "--limit must be", "ls", "--limit", "0")

@@ -84,6 +84,46 @@ the server; a link has at most 10.`,
 	return cmd
 }
 
+func (c *cli) tagsCommand() *cobra.Command {
+	var (
+		workspace string
+		asJSON    bool
+	)
+	cmd := &cobra.Command{
+		Use:   "tags",
+		Short: "List the tags in use and how many links carry each",
+		Long: `List the tags of the key's workspace and how many links (not deleted)
+carry each; an admin key names the workspace with --workspace (without it,
+the links of no workspace).`,
+		Args: exactArgs(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var params oapi.ListTagsParams
+			if workspace != "" {
+				params.Workspace = &workspace
+			}
+			client, err := c.client()
+			if err != nil {
+				return err
+			}
+			tags, err := client.Tags(cmd.Context(), params)
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return c.printData(tags.Data)
+			}
+			t := table{header: []string{"TAG", "LINKS"}, right: map[int]bool{1: true}, flex: -1}
+			for _, tag := range tags.Value.Items {
+				t.rows = append(t.rows, []string{tag.Tag, thousands(int64(tag.Links))})
+			}
+			return t.write(c.out, c.width())
+		},
+	}
+	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: the workspace whose tags to count")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
+	return cmd
+}
+
 // editTags is tags with add appended (those not there yet) and remove
 // taken out, compared as the server stores them: lower case.
 func editTags(tags, add, remove []string) []string {

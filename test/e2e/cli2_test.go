@@ -71,6 +71,10 @@ func testCLIWorkspaces(t *testing.T, bin, base string) {
 		apiData(t, base, "/v1/shortlinks?q="+code+"&state=active"))
 	sameItems(t, "ls --workspace none --created-before --json", cli.ok("ls", "--workspace", "none", "--created-before", "2020-01-01", "--json"),
 		apiData(t, base, "/v1/shortlinks?workspace=none&created_before=2020-01-01T00:00:00Z"))
+	sameData(t, "tags --json", cli.ok("tags", "--json"), apiData(t, base, "/v1/tags"))
+	if out := cli.ok("tags"); !strings.Contains(out, tag) || !strings.HasPrefix(out, "TAG") {
+		t.Errorf("tags printed\n%s", out)
+	}
 	cli.fails(2, "--state must be", "ls", "--state", "sleeping")
 
 	pw := filepath.Join(cli.dir, "notes.pw")
