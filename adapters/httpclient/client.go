@@ -200,3 +200,102 @@ func (c *Client) redact(text string) string {
 	}
 	return strings.ReplaceAll(text, c.key, "[key]")
 }
+
+// List is one page of links matching params (GET /v1/shortlinks).
+func (c *Client) List(ctx context.Context, params oapi.ListShortLinksParams) (Answer[LinkPage], error) {
+	resp, err := c.api.ListShortLinks(ctx, &params)
+	body, err := c.read(resp, err)
+	return decode[LinkPage](body, err)
+}
+
+// LinkPage is a page of the link listing.
+type LinkPage struct {
+	Items      []oapi.Info `json:"items"`
+	NextCursor *string     `json:"next_cursor,omitempty"`
+}
+
+// Keys lists a workspace's keys (never the keys themselves).
+func (c *Client) Keys(ctx context.Context, params oapi.ListKeysParams) (Answer[KeyList], error) {
+	resp, err := c.api.ListKeys(ctx, &params)
+	body, err := c.read(resp, err)
+	return decode[KeyList](body, err)
+}
+
+// KeyList is the answer of GET /v1/keys.
+type KeyList struct {
+	Items []oapi.Key `json:"items"`
+}
+
+// CreateKey creates a workspace key; its answer holds the key, shown once.
+func (c *Client) CreateKey(ctx context.Context, req oapi.KeyRequest) (Answer[oapi.Key], error) {
+	resp, err := c.api.CreateKey(ctx, req)
+	body, err := c.read(resp, err)
+	return decode[oapi.Key](body, err)
+}
+
+// RevokeKey revokes the key of id (the part after slk_).
+func (c *Client) RevokeKey(ctx context.Context, id string) error {
+	resp, err := c.api.RevokeKey(ctx, id)
+	_, err = c.read(resp, err)
+	return err
+}
+
+// CreateWorkspace creates a workspace and its first owner key (shown once).
+func (c *Client) CreateWorkspace(ctx context.Context, req oapi.WorkspaceRequest) (Answer[WorkspaceCreated], error) {
+	resp, err := c.api.CreateWorkspace(ctx, req)
+	body, err := c.read(resp, err)
+	return decode[WorkspaceCreated](body, err)
+}
+
+// WorkspaceCreated is the answer of POST /v1/workspaces.
+type WorkspaceCreated struct {
+	Key       oapi.Key       `json:"key"`
+	Workspace oapi.Workspace `json:"workspace"`
+}
+
+// Audit is one page of the audit log.
+func (c *Client) Audit(ctx context.Context, params oapi.ListAuditParams) (Answer[AuditPage], error) {
+	resp, err := c.api.ListAudit(ctx, &params)
+	body, err := c.read(resp, err)
+	return decode[AuditPage](body, err)
+}
+
+// AuditPage is a page of the audit log.
+type AuditPage struct {
+	Items []struct {
+		Action    string    `json:"action"`
+		At        time.Time `json:"at"`
+		ID        int       `json:"id"`
+		Target    string    `json:"target"`
+		Who       string    `json:"who"`
+		Workspace string    `json:"workspace"`
+	} `json:"items"`
+	NextCursor *string `json:"next_cursor,omitempty"`
+}
+
+// Unlock gives a protected link's password and answers its target.
+func (c *Client) Unlock(ctx context.Context, code, password string) (Answer[Unlocked], error) {
+	resp, err := c.api.UnlockShortLink(ctx, code, oapi.UnlockShortLinkJSONRequestBody{Password: password})
+	body, err := c.read(resp, err)
+	return decode[Unlocked](body, err)
+}
+
+// Unlocked is the answer of POST /v1/shortlink/{code}/unlock.
+type Unlocked struct {
+	URL string `json:"url"`
+}
+
+// Tags counts the tags of the caller's workspace (an admin names one).
+func (c *Client) Tags(ctx context.Context, params oapi.ListTagsParams) (Answer[TagList], error) {
+	resp, err := c.api.ListTags(ctx, &params)
+	body, err := c.read(resp, err)
+	return decode[TagList](body, err)
+}
+
+// TagList is the answer of GET /v1/tags.
+type TagList struct {
+	Items []struct {
+		Tag   string `json:"tag"`
+		Links int    `json:"links"`
+	} `json:"items"`
+}

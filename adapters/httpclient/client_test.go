@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -201,6 +202,84 @@ func TestClientErrors(t *testing.T) {
 	for _, bad := range []string{"", "localhost:8000", "ftp://example.com", "http://user:pw@example.com", "http://example.com/?q=1"} {
 		if _, err := httpclient.New(httpclient.Options{BaseURL: bad}); err == nil {
 			t.Errorf("New(%q) accepted the URL", bad)
+		}
+	}
+}
+
+// TestClientWorkspacesAgainstTheDocument calls the listing, key,
+// workspace, audit and unlock operations through the validating transport.
+func TestClientWorkspacesAgainstTheDocument(t *testing.T) {
+	t.Parallel()
+	env := startAPI(t)
+	v := &validatingTransport{t: t, contract: loadContract(t), seen: map[string]bool{}}
+	admin := newClient(t, env.BaseURL, secretKey, v)
+	anonymous := newClient(t, env.BaseURL, "", v)
+	ctx := context.Background()
+
+	ws, err := admin.CreateWorkspace(ctx, oapi.WorkspaceRequest{Name: "Marketing"})
+	if err != nil || ws.Value.Key.Key == nil || ws.Value.Workspace.Id == "" {
+		t.Fatalf("create workspace = %+v, %v", ws.Value, err)
+	}
+	_, err = anonymous.CreateWorkspace(ctx, oapi.WorkspaceRequest{Name: "Nobody"})
+	wantRefusal(t, err, http.StatusUnauthorized, "unauthorized")
+	owner := newClient(t, env.BaseURL, *ws.Value.Key.Key, v)
+	editorKey, err := owner.CreateKey(ctx, oapi.KeyRequest{Name: "CI", Role: oapi.KeyRequestRoleEditor})
+	if err != nil || editorKey.Value.Key == nil {
+		t.Fatalf("create key = %+v, %v", editorKey.Value, err)
+	}
+	_, err = owner.CreateKey(ctx, oapi.KeyRequest{Name: "CI", Role: "boss"})
+	wantRefusal(t, err, http.StatusBadRequest, "invalid_role")
+	editor := newClient(t, env.BaseURL, *editorKey.Value.Key, v)
+	for i := range 3 {
+		if _, err := editor.Create(ctx, oapi.CreateRequest{Url: "https://example.com/" + strconv.Itoa(i), Title: ptr("Page"), Tags: &[]string{"sale"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := anonymous.Create(ctx, oapi.CreateRequest{Url: "https://example.com/locked", Alias: ptr("locked"), Password: ptr("correct horse battery"), ForwardQuery: ptr(true)}); err != nil {
+		t.Fatal(err)
+	}
+	page, err := owner.List(ctx, oapi.ListShortLinksParams{Tag: &[]string{"sale"}, Limit: ptr(2)})
+	if err != nil || len(page.Value.Items) != 2 || page.Value.NextCursor == nil {
+		t.Fatalf("list = %+v, %v", page.Value, err)
+	}
+	last, err := owner.List(ctx, oapi.ListShortLinksParams{Tag: &[]string{"sale"}, Limit: ptr(2), Cursor: page.Value.NextCursor})
+	if err != nil || len(last.Value.Items) != 1 || last.Value.NextCursor != nil {
+		t.Fatalf("the list's last page = %+v, %v", last.Value, err)
+	}
+	_, err = owner.List(ctx, oapi.ListShortLinksParams{State: ptr(oapi.ListShortLinksParamsState("sleeping"))})
+	wantRefusal(t, err, http.StatusBadRequest, "invalid_filter")
+	tags, err := owner.Tags(ctx, oapi.ListTagsParams{})
+	if err != nil || len(tags.Value.Items) != 1 || tags.Value.Items[0].Tag != "sale" || tags.Value.Items[0].Links != 3 {
+		t.Fatalf("tags = %+v, %v", tags.Value, err)
+	}
+	keys, err := owner.Keys(ctx, oapi.ListKeysParams{})
+	if err != nil || len(keys.Value.Items) != 2 {
+		t.Fatalf("keys = %+v, %v", keys.Value, err)
+	}
+	if err := owner.RevokeKey(ctx, editorKey.Value.Id); err != nil {
+		t.Fatal(err)
+	}
+	_, err = editor.List(ctx, oapi.ListShortLinksParams{})
+	wantRefusal(t, err, http.StatusUnauthorized, "unauthorized")
+	audit, err := owner.Audit(ctx, oapi.ListAuditParams{Limit: ptr(1)})
+	if err != nil || len(audit.Value.Items) != 1 || audit.Value.Items[0].Action != "key.revoke" {
+		t.Fatalf("audit = %+v, %v", audit.Value, err)
+	}
+	unlocked, err := anonymous.Unlock(ctx, "locked", "correct horse battery")
+	if err != nil || unlocked.Value.URL != "https://example.com/locked" {
+		t.Fatalf("unlock = %+v, %v", unlocked.Value, err)
+	}
+	_, err = anonymous.Unlock(ctx, "locked", "not the password")
+	wantRefusal(t, err, http.StatusForbidden, "wrong_password")
+
+	for _, exchange := range []string{
+		"POST /v1/workspaces 201", "POST /v1/workspaces 401", "POST /v1/keys 201", "POST /v1/keys 400",
+		"GET /v1/shortlinks 200", "GET /v1/shortlinks 400", "GET /v1/shortlinks 401",
+		"GET /v1/keys 200", "GET /v1/tags 200", "DELETE /v1/keys/{id} 204", "GET /v1/audit 200",
+		"POST /v1/shortlink/{code}/unlock 200", "POST /v1/shortlink/{code}/unlock 403",
+	} {
+		if !v.seen[exchange] {
+			t.Errorf("never exchanged (so never validated): %s", exchange)
 		}
 	}
 }

@@ -10,8 +10,9 @@ import (
 
 func (c *cli) createCommand() *cobra.Command {
 	var (
-		alias, expires string
-		quiet, asJSON  bool
+		alias, expires, title, passwordFile string
+		tags                                []string
+		forwardQuery, quiet, asJSON         bool
 	)
 	cmd := &cobra.Command{
 		Use:   "create URL",
@@ -21,9 +22,16 @@ manage token (shown once: it manages the link without a key).
 
 --expires takes an RFC 3339 time, a date (midnight UTC), a duration from
 now such as 30d, 12h or 2w, or never (a permanent link, when the server's
-MAX_TTL is never); without it the server's DEFAULT_TTL holds.`,
+MAX_TTL is never); without it the server's DEFAULT_TTL holds.
+--title and --tag (repeat it, up to 10) are shown only to those who manage
+the link; --forward-query passes the short URL's query string on to the
+target. --password-file protects the link with the password in that file
+(its first line; - reads standard input): never a flag value, which would
+show in the process list.`,
 		Example: `  shortlink create https://example.com/launch --alias launch --expires 30d
-  shortlink create -q https://example.com/a   # prints the short URL alone`,
+  shortlink create -q https://example.com/a   # prints the short URL alone
+  shortlink create https://example.com/sale --title "Winter sale" --tag sale --tag q4
+  shortlink create https://example.com/notes --password-file notes.pw`,
 		Args: exactArgs("URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := oapi.CreateRequest{Url: args[0]}
@@ -36,6 +44,22 @@ MAX_TTL is never); without it the server's DEFAULT_TTL holds.`,
 					return usageErrorf("--expires: %v", err)
 				}
 				req.ExpiresAt = &at
+			}
+			if cmd.Flags().Changed("title") {
+				req.Title = &title
+			}
+			if len(tags) > 0 {
+				req.Tags = &tags
+			}
+			if forwardQuery {
+				req.ForwardQuery = &forwardQuery
+			}
+			if passwordFile != "" {
+				password, err := c.readPassword(passwordFile)
+				if err != nil {
+					return err
+				}
+				req.Password = &password
 			}
 			client, err := c.client()
 			if err != nil {
@@ -52,17 +76,28 @@ MAX_TTL is never); without it the server's DEFAULT_TTL holds.`,
 				return err
 			}
 			v := created.Value
-			return fields(c.out, [][2]string{
+			pairs := [][2]string{
 				{"short URL", v.ShortUrl},
 				{"code", v.Code},
 				{"url", v.Url},
 				{"expires", c.expiry(v.ExpiresAt)},
-				{"manage token", v.ManageToken + "  (shown once: it manages this link without a key)"},
-			})
+			}
+			if v.Protected != nil && bool(*v.Protected) {
+				pairs = append(pairs, [2]string{"protected", "yes (a password)"})
+			}
+			if v.ForwardQuery != nil && bool(*v.ForwardQuery) {
+				pairs = append(pairs, [2]string{"forward query", "yes"})
+			}
+			pairs = append(pairs, [2]string{"manage token", v.ManageToken + "  (shown once: it manages this link without a key)"})
+			return fields(c.out, pairs)
 		},
 	}
 	cmd.Flags().StringVar(&alias, "alias", "", "use this code instead of a generated one")
 	cmd.Flags().StringVar(&expires, "expires", "", "when the link expires: RFC 3339, a date, or a duration from now (30d)")
+	cmd.Flags().StringVar(&title, "title", "", "a title, for those who manage the link (at most 200 characters)")
+	cmd.Flags().StringArrayVar(&tags, "tag", nil, "a tag (a-z 0-9 - _ .); repeat it for several")
+	cmd.Flags().BoolVar(&forwardQuery, "forward-query", false, "pass the short URL's query string on to the target")
+	cmd.Flags().StringVar(&passwordFile, "password-file", "", "protect the link with the password in this file (- for standard input)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the short URL")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "json")

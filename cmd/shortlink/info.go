@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -41,14 +42,33 @@ func (c *cli) printInfo(v oapi.Info) error {
 	if v.Url != nil {
 		url = *v.Url
 	}
-	return fields(c.out, [][2]string{
+	if v.Url == nil && v.Protected != nil && bool(*v.Protected) {
+		url = "(protected: unlock it with its password)"
+	}
+	pairs := [][2]string{
 		{"short URL", v.ShortUrl},
 		{"code", v.Code},
 		{"url", url},
 		{"state", string(v.State)},
 		{"created", c.when(v.CreatedAt)},
 		{"expires", c.expiry(v.ExpiresAt)},
-	})
+	}
+	if v.Title != nil && *v.Title != "" {
+		pairs = append(pairs, [2]string{"title", *v.Title})
+	}
+	if v.Tags != nil && len(*v.Tags) > 0 {
+		pairs = append(pairs, [2]string{"tags", strings.Join(*v.Tags, ", ")})
+	}
+	if v.Protected != nil && bool(*v.Protected) {
+		pairs = append(pairs, [2]string{"protected", "yes (a password)"})
+	}
+	if v.ForwardQuery != nil && bool(*v.ForwardQuery) {
+		pairs = append(pairs, [2]string{"forward query", "yes"})
+	}
+	if v.Workspace != nil && *v.Workspace != "" {
+		pairs = append(pairs, [2]string{"workspace", *v.Workspace})
+	}
+	return fields(c.out, pairs)
 }
 
 // expiry is an expiry as the API gives it: when, or never (null).

@@ -63,9 +63,9 @@ func (c *cli) rootCommand() *cobra.Command {
 
 It calls the API at --url (default: $SHORTLINK_URL, else ` + defaultURL + `)
 with the key read from --key-file (default: $SHORTLINK_KEY): an admin key,
-an API key or a link's manage token. No flag takes the key itself, since
-flags show in the process list, and the key never appears in what
-shortlink prints.
+a workspace key, an API key or a link's manage token. No flag takes the
+key itself, since flags show in the process list, and the key never
+appears in what shortlink prints.
 
 Exit codes: 0 done, 1 the API refused the request (or another failure),
 2 a usage error, 3 the API could not be reached.`,
@@ -82,6 +82,8 @@ Exit codes: 0 done, 1 the API refused the request (or another failure),
 		c.createCommand(), c.infoCommand(), c.statsCommand(),
 		c.disableCommand(), c.enableCommand(), c.extendCommand(), c.rmCommand(),
 		c.qrCommand(), c.versionCommand(),
+		c.tagCommand(), c.tagsCommand(), c.lsCommand(), c.keysCommand(), c.workspacesCommand(),
+		c.auditCommand(), c.unlockCommand(),
 	)
 	c.markStart(root)
 	return root

@@ -49,6 +49,7 @@ func TestCLI(t *testing.T) {
 		}, "-embedded")
 		api.WaitHTTP(base+"/v1/ready", http.StatusOK, 30*time.Second)
 		testCLI(t, bin, base)
+		testCLIWorkspaces(t, bin, base)
 	})
 	t.Run("postgres", func(t *testing.T) {
 		s := testenv.NewStack(t, "")
@@ -58,11 +59,14 @@ func TestCLI(t *testing.T) {
 			"CODE_SECRET": "e2e-" + testkit.RandomHex(16), "POOL_TARGET": "200", "POOL_LOW_WATER": "50",
 		})
 		testenv.RunBinary(t, bin, "migrate", env, "up")
+		// Passwords are behind the contract step (SPEC §12); unlock is tested.
+		testenv.RunBinary(t, bin, "migrate", env, "contract")
 		testenv.RunBinary(t, bin, "partitions", env, "--ahead", "2")
 		testenv.RunBinary(t, bin, "batch", env, "--once")
 		api := testenv.StartAPI(t, bin, env)
 		api.WaitHTTP(base+"/v1/ready", http.StatusOK, 20*time.Second)
 		testCLI(t, bin, base)
+		testCLIWorkspaces(t, bin, base)
 	})
 }
 
