@@ -41,6 +41,9 @@ type Options struct {
 	// VisitUniquesInterval is how often visitor hashes are merged into the
 	// unique-visitor sketches (VISIT_UNIQUES_INTERVAL).
 	VisitUniquesInterval time.Duration
+	// VisitDimensions is VISIT_DIMENSIONS: countries, devices, browsers,
+	// OSes, campaigns and daily unique visitors are counted.
+	VisitDimensions bool
 	// ForwardQueryDefault is FORWARD_QUERY_DEFAULT.
 	ForwardQueryDefault bool
 	// Retention is VISIT_RETENTION; it bounds a statistics window when
@@ -311,11 +314,16 @@ type visitsParams struct {
 // later; hooks stop last first, so the flusher's final write runs after
 // every such component has stopped: after the server has drained.
 func newVisitsFx(p visitsParams) (*VisitRecorder, *VisitFlusher) {
-	rec := NewVisitRecorderBytes(p.Clock, p.Bots, p.Opts.VisitPendingKeys, p.Opts.VisitPendingBytes).Locate(p.Geo)
+	rec := NewVisitRecorderBytes(p.Clock, p.Bots, p.Opts.VisitPendingKeys, p.Opts.VisitPendingBytes)
+	if p.Opts.VisitDimensions {
+		rec.Locate(p.Geo)
+	} else {
+		rec.WithoutDimensions()
+	}
 	f := NewVisitFlusher(rec, p.Store, p.Clock, p.Opts.VisitFlushInterval, p.Log)
 	f.ObserveFlush = p.Observer
 	f.UniquesEvery = p.Opts.VisitUniquesInterval
-	if p.Keys != nil {
+	if p.Keys != nil && p.Opts.VisitDimensions {
 		rec.CountUniques()
 		f.Keys = p.Keys
 	}

@@ -58,6 +58,9 @@ type VisitRecorder struct {
 	maxBytes  int64
 	dayKey    atomic.Pointer[visitorKey]
 	uniques   bool // visitor hashes are kept (a VisitorKeys is wired)
+	// dimensions: visits are counted by country, device, browser, OS and
+	// campaign too (unless WithoutDimensions).
+	dimensions bool
 
 	droppedUniques atomic.Uint64
 
@@ -127,7 +130,7 @@ func NewVisitRecorderBytes(clock ports.Clock, bots ports.BotDetector, maxKeys in
 	if maxBytes <= 0 {
 		maxBytes = 1 << 62
 	}
-	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys), budget: new(atomic.Int64), room: new(atomic.Int64), maxBytes: maxBytes}
+	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys), budget: new(atomic.Int64), room: new(atomic.Int64), maxBytes: maxBytes, dimensions: true}
 	r.budget.Store(maxBytes - maxBytes/2)
 	r.room.Store(maxBytes / 2)
 	r.referrers = domain.NewHeavyHitterBudget(ReferrerCandidates, visitCounterBytes+256, r.room, strings.Clone)
@@ -151,6 +154,13 @@ func NewVisitRecorderBytes(clock ports.Clock, bots ports.BotDetector, maxKeys in
 // visit's country is domain.CountryUnknown.
 func (r *VisitRecorder) Locate(geo ports.GeoLocator) *VisitRecorder {
 	r.geo = geo
+	return r
+}
+
+// WithoutDimensions makes the recorder count humans, bots and referrers
+// only: no country, device, browser, OS or campaign (VISIT_DIMENSIONS off).
+func (r *VisitRecorder) WithoutDimensions() *VisitRecorder {
+	r.dimensions = false
 	return r
 }
 
@@ -272,11 +282,13 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 			vals[domain.DimDevice] = ua.Device
 		}
 	}
-	vals[domain.DimCountry] = domain.CountryUnknown
-	if r.geo != nil && hit.Addr.IsValid() {
-		vals[domain.DimCountry] = r.geo.Country(hit.Addr)
+	if r.dimensions {
+		vals[domain.DimCountry] = domain.CountryUnknown
+		if r.geo != nil && hit.Addr.IsValid() {
+			vals[domain.DimCountry] = r.geo.Country(hit.Addr)
+		}
+		vals[domain.DimUTMSource], vals[domain.DimUTMMedium], vals[domain.DimUTMCampaign] = domain.UTM(hit.RawQuery)
 	}
-	vals[domain.DimUTMSource], vals[domain.DimUTMMedium], vals[domain.DimUTMCampaign] = domain.UTM(hit.RawQuery)
 	var visitor uint64
 	hashed := false
 	if r.uniques && !bot && hit.Addr.IsValid() {
@@ -314,7 +326,7 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 		e.referrers.Add(host, 1)
 	}
 	for d := range vals {
-		if vals[d] != domain.ReferrerOther {
+		if r.dimensions && vals[d] != domain.ReferrerOther {
 			e.dims[d].Add(vals[d], 1)
 		}
 	}
@@ -381,7 +393,9 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 				Humans: e.humans, Bots: e.bots, Referrers: report(&e.referrers),
 			}
 			for d := range e.dims {
-				c.Dimensions[d] = report(&e.dims[d])
+				if r.dimensions {
+					c.Dimensions[d] = report(&e.dims[d])
+				}
 			}
 			if len(e.uniques) > 0 {
 				start := len(hashes)

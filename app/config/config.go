@@ -96,6 +96,11 @@ type Config struct {
 	// unique-visitor sketches, whose every rewrite costs the same however
 	// few hashes it adds.
 	VisitUniquesInterval time.Duration `env:"VISIT_UNIQUES_INTERVAL" envDefault:"30s"`
+	// VisitDimensions counts countries, devices, browsers, OSes, campaigns
+	// and daily unique visitors beside humans, bots and referrers. Off by
+	// default while it costs a redirect far more than the performance
+	// budget allows (docs/performance.md).
+	VisitDimensions bool `env:"VISIT_DIMENSIONS" envDefault:"false"`
 	// GeoIPDB names an MMDB file (GeoLite2 or DB-IP Country) to place
 	// visitors' addresses in countries with, instead of the embedded data.
 	GeoIPDB string `env:"GEOIP_DB"`

@@ -33,6 +33,7 @@ func AppOptions(cfg config.Config) app.Options {
 		PoolTakeBatch: cfg.PoolTakeBatch, PoolTarget: cfg.PoolTarget, PoolLowWater: cfg.PoolLowWater,
 		VisitFlushInterval: cfg.VisitFlushInterval, VisitPendingKeys: cfg.VisitPendingKeys,
 		VisitPendingBytes: int64(cfg.VisitPendingBytes), VisitUniquesInterval: cfg.VisitUniquesInterval,
+		VisitDimensions:     cfg.VisitDimensions,
 		ForwardQueryDefault: cfg.ForwardQueryDefault, Retention: cfg.Retention(),
 	}
 }

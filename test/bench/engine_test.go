@@ -52,6 +52,8 @@ func newEngine(tb testing.TB) *engine {
 		Configure: func(cfg *config.Config) {
 			// A flush allocates its batch: none may land in a measurement.
 			cfg.VisitFlushInterval = time.Hour
+			// The whole path: every dimension and the visitor hashes.
+			cfg.VisitDimensions = true
 		},
 	})
 	e := &engine{router: api.Router, cache: cache, visits: api.Visits, w: &discardWriter{header: http.Header{}}}

@@ -184,7 +184,7 @@ func TestVisitorDimensionsOnTwoReplicas(t *testing.T) {
 func TestVisitorDimensionsEmbedded(t *testing.T) {
 	bin := testenv.BuildBinaries(t)
 	dir := t.TempDir()
-	env := map[string]string{"STORE": "embedded", "DATA_DIR": dir, "ADMIN_KEYS": visitAdminKey, "VISIT_FLUSH_INTERVAL": "200ms", "VISIT_UNIQUES_INTERVAL": "200ms",
+	env := map[string]string{"STORE": "embedded", "DATA_DIR": dir, "ADMIN_KEYS": visitAdminKey, "VISIT_DIMENSIONS": "true", "VISIT_FLUSH_INTERVAL": "200ms", "VISIT_UNIQUES_INTERVAL": "200ms",
 		"PUBLIC_BASE_URL": "http://sho.rt", "CODE_SECRET": codeSecret}
 	api := testenv.StartAPI(t, bin, env)
 	code := mustCreate(t, api.BaseURL(), "https://example.com/dimensions")

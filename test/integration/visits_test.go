@@ -23,7 +23,8 @@ const visitAdminKey = "visits-admin-key-0123456789"
 
 // visitEnv is baseEnv with an admin key and flushInterval.
 func visitEnv(s *testenv.Stack, flushInterval time.Duration) map[string]string {
-	return s.Env(baseEnv, map[string]string{"ADMIN_KEYS": visitAdminKey, "VISIT_FLUSH_INTERVAL": flushInterval.String()})
+	// Every dimension on: the exactly-once and outage tests count them too.
+	return s.Env(baseEnv, map[string]string{"ADMIN_KEYS": visitAdminKey, "VISIT_FLUSH_INTERVAL": flushInterval.String(), "VISIT_DIMENSIONS": "true"})
 }
 
 // visitAll sends visits to the short URL of code, alternating between
