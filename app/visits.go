@@ -325,9 +325,11 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 	if host != domain.ReferrerOther { // a host named "other" is counted as other
 		e.referrers.Add(host, 1)
 	}
-	for d := range vals {
-		if r.dimensions && vals[d] != domain.ReferrerOther {
-			e.dims[d].Add(vals[d], 1)
+	if r.dimensions {
+		for d := range vals {
+			if vals[d] != domain.ReferrerOther {
+				e.dims[d].Add(vals[d], 1)
+			}
 		}
 	}
 	if hashed && !r.keepUnique(e, visitor) {
@@ -392,8 +394,8 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: k.hour.Start(),
 				Humans: e.humans, Bots: e.bots, Referrers: report(&e.referrers),
 			}
-			for d := range e.dims {
-				if r.dimensions {
+			if r.dimensions {
+				for d := range e.dims {
 					c.Dimensions[d] = report(&e.dims[d])
 				}
 			}
