@@ -40,6 +40,25 @@ var (
 	dayKey  = fixedKeys{key: make([]byte, domain.VisitorKeySize)}
 )
 
+// TestWithoutDimensionsCountsHumansBotsAndReferrersOnly: VISIT_DIMENSIONS
+// off (the default) leaves every dimension empty, not all "other".
+func TestWithoutDimensionsCountsHumansBotsAndReferrersOnly(t *testing.T) {
+	t.Parallel()
+	rec, flusher, ledger, _ := newVisits(100)
+	rec.Locate(world).WithoutDimensions()
+	rec.RecordVisit(1, now, app.Hit{UserAgent: "phone", Addr: germany, RawQuery: "utm_source=news", Referer: "https://t.co/x"})
+	rec.RecordVisit(1, now, app.Hit{UserAgent: "bot", Addr: usa})
+	mustFlush(t, flusher)
+	if ledger.humans[1] != 1 || ledger.bots[1] != 1 || ledger.refs["t.co"] != 1 {
+		t.Errorf("humans %d, bots %d, t.co %d; want 1 each", ledger.humans[1], ledger.bots[1], ledger.refs["t.co"])
+	}
+	for k, n := range ledger.dims {
+		if n != 0 {
+			t.Errorf("%s=%s: %d visits, want no dimension counted", k.dim, k.value, n)
+		}
+	}
+}
+
 func TestDimensionsAreCounted(t *testing.T) {
 	t.Parallel()
 	rec, flusher, ledger, _ := newVisits(100)
