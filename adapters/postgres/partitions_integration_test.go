@@ -179,3 +179,24 @@ func linkPartitions(names []string) []string {
 	}
 	return links
 }
+
+// TestPruneDropsOldAuditEntries: the audit log is retained like visits.
+func TestPruneDropsOldAuditEntries(t *testing.T) {
+	t.Parallel()
+	s, _ := newStoreAndSQL(t)
+	ctx := context.Background()
+	jan := time.Date(2025, 1, 15, 0, 0, 0, 0, time.UTC)
+	for _, at := range []time.Time{jan, jan.AddDate(0, 2, 0)} {
+		if err := s.RecordAudit(ctx, domain.AuditEntry{At: at, Who: domain.WhoAdmin, Action: domain.AuditLinkDeleted, Target: at.Format("Jan")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cutoff := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := s.Prune(ctx, domain.RetentionCutoffs{Now: cutoff, LinksEndedBefore: cutoff, VisitsBefore: cutoff}); err != nil {
+		t.Fatal(err)
+	}
+	left, err := s.ListAudit(ctx, domain.AuditQuery{Scope: domain.WorkspaceScope{All: true}, Limit: 10})
+	if err != nil || len(left) != 1 || left[0].Target != "Mar" {
+		t.Errorf("audit entries after the prune = %+v, %v; want March's only", left, err)
+	}
+}
