@@ -81,12 +81,9 @@ var Module = fx.Module("app",
 		newVisitsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
-			maxSpan := opts.Expiry.Max
-			if opts.Expiry.AllowsPermanent() && opts.Retention.VisitMonths > 0 {
-				maxSpan = opts.Retention.StatsSpan()
-			}
-			return NewStatsReader(m, store, clock, maxSpan)
+			return NewStatsReader(m, store, clock, statsSpan(opts))
 		},
+		newWorkspaceStatsFx,
 		func(opts Options, pool ports.CodePool, counter ports.CodeCounter, secrets *CodeSecrets) *PoolFiller {
 			return NewPoolFiller(pool, counter, secrets, opts.PoolTarget, opts.PoolLowWater, PoolFillChunk)
 		},
@@ -241,6 +238,26 @@ type listerParams struct {
 }
 
 func newListerFx(p listerParams) *Lister { return NewLister(p.Store, p.Clock) }
+
+// statsSpan is the longest window a stats request may ask for: MAX_TTL, or
+// what VISIT_RETENTION keeps when links may be permanent.
+func statsSpan(opts Options) time.Duration {
+	if opts.Expiry.AllowsPermanent() && opts.Retention.VisitMonths > 0 {
+		return opts.Retention.StatsSpan()
+	}
+	return opts.Expiry.Max
+}
+
+type workspaceStatsParams struct {
+	fx.In
+	Opts  Options
+	Store ports.WorkspaceVisitReader `optional:"true"`
+	Clock ports.Clock
+}
+
+func newWorkspaceStatsFx(p workspaceStatsParams) *WorkspaceStats {
+	return NewWorkspaceStats(p.Store, p.Clock, statsSpan(p.Opts))
+}
 
 type gateParams struct {
 	fx.In

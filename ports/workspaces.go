@@ -64,3 +64,11 @@ type AuditedLinkStore interface {
 
 // LinkAudit gives the audit entries of a change from current to next.
 type LinkAudit func(current, next domain.ShortLink) []domain.AuditEntry
+
+// WorkspaceVisitReader sums the visits of many links at once.
+type WorkspaceVisitReader interface {
+	// WorkspaceVisits sums the visits of q's scope's links in q's window
+	// (whole UTC days): the non-empty days, how many links had visits,
+	// and the domain.TopLinks links with the most (ties by code).
+	WorkspaceVisits(ctx context.Context, q domain.WorkspaceVisitQuery) (domain.WorkspaceVisits, error)
+}

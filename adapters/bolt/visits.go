@@ -249,3 +249,38 @@ func (s *Store) sweepVisits(ctx context.Context, before time.Time) (int, error) 
 	m, err := s.sweepBucket(ctx, visitUniquesBucket, old)
 	return n + m, err
 }
+
+var _ ports.WorkspaceVisitReader = (*Store)(nil)
+
+// WorkspaceVisits implements ports.WorkspaceVisitReader in one read
+// transaction: it scans every link and, for those in the scope, seeks
+// their hours in the window (embedded mode answers by scanning, like the
+// listing).
+func (s *Store) WorkspaceVisits(_ context.Context, q domain.WorkspaceVisitQuery) (domain.WorkspaceVisits, error) {
+	sum := domain.NewWorkspaceVisitSum(q.Window)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		c := tx.Bucket(visitsBucket).Cursor()
+		return tx.Bucket(linksBucket).ForEach(func(_, v []byte) error {
+			link, err := decodeLink(v)
+			if err != nil {
+				return err
+			}
+			if !q.Scope.InScope(link) {
+				return nil
+			}
+			end := visitKey(link.ID(), q.Window.To)
+			for k, v := c.Seek(visitKey(link.ID(), q.Window.From)); k != nil && bytes.Compare(k, end) < 0; k, v = c.Next() {
+				h, err := decodeHour(v)
+				if err != nil {
+					return err
+				}
+				sum.Add(link.ID(), link.Code(), time.Unix(int64(binary.BigEndian.Uint64(k[8:16])), 0), h.humans, h.bots)
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		return domain.WorkspaceVisits{}, translate("workspace visits", err)
+	}
+	return sum.Visits(), nil
+}

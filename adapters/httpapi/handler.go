@@ -95,6 +95,8 @@ type Deps struct {
 	Workspaces *app.Workspaces
 	Lister     *app.Lister
 	Audit      *app.Auditor
+	// WorkspaceStats serves GET /v1/stats; nil answers 503.
+	WorkspaceStats *app.WorkspaceStats
 }
 
 // Handler serves the API's routes.

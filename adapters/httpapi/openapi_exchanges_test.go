@@ -345,6 +345,13 @@ func workspaceExchanges(links openAPILinks) []exchange {
 		req("audit with a viewer key", "up", http.MethodGet, "/v1/audit", "", viewer, 403, true),
 		req("audit store down", "down", http.MethodGet, "/v1/audit", "", admin, 503, true),
 
+		req("workspace stats", "up", http.MethodGet, "/v1/stats", "", viewer, 200, true),
+		req("every link's stats", "up", http.MethodGet, "/v1/stats?from=2030-01-01T00:00:00Z&to=2030-01-03T00:00:00Z", "", admin, 200, true),
+		req("anonymous links' stats", "up", http.MethodGet, "/v1/stats?workspace=none", "", admin, 200, true),
+		req("workspace stats bad window", "up", http.MethodGet, "/v1/stats?from=2030-01-03T00:00:00Z&to=2030-01-01T00:00:00Z", "", admin, 400, true),
+		req("workspace stats without credentials", "up", http.MethodGet, "/v1/stats", "", nil, 401, false),
+		req("workspace stats store down", "down", http.MethodGet, "/v1/stats", "", admin, 503, true),
+
 		// Keys in the right form that no store holds count as misses.
 		req("workspace over MISS_RATE_LIMIT", "misses", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, unknown, 429, true),
 		req("keys over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/keys", "", unknown, 429, true),
@@ -353,6 +360,7 @@ func workspaceExchanges(links openAPILinks) []exchange {
 		req("links over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/shortlinks", "", unknown, 429, true),
 		req("tags over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/tags", "", unknown, 429, true),
 		req("audit over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/audit", "", unknown, 429, true),
+		req("workspace stats over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/stats", "", unknown, 429, true),
 	}
 }
 

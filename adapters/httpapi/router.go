@@ -70,6 +70,7 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/shortlinks", h.listLinks)
 	get("/v1/tags", h.listTags)
 	get("/v1/audit", h.listAudit)
+	get("/v1/stats", h.workspaceStats)
 	r.POST("/v1/shortlink/:code/unlock", h.unlock)
 	get("/:code", h.redirect) // and /{code}+, the preview page (a POST to /{code}: NoMethod)
 	get("/", web.home)

@@ -132,3 +132,28 @@ func (s *LinkStore) ForgetVisitBatches(_ context.Context, before time.Time) erro
 	}
 	return nil
 }
+
+var _ ports.WorkspaceVisitReader = (*LinkStore)(nil)
+
+// WorkspaceVisits implements ports.WorkspaceVisitReader by scanning the
+// links and their hours.
+func (s *LinkStore) WorkspaceVisits(_ context.Context, q domain.WorkspaceVisitQuery) (domain.WorkspaceVisits, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.down {
+		return domain.WorkspaceVisits{}, fmt.Errorf("workspace visits: %w", domain.ErrUnavailable)
+	}
+	sum := domain.NewWorkspaceVisitSum(q.Window)
+	from, to := domain.VisitHourOf(q.Window.From), domain.VisitHourOf(q.Window.To)
+	for _, link := range s.links {
+		if !q.Scope.InScope(link) {
+			continue
+		}
+		for hour, h := range s.visits.hours[link.ID()] {
+			if hour >= from && hour < to {
+				sum.Add(link.ID(), link.Code(), hour.Start(), h.humans, h.bots)
+			}
+		}
+	}
+	return sum.Visits(), nil
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -292,4 +293,73 @@ func wrap(op string, err error) error {
 		return nil
 	}
 	return translate(op, err)
+}
+
+var _ ports.WorkspaceVisitReader = (*Store)(nil)
+
+// workspaceVisitsQuery sums the day rows of the scope's links (the scope's
+// condition on short_link replaces %s) from $1 to $2: the days (kind 'd'),
+// the top $3 links (kind 'l', ties by code) and how many links had visits
+// (kind 'n'). A workspace's links come from short_link_workspace_newest,
+// each link's days from visit_day's primary key.
+const workspaceVisitsQuery = `
+WITH v AS (
+    SELECT l.id, l.code, d.day, d.humans, d.bots
+    FROM short_link l JOIN visit_day d ON d.link_id = l.id
+    WHERE %s d.day >= $1 AND d.day < $2
+)
+(SELECT 'd', day, NULL::text, sum(humans)::bigint, sum(bots)::bigint FROM v GROUP BY day)
+UNION ALL
+(SELECT 'l', NULL, code, sum(humans)::bigint, sum(bots)::bigint FROM v GROUP BY id, code
+ HAVING sum(humans) + sum(bots) > 0 ORDER BY sum(humans) + sum(bots) DESC, code LIMIT $3)
+UNION ALL
+(SELECT 'n', NULL, NULL, count(DISTINCT id)::bigint, 0::bigint FROM v WHERE humans + bots > 0)`
+
+// WorkspaceVisits implements ports.WorkspaceVisitReader in one statement.
+func (s *Store) WorkspaceVisits(ctx context.Context, q domain.WorkspaceVisitQuery) (domain.WorkspaceVisits, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	args := []any{q.Window.From, q.Window.To, domain.TopLinks}
+	scope := ""
+	switch {
+	case q.Scope.All:
+	case q.Scope.Workspace == "":
+		scope = "l.workspace_id IS NULL AND"
+	default:
+		args = append(args, string(q.Scope.Workspace))
+		scope = "l.workspace_id = $4 AND"
+	}
+	rows, err := s.db.QueryContext(ctx, fmt.Sprintf(workspaceVisitsQuery, scope), args...)
+	if err != nil {
+		return domain.WorkspaceVisits{}, wrap("workspace visits", err)
+	}
+	defer rows.Close()
+	out := domain.WorkspaceVisits{Window: q.Window}
+	for rows.Next() {
+		var (
+			kind         string
+			day          *time.Time
+			code         *string
+			humans, bots int64
+		)
+		if err := rows.Scan(&kind, &day, &code, &humans, &bots); err != nil {
+			return domain.WorkspaceVisits{}, wrap("workspace visits", err)
+		}
+		switch kind {
+		case "d":
+			if humans+bots > 0 {
+				out.Series = append(out.Series, domain.VisitBucket{Start: day.UTC(), Humans: humans, Bots: bots})
+			}
+		case "l":
+			out.Top = append(out.Top, domain.LinkVisits{Code: domain.Code(*code), Humans: humans, Bots: bots})
+		case "n":
+			out.Links = humans
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return domain.WorkspaceVisits{}, wrap("workspace visits", err)
+	}
+	slices.SortFunc(out.Series, func(a, b domain.VisitBucket) int { return a.Start.Compare(b.Start) })
+	domain.SortLinkVisits(out.Top)
+	return out, nil
 }

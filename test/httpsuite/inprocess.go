@@ -176,6 +176,9 @@ func workspaceParts(store ports.LinkStore) []any {
 	if s, ok := store.(ports.LinkLister); ok {
 		provided = append(provided, func() ports.LinkLister { return s })
 	}
+	if s, ok := store.(ports.WorkspaceVisitReader); ok {
+		provided = append(provided, func() ports.WorkspaceVisitReader { return s })
+	}
 	if s, ok := store.(ports.AuditLog); ok {
 		provided = append(provided, func() ports.AuditLog { return s })
 	}

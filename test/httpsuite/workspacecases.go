@@ -23,6 +23,7 @@ func runWorkspaces(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"listing filters: q, tag, state, dates", listingFilters},
 		{"titles and tags stay private", labelsStayPrivate},
 		{"audit log records management", auditLogRecordsManagement},
+		{"workspace stats sum their links' visits", workspaceStatsSumTheirLinks},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
