@@ -716,6 +716,36 @@ func (e WorkspaceCreatedEnvelopeStatus) Valid() bool {
 	}
 }
 
+// Defines values for WorkspaceStatsEnvelopeDataInterval.
+const (
+	WorkspaceStatsEnvelopeDataIntervalDay WorkspaceStatsEnvelopeDataInterval = "day"
+)
+
+// Valid indicates whether the value is a known member of the WorkspaceStatsEnvelopeDataInterval enum.
+func (e WorkspaceStatsEnvelopeDataInterval) Valid() bool {
+	switch e {
+	case WorkspaceStatsEnvelopeDataIntervalDay:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for WorkspaceStatsEnvelopeStatus.
+const (
+	WorkspaceStatsEnvelopeStatusN200 WorkspaceStatsEnvelopeStatus = 200
+)
+
+// Valid indicates whether the value is a known member of the WorkspaceStatsEnvelopeStatus enum.
+func (e WorkspaceStatsEnvelopeStatus) Valid() bool {
+	switch e {
+	case WorkspaceStatsEnvelopeStatusN200:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShortLinkQRCodeParamsFormat.
 const (
 	Png ShortLinkQRCodeParamsFormat = "png"
@@ -975,9 +1005,13 @@ type CreatedEnvelopeStatus int
 
 // DimensionValues defines model for DimensionValues.
 type DimensionValues = []struct {
-	// Value Example: DE
-	Value  string `json:"value"`
-	Visits int    `json:"visits"`
+	// Value The dimension's value, `other` for values beyond a link's top values of a day, `none` for visits without a UTM value.
+	//
+	// Example: DE
+	Value string `json:"value"`
+
+	// Visits Visits with this value in the days the window touches.
+	Visits int `json:"visits"`
 }
 
 // ErrorEnvelope An error. Each response narrows `status`, and most `reason`, to their own.
@@ -1221,8 +1255,12 @@ type Stats struct {
 	// From RFC 3339 in UTC (`Z`), up to microsecond precision.
 	//
 	// Example: 2027-01-31T00:00:00Z
-	From     Timestamp     `json:"from"`
-	Humans   int           `json:"humans"`
+	From Timestamp `json:"from"`
+
+	// Humans Visits whose user agent the bot detector does not flag (GET only).
+	Humans int `json:"humans"`
+
+	// Interval Width of the buckets of series.
 	Interval StatsInterval `json:"interval"`
 
 	// Referrers The top 10 referrer hosts of the window, most visits first (ties by host).
@@ -1230,13 +1268,18 @@ type Stats struct {
 		// Host A lower-case host; `direct` for visits without a usable Referer, `other` for hosts beyond a link's top 10 of an hour.
 		//
 		// Example: t.co
-		Host   string `json:"host"`
-		Visits int    `json:"visits"`
+		Host string `json:"host"`
+
+		// Visits Visits from this host in the window.
+		Visits int `json:"visits"`
 	} `json:"referrers"`
 
 	// Series Every interval of the window, in order, empty ones as zeros.
 	Series []struct {
-		Bots   int `json:"bots"`
+		// Bots The interval's bots.
+		Bots int `json:"bots"`
+
+		// Humans The interval's humans.
 		Humans int `json:"humans"`
 
 		// Start RFC 3339 in UTC (`Z`), up to microsecond precision.
@@ -1262,7 +1305,7 @@ type Stats struct {
 	UniqueVisitorsPer StatsUniqueVisitorsPer `json:"unique_visitors_per"`
 }
 
-// StatsInterval defines model for Stats.Interval.
+// StatsInterval Width of the buckets of series.
 type StatsInterval string
 
 // StatsUniqueVisitorsPer What unique_visitors counts once: a visitor per day.
@@ -1324,6 +1367,71 @@ type WorkspaceRequest struct {
 	KeyName *string `json:"key_name,omitempty"`
 	Name    string  `json:"name"`
 }
+
+// WorkspaceStatsEnvelope The Envelope of a workspace's stats.
+type WorkspaceStatsEnvelope struct {
+	Data struct {
+		// Bots HEAD requests and user agents the bot detector flags, over every link of the scope.
+		Bots int `json:"bots"`
+
+		// From RFC 3339 in UTC (`Z`), up to microsecond precision.
+		//
+		// Example: 2027-01-31T00:00:00Z
+		From Timestamp `json:"from"`
+
+		// Humans Visits counted as people, over every link of the scope.
+		Humans int `json:"humans"`
+
+		// Interval Width of the buckets of series: always a day.
+		Interval WorkspaceStatsEnvelopeDataInterval `json:"interval"`
+
+		// LinksVisited How many of the scope's links had at least one visit in the window.
+		LinksVisited int `json:"links_visited"`
+
+		// Series Every day of the window, in order, empty ones as zeros.
+		Series []struct {
+			Bots   int `json:"bots"`
+			Humans int `json:"humans"`
+
+			// Start RFC 3339 in UTC (`Z`), up to microsecond precision.
+			//
+			// Example: 2027-01-31T00:00:00Z
+			Start Timestamp `json:"start"`
+		} `json:"series"`
+
+		// To RFC 3339 in UTC (`Z`), up to microsecond precision.
+		//
+		// Example: 2027-01-31T00:00:00Z
+		To Timestamp `json:"to"`
+
+		// TopLinks The 10 links with the most visits (humans + bots) in the window, most first (ties by code); links without visits are not listed.
+		TopLinks []struct {
+			Bots int `json:"bots"`
+
+			// Code 1–32 characters of 0-9, A-Z, a-z, with '-' allowed only inside.
+			//
+			// Example: k0OmqQY
+			Code   Code `json:"code"`
+			Humans int  `json:"humans"`
+
+			// Total humans + bots.
+			Total int `json:"total"`
+		} `json:"top_links"`
+
+		// Total humans + bots.
+		Total int `json:"total"`
+
+		// Workspace The workspace whose links are summed, `none` for the anonymous links, null for every link (an admin key without `workspace`).
+		Workspace *string `json:"workspace"`
+	} `json:"data"`
+	Status WorkspaceStatsEnvelopeStatus `json:"status"`
+}
+
+// WorkspaceStatsEnvelopeDataInterval Width of the buckets of series: always a day.
+type WorkspaceStatsEnvelopeDataInterval string
+
+// WorkspaceStatsEnvelopeStatus defines model for WorkspaceStatsEnvelope.Status.
+type WorkspaceStatsEnvelopeStatus int
 
 // Cursor defines model for Cursor.
 type Cursor = string
@@ -1491,6 +1599,18 @@ type ListShortLinksParams struct {
 
 // ListShortLinksParamsState defines parameters for ListShortLinks.
 type ListShortLinksParamsState string
+
+// WorkspaceStatsParams defines parameters for WorkspaceStats.
+type WorkspaceStatsParams struct {
+	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
+	Workspace *WorkspaceFilter `form:"workspace,omitempty" json:"workspace,omitempty"`
+
+	// From Start of the window, RFC 3339 with a zone (included; rounded down to its UTC day).
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End of the window, RFC 3339 with a zone (excluded; rounded up to a UTC day); after `from`.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+}
 
 // ListTagsParams defines parameters for ListTags.
 type ListTagsParams struct {
@@ -1837,6 +1957,23 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 	ListShortLinks(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// WorkspaceStats Visit statistics of a workspace's links together
+	//
+	// The visits of a workspace's links summed: totals, a daily series
+	// and the 10 links with the most visits. A workspace key (any role)
+	// reads its own workspace's; an admin key names one with
+	// `workspace` (`none`: the anonymous links; absent: every link).
+	// Visits count as in a link's stats (`humans` and `bots`); links in
+	// every state are summed until retention drops their counters.
+	//
+	// The window is in whole UTC days: `from` rounded down, `to` up;
+	// `series` holds every day, empty ones as zeros. Defaults: `to` now,
+	// `from` 7 days before `to`; at most MAX_TTL (default 365 days). In
+	// embedded mode the answer scans every link (see docs/performance.md).
+	//
+	// Corresponds with GET /v1/stats (the `WorkspaceStats` operationId).
+	WorkspaceStats(ctx context.Context, params *WorkspaceStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListTags A workspace's tags with link counts
 	//
@@ -2338,6 +2475,33 @@ func (c *Client) UnlockShortLink(ctx context.Context, code Code, body UnlockShor
 // Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 func (c *Client) ListShortLinks(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListShortLinksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// WorkspaceStats Visit statistics of a workspace's links together
+//
+// The visits of a workspace's links summed: totals, a daily series
+// and the 10 links with the most visits. A workspace key (any role)
+// reads its own workspace's; an admin key names one with
+// `workspace` (`none`: the anonymous links; absent: every link).
+// Visits count as in a link's stats (`humans` and `bots`); links in
+// every state are summed until retention drops their counters.
+//
+// The window is in whole UTC days: `from` rounded down, `to` up;
+// `series` holds every day, empty ones as zeros. Defaults: `to` now,
+// `from` 7 days before `to`; at most MAX_TTL (default 365 days). In
+// embedded mode the answer scans every link (see docs/performance.md).
+//
+// Corresponds with GET /v1/stats (the `WorkspaceStats` operationId).
+func (c *Client) WorkspaceStats(ctx context.Context, params *WorkspaceStatsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewWorkspaceStatsRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3297,6 +3461,84 @@ func NewListShortLinksRequest(server string, params *ListShortLinksParams) (*htt
 	return req, nil
 }
 
+// NewWorkspaceStatsRequest constructs an http.Request for the WorkspaceStats method
+func NewWorkspaceStatsRequest(server string, params *WorkspaceStatsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/stats")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Workspace != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "workspace", *params.Workspace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListTagsRequest constructs an http.Request for the ListTags method
 func NewListTagsRequest(server string, params *ListTagsParams) (*http.Request, error) {
 	var err error
@@ -3775,6 +4017,25 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 	ListShortLinksWithResponse(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*ListShortLinksResponse, error)
+
+	// WorkspaceStatsWithResponse Visit statistics of a workspace's links together
+	//
+	// The visits of a workspace's links summed: totals, a daily series
+	// and the 10 links with the most visits. A workspace key (any role)
+	// reads its own workspace's; an admin key names one with
+	// `workspace` (`none`: the anonymous links; absent: every link).
+	// Visits count as in a link's stats (`humans` and `bots`); links in
+	// every state are summed until retention drops their counters.
+	//
+	// The window is in whole UTC days: `from` rounded down, `to` up;
+	// `series` holds every day, empty ones as zeros. Defaults: `to` now,
+	// `from` 7 days before `to`; at most MAX_TTL (default 365 days). In
+	// embedded mode the answer scans every link (see docs/performance.md).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/stats (the `WorkspaceStats` operationId).
+	WorkspaceStatsWithResponse(ctx context.Context, params *WorkspaceStatsParams, reqEditors ...RequestEditorFn) (*WorkspaceStatsResponse, error)
 
 	// ListTagsWithResponse A workspace's tags with link counts
 	//
@@ -5946,6 +6207,126 @@ func (r ListShortLinksResponse) ContentType() string {
 	return ""
 }
 
+// WorkspaceStatsResponse200Headers the declared response headers of an HTTP 200 response for WorkspaceStats
+type WorkspaceStatsResponse200Headers struct {
+	XRequestId string
+}
+
+// WorkspaceStatsResponse400Headers the declared response headers of an HTTP 400 response for WorkspaceStats
+type WorkspaceStatsResponse400Headers struct {
+	XRequestId string
+}
+
+// WorkspaceStatsResponse401Headers the declared response headers of an HTTP 401 response for WorkspaceStats
+type WorkspaceStatsResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// WorkspaceStatsResponse429Headers the declared response headers of an HTTP 429 response for WorkspaceStats
+type WorkspaceStatsResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// WorkspaceStatsResponse500Headers the declared response headers of an HTTP 500 response for WorkspaceStats
+type WorkspaceStatsResponse500Headers struct {
+	XRequestId string
+}
+
+// WorkspaceStatsResponse503Headers the declared response headers of an HTTP 503 response for WorkspaceStats
+type WorkspaceStatsResponse503Headers struct {
+	XRequestId string
+}
+
+type WorkspaceStatsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *WorkspaceStatsEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *KeyRequired
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *WorkspaceStatsResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *WorkspaceStatsResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *WorkspaceStatsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *WorkspaceStatsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *WorkspaceStatsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *WorkspaceStatsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r WorkspaceStatsResponse) GetJSON200() *WorkspaceStatsEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r WorkspaceStatsResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r WorkspaceStatsResponse) GetJSON401() *KeyRequired {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r WorkspaceStatsResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r WorkspaceStatsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r WorkspaceStatsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r WorkspaceStatsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r WorkspaceStatsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r WorkspaceStatsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r WorkspaceStatsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListTagsResponse200Headers the declared response headers of an HTTP 200 response for ListTags
 type ListTagsResponse200Headers struct {
 	XRequestId string
@@ -6852,6 +7233,31 @@ func (c *ClientWithResponses) ListShortLinksWithResponse(ctx context.Context, pa
 		return nil, err
 	}
 	return ParseListShortLinksResponse(rsp)
+}
+
+// WorkspaceStatsWithResponse Visit statistics of a workspace's links together
+//
+// The visits of a workspace's links summed: totals, a daily series
+// and the 10 links with the most visits. A workspace key (any role)
+// reads its own workspace's; an admin key names one with
+// `workspace` (`none`: the anonymous links; absent: every link).
+// Visits count as in a link's stats (`humans` and `bots`); links in
+// every state are summed until retention drops their counters.
+//
+// The window is in whole UTC days: `from` rounded down, `to` up;
+// `series` holds every day, empty ones as zeros. Defaults: `to` now,
+// `from` 7 days before `to`; at most MAX_TTL (default 365 days). In
+// embedded mode the answer scans every link (see docs/performance.md).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/stats (the `WorkspaceStats` operationId).
+func (c *ClientWithResponses) WorkspaceStatsWithResponse(ctx context.Context, params *WorkspaceStatsParams, reqEditors ...RequestEditorFn) (*WorkspaceStatsResponse, error) {
+	rsp, err := c.WorkspaceStats(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseWorkspaceStatsResponse(rsp)
 }
 
 // ListTagsWithResponse A workspace's tags with link counts
@@ -9364,6 +9770,144 @@ func ParseListShortLinksResponse(rsp *http.Response) (*ListShortLinksResponse, e
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListShortLinksResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseWorkspaceStatsResponse parses an HTTP response from a WorkspaceStatsWithResponse call
+func ParseWorkspaceStatsResponse(rsp *http.Response) (*WorkspaceStatsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &WorkspaceStatsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest WorkspaceStatsEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest KeyRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers WorkspaceStatsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers WorkspaceStatsResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers WorkspaceStatsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers WorkspaceStatsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers WorkspaceStatsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers WorkspaceStatsResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
