@@ -64,7 +64,7 @@ func TestPageDrawsFixedVisits(t *testing.T) {
 
 	p.click("manage-new")
 	p.waitJS("the visits", `document.getElementById("stats-summary").textContent !== ""`)
-	if got, want := p.text("stats-summary"), "15 visits in the last 7 days: 11 humans, 4 bots."; got != want {
+	if got, want := p.text("stats-summary"), "15 visits in the last 7 days: 11 humans, 4 bots. 9 daily unique visitors."; got != want {
 		t.Fatalf("summary = %q, want %q", got, want)
 	}
 	q := d.lastStatsQuery(t)
@@ -72,6 +72,27 @@ func TestPageDrawsFixedVisits(t *testing.T) {
 	if q.Get("interval") != "day" || q.Get("from") != today.AddDate(0, 0, -6).Format(time.RFC3339) || !strings.HasSuffix(q.Get("to"), "Z") {
 		t.Fatalf("the page asked for the visits with %v, want interval=day from the start of the UTC day 6 days ago to now", q)
 	}
+	if got, want := q.Get("dimensions"), "country,device,browser,os,utm_campaign,utm_source"; got != want {
+		t.Fatalf("the page asked for the dimensions %q, want %q", got, want)
+	}
+	// Each dimension's bar list: the heading, then each value by name (a
+	// country's name beside its code), its count written out and its bar's
+	// length, so neither colour nor the bars carry a number alone.
+	lists := js[[]string](p, `[...document.querySelectorAll("#dimensions section")].map((s) =>
+		s.querySelector("h5").textContent + ": " + [...s.querySelectorAll("li")].map((e) =>
+			e.textContent + " " + e.querySelector(".bar").style.width).join("; "))`)
+	wantLists := []string{
+		"Countries: Germany (DE)8 visits 100%; Japan (JP)4 visits 50%; Unknown (XX)3 visits 37.5%",
+		"Devices: Phone9 visits 100%; Desktop4 visits 44.4%; Bot2 visits 22.2%",
+		"Browsers: Safari9 visits 100%; Firefox4 visits 44.4%; Other2 visits 22.2%",
+		"Operating systems: iOS9 visits 100%; Linux6 visits 66.7%",
+		"Campaigns (utm_campaign): spring10 visits 100%; No campaign5 visits 50%",
+		"Campaign sources (utm_source): newsletter10 visits 100%; No source5 visits 50%",
+	}
+	if !equal(lists, wantLists) {
+		t.Fatalf("the dimension lists read\n%s\nwant\n%s", strings.Join(lists, "\n"), strings.Join(wantLists, "\n"))
+	}
+	p.expectAccessible("the link's visits with every dimension")
 
 	rows := js[[][]string](p, `[...document.querySelectorAll("#stats-rows tr")].map((tr) => [...tr.cells].map((c) => c.textContent))`)
 	wantRows := [][]string{}
@@ -109,7 +130,7 @@ func TestPageDrawsFixedVisits(t *testing.T) {
 
 	js[chromedp.Void](p, `(() => { const s = document.getElementById("period"); s.value = "24h"; s.dispatchEvent(new Event("change")); })()`)
 	p.waitJS("the hourly view", `document.getElementById("stats-summary").textContent.includes("24 hours")`)
-	if got, want := p.text("stats-summary"), "3 visits in the last 24 hours: 2 humans, 1 bot."; got != want {
+	if got, want := p.text("stats-summary"), "3 visits in the last 24 hours: 2 humans, 1 bot. 9 daily unique visitors."; got != want {
 		t.Fatalf("hourly summary = %q, want %q", got, want)
 	}
 	if q := d.lastStatsQuery(t); q.Get("interval") != "hour" || q.Get("from") != time.Now().UTC().Truncate(time.Hour).Add(-23*time.Hour).Format(time.RFC3339) {
@@ -206,9 +227,30 @@ func (d *doubles) answerStats(w http.ResponseWriter, q url.Values, code string) 
 		"code": code, "from": q.Get("from"), "to": q.Get("to"), "interval": q.Get("interval"),
 		"total": humans + bots, "humans": humans, "bots": bots, "series": series,
 		"referrers": []referrer{{"news.example", 7}, {"direct", 5}, {"other", 3}},
+		"unique_visitors": 9, "unique_visitors_per": "day", "dimensions": fixedDimensions(q.Get("dimensions")),
 	}})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(body)
+}
+
+// fixedDimensions are the top values the stats double answers for the
+// dimensions asked (a comma-separated list, as the API takes it).
+func fixedDimensions(asked string) map[string][]map[string]any {
+	all := map[string][]map[string]any{
+		"country":      {{"value": "DE", "visits": 8}, {"value": "JP", "visits": 4}, {"value": "XX", "visits": 3}},
+		"device":       {{"value": "mobile", "visits": 9}, {"value": "desktop", "visits": 4}, {"value": "bot", "visits": 2}},
+		"browser":      {{"value": "Safari", "visits": 9}, {"value": "Firefox", "visits": 4}, {"value": "other", "visits": 2}},
+		"os":           {{"value": "iOS", "visits": 9}, {"value": "Linux", "visits": 6}},
+		"utm_campaign": {{"value": "spring", "visits": 10}, {"value": "none", "visits": 5}},
+		"utm_source":   {{"value": "newsletter", "visits": 10}, {"value": "none", "visits": 5}},
+	}
+	out := map[string][]map[string]any{}
+	for _, name := range strings.Split(asked, ",") {
+		if v, ok := all[name]; ok {
+			out[name] = v
+		}
+	}
+	return out
 }
 
 func (d *doubles) lastStatsQuery(t *testing.T) url.Values {

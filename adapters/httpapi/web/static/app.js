@@ -553,6 +553,7 @@
     const first = Math.floor(now / period.step) * period.step - (period.count - 1) * period.step;
     const query = new URLSearchParams({
       from: rfc3339(new Date(first)), to: rfc3339(new Date(now)), interval: period.interval,
+      dimensions: dimensionLists.map((d) => d.name).join(','),
     });
     showError('stats-error', '');
     const r = await busy($('refresh'), () => api('GET', '/v1/shortlink/' + encodeURIComponent(session.code) + '/stats?' + query, undefined, session.token));
@@ -573,6 +574,8 @@
     $('referrers').replaceChildren();
     $('referrers').hidden = true;
     $('referrers-heading').hidden = true;
+    for (const list of document.querySelectorAll('#dimensions section')) list.remove();
+    $('dimensions').hidden = true;
   }
 
   // buckets is the series with a zero entry for every period of the window
@@ -610,8 +613,13 @@
     const humans = Number(stats.humans) || 0;
     const bots = Number(stats.bots) || 0;
     const total = Number(stats.total) || humans + bots;
+    // Dimensions and unique visitors are counted only with VISIT_DIMENSIONS,
+    // which also places every visit in a country: no countries, no figures.
+    const counted = ((stats.dimensions || {}).country || []).length > 0;
+    const uniques = Number(stats.unique_visitors) || 0;
     $('stats-summary').textContent =
-      `${plural(total, 'visit')} in ${period.words}: ${plural(humans, 'human')}, ${plural(bots, 'bot')}.`;
+      `${plural(total, 'visit')} in ${period.words}: ${plural(humans, 'human')}, ${plural(bots, 'bot')}.` +
+      (counted ? ` ${uniques} daily unique ${uniques === 1 ? 'visitor' : 'visitors'}.` : '');
     const rows = buckets(stats.series, period, first);
     const interval = stats.interval || period.interval;
     $('stats-caption').textContent = `Visits per ${interval} in ${period.words}, times in UTC`;
@@ -623,6 +631,68 @@
     $('chart').append(chart(rows, interval, period, { total, humans, bots }));
     $('chart-figure').hidden = false;
     showReferrers(stats.referrers || []);
+    if (counted) showDimensions(stats.dimensions);
+  }
+
+  // dimensionLists are the dimensions the page asks for, in the order it
+  // shows them, with their headings and how to name a value.
+  const dimensionLists = [
+    { name: 'country', heading: 'Countries', say: countryName },
+    { name: 'device', heading: 'Devices', say: (v) => ({ desktop: 'Desktop', mobile: 'Phone', tablet: 'Tablet', bot: 'Bot', other: 'Other' })[v] || v },
+    { name: 'browser', heading: 'Browsers', say: (v) => (v === 'other' ? 'Other' : v) },
+    { name: 'os', heading: 'Operating systems', say: (v) => (v === 'other' ? 'Other' : v) },
+    { name: 'utm_campaign', heading: 'Campaigns (utm_campaign)', say: (v) => ({ none: 'No campaign', other: 'Other campaigns' })[v] || v },
+    { name: 'utm_source', heading: 'Campaign sources (utm_source)', say: (v) => ({ none: 'No source', other: 'Other sources' })[v] || v },
+  ];
+
+  let regionNames = null;
+  try {
+    regionNames = new Intl.DisplayNames(['en'], { type: 'region' });
+  } catch (e) {
+    regionNames = null; // an old browser: codes only
+  }
+
+  // countryName names an ISO 3166 alpha-2 code in English, with the code:
+  // "Germany (DE)"; XX is a place no database knows (private addresses too).
+  function countryName(code) {
+    if (code === 'XX') return 'Unknown (XX)';
+    if (code === 'other') return 'Other countries';
+    let name = '';
+    try {
+      name = regionNames ? regionNames.of(code) : '';
+    } catch (e) {
+      name = '';
+    }
+    return name && name !== code ? `${name} (${code})` : code;
+  }
+
+  // showDimensions lists each dimension's top values as bars with their
+  // counts written out, like the referrers: readable without colour.
+  function showDimensions(dimensions) {
+    const box = $('dimensions');
+    for (const d of dimensionLists) {
+      const values = dimensions[d.name] || [];
+      if (values.length === 0) continue;
+      const id = 'dimension-' + d.name.replace('_', '-');
+      const list = node('ol', { class: 'referrers', id, 'aria-labelledby': id + '-heading' });
+      fillBars(list, values.map((v) => ({ name: d.say(String(v.value)), visits: Number(v.visits) || 0 })));
+      box.append(node('section', { 'aria-labelledby': id + '-heading' }, node('h5', { id: id + '-heading' }, d.heading), list));
+    }
+    box.hidden = false;
+  }
+
+  // fillBars appends to list one item per entry: its name, a bar as long as
+  // its share of the most visits, and its visits as text.
+  function fillBars(list, entries) {
+    const most = Math.max(1, ...entries.map((e) => e.visits));
+    for (const e of entries) {
+      const bar = node('span', { class: 'bar' });
+      bar.style.width = ((e.visits / most) * 100).toFixed(1) + '%'; // CSSOM, which the CSP allows
+      list.append(node('li', {},
+        node('span', { class: 'host' }, e.name),
+        node('span', { class: 'track', 'aria-hidden': 'true' }, bar),
+        node('span', { class: 'count' }, String(e.visits), node('span', { class: 'visually-hidden' }, e.visits === 1 ? ' visit' : ' visits'))));
+    }
   }
 
   // niceCeiling rounds up to 1, 2 or 5 times a power of ten.
@@ -687,16 +757,9 @@
 
   function showReferrers(referrers) {
     const list = $('referrers');
-    const most = Math.max(1, ...referrers.map((r) => Number(r.visits) || 0));
-    for (const r of referrers) {
-      const visits = Number(r.visits) || 0;
-      const bar = node('span', { class: 'bar' });
-      bar.style.width = ((visits / most) * 100).toFixed(1) + '%'; // CSSOM, which the CSP allows
-      list.append(node('li', {},
-        node('span', { class: 'host' }, r.host === 'direct' ? 'direct (no referrer)' : String(r.host)),
-        node('span', { class: 'track', 'aria-hidden': 'true' }, bar),
-        node('span', { class: 'count' }, String(visits), node('span', { class: 'visually-hidden' }, visits === 1 ? ' visit' : ' visits'))));
-    }
+    fillBars(list, referrers.map((r) => ({
+      name: r.host === 'direct' ? 'direct (no referrer)' : String(r.host), visits: Number(r.visits) || 0,
+    })));
     list.hidden = referrers.length === 0;
     $('referrers-heading').hidden = referrers.length === 0;
   }
