@@ -226,7 +226,7 @@ func (d *doubles) answerStats(w http.ResponseWriter, q url.Values, code string) 
 	body, _ := json.Marshal(map[string]any{"status": 200, "data": map[string]any{
 		"code": code, "from": q.Get("from"), "to": q.Get("to"), "interval": q.Get("interval"),
 		"total": humans + bots, "humans": humans, "bots": bots, "series": series,
-		"referrers": []referrer{{"news.example", 7}, {"direct", 5}, {"other", 3}},
+		"referrers":       []referrer{{"news.example", 7}, {"direct", 5}, {"other", 3}},
 		"unique_visitors": 9, "unique_visitors_per": "day", "dimensions": fixedDimensions(q.Get("dimensions")),
 	}})
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
