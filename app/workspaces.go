@@ -93,6 +93,19 @@ func (w *Workspaces) CreateKey(ctx context.Context, caller Caller, ws domain.Wor
 	return NewKey{Key: key, Secret: secret}, nil
 }
 
+// Exists reports whether workspace ws exists: every workspace keeps its
+// keys, revoked ones too, and is created with its first.
+func (w *Workspaces) Exists(ctx context.Context, ws domain.WorkspaceID) (bool, error) {
+	if w.store == nil {
+		return false, domain.ErrUnavailable
+	}
+	keys, err := w.store.ListKeys(ctx, ws)
+	if err != nil {
+		return false, fmt.Errorf("find workspace: %w", err)
+	}
+	return len(keys) > 0, nil
+}
+
 // ListKeys lists an owner's workspace's keys, or for an admin those of ws
 // (every key when ws is empty).
 func (w *Workspaces) ListKeys(ctx context.Context, caller Caller, ws domain.WorkspaceID) ([]domain.APIKey, error) {

@@ -71,6 +71,7 @@ func createAccess(keys *app.KeyRing, apiKeys domain.KeySet, anonymous bool, log 
 		case caller.HasKey():
 			c.Set(ownerKey, domain.Ownership{Workspace: caller.Key.Workspace, Key: caller.Key.ID})
 		case caller.Admin:
+			c.Set(adminCreateKey, true)
 		case !open && !apiKeys.Contains(domain.DigestToken(presented)):
 			writeError(c, log, errAPIKeyRequired)
 			return
@@ -81,5 +82,11 @@ func createAccess(keys *app.KeyRing, apiKeys domain.KeySet, anonymous bool, log 
 
 // ownerKey is where createAccess leaves the ownership of the link to create.
 const ownerKey = "shortlink.owner"
+
+// adminCreateKey is set by createAccess when an admin key creates: it may
+// name the workspace the link goes into.
+const adminCreateKey = "shortlink.admin_create"
+
+var errWorkspaceAdminsOnly = &httpError{status: http.StatusForbidden, reason: "forbidden", message: "only an admin key may name the workspace of a new link"}
 
 var errViewerCannotCreate = &httpError{status: http.StatusForbidden, reason: "forbidden", message: "a viewer key cannot create links"}

@@ -151,11 +151,19 @@ func (h *Handler) create(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	named := req.Owner.Workspace // "workspace" of the body: admins only
+	req.Owner = domain.Ownership{}
 	if owner, ok := c.Get(ownerKey); ok {
 		req.Owner, _ = owner.(domain.Ownership)
 	}
 	ctx, cancel := context.WithTimeout(c.Request.Context(), h.opts.RequestTimeout)
 	defer cancel()
+	if named != "" {
+		if err := h.createIn(ctx, c, named, &req); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
 	created, err := h.Creator.Create(ctx, req)
 	if err != nil {
 		h.fail(c, err)
@@ -211,7 +219,31 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	if req.Password, _, err = body.str("password"); err != nil {
 		return app.CreateRequest{}, err
 	}
+	// The workspace an admin names; create checks who may.
+	ws, _, err := body.str("workspace")
+	if err != nil {
+		return app.CreateRequest{}, err
+	}
+	req.Owner.Workspace = domain.WorkspaceID(ws)
 	return req, nil
+}
+
+// createIn puts the link req creates into workspace ws: only an admin key
+// may name one (403 for anyone else, a workspace key included), and it
+// must exist (400 naming the field).
+func (h *Handler) createIn(ctx context.Context, c *gin.Context, ws domain.WorkspaceID, req *app.CreateRequest) error {
+	if !c.GetBool(adminCreateKey) || h.Workspaces == nil {
+		return errWorkspaceAdminsOnly
+	}
+	exists, err := h.Workspaces.Exists(ctx, ws)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return &domain.ValidationError{Field: "workspace", Reason: domain.ReasonInvalidFilter, Message: "no such workspace"}
+	}
+	req.Owner = domain.Ownership{Workspace: ws}
+	return nil
 }
 
 func (h *Handler) shortURL(code domain.Code) string {

@@ -306,6 +306,11 @@ func workspaceExchanges(links openAPILinks) []exchange {
 		{name: "workspace body cut short", server: "up", method: http.MethodPost, path: "/v1/workspaces", contentType: js, header: admin, body: `{"name":"never-sent"}`, status: 408, conforms: true, stall: true},
 		req("workspace store down", "down", http.MethodPost, "/v1/workspaces", `{"name":"team"}`, admin, 503, true),
 
+		req("create into a workspace, by an admin", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/placed","workspace":"`+links.workspace+`"}`, admin, 201, true),
+		req("create into a workspace, by its owner", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/placed","workspace":"`+links.workspace+`"}`, owner, 403, true),
+		req("create into an unknown workspace", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/placed","workspace":"ws_nosuch"}`, admin, 400, true),
+		req("create with a viewer key", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/viewed"}`, viewer, 403, true),
+
 		req("key", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"editor"}`, owner, 201, true),
 		req("key for a workspace, by an admin", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"viewer","workspace":"`+links.workspace+`"}`, admin, 201, true),
 		req("key of an unknown role", "up", http.MethodPost, "/v1/keys", `{"name":"ci","role":"boss"}`, owner, 400, false),

@@ -24,6 +24,7 @@ func runWorkspaces(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"titles and tags stay private", labelsStayPrivate},
 		{"audit log records management", auditLogRecordsManagement},
 		{"workspace stats sum their links' visits", workspaceStatsSumTheirLinks},
+		{"an admin creates into a workspace; no one else may name one", adminCreatesIntoAWorkspace},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
