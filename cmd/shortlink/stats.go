@@ -15,16 +15,20 @@ import (
 func (c *cli) statsCommand() *cobra.Command {
 	var (
 		from, to, interval string
+		dimensions         string
 		asJSON, asCSV      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "stats CODE",
-		Short: "Show a link's visits: totals, a bar per day or hour, top referrers",
+		Short: "Show a link's visits: totals, a bar per day or hour, top referrers and dimensions",
 		Long: `Show a link's visits over a window: the totals, a bar per interval (its
-numbers beside it), and the top referrer hosts. Needs a key that manages
-the link. --from and --to take an RFC 3339 time, a date, or a duration
-before now (7d: seven days ago); the server's defaults are the last 7 days
-by day. --csv prints the series as CSV (start,humans,bots).`,
+numbers beside it), the top referrer hosts and the top values of each
+dimension --dimensions names (countries, devices, browsers, OSes,
+campaigns; counted when the server runs with VISIT_DIMENSIONS, which also
+gives the daily unique visitors). Needs a key that manages the link.
+--from and --to take an RFC 3339 time, a date, or a duration before now
+(7d: seven days ago); the server's defaults are the last 7 days by day.
+--csv prints the series as CSV (start,humans,bots).`,
 		Example: `  shortlink stats launch
   shortlink stats launch --from 48h --interval hour
   shortlink stats launch --csv > launch.csv`,
@@ -51,6 +55,9 @@ by day. --csv prints the series as CSV (start,humans,bots).`,
 			default:
 				return usageErrorf("--interval must be day or hour, not %q", interval)
 			}
+			if dimensions != "" {
+				params.Dimensions = &dimensions
+			}
 			client, err := c.client()
 			if err != nil {
 				return err
@@ -70,6 +77,7 @@ by day. --csv prints the series as CSV (start,humans,bots).`,
 	cmd.Flags().StringVar(&from, "from", "", "start of the window: RFC 3339, a date, or a duration before now (7d)")
 	cmd.Flags().StringVar(&to, "to", "", "end of the window (excluded), as --from")
 	cmd.Flags().StringVar(&interval, "interval", "", "day or hour (default day)")
+	cmd.Flags().StringVar(&dimensions, "dimensions", defaultDimensions, `the dimensions to list the top values of, comma-separated ("" for none)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	cmd.Flags().BoolVar(&asCSV, "csv", false, "print the series as CSV: start,humans,bots")
 	cmd.MarkFlagsMutuallyExclusive("json", "csv")
@@ -83,8 +91,13 @@ func writeStats(w io.Writer, s oapi.Stats, width int) error {
 	if s.Interval == oapi.StatsIntervalHour {
 		layout, column = "2006-01-02 15:04", "HOUR (UTC)"
 	}
-	if _, err := fmt.Fprintf(w, "%s: %s, %s and %s, %s to %s (UTC, by %s)\n\n",
-		s.Code, plural(int64(s.Total), "visit"), plural(int64(s.Humans), "human"), plural(int64(s.Bots), "bot"),
+	dims := statsDimensions(s)
+	uniques := ""
+	if counted(dims) {
+		uniques = fmt.Sprintf(", %s", plural(int64(s.UniqueVisitors), "daily unique visitor"))
+	}
+	if _, err := fmt.Fprintf(w, "%s: %s, %s and %s%s, %s to %s (UTC, by %s)\n\n",
+		s.Code, plural(int64(s.Total), "visit"), plural(int64(s.Humans), "human"), plural(int64(s.Bots), "bot"), uniques,
 		s.From.UTC().Format(layout), s.To.UTC().Format(layout), s.Interval); err != nil {
 		return err
 	}
@@ -110,17 +123,72 @@ func writeStats(w io.Writer, s oapi.Stats, width int) error {
 	if err := series.write(w, width); err != nil {
 		return err
 	}
-	if len(s.Referrers) == 0 {
-		return nil
+	if len(s.Referrers) > 0 {
+		referrers := table{header: []string{"REFERRER", "VISITS"}, right: map[int]bool{1: true}, flex: 0}
+		for _, r := range s.Referrers {
+			referrers.rows = append(referrers.rows, []string{r.Host, thousands(int64(r.Visits))})
+		}
+		if _, err := fmt.Fprintln(w); err != nil {
+			return err
+		}
+		if err := referrers.write(w, width); err != nil {
+			return err
+		}
 	}
-	referrers := table{header: []string{"REFERRER", "VISITS"}, right: map[int]bool{1: true}, flex: 0}
-	for _, r := range s.Referrers {
-		referrers.rows = append(referrers.rows, []string{r.Host, thousands(int64(r.Visits))})
+	top := table{header: []string{"DIMENSION", "VALUE", "VISITS"}, right: map[int]bool{2: true}, flex: 1}
+	for _, d := range dims {
+		for _, v := range d.values {
+			top.rows = append(top.rows, []string{d.name, v.Value, thousands(int64(v.Visits))})
+		}
+	}
+	if len(top.rows) == 0 {
+		return nil
 	}
 	if _, err := fmt.Fprintln(w); err != nil {
 		return err
 	}
-	return referrers.write(w, width)
+	return top.write(w, width)
+}
+
+// defaultDimensions are the dimensions stats lists unless told otherwise.
+const defaultDimensions = "country,device,browser,os,utm_source,utm_campaign"
+
+// namedValues are one dimension's top values in an answer.
+type namedValues struct {
+	name   string
+	values oapi.DimensionValues
+}
+
+// statsDimensions are the dimensions s lists, in the API's order.
+func statsDimensions(s oapi.Stats) []namedValues {
+	if s.Dimensions == nil {
+		return nil
+	}
+	d := s.Dimensions
+	var out []namedValues
+	for _, n := range []struct {
+		name   string
+		values *oapi.DimensionValues
+	}{
+		{"country", d.Country}, {"device", d.Device}, {"browser", d.Browser}, {"os", d.Os},
+		{"utm_source", d.UtmSource}, {"utm_medium", d.UtmMedium}, {"utm_campaign", d.UtmCampaign}, {"referrer", d.Referrer},
+	} {
+		if n.values != nil {
+			out = append(out, namedValues{n.name, *n.values})
+		}
+	}
+	return out
+}
+
+// counted reports whether the server counts dimensions (and unique
+// visitors): with VISIT_DIMENSIONS every visit has a country.
+func counted(dims []namedValues) bool {
+	for _, d := range dims {
+		if d.name == "country" && len(d.values) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func longest(cells []string) int {

@@ -45,7 +45,7 @@ func TestCLI(t *testing.T) {
 		base := fmt.Sprintf("http://127.0.0.1:%d", port)
 		api := testenv.StartProcess(t, "api -embedded", filepath.Join(bin, "api"), map[string]string{
 			"API_ADDR": fmt.Sprintf("127.0.0.1:%d", port), "DATA_DIR": t.TempDir(), "LOG_REQUESTS": "false",
-			"ADMIN_KEYS": cliKey, "PUBLIC_BASE_URL": base,
+			"ADMIN_KEYS": cliKey, "PUBLIC_BASE_URL": base, "VISIT_DIMENSIONS": "true", "VISIT_UNIQUES_INTERVAL": "200ms",
 		}, "-embedded")
 		api.WaitHTTP(base+"/v1/ready", http.StatusOK, 30*time.Second)
 		testCLI(t, bin, base)
@@ -57,6 +57,7 @@ func TestCLI(t *testing.T) {
 		env := s.Env(map[string]string{
 			"ADMIN_KEYS": cliKey, "PUBLIC_BASE_URL": base, "API_ADDR": strings.TrimPrefix(base, "http://"),
 			"CODE_SECRET": "e2e-" + testkit.RandomHex(16), "POOL_TARGET": "200", "POOL_LOW_WATER": "50",
+			"VISIT_DIMENSIONS": "true", "VISIT_UNIQUES_INTERVAL": "200ms",
 		})
 		testenv.RunBinary(t, bin, "migrate", env, "up")
 		// Passwords are behind the contract step (SPEC §12); unlock is tested.
@@ -215,16 +216,19 @@ func testCLI(t *testing.T, bin, base string) {
 	visit(http.Header{"User-Agent": {"Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"}, "Referer": {"https://t.co/abc"}})
 	visit(http.Header{"User-Agent": {"curl/8.5.0"}})
 	from, to := time.Now().UTC().Add(-24*time.Hour).Format(time.RFC3339), time.Now().UTC().Add(time.Hour).Format(time.RFC3339)
-	statsPath := fmt.Sprintf("/v1/shortlink/%s/stats?from=%s&to=%s&interval=hour", code, from, to)
-	testkit.Eventually(t, 10*time.Second, "both visits counted", func() error {
-		if total := apiData(t, base, statsPath)["total"]; total != float64(2) {
-			return fmt.Errorf("total %v", total)
+	// What stats asks for unless told otherwise: every dimension but utm_medium.
+	statsPath := fmt.Sprintf("/v1/shortlink/%s/stats?from=%s&to=%s&interval=hour&dimensions=country,device,browser,os,utm_source,utm_campaign", code, from, to)
+	testkit.Eventually(t, 10*time.Second, "both visits counted, the visitor too", func() error {
+		data := apiData(t, base, statsPath)
+		if data["total"] != float64(2) || data["unique_visitors"] != float64(1) {
+			return fmt.Errorf("total %v, unique visitors %v", data["total"], data["unique_visitors"])
 		}
 		return nil
 	})
 	sameData(t, "stats --json", cli.ok("stats", code, "--from", from, "--to", to, "--interval", "hour", "--json"), apiData(t, base, statsPath))
 	stats := cli.ok("stats", code, "--from", from, "--to", to, "--interval", "hour")
-	for _, want := range []string{code + ": 2 visits, 1 human and 1 bot", "HOUR (UTC)", "█", "REFERRER", "t.co"} {
+	for _, want := range []string{code + ": 2 visits, 1 human and 1 bot, 1 daily unique visitor", "HOUR (UTC)", "█", "REFERRER", "t.co",
+		"DIMENSION", "device ", "desktop", "browser ", "Firefox", "country ", "XX"} {
 		if !strings.Contains(stats, want) {
 			t.Errorf("stats printed\n%s\nwithout %q", stats, want)
 		}

@@ -193,7 +193,10 @@ func exampleFiles(t *testing.T) []exampleFile {
 
 // exampleEnv is what a page's examples start `make run` with besides the
 // admin key, as the page says at its top.
-var exampleEnv = map[string]map[string]string{"docs/api.md": {"MAX_TTL": "never", "VISIT_DIMENSIONS": "true"}}
+var exampleEnv = map[string]map[string]string{
+	"docs/api.md": {"MAX_TTL": "never", "VISIT_DIMENSIONS": "true"},
+	"docs/cli.md": {"VISIT_DIMENSIONS": "true"},
+}
 
 // readmeAdminKey is the admin key docs/api.md starts `make run` with.
 const readmeAdminKey = "local-admin-key-0123456789"
