@@ -69,3 +69,53 @@ func (c *cli) changeCommand(use, short string, build func(args []string) (oapi.C
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	return cmd
 }
+
+func (c *cli) passwordCommand() *cobra.Command {
+	var (
+		file   string
+		remove bool
+	)
+	cmd := c.changeCommand("password CODE (--password-file FILE | --remove)", "Set or remove a link's password",
+		func([]string) (oapi.ChangeRequest, error) {
+			switch {
+			case remove && file != "":
+				return oapi.ChangeRequest{}, usageErrorf("--password-file and --remove: give one")
+			case remove:
+				none := ""
+				return oapi.ChangeRequest{Password: &none}, nil
+			case file == "":
+				return oapi.ChangeRequest{}, usageErrorf("give --password-file FILE (- for standard input) or --remove")
+			}
+			password, err := c.readPassword(file)
+			if err != nil {
+				return oapi.ChangeRequest{}, err
+			}
+			return oapi.ChangeRequest{Password: &password}, nil
+		})
+	cmd.Long = `Protect a link with a password (8 to 128 characters), read from the first
+line of --password-file (- for standard input: a password never comes from
+a flag's value, which shows in the process list), or remove it with
+--remove. Browsers following the short URL then get a form asking for it.`
+	cmd.Example = `  shortlink password notes --password-file notes.pw
+  shortlink password notes --remove`
+	cmd.Flags().StringVar(&file, "password-file", "", "the file whose first line is the password (- for standard input)")
+	cmd.Flags().BoolVar(&remove, "remove", false, "remove the password")
+	return cmd
+}
+
+func (c *cli) forwardQueryCommand() *cobra.Command {
+	cmd := c.changeCommand("forward-query CODE on|off", "Turn query forwarding on or off: the short URL's query string passed on to the target",
+		func(args []string) (oapi.ChangeRequest, error) {
+			var on bool
+			switch args[1] {
+			case "on":
+				on = true
+			case "off":
+			default:
+				return oapi.ChangeRequest{}, usageErrorf("forward-query takes on or off, not %q", args[1])
+			}
+			return oapi.ChangeRequest{ForwardQuery: &on}, nil
+		})
+	cmd.Args = exactArgs("CODE", "on|off")
+	return cmd
+}

@@ -242,7 +242,7 @@ entries (default 20), or --all; --json prints them as one JSON array.`,
 			if err != nil {
 				return err
 			}
-			defer c.moreNote(more, len(items))
+			defer c.moreNote(more, len(items), pages.next)
 			if asJSON {
 				return c.printItems(items)
 			}
@@ -275,6 +275,7 @@ entries (default 20), or --all; --json prints them as one JSON array.`,
 	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: only this workspace's entries")
 	cmd.Flags().IntVar(&pages.limit, "limit", 20, "show at most this many entries")
 	cmd.Flags().BoolVar(&pages.all, "all", false, "show every entry, following the pages to the end")
+	pages.addCursorFlag(cmd)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the entries as a JSON array, each as the API sent it")
 	cmd.MarkFlagsMutuallyExclusive("limit", "all")
 	return cmd

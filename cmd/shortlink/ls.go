@@ -29,8 +29,9 @@ links of no workspace).
 --tag (repeat it) keeps links that carry every tag given; --state is active,
 disabled, expired or deleted; --created-after and --created-before take an
 RFC 3339 time, a date, or a duration before now (7d). --limit links are
-shown (default 20); --all follows the pages to the end. --json prints the
-links as one JSON array, each as the API sent it.`,
+shown (default 20); --all follows the pages to the end; when there are
+more, stderr says so with the --cursor that goes on after the last link
+shown. --json prints the links as one JSON array, each as the API sent it.`,
 		Example: `  shortlink ls
   shortlink ls --tag sale --state active --created-after 30d
   shortlink ls --q winter --json | jq -r '.[].short_url'
@@ -82,7 +83,7 @@ links as one JSON array, each as the API sent it.`,
 			if err != nil {
 				return err
 			}
-			defer c.moreNote(more, len(items))
+			defer c.moreNote(more, len(items), pages.next)
 			if asJSON {
 				return c.printItems(items)
 			}
@@ -104,6 +105,7 @@ links as one JSON array, each as the API sent it.`,
 	f.BoolVar(&pages.all, "all", false, "show every link, following the pages to the end")
 	f.BoolVar(&asJSON, "json", false, "print the links as a JSON array, each as the API sent it")
 	cmd.MarkFlagsMutuallyExclusive("limit", "all")
+	pages.addCursorFlag(cmd)
 	return cmd
 }
 

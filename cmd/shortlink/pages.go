@@ -4,16 +4,23 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+
+	"github.com/spf13/cobra"
 )
 
 // maxPage is the API's largest page (limit up to 100).
 const maxPage = 100
 
-// paging is what ls and audit share: --limit (how many to print) and
-// --all (follow the cursors to the end).
+// paging is what ls and audit share: --limit (how many to print), --all
+// (follow the cursors to the end) and --cursor (start where a previous
+// listing stopped).
 type paging struct {
-	limit int
-	all   bool
+	limit  int
+	all    bool
+	cursor string
+	// next is, after collect, the cursor of the page after the items
+	// shown ("" when there are no more).
+	next string
 }
 
 func (p paging) check() error {
@@ -33,8 +40,12 @@ type page struct {
 // collect calls fetch, a page of at most size items after cursor, until it
 // has p.limit items (or, with --all, until the last page), and returns the
 // items and whether more were left.
-func (p paging) collect(fetch func(size int, cursor *string) (json.RawMessage, error)) (items []json.RawMessage, more bool, err error) {
+func (p *paging) collect(fetch func(size int, cursor *string) (json.RawMessage, error)) (items []json.RawMessage, more bool, err error) {
 	var cursor *string
+	if p.cursor != "" {
+		cursor = &p.cursor
+	}
+	p.next = ""
 	for {
 		size := maxPage
 		if !p.all {
@@ -53,6 +64,7 @@ func (p paging) collect(fetch func(size int, cursor *string) (json.RawMessage, e
 			return items, false, nil
 		}
 		if !p.all && len(items) >= p.limit {
+			p.next = *pg.NextCursor
 			return items, true, nil
 		}
 		cursor = pg.NextCursor
@@ -80,9 +92,16 @@ func decodeItems[T any](items []json.RawMessage) ([]T, error) {
 	return out, nil
 }
 
-// moreNote tells, on stderr, that the listing went on.
-func (c *cli) moreNote(more bool, shown int) {
+// moreNote tells, on stderr, that the listing went on, and the cursor
+// that goes on after the last item shown (collect fetches no more than it
+// shows).
+func (c *cli) moreNote(more bool, shown int, next string) {
 	if more {
-		fmt.Fprintf(c.errOut, "(%d shown; there are more: --limit N or --all)\n", shown)
+		fmt.Fprintf(c.errOut, "(%d shown; there are more: --limit N, --all, or --cursor %s for the next page)\n", shown, next)
 	}
+}
+
+// addCursorFlag adds --cursor to a listing's flags.
+func (p *paging) addCursorFlag(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&p.cursor, "cursor", "", "start after this cursor (what the previous listing printed on stderr, or the API's next_cursor)")
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,13 @@ func testCLIWorkspaces(t *testing.T, bin, base string) {
 	if r.exit != 0 || json.Unmarshal([]byte(r.stdout), &two) != nil || len(two) != 2 || !strings.Contains(r.stderr, "there are more") {
 		t.Errorf("ls --limit 2 = %+v", r)
 	}
+	// The cursor ls names goes on where the API's own next page does.
+	if m := regexp.MustCompile(`--cursor (\S+) for the next page`).FindStringSubmatch(r.stderr); m == nil {
+		t.Errorf("ls --limit 2 names no cursor: %q", r.stderr)
+	} else {
+		sameItems(t, "ls --cursor --json", cli.ok("ls", "--tag", tag, "--limit", "2", "--cursor", m[1], "--json"),
+			apiData(t, base, "/v1/shortlinks?limit=2&tag="+tag+"&cursor="+m[1]))
+	}
 	sameItems(t, "ls --q --state --created-after --json", cli.ok("ls", "--q", code, "--state", "active", "--created-after", "1h", "--json"),
 		apiData(t, base, "/v1/shortlinks?q="+code+"&state=active"))
 	sameItems(t, "ls --workspace none --created-before --json", cli.ok("ls", "--workspace", "none", "--created-before", "2020-01-01", "--json"),
@@ -93,6 +101,20 @@ func testCLIWorkspaces(t *testing.T, bin, base string) {
 		t.Fatal(err)
 	}
 	cli.fails(1, "(wrong_password)", "unlock", locked, "--password-file", wrong)
+	lockedInfo := "/v1/shortlink/" + locked + "/info"
+	sameData(t, "password --remove --json", cli.ok("password", locked, "--remove", "--json"), apiData(t, base, lockedInfo))
+	if apiData(t, base, lockedInfo)["protected"] == true {
+		t.Errorf("password --remove left %s protected", locked)
+	}
+	sameData(t, "password --password-file --json", cli.ok("password", locked, "--password-file", pw, "--json"), apiData(t, base, lockedInfo))
+	if got := cli.ok("unlock", locked, "--password-file", pw); got != "https://example.com/team-notes\n" {
+		t.Errorf("unlock after password printed %q", got)
+	}
+	sameData(t, "forward-query off --json", cli.ok("forward-query", code, "off", "--json"), apiData(t, base, info))
+	if apiData(t, base, info)["forward_query"] == true {
+		t.Errorf("forward-query off left %s forwarding", code)
+	}
+	cli.fails(2, "on or off", "forward-query", code, "sometimes")
 	cli.fails(2, "unknown flag: --password", "create", "https://example.com/", "--password", "hunter22")
 
 	ownerKey := strings.TrimSpace(cli.ok("workspaces", "create", "CLI "+tag, "-q"))

@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestPasswordAndForwardQueryCommands: password sets and removes a link's
+// password (from a file, never a flag's value), forward-query turns
+// forwarding on and off; both print the link as it now is.
+func TestPasswordAndForwardQueryCommands(t *testing.T) {
+	t.Parallel()
+	env := startAPI(t)
+	r := runner{t: t, env: map[string]string{"SHORTLINK_URL": env.BaseURL, "SHORTLINK_KEY": adminKey, "COLUMNS": "120"}}
+	r.must("create", "https://example.com/later", "--alias", "later")
+
+	var info map[string]any
+	decode := func(out string) map[string]any {
+		t.Helper()
+		info = nil
+		if err := json.Unmarshal([]byte(out), &info); err != nil {
+			t.Fatalf("not JSON: %v\n%s", err, out)
+		}
+		return info
+	}
+	if got := decode(r.must("forward-query", "later", "on", "--json")); got["forward_query"] != true {
+		t.Errorf("forward-query on --json = %v", got)
+	}
+	if out := r.must("info", "later"); !strings.Contains(out, "forward query  yes") {
+		t.Errorf("info after forward-query on printed\n%s", out)
+	}
+	if got := decode(r.must("forward-query", "later", "off", "--json")); got["forward_query"] == true {
+		t.Errorf("forward-query off --json = %v", got)
+	}
+	r.want(2, "on or off", "forward-query", "later", "maybe")
+	r.want(2, "takes 2 argument", "forward-query", "later")
+
+	pw := filepath.Join(t.TempDir(), "pw")
+	if err := os.WriteFile(pw, []byte("correct horse battery\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if got := decode(r.must("password", "later", "--password-file", pw, "--json")); got["protected"] != true {
+		t.Errorf("password --password-file --json = %v", got)
+	}
+	stdin := runner{t: t, env: r.env, in: "correct horse battery\n"}
+	if got := stdin.must("unlock", "later", "--password-file", "-"); got != "https://example.com/later\n" {
+		t.Errorf("unlock after password printed %q", got)
+	}
+	if got := decode(r.must("password", "later", "--remove", "--json")); got["protected"] == true {
+		t.Errorf("password --remove --json = %v", got)
+	}
+	r.want(2, "--password-file FILE", "password", "later")
+	r.want(2, "give one", "password", "later", "--remove", "--password-file", pw)
+	r.want(2, "unknown flag: --password", "password", "later", "--password", "hunter22")
+	short := filepath.Join(t.TempDir(), "short")
+	if err := os.WriteFile(short, []byte("short\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r.want(1, "(invalid_password)", "password", "later", "--password-file", short)
+	r.want(1, "(not_found)", "password", "no-such-link", "--remove")
+}
+
+// TestLsGoesOnFromACursor: ls --limit says on stderr where the next page
+// starts, and --cursor goes on from there, every link once.
+func TestLsGoesOnFromACursor(t *testing.T) {
+	t.Parallel()
+	env := startAPI(t)
+	r := runner{t: t, env: map[string]string{"SHORTLINK_URL": env.BaseURL, "SHORTLINK_KEY": adminKey, "COLUMNS": "120"}}
+	for range 5 {
+		r.must("create", "https://example.com/paged", "--tag", "cursor")
+	}
+	var all []map[string]any
+	if err := json.Unmarshal([]byte(r.must("ls", "--tag", "cursor", "--all", "--json")), &all); err != nil || len(all) != 5 {
+		t.Fatalf("ls --all = %v, %v", all, err)
+	}
+	cursorNote := regexp.MustCompile(`--cursor (\S+) for the next page`)
+	var seen []string
+	cursor := ""
+	for range 3 { // pages of 2: 2, 2, 1
+		args := []string{"ls", "--tag", "cursor", "--limit", "2", "--json"}
+		if cursor != "" {
+			args = append(args, "--cursor", cursor)
+		}
+		res := r.run(args...)
+		var page []map[string]any
+		if res.exit != 0 || json.Unmarshal([]byte(res.stdout), &page) != nil {
+			t.Fatalf("%v = %+v", args, res)
+		}
+		for _, l := range page {
+			seen = append(seen, l["code"].(string))
+		}
+		m := cursorNote.FindStringSubmatch(res.stderr)
+		if m == nil {
+			cursor = ""
+			break
+		}
+		cursor = m[1]
+	}
+	if cursor != "" {
+		t.Errorf("the third page still names a next cursor %q", cursor)
+	}
+	var want []string
+	for _, l := range all {
+		want = append(want, l["code"].(string))
+	}
+	if strings.Join(seen, " ") != strings.Join(want, " ") {
+		t.Errorf("pages through --cursor = %v, want %v (newest first, each once)", seen, want)
+	}
+	r.want(1, "(invalid_cursor)", "ls", "--cursor", "not-a-cursor")
+}
