@@ -112,3 +112,27 @@ func TestLsGoesOnFromACursor(t *testing.T) {
 	}
 	r.want(1, "(invalid_cursor)", "ls", "--cursor", "not-a-cursor")
 }
+
+// TestCreateIntoAWorkspace: an admin key's create --workspace puts the
+// link into that workspace, where its keys list it; a workspace key's is
+// refused (403, exit 1).
+func TestCreateIntoAWorkspace(t *testing.T) {
+	t.Parallel()
+	env := startAPI(t)
+	admin := runner{t: t, env: map[string]string{"SHORTLINK_URL": env.BaseURL, "SHORTLINK_KEY": adminKey, "COLUMNS": "120"}}
+	var ws struct {
+		Workspace struct{ ID string }
+		Key       struct{ Key string }
+	}
+	if err := json.Unmarshal([]byte(admin.must("workspaces", "create", "Placed", "--json")), &ws); err != nil || ws.Workspace.ID == "" || ws.Key.Key == "" {
+		t.Fatalf("workspaces create --json = %+v, %v", ws, err)
+	}
+	admin.must("create", "https://example.com/placed", "--alias", "placed", "--workspace", ws.Workspace.ID)
+	owner := runner{t: t, env: map[string]string{"SHORTLINK_URL": env.BaseURL, "SHORTLINK_KEY": ws.Key.Key, "COLUMNS": "120"}}
+	var listed []map[string]any
+	if err := json.Unmarshal([]byte(owner.must("ls", "--json")), &listed); err != nil || len(listed) != 1 || listed[0]["code"] != "placed" || listed[0]["workspace"] != ws.Workspace.ID {
+		t.Errorf("the owner's ls = %v, %v", listed, err)
+	}
+	owner.want(1, "(forbidden)", "create", "https://example.com/not-placed", "--workspace", ws.Workspace.ID)
+	admin.want(1, "(invalid_filter)", "create", "https://example.com/nowhere", "--workspace", "ws_nosuch")
+}

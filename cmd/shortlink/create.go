@@ -11,6 +11,7 @@ import (
 func (c *cli) createCommand() *cobra.Command {
 	var (
 		alias, expires, title, passwordFile string
+		workspace                           string
 		tags                                []string
 		forwardQuery, quiet, asJSON         bool
 	)
@@ -27,7 +28,8 @@ MAX_TTL is never); without it the server's DEFAULT_TTL holds.
 the link; --forward-query passes the short URL's query string on to the
 target. --password-file protects the link with the password in that file
 (its first line; - reads standard input): never a flag value, which would
-show in the process list.`,
+show in the process list. --workspace (admin keys only) puts the link into
+that workspace, as if one of its keys had created it.`,
 		Example: `  shortlink create https://example.com/launch --alias launch --expires 30d
   shortlink create -q https://example.com/a   # prints the short URL alone
   shortlink create https://example.com/sale --title "Winter sale" --tag sale --tag q4
@@ -60,6 +62,9 @@ show in the process list.`,
 					return err
 				}
 				req.Password = &password
+			}
+			if workspace != "" {
+				req.Workspace = &workspace
 			}
 			client, err := c.client()
 			if err != nil {
@@ -98,6 +103,7 @@ show in the process list.`,
 	cmd.Flags().StringArrayVar(&tags, "tag", nil, "a tag (a-z 0-9 - _ .); repeat it for several")
 	cmd.Flags().BoolVar(&forwardQuery, "forward-query", false, "pass the short URL's query string on to the target")
 	cmd.Flags().StringVar(&passwordFile, "password-file", "", "protect the link with the password in this file (- for standard input)")
+	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: create the link in this workspace (its id)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the short URL")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "json")

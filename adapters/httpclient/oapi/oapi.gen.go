@@ -957,6 +957,17 @@ type CreateRequest struct {
 	//
 	// Example: https://example.com/a?b=c
 	Url string `json:"url"`
+
+	// Workspace Admin keys only: the id of the workspace the link goes into, as
+	// if one of its keys had created it (without a key of its own).
+	// Any other credential naming one gets 403; an unknown workspace
+	// is 400 `invalid_filter` (field `workspace`). "" or omitted: a
+	// workspace key's links go into its own workspace, others' are
+	// anonymous.
+	//
+	//
+	// Example: ws_3kTMd92jfQ
+	Workspace *string `json:"workspace,omitempty"`
 }
 
 // Created defines model for Created.
@@ -4795,6 +4806,11 @@ type CreateShortLinkResponse401Headers struct {
 	XRequestId      string
 }
 
+// CreateShortLinkResponse403Headers the declared response headers of an HTTP 403 response for CreateShortLink
+type CreateShortLinkResponse403Headers struct {
+	XRequestId string
+}
+
 // CreateShortLinkResponse408Headers the declared response headers of an HTTP 408 response for CreateShortLink
 type CreateShortLinkResponse408Headers struct {
 	XRequestId string
@@ -4840,6 +4856,8 @@ type CreateShortLinkResponse struct {
 	JSON400 *BadRequest
 	// JSON401 the response for an HTTP 401 `application/json` response
 	JSON401 *ErrorEnvelope
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ErrorEnvelope
 	// JSON408 the response for an HTTP 408 `application/json` response
 	JSON408 *BodyTimeout
 	// JSON409 the response for an HTTP 409 `application/json` response
@@ -4860,6 +4878,8 @@ type CreateShortLinkResponse struct {
 	Headers400 *CreateShortLinkResponse400Headers
 	// Headers401 the parsed response headers for an HTTP 401 response
 	Headers401 *CreateShortLinkResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateShortLinkResponse403Headers
 	// Headers408 the parsed response headers for an HTTP 408 response
 	Headers408 *CreateShortLinkResponse408Headers
 	// Headers409 the parsed response headers for an HTTP 409 response
@@ -4889,6 +4909,11 @@ func (r CreateShortLinkResponse) GetJSON400() *BadRequest {
 // GetJSON401 returns the response for an HTTP 401 `application/json` response
 func (r CreateShortLinkResponse) GetJSON401() *ErrorEnvelope {
 	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateShortLinkResponse) GetJSON403() *ErrorEnvelope {
+	return r.JSON403
 }
 
 // GetJSON408 returns the response for an HTTP 408 `application/json` response
@@ -8144,6 +8169,13 @@ func ParseCreateShortLinkResponse(rsp *http.Response) (*CreateShortLinkResponse,
 		}
 		response.JSON401 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
 		var dest BodyTimeout
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -8233,6 +8265,16 @@ func ParseCreateShortLinkResponse(rsp *http.Response) (*CreateShortLinkResponse,
 			headers.XRequestId = value
 		}
 		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateShortLinkResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
 	case rsp.StatusCode == 408:
 		var headers CreateShortLinkResponse408Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
