@@ -299,3 +299,33 @@ type TagList struct {
 		Links int    `json:"links"`
 	} `json:"items"`
 }
+
+// WorkspaceStats answers the visits of a workspace's links together.
+func (c *Client) WorkspaceStats(ctx context.Context, params oapi.WorkspaceStatsParams) (Answer[WorkspaceVisits], error) {
+	resp, err := c.api.WorkspaceStats(ctx, &params)
+	body, err := c.read(resp, err)
+	return decode[WorkspaceVisits](body, err)
+}
+
+// WorkspaceVisits is the answer of GET /v1/stats.
+type WorkspaceVisits struct {
+	Workspace    *string   `json:"workspace"`
+	From         time.Time `json:"from"`
+	To           time.Time `json:"to"`
+	Interval     string    `json:"interval"`
+	Total        int64     `json:"total"`
+	Humans       int64     `json:"humans"`
+	Bots         int64     `json:"bots"`
+	LinksVisited int64     `json:"links_visited"`
+	Series       []struct {
+		Start  time.Time `json:"start"`
+		Humans int64     `json:"humans"`
+		Bots   int64     `json:"bots"`
+	} `json:"series"`
+	TopLinks []struct {
+		Code   string `json:"code"`
+		Humans int64  `json:"humans"`
+		Bots   int64  `json:"bots"`
+		Total  int64  `json:"total"`
+	} `json:"top_links"`
+}

@@ -252,6 +252,12 @@ func TestClientWorkspacesAgainstTheDocument(t *testing.T) {
 	if err != nil || len(tags.Value.Items) != 1 || tags.Value.Items[0].Tag != "sale" || tags.Value.Items[0].Links != 3 {
 		t.Fatalf("tags = %+v, %v", tags.Value, err)
 	}
+	visits, err := owner.WorkspaceStats(ctx, oapi.WorkspaceStatsParams{})
+	if err != nil || visits.Value.Workspace == nil || *visits.Value.Workspace != ws.Value.Workspace.Id || len(visits.Value.Series) != 7 || visits.Value.Total != 0 {
+		t.Fatalf("workspace stats = %+v, %v", visits.Value, err)
+	}
+	_, err = anonymous.WorkspaceStats(ctx, oapi.WorkspaceStatsParams{})
+	wantRefusal(t, err, http.StatusUnauthorized, "unauthorized")
 	keys, err := owner.Keys(ctx, oapi.ListKeysParams{})
 	if err != nil || len(keys.Value.Items) != 2 {
 		t.Fatalf("keys = %+v, %v", keys.Value, err)
@@ -275,7 +281,7 @@ func TestClientWorkspacesAgainstTheDocument(t *testing.T) {
 	for _, exchange := range []string{
 		"POST /v1/workspaces 201", "POST /v1/workspaces 401", "POST /v1/keys 201", "POST /v1/keys 400",
 		"GET /v1/shortlinks 200", "GET /v1/shortlinks 400", "GET /v1/shortlinks 401",
-		"GET /v1/keys 200", "GET /v1/tags 200", "DELETE /v1/keys/{id} 204", "GET /v1/audit 200",
+		"GET /v1/keys 200", "GET /v1/tags 200", "DELETE /v1/keys/{id} 204", "GET /v1/audit 200", "GET /v1/stats 200", "GET /v1/stats 401",
 		"POST /v1/shortlink/{code}/unlock 200", "POST /v1/shortlink/{code}/unlock 403",
 	} {
 		if !v.seen[exchange] {

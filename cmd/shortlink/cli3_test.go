@@ -2,11 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestPasswordAndForwardQueryCommands: password sets and removes a link's
@@ -134,5 +136,35 @@ func TestCreateIntoAWorkspace(t *testing.T) {
 		t.Errorf("the owner's ls = %v, %v", listed, err)
 	}
 	owner.want(1, "(forbidden)", "create", "https://example.com/not-placed", "--workspace", ws.Workspace.ID)
+
+	// workspaces stats: its links' visits together, for its keys.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.Get(env.BaseURL + "/placed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var visits map[string]any
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if err := json.Unmarshal([]byte(owner.must("workspaces", "stats", "--json")), &visits); err != nil {
+			t.Fatal(err)
+		}
+		if visits["total"] == float64(1) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("workspaces stats --json = %v after 10 s, want 1 visit", visits)
+		}
+	}
+	out := owner.must("workspaces", "stats")
+	for _, want := range []string{ws.Workspace.ID + ": 1 visit, 0 humans and 1 bot, 1 of its links visited", "DAY", "█", "LINK", "placed"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("workspaces stats printed\n%s\nwithout %q", out, want)
+		}
+	}
+	if out := admin.must("workspaces", "stats", "--workspace", "none"); !strings.HasPrefix(out, "the links of no workspace: 0 visits") {
+		t.Errorf("workspaces stats --workspace none printed\n%s", out)
+	}
+	admin.want(2, "--from", "workspaces", "stats", "--from", "someday")
 	admin.want(1, "(invalid_filter)", "create", "https://example.com/nowhere", "--workspace", "ws_nosuch")
 }

@@ -132,7 +132,7 @@ func (c *cli) keysRevokeCommand() *cobra.Command {
 func (c *cli) workspacesCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "workspaces",
-		Short: "Create workspaces (an admin key's task)",
+		Short: "Create workspaces (an admin key's task) and read their visits",
 	}
 	var (
 		keyName       string
@@ -173,7 +173,7 @@ func (c *cli) workspacesCommand() *cobra.Command {
 	create.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the owner key")
 	create.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	create.MarkFlagsMutuallyExclusive("quiet", "json")
-	cmd.AddCommand(create)
+	cmd.AddCommand(create, c.workspaceStatsCommand())
 	return cmd
 }
 

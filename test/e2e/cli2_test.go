@@ -130,6 +130,15 @@ func testCLIWorkspaces(t *testing.T, bin, base string) {
 		t.Fatalf("keys create --json = %v, %v", key, err)
 	}
 	workspace := key["workspace"].(string)
+	// The workspace's visits, as its owner sees them and an admin naming it.
+	placed := strings.TrimSpace(cli.ok("create", "-q", "https://example.com/placed", "--workspace", workspace))
+	if !strings.HasPrefix(placed, base+"/") {
+		t.Errorf("create --workspace -q printed %q", placed)
+	}
+	sameData(t, "workspaces stats --json", cli.ok("workspaces", "stats", "--key-file", ownerFile, "--json"), apiData(t, base, "/v1/stats?workspace="+workspace))
+	if out := cli.ok("workspaces", "stats", "--workspace", workspace); !strings.HasPrefix(out, workspace+": 0 visits") || !strings.Contains(out, "DAY") {
+		t.Errorf("workspaces stats printed\n%s", out)
+	}
 	var keys map[string]any
 	if err := json.Unmarshal([]byte(cli.ok("keys", "ls", "--key-file", ownerFile, "--json")), &keys); err != nil {
 		t.Fatal(err)

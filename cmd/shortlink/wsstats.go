@@ -1,0 +1,119 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shortlink/shortlink/adapters/httpclient"
+	"github.com/shortlink/shortlink/adapters/httpclient/oapi"
+)
+
+// workspaceStatsCommand is "workspaces stats": the visits of a
+// workspace's links together (GET /v1/stats).
+func (c *cli) workspaceStatsCommand() *cobra.Command {
+	var (
+		from, to, workspace string
+		asJSON              bool
+	)
+	cmd := &cobra.Command{
+		Use:   "stats",
+		Short: "Show the visits of a workspace's links together: totals, a bar per day, the top links",
+		Long: `Show the visits of the key's workspace's links together, per day, and the
+10 links with the most. Any key of the workspace may (viewers too); an
+admin key names the workspace with --workspace (none: the links of no
+workspace; without it, every link). --from and --to take an RFC 3339 time,
+a date, or a duration before now (7d); the window is whole days in UTC,
+the last 7 by default.`,
+		Example: `  shortlink workspaces stats
+  shortlink workspaces stats --from 30d --json`,
+		Args: exactArgs(),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var params oapi.WorkspaceStatsParams
+			for _, f := range []struct {
+				name, value string
+				into        **time.Time
+			}{{"from", from, &params.From}, {"to", to, &params.To}} {
+				if f.value == "" {
+					continue
+				}
+				at, err := parseInstant(f.value, c.now(), -1)
+				if err != nil {
+					return usageErrorf("--%s: %v", f.name, err)
+				}
+				*f.into = &at
+			}
+			if workspace != "" {
+				params.Workspace = &workspace
+			}
+			client, err := c.client()
+			if err != nil {
+				return err
+			}
+			stats, err := client.WorkspaceStats(cmd.Context(), params)
+			switch {
+			case err != nil:
+				return err
+			case asJSON:
+				return c.printData(stats.Data)
+			}
+			return writeWorkspaceStats(c.out, stats.Value, c.width())
+		},
+	}
+	cmd.Flags().StringVar(&from, "from", "", "start of the window: RFC 3339, a date, or a duration before now (7d)")
+	cmd.Flags().StringVar(&to, "to", "", "end of the window (excluded), as --from")
+	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: this workspace's links (none: the links of no workspace)")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
+	return cmd
+}
+
+// writeWorkspaceStats writes the totals, a bar per day with its numbers,
+// and the top links, fitted to width columns.
+func writeWorkspaceStats(w io.Writer, s httpclient.WorkspaceVisits, width int) error {
+	whose := "every link"
+	if s.Workspace != nil {
+		whose = *s.Workspace
+		if whose == "none" {
+			whose = "the links of no workspace"
+		}
+	}
+	if _, err := fmt.Fprintf(w, "%s: %s, %s and %s, %s of its links visited, %s to %s (UTC, by day)\n\n",
+		whose, plural(s.Total, "visit"), plural(s.Humans, "human"), plural(s.Bots, "bot"), thousands(s.LinksVisited),
+		s.From.UTC().Format(time.DateOnly), s.To.UTC().Format(time.DateOnly)); err != nil {
+		return err
+	}
+	series := table{header: []string{"DAY", "HUMANS", "BOTS"}, right: map[int]bool{1: true, 2: true}, flex: -1}
+	var peak int64
+	for _, p := range s.Series {
+		series.rows = append(series.rows, []string{p.Start.UTC().Format(time.DateOnly), thousands(p.Humans), thousands(p.Bots)})
+		peak = max(peak, p.Humans+p.Bots)
+	}
+	used := 2 * len(series.header)
+	for i := range series.header {
+		cells := []string{series.header[i]}
+		for _, row := range series.rows {
+			cells = append(cells, row[i])
+		}
+		used += longest(cells)
+	}
+	series.header = append(series.header, "")
+	for i, p := range s.Series {
+		series.rows[i] = append(series.rows[i], bar(p.Humans+p.Bots, peak, max(10, width-used)))
+	}
+	if err := series.write(w, width); err != nil {
+		return err
+	}
+	if len(s.TopLinks) == 0 {
+		return nil
+	}
+	top := table{header: []string{"LINK", "HUMANS", "BOTS", "VISITS"}, right: map[int]bool{1: true, 2: true, 3: true}, flex: 0}
+	for _, l := range s.TopLinks {
+		top.rows = append(top.rows, []string{l.Code, thousands(l.Humans), thousands(l.Bots), thousands(l.Total)})
+	}
+	if _, err := fmt.Fprintln(w); err != nil {
+		return err
+	}
+	return top.write(w, width)
+}
