@@ -95,6 +95,8 @@ type Deps struct {
 	Workspaces *app.Workspaces
 	Lister     *app.Lister
 	Audit      *app.Auditor
+	// Exporter streams the links a caller may list (nil: 503).
+	Exporter *app.Exporter
 }
 
 // Handler serves the API's routes.
