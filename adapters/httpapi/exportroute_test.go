@@ -74,7 +74,9 @@ func exportServer(t *testing.T, lister *slowLister, n int, timeout time.Duration
 	return srv
 }
 
-func getExport(t *testing.T, srv *httptest.Server) (*http.Response, []byte, error) {
+// getExport exports as the admin: the status, headers, body and the error
+// that ended the body's reading.
+func getExport(t *testing.T, srv *httptest.Server) (int, http.Header, []byte, error) {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, srv.URL+"/v1/shortlinks/export?format=csv", nil)
 	if err != nil {
@@ -87,7 +89,7 @@ func getExport(t *testing.T, srv *httptest.Server) (*http.Response, []byte, erro
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(resp.Body)
-	return resp, body, err
+	return resp.StatusCode, resp.Header, body, err
 }
 
 // TestExportOutlivesTheWriteTimeout: an export of several pages, slower
@@ -98,14 +100,14 @@ func TestExportOutlivesTheWriteTimeout(t *testing.T) {
 	const pages = 4
 	lister := &slowLister{pause: 300 * time.Millisecond}
 	srv := exportServer(t, lister, pages*app.ExportPage-1, 600*time.Millisecond)
-	resp, body, err := getExport(t, srv)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		t.Fatalf("export = %d after %d bytes, %v; want 200 and the whole body", resp.StatusCode, len(body), err)
+	status, header, body, err := getExport(t, srv)
+	if err != nil || status != http.StatusOK {
+		t.Fatalf("export = %d after %d bytes, %v; want 200 and the whole body", status, len(body), err)
 	}
 	if rows := bytes.Count(body, []byte("\n")); rows != pages*app.ExportPage {
 		t.Fatalf("export has %d lines, want the header and %d links", rows, pages*app.ExportPage-1)
 	}
-	if got := resp.Header.Get("X-Accel-Buffering"); got != "no" {
+	if got := header.Get("X-Accel-Buffering"); got != "no" {
 		t.Errorf("X-Accel-Buffering = %q, want no: a proxy must pass the pages on as they come", got)
 	}
 }
@@ -116,13 +118,13 @@ func TestExportOutlivesTheWriteTimeout(t *testing.T) {
 func TestExportCutShort(t *testing.T) {
 	t.Parallel()
 	first := exportServer(t, &slowLister{failAt: 1}, 10, time.Minute)
-	if resp, body, _ := getExport(t, first); resp.StatusCode != http.StatusServiceUnavailable {
-		t.Errorf("export failing at once = %d %s, want 503", resp.StatusCode, body)
+	if status, _, body, _ := getExport(t, first); status != http.StatusServiceUnavailable {
+		t.Errorf("export failing at once = %d %s, want 503", status, body)
 	}
 	later := exportServer(t, &slowLister{failAt: 2}, 2*app.ExportPage, time.Minute)
-	resp, body, err := getExport(t, later)
-	if resp.StatusCode != http.StatusOK || err == nil {
-		t.Fatalf("export failing on its second page = %d, %d bytes, read error %v; want 200 and a cut body", resp.StatusCode, len(body), err)
+	status, _, body, err := getExport(t, later)
+	if status != http.StatusOK || err == nil {
+		t.Fatalf("export failing on its second page = %d, %d bytes, read error %v; want 200 and a cut body", status, len(body), err)
 	}
 	if rows := bytes.Count(body, []byte("\n")); rows != app.ExportPage+1 {
 		t.Errorf("cut export has %d lines, want the header and the first page's %d", rows, app.ExportPage)

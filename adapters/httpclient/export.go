@@ -65,7 +65,7 @@ func (e readError) Unwrap() error { return e.err }
 
 func (r readErrors) Read(p []byte) (int, error) {
 	n, err := r.r.Read(p)
-	if err != nil && err != io.EOF { //nolint:errorlint // io.Reader returns io.EOF itself
+	if err != nil && err != io.EOF { // io.Reader returns io.EOF itself, unwrapped
 		err = readError{err}
 	}
 	return n, err

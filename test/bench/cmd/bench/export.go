@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -174,7 +175,7 @@ func readExport(ctx context.Context, baseURL, format string) (rows, visits, size
 	for {
 		line, err := in.ReadSlice('\n')
 		size += int64(len(line))
-		if err == io.EOF && len(line) == 0 {
+		if errors.Is(err, io.EOF) && len(line) == 0 {
 			return rows, visits, size, nil
 		}
 		if err != nil {
