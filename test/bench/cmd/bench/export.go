@@ -115,7 +115,7 @@ func (b *bench) runExport(ctx context.Context) (string, error) {
 		verdict = "**missed**"
 	}
 	p("")
-	p("Target (SPEC §17): exporting %d links grows the api's RSS by ≤ 32 MiB: largest growth %s — %s. "+
+	p("Target: exporting %d links grows the api's RSS by ≤ 32 MiB: largest growth %s — %s. "+
 		"Every row and every visit arrived (checked against the database).", o.export, mib(worst), verdict)
 	return w.String(), nil
 }
