@@ -144,6 +144,11 @@ bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redir
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 
+.PHONY: bench-export
+bench-export: ## 1M links seeded in SQL exported through one api as CSV and NDJSON: the api's RSS growth (≤ 32 MiB) and the time → test/bench/results/export.md
+	@./test/services.sh bench
+	go run ./test/bench/cmd/bench -export 1000000 $(BENCH_FLAGS)
+
 .PHONY: bench-scale-spread
 bench-scale-spread: ## 10M permanent links created over 36 months vs the same in one month: cache-miss redirects, 5 rounds → test/bench/results/spread.md
 	@./test/services.sh bench

@@ -78,6 +78,7 @@ var Module = fx.Module("app",
 		newAuditorFx,
 		newWorkspacesFx,
 		newListerFx,
+		newExporterFx,
 		newVisitsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {

@@ -6,8 +6,8 @@ import (
 	"time"
 )
 
-// TopLinks is how many links a workspace's stats answer lists.
-const TopLinks = 10
+// WorkspaceTopLinks is how many links a workspace's stats answer lists.
+const WorkspaceTopLinks = 10
 
 // WorkspaceVisitQuery asks a store for the visits of the links of a scope
 // (a workspace, the anonymous links, or every link) in a window of whole
@@ -30,7 +30,7 @@ func (l LinkVisits) Total() int64 { return l.Humans + l.Bots }
 
 // WorkspaceVisits are the visits of a scope's links in a window: its daily
 // series (the non-empty days in order; the use case fills in the rest),
-// how many links had any, and the TopLinks links with the most.
+// how many links had any, and the WorkspaceTopLinks links with the most.
 type WorkspaceVisits struct {
 	Window VisitWindow
 	Series []VisitBucket
@@ -91,8 +91,8 @@ func (s *WorkspaceVisitSum) Visits() WorkspaceVisits {
 		out.Top = append(out.Top, *l)
 	}
 	SortLinkVisits(out.Top)
-	if len(out.Top) > TopLinks {
-		out.Top = out.Top[:TopLinks]
+	if len(out.Top) > WorkspaceTopLinks {
+		out.Top = out.Top[:WorkspaceTopLinks]
 	}
 	return out
 }

@@ -69,6 +69,6 @@ type LinkAudit func(current, next domain.ShortLink) []domain.AuditEntry
 type WorkspaceVisitReader interface {
 	// WorkspaceVisits sums the visits of q's scope's links in q's window
 	// (whole UTC days): the non-empty days, how many links had visits,
-	// and the domain.TopLinks links with the most (ties by code).
+	// and the domain.WorkspaceTopLinks links with the most (ties by code).
 	WorkspaceVisits(ctx context.Context, q domain.WorkspaceVisitQuery) (domain.WorkspaceVisits, error)
 }

@@ -238,13 +238,23 @@ func (s *Store) allLinks() ([]domain.ShortLink, error) {
 	return links, translate("scan links", err)
 }
 
-// ListLinks implements ports.LinkLister by scanning every link.
+// ListLinks implements ports.LinkLister by scanning every link, holding
+// no more than the page (an export pages through every link).
 func (s *Store) ListLinks(_ context.Context, q domain.LinkQuery) ([]domain.ShortLink, error) {
-	links, err := s.allLinks()
+	top := domain.NewTopLinks(q)
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		return tx.Bucket(linksBucket).ForEach(func(_, v []byte) error {
+			link, err := decodeLink(v)
+			if err == nil {
+				top.Offer(link)
+			}
+			return err
+		})
+	})
 	if err != nil {
-		return nil, err
+		return nil, translate("scan links", err)
 	}
-	return domain.ListPage(links, q), nil
+	return top.Page(), nil
 }
 
 // TagCounts implements ports.LinkLister by scanning every link.

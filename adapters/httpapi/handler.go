@@ -97,6 +97,8 @@ type Deps struct {
 	Audit      *app.Auditor
 	// WorkspaceStats serves GET /v1/stats; nil answers 503.
 	WorkspaceStats *app.WorkspaceStats
+	// Exporter streams the links a caller may list (nil: 503).
+	Exporter *app.Exporter
 }
 
 // Handler serves the API's routes.

@@ -60,7 +60,8 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, access *Acce
 		}
 
 		defer func() {
-			if p := recover(); p != nil {
+			p := recover()
+			if p != nil && p != http.ErrAbortHandler { //nolint:errorlint // the sentinel itself, as net/http compares it
 				h.Log.ErrorContext(c, "panic serving request", "request_id", id, "panic", p)
 				if !c.Writer.Written() {
 					h.fail(c, errInternal)
@@ -86,6 +87,9 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, access *Acce
 					e.clientIP = c.ClientIP()
 				}
 				access.log(&e)
+			}
+			if p == http.ErrAbortHandler { //nolint:errorlint // as above
+				panic(p) // net/http cuts the connection: a streamed body is cut short, not ended
 			}
 		}()
 		c.Next()

@@ -66,6 +66,7 @@ type handlerParams struct {
 	Lister    *app.Lister
 	Audit     *app.Auditor
 	WsStats   *app.WorkspaceStats `optional:"true"`
+	Exporter  *app.Exporter
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -74,6 +75,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit, WorkspaceStats: p.WsStats,
+		Exporter: p.Exporter,
 	}, p.Opts)
 }
 

@@ -281,7 +281,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		remove("delete of an invalid code", "up", "/v1/shortlink/bad_code", admin, 400, false),
 		remove("owner's delete of a taken-down link", "up", "/v1/shortlink/doc-taken-down", owner, 403, true),
 		remove("delete store down", "down", "/v1/shortlink/Uncached", admin, 503, true),
-	}, append(workspaceExchanges(links), statsExchanges()...)...)
+	}, append(append(workspaceExchanges(links), statsExchanges()...), exportExchanges(links)...)...)
 }
 
 func workspaceExchanges(links openAPILinks) []exchange {

@@ -119,7 +119,7 @@ var registerOnce sync.Once
 // and the icon, and the pages, as what their schemas say they are: strings.
 func registerImageDecoders() {
 	registerOnce.Do(func() {
-		for _, mediaType := range []string{"image/png", "image/svg+xml", "image/x-icon", "text/html"} {
+		for _, mediaType := range []string{"image/png", "image/svg+xml", "image/x-icon", "text/html", "text/csv", "application/x-ndjson"} {
 			openapi3filter.RegisterBodyDecoder(mediaType, openapi3filter.FileBodyDecoder)
 		}
 	})

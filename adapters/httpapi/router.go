@@ -68,6 +68,7 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	r.POST("/v1/keys", h.createKey)
 	r.DELETE("/v1/keys/:id", h.revokeKey)
 	get("/v1/shortlinks", h.listLinks)
+	get("/v1/shortlinks/export", h.exportLinks)
 	get("/v1/tags", h.listTags)
 	get("/v1/audit", h.listAudit)
 	get("/v1/stats", h.workspaceStats)

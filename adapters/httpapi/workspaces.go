@@ -238,9 +238,9 @@ func timeParam(c *gin.Context, name string) (time.Time, error) {
 	return t, nil
 }
 
-// linkQuery reads the listing's filters.
+// linkQuery reads the listing's filters and page.
 func linkQuery(c *gin.Context) (domain.LinkQuery, error) {
-	q := domain.LinkQuery{Scope: scopeOf(c), Q: c.Query("q")}
+	var q domain.LinkQuery
 	var err error
 	if q.Limit, err = pageLimit(c); err != nil {
 		return q, err
@@ -248,6 +248,15 @@ func linkQuery(c *gin.Context) (domain.LinkQuery, error) {
 	if q.After, err = domain.ParseCursor(c.Query("cursor")); err != nil {
 		return q, err
 	}
+	filters, err := linkFilters(c)
+	filters.Limit, filters.After = q.Limit, q.After
+	return filters, err
+}
+
+// linkFilters reads the listing's filters (what the export takes too).
+func linkFilters(c *gin.Context) (domain.LinkQuery, error) {
+	q := domain.LinkQuery{Scope: scopeOf(c), Q: c.Query("q")}
+	var err error
 	for _, raw := range c.QueryArray("tag") {
 		tag, err := domain.ParseTag(raw)
 		if err != nil {

@@ -44,6 +44,11 @@ type Client struct {
 	api  *oapi.Client
 	base string
 	key  string
+	// streaming carries answers read for as long as they last (an
+	// export): no overall timeout, only timeout for the headers.
+	streaming *http.Client
+	edit      oapi.RequestEditorFn
+	timeout   time.Duration
 }
 
 // New checks the base URL and returns a client of the API there.
@@ -71,7 +76,7 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: api, base: base, key: o.Key}, nil
+	return &Client{api: api, base: base, key: o.Key, streaming: &http.Client{Transport: o.Transport}, edit: editor, timeout: o.Timeout}, nil
 }
 
 // BaseURL is the API's URL, as the client calls it.

@@ -319,7 +319,7 @@ UNION ALL
 func (s *Store) WorkspaceVisits(ctx context.Context, q domain.WorkspaceVisitQuery) (domain.WorkspaceVisits, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	args := []any{q.Window.From, q.Window.To, domain.TopLinks}
+	args := []any{q.Window.From, q.Window.To, domain.WorkspaceTopLinks}
 	scope := ""
 	switch {
 	case q.Scope.All:

@@ -63,6 +63,9 @@ func testCLIWorkspaces(t *testing.T, bin, base string) {
 	if out := cli.ok("ls", "--tag", tag, "--all"); strings.Count(out, "\n") != 5 || !strings.HasPrefix(out, "CODE") || !strings.Contains(out, code) {
 		t.Errorf("ls --tag --all printed\n%s", out)
 	}
+	if out := cli.ok("export", "--tag", tag); strings.Count(out, "\n") != 5 || !strings.HasPrefix(out, "code,short_url,url,title,tags,") || !strings.Contains(out, "\n"+code+",") {
+		t.Errorf("export --tag printed\n%s", out)
+	}
 	r := cli.run("ls", "--tag", tag, "--limit", "2", "--json")
 	var two []any
 	if r.exit != 0 || json.Unmarshal([]byte(r.stdout), &two) != nil || len(two) != 2 || !strings.Contains(r.stderr, "there are more") {

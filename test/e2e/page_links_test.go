@@ -162,6 +162,31 @@ func testPageLinks(t *testing.T, s *stack, b *browser, tg *target) {
 	}
 	p.expectAccessible("the links view")
 
+	// Export what the filter matches: the page fetches it with the key and
+	// hands it to the browser as a file (caught here before it is saved).
+	js[chromedp.Void](p, `(() => {
+		const create = URL.createObjectURL, click = HTMLAnchorElement.prototype.click;
+		URL.createObjectURL = (blob) => { blob.text().then((t) => { window.exported = t; }); return create(blob); };
+		HTMLAnchorElement.prototype.click = function () {
+			window.exportedAs = this.download;
+			URL.createObjectURL = create;
+			HTMLAnchorElement.prototype.click = click;
+		};
+	})()`)
+	p.click("export-csv")
+	p.waitJS("the export", `typeof window.exported === "string" && typeof window.exportedAs === "string"`)
+	lines := strings.Split(strings.TrimSpace(js[string](p, `window.exported`)), "\n")
+	if name := js[string](p, `window.exportedAs`); !strings.HasPrefix(name, "shortlinks-") || !strings.HasSuffix(name, ".csv") {
+		t.Fatalf("the export is saved as %q", name)
+	}
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "code,short_url,url,title,tags,") ||
+		!strings.HasPrefix(lines[1], codes[1]+",") || !strings.HasPrefix(lines[2], codes[0]+",") {
+		t.Fatalf("the CSV export of the tag's links is %q, want the header and %v", lines, []string{codes[1], codes[0]})
+	}
+	if got := p.text("links-status"); !strings.HasPrefix(got, "Exported as shortlinks-") {
+		t.Fatalf("after the export the status says %q", got)
+	}
+
 	// Load more: 20, then 22 of the other tag.
 	p.fill("filter-tag", many)
 	p.click("filter-submit")

@@ -123,6 +123,9 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 		provided = append(provided, func() ports.ChangeFeed { return parts.Changes })
 	}
 	provided = append(provided, workspaceParts(parts.Store)...)
+	if totals, ok := parts.Visits.(ports.VisitTotals); ok {
+		provided = append(provided, func() ports.VisitTotals { return totals })
+	}
 	for _, part := range []any{parts.Store, parts.Cache, parts.Pool} {
 		if dependency, ok := part.(interface{ ReadinessCheck() ports.DependencyCheck }); ok {
 			provided = append(provided, fx.Annotate(dependency.ReadinessCheck, fx.ResultTags(`group:"readiness"`)))

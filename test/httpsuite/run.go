@@ -39,6 +39,7 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	runPages(t, newEnv)
 	runChanges(t, newEnv)
 	runWorkspaces(t, newEnv)
+	runExport(t, newEnv)
 	runForwarding(t, newEnv)
 	runPasswords(t, newEnv)
 }

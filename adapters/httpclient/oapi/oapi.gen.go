@@ -784,16 +784,16 @@ func (e ShortLinkStatsParamsInterval) Valid() bool {
 
 // Defines values for ShortLinkStatsParamsFormat.
 const (
-	Csv  ShortLinkStatsParamsFormat = "csv"
-	Json ShortLinkStatsParamsFormat = "json"
+	ShortLinkStatsParamsFormatCsv  ShortLinkStatsParamsFormat = "csv"
+	ShortLinkStatsParamsFormatJson ShortLinkStatsParamsFormat = "json"
 )
 
 // Valid indicates whether the value is a known member of the ShortLinkStatsParamsFormat enum.
 func (e ShortLinkStatsParamsFormat) Valid() bool {
 	switch e {
-	case Csv:
+	case ShortLinkStatsParamsFormatCsv:
 		return true
-	case Json:
+	case ShortLinkStatsParamsFormatJson:
 		return true
 	default:
 		return false
@@ -833,6 +833,48 @@ func (e ListShortLinksParamsState) Valid() bool {
 	case ListShortLinksParamsStateDisabled:
 		return true
 	case ListShortLinksParamsStateExpired:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportShortLinksParamsFormat.
+const (
+	ExportShortLinksParamsFormatCsv    ExportShortLinksParamsFormat = "csv"
+	ExportShortLinksParamsFormatNdjson ExportShortLinksParamsFormat = "ndjson"
+)
+
+// Valid indicates whether the value is a known member of the ExportShortLinksParamsFormat enum.
+func (e ExportShortLinksParamsFormat) Valid() bool {
+	switch e {
+	case ExportShortLinksParamsFormatCsv:
+		return true
+	case ExportShortLinksParamsFormatNdjson:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ExportShortLinksParamsState.
+const (
+	ExportShortLinksParamsStateActive   ExportShortLinksParamsState = "active"
+	ExportShortLinksParamsStateDeleted  ExportShortLinksParamsState = "deleted"
+	ExportShortLinksParamsStateDisabled ExportShortLinksParamsState = "disabled"
+	ExportShortLinksParamsStateExpired  ExportShortLinksParamsState = "expired"
+)
+
+// Valid indicates whether the value is a known member of the ExportShortLinksParamsState enum.
+func (e ExportShortLinksParamsState) Valid() bool {
+	switch e {
+	case ExportShortLinksParamsStateActive:
+		return true
+	case ExportShortLinksParamsStateDeleted:
+		return true
+	case ExportShortLinksParamsStateDisabled:
+		return true
+	case ExportShortLinksParamsStateExpired:
 		return true
 	default:
 		return false
@@ -1611,6 +1653,30 @@ type ListShortLinksParams struct {
 // ListShortLinksParamsState defines parameters for ListShortLinks.
 type ListShortLinksParamsState string
 
+// ExportShortLinksParams defines parameters for ExportShortLinks.
+type ExportShortLinksParams struct {
+	// Format `csv` (the default) or `ndjson`.
+	Format *ExportShortLinksParamsFormat `form:"format,omitempty" json:"format,omitempty"`
+
+	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
+	Workspace *WorkspaceFilter `form:"workspace,omitempty" json:"workspace,omitempty"`
+
+	// Q A code prefix, or — from 3 characters — also a case-insensitive substring of the target URL or the title.
+	Q *string `form:"q,omitempty" json:"q,omitempty"`
+
+	// Tag A tag the links must carry; repeat it for several (all must match).
+	Tag           *[]string                    `form:"tag,omitempty" json:"tag,omitempty"`
+	State         *ExportShortLinksParamsState `form:"state,omitempty" json:"state,omitempty"`
+	CreatedAfter  *time.Time                   `form:"created_after,omitempty" json:"created_after,omitempty"`
+	CreatedBefore *time.Time                   `form:"created_before,omitempty" json:"created_before,omitempty"`
+}
+
+// ExportShortLinksParamsFormat defines parameters for ExportShortLinks.
+type ExportShortLinksParamsFormat string
+
+// ExportShortLinksParamsState defines parameters for ExportShortLinks.
+type ExportShortLinksParamsState string
+
 // WorkspaceStatsParams defines parameters for WorkspaceStats.
 type WorkspaceStatsParams struct {
 	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
@@ -1968,6 +2034,27 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 	ListShortLinks(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ExportShortLinks Export every link the caller may list, with its visits
+	//
+	// Every link `GET /v1/shortlinks` would list to the same key, with the
+	// same filters (not paged), newest first, streamed as CSV (a header
+	// row, then a row per link) or NDJSON (a JSON object per line), with
+	// each link's visits (humans and bots, over the hours visit
+	// retention keeps). The columns, in this order, are `code`,
+	// `short_url`, `url`, `title`, `tags` (comma-separated in CSV, a list
+	// in NDJSON), `created_at`, `expires_at` (empty or null: permanent),
+	// `state` and `visits`; more may be added at the end. A CSV cell
+	// starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+	// prefixed with `'`, so a spreadsheet does not run it as a formula.
+	// The body is streamed a thousand links at a time in bounded memory;
+	// each chunk renews the write deadline, so a large export is not cut
+	// at the usual write timeout. An error after the first chunk has
+	// gone out cuts the connection: a body that does not end properly
+	// (no final chunk) is incomplete.
+	//
+	// Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
+	ExportShortLinks(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WorkspaceStats Visit statistics of a workspace's links together
 	//
@@ -2486,6 +2573,37 @@ func (c *Client) UnlockShortLink(ctx context.Context, code Code, body UnlockShor
 // Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 func (c *Client) ListShortLinks(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewListShortLinksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ExportShortLinks Export every link the caller may list, with its visits
+//
+// Every link `GET /v1/shortlinks` would list to the same key, with the
+// same filters (not paged), newest first, streamed as CSV (a header
+// row, then a row per link) or NDJSON (a JSON object per line), with
+// each link's visits (humans and bots, over the hours visit
+// retention keeps). The columns, in this order, are `code`,
+// `short_url`, `url`, `title`, `tags` (comma-separated in CSV, a list
+// in NDJSON), `created_at`, `expires_at` (empty or null: permanent),
+// `state` and `visits`; more may be added at the end. A CSV cell
+// starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+// prefixed with `'`, so a spreadsheet does not run it as a formula.
+// The body is streamed a thousand links at a time in bounded memory;
+// each chunk renews the write deadline, so a large export is not cut
+// at the usual write timeout. An error after the first chunk has
+// gone out cuts the connection: a body that does not end properly
+// (no final chunk) is incomplete.
+//
+// Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
+func (c *Client) ExportShortLinks(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewExportShortLinksRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3472,6 +3590,132 @@ func NewListShortLinksRequest(server string, params *ListShortLinksParams) (*htt
 	return req, nil
 }
 
+// NewExportShortLinksRequest constructs an http.Request for the ExportShortLinks method
+func NewExportShortLinksRequest(server string, params *ExportShortLinksParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shortlinks/export")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Format != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", *params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Workspace != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "workspace", *params.Workspace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Q != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "q", *params.Q, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tag != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tag", *params.Tag, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "array", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedAfter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_after", *params.CreatedAfter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.CreatedBefore != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "created_before", *params.CreatedBefore, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewWorkspaceStatsRequest constructs an http.Request for the WorkspaceStats method
 func NewWorkspaceStatsRequest(server string, params *WorkspaceStatsParams) (*http.Request, error) {
 	var err error
@@ -4028,6 +4272,29 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 	ListShortLinksWithResponse(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*ListShortLinksResponse, error)
+
+	// ExportShortLinksWithResponse Export every link the caller may list, with its visits
+	//
+	// Every link `GET /v1/shortlinks` would list to the same key, with the
+	// same filters (not paged), newest first, streamed as CSV (a header
+	// row, then a row per link) or NDJSON (a JSON object per line), with
+	// each link's visits (humans and bots, over the hours visit
+	// retention keeps). The columns, in this order, are `code`,
+	// `short_url`, `url`, `title`, `tags` (comma-separated in CSV, a list
+	// in NDJSON), `created_at`, `expires_at` (empty or null: permanent),
+	// `state` and `visits`; more may be added at the end. A CSV cell
+	// starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+	// prefixed with `'`, so a spreadsheet does not run it as a formula.
+	// The body is streamed a thousand links at a time in bounded memory;
+	// each chunk renews the write deadline, so a large export is not cut
+	// at the usual write timeout. An error after the first chunk has
+	// gone out cuts the connection: a body that does not end properly
+	// (no final chunk) is incomplete.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
+	ExportShortLinksWithResponse(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*ExportShortLinksResponse, error)
 
 	// WorkspaceStatsWithResponse Visit statistics of a workspace's links together
 	//
@@ -6232,6 +6499,121 @@ func (r ListShortLinksResponse) ContentType() string {
 	return ""
 }
 
+// ExportShortLinksResponse200Headers the declared response headers of an HTTP 200 response for ExportShortLinks
+type ExportShortLinksResponse200Headers struct {
+	ContentDisposition *string
+	XAccelBuffering    *string
+	XRequestId         string
+}
+
+// ExportShortLinksResponse400Headers the declared response headers of an HTTP 400 response for ExportShortLinks
+type ExportShortLinksResponse400Headers struct {
+	XRequestId string
+}
+
+// ExportShortLinksResponse401Headers the declared response headers of an HTTP 401 response for ExportShortLinks
+type ExportShortLinksResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// ExportShortLinksResponse429Headers the declared response headers of an HTTP 429 response for ExportShortLinks
+type ExportShortLinksResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// ExportShortLinksResponse500Headers the declared response headers of an HTTP 500 response for ExportShortLinks
+type ExportShortLinksResponse500Headers struct {
+	XRequestId string
+}
+
+// ExportShortLinksResponse503Headers the declared response headers of an HTTP 503 response for ExportShortLinks
+type ExportShortLinksResponse503Headers struct {
+	XRequestId string
+}
+
+type ExportShortLinksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *KeyRequired
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ExportShortLinksResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ExportShortLinksResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ExportShortLinksResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ExportShortLinksResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ExportShortLinksResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ExportShortLinksResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ExportShortLinksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ExportShortLinksResponse) GetJSON401() *KeyRequired {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ExportShortLinksResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ExportShortLinksResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ExportShortLinksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ExportShortLinksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ExportShortLinksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ExportShortLinksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ExportShortLinksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // WorkspaceStatsResponse200Headers the declared response headers of an HTTP 200 response for WorkspaceStats
 type WorkspaceStatsResponse200Headers struct {
 	XRequestId string
@@ -7258,6 +7640,35 @@ func (c *ClientWithResponses) ListShortLinksWithResponse(ctx context.Context, pa
 		return nil, err
 	}
 	return ParseListShortLinksResponse(rsp)
+}
+
+// ExportShortLinksWithResponse Export every link the caller may list, with its visits
+//
+// Every link `GET /v1/shortlinks` would list to the same key, with the
+// same filters (not paged), newest first, streamed as CSV (a header
+// row, then a row per link) or NDJSON (a JSON object per line), with
+// each link's visits (humans and bots, over the hours visit
+// retention keeps). The columns, in this order, are `code`,
+// `short_url`, `url`, `title`, `tags` (comma-separated in CSV, a list
+// in NDJSON), `created_at`, `expires_at` (empty or null: permanent),
+// `state` and `visits`; more may be added at the end. A CSV cell
+// starting with `=`, `+`, `-`, `@`, a tab or a carriage return is
+// prefixed with `'`, so a spreadsheet does not run it as a formula.
+// The body is streamed a thousand links at a time in bounded memory;
+// each chunk renews the write deadline, so a large export is not cut
+// at the usual write timeout. An error after the first chunk has
+// gone out cuts the connection: a body that does not end properly
+// (no final chunk) is incomplete.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
+func (c *ClientWithResponses) ExportShortLinksWithResponse(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*ExportShortLinksResponse, error) {
+	rsp, err := c.ExportShortLinks(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseExportShortLinksResponse(rsp)
 }
 
 // WorkspaceStatsWithResponse Visit statistics of a workspace's links together
@@ -9812,6 +10223,151 @@ func ParseListShortLinksResponse(rsp *http.Response) (*ListShortLinksResponse, e
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListShortLinksResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseExportShortLinksResponse parses an HTTP response from a ExportShortLinksWithResponse call
+func ParseExportShortLinksResponse(rsp *http.Response) (*ExportShortLinksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ExportShortLinksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest KeyRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ExportShortLinksResponse200Headers
+		if values := rsp.Header.Values("Content-Disposition"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Content-Disposition", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ContentDisposition = &value
+		}
+		if values := rsp.Header.Values("X-Accel-Buffering"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Accel-Buffering", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XAccelBuffering = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ExportShortLinksResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ExportShortLinksResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ExportShortLinksResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ExportShortLinksResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ExportShortLinksResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

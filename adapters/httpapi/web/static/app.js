@@ -890,6 +890,52 @@
     return node('li', { 'data-code': String(item.code) }, open, details);
   }
 
+  // exportLinks downloads every link the list's filters match, in format
+  // (csv or ndjson), with the signed-in key: the key goes in a header, so
+  // the page fetches the export and hands it to the browser as a file.
+  async function exportLinks(format, button) {
+    showError('links-error', '');
+    const query = linksQuery(false);
+    query.delete('limit');
+    query.set('format', format);
+    const r = await busy(button, async () => {
+      let resp;
+      try {
+        resp = await fetch('/v1/shortlinks/export?' + query, {
+          headers: { Authorization: 'Bearer ' + workspaceKey }, credentials: 'omit', cache: 'no-store', redirect: 'manual',
+        });
+      } catch {
+        return { status: 0, data: { error: 'The service could not be reached. Check the connection and try again.' } };
+      }
+      if (resp.status !== 200) {
+        try {
+          const envelope = await resp.json();
+          return { status: resp.status, data: (envelope && envelope.data) || {} };
+        } catch {
+          return { status: resp.status, data: {} };
+        }
+      }
+      try {
+        const name = /filename="([^"]+)"/.exec(resp.headers.get('Content-Disposition') || '');
+        return { status: 200, blob: await resp.blob(), name: name ? name[1] : 'shortlinks.' + format };
+      } catch { // the service cut the connection: the file would be incomplete
+        return { status: 0, data: { error: 'The export was cut short. Try again.' } };
+      }
+    });
+    if (!r) return;
+    if (r.status !== 200) {
+      showError('links-error', say(r, signinWords, `The links could not be exported (HTTP ${r.status}).`));
+      return;
+    }
+    const url = URL.createObjectURL(r.blob);
+    const a = node('a', { href: url, download: r.name, hidden: '' });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    $('links-status').textContent = `Exported as ${r.name}.`;
+  }
+
   async function openFromList(item, button) {
     $('link').value = item.short_url || item.code;
     $('token').value = '';
@@ -930,6 +976,10 @@
     $('forget-key').addEventListener('click', forgetKey);
     $('filter-form').addEventListener('submit', (event) => { event.preventDefault(); listLinks(false); });
     $('load-more').addEventListener('click', () => listLinks(true));
+    for (const format of ['csv', 'ndjson']) {
+      const button = $('export-' + format);
+      button.addEventListener('click', () => exportLinks(format, button));
+    }
     const key = stored.get();
     if (key) signedIn(key, null);
     $('period').addEventListener('change', loadStats);

@@ -40,6 +40,10 @@
 // cache-miss redirects, which read a code's claim and then the one
 // partition holding its link (spread.go).
 //
+// With -export N (make bench-export) it seeds N links in SQL and exports
+// them all through one api, in CSV and NDJSON, reporting the api's RSS
+// growth (SPEC §17: ≤ 32 MiB for 1 M links) and the time (export.go).
+//
 // With -capacity it runs a cached redirect, a miss (an unknown code) and a
 // create, with the CPU each cost the api, Postgres and both Redis per
 // request: the per-core figures of the capacity model in docs/operations.md
@@ -89,6 +93,7 @@ type options struct {
 	scaleLinks    int
 	scaleBase     int
 	spread        int
+	export        int
 }
 
 func main() {
@@ -114,6 +119,8 @@ func main() {
 	flag.IntVar(&o.scaleBase, "scale-base", 1_000_000, "links seeded in SQL on the small side of -scale (enough that misses stay misses)")
 	flag.IntVar(&o.spread, "spread", 0, "with -scale, instead compare -scale-links permanent links created over this many months with the same in one month "+
 		"(make bench-scale-spread; -out defaults to test/bench/results/spread.md)")
+	flag.IntVar(&o.export, "export", 0, "instead, seed this many links in SQL and export them all through one api, in CSV and NDJSON, "+
+		"reporting its RSS growth and the time (make bench-export; -out defaults to test/bench/results/export.md)")
 	flag.StringVar(&o.nginxWorkers, "nginx-workers", "1", "nginx worker_processes (a number or auto)")
 	flag.StringVar(&o.adminURL, "pg", testkit.EnvOr("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"),
 		"Postgres URL of a database on a server where the bench may drop and create "+"its own (BENCH_PG_URL)")
@@ -134,6 +141,9 @@ func main() {
 		if o.spread > 0 {
 			o.out = "test/bench/results/spread.md"
 		}
+	}
+	if o.export > 0 && !flagSet("out") {
+		o.out = "test/bench/results/export.md"
 	}
 	if o.quick {
 		if !flagSet("out") {
@@ -180,7 +190,7 @@ func run(ctx context.Context, o options) error {
 	if o.quick && (o.scale || o.capacity) {
 		return fmt.Errorf("-quick is a shorter make bench: it does not combine with -scale or -capacity")
 	}
-	if !o.capacity && !o.scale && o.missLinks < 10_000 {
+	if !o.capacity && !o.scale && o.export == 0 && o.missLinks < 10_000 {
 		return fmt.Errorf("need -miss-links ≥ 10000: the miss and Zipf steps read those links")
 	}
 	dir, err := os.MkdirTemp("", "shortlink-bench-")
@@ -198,6 +208,10 @@ func run(ctx context.Context, o options) error {
 	}()
 	var report string
 	switch {
+	case o.export > 0:
+		if report, err = b.runExport(ctx); err != nil {
+			return err
+		}
 	case o.scale && o.spread > 0:
 		if report, err = b.runSpread(ctx); err != nil {
 			return err

@@ -1,0 +1,12 @@
+package bolt_test
+
+import (
+	"testing"
+
+	"github.com/shortlink/shortlink/ports/porttest"
+)
+
+func TestVisitTotalsContract(t *testing.T) {
+	t.Parallel()
+	porttest.VisitTotalsContract(t, func(t *testing.T) porttest.VisitTotalsStore { return openStore(t, tempDB(t)) })
+}
