@@ -139,7 +139,7 @@ type useCaseParams struct {
 }
 
 func (p useCaseParams) features() LinkFeatures {
-	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords}
+	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords, URLs: p.Opts.URLs}
 }
 
 type creatorParams struct {

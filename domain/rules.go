@@ -15,6 +15,10 @@ import (
 // passes the checks of a link's URL: a link must not look benign to a
 // scanner and send phones elsewhere unseen.
 
+// ErrRulesAdminOnly refuses a change of a link's rules to anyone but an
+// administrator: like the target, rules are fixed at create (no cloaking).
+var ErrRulesAdminOnly = fmt.Errorf("%w: only an administrator can change a link's redirect rules", ErrForbidden)
+
 // MaxRules is how many rules a link may carry.
 const MaxRules = 10
 
