@@ -79,6 +79,7 @@ var Module = fx.Module("app",
 		newWorkspacesFx,
 		newListerFx,
 		newVisitsFx,
+		newTargetsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
 			maxSpan := opts.Expiry.Max
@@ -342,3 +343,13 @@ func newReadinessFx(p readinessParams) *Readiness {
 	checks := slices.SortedFunc(slices.Values(p.Checks), func(a, b ports.DependencyCheck) int { return strings.Compare(a.Name, b.Name) })
 	return NewReadiness(readinessTimeout, checks...)
 }
+
+type targetsParams struct {
+	fx.In
+	Bots ports.BotDetector
+	Geo  ports.GeoLocator `optional:"true"`
+}
+
+// newTargetsFx classifies the visitors of links with rules with the
+// parser and the lookup that count visits.
+func newTargetsFx(p targetsParams) *Targets { return NewTargets(p.Bots, p.Geo) }

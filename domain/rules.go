@@ -19,6 +19,21 @@ import (
 // administrator: like the target, rules are fixed at create (no cloaking).
 var ErrRulesAdminOnly = fmt.Errorf("%w: only an administrator can change a link's redirect rules", ErrForbidden)
 
+// RuleNone is the rule dimension's value of a visit no rule matched: it
+// went to the link's own URL.
+const RuleNone = "none"
+
+var ruleValues = [MaxRules + 1]string{RuleNone, "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"}
+
+// RuleValue is the rule dimension's value of a visit that rule i (from 0,
+// as Match returns it; -1 for none) served: "1" for the first rule.
+func RuleValue(i int) string {
+	if i < 0 || i >= MaxRules {
+		return RuleNone
+	}
+	return ruleValues[i+1]
+}
+
 // MaxRules is how many rules a link may carry.
 const MaxRules = 10
 

@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -95,6 +96,8 @@ type Deps struct {
 	Workspaces *app.Workspaces
 	Lister     *app.Lister
 	Audit      *app.Auditor
+	// Targets classify the visitors of links with redirect rules.
+	Targets *app.Targets
 }
 
 // Handler serves the API's routes.
@@ -124,6 +127,9 @@ type createdBody struct {
 	ManageToken  string  `json:"manage_token"`
 	ForwardQuery bool    `json:"forward_query,omitempty"` // only when on: answers stay the original's
 	Protected    bool    `json:"protected,omitempty"`
+	// Rules and Targets, only for a link with rules.
+	Rules   json.RawMessage `json:"rules,omitempty"`
+	Targets []targetBody    `json:"targets,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -160,7 +166,9 @@ func (h *Handler) create(c *gin.Context) {
 		return
 	}
 	link := created.Link
+	rules, targets := rulesBodies(link)
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
+		Rules: rules, Targets: targets,
 		Code:         link.Code().String(),
 		ShortURL:     h.shortURL(link.Code()),
 		URL:          link.URL(),
@@ -209,6 +217,9 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	if req.Password, _, err = body.str("password"); err != nil {
 		return app.CreateRequest{}, err
 	}
+	if req.Rules, _, err = body.rules(); err != nil {
+		return app.CreateRequest{}, err
+	}
 	return req, nil
 }
 
@@ -241,6 +252,10 @@ func (h *Handler) redirect(c *gin.Context) {
 	}
 	if link.Protected() {
 		h.passwordWall(c, link)
+		return
+	}
+	if link.HasRules() {
+		h.redirectByRules(c, link)
 		return
 	}
 	to := link.URL()

@@ -65,6 +65,7 @@ type handlerParams struct {
 	Spaces    *app.Workspaces
 	Lister    *app.Lister
 	Audit     *app.Auditor
+	Targets   *app.Targets `optional:"true"`
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -72,7 +73,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Creator: p.Creator, Resolver: p.Resolver, Manager: p.Manager, Unlocker: p.Unlocker, Readiness: p.Readiness,
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
-		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit,
+		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit, Targets: p.Targets,
 	}, p.Opts)
 }
 
