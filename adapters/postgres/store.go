@@ -50,9 +50,9 @@ type Store struct {
 	insertFeaturesStmt lazyStmt
 	// insertRulesStmt stores a batch in which some link has redirect rules.
 	insertRulesStmt lazyStmt
-	findStmt           lazyStmt
-	inserts            *insertBatcher
-	lookups            *lookupBatcher
+	findStmt        lazyStmt
+	inserts         *insertBatcher
+	lookups         *lookupBatcher
 
 	addVisitsStmt lazyStmt
 }
