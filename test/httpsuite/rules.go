@@ -93,6 +93,12 @@ func ruleTarget(target, rule string) string {
 // trust the loopback proxy's X-Forwarded-For (the default).
 func runRules(t *testing.T, newEnv func(t *testing.T) Env) {
 	t.Helper()
+	RunRules(t, newEnv)
+}
+
+// RunRules is runRules on its own, for assemblies that run no more of the suite.
+func RunRules(t *testing.T, newEnv func(t *testing.T) Env) {
+	t.Helper()
 	t.Run("rules send each visitor to the target of the first rule it meets", func(t *testing.T) {
 		t.Parallel()
 		env := newEnv(t)
@@ -153,7 +159,7 @@ func runRules(t *testing.T, newEnv func(t *testing.T) Env) {
 			{"no condition", rule(map[string]any{}, "https://example.com/"), "invalid_rules", "rules[1].when"},
 			{"a bad country", rule(map[string]any{"country": []string{"Germany"}}, "https://example.com/"), "invalid_rules", "rules[1].when.country[0]"},
 			{"a URL that is not http", rule(map[string]any{"device": []string{"mobile"}}, "ftp://example.com/"), "invalid_url", "rules[1].url"},
-			{"the service's own host", rule(map[string]any{"device": []string{"mobile"}}, PublicBaseURL+"/loop"), "own_host", "rules[1].url"},
+			{"the service's own host", rule(map[string]any{"device": []string{"mobile"}}, env.PublicBaseURL+"/loop"), "own_host", "rules[1].url"},
 			{"a URL too long", rule(map[string]any{"device": []string{"mobile"}}, "https://example.com/"+strings.Repeat("x", 4096)), "url_too_long", "rules[1].url"},
 			{"eleven rules", func() []map[string]any {
 				var many []map[string]any
