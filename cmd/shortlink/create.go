@@ -11,6 +11,7 @@ import (
 func (c *cli) createCommand() *cobra.Command {
 	var (
 		alias, expires, title, passwordFile string
+		rulesFile                           string
 		tags                                []string
 		forwardQuery, quiet, asJSON         bool
 	)
@@ -27,11 +28,15 @@ MAX_TTL is never); without it the server's DEFAULT_TTL holds.
 the link; --forward-query passes the short URL's query string on to the
 target. --password-file protects the link with the password in that file
 (its first line; - reads standard input): never a flag value, which would
-show in the process list.`,
+show in the process list. --rules sends some visitors elsewhere: a JSON
+file (- reads standard input) of up to 10 rules such as
+[{"when":{"os":["ios"]},"url":"https://apps.apple.com/app/id1"}] (device,
+os, country, language, query; docs/api.md).`,
 		Example: `  shortlink create https://example.com/launch --alias launch --expires 30d
   shortlink create -q https://example.com/a   # prints the short URL alone
   shortlink create https://example.com/sale --title "Winter sale" --tag sale --tag q4
-  shortlink create https://example.com/notes --password-file notes.pw`,
+  shortlink create https://example.com/notes --password-file notes.pw
+  shortlink create https://example.com/app --rules app-stores.json`,
 		Args: exactArgs("URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := oapi.CreateRequest{Url: args[0]}
@@ -61,6 +66,13 @@ show in the process list.`,
 				}
 				req.Password = &password
 			}
+			if rulesFile != "" {
+				rules, err := c.readRules(rulesFile)
+				if err != nil {
+					return err
+				}
+				req.Rules = &rules
+			}
 			client, err := c.client()
 			if err != nil {
 				return err
@@ -88,6 +100,7 @@ show in the process list.`,
 			if v.ForwardQuery != nil && bool(*v.ForwardQuery) {
 				pairs = append(pairs, [2]string{"forward query", "yes"})
 			}
+			pairs = append(pairs, targetPairs(v.Targets)...)
 			pairs = append(pairs, [2]string{"manage token", v.ManageToken + "  (shown once: it manages this link without a key)"})
 			return fields(c.out, pairs)
 		},
@@ -98,6 +111,7 @@ show in the process list.`,
 	cmd.Flags().StringArrayVar(&tags, "tag", nil, "a tag (a-z 0-9 - _ .); repeat it for several")
 	cmd.Flags().BoolVar(&forwardQuery, "forward-query", false, "pass the short URL's query string on to the target")
 	cmd.Flags().StringVar(&passwordFile, "password-file", "", "protect the link with the password in this file (- for standard input)")
+	cmd.Flags().StringVar(&rulesFile, "rules", "", "redirect rules: a JSON file of up to 10 {when, url} (- for standard input)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the short URL")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "json")
