@@ -227,7 +227,7 @@ func countryValue(v string) (string, bool) {
 
 func languageValue(v string) (string, bool) {
 	v = strings.ToLower(v)
-	if len(v) < 2 || len(v) > 8 {
+	if len(v) < 2 || len(v) > 3 { // ISO 639 codes; the longer tags are reserved or unused
 		return v, false
 	}
 	for i := 0; i < len(v); i++ {

@@ -126,6 +126,7 @@ func TestParseRulesRefuses(t *testing.T) {
 		{"unknown device", `[{"when":{"device":["watch"]},"url":"https://a.example/"}]`, "rules[0].when.device[0]", domain.ReasonInvalidRules},
 		{"bad country", `[{"when":{"country":["France"]},"url":"https://a.example/"}]`, "rules[0].when.country[0]", domain.ReasonInvalidRules},
 		{"region tag as language", `[{"when":{"language":["fr-CH"]},"url":"https://a.example/"}]`, "rules[0].when.language[0]", domain.ReasonInvalidRules},
+		{"a language's name", `[{"when":{"language":["French"]},"url":"https://a.example/"}]`, "rules[0].when.language[0]", domain.ReasonInvalidRules},
 		{"empty list", `[{"when":{"os":[]},"url":"https://a.example/"}]`, "rules[0].when.os", domain.ReasonInvalidRules},
 		{"query not an object", `[{"when":{"query":["a"]},"url":"https://a.example/"}]`, "rules[0].when.query", domain.ReasonInvalidRules},
 		{"query value not a string", `[{"when":{"query":{"a":1}},"url":"https://a.example/"}]`, "rules[0].when.query.a", domain.ReasonInvalidRules},
