@@ -93,10 +93,6 @@ func (b *bench) seedLinks(ctx context.Context, base, file string, rules bool) (m
 	return targets, path, os.WriteFile(path, []byte(codes.String()), 0o644)
 }
 
-func createLink(ctx context.Context, client *http.Client, base, target string) (string, error) {
-	return createLinkWith(ctx, client, base, map[string]any{"url": target})
-}
-
 func createLinkWith(ctx context.Context, client *http.Client, base string, fields map[string]any) (string, error) {
 	body, _ := json.Marshal(fields)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/shortlink", bytes.NewReader(body))
