@@ -33,8 +33,8 @@ type engine struct {
 	cached, uncached []*http.Request
 	uncachedCodes    []domain.Code
 	// ruled are requests for cached links with three redirect rules.
-	ruled []*http.Request
-	wrongStatus      int // answers other than 302
+	ruled       []*http.Request
+	wrongStatus int // answers other than 302
 }
 
 const (

@@ -1025,7 +1025,7 @@ type Created struct {
 	// Protected Present, true, when the link asks for a password; absent otherwise.
 	Protected *CreatedProtected `json:"protected,omitempty"`
 
-	// Rules Redirect rules (SPEC §15), in order: the first rule whose every
+	// Rules Redirect rules, in order: the first rule whose every
 	// listed condition holds gives the redirect's Location; otherwise the
 	// link's `url`. Each rule's `url` passes every check of a link's
 	// `url`. Unknown condition names or values, and a rule without a
@@ -1129,7 +1129,7 @@ type Info struct {
 	// Protected Present, true, when the link asks for a password; then public info (without credentials) has no `url`, `rules` or `targets`.
 	Protected *InfoProtected `json:"protected,omitempty"`
 
-	// Rules Redirect rules (SPEC §15), in order: the first rule whose every
+	// Rules Redirect rules, in order: the first rule whose every
 	// listed condition holds gives the redirect's Location; otherwise the
 	// link's `url`. Each rule's `url` passes every check of a link's
 	// `url`. Unknown condition names or values, and a rule without a
@@ -1326,7 +1326,7 @@ type RuleTarget struct {
 	When string `json:"when"`
 }
 
-// Rules Redirect rules (SPEC §15), in order: the first rule whose every
+// Rules Redirect rules, in order: the first rule whose every
 // listed condition holds gives the redirect's Location; otherwise the
 // link's `url`. Each rule's `url` passes every check of a link's
 // `url`. Unknown condition names or values, and a rule without a
@@ -5831,7 +5831,7 @@ type UnlockShortLinkResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		Data struct {
-			// Rules Redirect rules (SPEC §15), in order: the first rule whose every
+			// Rules Redirect rules, in order: the first rule whose every
 			// listed condition holds gives the redirect's Location; otherwise the
 			// link's `url`. Each rule's `url` passes every check of a link's
 			// `url`. Unknown condition names or values, and a rule without a
@@ -5892,7 +5892,7 @@ type UnlockShortLinkResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UnlockShortLinkResponse) GetJSON200() *struct {
 	Data struct {
-		// Rules Redirect rules (SPEC §15), in order: the first rule whose every
+		// Rules Redirect rules, in order: the first rule whose every
 		// listed condition holds gives the redirect's Location; otherwise the
 		// link's `url`. Each rule's `url` passes every check of a link's
 		// `url`. Unknown condition names or values, and a rule without a
@@ -9196,7 +9196,7 @@ func ParseUnlockShortLinkResponse(rsp *http.Response) (*UnlockShortLinkResponse,
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			Data struct {
-				// Rules Redirect rules (SPEC §15), in order: the first rule whose every
+				// Rules Redirect rules, in order: the first rule whose every
 				// listed condition holds gives the redirect's Location; otherwise the
 				// link's `url`. Each rule's `url` passes every check of a link's
 				// `url`. Unknown condition names or values, and a rule without a

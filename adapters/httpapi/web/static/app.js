@@ -230,10 +230,22 @@
 
   // addRule appends a row to the rules editor: who (a select; a language or
   // country takes a code) and where to.
+  const ruleKinds = [
+    ['os:ios', 'on iPhone or iPad (iOS)'], ['os:android', 'on Android'], ['device:mobile', 'on a phone'],
+    ['device:tablet', 'on a tablet'], ['device:desktop', 'on a desktop computer'],
+    ['language', 'whose browser prefers the language…'], ['country', 'in the country…'],
+  ];
+
   function addRule() {
-    const row = $('rule-template').content.firstElementChild.cloneNode(true);
-    const kind = row.querySelector('.rule-kind');
-    const value = row.querySelector('.rule-value');
+    const kind = node('select', { class: 'rule-kind', 'aria-label': 'Visitors' },
+      ...ruleKinds.map(([value, text]) => node('option', { value }, text)));
+    const value = node('input', { class: 'rule-value', type: 'text', 'aria-label': 'Language (fr) or country (FR) code',
+      placeholder: 'fr', size: '4', autocomplete: 'off', spellcheck: 'false' });
+    value.hidden = true;
+    const url = node('input', { class: 'rule-url', type: 'text', inputmode: 'url', 'aria-label': 'go to this address',
+      placeholder: 'https://…', autocomplete: 'off', spellcheck: 'false' });
+    const remove = node('button', { type: 'button', class: 'secondary remove-rule' }, 'Remove');
+    const row = node('li', { class: 'rule' }, kind, value, url, remove);
     kind.addEventListener('change', () => {
       value.hidden = kind.value !== 'language' && kind.value !== 'country';
       value.placeholder = kind.value === 'country' ? 'FR' : 'fr';
