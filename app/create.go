@@ -25,6 +25,8 @@ type CreateRequest struct {
 	ForwardQuery *bool
 	// Password, when not empty, protects the link.
 	Password string
+	// Rules are the link's redirect rules as sent (nil: none).
+	Rules []domain.RuleSpec
 }
 
 // LinkFeatures are the settings of links' optional features.
@@ -36,6 +38,8 @@ type LinkFeatures struct {
 	Gate *FeatureGate
 	// Passwords hashes passwords; nil refuses them as not enabled.
 	Passwords ports.PasswordHasher
+	// URLs checks the URLs of redirect rules, as those of links.
+	URLs domain.URLPolicy
 }
 
 // hashPassword checks a new password, that passwords are enabled, and
@@ -123,9 +127,13 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 			return Created{}, err
 		}
 	}
+	rules, err := c.Rules(ctx, req.Rules)
+	if err != nil {
+		return Created{}, err
+	}
 	extra := func(l domain.ShortLink) domain.ShortLink {
 		return l.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags}).
-			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash)
+			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash).WithRules(rules)
 	}
 	token, owner := domain.NewManageToken()
 
@@ -178,4 +186,23 @@ func (c *Creator) insert(ctx context.Context, code domain.Code, target string, n
 		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)
 	}
 	return stored, nil
+}
+
+// Rules checks a new link's redirect rules (domain.ParseRules, with the
+// URL policy of links) and that rules are enabled (the feature gate, as
+// for passwords): what every way of creating a link (create, bulk,
+// import) calls. No specs: no rules, nil.
+func (c *Creator) Rules(ctx context.Context, specs []domain.RuleSpec) (*domain.Rules, error) {
+	return c.features.rules(ctx, specs, c.urls)
+}
+
+func (f LinkFeatures) rules(ctx context.Context, specs []domain.RuleSpec, urls domain.URLPolicy) (*domain.Rules, error) {
+	rules, err := domain.ParseRules(specs, urls)
+	if err != nil || rules.Len() == 0 {
+		return nil, err
+	}
+	if err := f.Gate.Require(ctx); err != nil {
+		return nil, err
+	}
+	return rules, nil
 }

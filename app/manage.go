@@ -24,6 +24,10 @@ type Patch struct {
 	Title   *string
 	Tags    []string
 	SetTags bool
+	// Rules, when SetRules, replace the link's redirect rules (nil or
+	// empty: none); only an administrator may.
+	Rules    []domain.RuleSpec
+	SetRules bool
 }
 
 // LinkInfo is a link as its info shows it at an instant.
@@ -144,6 +148,13 @@ func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Reques
 		}
 		passwordHash = hash
 	}
+	var rules *domain.Rules
+	if p.SetRules {
+		var err error
+		if rules, err = m.features.rules(ctx, p.Rules, m.features.URLs); err != nil {
+			return LinkInfo{}, err
+		}
+	}
 	return m.change(ctx, rawCode, bearer, who, "update", func(link domain.ShortLink, by domain.Actor, now time.Time) (domain.ShortLink, error) {
 		var err error
 		switch {
@@ -170,6 +181,16 @@ func (m *Manager) Update(ctx context.Context, rawCode, bearer string, who Reques
 		if p.ForwardQuery != nil && *p.ForwardQuery != link.ForwardQuery() {
 			if link, err = link.SetForwardQuery(*p.ForwardQuery); err != nil {
 				return domain.ShortLink{}, err
+			}
+		}
+		if p.SetRules {
+			if by != domain.ActorAdmin {
+				return domain.ShortLink{}, domain.ErrRulesAdminOnly
+			}
+			if !domain.SameRules(rules, link.Rules()) {
+				if link, err = link.SetRules(rules); err != nil {
+					return domain.ShortLink{}, err
+				}
 			}
 		}
 		if p.Password != nil && (passwordHash != "" || link.Protected()) {

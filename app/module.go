@@ -80,6 +80,7 @@ var Module = fx.Module("app",
 		newListerFx,
 		newExporterFx,
 		newVisitsFx,
+		newTargetsFx,
 		newReadinessFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
 			return NewStatsReader(m, store, clock, statsSpan(opts))
@@ -137,7 +138,7 @@ type useCaseParams struct {
 }
 
 func (p useCaseParams) features() LinkFeatures {
-	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords}
+	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords, URLs: p.Opts.URLs}
 }
 
 type creatorParams struct {
@@ -360,3 +361,13 @@ func newReadinessFx(p readinessParams) *Readiness {
 	checks := slices.SortedFunc(slices.Values(p.Checks), func(a, b ports.DependencyCheck) int { return strings.Compare(a.Name, b.Name) })
 	return NewReadiness(readinessTimeout, checks...)
 }
+
+type targetsParams struct {
+	fx.In
+	Bots ports.BotDetector
+	Geo  ports.GeoLocator `optional:"true"`
+}
+
+// newTargetsFx classifies the visitors of links with rules with the
+// parser and the lookup that count visits.
+func newTargetsFx(p targetsParams) *Targets { return NewTargets(p.Bots, p.Geo) }

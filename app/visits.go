@@ -137,7 +137,7 @@ func NewVisitRecorderBytes(clock ports.Clock, bots ports.BotDetector, maxKeys in
 	for d := range r.dims {
 		capacity, valueBytes, own := ReferrerCandidates, int64(domain.MaxDimensionValue), strings.Clone
 		switch domain.Dimension(d) {
-		case domain.DimDevice, domain.DimBrowser, domain.DimOS: // a few constants, never copied
+		case domain.DimDevice, domain.DimBrowser, domain.DimOS, domain.DimRule: // a few constants, never copied
 			capacity, valueBytes, own = 32, 0, nil
 		case domain.DimCountry: // codes of two bytes, in the database's memory or a string of their own
 			valueBytes, own = 8, nil
@@ -260,7 +260,20 @@ type Hit struct {
 	// Addr is the client's address (after trusted proxies); the zero
 	// Addr when unknown.
 	Addr netip.Addr
+	// Agent is UserAgent as classified, when AgentKnown: a redirect that
+	// read it for its rules hands it on, so it is parsed once.
+	Agent      domain.UserAgent
+	AgentKnown bool
+	// Country is Addr's country, when a redirect's rules looked it up; ""
+	// otherwise.
+	Country string
+	// Rule is which rule of a link with rules served the visit
+	// (RuleValue); "" for a link without rules.
+	Rule string
 }
+
+// RuleValue is the rule dimension's value of rule i (-1: none matched).
+func RuleValue(i int) string { return domain.RuleValue(i) }
 
 // RecordVisit counts one answered redirect of link id (created at
 // created): a bot's when a HEAD, or when the user agent is absent or a
@@ -275,7 +288,10 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 	bot := true
 	vals[domain.DimDevice], vals[domain.DimBrowser], vals[domain.DimOS] = domain.DeviceBot, domain.ValueOther, domain.ValueOther
 	if hit.UserAgent != "" {
-		ua := r.bots.Agent(hit.UserAgent)
+		ua := hit.Agent
+		if !hit.AgentKnown {
+			ua = r.bots.Agent(hit.UserAgent)
+		}
 		bot = hit.Head || ua.Bot
 		vals[domain.DimBrowser], vals[domain.DimOS] = ua.Browser, ua.OS
 		if !bot {
@@ -284,7 +300,9 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 	}
 	if r.dimensions {
 		vals[domain.DimCountry] = domain.CountryUnknown
-		if r.geo != nil && hit.Addr.IsValid() {
+		if hit.Country != "" {
+			vals[domain.DimCountry] = hit.Country
+		} else if r.geo != nil && hit.Addr.IsValid() {
 			vals[domain.DimCountry] = r.geo.Country(hit.Addr)
 		}
 		vals[domain.DimUTMSource], vals[domain.DimUTMMedium], vals[domain.DimUTMCampaign] = domain.UTM(hit.RawQuery)
@@ -326,11 +344,14 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 		e.referrers.Add(host, 1)
 	}
 	if r.dimensions {
-		for d := range vals {
+		for d := range domain.DimRule {
 			if vals[d] != domain.ReferrerOther {
 				e.dims[d].Add(vals[d], 1)
 			}
 		}
+	}
+	if hit.Rule != "" { // counted with or without the other dimensions: a link with rules is rare, its rule cheap
+		e.dims[domain.DimRule].Add(hit.Rule, 1)
 	}
 	if hashed && !r.keepUnique(e, visitor) {
 		r.droppedUniques.Add(1)
@@ -395,9 +416,12 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 				Humans: e.humans, Bots: e.bots, Referrers: report(&e.referrers),
 			}
 			if r.dimensions {
-				for d := range e.dims {
+				for d := range domain.DimRule {
 					c.Dimensions[d] = report(&e.dims[d])
 				}
+			}
+			if e.dims[domain.DimRule].Len() > 0 {
+				c.Dimensions[domain.DimRule] = report(&e.dims[domain.DimRule])
 			}
 			if len(e.uniques) > 0 {
 				start := len(hashes)

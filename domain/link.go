@@ -59,6 +59,9 @@ type ShortLink struct {
 	// says there is one either way.
 	passwordHash string
 	protected    bool
+	// rules are the link's redirect rules (SPEC §15), nil for none: shared,
+	// never changed, so copying a link stays cheap.
+	rules *Rules
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -86,6 +89,8 @@ type LinkRecord struct {
 	// Protected says the link has a password, whether or not PasswordHash
 	// is at hand.
 	Protected bool
+	// Rules are the link's redirect rules; nil for none.
+	Rules *Rules
 }
 
 // NewShortLink assembles a link from parts that have already passed their
@@ -111,6 +116,7 @@ func RestoreShortLink(r LinkRecord) ShortLink {
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
 		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, title: r.Title, tags: strings.Join(r.Tags, ","),
 		forwardQuery: r.ForwardQuery, passwordHash: r.PasswordHash, protected: r.Protected || r.PasswordHash != "",
+		rules: nonEmptyRules(r.Rules),
 	}
 }
 
@@ -121,6 +127,7 @@ func (l ShortLink) Record() LinkRecord {
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
 		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.title, Tags: l.Labels().Tags,
 		ForwardQuery: l.forwardQuery, PasswordHash: l.passwordHash, Protected: l.protected,
+		Rules: l.rules,
 	}
 }
 
@@ -337,6 +344,7 @@ func (l ShortLink) Delete(now time.Time) (ShortLink, error) {
 	l.expiresAt = minTime(l.expiresAt, end)
 	l.state, l.url = StateDeleted, ""
 	l.passwordHash, l.protected = "", false
+	l.rules = nil
 	l.version++
 	return l, nil
 }

@@ -27,11 +27,14 @@ const (
 	DimUTMSource
 	DimUTMMedium
 	DimUTMCampaign
+	// DimRule is which redirect rule served the visit ("1" for the first,
+	// RuleNone for none), for links with rules only (SPEC §15).
+	DimRule
 	// NumDimensions is how many there are: the length of Dimensions.
 	NumDimensions
 )
 
-var dimensionNames = [NumDimensions]string{"country", "device", "browser", "os", "utm_source", "utm_medium", "utm_campaign"}
+var dimensionNames = [NumDimensions]string{"country", "device", "browser", "os", "utm_source", "utm_medium", "utm_campaign", "rule"}
 
 // String is the dimension's name in the API and in storage.
 func (d Dimension) String() string {

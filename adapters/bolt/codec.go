@@ -27,6 +27,9 @@ const (
 // The bits of recordV3's flags byte.
 const (
 	flagForwardQuery byte = 1 << iota
+	// flagRules: the link's redirect rules (their JSON, after a 4-byte
+	// length) follow the length-prefixed fields.
+	flagRules
 )
 
 const (
@@ -49,7 +52,7 @@ var errCorruptRecord = errors.New("corrupt record")
 func encodeLink(link domain.ShortLink) []byte {
 	r := link.Record()
 	tags := strings.Join(r.Tags, ",")
-	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" {
+	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" && r.Rules == nil {
 		buf := make([]byte, v2HeaderLen, v2HeaderLen+len(r.Code)+len(r.URL))
 		putV2Header(buf, r)
 		buf = append(buf, r.Code...)
@@ -68,10 +71,19 @@ func encodeLink(link domain.ShortLink) []byte {
 	if r.ForwardQuery {
 		flags |= flagForwardQuery
 	}
+	var rules []byte
+	if r.Rules != nil {
+		flags |= flagRules
+		rules = domain.RulesJSON(r.Rules)
+	}
 	buf = append(buf, flags)
 	for _, f := range fields {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(f)))
 		buf = append(buf, f...)
+	}
+	if rules != nil {
+		buf = binary.BigEndian.AppendUint32(buf, uint32(len(rules)))
+		buf = append(buf, rules...)
 	}
 	return buf
 }
@@ -122,6 +134,16 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 		r.Tags = strings.Split(fields[4], ",")
 	}
 	r.PasswordHash = fields[5]
+	if raw[codeEnd]&flagRules != 0 {
+		if len(rest) < 4 || len(rest)-4 < int(binary.BigEndian.Uint32(rest)) {
+			return domain.ShortLink{}, errCorruptRecord
+		}
+		specs, err := domain.ParseRulesJSON(rest[4:4+int(binary.BigEndian.Uint32(rest))], "rules")
+		if err != nil {
+			return domain.ShortLink{}, errCorruptRecord
+		}
+		r.Rules = domain.RestoreRules(specs)
+	}
 	return domain.RestoreShortLink(r), nil
 }
 

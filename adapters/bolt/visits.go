@@ -119,6 +119,9 @@ func decodeHour(raw []byte) (hourCounts, error) {
 		return hourCounts{}, errCorruptRecord
 	}
 	for d := range h.dims {
+		if len(rest) == 0 && d >= int(domain.DimRule) { // written before the rule dimension
+			break
+		}
 		if h.dims[d], ok = readCounts(); !ok {
 			return hourCounts{}, errCorruptRecord
 		}

@@ -91,6 +91,8 @@ var sentinelAnswers = []struct {
 	{domain.ErrUnauthenticated, &httpError{status: http.StatusUnauthorized, reason: reasonUnauthorized, header: bearerChallenge,
 		message: "credentials required: Authorization: Bearer <manage token or admin key>"}},
 	{domain.ErrTakenDown, &httpError{status: http.StatusForbidden, reason: "taken_down", message: "an administrator took this link down; only an administrator can change or delete it"}},
+	{domain.ErrRulesAdminOnly, &httpError{status: http.StatusForbidden, reason: "rules_admin_only",
+		message: "only an administrator can change a link's redirect rules: like its target, they are fixed at create"}},
 	{domain.ErrForbidden, &httpError{status: http.StatusForbidden, reason: "forbidden", message: "these credentials do not grant this link"}},
 	{domain.ErrPasswordRequired, &httpError{status: http.StatusUnauthorized, reason: "password_required",
 		message: "this link is protected by a password: POST it to /v1/shortlink/{code}/unlock as {\"password\": …}"}},

@@ -4,6 +4,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
@@ -99,6 +100,8 @@ type Deps struct {
 	WorkspaceStats *app.WorkspaceStats
 	// Exporter streams the links a caller may list (nil: 503).
 	Exporter *app.Exporter
+	// Targets classify the visitors of links with redirect rules.
+	Targets *app.Targets
 }
 
 // Handler serves the API's routes.
@@ -128,6 +131,9 @@ type createdBody struct {
 	ManageToken  string  `json:"manage_token"`
 	ForwardQuery bool    `json:"forward_query,omitempty"` // only when on: answers stay the original's
 	Protected    bool    `json:"protected,omitempty"`
+	// Rules and Targets, only for a link with rules.
+	Rules   json.RawMessage `json:"rules,omitempty"`
+	Targets []targetBody    `json:"targets,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -172,7 +178,9 @@ func (h *Handler) create(c *gin.Context) {
 		return
 	}
 	link := created.Link
+	rules, targets := rulesBodies(link)
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
+		Rules: rules, Targets: targets,
 		Code:         link.Code().String(),
 		ShortURL:     h.shortURL(link.Code()),
 		URL:          link.URL(),
@@ -227,6 +235,9 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 		return app.CreateRequest{}, err
 	}
 	req.Owner.Workspace = domain.WorkspaceID(ws)
+	if req.Rules, _, err = body.rules(); err != nil {
+		return app.CreateRequest{}, err
+	}
 	return req, nil
 }
 
@@ -277,6 +288,10 @@ func (h *Handler) redirect(c *gin.Context) {
 	}
 	if link.Protected() {
 		h.passwordWall(c, link)
+		return
+	}
+	if link.HasRules() {
+		h.redirectByRules(c, link)
 		return
 	}
 	to := link.URL()

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
@@ -33,14 +34,19 @@ type infoBody struct {
 	// Protected is shown to everyone; a protected link's public info
 	// leaves its url out.
 	Protected bool `json:"protected,omitempty"`
+	// Rules and Targets are a link's redirect rules and every target in
+	// words, for anyone but a protected link's public info.
+	Rules   json.RawMessage `json:"rules,omitempty"`
+	Targets []targetBody    `json:"targets,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	link := info.Link
+	rules, targets := rulesBodies(link)
 	return infoBody{
 		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: expiresAt(link),
-		State: string(info.Status), Protected: link.Protected(),
+		State: string(info.Status), Protected: link.Protected(), Rules: rules, Targets: targets,
 	}
 }
 
@@ -49,7 +55,7 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 func (h *Handler) publicInfoBody(info app.LinkInfo) infoBody {
 	body := h.infoBody(info)
 	if body.Protected {
-		body.URL = ""
+		body.URL, body.Rules, body.Targets = "", nil, nil
 	}
 	return body
 }
@@ -150,14 +156,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 	names := slices.Sorted(maps.Keys(body))
 	for _, name := range names {
 		switch name {
-		case "expires_at", "disabled", "forward_query", "password", "title", "tags":
+		case "expires_at", "disabled", "forward_query", "password", "title", "tags", "rules":
 		case "url":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "url, the target of a link, cannot be changed; delete the link and create another")
 		case "state":
 			return app.Patch{}, invalidRequest(reasonReadOnlyField, name, "state cannot be set; send disabled: true or false, or DELETE the link")
 		default:
 			name = shortFieldName(name)
-			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled, forward_query, password, title and tags only")
+			return app.Patch{}, invalidRequest(reasonUnknownField, name, strconv.Quote(name)+" is an unknown field; a change may set expires_at, disabled, forward_query, password, title, tags and rules only")
 		}
 	}
 	var p app.Patch
@@ -213,8 +219,11 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 		}
 		p.SetTags = true
 	}
-	if p.ExpiresAt == nil && p.Disabled == nil && p.ForwardQuery == nil && p.Password == nil && p.Title == nil && !p.SetTags {
-		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled, forward_query, password, title or tags")
+	if p.Rules, p.SetRules, err = body.rules(); err != nil {
+		return app.Patch{}, err
+	}
+	if p.ExpiresAt == nil && p.Disabled == nil && p.ForwardQuery == nil && p.Password == nil && p.Title == nil && !p.SetTags && !p.SetRules {
+		return app.Patch{}, invalidRequest(domain.ReasonMissingField, "", "request body must name expires_at, disabled, forward_query, password, title, tags or rules")
 	}
 	return p, nil
 }

@@ -67,6 +67,7 @@ type handlerParams struct {
 	Audit     *app.Auditor
 	WsStats   *app.WorkspaceStats `optional:"true"`
 	Exporter  *app.Exporter
+	Targets   *app.Targets `optional:"true"`
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -75,7 +76,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit, WorkspaceStats: p.WsStats,
-		Exporter: p.Exporter,
+		Exporter: p.Exporter, Targets: p.Targets,
 	}, p.Opts)
 }
 

@@ -20,6 +20,9 @@ type previewPage struct {
 	ShortURL  string
 	ExpiresAt string
 	Style     template.CSS
+	// Rules are the link's redirect rules, each with its target cut up
+	// as Target is: every host the link can send people to.
+	Rules []previewRule
 }
 
 // preview answers GET /{code}+: a page that shows where a live link goes
@@ -39,6 +42,9 @@ func (h *Handler) preview(c *gin.Context, code string) {
 	}
 	page := previewPage{Style: pageStyle, Title: "Preview", Link: &link, ShortURL: h.shortURL(link.Code())}
 	page.Target = newPreviewTarget(link.URL())
+	for _, r := range link.Rules().InWords() {
+		page.Rules = append(page.Rules, previewRule{When: r.When, Target: newPreviewTarget(r.URL)})
+	}
 	if !link.Permanent() { // a permanent link's page says "never"
 		page.ExpiresAt = link.ExpiresAt().Format(time.RFC3339)
 	}

@@ -21,6 +21,11 @@ func (h *Handler) countVisit(c *gin.Context, link domain.ShortLink) {
 	if h.Visits == nil {
 		return
 	}
+	h.Visits.RecordVisit(link.ID(), link.CreatedAt(), h.hit(c))
+}
+
+// hit is what the request says about its visitor, for counting the visit.
+func (h *Handler) hit(c *gin.Context) app.Hit {
 	hit := app.Hit{Head: c.Request.Method == http.MethodHead, RawQuery: c.Request.URL.RawQuery, Addr: h.clientAddr(c.Request)}
 	if v := c.Request.Header["User-Agent"]; len(v) > 0 {
 		hit.UserAgent = v[0]
@@ -28,7 +33,7 @@ func (h *Handler) countVisit(c *gin.Context, link domain.ShortLink) {
 	if v := c.Request.Header["Referer"]; len(v) > 0 {
 		hit.Referer = v[0]
 	}
-	h.Visits.RecordVisit(link.ID(), link.CreatedAt(), hit)
+	return hit
 }
 
 type statsBody struct {

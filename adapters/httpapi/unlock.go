@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -95,12 +96,20 @@ func (h *Handler) unlockForm(c *gin.Context) bool {
 		if link.ForwardQuery() && c.Request.URL.RawQuery != "" {
 			to = h.forwarded(to, c.Request.URL.RawQuery)
 		}
+		var hit app.Hit
+		if link.HasRules() {
+			to, hit = h.ruleTarget(c, link)
+		}
 		hdr := c.Writer.Header()
 		hdr["Location"] = []string{to}
 		hdr["Cache-Control"] = noStore
 		c.Status(http.StatusSeeOther)
 		c.Abort()
-		h.countVisit(c, link)
+		if link.HasRules() && h.Visits != nil {
+			h.Visits.RecordVisit(link.ID(), link.CreatedAt(), hit)
+		} else {
+			h.countVisit(c, link)
+		}
 	case errors.Is(err, domain.ErrWrongPassword):
 		h.passwordForm(c, link, http.StatusForbidden, "That is not the password of this link. Check it and try again.")
 	case errors.As(err, &tooMany):
@@ -135,8 +144,32 @@ func (h *Handler) unlock(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: map[string]string{"url": link.URL()}})
-	h.countVisit(c, link)
+	if !link.HasRules() {
+		writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: map[string]string{"url": link.URL()}})
+		h.countVisit(c, link)
+		return
+	}
+	// Unlocked, the link's rules are shown, like its target; the url is
+	// the one the rules choose for this client, its query not forwarded.
+	rules, targets := rulesBodies(link)
+	u := link.URL()
+	v := domain.RuleVisitor{RawQuery: c.Request.URL.RawQuery}
+	hit := h.hit(c)
+	hit.Agent, hit.AgentKnown = h.Targets.Agent(hit.UserAgent), true
+	hit.Country = h.Targets.Country(hit.Addr)
+	v.Agent, v.Country = hit.Agent, hit.Country
+	if al := c.Request.Header["Accept-Language"]; len(al) > 0 {
+		v.Language = domain.PreferredLanguage(al[0])
+	}
+	i, to := link.Rules().Match(&v)
+	if i >= 0 {
+		u = to
+	}
+	hit.Rule = app.RuleValue(i)
+	writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: unlockedBody{URL: u, Rules: rules, Targets: targets}})
+	if h.Visits != nil {
+		h.Visits.RecordVisit(link.ID(), link.CreatedAt(), hit)
+	}
 }
 
 // unlockLink runs the unlock use case for the request's code, returning
@@ -156,4 +189,11 @@ func (h *Handler) unlockLink(c *gin.Context, code, password string) (domain.Shor
 		}
 	}
 	return link, err
+}
+
+// unlockedBody answers the unlock of a link with rules.
+type unlockedBody struct {
+	URL     string          `json:"url"`
+	Rules   json.RawMessage `json:"rules"`
+	Targets []targetBody    `json:"targets"`
 }

@@ -83,7 +83,7 @@ func NewCache(opts CacheOptions) (*Cache, error) {
 	entries, err := otter.New(&otter.Options[domain.Code, cacheEntry]{
 		MaximumWeight: opts.MaxBytes,
 		Weigher: func(code domain.Code, e cacheEntry) uint32 {
-			return uint32(entryOverhead + 2*len(code) + len(e.link.URL()) + e.link.PrivateBytes())
+			return uint32(entryOverhead + 2*len(code) + len(e.link.URL()) + e.link.PrivateBytes() + e.link.Rules().Bytes())
 		},
 		ExpiryCalculator: otter.ExpiryWritingFunc(func(e otter.Entry[domain.Code, cacheEntry]) time.Duration {
 			return e.Value.ttl

@@ -46,6 +46,8 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		forward                                  pq.BoolArray
 		passwords                                []sql.NullString
 		features                                 bool
+		rules                                    []sql.NullString
+		withRules                                bool
 	)
 	for _, p := range batch {
 		codes = append(codes, string(p.link.Code()))
@@ -65,6 +67,9 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		forward = append(forward, p.link.ForwardQuery())
 		passwords = append(passwords, sql.NullString{String: hash, Valid: hash != ""})
 		features = features || p.link.ForwardQuery() || hash != ""
+		rs, _ := rulesColumn(p.link.Rules()).(string)
+		rules = append(rules, sql.NullString{String: rs, Valid: rs != ""})
+		withRules = withRules || rs != ""
 	}
 	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
@@ -73,9 +78,13 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 	args := []any{pq.StringArray(codes), pq.StringArray(urls), pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter),
 		pq.StringArray(workspaces), pq.StringArray(keys), pq.StringArray(titles), pq.StringArray(tags)}
 	insert := &s.insertStmt
-	if features {
+	if features || withRules {
 		insert = &s.insertFeaturesStmt
 		args = append(args, forward, pq.Array(passwords))
+	}
+	if withRules {
+		insert = &s.insertRulesStmt
+		args = append(args, pq.Array(rules))
 	}
 	stmt, err := insert.get(ctx)
 	if err == nil {

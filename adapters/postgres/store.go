@@ -37,7 +37,7 @@ type Options struct {
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
-const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash`
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash, rules`
 
 // Store implements ports.LinkStore, ports.CodeCounter,
 // ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
@@ -48,9 +48,11 @@ type Store struct {
 	insertStmt lazyStmt
 	// insertFeaturesStmt stores a batch in which some link has features.
 	insertFeaturesStmt lazyStmt
-	findStmt           lazyStmt
-	inserts            *insertBatcher
-	lookups            *lookupBatcher
+	// insertRulesStmt stores a batch in which some link has redirect rules.
+	insertRulesStmt lazyStmt
+	findStmt        lazyStmt
+	inserts         *insertBatcher
+	lookups         *lookupBatcher
 
 	addVisitsStmt lazyStmt
 }
@@ -72,6 +74,7 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{db: db, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])`}
 	s.insertFeaturesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_features($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])`}
+	s.insertRulesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_rules($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::jsonb[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
@@ -138,10 +141,18 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 		workspace, key, name sql.NullString
 		tags                 pq.StringArray
 		password             sql.NullString
+		rules                []byte
 	)
 	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version,
-		&workspace, &key, &name, &tags, &r.ForwardQuery, &password)...); err != nil {
+		&workspace, &key, &name, &tags, &r.ForwardQuery, &password, &rules)...); err != nil {
 		return domain.ShortLink{}, err
+	}
+	if rules != nil {
+		specs, err := domain.ParseRulesJSON(rules, "rules")
+		if err != nil {
+			return domain.ShortLink{}, fmt.Errorf("read the rules of link %s: %w", code, err)
+		}
+		r.Rules = domain.RestoreRules(specs)
 	}
 	r.Workspace, r.CreatedBy, r.Title = domain.WorkspaceID(workspace.String), domain.KeyID(key.String), name.String
 	if len(tags) > 0 {
@@ -194,10 +205,10 @@ func (s *Store) UpdateAudited(ctx context.Context, code domain.Code, now time.Ti
 		}
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE short_link SET url = $3, expires_at = $4, state = $5, disabled_by_admin = $6, version = $7,
-				title = nullif($8, ''), tags = $9, forward_query = $10, password_hash = $11
+				title = nullif($8, ''), tags = $9, forward_query = $10, password_hash = $11, rules = $12
 			WHERE code = $1 AND created_at = $2`,
 			string(code), current.CreatedAt(), r.URL, r.ExpiresAt, int16(r.State), r.DisabledByAdmin, r.Version, r.Title, tags,
-			r.ForwardQuery, sql.NullString{String: r.PasswordHash, Valid: r.PasswordHash != ""}); err != nil {
+			r.ForwardQuery, sql.NullString{String: r.PasswordHash, Valid: r.PasswordHash != ""}, rulesColumn(r.Rules)); err != nil {
 			return domain.ShortLink{}, translate("update link", err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE code_claim SET free_after = $3 WHERE code = $1 AND domain = '' AND link_id = $2`,
@@ -325,4 +336,12 @@ func (s *Store) Reserve(ctx context.Context, n int) (uint64, error) {
 		}
 		return uint64(first), nil
 	})
+}
+
+// rulesColumn is the rules column's value of rules: NULL for none.
+func rulesColumn(rules *domain.Rules) any {
+	if rules.Len() == 0 {
+		return nil
+	}
+	return string(domain.RulesJSON(rules))
 }

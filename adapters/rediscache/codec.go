@@ -26,6 +26,12 @@ const formatV2 = "\x00\x02"
 // since the second reads.
 const formatV3 = "\x00\x03"
 
+// formatV4 starts the value of a link with redirect rules (SPEC §15):
+// formatV3's layout, then the rules' JSON after a 4-byte length, then the
+// URL. A release that knows only formatV3 reads it as a miss and asks its
+// store, so it never takes a link with rules for a plain one.
+const formatV4 = "\x00\x04"
+
 // The bits of formatV3's flags byte. The password's hash is never cached:
 // an unlock reads the store.
 const (
@@ -50,12 +56,22 @@ func encode(link domain.ShortLink) string {
 	if link.Protected() {
 		flags |= flagProtected
 	}
+	var rules []byte
+	if link.HasRules() {
+		rules = domain.RulesJSON(link.Rules())
+	}
 	var b strings.Builder
-	b.Grow(v2HeaderLen + 1 + len(link.URL()))
-	var head [v2HeaderLen + 1]byte
+	b.Grow(v2HeaderLen + 1 + 4 + len(rules) + len(link.URL()))
+	var head [v2HeaderLen + 1 + 4]byte
 	n := v2HeaderLen
 	copy(head[:], formatV2)
-	if flags != 0 {
+	switch {
+	case rules != nil:
+		copy(head[:], formatV4)
+		head[v2HeaderLen] = flags
+		binary.BigEndian.PutUint32(head[v2HeaderLen+1:], uint32(len(rules)))
+		n += 1 + 4
+	case flags != 0:
 		copy(head[:], formatV3)
 		head[v2HeaderLen] = flags
 		n++
@@ -67,6 +83,7 @@ func encode(link domain.ShortLink) string {
 	binary.BigEndian.PutUint64(h[24:32], uint64(link.Version()))
 	h[32] = byte(link.State())
 	b.Write(head[:n])
+	b.Write(rules)
 	b.WriteString(link.URL())
 	return b.String()
 }
@@ -78,6 +95,7 @@ func decode(code domain.Code, value string) (link domain.ShortLink, ok bool) {
 		return domain.ShortLink{}, false
 	}
 	var flags byte
+	var rules *domain.Rules
 	urlAt := v2HeaderLen
 	switch value[:len(formatV2)] {
 	case formatV2:
@@ -87,6 +105,22 @@ func decode(code domain.Code, value string) (link domain.ShortLink, ok bool) {
 		}
 		flags = value[v2HeaderLen]
 		urlAt++
+	case formatV4:
+		if len(value) < v2HeaderLen+1+4 {
+			return domain.ShortLink{}, false
+		}
+		flags = value[v2HeaderLen]
+		l := value[v2HeaderLen+1 : v2HeaderLen+5]
+		n := int(l[0])<<24 | int(l[1])<<16 | int(l[2])<<8 | int(l[3])
+		urlAt += 1 + 4 + n
+		if n == 0 || len(value) < urlAt {
+			return domain.ShortLink{}, false
+		}
+		specs, err := domain.ParseRulesJSON([]byte(value[v2HeaderLen+5:urlAt]), "rules")
+		if err != nil || len(specs) == 0 {
+			return domain.ShortLink{}, false
+		}
+		rules = domain.RestoreRules(specs)
 	default:
 		return domain.ShortLink{}, false
 	}
@@ -103,7 +137,7 @@ func decode(code domain.Code, value string) (link domain.ShortLink, ok bool) {
 	return domain.RestoreShortLink(domain.LinkRecord{
 		ID: domain.LinkID(id), Code: code, URL: url,
 		CreatedAt: time.UnixMicro(created), ExpiresAt: time.UnixMicro(expires), State: state, Version: version,
-		ForwardQuery: flags&flagForwardQuery != 0, Protected: flags&flagProtected != 0,
+		ForwardQuery: flags&flagForwardQuery != 0, Protected: flags&flagProtected != 0, Rules: rules,
 	}), true
 }
 

@@ -12,6 +12,7 @@ func (c *cli) createCommand() *cobra.Command {
 	var (
 		alias, expires, title, passwordFile string
 		workspace                           string
+		rulesFile                           string
 		tags                                []string
 		forwardQuery, quiet, asJSON         bool
 	)
@@ -29,11 +30,15 @@ the link; --forward-query passes the short URL's query string on to the
 target. --password-file protects the link with the password in that file
 (its first line; - reads standard input): never a flag value, which would
 show in the process list. --workspace (admin keys only) puts the link into
-that workspace, as if one of its keys had created it.`,
+that workspace, as if one of its keys had created it. --rules sends some
+visitors elsewhere: a JSON file (- reads standard input) of up to 10 rules
+such as [{"when":{"os":["ios"]},"url":"https://apps.apple.com/app/id1"}]
+(device, os, country, language, query; docs/api.md).`,
 		Example: `  shortlink create https://example.com/launch --alias launch --expires 30d
   shortlink create -q https://example.com/a   # prints the short URL alone
   shortlink create https://example.com/sale --title "Winter sale" --tag sale --tag q4
-  shortlink create https://example.com/notes --password-file notes.pw`,
+  shortlink create https://example.com/notes --password-file notes.pw
+  shortlink create https://example.com/app --rules app-stores.json`,
 		Args: exactArgs("URL"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req := oapi.CreateRequest{Url: args[0]}
@@ -66,6 +71,13 @@ that workspace, as if one of its keys had created it.`,
 			if workspace != "" {
 				req.Workspace = &workspace
 			}
+			if rulesFile != "" {
+				rules, err := c.readRules(rulesFile)
+				if err != nil {
+					return err
+				}
+				req.Rules = &rules
+			}
 			client, err := c.client()
 			if err != nil {
 				return err
@@ -93,6 +105,7 @@ that workspace, as if one of its keys had created it.`,
 			if v.ForwardQuery != nil && bool(*v.ForwardQuery) {
 				pairs = append(pairs, [2]string{"forward query", "yes"})
 			}
+			pairs = append(pairs, targetPairs(v.Targets)...)
 			pairs = append(pairs, [2]string{"manage token", v.ManageToken + "  (shown once: it manages this link without a key)"})
 			return fields(c.out, pairs)
 		},
@@ -104,6 +117,7 @@ that workspace, as if one of its keys had created it.`,
 	cmd.Flags().BoolVar(&forwardQuery, "forward-query", false, "pass the short URL's query string on to the target")
 	cmd.Flags().StringVar(&passwordFile, "password-file", "", "protect the link with the password in this file (- for standard input)")
 	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: create the link in this workspace (its id)")
+	cmd.Flags().StringVar(&rulesFile, "rules", "", "redirect rules: a JSON file of up to 10 {when, url} (- for standard input)")
 	cmd.Flags().BoolVarP(&quiet, "quiet", "q", false, "print only the short URL")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	cmd.MarkFlagsMutuallyExclusive("quiet", "json")

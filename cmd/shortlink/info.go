@@ -68,6 +68,7 @@ func (c *cli) printInfo(v oapi.Info) error {
 	if v.Workspace != nil && *v.Workspace != "" {
 		pairs = append(pairs, [2]string{"workspace", *v.Workspace})
 	}
+	pairs = append(pairs, targetPairs(v.Targets)...)
 	return fields(c.out, pairs)
 }
 

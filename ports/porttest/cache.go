@@ -25,6 +25,7 @@ var linkCacheRules = []rule[cacheCase]{
 	{"negative entry, not overwriting a link, overwritten by one", aNegativeEntryGivesWayToALink},
 	{"a cached link keeps its id and state but no owner digest", aCachedLinkKeepsItsIDAndStateButNoOwner},
 	{"a cached link keeps its features but no password hash", aCachedLinkKeepsItsFeaturesButNoPasswordHash},
+	{"a cached link keeps its redirect rules", aCachedLinkKeepsItsRules},
 	{"add never replaces an entry, set does", addNeverReplacesAnEntry},
 	{"set of an expired link and invalidate drop the entry", setOfAnExpiredLinkAndInvalidateDropTheEntry},
 	{"a deleted link stays cached as a tombstone a late lookup cannot replace", aDeletedLinkStaysCachedAsATombstone},
@@ -180,4 +181,22 @@ func aDeletedLinkStaysCachedAsATombstone(t *testing.T, c cacheCase) {
 	// A lookup that read the live link before the deletion writes back late.
 	c.add(t, live)
 	c.expectHit(t, "gone", deleted)
+}
+
+// aCachedLinkKeepsItsRules: rules travel inside the cached entry, so a
+// link with rules costs no store lookup.
+func aCachedLinkKeepsItsRules(t *testing.T, c cacheCase) {
+	rules := SampleRules(t)
+	link := c.link("ruled", time.Hour).WithForwardQuery(true).WithRules(rules)
+	c.set(t, link, time.Now())
+	got, result := c.get(t, "ruled")
+	if result != ports.CacheHit || !got.ForwardQuery() || got.URL() != link.URL() {
+		t.Fatalf("got %+v (%v); want a hit with forward_query", got.Record(), result)
+	}
+	expectRules(t, "cached", got.Rules(), rules)
+	plain := c.link("plain", time.Hour)
+	c.set(t, plain, time.Now())
+	if got, _ := c.get(t, "plain"); got.HasRules() {
+		t.Errorf("a plain link came back with rules %s", domain.RulesJSON(got.Rules()))
+	}
 }

@@ -50,6 +50,7 @@ var linkStoreRules = []rule[storeCase]{
 	{"a code that never expires is never free with quarantine 0", aCodeIsNeverFreeWithQuarantineZero},
 	{"every transition is stored", everyTransitionIsStored},
 	{"a link's features are stored, set and removed", aLinksFeaturesAreStored},
+	{"a link's redirect rules are stored, replaced and cleared", aLinksRulesAreStored},
 	{"an admin disable survives in the store", anAdminDisableSurvivesInTheStore},
 	{"a failed change leaves the link as it was", aFailedChangeLeavesTheLinkAsItWas},
 	{"concurrent changes apply in one serial order", concurrentChangesApplyInOneSerialOrder},
@@ -405,5 +406,55 @@ func aLinksFeaturesAreStored(t *testing.T, c storeCase) {
 	plain := c.mustInsert(t, c.link("plain").Build())
 	if found, err := c.s.Find(ctx, "plain", c.now); err != nil || !cmp.Equal(found.Record(), plain.Record()) || found.Protected() || found.ForwardQuery() {
 		t.Fatalf("a plain link: %+v, %v", found.Record(), err)
+	}
+}
+
+// aLinksRulesAreStored: redirect rules are kept as inserted, in order,
+// replaced and cleared by an update, and dropped with the link.
+func aLinksRulesAreStored(t *testing.T, c storeCase) {
+	ctx := context.Background()
+	rules := SampleRules(t)
+	inserted := c.mustInsert(t, c.link("ruled").Build().WithRules(rules))
+	found, err := c.s.Find(ctx, "ruled", c.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectRules(t, "found", found.Rules(), rules)
+	if !cmp.Equal(withoutRules(found.Record()), withoutRules(inserted.Record())) {
+		t.Errorf("found %+v, want %+v", found.Record(), inserted.Record())
+	}
+	one := domain.RestoreRules(rules.Specs()[2:])
+	update := func(next *domain.Rules) domain.ShortLink {
+		t.Helper()
+		changed, err := c.s.Update(ctx, "ruled", c.now, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+			l, err := l.SetRules(next)
+			return l, quarantine.FreeAfter(l), err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found, err := c.s.Find(ctx, "ruled", c.now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectRules(t, "after an update", found.Rules(), next)
+		if found.Version() != changed.Version() {
+			t.Errorf("version %d, want %d", found.Version(), changed.Version())
+		}
+		return found
+	}
+	update(one)
+	if cleared := update(nil); cleared.HasRules() {
+		t.Errorf("cleared rules are still there: %s", domain.RulesJSON(cleared.Rules()))
+	}
+	update(rules)
+	if _, err := c.s.Update(ctx, "ruled", c.now, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+		l, err := l.Delete(c.now)
+		return l, quarantine.FreeAfter(l), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if found, err := c.s.Find(ctx, "ruled", c.now); err == nil && found.HasRules() {
+		t.Errorf("a deleted link keeps its rules: %s", domain.RulesJSON(found.Rules()))
 	}
 }

@@ -48,6 +48,21 @@ func TestAllocsPerRedirect(t *testing.T) {
 		}
 	})
 
+	t.Run("cached with 3 redirect rules", func(t *testing.T) {
+		hits, misses, visits := e.cache.Hits(), e.cache.Misses(), e.visits.Recorded()
+		const runs = 2000
+		i := 0
+		got := testing.AllocsPerRun(runs, func() {
+			e.serve(e.ruled[i%len(e.ruled)])
+			i++
+		})
+		e.checkPath(t, i, int(e.cache.Hits()-hits), int(e.cache.Misses()-misses), int(e.visits.Recorded()-visits), i, 0)
+		t.Logf("%.0f allocations per cached redirect of a link with rules (limit %d, as without)", got, allocsPerCachedRedirect)
+		if got > allocsPerCachedRedirect {
+			t.Fatalf("a cached redirect of a link with rules allocates %.0f times, over the budget of %d", got, allocsPerCachedRedirect)
+		}
+	})
+
 	t.Run("miss", func(t *testing.T) {
 		e.evict()
 		hits, misses, visits := e.cache.Hits(), e.cache.Misses(), e.visits.Recorded()
@@ -84,6 +99,12 @@ func BenchmarkEngine(b *testing.B) {
 		b.ReportAllocs()
 		for i := range b.N {
 			e.serve(e.cached[i%len(e.cached)])
+		}
+	})
+	b.Run("cached-rules", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := range b.N {
+			e.serve(e.ruled[i%len(e.ruled)])
 		}
 	})
 	b.Run("miss", func(b *testing.B) {

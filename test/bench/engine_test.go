@@ -32,13 +32,24 @@ type engine struct {
 	// only the store holds once evict has run.
 	cached, uncached []*http.Request
 	uncachedCodes    []domain.Code
-	wrongStatus      int // answers other than 302
+	// ruled are requests for cached links with three redirect rules.
+	ruled       []*http.Request
+	wrongStatus int // answers other than 302
 }
 
 const (
 	engineCachedLinks   = 1000
 	engineUncachedLinks = 4096
+	engineRuledLinks    = 200
 )
+
+// engineRules are the three redirect rules of the engine's ruled links: by
+// OS, by OS and device, by language and country.
+var engineRules = []domain.RuleSpec{
+	{OS: []string{"ios"}, URL: "https://apps.apple.com/app/id1"},
+	{OS: []string{"android"}, Device: []string{"mobile", "tablet"}, URL: "https://play.google.com/store/apps/details?id=x"},
+	{Language: []string{"fr"}, Country: []string{"FR", "BE", "CH"}, URL: "https://example.com/fr"},
+}
 
 func newEngine(tb testing.TB) *engine {
 	tb.Helper()
@@ -77,9 +88,16 @@ func newEngine(tb testing.TB) *engine {
 			e.uncachedCodes = append(e.uncachedCodes, code)
 		}
 	}
+	for i := range engineRuledLinks {
+		created, err := api.Creator.Create(ctx, app.CreateRequest{URL: fmt.Sprintf("https://example.com/ruled/%020x", i), Rules: engineRules})
+		if err != nil {
+			tb.Fatal(err)
+		}
+		e.ruled = append(e.ruled, mixedRequest("/"+created.Link.Code().String(), clients[i%len(clients)]))
+	}
 	// Every request once: each user agent's verdict is cached and each
 	// link's visit key exists, as on a server that has run for a while.
-	for _, req := range append(e.cached[:len(e.cached):len(e.cached)], e.uncached...) {
+	for _, req := range append(append(e.cached[:len(e.cached):len(e.cached)], e.uncached...), e.ruled...) {
 		e.serve(req)
 	}
 	if e.wrongStatus > 0 {

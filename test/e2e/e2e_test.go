@@ -24,6 +24,7 @@ func TestE2E(t *testing.T) {
 	s := startStack(t)
 	t.Run("routes", func(t *testing.T) { testRoutes(t, s) })
 	t.Run("front door", func(t *testing.T) { testFrontDoor(t, s) })
+	t.Run("redirect rules", func(t *testing.T) { testRulesThroughNginx(t, s.front()) })
 	t.Run("first redirect after a create is a cache hit", func(t *testing.T) { testCacheHit(t, s) })
 	t.Run("batch and pool", func(t *testing.T) { testPool(t, s) })
 	t.Run("graceful shutdown", func(t *testing.T) { testShutdown(t, s) })

@@ -42,6 +42,7 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	runExport(t, newEnv)
 	runForwarding(t, newEnv)
 	runPasswords(t, newEnv)
+	runRules(t, newEnv)
 }
 
 // clockFreeCases are RunClockFree's own cases, one function each.

@@ -115,6 +115,11 @@ func RunStats(t *testing.T, newEnv func(t *testing.T) Env, adminKey string) {
 		}
 	})
 
+	t.Run("a link with rules counts which rule served each visit", func(t *testing.T) {
+		t.Parallel()
+		aLinkWithRulesCountsWhichRuleServed(t, newEnv(t))
+	})
+
 	t.Run("a protected link's visit counts after the password", func(t *testing.T) {
 		t.Parallel()
 		aProtectedLinkCountsAfterThePassword(t, newEnv(t))
@@ -185,5 +190,28 @@ func WaitForVisits(t testing.TB, baseURL, code, bearer, query string, total int6
 		if time.Now().After(deadline) {
 			t.Fatalf("stats of %s show %d visits after 10 s, want %d", code, stats.Total, total)
 		}
+	}
+}
+
+// aLinkWithRulesCountsWhichRuleServed: every visit of a link with rules is
+// counted under the rule that served it ("1" for the first) or "none",
+// whatever VISIT_DIMENSIONS says.
+func aLinkWithRulesCountsWhichRuleServed(t *testing.T, env Env) {
+	created := MustCreate(t, env, map[string]any{"url": "https://example.com/ruled", "rules": SampleRules})
+	code, token := created.Field("code"), created.Field("manage_token")
+	want := map[string]int64{}
+	for _, v := range SampleRuleVisits {
+		url := env.BaseURL + "/" + code
+		if v.Visit.Query != "" {
+			url += "?" + v.Visit.Query
+		}
+		if r := testkit.Send(nil, http.MethodGet, url, "", nil, v.Visit.Header()); r.Status != http.StatusFound {
+			t.Fatalf("%s: %s", v.Visit.Name, r)
+		}
+		want[v.Rule]++
+	}
+	stats := WaitForVisits(t, env.BaseURL, code, token, "dimensions=rule", int64(len(SampleRuleVisits)))
+	if got := stats.Dimension("rule"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("visits by rule = %v, want %v", got, want)
 	}
 }

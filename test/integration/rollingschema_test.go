@@ -163,6 +163,8 @@ func gateKeepsProtectedLinksFromTheOldRelease(t *testing.T, apis map[string]stri
 		t.Errorf("the previous release answers a password with protected %q: it knows passwords, and the gate could go", r.Field("protected"))
 	}
 
+	rulesRefusedBeforeTheContract(t, apis, plain.Field("code"))
+
 	if out := testenv.RunBinary(t, bin, "migrate", env, "contract"); !strings.Contains(out, "contract step recorded") {
 		t.Fatalf("migrate contract printed:\n%s", out)
 	}
@@ -178,6 +180,7 @@ func gateKeepsProtectedLinksFromTheOldRelease(t *testing.T, apis map[string]stri
 	if r := resolve(apis["new"], code); r.Status != http.StatusUnauthorized || r.Location() != "" {
 		t.Errorf("the new api's redirect of a protected link: %v (Location %q), want 401 without Location", r, r.Location())
 	}
+	rulesAfterTheContract(t, apis)
 	// What the gate prevents, had an old task still served (which the
 	// runbook forbids once the step has run):
 	t.Logf("the previous release on a protected link, after the contract step: %v (Location %q)", resolve(apis["old"], code), resolve(apis["old"], code).Location())
@@ -279,4 +282,39 @@ func buildAPIAt(t *testing.T, root, commit string) string {
 		t.Fatalf("build the api of %s: %v\n%s", commit[:12], err, out)
 	}
 	return dir
+}
+
+// ruledLink is a create with redirect rules (SPEC §15): the previous
+// release would send an iPhone to the link's url.
+const ruledLink = `{"url":"https://example.com/rolling-deploy/ruled","rules":[{"when":{"os":["ios"]},"url":"https://apps.apple.com/app/id1"}]}`
+
+const iPhoneUA = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+
+// rulesRefusedBeforeTheContract: until the contract step, the new api
+// makes no row with rules, by create or by an admin's PATCH of code.
+func rulesRefusedBeforeTheContract(t *testing.T, apis map[string]string, code string) {
+	t.Helper()
+	testkit.ExpectError(t, testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", "application/json", []byte(ruledLink), nil),
+		http.StatusConflict, "feature_not_enabled", "")
+	testkit.ExpectError(t, testkit.Send(loadClient, http.MethodPatch, apis["new"]+"/v1/shortlink/"+code, "application/json",
+		[]byte(`{"rules":[{"when":{"os":["ios"]},"url":"https://apps.apple.com/app/id1"}]}`), http.Header{"Authorization": {"Bearer " + adminKey}}),
+		http.StatusConflict, "feature_not_enabled", "")
+	if r := testkit.Send(loadClient, http.MethodGet, apis["old"]+"/"+code, "", nil, http.Header{"User-Agent": {iPhoneUA}}); r.Location() != "https://example.com/rolling-deploy/plain" {
+		t.Errorf("the old api sends an iPhone to %q after a refused PATCH of rules, want the link's url", r.Location())
+	}
+}
+
+// rulesAfterTheContract: once the step has run, the new api makes links
+// with rules, and sends an iPhone where they say.
+func rulesAfterTheContract(t *testing.T, apis map[string]string) {
+	t.Helper()
+	r := testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", "application/json", []byte(ruledLink), nil)
+	if r.Status != http.StatusCreated {
+		t.Fatalf("create with rules after the contract step: %v, want 201", r)
+	}
+	code := r.Field("code")
+	if got := testkit.Send(loadClient, http.MethodGet, apis["new"]+"/"+code, "", nil, http.Header{"User-Agent": {iPhoneUA}}); got.Location() != "https://apps.apple.com/app/id1" {
+		t.Errorf("the new api sends an iPhone to %q, want the App Store", got.Location())
+	}
+	t.Logf("the previous release on a link with rules, after the contract step, sends an iPhone to %q", testkit.Send(loadClient, http.MethodGet, apis["old"]+"/"+code, "", nil, http.Header{"User-Agent": {iPhoneUA}}).Location())
 }

@@ -143,6 +143,7 @@ const (
 	ErrorEnvelopeDataReasonInvalidParameter     ErrorEnvelopeDataReason = "invalid_parameter"
 	ErrorEnvelopeDataReasonInvalidPassword      ErrorEnvelopeDataReason = "invalid_password"
 	ErrorEnvelopeDataReasonInvalidRole          ErrorEnvelopeDataReason = "invalid_role"
+	ErrorEnvelopeDataReasonInvalidRules         ErrorEnvelopeDataReason = "invalid_rules"
 	ErrorEnvelopeDataReasonInvalidTag           ErrorEnvelopeDataReason = "invalid_tag"
 	ErrorEnvelopeDataReasonInvalidTitle         ErrorEnvelopeDataReason = "invalid_title"
 	ErrorEnvelopeDataReasonInvalidType          ErrorEnvelopeDataReason = "invalid_type"
@@ -161,6 +162,7 @@ const (
 	ErrorEnvelopeDataReasonReadOnlyField        ErrorEnvelopeDataReason = "read_only_field"
 	ErrorEnvelopeDataReasonRequestTimeout       ErrorEnvelopeDataReason = "request_timeout"
 	ErrorEnvelopeDataReasonReservedAlias        ErrorEnvelopeDataReason = "reserved_alias"
+	ErrorEnvelopeDataReasonRulesAdminOnly       ErrorEnvelopeDataReason = "rules_admin_only"
 	ErrorEnvelopeDataReasonTakenDown            ErrorEnvelopeDataReason = "taken_down"
 	ErrorEnvelopeDataReasonTooManyTags          ErrorEnvelopeDataReason = "too_many_tags"
 	ErrorEnvelopeDataReasonUnauthorized         ErrorEnvelopeDataReason = "unauthorized"
@@ -225,6 +227,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonInvalidRole:
 		return true
+	case ErrorEnvelopeDataReasonInvalidRules:
+		return true
 	case ErrorEnvelopeDataReasonInvalidTag:
 		return true
 	case ErrorEnvelopeDataReasonInvalidTitle:
@@ -260,6 +264,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 	case ErrorEnvelopeDataReasonRequestTimeout:
 		return true
 	case ErrorEnvelopeDataReasonReservedAlias:
+		return true
+	case ErrorEnvelopeDataReasonRulesAdminOnly:
 		return true
 	case ErrorEnvelopeDataReasonTakenDown:
 		return true
@@ -482,6 +488,7 @@ const (
 	NotReadyEnvelopeDataReasonInvalidParameter     NotReadyEnvelopeDataReason = "invalid_parameter"
 	NotReadyEnvelopeDataReasonInvalidPassword      NotReadyEnvelopeDataReason = "invalid_password"
 	NotReadyEnvelopeDataReasonInvalidRole          NotReadyEnvelopeDataReason = "invalid_role"
+	NotReadyEnvelopeDataReasonInvalidRules         NotReadyEnvelopeDataReason = "invalid_rules"
 	NotReadyEnvelopeDataReasonInvalidTag           NotReadyEnvelopeDataReason = "invalid_tag"
 	NotReadyEnvelopeDataReasonInvalidTitle         NotReadyEnvelopeDataReason = "invalid_title"
 	NotReadyEnvelopeDataReasonInvalidType          NotReadyEnvelopeDataReason = "invalid_type"
@@ -500,6 +507,7 @@ const (
 	NotReadyEnvelopeDataReasonReadOnlyField        NotReadyEnvelopeDataReason = "read_only_field"
 	NotReadyEnvelopeDataReasonRequestTimeout       NotReadyEnvelopeDataReason = "request_timeout"
 	NotReadyEnvelopeDataReasonReservedAlias        NotReadyEnvelopeDataReason = "reserved_alias"
+	NotReadyEnvelopeDataReasonRulesAdminOnly       NotReadyEnvelopeDataReason = "rules_admin_only"
 	NotReadyEnvelopeDataReasonTakenDown            NotReadyEnvelopeDataReason = "taken_down"
 	NotReadyEnvelopeDataReasonTooManyTags          NotReadyEnvelopeDataReason = "too_many_tags"
 	NotReadyEnvelopeDataReasonUnauthorized         NotReadyEnvelopeDataReason = "unauthorized"
@@ -564,6 +572,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonInvalidRole:
 		return true
+	case NotReadyEnvelopeDataReasonInvalidRules:
+		return true
 	case NotReadyEnvelopeDataReasonInvalidTag:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidTitle:
@@ -600,6 +610,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonReservedAlias:
 		return true
+	case NotReadyEnvelopeDataReasonRulesAdminOnly:
+		return true
 	case NotReadyEnvelopeDataReasonTakenDown:
 		return true
 	case NotReadyEnvelopeDataReasonTooManyTags:
@@ -632,6 +644,57 @@ const (
 func (e ReadyEnvelopeDataStatus) Valid() bool {
 	switch e {
 	case Ready:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleWhenDevice.
+const (
+	Desktop RuleWhenDevice = "desktop"
+	Mobile  RuleWhenDevice = "mobile"
+	Tablet  RuleWhenDevice = "tablet"
+)
+
+// Valid indicates whether the value is a known member of the RuleWhenDevice enum.
+func (e RuleWhenDevice) Valid() bool {
+	switch e {
+	case Desktop:
+		return true
+	case Mobile:
+		return true
+	case Tablet:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for RuleWhenOs.
+const (
+	Android RuleWhenOs = "android"
+	Ios     RuleWhenOs = "ios"
+	Linux   RuleWhenOs = "linux"
+	Macos   RuleWhenOs = "macos"
+	Other   RuleWhenOs = "other"
+	Windows RuleWhenOs = "windows"
+)
+
+// Valid indicates whether the value is a known member of the RuleWhenOs enum.
+func (e RuleWhenOs) Valid() bool {
+	switch e {
+	case Android:
+		return true
+	case Ios:
+		return true
+	case Linux:
+		return true
+	case Macos:
+		return true
+	case Other:
+		return true
+	case Windows:
 		return true
 	default:
 		return false
@@ -913,7 +976,7 @@ type AuditListEnvelopeDataItemsAction string
 // AuditListEnvelopeStatus defines model for AuditListEnvelope.Status.
 type AuditListEnvelopeStatus int
 
-// ChangeRequest Names `disabled`, `expires_at`, `forward_query`, `password` or several (null is the same as absent);
+// ChangeRequest Names `disabled`, `expires_at`, `forward_query`, `password`, `title`, `tags`, `rules` or several (null is the same as absent);
 // any other member is refused, each member may appear once.
 type ChangeRequest struct {
 	// Disabled true disables the link (410 for everyone), false enables it again.
@@ -935,6 +998,10 @@ type ChangeRequest struct {
 	// Setting one is 409 `feature_not_enabled` until the deploy's
 	// contract step has run (server mode).
 	Password *string `json:"password,omitempty"`
+
+	// Rules Admin keys only (a manage token gets 403 `rules_admin_only`):
+	// replaces the link's redirect rules; [] clears them.
+	Rules *Rules `json:"rules,omitempty"`
 
 	// Tags Replaces the tags.
 	Tags *[]string `json:"tags,omitempty"`
@@ -986,6 +1053,13 @@ type CreateRequest struct {
 	// Example: correct horse battery
 	Password *string `json:"password,omitempty"`
 
+	// Rules Redirect rules by device, OS, country, language or query (see
+	// Rules); null or [] for none. Fixed at create: only an admin key
+	// may replace them. Until the operator has run the deploy's
+	// contract step a server-mode api answers 409
+	// `feature_not_enabled`.
+	Rules *Rules `json:"rules,omitempty"`
+
 	// Tags Up to 10 tags, 1–32 of a-z 0-9 - _ . each (lower-cased).
 	Tags *[]string `json:"tags,omitempty"`
 
@@ -1034,8 +1108,19 @@ type Created struct {
 	// Protected Present, true, when the link asks for a password; absent otherwise.
 	Protected *CreatedProtected `json:"protected,omitempty"`
 
+	// Rules Redirect rules, in order: the first rule whose every
+	// listed condition holds gives the redirect's Location; otherwise the
+	// link's `url`. Each rule's `url` passes every check of a link's
+	// `url`. Unknown condition names or values, and a rule without a
+	// condition, are 400 `invalid_rules` with the field named (e.g.
+	// `rules[2].when.os[0]`).
+	Rules *Rules `json:"rules,omitempty"`
+
 	// ShortUrl PUBLIC_BASE_URL + "/" + code.
 	ShortUrl string `json:"short_url"`
+
+	// Targets Present when the link has redirect rules: each in words.
+	Targets *[]RuleTarget `json:"targets,omitempty"`
 
 	// Url The target URL as stored (its host normalised as a browser would).
 	Url string `json:"url"`
@@ -1128,8 +1213,16 @@ type Info struct {
 	// ForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
 	ForwardQuery *InfoForwardQuery `json:"forward_query,omitempty"`
 
-	// Protected Present, true, when the link asks for a password; then public info (without credentials) has no `url`.
+	// Protected Present, true, when the link asks for a password; then public info (without credentials) has no `url`, `rules` or `targets`.
 	Protected *InfoProtected `json:"protected,omitempty"`
+
+	// Rules Redirect rules, in order: the first rule whose every
+	// listed condition holds gives the redirect's Location; otherwise the
+	// link's `url`. Each rule's `url` passes every check of a link's
+	// `url`. Unknown condition names or values, and a rule without a
+	// condition, are 400 `invalid_rules` with the field named (e.g.
+	// `rules[2].when.os[0]`).
+	Rules *Rules `json:"rules,omitempty"`
 
 	// ShortUrl PUBLIC_BASE_URL + "/" + code.
 	ShortUrl string `json:"short_url"`
@@ -1139,6 +1232,9 @@ type Info struct {
 
 	// Tags With credentials that grant the link only, and when it has any; never in public info or the preview.
 	Tags *[]string `json:"tags,omitempty"`
+
+	// Targets With rules: every rule's condition in words and its target's host.
+	Targets *[]RuleTarget `json:"targets,omitempty"`
 
 	// Title With credentials that grant the link only, and when it has one: its title.
 	Title *string `json:"title,omitempty"`
@@ -1153,7 +1249,7 @@ type Info struct {
 // InfoForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
 type InfoForwardQuery bool
 
-// InfoProtected Present, true, when the link asks for a password; then public info (without credentials) has no `url`.
+// InfoProtected Present, true, when the link asks for a password; then public info (without credentials) has no `url`, `rules` or `targets`.
 type InfoProtected bool
 
 // InfoState Without credentials only `active` is ever shown.
@@ -1278,6 +1374,52 @@ type ReadyEnvelope struct {
 
 // ReadyEnvelopeDataStatus defines model for ReadyEnvelope.Data.Status.
 type ReadyEnvelopeDataStatus string
+
+// Rule defines model for Rule.
+type Rule struct {
+	// Url The target of visitors who match, stored normalised as a link's url is.
+	Url string `json:"url"`
+
+	// When The conditions; all that are listed must hold (a list holds when any of its values does).
+	When struct {
+		// Country ISO 3166 alpha-2 codes of the client's address (the lookup visits use; XX: unknown).
+		Country *[]string `json:"country,omitempty"`
+
+		// Device The device class from the user agent (a bot is none).
+		Device *[]RuleWhenDevice `json:"device,omitempty"`
+
+		// Language Primary language tags, matched against the primary tag of the most preferred Accept-Language entry (q-values honoured).
+		Language *[]string     `json:"language,omitempty"`
+		Os       *[]RuleWhenOs `json:"os,omitempty"`
+
+		// Query Parameters the short URL's query string must carry with exactly these (decoded) values.
+		Query *map[string]string `json:"query,omitempty"`
+	} `json:"when"`
+}
+
+// RuleWhenDevice defines model for Rule.When.Device.
+type RuleWhenDevice string
+
+// RuleWhenOs defines model for Rule.When.Os.
+type RuleWhenOs string
+
+// RuleTarget One rule in words, so that every host a link can send people to shows (no cloaking).
+type RuleTarget struct {
+	// Host Example: apps.apple.com
+	Host string `json:"host"`
+	Url  string `json:"url"`
+
+	// When Example: Visitors on iOS (iPhone, iPad)
+	When string `json:"when"`
+}
+
+// Rules Redirect rules, in order: the first rule whose every
+// listed condition holds gives the redirect's Location; otherwise the
+// link's `url`. Each rule's `url` passes every check of a link's
+// `url`. Unknown condition names or values, and a rule without a
+// condition, are 400 `invalid_rules` with the field named (e.g.
+// `rules[2].when.os[0]`).
+type Rules = []Rule
 
 // Stats defines model for Stats.
 type Stats struct {
@@ -1607,7 +1749,9 @@ type ShortLinkStatsParams struct {
 
 	// Dimensions Comma-separated dimensions to list the top 10 values of in
 	// `dimensions`: `country`, `device`, `browser`, `os`, `utm_source`,
-	// `utm_medium`, `utm_campaign`, `referrer`; each at most once.
+	// `utm_medium`, `utm_campaign`, `rule` (which redirect rule served
+	// the visit: `1` for the first, `none` for the link's url; counted
+	// for links with rules only), `referrer`; each at most once.
 	Dimensions *string `form:"dimensions,omitempty" json:"dimensions,omitempty"`
 
 	// Format `json` (the default) or `csv`: the series only, one line per interval.
@@ -6240,7 +6384,16 @@ type UnlockShortLinkResponse struct {
 	// JSON200 the response for an HTTP 200 `application/json` response
 	JSON200 *struct {
 		Data struct {
-			// Url The target URL.
+			// Rules Redirect rules, in order: the first rule whose every
+			// listed condition holds gives the redirect's Location; otherwise the
+			// link's `url`. Each rule's `url` passes every check of a link's
+			// `url`. Unknown condition names or values, and a rule without a
+			// condition, are 400 `invalid_rules` with the field named (e.g.
+			// `rules[2].when.os[0]`).
+			Rules   *Rules        `json:"rules,omitempty"`
+			Targets *[]RuleTarget `json:"targets,omitempty"`
+
+			// Url The target URL: for a link with redirect rules, the one its rules choose for this client.
 			Url string `json:"url"`
 		} `json:"data"`
 		Status UnlockShortLink200JSONResponseBodyStatus `json:"status"`
@@ -6292,7 +6445,16 @@ type UnlockShortLinkResponse struct {
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
 func (r UnlockShortLinkResponse) GetJSON200() *struct {
 	Data struct {
-		// Url The target URL.
+		// Rules Redirect rules, in order: the first rule whose every
+		// listed condition holds gives the redirect's Location; otherwise the
+		// link's `url`. Each rule's `url` passes every check of a link's
+		// `url`. Unknown condition names or values, and a rule without a
+		// condition, are 400 `invalid_rules` with the field named (e.g.
+		// `rules[2].when.os[0]`).
+		Rules   *Rules        `json:"rules,omitempty"`
+		Targets *[]RuleTarget `json:"targets,omitempty"`
+
+		// Url The target URL: for a link with redirect rules, the one its rules choose for this client.
 		Url string `json:"url"`
 	} `json:"data"`
 	Status UnlockShortLink200JSONResponseBodyStatus `json:"status"`
@@ -9893,7 +10055,16 @@ func ParseUnlockShortLinkResponse(rsp *http.Response) (*UnlockShortLinkResponse,
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
 		var dest struct {
 			Data struct {
-				// Url The target URL.
+				// Rules Redirect rules, in order: the first rule whose every
+				// listed condition holds gives the redirect's Location; otherwise the
+				// link's `url`. Each rule's `url` passes every check of a link's
+				// `url`. Unknown condition names or values, and a rule without a
+				// condition, are 400 `invalid_rules` with the field named (e.g.
+				// `rules[2].when.os[0]`).
+				Rules   *Rules        `json:"rules,omitempty"`
+				Targets *[]RuleTarget `json:"targets,omitempty"`
+
+				// Url The target URL: for a link with redirect rules, the one its rules choose for this client.
 				Url string `json:"url"`
 			} `json:"data"`
 			Status UnlockShortLink200JSONResponseBodyStatus `json:"status"`

@@ -89,6 +89,7 @@
     invalid_tag: 'A tag is 1–32 letters, digits, hyphens, underscores or dots.',
     too_many_tags: 'A link may have at most 10 tags.',
     invalid_password: 'A password has 8 to 128 characters.',
+    invalid_rules: 'A rule needs a language code such as fr, or a country code such as FR, and an address.',
     feature_not_enabled: 'This service does not take passwords yet: its operator has not finished the upgrade that turns them on. ' +
       'Leave the password empty to make the link without one.',
     invalid_cursor: 'The list changed under the page — show the links again from the start.',
@@ -225,6 +226,52 @@
     unauthorized: 'Enter a valid API key: this service needs one to create links.',
   };
 
+  // ---- redirect rules -----------------------------------------------------
+
+  // addRule appends a row to the rules editor: who (a select; a language or
+  // country takes a code) and where to.
+  const ruleKinds = [
+    ['os:ios', 'on iPhone or iPad (iOS)'], ['os:android', 'on Android'], ['device:mobile', 'on a phone'],
+    ['device:tablet', 'on a tablet'], ['device:desktop', 'on a desktop computer'],
+    ['language', 'whose browser prefers the language…'], ['country', 'in the country…'],
+  ];
+
+  function addRule() {
+    const kind = node('select', { class: 'rule-kind', 'aria-label': 'Visitors' },
+      ...ruleKinds.map(([value, text]) => node('option', { value }, text)));
+    const value = node('input', { class: 'rule-value', type: 'text', 'aria-label': 'Language (fr) or country (FR) code',
+      placeholder: 'fr', size: '4', autocomplete: 'off', spellcheck: 'false' });
+    value.hidden = true;
+    const url = node('input', { class: 'rule-url', type: 'text', inputmode: 'url', 'aria-label': 'go to this address',
+      placeholder: 'https://…', autocomplete: 'off', spellcheck: 'false' });
+    const remove = node('button', { type: 'button', class: 'secondary remove-rule' }, 'Remove');
+    const row = node('li', { class: 'rule' }, kind, value, url, remove);
+    kind.addEventListener('change', () => {
+      value.hidden = kind.value !== 'language' && kind.value !== 'country';
+      value.placeholder = kind.value === 'country' ? 'FR' : 'fr';
+    });
+    row.querySelector('.remove-rule').addEventListener('click', () => row.remove());
+    $('rule-list').append(row);
+    kind.focus();
+  }
+
+  // rulesOfForm are the editor's rows with an address, as the API takes
+  // them; each address is completed as the long URL is, and shown so.
+  function rulesOfForm() {
+    const rules = [];
+    for (const row of $('rule-list').children) {
+      const urlInput = row.querySelector('.rule-url');
+      const url = completeURL(urlInput.value.trim());
+      if (!url) continue;
+      urlInput.value = url;
+      const kind = row.querySelector('.rule-kind').value;
+      const value = row.querySelector('.rule-value').value.trim();
+      const [name, word] = kind.includes(':') ? kind.split(':') : [kind, value];
+      rules.push({ when: { [name]: [word] }, url });
+    }
+    return rules;
+  }
+
   // completeURL adds https:// to an address typed without a scheme
   // ("example.com/x", "//example.com/x"); anything with one, or empty, is
   // left for the API to judge. "localhost:8080/x" has no scheme: a port.
@@ -265,6 +312,8 @@
     if ($('forward-query').checked) body.forward_query = true;
     const password = $('password').value;
     if (password) body.password = password;
+    const rules = rulesOfForm();
+    if (rules.length) body.rules = rules;
     if (!$('key-field').hidden) apiKey = $('api-key').value.trim();
 
     const r = await busy($('create-submit'), () => api('POST', '/v1/shortlink', body, workspaceKey || apiKey));
@@ -276,12 +325,14 @@
       return;
     }
     const message = say(r, createWords, `The link could not be made (HTTP ${r.status}).`);
-    const place = placeOf(r.data, createFields, createReasons);
+    let place = placeOf(r.data, createFields, createReasons);
+    if (typeof r.data.field === 'string' && r.data.field.startsWith('rules')) place = 'rules';
+    if (r.data.reason === 'feature_not_enabled' && body.rules && !body.password) place = 'rules';
     if (!place) {
       showError('create-error', message);
       return;
     }
-    if (place === 'password') $('more-options').open = true;
+    if (place === 'password' || place === 'rules') $('more-options').open = true;
     if (place === 'api-key') $('key-field').hidden = false;
     fieldError(place, message).focus();
   }
@@ -291,6 +342,7 @@
   // key stays.
   function clearCreateForm() {
     for (const id of ['url', 'alias', 'expires', 'title', 'tags', 'password']) $(id).value = '';
+    $('rule-list').replaceChildren();
     $('never').checked = false;
     $('forward-query').checked = false;
     $('expires').disabled = false;
@@ -958,6 +1010,7 @@
     }
     boundExpiryInputs();
     $('create-form').addEventListener('submit', create);
+    $('add-rule').addEventListener('click', addRule);
     $('manage-form').addEventListener('submit', openLink);
     for (const b of document.querySelectorAll('button[data-copy]')) b.addEventListener('click', () => copyFrom(b));
     $('manage-new').addEventListener('click', () => {

@@ -25,6 +25,7 @@ type bench struct {
 	bare, nginx                          *server
 	stack                                *stack
 	codes                                string // file of the codes seeded through the api, one a line
+	rulesCodes                           string // the same of links with three redirect rules
 
 	loadStart, loadEnd string // 1-minute load averages
 

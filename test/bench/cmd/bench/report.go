@@ -85,6 +85,8 @@ func (b *bench) report() string {
 		p("- server CPU per cached redirect: defaults %s µs, bare %s µs; 2/1 %s",
 			micros(median(b.column(stepDefaults, cpu))), micros(median(b.column(stepBare, cpu))), b.ratio(stepDefaults, stepBare, cpu))
 	}
+	p("- 2R/2 links with 3 redirect rules ÷ without (same api, interleaved): requests/s %s; server CPU per redirect %s",
+		b.ratio(stepRules, stepDefaults, rps), b.ratio(stepRules, stepDefaults, cpu))
 	p("- 4/5 create ÷ pgbench INSERT: %s; 4/5C create ÷ pgbench claim_and_insert_links: %s", rCreate, rClaim)
 	p("- 6/6P cache-miss redirect ÷ pgbench lookup: %s", rMiss)
 	p("")

@@ -26,6 +26,29 @@ func (b *bench) seed(ctx context.Context) (map[string]string, error) {
 // seedThrough creates -links links through the api at base and writes
 // their codes to file (in the work directory), one a line.
 func (b *bench) seedThrough(ctx context.Context, base, file string) (map[string]string, string, error) {
+	return b.seedLinks(ctx, base, file, false)
+}
+
+// benchRules are the three redirect rules of step 2R's links: by OS, by
+// OS and device, by language (the user-agent parse visit counting makes
+// anyway, and Accept-Language; no country, whose lookup visit counting
+// makes only with VISIT_DIMENSIONS).
+var benchRules = []map[string]any{
+	{"when": map[string]any{"os": []string{"ios"}}, "url": "https://apps.apple.com/app/id1"},
+	{"when": map[string]any{"os": []string{"android"}, "device": []string{"mobile", "tablet"}}, "url": "https://play.google.com/store/apps/details?id=x"},
+	{"when": map[string]any{"language": []string{"fr"}}, "url": "https://example.com/fr"},
+}
+
+// seedRules creates -links links with benchRules through the api (step
+// 2R) and returns the file of their codes.
+func (b *bench) seedRules(ctx context.Context) (string, error) {
+	_, file, err := b.seedLinks(ctx, b.api.url, "codes-rules.txt", true)
+	return file, err
+}
+
+// seedLinks creates -links links through the api at base, with
+// benchRules when rules, and writes their codes to file.
+func (b *bench) seedLinks(ctx context.Context, base, file string, rules bool) (map[string]string, string, error) {
 	targets := make(map[string]string, b.opts.links)
 	var (
 		mu       sync.Mutex
@@ -38,7 +61,11 @@ func (b *bench) seedThrough(ctx context.Context, base, file string) (map[string]
 		wg.Go(func() {
 			for range work {
 				target := fmt.Sprintf("https://example.com/bench/%020x", rand.Uint64())
-				code, err := createLink(ctx, client, base, target)
+				body := map[string]any{"url": target}
+				if rules {
+					body["rules"] = benchRules
+				}
+				code, err := createLinkWith(ctx, client, base, body)
 				mu.Lock()
 				if err != nil && firstErr == nil {
 					firstErr = err
@@ -66,8 +93,8 @@ func (b *bench) seedThrough(ctx context.Context, base, file string) (map[string]
 	return targets, path, os.WriteFile(path, []byte(codes.String()), 0o644)
 }
 
-func createLink(ctx context.Context, client *http.Client, base, target string) (string, error) {
-	body, _ := json.Marshal(map[string]string{"url": target})
+func createLinkWith(ctx context.Context, client *http.Client, base string, fields map[string]any) (string, error) {
+	body, _ := json.Marshal(fields)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/v1/shortlink", bytes.NewReader(body))
 	if err != nil {
 		return "", err

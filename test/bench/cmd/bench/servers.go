@@ -90,7 +90,8 @@ func (b *bench) newStackSeeded(ctx context.Context, name, dbName string, links i
 		fmt.Sprintf("REDIS_CACHE_URL=redis://127.0.0.1:%d/0", ports[0]),
 		fmt.Sprintf("REDIS_CODES_URL=redis://127.0.0.1:%d/0", ports[1]),
 	}
-	for _, argv := range [][]string{{"migrate", "up"}, {"partitions", "--ahead", "2"}} {
+	// The contract step too, so the apis make links with redirect rules (step 2R).
+	for _, argv := range [][]string{{"migrate", "up"}, {"migrate", "contract"}, {"partitions", "--ahead", "2"}} {
 		if err := runTool(ctx, filepath.Join(b.bin, argv[0]), minimalEnv(s.env...), argv[1:]...); err != nil {
 			return nil, err
 		}
@@ -208,6 +209,9 @@ func (b *bench) setUp(ctx context.Context) error {
 	b.logf("seeding %d links through the api", b.opts.links)
 	targets, err := b.seed(ctx)
 	if err != nil {
+		return err
+	}
+	if b.rulesCodes, err = b.seedRules(ctx); err != nil {
 		return err
 	}
 	bases := []string{}

@@ -15,6 +15,7 @@ import (
 const (
 	stepBare     = "1 bare"
 	stepDefaults = "2 defaults"
+	stepRules    = "2R rules"
 	stepQuiet    = "2Q no-log"
 	stepNoVisits = "2N no-visits"
 	stepNginx    = "3 nginx"
@@ -139,19 +140,20 @@ func (b *bench) defineSteps() {
 	db := b.stack.dbURL
 	bare := step{key: stepBare, label: "bare net/http 302 (ceiling)", servers: pids(b.bare), run: b.redirectStep(b.bare.url, b.codes)}
 	defaults := step{key: stepDefaults, label: "cached redirect → api, defaults (access log, visit counting)", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url, b.codes)}
+	rules := step{key: stepRules, label: "cached redirect → api, defaults, links with 3 redirect rules", api: b.api, servers: pids(b.api), run: b.redirectStep(b.api.url, b.rulesCodes)}
 	create := step{key: stepCreate, label: "create → api-work (defaults)", api: b.work, servers: pids(b.work), run: b.createStep(b.work.url)}
 	insert := step{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)}
 	claim := step{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)}
 	lookup := step{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)}
 	missLabel := fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks)
 	if o.quick {
-		b.steps = []step{bare, defaults, create, insert, claim,
+		b.steps = []step{bare, defaults, rules, create, insert, claim,
 			{key: stepMiss, label: missLabel, api: b.work, servers: pids(b.work), run: b.coldStep(b.work.url, o.missLinks, 0, 1)},
 			lookup}
 		return
 	}
 	b.steps = []step{
-		bare, defaults,
+		bare, defaults, rules,
 		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url, b.codes)},
 		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url, b.codes)},
 		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url, b.codes)},
