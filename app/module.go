@@ -80,6 +80,7 @@ var Module = fx.Module("app",
 		newListerFx,
 		newVisitsFx,
 		newReadinessFx,
+		newIdempotencyFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
 			maxSpan := opts.Expiry.Max
 			if opts.Expiry.AllowsPermanent() && opts.Retention.VisitMonths > 0 {
@@ -341,4 +342,16 @@ type readinessParams struct {
 func newReadinessFx(p readinessParams) *Readiness {
 	checks := slices.SortedFunc(slices.Values(p.Checks), func(a, b ports.DependencyCheck) int { return strings.Compare(a.Name, b.Name) })
 	return NewReadiness(readinessTimeout, checks...)
+}
+
+// IdempotencyLease is how long a request with an Idempotency-Key may run
+// before a retry may run it again: longer than the longest such request
+// (an import's time limit).
+const IdempotencyLease = 10 * time.Minute
+
+// newIdempotencyFx keeps answers in the link store when it can
+// (ports.IdempotencyStore: every store the service ships).
+func newIdempotencyFx(store ports.LinkStore, clock ports.Clock, log *slog.Logger) *Idempotency {
+	idem, _ := store.(ports.IdempotencyStore)
+	return NewIdempotency(idem, clock, IdempotencyLease, log)
 }

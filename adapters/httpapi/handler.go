@@ -95,6 +95,9 @@ type Deps struct {
 	Workspaces *app.Workspaces
 	Lister     *app.Lister
 	Audit      *app.Auditor
+	// Idempotency answers retries of bulk creates and imports sent with an
+	// Idempotency-Key; nil refuses such a key as not enabled.
+	Idempotency *app.Idempotency
 }
 
 // Handler serves the API's routes.
@@ -159,8 +162,13 @@ func (h *Handler) create(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: h.createdBodyOf(created)})
+}
+
+// createdBodyOf is the data of a create's 201.
+func (h *Handler) createdBodyOf(created app.Created) createdBody {
 	link := created.Link
-	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
+	return createdBody{
 		Code:         link.Code().String(),
 		ShortURL:     h.shortURL(link.Code()),
 		URL:          link.URL(),
@@ -168,7 +176,7 @@ func (h *Handler) create(c *gin.Context) {
 		ManageToken:  created.ManageToken,
 		ForwardQuery: link.ForwardQuery(),
 		Protected:    link.Protected(),
-	}})
+	}
 }
 
 // decodeCreate reads and checks the request as HTTP and JSON; the use case
@@ -178,6 +186,11 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	if err != nil {
 		return app.CreateRequest{}, err
 	}
+	return createRequestOf(body)
+}
+
+// createRequestOf reads a create's members from body.
+func createRequestOf(body jsonObject) (app.CreateRequest, error) {
 	var req app.CreateRequest
 	url, given, err := body.str("url")
 	if err != nil {

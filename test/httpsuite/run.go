@@ -41,6 +41,7 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	runWorkspaces(t, newEnv)
 	runForwarding(t, newEnv)
 	runPasswords(t, newEnv)
+	runBulk(t, newEnv)
 }
 
 // clockFreeCases are RunClockFree's own cases, one function each.
