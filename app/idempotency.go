@@ -55,7 +55,7 @@ func NewIdempotency(store ports.IdempotencyStore, clock ports.Clock, lease time.
 // time, or with the answer run gave the first time (replayed). request is
 // what makes the request this one (route and body): the same key with
 // another request is domain.ErrIdempotencyKeyReused, and while the first
-// is still running, domain.ErrIdempotencyInProgress.
+// is still running, whatever the request, domain.ErrIdempotencyInProgress.
 func (i *Idempotency) Do(ctx context.Context, caller, key string, request []byte,
 	run func(context.Context) IdempotentAnswer,
 ) (answer IdempotentAnswer, replayed bool, err error) {
@@ -76,10 +76,10 @@ func (i *Idempotency) Do(ctx context.Context, caller, key string, request []byte
 	seal := sealKey(caller, key)
 	if !claimed {
 		switch {
-		case !bytes.Equal(record.Fingerprint, fingerprint[:]):
-			return IdempotentAnswer{}, false, domain.ErrIdempotencyKeyReused
 		case record.Answer == nil:
 			return IdempotentAnswer{}, false, domain.ErrIdempotencyInProgress
+		case !bytes.Equal(record.Fingerprint, fingerprint[:]):
+			return IdempotentAnswer{}, false, domain.ErrIdempotencyKeyReused
 		}
 		answer, err := open(seal, record.Answer)
 		if err != nil {
