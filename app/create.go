@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
@@ -24,6 +25,8 @@ type CreateRequest struct {
 	ForwardQuery *bool
 	// Password, when not empty, protects the link.
 	Password string
+	// OriginalCreatedAt is an imported link's date at its source (zero: none).
+	OriginalCreatedAt time.Time
 }
 
 // LinkFeatures are the settings of links' optional features.
@@ -151,7 +154,7 @@ func (c *Creator) prepare(ctx context.Context, req CreateRequest) (pendingCreate
 			return domain.ShortLink{}, err
 		}
 		return link.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags}).
-			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash), nil
+			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash).WithOriginalCreatedAt(req.OriginalCreatedAt), nil
 	}
 	code := alias
 	if code == "" {

@@ -49,7 +49,7 @@ var errCorruptRecord = errors.New("corrupt record")
 func encodeLink(link domain.ShortLink) []byte {
 	r := link.Record()
 	tags := strings.Join(r.Tags, ",")
-	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" {
+	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" && r.OriginalCreatedAt.IsZero() {
 		buf := make([]byte, v2HeaderLen, v2HeaderLen+len(r.Code)+len(r.URL))
 		putV2Header(buf, r)
 		buf = append(buf, r.Code...)
@@ -72,6 +72,11 @@ func encodeLink(link domain.ShortLink) []byte {
 	for _, f := range fields {
 		buf = binary.BigEndian.AppendUint16(buf, uint16(len(f)))
 		buf = append(buf, f...)
+	}
+	// An imported link's source date trails the fields (the previous
+	// release reads up to them, and ignores it): Unix microseconds.
+	if !r.OriginalCreatedAt.IsZero() {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(r.OriginalCreatedAt.UnixMicro()))
 	}
 	return buf
 }
@@ -122,6 +127,9 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 		r.Tags = strings.Split(fields[4], ",")
 	}
 	r.PasswordHash = fields[5]
+	if len(rest) >= 8 {
+		r.OriginalCreatedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(rest))).UTC()
+	}
 	return domain.RestoreShortLink(r), nil
 }
 

@@ -417,7 +417,8 @@ func (h *Handler) runImport(ctx context.Context, c *gin.Context, rows []domain.I
 			refuse(row.Line, invalidRequest(domain.ReasonMissingField, "url", "url is required"))
 			continue
 		}
-		if _, err := domain.ParseOriginalCreatedAt(row.CreatedAt); err != nil {
+		original, err := domain.ParseOriginalCreatedAt(row.CreatedAt)
+		if err != nil {
 			refuse(row.Line, err)
 			continue
 		}
@@ -429,7 +430,7 @@ func (h *Handler) runImport(ctx context.Context, c *gin.Context, rows []domain.I
 			seen[row.Code] = true
 		}
 		reqs = append(reqs, app.CreateRequest{URL: row.URL, Alias: row.Code, Title: row.Title, Tags: row.Tags,
-			ExpiresAt: row.ExpiresAt, Owner: owner})
+			ExpiresAt: row.ExpiresAt, Owner: owner, OriginalCreatedAt: original})
 		lines = append(lines, row.Line)
 		if len(reqs) == importChunk {
 			flush()

@@ -33,6 +33,8 @@ type infoBody struct {
 	// Protected is shown to everyone; a protected link's public info
 	// leaves its url out.
 	Protected bool `json:"protected,omitempty"`
+	// OriginalCreatedAt is an imported link's date at its source.
+	OriginalCreatedAt *string `json:"original_created_at,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
@@ -41,7 +43,18 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: expiresAt(link),
 		State: string(info.Status), Protected: link.Protected(),
+		OriginalCreatedAt: originalCreatedAt(link),
 	}
+}
+
+// originalCreatedAt is an imported link's source date as answers show it,
+// nil for none.
+func originalCreatedAt(link domain.ShortLink) *string {
+	if link.OriginalCreatedAt().IsZero() {
+		return nil
+	}
+	at := link.OriginalCreatedAt().Format(time.RFC3339Nano)
+	return &at
 }
 
 // publicInfoBody is infoBody as anyone may see it: without the target of

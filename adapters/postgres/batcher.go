@@ -45,7 +45,8 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		digests                                  pq.ByteaArray
 		forward                                  pq.BoolArray
 		passwords                                []sql.NullString
-		features                                 bool
+		originals                                []sql.NullTime
+		features, imported                       bool
 	)
 	for _, p := range batch {
 		codes = append(codes, string(p.link.Code()))
@@ -65,6 +66,9 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		forward = append(forward, p.link.ForwardQuery())
 		passwords = append(passwords, sql.NullString{String: hash, Valid: hash != ""})
 		features = features || p.link.ForwardQuery() || hash != ""
+		original := p.link.OriginalCreatedAt()
+		originals = append(originals, sql.NullTime{Time: original, Valid: !original.IsZero()})
+		imported = imported || !original.IsZero()
 	}
 	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
@@ -73,9 +77,13 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 	args := []any{pq.StringArray(codes), pq.StringArray(urls), pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter),
 		pq.StringArray(workspaces), pq.StringArray(keys), pq.StringArray(titles), pq.StringArray(tags)}
 	insert := &s.insertStmt
-	if features {
+	if features || imported {
 		insert = &s.insertFeaturesStmt
 		args = append(args, forward, pq.Array(passwords))
+	}
+	if imported {
+		insert = &s.insertImportedStmt
+		args = append(args, pq.Array(originals))
 	}
 	stmt, err := insert.get(ctx)
 	if err == nil {

@@ -37,7 +37,7 @@ type Options struct {
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
-const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash`
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash, original_created_at`
 
 // Store implements ports.LinkStore, ports.CodeCounter,
 // ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
@@ -48,6 +48,9 @@ type Store struct {
 	insertStmt lazyStmt
 	// insertFeaturesStmt stores a batch in which some link has features.
 	insertFeaturesStmt lazyStmt
+	// insertImportedStmt stores a batch in which some link was imported
+	// with its source's date.
+	insertImportedStmt lazyStmt
 	findStmt           lazyStmt
 	inserts            *insertBatcher
 	lookups            *lookupBatcher
@@ -72,6 +75,7 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{db: db, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])`}
 	s.insertFeaturesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_features($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])`}
+	s.insertImportedStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_imported($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::timestamptz[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
@@ -138,9 +142,10 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 		workspace, key, name sql.NullString
 		tags                 pq.StringArray
 		password             sql.NullString
+		original             sql.NullTime
 	)
 	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version,
-		&workspace, &key, &name, &tags, &r.ForwardQuery, &password)...); err != nil {
+		&workspace, &key, &name, &tags, &r.ForwardQuery, &password, &original)...); err != nil {
 		return domain.ShortLink{}, err
 	}
 	r.Workspace, r.CreatedBy, r.Title = domain.WorkspaceID(workspace.String), domain.KeyID(key.String), name.String
@@ -148,6 +153,9 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 		r.Tags = tags
 	}
 	r.PasswordHash = password.String
+	if original.Valid {
+		r.OriginalCreatedAt = original.Time
+	}
 	r.State = domain.LinkState(state)
 	copy(r.Owner[:], digest) // NULL for links made before owner tokens: the zero digest
 	return domain.RestoreShortLink(r), nil

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/shortlink/shortlink/test/testkit"
 )
@@ -271,9 +272,12 @@ func fixturesImport(t *testing.T, env Env) {
 			if c.Code != code || c.Line != i+2 {
 				t.Fatalf("import %s: row %d created %q at line %d, want %q at line %d", name, i, c.Code, c.Line, code, i+2)
 			}
+			// The source's date is kept beside the link's own (the import's).
 			info := MustGetInfo(t, env, c.Code, c.ManageToken)
-			if info["url"] == "" {
-				t.Fatalf("import %s: info of %s = %v", name, c.Code, info)
+			original, _ := info["original_created_at"].(string)
+			at, err := time.Parse(time.RFC3339Nano, original)
+			if err != nil || !at.Before(time.Now().Add(-24*time.Hour)) || info["created_at"] == original {
+				t.Fatalf("import %s: info of %s = %v, want the source's date as original_created_at", name, c.Code, info)
 			}
 		}
 		// Retried with its key: the first answer, nothing new.
@@ -320,6 +324,8 @@ func importRefusesQuarantinedAlias(t *testing.T, env Env) {
 	if got := a.Refused[0]; got.Line != 2 || got.Reason != "alias_taken" || got.Field != "alias" {
 		t.Fatalf("refused = %+v, want line 2 alias_taken on alias", got)
 	}
+	// As a single create of the alias would answer.
+	testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://example.com/new-owner", "alias": alias}), http.StatusConflict, "alias_taken", "alias")
 }
 
 func importReportsRefusedRows(t *testing.T, env Env) {

@@ -1195,6 +1195,9 @@ type Info struct {
 	// ForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
 	ForwardQuery *InfoForwardQuery `json:"forward_query,omitempty"`
 
+	// OriginalCreatedAt An imported link's date at its source (`POST /v1/shortlinks/import`'s `created_at` column); `created_at` is the import's.
+	OriginalCreatedAt *time.Time `json:"original_created_at,omitempty"`
+
 	// Protected Present, true, when the link asks for a password; then public info (without credentials) has no `url`.
 	Protected *InfoProtected `json:"protected,omitempty"`
 
