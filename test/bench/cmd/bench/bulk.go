@@ -126,8 +126,11 @@ func bulkCreate(ctx context.Context, client *http.Client, base, prefix string) e
 			Created int `json:"created"`
 		} `json:"data"`
 	}
-	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusOK || answer.Data.Created != bulkItems {
-		return fmt.Errorf("bulk create: %d, %d of %d created, %v", resp.StatusCode, answer.Data.Created, bulkItems, err)
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		return fmt.Errorf("bulk create: %d: %w", resp.StatusCode, err)
+	}
+	if resp.StatusCode != http.StatusOK || answer.Data.Created != bulkItems {
+		return fmt.Errorf("bulk create: %d, %d of %d created", resp.StatusCode, answer.Data.Created, bulkItems)
 	}
 	return nil
 }
