@@ -44,6 +44,9 @@ type Client struct {
 	api  *oapi.Client
 	base string
 	key  string
+	// long carries the requests that take longer than Options.Timeout
+	// (an import), bounded by their own context.
+	long *http.Client
 }
 
 // New checks the base URL and returns a client of the API there.
@@ -71,7 +74,7 @@ func New(o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{api: api, base: base, key: o.Key}, nil
+	return &Client{api: api, base: base, key: o.Key, long: &http.Client{Transport: o.Transport}}, nil
 }
 
 // BaseURL is the API's URL, as the client calls it.
@@ -298,4 +301,49 @@ type TagList struct {
 		Tag   string `json:"tag"`
 		Links int    `json:"links"`
 	} `json:"items"`
+}
+
+// ImportResult is the answer of an import (POST /v1/shortlinks/import).
+type ImportResult struct {
+	DryRun   bool `json:"dry_run"`
+	Rows     int  `json:"rows"`
+	Imported int  `json:"imported"`
+	Created  []struct {
+		Line        int    `json:"line"`
+		Code        string `json:"code"`
+		ShortURL    string `json:"short_url"`
+		ManageToken string `json:"manage_token,omitempty"`
+	} `json:"created"`
+	Refused []struct {
+		Line   int    `json:"line"`
+		Error  string `json:"error"`
+		Reason string `json:"reason"`
+		Field  string `json:"field,omitempty"`
+	} `json:"refused"`
+}
+
+// ImportTimeout bounds an import, answer included: the api's own limit
+// (five minutes) and some.
+const ImportTimeout = 6 * time.Minute
+
+// Import sends csv, a CSV export, to POST /v1/shortlinks/import, with
+// idempotencyKey (when not empty) so that a retry imports nothing twice.
+func (c *Client) Import(ctx context.Context, csv io.Reader, dryRun bool, idempotencyKey string) (Answer[ImportResult], error) {
+	ctx, cancel := context.WithTimeout(ctx, ImportTimeout)
+	defer cancel()
+	params := &oapi.ImportShortLinksParams{Format: oapi.ImportShortLinksParamsFormat("csv"), DryRun: &dryRun}
+	if idempotencyKey != "" {
+		params.IdempotencyKey = &idempotencyKey
+	}
+	req, err := oapi.NewImportShortLinksRequestWithBody(c.base, params, "text/csv", csv)
+	if err != nil {
+		return Answer[ImportResult]{}, err
+	}
+	req = req.WithContext(ctx)
+	if c.key != "" {
+		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	req.Header.Set("Accept", "application/json")
+	body, err := c.read(c.long.Do(req))
+	return decode[ImportResult](body, err)
 }
