@@ -36,6 +36,7 @@ func runBulk(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"an import dry run imports nothing", importDryRunImportsNothing},
 		{"an import refuses a quarantined alias as alias_taken", importRefusesQuarantinedAlias},
 		{"an import reports refused rows with their lines", importReportsRefusedRows},
+		{"a workspace key's import is its workspace's, and audited", importByAWorkspaceKeyIsAudited},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -358,4 +359,28 @@ func importReportsRefusedRows(t *testing.T, env Env) {
 	testkit.ExpectError(t, r, http.StatusBadRequest, "invalid_csv", "")
 	r = testkit.Send(nil, http.MethodPost, env.BaseURL+"/v1/shortlinks/import?format=json", "text/csv", []byte("url\n"), nil)
 	testkit.ExpectError(t, r, http.StatusBadRequest, "invalid_parameter", "format")
+}
+
+func importByAWorkspaceKeyIsAudited(t *testing.T, env Env) {
+	run := testkit.RandomHex(4)
+	ws := CreateWorkspace(t, env, "importers "+run)
+	header := http.Header{"Authorization": {"Bearer " + ws.OwnerKey}}
+	csv := "url,alias,tags\nhttps://example.com/ws/" + run + ",ws-" + run + ",imported\nhttps://example.com/ws2/" + run + ",,\n"
+	r := testkit.Send(nil, http.MethodPost, env.BaseURL+"/v1/shortlinks/import?format=csv", "text/csv", []byte(csv), header)
+	if r.Status != http.StatusOK {
+		t.Fatalf("import with a workspace key = %s", r)
+	}
+	info := MustGetInfo(t, env, "ws-"+run, ws.OwnerKey)
+	if info["workspace"] != ws.ID {
+		t.Fatalf("imported link's info = %v, want it in workspace %s", info, ws.ID)
+	}
+	audit := Send(t, env, http.MethodGet, "/v1/audit?limit=1", ws.OwnerKey, nil)
+	items, _ := audit.Envelope.Data["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("audit = %s", audit)
+	}
+	entry, _ := items[0].(map[string]any)
+	if entry["action"] != "links.import" || entry["target"] != "2" || !strings.HasPrefix(fmt.Sprint(entry["who"]), "key:") {
+		t.Fatalf("newest audit entry = %v, want links.import of 2 by the key", entry)
+	}
 }
