@@ -166,7 +166,7 @@ func (b *bench) bulkReport(p func(string, ...any)) {
 		return out
 	}
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
-	p("Bulk create (SPEC §17), through %s, %d runs: 1,000 links by single creates one after another, by single creates on %d connections, "+
+	p("Bulk create, through %s, %d runs: 1,000 links by single creates one after another, by single creates on %d connections, "+
 		"and by one `POST /v1/shortlinks/bulk` of 1,000 items (server CPU: the api and nginx's workers):", b.bulkVia, len(b.bulk), bulkConns)
 	p("")
 	p("| 1,000 links | wall ms median (min–max) | server CPU ms median |")
