@@ -27,6 +27,8 @@ type CreateRequest struct {
 	Password string
 	// Rules are the link's redirect rules as sent (nil: none).
 	Rules []domain.RuleSpec
+	// OriginalCreatedAt is an imported link's date at its source (zero: none).
+	OriginalCreatedAt time.Time
 }
 
 // LinkFeatures are the settings of links' optional features.
@@ -96,26 +98,47 @@ func (c *Creator) WithFeatures(f LinkFeatures) *Creator { c.features = f; return
 // A returned link is committed. Errors: domain.ErrInvalidInput (as a
 // *domain.ValidationError), domain.ErrAliasTaken, domain.ErrUnavailable.
 func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error) {
-	target, err := c.urls.Parse(req.URL)
+	p, err := c.prepare(ctx, req)
 	if err != nil {
 		return Created{}, err
 	}
+	stored, err := c.store.Insert(ctx, p.link, c.quarantine.FreeAfter(p.link))
+	return c.settle(ctx, p, stored, err)
+}
+
+// pendingCreate is a checked create with its link built, not yet stored.
+type pendingCreate struct {
+	link  domain.ShortLink
+	alias bool
+	token string
+	// build makes the link under another code (a generated code found
+	// claimed as an alias).
+	build func(domain.Code) (domain.ShortLink, error)
+}
+
+// prepare checks req and builds its link, under its alias or the next
+// generated code.
+func (c *Creator) prepare(ctx context.Context, req CreateRequest) (pendingCreate, error) {
+	target, err := c.urls.Parse(req.URL)
+	if err != nil {
+		return pendingCreate{}, err
+	}
 	alias, err := domain.ParseAlias(req.Alias)
 	if err != nil {
-		return Created{}, err
+		return pendingCreate{}, err
 	}
 	now := c.clock.Now()
 	expiresAt, err := c.expiry.ExpiresAt(req.ExpiresAt, now)
 	if err != nil {
-		return Created{}, err
+		return pendingCreate{}, err
 	}
 	title, err := domain.ParseTitle(req.Title)
 	if err != nil {
-		return Created{}, err
+		return pendingCreate{}, err
 	}
 	tags, err := domain.ParseTags(req.Tags)
 	if err != nil {
-		return Created{}, err
+		return pendingCreate{}, err
 	}
 	forwardQuery := c.features.ForwardQueryDefault
 	if req.ForwardQuery != nil {
@@ -124,68 +147,60 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	var passwordHash string
 	if req.Password != "" {
 		if passwordHash, err = c.features.hashPassword(ctx, req.Password); err != nil {
-			return Created{}, err
+			return pendingCreate{}, err
 		}
 	}
 	rules, err := c.Rules(ctx, req.Rules)
 	if err != nil {
-		return Created{}, err
-	}
-	extra := func(l domain.ShortLink) domain.ShortLink {
-		return l.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags}).
-			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash).WithRules(rules)
+		return pendingCreate{}, err
 	}
 	token, owner := domain.NewManageToken()
+	p := pendingCreate{alias: alias != "", token: token}
+	p.build = func(code domain.Code) (domain.ShortLink, error) {
+		link, err := domain.NewShortLink(code, target, now, expiresAt, owner)
+		if err != nil {
+			return domain.ShortLink{}, err
+		}
+		return link.Owned(req.Owner).Labelled(domain.Labels{Title: title, Tags: tags}).
+			WithForwardQuery(forwardQuery).WithPasswordHash(passwordHash).WithRules(rules).WithOriginalCreatedAt(req.OriginalCreatedAt), nil
+	}
+	code := alias
+	if code == "" {
+		if code, err = c.codes.Next(ctx); err != nil {
+			return pendingCreate{}, fmt.Errorf("next code: %w", err)
+		}
+	}
+	p.link, err = p.build(code)
+	return p, err
+}
 
-	var link domain.ShortLink
-	if alias != "" {
-		link, err = c.insert(ctx, alias, target, now, expiresAt, owner, extra)
-		if errors.Is(err, domain.ErrCodeTaken) {
+// settle finishes a create whose insert answered stored and err: a taken
+// alias is ErrAliasTaken; a generated code claimed as an alias first draws
+// the next one, for as long as the request may take, rather than fail a
+// create that nothing is wrong with. A stored link is written through to
+// the cache.
+func (c *Creator) settle(ctx context.Context, p pendingCreate, stored domain.ShortLink, err error) (Created, error) {
+	for errors.Is(err, domain.ErrCodeTaken) {
+		if p.alias {
 			return Created{}, domain.ErrAliasTaken
 		}
-	} else {
-		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner, extra)
+		c.log.Warn("generated code already claimed as an alias; drawing the next one", "code", p.link.Code())
+		code, nextErr := c.codes.Next(ctx)
+		if nextErr != nil {
+			return Created{}, fmt.Errorf("next code: %w", nextErr)
+		}
+		if p.link, err = p.build(code); err != nil {
+			return Created{}, err
+		}
+		stored, err = c.store.Insert(ctx, p.link, c.quarantine.FreeAfter(p.link))
 	}
 	if err != nil {
-		return Created{}, err
+		return Created{}, fmt.Errorf("insert link %s: %w", p.link.Code(), err)
 	}
-	if err := c.caches.created(ctx, link, c.clock.Now()); err != nil {
+	if err := c.caches.created(ctx, stored, c.clock.Now()); err != nil {
 		c.log.Debug("write-through to cache failed", "error", err)
 	}
-	return Created{Link: link, ManageToken: token}, nil
-}
-
-// insertGenerated stores the link under the next generated code that is
-// free. A generated code is taken only when someone claimed it as an alias
-// first, so it keeps drawing, for as long as the request may take, rather
-// than fail a create that nothing is wrong with.
-func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest, extra func(domain.ShortLink) domain.ShortLink) (domain.ShortLink, error) {
-	for {
-		code, err := c.codes.Next(ctx)
-		if err != nil {
-			return domain.ShortLink{}, fmt.Errorf("next code: %w", err)
-		}
-		link, err := c.insert(ctx, code, target, now, expiresAt, owner, extra)
-		if !errors.Is(err, domain.ErrCodeTaken) {
-			return link, err
-		}
-		c.log.Warn("generated code already claimed as an alias; drawing the next one", "code", code)
-	}
-}
-
-func (c *Creator) insert(ctx context.Context, code domain.Code, target string, now, expiresAt time.Time, owner domain.TokenDigest,
-	extra func(domain.ShortLink) domain.ShortLink,
-) (domain.ShortLink, error) {
-	link, err := domain.NewShortLink(code, target, now, expiresAt, owner)
-	if err != nil {
-		return domain.ShortLink{}, err
-	}
-	link = extra(link)
-	stored, err := c.store.Insert(ctx, link, c.quarantine.FreeAfter(link))
-	if err != nil {
-		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)
-	}
-	return stored, nil
+	return Created{Link: stored, ManageToken: p.token}, nil
 }
 
 // Rules checks a new link's redirect rules (domain.ParseRules, with the

@@ -82,6 +82,7 @@ var Module = fx.Module("app",
 		newVisitsFx,
 		newTargetsFx,
 		newReadinessFx,
+		newIdempotencyFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
 			return NewStatsReader(m, store, clock, statsSpan(opts))
 		},
@@ -371,3 +372,15 @@ type targetsParams struct {
 // newTargetsFx classifies the visitors of links with rules with the
 // parser and the lookup that count visits.
 func newTargetsFx(p targetsParams) *Targets { return NewTargets(p.Bots, p.Geo) }
+
+// IdempotencyLease is how long a request with an Idempotency-Key may run
+// before a retry may run it again: longer than the longest such request
+// (an import's time limit).
+const IdempotencyLease = 10 * time.Minute
+
+// newIdempotencyFx keeps answers in the link store when it can
+// (ports.IdempotencyStore: every store the service ships).
+func newIdempotencyFx(store ports.LinkStore, clock ports.Clock, log *slog.Logger) *Idempotency {
+	idem, _ := store.(ports.IdempotencyStore)
+	return NewIdempotency(idem, clock, IdempotencyLease, log)
+}

@@ -62,6 +62,9 @@ type ShortLink struct {
 	// rules are the link's redirect rules (SPEC §15), nil for none: shared,
 	// never changed, so copying a link stays cheap.
 	rules *Rules
+	// originalCreatedAt is when an imported link was created where it came
+	// from (zero: not imported, or no date given).
+	originalCreatedAt time.Time
 }
 
 // LinkRecord is a link as stores and caches keep it.
@@ -91,6 +94,9 @@ type LinkRecord struct {
 	Protected bool
 	// Rules are the link's redirect rules; nil for none.
 	Rules *Rules
+	// OriginalCreatedAt is an imported link's date at its source (zero:
+	// none). Caches need not keep it.
+	OriginalCreatedAt time.Time
 }
 
 // NewShortLink assembles a link from parts that have already passed their
@@ -111,24 +117,41 @@ func NewShortLink(code Code, url string, createdAt, expiresAt time.Time, owner T
 // RestoreShortLink rebuilds a link read back from a store or cache, which
 // only ever hold links that NewShortLink and the methods below produced.
 func RestoreShortLink(r LinkRecord) ShortLink {
-	return ShortLink{
+	l := ShortLink{
 		id: r.ID, code: r.Code, url: r.URL, createdAt: r.CreatedAt.UTC(), expiresAt: r.ExpiresAt.UTC(),
 		state: r.State, disabledByAdmin: r.DisabledByAdmin, owner: r.Owner, version: r.Version,
 		ownership: Ownership{Workspace: r.Workspace, Key: r.CreatedBy}, title: r.Title, tags: strings.Join(r.Tags, ","),
 		forwardQuery: r.ForwardQuery, passwordHash: r.PasswordHash, protected: r.Protected || r.PasswordHash != "",
 		rules: nonEmptyRules(r.Rules),
 	}
+	if !r.OriginalCreatedAt.IsZero() {
+		l.originalCreatedAt = r.OriginalCreatedAt.UTC()
+	}
+	return l
 }
 
 // Record is the link as stores and caches keep it.
 func (l ShortLink) Record() LinkRecord {
-	return LinkRecord{
+	r := LinkRecord{
 		ID: l.id, Code: l.code, URL: l.url, CreatedAt: l.createdAt, ExpiresAt: l.expiresAt,
 		State: l.state, DisabledByAdmin: l.disabledByAdmin, Owner: l.owner, Version: l.version,
 		Workspace: l.ownership.Workspace, CreatedBy: l.ownership.Key, Title: l.title, Tags: l.Labels().Tags,
 		ForwardQuery: l.forwardQuery, PasswordHash: l.passwordHash, Protected: l.protected,
 		Rules: l.rules,
 	}
+	r.OriginalCreatedAt = l.originalCreatedAt
+	return r
+}
+
+// OriginalCreatedAt is when an imported link was created at its source
+// (zero: none); the link itself was created at CreatedAt.
+func (l ShortLink) OriginalCreatedAt() time.Time { return l.originalCreatedAt }
+
+// WithOriginalCreatedAt is the link, not yet stored, imported with its
+// source's date at (zero: none), to the microsecond as stores keep it.
+func (l ShortLink) WithOriginalCreatedAt(at time.Time) ShortLink {
+	l.originalCreatedAt = at.UTC().Truncate(time.Microsecond)
+	return l
 }
 
 // WithID is the link as stored under id.

@@ -52,7 +52,7 @@ var errCorruptRecord = errors.New("corrupt record")
 func encodeLink(link domain.ShortLink) []byte {
 	r := link.Record()
 	tags := strings.Join(r.Tags, ",")
-	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" && r.Rules == nil {
+	if !r.ForwardQuery && r.PasswordHash == "" && r.Workspace == "" && r.CreatedBy == "" && r.Title == "" && tags == "" && r.Rules == nil && r.OriginalCreatedAt.IsZero() {
 		buf := make([]byte, v2HeaderLen, v2HeaderLen+len(r.Code)+len(r.URL))
 		putV2Header(buf, r)
 		buf = append(buf, r.Code...)
@@ -84,6 +84,12 @@ func encodeLink(link domain.ShortLink) []byte {
 	if rules != nil {
 		buf = binary.BigEndian.AppendUint32(buf, uint32(len(rules)))
 		buf = append(buf, rules...)
+	}
+	// An imported link's source date trails the fields and the rules (the
+	// previous release reads up to the fields, and ignores it): Unix
+	// microseconds.
+	if !r.OriginalCreatedAt.IsZero() {
+		buf = binary.BigEndian.AppendUint64(buf, uint64(r.OriginalCreatedAt.UnixMicro()))
 	}
 	return buf
 }
@@ -138,11 +144,16 @@ func decodeLink(raw []byte) (domain.ShortLink, error) {
 		if len(rest) < 4 || len(rest)-4 < int(binary.BigEndian.Uint32(rest)) {
 			return domain.ShortLink{}, errCorruptRecord
 		}
-		specs, err := domain.ParseRulesJSON(rest[4:4+int(binary.BigEndian.Uint32(rest))], "rules")
+		n := int(binary.BigEndian.Uint32(rest))
+		specs, err := domain.ParseRulesJSON(rest[4:4+n], "rules")
 		if err != nil {
 			return domain.ShortLink{}, errCorruptRecord
 		}
 		r.Rules = domain.RestoreRules(specs)
+		rest = rest[4+n:]
+	}
+	if len(rest) >= 8 {
+		r.OriginalCreatedAt = time.UnixMicro(int64(binary.BigEndian.Uint64(rest))).UTC()
 	}
 	return domain.RestoreShortLink(r), nil
 }

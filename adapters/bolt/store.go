@@ -144,26 +144,9 @@ func (s *Store) Ping(context.Context) error {
 // one read-write transaction, so of concurrent inserts of a code one wins.
 func (s *Store) Insert(_ context.Context, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
 	err := s.db.Update(func(tx *bbolt.Tx) error {
-		claims, links := tx.Bucket(claimsBucket), tx.Bucket(linksBucket)
-		key := []byte(link.Code())
-		if raw := claims.Get(key); raw != nil {
-			c, err := decodeClaim(raw)
-			if err != nil {
-				return err
-			}
-			if !c.freeAfter.Before(link.CreatedAt()) {
-				return domain.ErrCodeTaken
-			}
-		}
-		id, err := links.NextSequence()
-		if err != nil {
-			return err
-		}
-		link = link.WithID(domain.LinkID(id))
-		if err := links.Put(idKey(link.ID()), encodeLink(link)); err != nil {
-			return err
-		}
-		return claims.Put(key, encodeClaim(claim{link: link.ID(), freeAfter: codeFreeAfter}))
+		var err error
+		link, err = insertTx(tx, link, codeFreeAfter)
+		return err
 	})
 	if errors.Is(err, domain.ErrCodeTaken) {
 		return domain.ShortLink{}, domain.ErrCodeTaken
@@ -172,6 +155,31 @@ func (s *Store) Insert(_ context.Context, link domain.ShortLink, codeFreeAfter t
 		return domain.ShortLink{}, translate("insert link", err)
 	}
 	return link, nil
+}
+
+// insertTx claims link's code and stores it in tx, or answers
+// domain.ErrCodeTaken having written nothing.
+func insertTx(tx *bbolt.Tx, link domain.ShortLink, codeFreeAfter time.Time) (domain.ShortLink, error) {
+	claims, links := tx.Bucket(claimsBucket), tx.Bucket(linksBucket)
+	key := []byte(link.Code())
+	if raw := claims.Get(key); raw != nil {
+		c, err := decodeClaim(raw)
+		if err != nil {
+			return domain.ShortLink{}, err
+		}
+		if !c.freeAfter.Before(link.CreatedAt()) {
+			return domain.ShortLink{}, domain.ErrCodeTaken
+		}
+	}
+	id, err := links.NextSequence()
+	if err != nil {
+		return domain.ShortLink{}, err
+	}
+	link = link.WithID(domain.LinkID(id))
+	if err := links.Put(idKey(link.ID()), encodeLink(link)); err != nil {
+		return domain.ShortLink{}, err
+	}
+	return link, claims.Put(key, encodeClaim(claim{link: link.ID(), freeAfter: codeFreeAfter}))
 }
 
 // Find implements ports.LinkStore.

@@ -43,6 +43,12 @@ func readJSONObject(c *gin.Context) (jsonObject, error) {
 	if !utf8.Valid(raw) {
 		return nil, invalidRequest(reasonInvalidJSON, "", "request body must be valid UTF-8")
 	}
+	return parseJSONObject(raw)
+}
+
+// parseJSONObject reads raw, valid UTF-8, as a JSON object the strict way
+// (readJSONObject).
+func parseJSONObject(raw []byte) (jsonObject, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		if err != nil && !errors.Is(err, io.EOF) {

@@ -99,6 +99,10 @@ var sentinelAnswers = []struct {
 	{domain.ErrWrongPassword, &httpError{status: http.StatusForbidden, reason: "wrong_password", message: "wrong password"}},
 	{domain.ErrFeatureNotEnabled, &httpError{status: http.StatusConflict, reason: "feature_not_enabled",
 		message: "this feature is not enabled yet: the operator turns it on with `migrate contract` once the deploy is complete"}},
+	{domain.ErrIdempotencyInProgress, &httpError{status: http.StatusConflict, reason: "idempotency_in_progress",
+		message: domain.ErrIdempotencyInProgress.Error()}},
+	{domain.ErrIdempotencyKeyReused, &httpError{status: http.StatusUnprocessableEntity, reason: "idempotency_key_reused",
+		field: "Idempotency-Key", message: domain.ErrIdempotencyKeyReused.Error()}},
 	{domain.ErrUnavailable, errUnavailable},
 }
 

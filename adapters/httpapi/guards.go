@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"encoding/hex"
 	"log/slog"
 	"net/http"
 	"time"
@@ -49,9 +50,11 @@ func createAccess(keys *app.KeyRing, apiKeys domain.KeySet, anonymous bool, log 
 				writeError(c, log, errAPIKeyRequired)
 				return
 			}
+			c.Set(creatorKey, "client:"+clientKey(c.ClientIP()))
 			c.Next()
 			return
 		}
+		c.Set(creatorKey, "token:"+hex.EncodeToString(func(d domain.TokenDigest) []byte { return d[:] }(domain.DigestToken(presented))))
 		if keys == nil { // assembled without workspaces: API_KEYS only
 			if !open && !apiKeys.Contains(domain.DigestToken(presented)) {
 				writeError(c, log, errAPIKeyRequired)
@@ -70,8 +73,10 @@ func createAccess(keys *app.KeyRing, apiKeys domain.KeySet, anonymous bool, log 
 			return
 		case caller.HasKey():
 			c.Set(ownerKey, domain.Ownership{Workspace: caller.Key.Workspace, Key: caller.Key.ID})
+			c.Set(creatorKey, "key:"+string(caller.Key.ID))
 		case caller.Admin:
 			c.Set(adminCreateKey, true)
+			c.Set(creatorKey, "admin")
 		case !open && !apiKeys.Contains(domain.DigestToken(presented)):
 			writeError(c, log, errAPIKeyRequired)
 			return
@@ -88,5 +93,10 @@ const ownerKey = "shortlink.owner"
 const adminCreateKey = "shortlink.admin_create"
 
 var errWorkspaceAdminsOnly = &httpError{status: http.StatusForbidden, reason: "forbidden", message: "only an admin key may name the workspace of a new link"}
+
+// creatorKey is where createAccess leaves who creates, as idempotency keys
+// are scoped: "key:<id>", "admin", "token:<digest>" (an API_KEYS key, or a
+// credential anonymous creates let through) or "client:<address>".
+const creatorKey = "shortlink.creator"
 
 var errViewerCannotCreate = &httpError{status: http.StatusForbidden, reason: "forbidden", message: "a viewer key cannot create links"}

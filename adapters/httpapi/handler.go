@@ -102,6 +102,9 @@ type Deps struct {
 	Exporter *app.Exporter
 	// Targets classify the visitors of links with redirect rules.
 	Targets *app.Targets
+	// Idempotency answers retries of bulk creates and imports sent with an
+	// Idempotency-Key; nil refuses such a key as not enabled.
+	Idempotency *app.Idempotency
 }
 
 // Handler serves the API's routes.
@@ -177,9 +180,14 @@ func (h *Handler) create(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: h.createdBodyOf(created)})
+}
+
+// createdBodyOf is the data of a create's 201.
+func (h *Handler) createdBodyOf(created app.Created) createdBody {
 	link := created.Link
 	rules, targets := rulesBodies(link)
-	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
+	return createdBody{
 		Rules: rules, Targets: targets,
 		Code:         link.Code().String(),
 		ShortURL:     h.shortURL(link.Code()),
@@ -188,7 +196,7 @@ func (h *Handler) create(c *gin.Context) {
 		ManageToken:  created.ManageToken,
 		ForwardQuery: link.ForwardQuery(),
 		Protected:    link.Protected(),
-	}})
+	}
 }
 
 // decodeCreate reads and checks the request as HTTP and JSON; the use case
@@ -198,6 +206,11 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	if err != nil {
 		return app.CreateRequest{}, err
 	}
+	return createRequestOf(body)
+}
+
+// createRequestOf reads a create's members from body.
+func createRequestOf(body jsonObject) (app.CreateRequest, error) {
 	var req app.CreateRequest
 	url, given, err := body.str("url")
 	if err != nil {

@@ -38,6 +38,8 @@ type infoBody struct {
 	// words, for anyone but a protected link's public info.
 	Rules   json.RawMessage `json:"rules,omitempty"`
 	Targets []targetBody    `json:"targets,omitempty"`
+	// OriginalCreatedAt is an imported link's date at its source.
+	OriginalCreatedAt *string `json:"original_created_at,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
@@ -47,7 +49,18 @@ func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: expiresAt(link),
 		State: string(info.Status), Protected: link.Protected(), Rules: rules, Targets: targets,
+		OriginalCreatedAt: originalCreatedAt(link),
 	}
+}
+
+// originalCreatedAt is an imported link's source date as answers show it,
+// nil for none.
+func originalCreatedAt(link domain.ShortLink) *string {
+	if link.OriginalCreatedAt().IsZero() {
+		return nil
+	}
+	at := link.OriginalCreatedAt().Format(time.RFC3339Nano)
+	return &at
 }
 
 // publicInfoBody is infoBody as anyone may see it: without the target of

@@ -68,6 +68,7 @@ type handlerParams struct {
 	WsStats   *app.WorkspaceStats `optional:"true"`
 	Exporter  *app.Exporter
 	Targets   *app.Targets `optional:"true"`
+	Idem      *app.Idempotency
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -76,7 +77,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit, WorkspaceStats: p.WsStats,
-		Exporter: p.Exporter, Targets: p.Targets,
+		Exporter: p.Exporter, Targets: p.Targets, Idempotency: p.Idem,
 	}, p.Opts)
 }
 

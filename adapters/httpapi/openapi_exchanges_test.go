@@ -36,6 +36,8 @@ func openAPIServers(t *testing.T) map[string]httpsuite.Env {
 		"misses":  start(false, func(cfg *config.Config) { cfg.MissRateLimit = 1 }),
 		// Embedded mode's options: no /metrics on the api's listener.
 		"embedded": start(false, func(cfg *config.Config) { cfg.Store = "embedded" }),
+		// An Idempotency-Key whose request is still running.
+		"claimed": startClaimedServer(t),
 	}
 }
 
@@ -281,7 +283,7 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		remove("delete of an invalid code", "up", "/v1/shortlink/bad_code", admin, 400, false),
 		remove("owner's delete of a taken-down link", "up", "/v1/shortlink/doc-taken-down", owner, 403, true),
 		remove("delete store down", "down", "/v1/shortlink/Uncached", admin, 503, true),
-	}, append(append(workspaceExchanges(links), statsExchanges()...), exportExchanges(links)...)...)
+	}, append(append(append(workspaceExchanges(links), statsExchanges()...), exportExchanges(links)...), bulkExchanges(links)...)...)
 }
 
 func workspaceExchanges(links openAPILinks) []exchange {

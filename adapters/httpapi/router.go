@@ -35,7 +35,8 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	if h.opts.CreateRateLimit > 0 && h.Limiter != nil {
 		createGuards = append(createGuards, rateLimit(h.Limiter, h.opts.CreateRateLimit, h.Clock, h.Log))
 	}
-	createGuards = append(createGuards, createAccess(h.Keys, domain.NewKeySet(h.opts.APIKeys), h.opts.AnonymousCreate || h.Keys == nil, h.Log))
+	mayCreate := createAccess(h.Keys, domain.NewKeySet(h.opts.APIKeys), h.opts.AnonymousCreate || h.Keys == nil, h.Log)
+	createGuards = append(createGuards, mayCreate)
 
 	r.HandleMethodNotAllowed = true // 405 with Allow for a known route
 
@@ -73,6 +74,10 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	get("/v1/audit", h.listAudit)
 	get("/v1/stats", h.workspaceStats)
 	r.POST("/v1/shortlink/:code/unlock", h.unlock)
+	// Bulk creates and imports count each item against CREATE_RATE_LIMIT
+	// themselves, and have time limits of their own.
+	r.POST("/v1/shortlinks/bulk", longRequest(BulkTimeout), mayCreate, h.bulkCreate)
+	r.POST("/v1/shortlinks/import", longRequest(ImportTimeout), mayCreate, h.importLinks)
 	get("/:code", h.redirect) // and /{code}+, the preview page (a POST to /{code}: NoMethod)
 	get("/", web.home)
 	get("/_/:asset", web.asset)

@@ -59,3 +59,21 @@ func (r *RateLimiter) Exceeded(_ context.Context, key string, limit int, _ time.
 	}
 	return true, w.ends.Sub(now), nil
 }
+
+// AllowN implements ports.BulkRateLimiter.
+func (r *RateLimiter) AllowN(_ context.Context, key string, n, limit int, window time.Duration, now time.Time) (int, time.Duration, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	w, ok := r.windows[key]
+	if !ok || !now.Before(w.ends) {
+		w = rateWindow{ends: now.Add(window)}
+	}
+	before := w.count
+	w.count += n
+	r.windows[key] = w
+	allowed := min(n, max(0, limit-before))
+	if allowed == n {
+		return n, 0, nil
+	}
+	return allowed, w.ends.Sub(now), nil
+}

@@ -27,6 +27,8 @@ type LinkStore struct {
 	visits visits
 	log    changeLog
 	ws     workspaces
+	// idem keeps the answers of requests with an Idempotency-Key.
+	idem map[string]ports.IdempotencyRecord
 }
 
 // claim is who holds a code, and from when another link may claim it.

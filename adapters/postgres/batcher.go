@@ -47,7 +47,8 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		passwords                                []sql.NullString
 		features                                 bool
 		rules                                    []sql.NullString
-		withRules                                bool
+		originals                                []sql.NullTime
+		extras                                   bool
 	)
 	for _, p := range batch {
 		codes = append(codes, string(p.link.Code()))
@@ -69,7 +70,9 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 		features = features || p.link.ForwardQuery() || hash != ""
 		rs, _ := rulesColumn(p.link.Rules()).(string)
 		rules = append(rules, sql.NullString{String: rs, Valid: rs != ""})
-		withRules = withRules || rs != ""
+		original := p.link.OriginalCreatedAt()
+		originals = append(originals, sql.NullTime{Time: original, Valid: !original.IsZero()})
+		extras = extras || rs != "" || !original.IsZero()
 	}
 	var ids []sql.NullInt64
 	// No caller's context: the batch belongs to all of them. The connection's
@@ -78,13 +81,13 @@ func (s *Store) insertBatch(batch []*pendingInsert) {
 	args := []any{pq.StringArray(codes), pq.StringArray(urls), pq.StringArray(created), pq.StringArray(expires), digests, pq.StringArray(freeAfter),
 		pq.StringArray(workspaces), pq.StringArray(keys), pq.StringArray(titles), pq.StringArray(tags)}
 	insert := &s.insertStmt
-	if features || withRules {
+	if features || extras {
 		insert = &s.insertFeaturesStmt
 		args = append(args, forward, pq.Array(passwords))
 	}
-	if withRules {
-		insert = &s.insertRulesStmt
-		args = append(args, pq.Array(rules))
+	if extras {
+		insert = &s.insertExtrasStmt
+		args = append(args, pq.Array(rules), pq.Array(originals))
 	}
 	stmt, err := insert.get(ctx)
 	if err == nil {

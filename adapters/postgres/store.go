@@ -37,7 +37,7 @@ type Options struct {
 }
 
 // linkColumns are what a link is read back from, in scanLink's order.
-const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash, rules`
+const linkColumns = `id, url, created_at, expires_at, state, disabled_by_admin, token_digest, version, workspace_id, created_by_key, title, tags, forward_query, password_hash, rules, original_created_at`
 
 // Store implements ports.LinkStore, ports.CodeCounter,
 // ports.CodeSecretStore, ports.CacheOutbox and ports.VisitStore on one
@@ -48,11 +48,12 @@ type Store struct {
 	insertStmt lazyStmt
 	// insertFeaturesStmt stores a batch in which some link has features.
 	insertFeaturesStmt lazyStmt
-	// insertRulesStmt stores a batch in which some link has redirect rules.
-	insertRulesStmt lazyStmt
-	findStmt        lazyStmt
-	inserts         *insertBatcher
-	lookups         *lookupBatcher
+	// insertExtrasStmt stores a batch in which some link has redirect rules
+	// or was imported with its source's date.
+	insertExtrasStmt lazyStmt
+	findStmt         lazyStmt
+	inserts          *insertBatcher
+	lookups          *lookupBatcher
 
 	addVisitsStmt lazyStmt
 }
@@ -74,7 +75,7 @@ func Open(opts Options) (*Store, error) {
 	s := &Store{db: db, timeout: opts.Timeout}
 	s.insertStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[])`}
 	s.insertFeaturesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_features($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[])`}
-	s.insertRulesStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_rules($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::jsonb[])`}
+	s.insertExtrasStmt = lazyStmt{db: db, query: `SELECT claim_and_insert_links_with_extras($1::text[], $2::text[], $3::timestamptz[], $4::timestamptz[], $5::bytea[], $6::timestamptz[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $12::text[], $13::jsonb[], $14::timestamptz[])`}
 	s.findStmt = lazyStmt{db: db, query: findQuery}
 	s.addVisitsStmt = lazyStmt{db: db, query: addVisitsQuery}
 	s.inserts = newInsertBatcher(s, opts.InsertWorkers)
@@ -142,9 +143,10 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 		tags                 pq.StringArray
 		password             sql.NullString
 		rules                []byte
+		original             sql.NullTime
 	)
 	if err := row.Scan(append(lead, &r.ID, &r.URL, &r.CreatedAt, &r.ExpiresAt, &state, &r.DisabledByAdmin, &digest, &r.Version,
-		&workspace, &key, &name, &tags, &r.ForwardQuery, &password, &rules)...); err != nil {
+		&workspace, &key, &name, &tags, &r.ForwardQuery, &password, &rules, &original)...); err != nil {
 		return domain.ShortLink{}, err
 	}
 	if rules != nil {
@@ -159,6 +161,9 @@ func scanLink(code domain.Code, row interface{ Scan(...any) error }, lead ...any
 		r.Tags = tags
 	}
 	r.PasswordHash = password.String
+	if original.Valid {
+		r.OriginalCreatedAt = original.Time
+	}
 	r.State = domain.LinkState(state)
 	copy(r.Owner[:], digest) // NULL for links made before owner tokens: the zero digest
 	return domain.RestoreShortLink(r), nil

@@ -31,7 +31,10 @@ type Limiter struct {
 	timeout time.Duration
 }
 
-var _ ports.RateLimiter = (*Limiter)(nil)
+var (
+	_ ports.RateLimiter     = (*Limiter)(nil)
+	_ ports.BulkRateLimiter = (*Limiter)(nil)
+)
 
 // New returns a limiter over client, which the caller owns and closes.
 func New(client rueidis.Client, opts Options) (*Limiter, error) {
@@ -92,4 +95,30 @@ func (r *Limiter) Exceeded(ctx context.Context, key string, limit int, _ time.Du
 		return false, 0, nil
 	}
 	return true, time.Duration(pttl) * time.Millisecond, nil
+}
+
+// AllowN implements ports.BulkRateLimiter in one round trip, as Allow with
+// INCRBY n.
+func (r *Limiter) AllowN(ctx context.Context, key string, n, limit int, window time.Duration, _ time.Time) (int, time.Duration, error) {
+	ctx, cancel := redisclient.WithTimeout(ctx, r.timeout)
+	defer cancel()
+	k := r.prefix + key
+	results := r.client.DoMulti(ctx,
+		r.client.B().Incrby().Key(k).Increment(int64(n)).Build(),
+		r.client.B().Pexpire().Key(k).Milliseconds(window.Milliseconds()).Nx().Build(),
+		r.client.B().Pttl().Key(k).Build(),
+	)
+	count, err := results[0].AsInt64()
+	if err != nil {
+		return 0, 0, redisclient.Wrap("rate limit incrby", err)
+	}
+	pttl, err := results[2].AsInt64()
+	if err != nil {
+		return 0, 0, redisclient.Wrap("rate limit pttl", err)
+	}
+	allowed := int(min(int64(n), max(0, int64(limit)-(count-int64(n)))))
+	if allowed == n {
+		return n, 0, nil
+	}
+	return allowed, time.Duration(max(pttl, 0)) * time.Millisecond, nil
 }

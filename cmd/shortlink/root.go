@@ -83,7 +83,7 @@ Exit codes: 0 done, 1 the API refused the request (or another failure),
 		c.disableCommand(), c.enableCommand(), c.extendCommand(), c.rmCommand(),
 		c.qrCommand(), c.versionCommand(),
 		c.tagCommand(), c.tagsCommand(), c.lsCommand(), c.keysCommand(), c.workspacesCommand(),
-		c.auditCommand(), c.unlockCommand(), c.passwordCommand(), c.forwardQueryCommand(), c.exportCommand(),
+		c.auditCommand(), c.unlockCommand(), c.passwordCommand(), c.forwardQueryCommand(), c.exportCommand(), c.importCommand(),
 	)
 	c.markStart(root)
 	return root

@@ -23,6 +23,30 @@ func RateLimiterContract(t *testing.T, newLimiter func(t *testing.T) ports.RateL
 var rateLimiterRules = []rule[ports.RateLimiter]{
 	{"allows limit events per window per key", allowsLimitEventsPerWindowPerKey},
 	{"exceeded reads the count without adding to it", exceededReadsTheCountWithoutAddingToIt},
+	{"allowN counts every event and allows the first within the limit", allowNCountsEveryEvent},
+}
+
+// allowNCountsEveryEvent checks ports.BulkRateLimiter, where the limiter
+// is one: n events count as n Allows.
+func allowNCountsEveryEvent(t *testing.T, l ports.RateLimiter) {
+	bulk, ok := l.(ports.BulkRateLimiter)
+	if !ok {
+		t.Skip("not a ports.BulkRateLimiter")
+	}
+	ctx := context.Background()
+	if allowed, _, err := bulk.AllowN(ctx, "n", 2, 5, limitWindow, time.Now()); err != nil || allowed != 2 {
+		t.Fatalf("2 of 5: allowed %d, %v; want 2", allowed, err)
+	}
+	allowed, retryAfter, err := bulk.AllowN(ctx, "n", 4, 5, limitWindow, time.Now())
+	if err != nil || allowed != 3 || retryAfter <= 0 || retryAfter > limitWindow {
+		t.Fatalf("4 more of 5: allowed %d, retryAfter %v, %v; want 3 and the window's end", allowed, retryAfter, err)
+	}
+	if ok, _, err := l.Allow(ctx, "n", 5, limitWindow, time.Now()); err != nil || ok {
+		t.Fatalf("after AllowN used the limit: Allow = %v, %v; want refused", ok, err)
+	}
+	if allowed, _, err := bulk.AllowN(ctx, "n", 3, 5, limitWindow, time.Now()); err != nil || allowed != 0 {
+		t.Fatalf("over the limit: allowed %d, %v; want 0", allowed, err)
+	}
 }
 
 func allowsLimitEventsPerWindowPerKey(t *testing.T, l ports.RateLimiter) {

@@ -43,6 +43,7 @@ func RunClockFree(t *testing.T, newEnv func(t *testing.T) Env) {
 	runForwarding(t, newEnv)
 	runPasswords(t, newEnv)
 	runRules(t, newEnv)
+	runBulk(t, newEnv)
 }
 
 // clockFreeCases are RunClockFree's own cases, one function each.

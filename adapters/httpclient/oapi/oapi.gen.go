@@ -27,6 +27,7 @@ const (
 	LinkExtend      AuditListEnvelopeDataItemsAction = "link.extend"
 	LinkRelabel     AuditListEnvelopeDataItemsAction = "link.relabel"
 	LinkTakedown    AuditListEnvelopeDataItemsAction = "link.takedown"
+	LinksImport     AuditListEnvelopeDataItemsAction = "links.import"
 	WorkspaceCreate AuditListEnvelopeDataItemsAction = "workspace.create"
 )
 
@@ -49,6 +50,8 @@ func (e AuditListEnvelopeDataItemsAction) Valid() bool {
 		return true
 	case LinkTakedown:
 		return true
+	case LinksImport:
+		return true
 	case WorkspaceCreate:
 		return true
 	default:
@@ -65,6 +68,21 @@ const (
 func (e AuditListEnvelopeStatus) Valid() bool {
 	switch e {
 	case AuditListEnvelopeStatusN200:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BulkEnvelopeStatus.
+const (
+	BulkEnvelopeStatusN200 BulkEnvelopeStatus = 200
+)
+
+// Valid indicates whether the value is a known member of the BulkEnvelopeStatus enum.
+func (e BulkEnvelopeStatus) Valid() bool {
+	switch e {
+	case BulkEnvelopeStatusN200:
 		return true
 	default:
 		return false
@@ -118,60 +136,66 @@ func (e CreatedEnvelopeStatus) Valid() bool {
 
 // Defines values for ErrorEnvelopeDataReason.
 const (
-	ErrorEnvelopeDataReasonAliasTaken           ErrorEnvelopeDataReason = "alias_taken"
-	ErrorEnvelopeDataReasonBadRequest           ErrorEnvelopeDataReason = "bad_request"
-	ErrorEnvelopeDataReasonBodyTooLarge         ErrorEnvelopeDataReason = "body_too_large"
-	ErrorEnvelopeDataReasonDeniedHost           ErrorEnvelopeDataReason = "denied_host"
-	ErrorEnvelopeDataReasonDraining             ErrorEnvelopeDataReason = "draining"
-	ErrorEnvelopeDataReasonDuplicateField       ErrorEnvelopeDataReason = "duplicate_field"
-	ErrorEnvelopeDataReasonExpiresAtInPast      ErrorEnvelopeDataReason = "expires_at_in_past"
-	ErrorEnvelopeDataReasonExpiresAtTooFar      ErrorEnvelopeDataReason = "expires_at_too_far"
-	ErrorEnvelopeDataReasonFeatureNotEnabled    ErrorEnvelopeDataReason = "feature_not_enabled"
-	ErrorEnvelopeDataReasonForbidden            ErrorEnvelopeDataReason = "forbidden"
-	ErrorEnvelopeDataReasonGone                 ErrorEnvelopeDataReason = "gone"
-	ErrorEnvelopeDataReasonInternal             ErrorEnvelopeDataReason = "internal"
-	ErrorEnvelopeDataReasonInvalidAlias         ErrorEnvelopeDataReason = "invalid_alias"
-	ErrorEnvelopeDataReasonInvalidCode          ErrorEnvelopeDataReason = "invalid_code"
-	ErrorEnvelopeDataReasonInvalidCursor        ErrorEnvelopeDataReason = "invalid_cursor"
-	ErrorEnvelopeDataReasonInvalidDimension     ErrorEnvelopeDataReason = "invalid_dimension"
-	ErrorEnvelopeDataReasonInvalidExpiresAt     ErrorEnvelopeDataReason = "invalid_expires_at"
-	ErrorEnvelopeDataReasonInvalidFilter        ErrorEnvelopeDataReason = "invalid_filter"
-	ErrorEnvelopeDataReasonInvalidFormat        ErrorEnvelopeDataReason = "invalid_format"
-	ErrorEnvelopeDataReasonInvalidInterval      ErrorEnvelopeDataReason = "invalid_interval"
-	ErrorEnvelopeDataReasonInvalidJson          ErrorEnvelopeDataReason = "invalid_json"
-	ErrorEnvelopeDataReasonInvalidName          ErrorEnvelopeDataReason = "invalid_name"
-	ErrorEnvelopeDataReasonInvalidParameter     ErrorEnvelopeDataReason = "invalid_parameter"
-	ErrorEnvelopeDataReasonInvalidPassword      ErrorEnvelopeDataReason = "invalid_password"
-	ErrorEnvelopeDataReasonInvalidRole          ErrorEnvelopeDataReason = "invalid_role"
-	ErrorEnvelopeDataReasonInvalidRules         ErrorEnvelopeDataReason = "invalid_rules"
-	ErrorEnvelopeDataReasonInvalidTag           ErrorEnvelopeDataReason = "invalid_tag"
-	ErrorEnvelopeDataReasonInvalidTitle         ErrorEnvelopeDataReason = "invalid_title"
-	ErrorEnvelopeDataReasonInvalidType          ErrorEnvelopeDataReason = "invalid_type"
-	ErrorEnvelopeDataReasonInvalidUrl           ErrorEnvelopeDataReason = "invalid_url"
-	ErrorEnvelopeDataReasonInvalidWindow        ErrorEnvelopeDataReason = "invalid_window"
-	ErrorEnvelopeDataReasonInvisibleCharacters  ErrorEnvelopeDataReason = "invisible_characters"
-	ErrorEnvelopeDataReasonLinkExpired          ErrorEnvelopeDataReason = "link_expired"
-	ErrorEnvelopeDataReasonMethodNotAllowed     ErrorEnvelopeDataReason = "method_not_allowed"
-	ErrorEnvelopeDataReasonMissingField         ErrorEnvelopeDataReason = "missing_field"
-	ErrorEnvelopeDataReasonNoRoute              ErrorEnvelopeDataReason = "no_route"
-	ErrorEnvelopeDataReasonNotFound             ErrorEnvelopeDataReason = "not_found"
-	ErrorEnvelopeDataReasonNotReady             ErrorEnvelopeDataReason = "not_ready"
-	ErrorEnvelopeDataReasonOwnHost              ErrorEnvelopeDataReason = "own_host"
-	ErrorEnvelopeDataReasonPasswordRequired     ErrorEnvelopeDataReason = "password_required"
-	ErrorEnvelopeDataReasonRateLimited          ErrorEnvelopeDataReason = "rate_limited"
-	ErrorEnvelopeDataReasonReadOnlyField        ErrorEnvelopeDataReason = "read_only_field"
-	ErrorEnvelopeDataReasonRequestTimeout       ErrorEnvelopeDataReason = "request_timeout"
-	ErrorEnvelopeDataReasonReservedAlias        ErrorEnvelopeDataReason = "reserved_alias"
-	ErrorEnvelopeDataReasonRulesAdminOnly       ErrorEnvelopeDataReason = "rules_admin_only"
-	ErrorEnvelopeDataReasonTakenDown            ErrorEnvelopeDataReason = "taken_down"
-	ErrorEnvelopeDataReasonTooManyTags          ErrorEnvelopeDataReason = "too_many_tags"
-	ErrorEnvelopeDataReasonUnauthorized         ErrorEnvelopeDataReason = "unauthorized"
-	ErrorEnvelopeDataReasonUnavailable          ErrorEnvelopeDataReason = "unavailable"
-	ErrorEnvelopeDataReasonUnknownField         ErrorEnvelopeDataReason = "unknown_field"
-	ErrorEnvelopeDataReasonUnsupportedMediaType ErrorEnvelopeDataReason = "unsupported_media_type"
-	ErrorEnvelopeDataReasonUrlTooLong           ErrorEnvelopeDataReason = "url_too_long"
-	ErrorEnvelopeDataReasonUserinfoNotAllowed   ErrorEnvelopeDataReason = "userinfo_not_allowed"
-	ErrorEnvelopeDataReasonWrongPassword        ErrorEnvelopeDataReason = "wrong_password"
+	ErrorEnvelopeDataReasonAliasTaken            ErrorEnvelopeDataReason = "alias_taken"
+	ErrorEnvelopeDataReasonBadRequest            ErrorEnvelopeDataReason = "bad_request"
+	ErrorEnvelopeDataReasonBodyTooLarge          ErrorEnvelopeDataReason = "body_too_large"
+	ErrorEnvelopeDataReasonDeniedHost            ErrorEnvelopeDataReason = "denied_host"
+	ErrorEnvelopeDataReasonDraining              ErrorEnvelopeDataReason = "draining"
+	ErrorEnvelopeDataReasonDuplicateField        ErrorEnvelopeDataReason = "duplicate_field"
+	ErrorEnvelopeDataReasonExpiresAtInPast       ErrorEnvelopeDataReason = "expires_at_in_past"
+	ErrorEnvelopeDataReasonExpiresAtTooFar       ErrorEnvelopeDataReason = "expires_at_too_far"
+	ErrorEnvelopeDataReasonFeatureNotEnabled     ErrorEnvelopeDataReason = "feature_not_enabled"
+	ErrorEnvelopeDataReasonForbidden             ErrorEnvelopeDataReason = "forbidden"
+	ErrorEnvelopeDataReasonGone                  ErrorEnvelopeDataReason = "gone"
+	ErrorEnvelopeDataReasonIdempotencyInProgress ErrorEnvelopeDataReason = "idempotency_in_progress"
+	ErrorEnvelopeDataReasonIdempotencyKeyReused  ErrorEnvelopeDataReason = "idempotency_key_reused"
+	ErrorEnvelopeDataReasonInternal              ErrorEnvelopeDataReason = "internal"
+	ErrorEnvelopeDataReasonInvalidAlias          ErrorEnvelopeDataReason = "invalid_alias"
+	ErrorEnvelopeDataReasonInvalidCode           ErrorEnvelopeDataReason = "invalid_code"
+	ErrorEnvelopeDataReasonInvalidCreatedAt      ErrorEnvelopeDataReason = "invalid_created_at"
+	ErrorEnvelopeDataReasonInvalidCsv            ErrorEnvelopeDataReason = "invalid_csv"
+	ErrorEnvelopeDataReasonInvalidCursor         ErrorEnvelopeDataReason = "invalid_cursor"
+	ErrorEnvelopeDataReasonInvalidDimension      ErrorEnvelopeDataReason = "invalid_dimension"
+	ErrorEnvelopeDataReasonInvalidExpiresAt      ErrorEnvelopeDataReason = "invalid_expires_at"
+	ErrorEnvelopeDataReasonInvalidFilter         ErrorEnvelopeDataReason = "invalid_filter"
+	ErrorEnvelopeDataReasonInvalidFormat         ErrorEnvelopeDataReason = "invalid_format"
+	ErrorEnvelopeDataReasonInvalidIdempotencyKey ErrorEnvelopeDataReason = "invalid_idempotency_key"
+	ErrorEnvelopeDataReasonInvalidInterval       ErrorEnvelopeDataReason = "invalid_interval"
+	ErrorEnvelopeDataReasonInvalidJson           ErrorEnvelopeDataReason = "invalid_json"
+	ErrorEnvelopeDataReasonInvalidName           ErrorEnvelopeDataReason = "invalid_name"
+	ErrorEnvelopeDataReasonInvalidParameter      ErrorEnvelopeDataReason = "invalid_parameter"
+	ErrorEnvelopeDataReasonInvalidPassword       ErrorEnvelopeDataReason = "invalid_password"
+	ErrorEnvelopeDataReasonInvalidRole           ErrorEnvelopeDataReason = "invalid_role"
+	ErrorEnvelopeDataReasonInvalidRules          ErrorEnvelopeDataReason = "invalid_rules"
+	ErrorEnvelopeDataReasonInvalidTag            ErrorEnvelopeDataReason = "invalid_tag"
+	ErrorEnvelopeDataReasonInvalidTitle          ErrorEnvelopeDataReason = "invalid_title"
+	ErrorEnvelopeDataReasonInvalidType           ErrorEnvelopeDataReason = "invalid_type"
+	ErrorEnvelopeDataReasonInvalidUrl            ErrorEnvelopeDataReason = "invalid_url"
+	ErrorEnvelopeDataReasonInvalidWindow         ErrorEnvelopeDataReason = "invalid_window"
+	ErrorEnvelopeDataReasonInvisibleCharacters   ErrorEnvelopeDataReason = "invisible_characters"
+	ErrorEnvelopeDataReasonLinkExpired           ErrorEnvelopeDataReason = "link_expired"
+	ErrorEnvelopeDataReasonMethodNotAllowed      ErrorEnvelopeDataReason = "method_not_allowed"
+	ErrorEnvelopeDataReasonMissingField          ErrorEnvelopeDataReason = "missing_field"
+	ErrorEnvelopeDataReasonNoRoute               ErrorEnvelopeDataReason = "no_route"
+	ErrorEnvelopeDataReasonNotFound              ErrorEnvelopeDataReason = "not_found"
+	ErrorEnvelopeDataReasonNotReady              ErrorEnvelopeDataReason = "not_ready"
+	ErrorEnvelopeDataReasonOwnHost               ErrorEnvelopeDataReason = "own_host"
+	ErrorEnvelopeDataReasonPasswordRequired      ErrorEnvelopeDataReason = "password_required"
+	ErrorEnvelopeDataReasonRateLimited           ErrorEnvelopeDataReason = "rate_limited"
+	ErrorEnvelopeDataReasonReadOnlyField         ErrorEnvelopeDataReason = "read_only_field"
+	ErrorEnvelopeDataReasonRequestTimeout        ErrorEnvelopeDataReason = "request_timeout"
+	ErrorEnvelopeDataReasonReservedAlias         ErrorEnvelopeDataReason = "reserved_alias"
+	ErrorEnvelopeDataReasonRulesAdminOnly        ErrorEnvelopeDataReason = "rules_admin_only"
+	ErrorEnvelopeDataReasonTakenDown             ErrorEnvelopeDataReason = "taken_down"
+	ErrorEnvelopeDataReasonTooManyItems          ErrorEnvelopeDataReason = "too_many_items"
+	ErrorEnvelopeDataReasonTooManyTags           ErrorEnvelopeDataReason = "too_many_tags"
+	ErrorEnvelopeDataReasonUnauthorized          ErrorEnvelopeDataReason = "unauthorized"
+	ErrorEnvelopeDataReasonUnavailable           ErrorEnvelopeDataReason = "unavailable"
+	ErrorEnvelopeDataReasonUnknownField          ErrorEnvelopeDataReason = "unknown_field"
+	ErrorEnvelopeDataReasonUnsupportedMediaType  ErrorEnvelopeDataReason = "unsupported_media_type"
+	ErrorEnvelopeDataReasonUrlTooLong            ErrorEnvelopeDataReason = "url_too_long"
+	ErrorEnvelopeDataReasonUserinfoNotAllowed    ErrorEnvelopeDataReason = "userinfo_not_allowed"
+	ErrorEnvelopeDataReasonWrongPassword         ErrorEnvelopeDataReason = "wrong_password"
 )
 
 // Valid indicates whether the value is a known member of the ErrorEnvelopeDataReason enum.
@@ -199,11 +223,19 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonGone:
 		return true
+	case ErrorEnvelopeDataReasonIdempotencyInProgress:
+		return true
+	case ErrorEnvelopeDataReasonIdempotencyKeyReused:
+		return true
 	case ErrorEnvelopeDataReasonInternal:
 		return true
 	case ErrorEnvelopeDataReasonInvalidAlias:
 		return true
 	case ErrorEnvelopeDataReasonInvalidCode:
+		return true
+	case ErrorEnvelopeDataReasonInvalidCreatedAt:
+		return true
+	case ErrorEnvelopeDataReasonInvalidCsv:
 		return true
 	case ErrorEnvelopeDataReasonInvalidCursor:
 		return true
@@ -214,6 +246,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 	case ErrorEnvelopeDataReasonInvalidFilter:
 		return true
 	case ErrorEnvelopeDataReasonInvalidFormat:
+		return true
+	case ErrorEnvelopeDataReasonInvalidIdempotencyKey:
 		return true
 	case ErrorEnvelopeDataReasonInvalidInterval:
 		return true
@@ -269,6 +303,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonTakenDown:
 		return true
+	case ErrorEnvelopeDataReasonTooManyItems:
+		return true
 	case ErrorEnvelopeDataReasonTooManyTags:
 		return true
 	case ErrorEnvelopeDataReasonUnauthorized:
@@ -299,6 +335,21 @@ const (
 func (e HealthStatus) Valid() bool {
 	switch e {
 	case Ok:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for ImportEnvelopeStatus.
+const (
+	ImportEnvelopeStatusN200 ImportEnvelopeStatus = 200
+)
+
+// Valid indicates whether the value is a known member of the ImportEnvelopeStatus enum.
+func (e ImportEnvelopeStatus) Valid() bool {
+	switch e {
+	case ImportEnvelopeStatusN200:
 		return true
 	default:
 		return false
@@ -463,60 +514,66 @@ func (e LinkListEnvelopeStatus) Valid() bool {
 
 // Defines values for NotReadyEnvelopeDataReason.
 const (
-	NotReadyEnvelopeDataReasonAliasTaken           NotReadyEnvelopeDataReason = "alias_taken"
-	NotReadyEnvelopeDataReasonBadRequest           NotReadyEnvelopeDataReason = "bad_request"
-	NotReadyEnvelopeDataReasonBodyTooLarge         NotReadyEnvelopeDataReason = "body_too_large"
-	NotReadyEnvelopeDataReasonDeniedHost           NotReadyEnvelopeDataReason = "denied_host"
-	NotReadyEnvelopeDataReasonDraining             NotReadyEnvelopeDataReason = "draining"
-	NotReadyEnvelopeDataReasonDuplicateField       NotReadyEnvelopeDataReason = "duplicate_field"
-	NotReadyEnvelopeDataReasonExpiresAtInPast      NotReadyEnvelopeDataReason = "expires_at_in_past"
-	NotReadyEnvelopeDataReasonExpiresAtTooFar      NotReadyEnvelopeDataReason = "expires_at_too_far"
-	NotReadyEnvelopeDataReasonFeatureNotEnabled    NotReadyEnvelopeDataReason = "feature_not_enabled"
-	NotReadyEnvelopeDataReasonForbidden            NotReadyEnvelopeDataReason = "forbidden"
-	NotReadyEnvelopeDataReasonGone                 NotReadyEnvelopeDataReason = "gone"
-	NotReadyEnvelopeDataReasonInternal             NotReadyEnvelopeDataReason = "internal"
-	NotReadyEnvelopeDataReasonInvalidAlias         NotReadyEnvelopeDataReason = "invalid_alias"
-	NotReadyEnvelopeDataReasonInvalidCode          NotReadyEnvelopeDataReason = "invalid_code"
-	NotReadyEnvelopeDataReasonInvalidCursor        NotReadyEnvelopeDataReason = "invalid_cursor"
-	NotReadyEnvelopeDataReasonInvalidDimension     NotReadyEnvelopeDataReason = "invalid_dimension"
-	NotReadyEnvelopeDataReasonInvalidExpiresAt     NotReadyEnvelopeDataReason = "invalid_expires_at"
-	NotReadyEnvelopeDataReasonInvalidFilter        NotReadyEnvelopeDataReason = "invalid_filter"
-	NotReadyEnvelopeDataReasonInvalidFormat        NotReadyEnvelopeDataReason = "invalid_format"
-	NotReadyEnvelopeDataReasonInvalidInterval      NotReadyEnvelopeDataReason = "invalid_interval"
-	NotReadyEnvelopeDataReasonInvalidJson          NotReadyEnvelopeDataReason = "invalid_json"
-	NotReadyEnvelopeDataReasonInvalidName          NotReadyEnvelopeDataReason = "invalid_name"
-	NotReadyEnvelopeDataReasonInvalidParameter     NotReadyEnvelopeDataReason = "invalid_parameter"
-	NotReadyEnvelopeDataReasonInvalidPassword      NotReadyEnvelopeDataReason = "invalid_password"
-	NotReadyEnvelopeDataReasonInvalidRole          NotReadyEnvelopeDataReason = "invalid_role"
-	NotReadyEnvelopeDataReasonInvalidRules         NotReadyEnvelopeDataReason = "invalid_rules"
-	NotReadyEnvelopeDataReasonInvalidTag           NotReadyEnvelopeDataReason = "invalid_tag"
-	NotReadyEnvelopeDataReasonInvalidTitle         NotReadyEnvelopeDataReason = "invalid_title"
-	NotReadyEnvelopeDataReasonInvalidType          NotReadyEnvelopeDataReason = "invalid_type"
-	NotReadyEnvelopeDataReasonInvalidUrl           NotReadyEnvelopeDataReason = "invalid_url"
-	NotReadyEnvelopeDataReasonInvalidWindow        NotReadyEnvelopeDataReason = "invalid_window"
-	NotReadyEnvelopeDataReasonInvisibleCharacters  NotReadyEnvelopeDataReason = "invisible_characters"
-	NotReadyEnvelopeDataReasonLinkExpired          NotReadyEnvelopeDataReason = "link_expired"
-	NotReadyEnvelopeDataReasonMethodNotAllowed     NotReadyEnvelopeDataReason = "method_not_allowed"
-	NotReadyEnvelopeDataReasonMissingField         NotReadyEnvelopeDataReason = "missing_field"
-	NotReadyEnvelopeDataReasonNoRoute              NotReadyEnvelopeDataReason = "no_route"
-	NotReadyEnvelopeDataReasonNotFound             NotReadyEnvelopeDataReason = "not_found"
-	NotReadyEnvelopeDataReasonNotReady             NotReadyEnvelopeDataReason = "not_ready"
-	NotReadyEnvelopeDataReasonOwnHost              NotReadyEnvelopeDataReason = "own_host"
-	NotReadyEnvelopeDataReasonPasswordRequired     NotReadyEnvelopeDataReason = "password_required"
-	NotReadyEnvelopeDataReasonRateLimited          NotReadyEnvelopeDataReason = "rate_limited"
-	NotReadyEnvelopeDataReasonReadOnlyField        NotReadyEnvelopeDataReason = "read_only_field"
-	NotReadyEnvelopeDataReasonRequestTimeout       NotReadyEnvelopeDataReason = "request_timeout"
-	NotReadyEnvelopeDataReasonReservedAlias        NotReadyEnvelopeDataReason = "reserved_alias"
-	NotReadyEnvelopeDataReasonRulesAdminOnly       NotReadyEnvelopeDataReason = "rules_admin_only"
-	NotReadyEnvelopeDataReasonTakenDown            NotReadyEnvelopeDataReason = "taken_down"
-	NotReadyEnvelopeDataReasonTooManyTags          NotReadyEnvelopeDataReason = "too_many_tags"
-	NotReadyEnvelopeDataReasonUnauthorized         NotReadyEnvelopeDataReason = "unauthorized"
-	NotReadyEnvelopeDataReasonUnavailable          NotReadyEnvelopeDataReason = "unavailable"
-	NotReadyEnvelopeDataReasonUnknownField         NotReadyEnvelopeDataReason = "unknown_field"
-	NotReadyEnvelopeDataReasonUnsupportedMediaType NotReadyEnvelopeDataReason = "unsupported_media_type"
-	NotReadyEnvelopeDataReasonUrlTooLong           NotReadyEnvelopeDataReason = "url_too_long"
-	NotReadyEnvelopeDataReasonUserinfoNotAllowed   NotReadyEnvelopeDataReason = "userinfo_not_allowed"
-	NotReadyEnvelopeDataReasonWrongPassword        NotReadyEnvelopeDataReason = "wrong_password"
+	NotReadyEnvelopeDataReasonAliasTaken            NotReadyEnvelopeDataReason = "alias_taken"
+	NotReadyEnvelopeDataReasonBadRequest            NotReadyEnvelopeDataReason = "bad_request"
+	NotReadyEnvelopeDataReasonBodyTooLarge          NotReadyEnvelopeDataReason = "body_too_large"
+	NotReadyEnvelopeDataReasonDeniedHost            NotReadyEnvelopeDataReason = "denied_host"
+	NotReadyEnvelopeDataReasonDraining              NotReadyEnvelopeDataReason = "draining"
+	NotReadyEnvelopeDataReasonDuplicateField        NotReadyEnvelopeDataReason = "duplicate_field"
+	NotReadyEnvelopeDataReasonExpiresAtInPast       NotReadyEnvelopeDataReason = "expires_at_in_past"
+	NotReadyEnvelopeDataReasonExpiresAtTooFar       NotReadyEnvelopeDataReason = "expires_at_too_far"
+	NotReadyEnvelopeDataReasonFeatureNotEnabled     NotReadyEnvelopeDataReason = "feature_not_enabled"
+	NotReadyEnvelopeDataReasonForbidden             NotReadyEnvelopeDataReason = "forbidden"
+	NotReadyEnvelopeDataReasonGone                  NotReadyEnvelopeDataReason = "gone"
+	NotReadyEnvelopeDataReasonIdempotencyInProgress NotReadyEnvelopeDataReason = "idempotency_in_progress"
+	NotReadyEnvelopeDataReasonIdempotencyKeyReused  NotReadyEnvelopeDataReason = "idempotency_key_reused"
+	NotReadyEnvelopeDataReasonInternal              NotReadyEnvelopeDataReason = "internal"
+	NotReadyEnvelopeDataReasonInvalidAlias          NotReadyEnvelopeDataReason = "invalid_alias"
+	NotReadyEnvelopeDataReasonInvalidCode           NotReadyEnvelopeDataReason = "invalid_code"
+	NotReadyEnvelopeDataReasonInvalidCreatedAt      NotReadyEnvelopeDataReason = "invalid_created_at"
+	NotReadyEnvelopeDataReasonInvalidCsv            NotReadyEnvelopeDataReason = "invalid_csv"
+	NotReadyEnvelopeDataReasonInvalidCursor         NotReadyEnvelopeDataReason = "invalid_cursor"
+	NotReadyEnvelopeDataReasonInvalidDimension      NotReadyEnvelopeDataReason = "invalid_dimension"
+	NotReadyEnvelopeDataReasonInvalidExpiresAt      NotReadyEnvelopeDataReason = "invalid_expires_at"
+	NotReadyEnvelopeDataReasonInvalidFilter         NotReadyEnvelopeDataReason = "invalid_filter"
+	NotReadyEnvelopeDataReasonInvalidFormat         NotReadyEnvelopeDataReason = "invalid_format"
+	NotReadyEnvelopeDataReasonInvalidIdempotencyKey NotReadyEnvelopeDataReason = "invalid_idempotency_key"
+	NotReadyEnvelopeDataReasonInvalidInterval       NotReadyEnvelopeDataReason = "invalid_interval"
+	NotReadyEnvelopeDataReasonInvalidJson           NotReadyEnvelopeDataReason = "invalid_json"
+	NotReadyEnvelopeDataReasonInvalidName           NotReadyEnvelopeDataReason = "invalid_name"
+	NotReadyEnvelopeDataReasonInvalidParameter      NotReadyEnvelopeDataReason = "invalid_parameter"
+	NotReadyEnvelopeDataReasonInvalidPassword       NotReadyEnvelopeDataReason = "invalid_password"
+	NotReadyEnvelopeDataReasonInvalidRole           NotReadyEnvelopeDataReason = "invalid_role"
+	NotReadyEnvelopeDataReasonInvalidRules          NotReadyEnvelopeDataReason = "invalid_rules"
+	NotReadyEnvelopeDataReasonInvalidTag            NotReadyEnvelopeDataReason = "invalid_tag"
+	NotReadyEnvelopeDataReasonInvalidTitle          NotReadyEnvelopeDataReason = "invalid_title"
+	NotReadyEnvelopeDataReasonInvalidType           NotReadyEnvelopeDataReason = "invalid_type"
+	NotReadyEnvelopeDataReasonInvalidUrl            NotReadyEnvelopeDataReason = "invalid_url"
+	NotReadyEnvelopeDataReasonInvalidWindow         NotReadyEnvelopeDataReason = "invalid_window"
+	NotReadyEnvelopeDataReasonInvisibleCharacters   NotReadyEnvelopeDataReason = "invisible_characters"
+	NotReadyEnvelopeDataReasonLinkExpired           NotReadyEnvelopeDataReason = "link_expired"
+	NotReadyEnvelopeDataReasonMethodNotAllowed      NotReadyEnvelopeDataReason = "method_not_allowed"
+	NotReadyEnvelopeDataReasonMissingField          NotReadyEnvelopeDataReason = "missing_field"
+	NotReadyEnvelopeDataReasonNoRoute               NotReadyEnvelopeDataReason = "no_route"
+	NotReadyEnvelopeDataReasonNotFound              NotReadyEnvelopeDataReason = "not_found"
+	NotReadyEnvelopeDataReasonNotReady              NotReadyEnvelopeDataReason = "not_ready"
+	NotReadyEnvelopeDataReasonOwnHost               NotReadyEnvelopeDataReason = "own_host"
+	NotReadyEnvelopeDataReasonPasswordRequired      NotReadyEnvelopeDataReason = "password_required"
+	NotReadyEnvelopeDataReasonRateLimited           NotReadyEnvelopeDataReason = "rate_limited"
+	NotReadyEnvelopeDataReasonReadOnlyField         NotReadyEnvelopeDataReason = "read_only_field"
+	NotReadyEnvelopeDataReasonRequestTimeout        NotReadyEnvelopeDataReason = "request_timeout"
+	NotReadyEnvelopeDataReasonReservedAlias         NotReadyEnvelopeDataReason = "reserved_alias"
+	NotReadyEnvelopeDataReasonRulesAdminOnly        NotReadyEnvelopeDataReason = "rules_admin_only"
+	NotReadyEnvelopeDataReasonTakenDown             NotReadyEnvelopeDataReason = "taken_down"
+	NotReadyEnvelopeDataReasonTooManyItems          NotReadyEnvelopeDataReason = "too_many_items"
+	NotReadyEnvelopeDataReasonTooManyTags           NotReadyEnvelopeDataReason = "too_many_tags"
+	NotReadyEnvelopeDataReasonUnauthorized          NotReadyEnvelopeDataReason = "unauthorized"
+	NotReadyEnvelopeDataReasonUnavailable           NotReadyEnvelopeDataReason = "unavailable"
+	NotReadyEnvelopeDataReasonUnknownField          NotReadyEnvelopeDataReason = "unknown_field"
+	NotReadyEnvelopeDataReasonUnsupportedMediaType  NotReadyEnvelopeDataReason = "unsupported_media_type"
+	NotReadyEnvelopeDataReasonUrlTooLong            NotReadyEnvelopeDataReason = "url_too_long"
+	NotReadyEnvelopeDataReasonUserinfoNotAllowed    NotReadyEnvelopeDataReason = "userinfo_not_allowed"
+	NotReadyEnvelopeDataReasonWrongPassword         NotReadyEnvelopeDataReason = "wrong_password"
 )
 
 // Valid indicates whether the value is a known member of the NotReadyEnvelopeDataReason enum.
@@ -544,11 +601,19 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonGone:
 		return true
+	case NotReadyEnvelopeDataReasonIdempotencyInProgress:
+		return true
+	case NotReadyEnvelopeDataReasonIdempotencyKeyReused:
+		return true
 	case NotReadyEnvelopeDataReasonInternal:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidAlias:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidCode:
+		return true
+	case NotReadyEnvelopeDataReasonInvalidCreatedAt:
+		return true
+	case NotReadyEnvelopeDataReasonInvalidCsv:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidCursor:
 		return true
@@ -559,6 +624,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonInvalidFilter:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidFormat:
+		return true
+	case NotReadyEnvelopeDataReasonInvalidIdempotencyKey:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidInterval:
 		return true
@@ -613,6 +680,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonRulesAdminOnly:
 		return true
 	case NotReadyEnvelopeDataReasonTakenDown:
+		return true
+	case NotReadyEnvelopeDataReasonTooManyItems:
 		return true
 	case NotReadyEnvelopeDataReasonTooManyTags:
 		return true
@@ -944,6 +1013,21 @@ func (e ExportShortLinksParamsState) Valid() bool {
 	}
 }
 
+// Defines values for ImportShortLinksParamsFormat.
+const (
+	ImportShortLinksParamsFormatCsv ImportShortLinksParamsFormat = "csv"
+)
+
+// Valid indicates whether the value is a known member of the ImportShortLinksParamsFormat enum.
+func (e ImportShortLinksParamsFormat) Valid() bool {
+	switch e {
+	case ImportShortLinksParamsFormatCsv:
+		return true
+	default:
+		return false
+	}
+}
+
 // AuditListEnvelope defines model for AuditListEnvelope.
 type AuditListEnvelope struct {
 	Data struct {
@@ -975,6 +1059,35 @@ type AuditListEnvelopeDataItemsAction string
 
 // AuditListEnvelopeStatus defines model for AuditListEnvelope.Status.
 type AuditListEnvelopeStatus int
+
+// BulkEnvelope defines model for BulkEnvelope.
+type BulkEnvelope struct {
+	Data struct {
+		// Created Items answered 201.
+		Created int `json:"created"`
+
+		// Failed Items answered with an error.
+		Failed int `json:"failed"`
+
+		// Results One per item, in order, as `POST /v1/shortlink` answers it.
+		Results []BulkEnvelope_Data_Results_Item `json:"results"`
+	} `json:"data"`
+	Status BulkEnvelopeStatus `json:"status"`
+}
+
+// BulkEnvelope_Data_Results_Item defines model for BulkEnvelope.Data.Results.Item.
+type BulkEnvelope_Data_Results_Item struct {
+	union json.RawMessage
+}
+
+// BulkEnvelopeStatus defines model for BulkEnvelope.Status.
+type BulkEnvelopeStatus int
+
+// BulkRequest defines model for BulkRequest.
+type BulkRequest struct {
+	// Items Creates, each the body of `POST /v1/shortlink`; an item that is not one fails alone (400).
+	Items []interface{} `json:"items"`
+}
 
 // ChangeRequest Names `disabled`, `expires_at`, `forward_query`, `password`, `title`, `tags`, `rules` or several (null is the same as absent);
 // any other member is refused, each member may appear once.
@@ -1194,6 +1307,47 @@ type Health struct {
 // HealthStatus defines model for Health.Status.
 type HealthStatus string
 
+// ImportEnvelope defines model for ImportEnvelope.
+type ImportEnvelope struct {
+	Data struct {
+		// Created The links created, in line order (none in a dry run).
+		Created []struct {
+			// Code 1–32 characters of 0-9, A-Z, a-z, with '-' allowed only inside.
+			//
+			// Example: k0OmqQY
+			Code Code `json:"code"`
+
+			// Line The row's line in the file (the header is line 1).
+			Line int `json:"line"`
+
+			// ManageToken As a create's: the only copy.
+			ManageToken *string `json:"manage_token,omitempty"`
+			ShortUrl    string  `json:"short_url"`
+		} `json:"created"`
+		DryRun bool `json:"dry_run"`
+
+		// Imported Rows created (a dry run — that would be).
+		Imported int `json:"imported"`
+
+		// Refused The rows refused, in line order.
+		Refused []struct {
+			Error string  `json:"error"`
+			Field *string `json:"field,omitempty"`
+			Line  int     `json:"line"`
+
+			// Reason A reason of the ErrorEnvelope: what a single create of the row would answer.
+			Reason string `json:"reason"`
+		} `json:"refused"`
+
+		// Rows Rows read (the header and blank lines aside).
+		Rows int `json:"rows"`
+	} `json:"data"`
+	Status ImportEnvelopeStatus `json:"status"`
+}
+
+// ImportEnvelopeStatus defines model for ImportEnvelope.Status.
+type ImportEnvelopeStatus int
+
 // Info defines model for Info.
 type Info struct {
 	// Code 1–32 characters of 0-9, A-Z, a-z, with '-' allowed only inside.
@@ -1212,6 +1366,9 @@ type Info struct {
 
 	// ForwardQuery Present, true, when a redirect appends the short URL's query string; shown with credentials only.
 	ForwardQuery *InfoForwardQuery `json:"forward_query,omitempty"`
+
+	// OriginalCreatedAt An imported link's date at its source (`POST /v1/shortlinks/import`'s `created_at` column); `created_at` is the import's.
+	OriginalCreatedAt *time.Time `json:"original_created_at,omitempty"`
 
 	// Protected Present, true, when the link asks for a password; then public info (without credentials) has no `url`, `rules` or `targets`.
 	Protected *InfoProtected `json:"protected,omitempty"`
@@ -1631,6 +1788,9 @@ type WorkspaceStatsEnvelopeStatus int
 // Cursor defines model for Cursor.
 type Cursor = string
 
+// IdempotencyKey defines model for IdempotencyKey.
+type IdempotencyKey = string
+
 // Limit defines model for Limit.
 type Limit = int
 
@@ -1646,6 +1806,9 @@ type BodyTimeout = ErrorEnvelope
 // BodyTooLarge An error. Each response narrows `status`, and most `reason`, to their own.
 type BodyTooLarge = ErrorEnvelope
 
+// CreateUnauthorized An error. Each response narrows `status`, and most `reason`, to their own.
+type CreateUnauthorized = ErrorEnvelope
+
 // CredentialsRequired An error. Each response narrows `status`, and most `reason`, to their own.
 type CredentialsRequired = ErrorEnvelope
 
@@ -1657,6 +1820,12 @@ type Forbidden = ErrorEnvelope
 
 // Gone An error. Each response narrows `status`, and most `reason`, to their own.
 type Gone = ErrorEnvelope
+
+// IdempotencyInProgress An error. Each response narrows `status`, and most `reason`, to their own.
+type IdempotencyInProgress = ErrorEnvelope
+
+// IdempotencyKeyReused An error. Each response narrows `status`, and most `reason`, to their own.
+type IdempotencyKeyReused = ErrorEnvelope
 
 // InternalError An error. Each response narrows `status`, and most `reason`, to their own.
 type InternalError = ErrorEnvelope
@@ -1702,6 +1871,9 @@ type TooManyMisses = ErrorEnvelope
 
 // Unavailable An error. Each response narrows `status`, and most `reason`, to their own.
 type Unavailable = ErrorEnvelope
+
+// ViewerCannotCreate An error. Each response narrows `status`, and most `reason`, to their own.
+type ViewerCannotCreate = ErrorEnvelope
 
 // ListAuditParams defines parameters for ListAudit.
 type ListAuditParams struct {
@@ -1797,6 +1969,17 @@ type ListShortLinksParams struct {
 // ListShortLinksParamsState defines parameters for ListShortLinks.
 type ListShortLinksParamsState string
 
+// BulkCreateShortLinksParams defines parameters for BulkCreateShortLinks.
+type BulkCreateShortLinksParams struct {
+	// IdempotencyKey 1–255 visible ASCII characters (a UUID). A retry with the same key,
+	// by the same caller (workspace key, admin, API key or client address),
+	// within a day answers the first answer instead of running again; the
+	// same key with another body is 422, and while the first request runs,
+	// 409. The store keeps the answer sealed with a key derived from this
+	// one.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
 // ExportShortLinksParams defines parameters for ExportShortLinks.
 type ExportShortLinksParams struct {
 	// Format `csv` (the default) or `ndjson`.
@@ -1820,6 +2003,25 @@ type ExportShortLinksParamsFormat string
 
 // ExportShortLinksParamsState defines parameters for ExportShortLinks.
 type ExportShortLinksParamsState string
+
+// ImportShortLinksParams defines parameters for ImportShortLinks.
+type ImportShortLinksParams struct {
+	Format ImportShortLinksParamsFormat `form:"format" json:"format"`
+
+	// DryRun `true`: check every row, import none (a code in quarantine is refused only by the import itself).
+	DryRun *bool `form:"dry_run,omitempty" json:"dry_run,omitempty"`
+
+	// IdempotencyKey 1–255 visible ASCII characters (a UUID). A retry with the same key,
+	// by the same caller (workspace key, admin, API key or client address),
+	// within a day answers the first answer instead of running again; the
+	// same key with another body is 422, and while the first request runs,
+	// 409. The store keeps the answer sealed with a key derived from this
+	// one.
+	IdempotencyKey *IdempotencyKey `json:"Idempotency-Key,omitempty"`
+}
+
+// ImportShortLinksParamsFormat defines parameters for ImportShortLinks.
+type ImportShortLinksParamsFormat string
 
 // WorkspaceStatsParams defines parameters for WorkspaceStats.
 type WorkspaceStatsParams struct {
@@ -1851,8 +2053,73 @@ type ChangeShortLinkJSONRequestBody = ChangeRequest
 // UnlockShortLinkJSONRequestBody defines body for UnlockShortLink for application/json ContentType.
 type UnlockShortLinkJSONRequestBody UnlockShortLinkJSONBody
 
+// BulkCreateShortLinksJSONRequestBody defines body for BulkCreateShortLinks for application/json ContentType.
+type BulkCreateShortLinksJSONRequestBody = BulkRequest
+
 // CreateWorkspaceJSONRequestBody defines body for CreateWorkspace for application/json ContentType.
 type CreateWorkspaceJSONRequestBody = WorkspaceRequest
+
+// AsCreatedEnvelope returns the union data inside the BulkEnvelope_Data_Results_Item as a CreatedEnvelope
+func (t BulkEnvelope_Data_Results_Item) AsCreatedEnvelope() (CreatedEnvelope, error) {
+	var body CreatedEnvelope
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromCreatedEnvelope overwrites any union data inside the BulkEnvelope_Data_Results_Item as the provided CreatedEnvelope
+func (t *BulkEnvelope_Data_Results_Item) FromCreatedEnvelope(v CreatedEnvelope) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeCreatedEnvelope performs a merge with any union data inside the BulkEnvelope_Data_Results_Item, using the provided CreatedEnvelope
+func (t *BulkEnvelope_Data_Results_Item) MergeCreatedEnvelope(v CreatedEnvelope) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsErrorEnvelope returns the union data inside the BulkEnvelope_Data_Results_Item as a ErrorEnvelope
+func (t BulkEnvelope_Data_Results_Item) AsErrorEnvelope() (ErrorEnvelope, error) {
+	var body ErrorEnvelope
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromErrorEnvelope overwrites any union data inside the BulkEnvelope_Data_Results_Item as the provided ErrorEnvelope
+func (t *BulkEnvelope_Data_Results_Item) FromErrorEnvelope(v ErrorEnvelope) error {
+	b, err := json.Marshal(v)
+	t.union = b
+	return err
+}
+
+// MergeErrorEnvelope performs a merge with any union data inside the BulkEnvelope_Data_Results_Item, using the provided ErrorEnvelope
+func (t *BulkEnvelope_Data_Results_Item) MergeErrorEnvelope(v ErrorEnvelope) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t BulkEnvelope_Data_Results_Item) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *BulkEnvelope_Data_Results_Item) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
+	return err
+}
 
 // RequestEditorFn is the function signature for the RequestEditor callback function
 type RequestEditorFn func(ctx context.Context, req *http.Request) error
@@ -2179,6 +2446,38 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 	ListShortLinks(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// BulkCreateShortLinksWithBody Create up to 1,000 short links in one request
+	//
+	// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+	// and is answered, in order, with the `status` and `data` that
+	// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+	// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+	// (items past the limit answer 429 `rate_limited`). Bodies up to
+	// 2 MiB; the request may take up to a minute. With an
+	// `Idempotency-Key`, a retry answers the first answer (with
+	// `Idempotent-Replayed: true`) and creates nothing.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+	BulkCreateShortLinksWithBody(ctx context.Context, params *BulkCreateShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BulkCreateShortLinks Create up to 1,000 short links in one request
+	//
+	// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+	// and is answered, in order, with the `status` and `data` that
+	// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+	// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+	// (items past the limit answer 429 `rate_limited`). Bodies up to
+	// 2 MiB; the request may take up to a minute. With an
+	// `Idempotency-Key`, a retry answers the first answer (with
+	// `Idempotent-Replayed: true`) and creates nothing.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+	BulkCreateShortLinks(ctx context.Context, params *BulkCreateShortLinksParams, body BulkCreateShortLinksJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// ExportShortLinks Export every link the caller may list, with its visits
 	//
 	// Every link `GET /v1/shortlinks` would list to the same key, with the
@@ -2199,6 +2498,29 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
 	ExportShortLinks(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ImportShortLinksWithBody Import links from a CSV export (YOURLS, Kutt, Shlink, Bitly, …)
+	//
+	// The body is a CSV whose header names its columns as the common
+	// exports do (docs/import.md): the long URL (`url`, `long_url`,
+	// `longUrl`, `original_url`, `target`) is required; the code (`code`,
+	// `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
+	// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
+	// `expires_at` are read when present; other columns are ignored. At
+	// most 100,000 rows and 32 MiB; the request may take up to five
+	// minutes. Each row is created as `POST /v1/shortlink` would create
+	// it, keeping its code as an alias where the trust rules allow (a
+	// taken or quarantined code is `alias_taken`); each refused row is
+	// listed with its line, `reason` and `field`. Every row, dry runs
+	// included, counts against `CREATE_RATE_LIMIT`. With an
+	// `Idempotency-Key`, a retried import answers the first answer and
+	// imports nothing. Imports by a workspace or admin key are in the
+	// audit log (`links.import`).
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/shortlinks/import (the `ImportShortLinks` operationId).
+	ImportShortLinksWithBody(ctx context.Context, params *ImportShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// WorkspaceStats Visit statistics of a workspace's links together
 	//
@@ -2727,6 +3049,58 @@ func (c *Client) ListShortLinks(ctx context.Context, params *ListShortLinksParam
 	return c.Client.Do(req)
 }
 
+// BulkCreateShortLinksWithBody Create up to 1,000 short links in one request
+//
+// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+// and is answered, in order, with the `status` and `data` that
+// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+// (items past the limit answer 429 `rate_limited`). Bodies up to
+// 2 MiB; the request may take up to a minute. With an
+// `Idempotency-Key`, a retry answers the first answer (with
+// `Idempotent-Replayed: true`) and creates nothing.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+func (c *Client) BulkCreateShortLinksWithBody(ctx context.Context, params *BulkCreateShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkCreateShortLinksRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BulkCreateShortLinks Create up to 1,000 short links in one request
+//
+// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+// and is answered, in order, with the `status` and `data` that
+// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+// (items past the limit answer 429 `rate_limited`). Bodies up to
+// 2 MiB; the request may take up to a minute. With an
+// `Idempotency-Key`, a retry answers the first answer (with
+// `Idempotent-Replayed: true`) and creates nothing.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+func (c *Client) BulkCreateShortLinks(ctx context.Context, params *BulkCreateShortLinksParams, body BulkCreateShortLinksJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBulkCreateShortLinksRequest(c.Server, params, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // ExportShortLinks Export every link the caller may list, with its visits
 //
 // Every link `GET /v1/shortlinks` would list to the same key, with the
@@ -2748,6 +3122,39 @@ func (c *Client) ListShortLinks(ctx context.Context, params *ListShortLinksParam
 // Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
 func (c *Client) ExportShortLinks(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewExportShortLinksRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ImportShortLinksWithBody Import links from a CSV export (YOURLS, Kutt, Shlink, Bitly, …)
+//
+// The body is a CSV whose header names its columns as the common
+// exports do (docs/import.md): the long URL (`url`, `long_url`,
+// `longUrl`, `original_url`, `target`) is required; the code (`code`,
+// `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
+// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
+// `expires_at` are read when present; other columns are ignored. At
+// most 100,000 rows and 32 MiB; the request may take up to five
+// minutes. Each row is created as `POST /v1/shortlink` would create
+// it, keeping its code as an alias where the trust rules allow (a
+// taken or quarantined code is `alias_taken`); each refused row is
+// listed with its line, `reason` and `field`. Every row, dry runs
+// included, counts against `CREATE_RATE_LIMIT`. With an
+// `Idempotency-Key`, a retried import answers the first answer and
+// imports nothing. Imports by a workspace or admin key are in the
+// audit log (`links.import`).
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/shortlinks/import (the `ImportShortLinks` operationId).
+func (c *Client) ImportShortLinksWithBody(ctx context.Context, params *ImportShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewImportShortLinksRequestWithBody(c.Server, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3734,6 +4141,61 @@ func NewListShortLinksRequest(server string, params *ListShortLinksParams) (*htt
 	return req, nil
 }
 
+// NewBulkCreateShortLinksRequest calls the generic BulkCreateShortLinks builder with application/json body
+func NewBulkCreateShortLinksRequest(server string, params *BulkCreateShortLinksParams, body BulkCreateShortLinksJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBulkCreateShortLinksRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewBulkCreateShortLinksRequestWithBody constructs an http.Request for the BulkCreateShortLinks method, with any body, and a specified content type
+func NewBulkCreateShortLinksRequestWithBody(server string, params *BulkCreateShortLinksParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shortlinks/bulk")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewExportShortLinksRequest constructs an http.Request for the ExportShortLinks method
 func NewExportShortLinksRequest(server string, params *ExportShortLinksParams) (*http.Request, error) {
 	var err error
@@ -3855,6 +4317,85 @@ func NewExportShortLinksRequest(server string, params *ExportShortLinksParams) (
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewImportShortLinksRequestWithBody constructs an http.Request for the ImportShortLinks method, with any body, and a specified content type
+func NewImportShortLinksRequestWithBody(server string, params *ImportShortLinksParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/shortlinks/import")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "format", params.Format, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if params.DryRun != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "dry_run", *params.DryRun, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "boolean", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IdempotencyKey != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "Idempotency-Key", *params.IdempotencyKey, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("Idempotency-Key", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -4417,6 +4958,38 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/shortlinks (the `ListShortLinks` operationId).
 	ListShortLinksWithResponse(ctx context.Context, params *ListShortLinksParams, reqEditors ...RequestEditorFn) (*ListShortLinksResponse, error)
 
+	// BulkCreateShortLinksWithBodyWithResponse Create up to 1,000 short links in one request
+	//
+	// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+	// and is answered, in order, with the `status` and `data` that
+	// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+	// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+	// (items past the limit answer 429 `rate_limited`). Bodies up to
+	// 2 MiB; the request may take up to a minute. With an
+	// `Idempotency-Key`, a retry answers the first answer (with
+	// `Idempotent-Replayed: true`) and creates nothing.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+	BulkCreateShortLinksWithBodyWithResponse(ctx context.Context, params *BulkCreateShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkCreateShortLinksResponse, error)
+
+	// BulkCreateShortLinksWithResponse Create up to 1,000 short links in one request
+	//
+	// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+	// and is answered, in order, with the `status` and `data` that
+	// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+	// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+	// (items past the limit answer 429 `rate_limited`). Bodies up to
+	// 2 MiB; the request may take up to a minute. With an
+	// `Idempotency-Key`, a retry answers the first answer (with
+	// `Idempotent-Replayed: true`) and creates nothing.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+	BulkCreateShortLinksWithResponse(ctx context.Context, params *BulkCreateShortLinksParams, body BulkCreateShortLinksJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkCreateShortLinksResponse, error)
+
 	// ExportShortLinksWithResponse Export every link the caller may list, with its visits
 	//
 	// Every link `GET /v1/shortlinks` would list to the same key, with the
@@ -4439,6 +5012,29 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v1/shortlinks/export (the `ExportShortLinks` operationId).
 	ExportShortLinksWithResponse(ctx context.Context, params *ExportShortLinksParams, reqEditors ...RequestEditorFn) (*ExportShortLinksResponse, error)
+
+	// ImportShortLinksWithBodyWithResponse Import links from a CSV export (YOURLS, Kutt, Shlink, Bitly, …)
+	//
+	// The body is a CSV whose header names its columns as the common
+	// exports do (docs/import.md): the long URL (`url`, `long_url`,
+	// `longUrl`, `original_url`, `target`) is required; the code (`code`,
+	// `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
+	// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
+	// `expires_at` are read when present; other columns are ignored. At
+	// most 100,000 rows and 32 MiB; the request may take up to five
+	// minutes. Each row is created as `POST /v1/shortlink` would create
+	// it, keeping its code as an alias where the trust rules allow (a
+	// taken or quarantined code is `alias_taken`); each refused row is
+	// listed with its line, `reason` and `field`. Every row, dry runs
+	// included, counts against `CREATE_RATE_LIMIT`. With an
+	// `Idempotency-Key`, a retried import answers the first answer and
+	// imports nothing. Imports by a workspace or admin key are in the
+	// audit log (`links.import`).
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/shortlinks/import (the `ImportShortLinks` operationId).
+	ImportShortLinksWithBodyWithResponse(ctx context.Context, params *ImportShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportShortLinksResponse, error)
 
 	// WorkspaceStatsWithResponse Visit statistics of a workspace's links together
 	//
@@ -6661,6 +7257,196 @@ func (r ListShortLinksResponse) ContentType() string {
 	return ""
 }
 
+// BulkCreateShortLinksResponse200Headers the declared response headers of an HTTP 200 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse200Headers struct {
+	IdempotentReplayed *string
+	XRequestId         string
+}
+
+// BulkCreateShortLinksResponse400Headers the declared response headers of an HTTP 400 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse400Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse401Headers the declared response headers of an HTTP 401 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// BulkCreateShortLinksResponse403Headers the declared response headers of an HTTP 403 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse403Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse408Headers the declared response headers of an HTTP 408 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse408Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse409Headers the declared response headers of an HTTP 409 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse409Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse413Headers the declared response headers of an HTTP 413 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse413Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse415Headers the declared response headers of an HTTP 415 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse415Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse422Headers the declared response headers of an HTTP 422 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse422Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse500Headers the declared response headers of an HTTP 500 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse500Headers struct {
+	XRequestId string
+}
+
+// BulkCreateShortLinksResponse503Headers the declared response headers of an HTTP 503 response for BulkCreateShortLinks
+type BulkCreateShortLinksResponse503Headers struct {
+	XRequestId string
+}
+
+type BulkCreateShortLinksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BulkEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CreateUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ViewerCannotCreate
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *BodyTimeout
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *IdempotencyInProgress
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *BodyTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *NotJSON
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BulkCreateShortLinksResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *BulkCreateShortLinksResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *BulkCreateShortLinksResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *BulkCreateShortLinksResponse403Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *BulkCreateShortLinksResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *BulkCreateShortLinksResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *BulkCreateShortLinksResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *BulkCreateShortLinksResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *BulkCreateShortLinksResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *BulkCreateShortLinksResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *BulkCreateShortLinksResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON200() *BulkEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON401() *CreateUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON403() *ViewerCannotCreate {
+	return r.JSON403
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON408() *BodyTimeout {
+	return r.JSON408
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON409() *IdempotencyInProgress {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON413() *BodyTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON415() *NotJSON {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r BulkCreateShortLinksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BulkCreateShortLinksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BulkCreateShortLinksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BulkCreateShortLinksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BulkCreateShortLinksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ExportShortLinksResponse200Headers the declared response headers of an HTTP 200 response for ExportShortLinks
 type ExportShortLinksResponse200Headers struct {
 	ContentDisposition *string
@@ -6770,6 +7556,196 @@ func (r ExportShortLinksResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ExportShortLinksResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ImportShortLinksResponse200Headers the declared response headers of an HTTP 200 response for ImportShortLinks
+type ImportShortLinksResponse200Headers struct {
+	IdempotentReplayed *string
+	XRequestId         string
+}
+
+// ImportShortLinksResponse400Headers the declared response headers of an HTTP 400 response for ImportShortLinks
+type ImportShortLinksResponse400Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse401Headers the declared response headers of an HTTP 401 response for ImportShortLinks
+type ImportShortLinksResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// ImportShortLinksResponse403Headers the declared response headers of an HTTP 403 response for ImportShortLinks
+type ImportShortLinksResponse403Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse408Headers the declared response headers of an HTTP 408 response for ImportShortLinks
+type ImportShortLinksResponse408Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse409Headers the declared response headers of an HTTP 409 response for ImportShortLinks
+type ImportShortLinksResponse409Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse413Headers the declared response headers of an HTTP 413 response for ImportShortLinks
+type ImportShortLinksResponse413Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse415Headers the declared response headers of an HTTP 415 response for ImportShortLinks
+type ImportShortLinksResponse415Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse422Headers the declared response headers of an HTTP 422 response for ImportShortLinks
+type ImportShortLinksResponse422Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse500Headers the declared response headers of an HTTP 500 response for ImportShortLinks
+type ImportShortLinksResponse500Headers struct {
+	XRequestId string
+}
+
+// ImportShortLinksResponse503Headers the declared response headers of an HTTP 503 response for ImportShortLinks
+type ImportShortLinksResponse503Headers struct {
+	XRequestId string
+}
+
+type ImportShortLinksResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ImportEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CreateUnauthorized
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *ViewerCannotCreate
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *BodyTimeout
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *IdempotencyInProgress
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *BodyTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *ErrorEnvelope
+	// JSON422 the response for an HTTP 422 `application/json` response
+	JSON422 *IdempotencyKeyReused
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ImportShortLinksResponse200Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *ImportShortLinksResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ImportShortLinksResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *ImportShortLinksResponse403Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *ImportShortLinksResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *ImportShortLinksResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *ImportShortLinksResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *ImportShortLinksResponse415Headers
+	// Headers422 the parsed response headers for an HTTP 422 response
+	Headers422 *ImportShortLinksResponse422Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ImportShortLinksResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ImportShortLinksResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ImportShortLinksResponse) GetJSON200() *ImportEnvelope {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ImportShortLinksResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ImportShortLinksResponse) GetJSON401() *CreateUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r ImportShortLinksResponse) GetJSON403() *ViewerCannotCreate {
+	return r.JSON403
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r ImportShortLinksResponse) GetJSON408() *BodyTimeout {
+	return r.JSON408
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r ImportShortLinksResponse) GetJSON409() *IdempotencyInProgress {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r ImportShortLinksResponse) GetJSON413() *BodyTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r ImportShortLinksResponse) GetJSON415() *ErrorEnvelope {
+	return r.JSON415
+}
+
+// GetJSON422 returns the response for an HTTP 422 `application/json` response
+func (r ImportShortLinksResponse) GetJSON422() *IdempotencyKeyReused {
+	return r.JSON422
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ImportShortLinksResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ImportShortLinksResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ImportShortLinksResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ImportShortLinksResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ImportShortLinksResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ImportShortLinksResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -7804,6 +8780,50 @@ func (c *ClientWithResponses) ListShortLinksWithResponse(ctx context.Context, pa
 	return ParseListShortLinksResponse(rsp)
 }
 
+// BulkCreateShortLinksWithBodyWithResponse Create up to 1,000 short links in one request
+//
+// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+// and is answered, in order, with the `status` and `data` that
+// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+// (items past the limit answer 429 `rate_limited`). Bodies up to
+// 2 MiB; the request may take up to a minute. With an
+// `Idempotency-Key`, a retry answers the first answer (with
+// `Idempotent-Replayed: true`) and creates nothing.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+func (c *ClientWithResponses) BulkCreateShortLinksWithBodyWithResponse(ctx context.Context, params *BulkCreateShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BulkCreateShortLinksResponse, error) {
+	rsp, err := c.BulkCreateShortLinksWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkCreateShortLinksResponse(rsp)
+}
+
+// BulkCreateShortLinksWithResponse Create up to 1,000 short links in one request
+//
+// Each item of `items` is a create (the body of `POST /v1/shortlink`)
+// and is answered, in order, with the `status` and `data` that
+// `POST /v1/shortlink` would answer it: a bad item fails alone, and
+// each 201 is durable. Every item counts against `CREATE_RATE_LIMIT`
+// (items past the limit answer 429 `rate_limited`). Bodies up to
+// 2 MiB; the request may take up to a minute. With an
+// `Idempotency-Key`, a retry answers the first answer (with
+// `Idempotent-Replayed: true`) and creates nothing.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shortlinks/bulk (the `BulkCreateShortLinks` operationId).
+func (c *ClientWithResponses) BulkCreateShortLinksWithResponse(ctx context.Context, params *BulkCreateShortLinksParams, body BulkCreateShortLinksJSONRequestBody, reqEditors ...RequestEditorFn) (*BulkCreateShortLinksResponse, error) {
+	rsp, err := c.BulkCreateShortLinks(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBulkCreateShortLinksResponse(rsp)
+}
+
 // ExportShortLinksWithResponse Export every link the caller may list, with its visits
 //
 // Every link `GET /v1/shortlinks` would list to the same key, with the
@@ -7831,6 +8851,35 @@ func (c *ClientWithResponses) ExportShortLinksWithResponse(ctx context.Context, 
 		return nil, err
 	}
 	return ParseExportShortLinksResponse(rsp)
+}
+
+// ImportShortLinksWithBodyWithResponse Import links from a CSV export (YOURLS, Kutt, Shlink, Bitly, …)
+//
+// The body is a CSV whose header names its columns as the common
+// exports do (docs/import.md): the long URL (`url`, `long_url`,
+// `longUrl`, `original_url`, `target`) is required; the code (`code`,
+// `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
+// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
+// `expires_at` are read when present; other columns are ignored. At
+// most 100,000 rows and 32 MiB; the request may take up to five
+// minutes. Each row is created as `POST /v1/shortlink` would create
+// it, keeping its code as an alias where the trust rules allow (a
+// taken or quarantined code is `alias_taken`); each refused row is
+// listed with its line, `reason` and `field`. Every row, dry runs
+// included, counts against `CREATE_RATE_LIMIT`. With an
+// `Idempotency-Key`, a retried import answers the first answer and
+// imports nothing. Imports by a workspace or admin key are in the
+// audit log (`links.import`).
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/shortlinks/import (the `ImportShortLinks` operationId).
+func (c *ClientWithResponses) ImportShortLinksWithBodyWithResponse(ctx context.Context, params *ImportShortLinksParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ImportShortLinksResponse, error) {
+	rsp, err := c.ImportShortLinksWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseImportShortLinksResponse(rsp)
 }
 
 // WorkspaceStatsWithResponse Visit statistics of a workspace's links together
@@ -10407,6 +11456,229 @@ func ParseListShortLinksResponse(rsp *http.Response) (*ListShortLinksResponse, e
 	return response, nil
 }
 
+// ParseBulkCreateShortLinksResponse parses an HTTP response from a BulkCreateShortLinksWithResponse call
+func ParseBulkCreateShortLinksResponse(rsp *http.Response) (*BulkCreateShortLinksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BulkCreateShortLinksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BulkEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CreateUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ViewerCannotCreate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest BodyTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdempotencyInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BodyTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest NotJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BulkCreateShortLinksResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers BulkCreateShortLinksResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers BulkCreateShortLinksResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers BulkCreateShortLinksResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 408:
+		var headers BulkCreateShortLinksResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers BulkCreateShortLinksResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers BulkCreateShortLinksResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers BulkCreateShortLinksResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers BulkCreateShortLinksResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers BulkCreateShortLinksResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers BulkCreateShortLinksResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseExportShortLinksResponse parses an HTTP response from a ExportShortLinksWithResponse call
 func ParseExportShortLinksResponse(rsp *http.Response) (*ExportShortLinksResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -10539,6 +11811,229 @@ func ParseExportShortLinksResponse(rsp *http.Response) (*ExportShortLinksRespons
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ExportShortLinksResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseImportShortLinksResponse parses an HTTP response from a ImportShortLinksWithResponse call
+func ParseImportShortLinksResponse(rsp *http.Response) (*ImportShortLinksResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ImportShortLinksResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ImportEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CreateUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ViewerCannotCreate
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest BodyTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdempotencyInProgress
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BodyTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest IdempotencyKeyReused
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ImportShortLinksResponse200Headers
+		if values := rsp.Header.Values("Idempotent-Replayed"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Idempotent-Replayed", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.IdempotentReplayed = &value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 400:
+		var headers ImportShortLinksResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers ImportShortLinksResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers ImportShortLinksResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 408:
+		var headers ImportShortLinksResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers ImportShortLinksResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers ImportShortLinksResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers ImportShortLinksResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 422:
+		var headers ImportShortLinksResponse422Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers422 = &headers
+	case rsp.StatusCode == 500:
+		var headers ImportShortLinksResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ImportShortLinksResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

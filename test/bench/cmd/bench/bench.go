@@ -34,6 +34,9 @@ type bench struct {
 	zipf    []zipfResult
 	soaks   []soakResult
 	goBench []*goBenchResult
+	// bulk is the bulk comparison's runs, made through bulkVia.
+	bulk    []bulkResult
+	bulkVia string
 	notes   []string // what the report must warn of
 	final   finalChecks
 	version map[string]string

@@ -36,7 +36,7 @@ func (b *bench) measure(ctx context.Context) error {
 		}
 		b.rounds = append(b.rounds, results)
 	}
-	return nil
+	return b.measureBulk(ctx)
 }
 
 // finish measures the Zipf hit rates and the soaks (not with -quick),

@@ -90,6 +90,7 @@ func (b *bench) report() string {
 	p("- 4/5 create ÷ pgbench INSERT: %s; 4/5C create ÷ pgbench claim_and_insert_links: %s", rCreate, rClaim)
 	p("- 6/6P cache-miss redirect ÷ pgbench lookup: %s", rMiss)
 	p("")
+	b.bulkReport(p)
 
 	if len(b.goBench) > 0 {
 		p("In-process engine, `go test ./test/bench -bench '^BenchmarkEngine$' -benchmem` (`alloc_test.go`: the router with its middleware and "+
