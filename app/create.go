@@ -75,6 +75,7 @@ type Creator struct {
 	quarantine domain.CodeQuarantine
 	features   LinkFeatures
 	log        *slog.Logger
+	domains    *Domains
 }
 
 // NewCreator returns the create use case.
@@ -83,6 +84,9 @@ func NewCreator(store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, cl
 ) *Creator {
 	return &Creator{store: store, caches: caches, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
 }
+
+// WithDomains has creates refuse targets on the registered short domains.
+func (c *Creator) WithDomains(d *Domains) *Creator { c.domains = d; return c }
 
 // WithFeatures sets the settings of links' optional features.
 func (c *Creator) WithFeatures(f LinkFeatures) *Creator { c.features = f; return c }
@@ -95,6 +99,9 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	target, err := c.urls.Parse(req.URL)
 	if err != nil {
 		return Created{}, err
+	}
+	if c.domains != nil && c.domains.Set().Targets(target) {
+		return Created{}, &domain.ValidationError{Field: "url", Reason: domain.ReasonOwnHost, Message: "url must not point at this service (one of its short domains)"}
 	}
 	alias, err := domain.ParseAlias(req.Alias)
 	if err != nil {

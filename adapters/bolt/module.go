@@ -52,6 +52,7 @@ var Module = fx.Module("bolt",
 		func(s *Store) ports.KeyUsage { return s },
 		func(s *Store) ports.LinkLister { return s },
 		func(s *Store) ports.AuditLog { return s },
+		func(s *Store) ports.DomainStore { return s },
 		fx.Annotate((*Store).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
 	),
 )

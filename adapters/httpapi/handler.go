@@ -95,6 +95,8 @@ type Deps struct {
 	Workspaces *app.Workspaces
 	Lister     *app.Lister
 	Audit      *app.Auditor
+	// Domains are the short domains (SPEC §14); nil: the default only.
+	Domains *app.Domains
 }
 
 // Handler serves the API's routes.

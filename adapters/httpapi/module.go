@@ -65,6 +65,7 @@ type handlerParams struct {
 	Spaces    *app.Workspaces
 	Lister    *app.Lister
 	Audit     *app.Auditor
+	Domains   *app.Domains `optional:"true"`
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -73,6 +74,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit,
+		Domains: p.Domains,
 	}, p.Opts)
 }
 

@@ -27,6 +27,8 @@ type LinkStore struct {
 	visits visits
 	log    changeLog
 	ws     workspaces
+	// domains are the registered short domains, by host.
+	domains map[domain.DomainHost]domain.ShortDomain
 }
 
 // claim is who holds a code, and from when another link may claim it.
