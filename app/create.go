@@ -25,6 +25,8 @@ type CreateRequest struct {
 	ForwardQuery *bool
 	// Password, when not empty, protects the link.
 	Password string
+	// Domain is the host of the short domain the link is on; "" the default.
+	Domain string
 }
 
 // LinkFeatures are the settings of links' optional features.
@@ -124,6 +126,10 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 	if req.ForwardQuery != nil {
 		forwardQuery = *req.ForwardQuery
 	}
+	host, err := c.domainOf(ctx, req)
+	if err != nil {
+		return Created{}, err
+	}
 	var passwordHash string
 	if req.Password != "" {
 		if passwordHash, err = c.features.hashPassword(ctx, req.Password); err != nil {
@@ -138,12 +144,12 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 
 	var link domain.ShortLink
 	if alias != "" {
-		link, err = c.insert(ctx, alias, target, now, expiresAt, owner, extra)
+		link, err = c.insert(ctx, domain.CodeOn(host, "", alias), target, now, expiresAt, owner, extra)
 		if errors.Is(err, domain.ErrCodeTaken) {
 			return Created{}, domain.ErrAliasTaken
 		}
 	} else {
-		link, err = c.insertGenerated(ctx, target, now, expiresAt, owner, extra)
+		link, err = c.insertGenerated(ctx, host, target, now, expiresAt, owner, extra)
 	}
 	if err != nil {
 		return Created{}, err
@@ -158,13 +164,13 @@ func (c *Creator) Create(ctx context.Context, req CreateRequest) (Created, error
 // free. A generated code is taken only when someone claimed it as an alias
 // first, so it keeps drawing, for as long as the request may take, rather
 // than fail a create that nothing is wrong with.
-func (c *Creator) insertGenerated(ctx context.Context, target string, now, expiresAt time.Time, owner domain.TokenDigest, extra func(domain.ShortLink) domain.ShortLink) (domain.ShortLink, error) {
+func (c *Creator) insertGenerated(ctx context.Context, host domain.DomainHost, target string, now, expiresAt time.Time, owner domain.TokenDigest, extra func(domain.ShortLink) domain.ShortLink) (domain.ShortLink, error) {
 	for {
 		code, err := c.codes.Next(ctx)
 		if err != nil {
 			return domain.ShortLink{}, fmt.Errorf("next code: %w", err)
 		}
-		link, err := c.insert(ctx, code, target, now, expiresAt, owner, extra)
+		link, err := c.insert(ctx, domain.CodeOn(host, "", code), target, now, expiresAt, owner, extra)
 		if !errors.Is(err, domain.ErrCodeTaken) {
 			return link, err
 		}
@@ -185,4 +191,30 @@ func (c *Creator) insert(ctx context.Context, code domain.Code, target string, n
 		return domain.ShortLink{}, fmt.Errorf("insert link %s: %w", code, err)
 	}
 	return stored, nil
+}
+
+// domainOf is the registered domain a create asks for ("" for the default
+// one): one the caller may use. Links on a registered domain wait for the
+// deploy's contract step: the previous release knows nothing of domains.
+func (c *Creator) domainOf(ctx context.Context, req CreateRequest) (domain.DomainHost, error) {
+	if req.Domain == "" {
+		return "", nil
+	}
+	set := c.domains.Set()
+	if domain.RequestHost(req.Domain) == set.Default().Host {
+		return "", nil
+	}
+	host, err := domain.ParseDomainHost(req.Domain)
+	if err != nil {
+		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain, Message: "domain must be a domain name (GET /v1/domains lists them)"}
+	}
+	d, ok := set.Lookup(host)
+	if !ok || !d.UsableBy(req.Owner.Workspace, false) {
+		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain,
+			Message: "domain is not a short domain this caller may use (GET /v1/domains lists them)"}
+	}
+	if err := c.features.Gate.Require(ctx); err != nil {
+		return "", err
+	}
+	return host, nil
 }

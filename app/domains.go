@@ -224,8 +224,10 @@ func (d *Domains) Register(ctx context.Context, caller Caller, host string, ws d
 }
 
 // Remove deletes a registered domain (administrators only); the default
-// domain cannot be removed. No link lives on a registered domain yet
-// (links on a domain are not built), so none can be left without one.
+// domain cannot be removed, nor one that live links are on (a
+// *domain.DomainConflictError names some of them). A link created on it
+// between the check and the removal stays in the store, unreachable until
+// the domain is registered again.
 func (d *Domains) Remove(ctx context.Context, caller Caller, rawHost string) error {
 	if !caller.Admin {
 		return domain.ErrForbidden
@@ -239,6 +241,13 @@ func (d *Domains) Remove(ctx context.Context, caller Caller, rawHost string) err
 	}
 	if d.store == nil {
 		return domain.ErrDomainNotFound
+	}
+	codes, err := d.store.LinksOn(ctx, host, d.clock.Now(), conflictCodes)
+	if err != nil {
+		return fmt.Errorf("links on %s: %w", host, err)
+	}
+	if len(codes) > 0 {
+		return &domain.DomainConflictError{InUse: true, Codes: codes}
 	}
 	if err := d.store.DeleteDomain(ctx, host); err != nil {
 		return fmt.Errorf("delete domain %s: %w", host, err)

@@ -78,6 +78,8 @@ func ParseDomainHost(raw string) (DomainHost, error) {
 		return bad(reason)
 	case h.ip.IsValid():
 		return bad("must be a domain name, not an IP address")
+	case !strings.Contains(h.name, "."):
+		return bad("must be a fully qualified domain name, such as go.example.com")
 	}
 	return DomainHost(h.name), nil
 }
@@ -167,6 +169,73 @@ func LinksPointingAt(links []ShortLink, host DomainHost, now time.Time, limit in
 		}
 		if l.Status(now) == StatusActive && TargetHost(l.URL()) == host {
 			codes = append(codes, l.Code())
+		}
+	}
+	return codes
+}
+
+// A link on a registered domain is kept, in stores and caches, under its
+// code key: "<host>/<code>". A link on the default domain is kept under its
+// bare code, as before domains existed, so the previous release and every
+// cache key, outbox row and change of the default domain stay as they were;
+// and no code contains '/', so the two kinds of key never meet. Claims,
+// quarantine, negative cache entries and tombstones are per key, hence per
+// (domain, code).
+const codeKeySep = "/"
+
+// CodeOn is the key of code on host; def is the default domain, whose keys
+// are bare codes ("" host: the default too).
+func CodeOn(host, def DomainHost, code Code) Code {
+	if host == "" || host == def {
+		return code
+	}
+	return Code(string(host) + codeKeySep + string(code))
+}
+
+// Split returns the registered domain and the bare code of a code key;
+// the domain is "" for a key of the default domain.
+func (c Code) Split() (DomainHost, Code) {
+	i := strings.LastIndex(string(c), codeKeySep)
+	if i < 0 {
+		return "", c
+	}
+	return DomainHost(c[:i]), c[i+1:]
+}
+
+// ParseCodeKey validates a code key (CodeOn): a bare code as ParseCode
+// does, or "<host>/<code>" with a normalised host.
+func ParseCodeKey(s string) (Code, error) {
+	i := strings.LastIndex(s, codeKeySep)
+	if i < 0 {
+		return ParseCode(s)
+	}
+	code, err := ParseCode(s[i+1:])
+	if err != nil {
+		return "", err
+	}
+	if h, err := ParseDomainHost(s[:i]); err != nil || string(h) != s[:i] {
+		return "", invalid("domain", ReasonInvalidDomain, "domain must be a normalised domain name")
+	}
+	return Code(s[:i]) + codeKeySep + code, nil
+}
+
+// ShortCode is the link's code without its domain: the path of its short URL.
+func (l ShortLink) ShortCode() Code { _, c := l.code.Split(); return c }
+
+// Domain is the registered domain the link is on, "" for the default one.
+func (l ShortLink) Domain() DomainHost { h, _ := l.code.Split(); return h }
+
+// LinksOnDomain returns the codes of up to limit of links on host (a
+// registered domain) that are not deleted and not expired at now: a store
+// that scans its links answers DomainStore.LinksOn with it.
+func LinksOnDomain(links []ShortLink, host DomainHost, now time.Time, limit int) []Code {
+	var codes []Code
+	for _, l := range links {
+		if len(codes) >= limit {
+			break
+		}
+		if st := l.Status(now); st != StatusDeleted && st != StatusExpired && l.Domain() == host {
+			codes = append(codes, l.ShortCode())
 		}
 	}
 	return codes

@@ -21,4 +21,8 @@ type DomainStore interface {
 	// LinksTo returns the codes of up to limit links live at now (active,
 	// not expired) whose target's host is host, in any order.
 	LinksTo(ctx context.Context, host domain.DomainHost, now time.Time, limit int) ([]domain.Code, error)
+	// LinksOn returns the bare codes of up to limit links on the registered
+	// domain host (their code keys start "<host>/") that are neither
+	// deleted nor expired at now, in any order.
+	LinksOn(ctx context.Context, host domain.DomainHost, now time.Time, limit int) ([]domain.Code, error)
 }

@@ -93,3 +93,12 @@ func (s *Store) LinksTo(_ context.Context, host domain.DomainHost, now time.Time
 	}
 	return domain.LinksPointingAt(links, host, now, limit), nil
 }
+
+// LinksOn implements ports.DomainStore by scanning every link.
+func (s *Store) LinksOn(_ context.Context, host domain.DomainHost, now time.Time, limit int) ([]domain.Code, error) {
+	links, err := s.allLinks()
+	if err != nil {
+		return nil, err
+	}
+	return domain.LinksOnDomain(links, host, now, limit), nil
+}

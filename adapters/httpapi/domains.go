@@ -3,6 +3,8 @@ package httpapi
 import (
 	"errors"
 	"net/http"
+	"net/netip"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 
@@ -51,15 +53,14 @@ func domainAnswer(err error) error {
 	case errors.Is(err, domain.ErrDefaultDomain):
 		return errDefaultDom
 	case errors.As(err, &conflict):
-		reason := domain.Reason("domain_targeted")
-		if conflict.InUse {
-			reason = "domain_in_use"
-		}
 		codes := make([]string, len(conflict.Codes))
 		for i, code := range conflict.Codes {
 			codes[i] = string(code)
 		}
-		return &httpError{status: http.StatusConflict, reason: reason, field: "host", message: conflict.Error(), codes: codes}
+		if conflict.InUse {
+			return &httpError{status: http.StatusConflict, reason: "domain_in_use", message: conflict.Error(), codes: codes}
+		}
+		return &httpError{status: http.StatusConflict, reason: "domain_targeted", field: "host", message: conflict.Error(), codes: codes}
 	}
 	return err
 }
@@ -144,4 +145,70 @@ func (h *Handler) removeDomain(c *gin.Context) {
 	}
 	c.Header("Cache-Control", "no-store")
 	c.Status(http.StatusNoContent)
+}
+
+// requestHost is the domain a short URL was asked on: the Host header, or
+// X-Forwarded-Host when the peer is a trusted proxy (TRUSTED_PROXIES),
+// normalised and without its port.
+func (h *Handler) requestHost(r *http.Request) domain.DomainHost {
+	if fwd := r.Header["X-Forwarded-Host"]; len(fwd) > 0 && fwd[0] != "" {
+		if peer, err := netip.ParseAddrPort(r.RemoteAddr); err == nil && h.trustedProxy(peer.Addr().Unmap()) {
+			first := fwd[0]
+			if i := strings.IndexByte(first, ','); i >= 0 {
+				first = strings.TrimSpace(first[:i])
+			}
+			return domain.RequestHost(first)
+		}
+	}
+	return domain.RequestHost(r.Host)
+}
+
+// codeOnHost is the key of code on the domain the request's Host names,
+// once domains other than the default exist; false when the Host is no
+// domain (every code is then unknown). While the default domain is the
+// only one, every Host resolves to it, as before domains: the snapshot's
+// one check is all the redirect path pays.
+func (h *Handler) codeOnHost(c *gin.Context, code string) (string, bool) {
+	if h.Domains == nil {
+		return code, true
+	}
+	set := h.Domains.Set()
+	if set.OnlyDefault() {
+		return code, true
+	}
+	host := h.requestHost(c.Request)
+	if host == set.Default().Host {
+		return code, true
+	}
+	if _, ok := set.Lookup(host); !ok {
+		return "", false
+	}
+	return string(host) + "/" + code, true
+}
+
+// codeKey is the route's code on the domain ?domain= names (the default
+// without it), as the use cases take it (domain.CodeOn).
+func (h *Handler) codeKey(c *gin.Context) (string, error) {
+	code := c.Param("code")
+	raw := c.Query("domain")
+	if raw == "" || h.Domains == nil {
+		return code, nil
+	}
+	host := domain.RequestHost(raw)
+	if host == "" {
+		return "", invalidRequest(domain.ReasonInvalidDomain, "domain", "domain must be a domain name (GET /v1/domains lists them)")
+	}
+	return string(domain.CodeOn(host, h.Domains.Set().Default().Host, domain.Code(code))), nil
+}
+
+// shortURL is the short URL of a code key: PUBLIC_BASE_URL and the code,
+// or, on a registered domain, PUBLIC_BASE_URL's scheme, the domain and
+// the code.
+func (h *Handler) shortURL(code domain.Code) string {
+	host, bare := code.Split()
+	if host == "" {
+		return h.opts.PublicBaseURL + "/" + code.String()
+	}
+	scheme, _, _ := strings.Cut(h.opts.PublicBaseURL, "://")
+	return scheme + "://" + string(host) + "/" + bare.String()
 }

@@ -126,6 +126,8 @@ type createdBody struct {
 	ManageToken  string  `json:"manage_token"`
 	ForwardQuery bool    `json:"forward_query,omitempty"` // only when on: answers stay the original's
 	Protected    bool    `json:"protected,omitempty"`
+	// Domain is the registered domain the link is on; absent on the default one.
+	Domain string `json:"domain,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -163,13 +165,14 @@ func (h *Handler) create(c *gin.Context) {
 	}
 	link := created.Link
 	writeJSON(c, http.StatusCreated, envelope{Status: http.StatusCreated, Data: createdBody{
-		Code:         link.Code().String(),
+		Code:         link.ShortCode().String(),
 		ShortURL:     h.shortURL(link.Code()),
 		URL:          link.URL(),
 		ExpiresAt:    expiresAt(link),
 		ManageToken:  created.ManageToken,
 		ForwardQuery: link.ForwardQuery(),
 		Protected:    link.Protected(),
+		Domain:       string(link.Domain()),
 	}})
 }
 
@@ -211,11 +214,10 @@ func decodeCreate(c *gin.Context) (app.CreateRequest, error) {
 	if req.Password, _, err = body.str("password"); err != nil {
 		return app.CreateRequest{}, err
 	}
+	if req.Domain, _, err = body.str("domain"); err != nil {
+		return app.CreateRequest{}, err
+	}
 	return req, nil
-}
-
-func (h *Handler) shortURL(code domain.Code) string {
-	return h.opts.PublicBaseURL + "/" + code.String()
 }
 
 // requester is a request as the resolve use case sees its client.
@@ -229,7 +231,21 @@ func (r *requester) ClientKey() string { return clientKey((*gin.Context)(r).Clie
 // the preview page instead.
 func (h *Handler) redirect(c *gin.Context) {
 	code := c.Param("code")
-	if strings.HasSuffix(code, "+") && c.FullPath() == "/:code" {
+	short := c.FullPath() == "/:code"
+	if short {
+		var ok bool
+		if code, ok = h.codeOnHost(c, code); !ok {
+			h.fail(c, domain.ErrNotFound)
+			return
+		}
+	} else if c.Request.URL.RawQuery != "" { // GET /v1/shortlink/{code}?domain=
+		var err error
+		if code, err = h.codeKey(c); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	if strings.HasSuffix(code, "+") && short {
 		h.preview(c, code[:len(code)-1])
 		return
 	}

@@ -33,14 +33,16 @@ type infoBody struct {
 	// Protected is shown to everyone; a protected link's public info
 	// leaves its url out.
 	Protected bool `json:"protected,omitempty"`
+	// Domain is the registered domain the link is on; absent on the default one.
+	Domain string `json:"domain,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	link := info.Link
 	return infoBody{
-		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
+		Code: link.ShortCode().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: expiresAt(link),
-		State: string(info.Status), Protected: link.Protected(),
+		State: string(info.Status), Protected: link.Protected(), Domain: string(link.Domain()),
 	}
 }
 
@@ -95,14 +97,19 @@ func (h *Handler) info(c *gin.Context) {
 		info app.LinkInfo
 		err  error
 	)
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	token := bearer(c)
 	if token == "" {
-		info.Link, err = h.Resolver.Resolve(c.Request.Context(), c.Param("code"), (*requester)(c))
+		info.Link, err = h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 		info.Status = domain.StatusActive
 	} else {
 		ctx, cancel := h.manageContext(c)
 		defer cancel()
-		info, err = h.Manager.Info(ctx, c.Param("code"), token, (*requester)(c))
+		info, err = h.Manager.Info(ctx, code, token, (*requester)(c))
 		if err == nil {
 			writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.privateInfoBody(info)})
 			return
@@ -120,9 +127,14 @@ func (h *Handler) info(c *gin.Context) {
 // comes before the body is even looked at, so a bad body never tells a
 // stranger anything.
 func (h *Handler) patch(c *gin.Context) {
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	if err := h.Manager.AuthorizeChange(ctx, c.Param("code"), bearer(c), (*requester)(c)); err != nil {
+	if err := h.Manager.AuthorizeChange(ctx, code, bearer(c), (*requester)(c)); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -131,7 +143,7 @@ func (h *Handler) patch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	info, err := h.Manager.Update(ctx, c.Param("code"), bearer(c), (*requester)(c), p)
+	info, err := h.Manager.Update(ctx, code, bearer(c), (*requester)(c), p)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -221,9 +233,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 
 // remove answers DELETE /v1/shortlink/{code} with 204.
 func (h *Handler) remove(c *gin.Context) {
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	if err := h.Manager.Delete(ctx, c.Param("code"), bearer(c), (*requester)(c)); err != nil {
+	if err := h.Manager.Delete(ctx, code, bearer(c), (*requester)(c)); err != nil {
 		h.fail(c, err)
 		return
 	}

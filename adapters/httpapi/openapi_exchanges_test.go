@@ -319,6 +319,12 @@ func domainExchanges(links openAPILinks) []exchange {
 		req("domains store down", "down", http.MethodGet, "/v1/domains", "", unknown, 503, true),
 		req("domains over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/domains", "", unknown, 429, true),
 
+		req("a link on the domain", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/on","alias":"doc-link","domain":"DOC.example.org"}`, admin, 201, true),
+		req("a link on an unknown domain", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/on","domain":"nowhere.example.org"}`, admin, 400, true),
+		req("its info", "up", http.MethodGet, "/v1/shortlink/doc-link/info?domain=doc.example.org", "", nil, 200, true),
+		req("info on a bad domain", "up", http.MethodGet, "/v1/shortlink/doc-link/info?domain=a%20b", "", nil, 400, true),
+		req("remove a domain with links", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 409, true),
+		req("delete the link on the domain", "up", http.MethodDelete, "/v1/shortlink/doc-link?domain=doc.example.org", "", admin, 204, true),
 		req("remove a domain", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 204, true),
 		req("remove a domain again", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 404, true),
 		req("remove the workspace's domain", "up", http.MethodDelete, "/v1/domains/TEAM.example.org", "", admin, 204, true),

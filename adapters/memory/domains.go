@@ -71,3 +71,17 @@ func (s *LinkStore) LinksTo(_ context.Context, host domain.DomainHost, now time.
 	}
 	return domain.LinksPointingAt(links, host, now, limit), nil
 }
+
+// LinksOn implements ports.DomainStore by scanning every link.
+func (s *LinkStore) LinksOn(_ context.Context, host domain.DomainHost, now time.Time, limit int) ([]domain.Code, error) {
+	unlock, err := s.lockUp()
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	links := make([]domain.ShortLink, 0, len(s.links))
+	for _, l := range s.links {
+		links = append(links, l)
+	}
+	return domain.LinksOnDomain(links, host, now, limit), nil
+}

@@ -97,3 +97,29 @@ func (s *Store) LinksTo(ctx context.Context, host domain.DomainHost, now time.Ti
 	}
 	return codes, wrap("links to domain", rows.Err())
 }
+
+// LinksOn implements ports.DomainStore: the code keys of links on a
+// registered domain start "<host>/" (domain.CodeOn), a prefix the code
+// pattern index serves.
+func (s *Store) LinksOn(ctx context.Context, host domain.DomainHost, now time.Time, limit int) ([]domain.Code, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT code FROM short_link
+		WHERE code LIKE $1 AND expires_at > $2 AND state <> 2
+		LIMIT $3`, likeEscape(string(host)+"/")+"%", now, limit)
+	if err != nil {
+		return nil, wrap("links on domain", err)
+	}
+	defer rows.Close()
+	var codes []domain.Code
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, wrap("links on domain", err)
+		}
+		_, code := domain.Code(key).Split()
+		codes = append(codes, code)
+	}
+	return codes, wrap("links on domain", rows.Err())
+}

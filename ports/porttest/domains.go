@@ -3,6 +3,7 @@ package porttest
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,6 +30,40 @@ var domainRules = []rule[DomainStore]{
 	{"domains are stored once, listed by host and deleted", domainsAreStoredListedDeleted},
 	{"a domain keeps its workspace and not_found_url", domainKeepsItsFields},
 	{"links to a host are the live ones whose target is on it", linksToAHostAreLiveOnes},
+	{"links on a domain are those under its code keys, not deleted", linksOnADomainAreItsKeys},
+}
+
+func linksOnADomainAreItsKeys(t *testing.T, s DomainStore) {
+	ctx := context.Background()
+	for _, key := range []domain.Code{"promo", "exa.mp/promo", "exa.mp/other", "go.exa.mp/promo", "exa.mp/gone"} {
+		link, err := domain.NewShortLink(key, "https://example.com/"+string(key), t0, t0.Add(24*time.Hour), domain.TokenDigest{1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Insert(ctx, link, t0.Add(48*time.Hour)); err != nil {
+			t.Fatalf("insert %s: %v", key, err)
+		}
+	}
+	if _, err := s.Update(ctx, "exa.mp/gone", t0, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+		next, err := l.Delete(t0.Add(time.Minute))
+		return next, t0.Add(48 * time.Hour), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	codes, err := s.LinksOn(ctx, "exa.mp", t0.Add(time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(codes)
+	if !slices.Equal(codes, []domain.Code{"other", "promo"}) {
+		t.Errorf("LinksOn(exa.mp) = %v, want [other promo]", codes)
+	}
+	if found, err := s.Find(ctx, "exa.mp/promo", t0.Add(time.Hour)); err != nil || found.URL() != "https://example.com/exa.mp/promo" {
+		t.Errorf("Find(exa.mp/promo) = %v, %v: the same alias on two domains is two links", found.URL(), err)
+	}
+	if codes, _ := s.LinksOn(ctx, "exa.mp", t0.Add(25*time.Hour), 10); len(codes) != 0 {
+		t.Errorf("after every link expired, LinksOn = %v", codes)
+	}
 }
 
 func mustCreateDomain(t *testing.T, s DomainStore, d domain.ShortDomain) {
