@@ -94,21 +94,21 @@ func (c *Client) Create(ctx context.Context, req oapi.CreateRequest) (Answer[oap
 // Info is a link's info: every state with credentials that manage it, the
 // public view without.
 func (c *Client) Info(ctx context.Context, code string) (Answer[oapi.Info], error) {
-	resp, err := c.api.ShortLinkInfo(ctx, code)
+	resp, err := c.api.ShortLinkInfo(ctx, code, nil)
 	body, err := c.read(resp, err)
 	return decode[oapi.Info](body, err)
 }
 
 // Change disables, enables, or moves the expiry of a link, and answers its info.
 func (c *Client) Change(ctx context.Context, code string, req oapi.ChangeRequest) (Answer[oapi.Info], error) {
-	resp, err := c.api.ChangeShortLink(ctx, code, req)
+	resp, err := c.api.ChangeShortLink(ctx, code, nil, req)
 	body, err := c.read(resp, err)
 	return decode[oapi.Info](body, err)
 }
 
 // Delete deletes a link for good.
 func (c *Client) Delete(ctx context.Context, code string) error {
-	resp, err := c.api.DeleteShortLink(ctx, code)
+	resp, err := c.api.DeleteShortLink(ctx, code, nil)
 	_, err = c.read(resp, err)
 	return err
 }
@@ -275,7 +275,7 @@ type AuditPage struct {
 
 // Unlock gives a protected link's password and answers its target.
 func (c *Client) Unlock(ctx context.Context, code, password string) (Answer[Unlocked], error) {
-	resp, err := c.api.UnlockShortLink(ctx, code, oapi.UnlockShortLinkJSONRequestBody{Password: password})
+	resp, err := c.api.UnlockShortLink(ctx, code, nil, oapi.UnlockShortLinkJSONRequestBody{Password: password})
 	body, err := c.read(resp, err)
 	return decode[Unlocked](body, err)
 }
