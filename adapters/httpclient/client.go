@@ -37,6 +37,9 @@ type Options struct {
 	Timeout time.Duration
 	// Transport carries the requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// Domain, when set, is the short domain the codes this client names
+	// are on: sent as ?domain= on every route under /v1/shortlink/{code}.
+	Domain string
 }
 
 // Client calls the API. Safe for concurrent use.
@@ -64,6 +67,11 @@ func New(o Options) (*Client, error) {
 			req.Header.Set("User-Agent", o.UserAgent)
 		}
 		req.Header.Set("Accept", "application/json")
+		if o.Domain != "" && strings.Contains(req.URL.Path, "/v1/shortlink/") {
+			q := req.URL.Query()
+			q.Set("domain", o.Domain)
+			req.URL.RawQuery = q.Encode()
+		}
 		return nil
 	}
 	base := strings.TrimSuffix(u.String(), "/")
@@ -298,4 +306,30 @@ type TagList struct {
 		Tag   string `json:"tag"`
 		Links int    `json:"links"`
 	} `json:"items"`
+}
+
+// Domains lists the short domains the caller may use (GET /v1/domains).
+func (c *Client) Domains(ctx context.Context) (Answer[DomainList], error) {
+	resp, err := c.api.ListDomains(ctx)
+	body, err := c.read(resp, err)
+	return decode[DomainList](body, err)
+}
+
+// DomainList is the answer of GET /v1/domains.
+type DomainList struct {
+	Items []oapi.Domain `json:"items"`
+}
+
+// CreateDomain registers a short domain (admin keys).
+func (c *Client) CreateDomain(ctx context.Context, req oapi.DomainRequest) (Answer[oapi.Domain], error) {
+	resp, err := c.api.CreateDomain(ctx, req)
+	body, err := c.read(resp, err)
+	return decode[oapi.Domain](body, err)
+}
+
+// DeleteDomain removes a registered short domain (admin keys).
+func (c *Client) DeleteDomain(ctx context.Context, host string) error {
+	resp, err := c.api.DeleteDomain(ctx, host)
+	_, err = c.read(resp, err)
+	return err
 }

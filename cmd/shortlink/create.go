@@ -38,6 +38,9 @@ show in the process list.`,
 			if alias != "" {
 				req.Alias = &alias
 			}
+			if c.domain != "" {
+				req.Domain = &c.domain
+			}
 			if expires != "" {
 				at, err := expiryArg(expires, c.now())
 				if err != nil {
