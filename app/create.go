@@ -208,7 +208,7 @@ func (c *Creator) domainOf(ctx context.Context, req CreateRequest) (domain.Domai
 	if err != nil {
 		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain, Message: "domain must be a domain name (GET /v1/domains lists them)"}
 	}
-	d, ok := set.Lookup(host)
+	d, ok := c.domains.lookupFresh(ctx, host)
 	if !ok || !d.UsableBy(req.Owner.Workspace, false) {
 		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain,
 			Message: "domain is not a short domain this caller may use (GET /v1/domains lists them)"}

@@ -178,6 +178,19 @@ func (d *Domains) forget(ctx context.Context, changes []ports.Change, restart bo
 	}
 }
 
+// lookupFresh is the domain of host, reading the domains again first when
+// the snapshot has none: another replica may have registered it since the
+// last refresh. For creates, never the redirect path.
+func (d *Domains) lookupFresh(ctx context.Context, host domain.DomainHost) (domain.ShortDomain, bool) {
+	if x, ok := d.Set().Lookup(host); ok || d == nil || d.store == nil {
+		return x, ok
+	}
+	if err := d.Refresh(ctx); err != nil {
+		d.log.Debug("domains: refresh for a create failed", "error", err)
+	}
+	return d.Set().Lookup(host)
+}
+
 // ChangeDomain is a registration or removal of a short domain on the
 // change feed: Key is its host.
 const ChangeDomain ports.ChangeKind = "domain"
