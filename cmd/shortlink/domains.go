@@ -47,7 +47,7 @@ func (c *cli) domainsLsCommand() *cobra.Command {
 					def = "yes"
 				}
 				if d.CreatedAt != nil {
-					created = time.Time(*d.CreatedAt).UTC().Format(time.DateOnly)
+					created = d.CreatedAt.UTC().Format(time.DateOnly)
 				}
 				t.rows = append(t.rows, []string{d.Host, def, deref(d.Workspace), deref(d.NotFoundUrl), created})
 			}
