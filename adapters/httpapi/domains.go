@@ -212,3 +212,20 @@ func (h *Handler) shortURL(code domain.Code) string {
 	scheme, _, _ := strings.Cut(h.opts.PublicBaseURL, "://")
 	return scheme + "://" + string(host) + "/" + bare.String()
 }
+
+// domainFilter is the listing's ?domain=: whether one was given, and the
+// registered domain it names ("" for the default one).
+func (h *Handler) domainFilter(c *gin.Context) (bool, domain.DomainHost, error) {
+	raw := c.Query("domain")
+	if raw == "" || h.Domains == nil {
+		return false, "", nil
+	}
+	host := domain.RequestHost(raw)
+	if host == "" {
+		return false, "", invalidRequest(domain.ReasonInvalidDomain, "domain", "domain must be a domain name (GET /v1/domains lists them)")
+	}
+	if host == h.Domains.Set().Default().Host {
+		host = ""
+	}
+	return true, host, nil
+}

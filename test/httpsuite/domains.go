@@ -107,6 +107,14 @@ func oneAliasOnTwoDomainsIsTwoLinks(t *testing.T, env Env) {
 	if plain.Status != http.StatusOK || plain.Field("url") != "https://example.com/default" || plain.Field("domain") != "" {
 		t.Errorf("info of promo on the default domain: %d %s", plain.Status, plain.Body)
 	}
+	listed := Send(t, env, http.MethodGet, "/v1/shortlinks?domain=exa.mp", AdminKey, nil)
+	if items, _ := listed.Envelope.Data["items"].([]any); listed.Status != http.StatusOK || len(items) != 2 {
+		t.Errorf("GET /v1/shortlinks?domain=exa.mp: %d with %d items, want 200 with promo and the generated code: %s", listed.Status, len(items), listed.Body)
+	}
+	onDefault := Send(t, env, http.MethodGet, "/v1/shortlinks?q=promo&domain="+def, AdminKey, nil)
+	if items, _ := onDefault.Envelope.Data["items"].([]any); onDefault.Status != http.StatusOK || len(items) != 1 {
+		t.Errorf("GET /v1/shortlinks?q=promo&domain=%s: %d with %d items, want the default domain's promo alone: %s", def, onDefault.Status, len(items), onDefault.Body)
+	}
 	list := Send(t, env, http.MethodGet, "/v1/domains", "", nil)
 	if list.Status != http.StatusOK {
 		t.Errorf("GET /v1/domains: %d %s", list.Status, list.Body)

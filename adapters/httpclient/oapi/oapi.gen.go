@@ -1661,6 +1661,12 @@ type ListShortLinksParams struct {
 	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
 	Workspace *WorkspaceFilter `form:"workspace,omitempty" json:"workspace,omitempty"`
 
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+
 	// Q A code prefix, or — from 3 characters — also a case-insensitive substring of the target URL or the title.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
 
@@ -3775,6 +3781,18 @@ func NewListShortLinksRequest(server string, params *ListShortLinksParams) (*htt
 		if params.Workspace != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "workspace", *params.Workspace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
