@@ -29,6 +29,8 @@ type CreateRequest struct {
 	Rules []domain.RuleSpec
 	// OriginalCreatedAt is an imported link's date at its source (zero: none).
 	OriginalCreatedAt time.Time
+	// Domain is the host of the short domain the link is on; "" the default.
+	Domain string
 }
 
 // LinkFeatures are the settings of links' optional features.
@@ -81,6 +83,7 @@ type Creator struct {
 	quarantine domain.CodeQuarantine
 	features   LinkFeatures
 	log        *slog.Logger
+	domains    *Domains
 }
 
 // NewCreator returns the create use case.
@@ -89,6 +92,9 @@ func NewCreator(store ports.LinkStore, caches *LinkCaches, codes *CodeSupply, cl
 ) *Creator {
 	return &Creator{store: store, caches: caches, codes: codes, clock: clock, urls: urls, expiry: expiry, quarantine: quarantine, log: log}
 }
+
+// WithDomains has creates refuse targets on the registered short domains.
+func (c *Creator) WithDomains(d *Domains) *Creator { c.domains = d; return c }
 
 // WithFeatures sets the settings of links' optional features.
 func (c *Creator) WithFeatures(f LinkFeatures) *Creator { c.features = f; return c }
@@ -123,6 +129,9 @@ func (c *Creator) prepare(ctx context.Context, req CreateRequest) (pendingCreate
 	if err != nil {
 		return pendingCreate{}, err
 	}
+	if c.domains != nil && c.domains.Set().Targets(target) {
+		return pendingCreate{}, &domain.ValidationError{Field: "url", Reason: domain.ReasonOwnHost, Message: "url must not point at this service (one of its short domains)"}
+	}
 	alias, err := domain.ParseAlias(req.Alias)
 	if err != nil {
 		return pendingCreate{}, err
@@ -144,6 +153,10 @@ func (c *Creator) prepare(ctx context.Context, req CreateRequest) (pendingCreate
 	if req.ForwardQuery != nil {
 		forwardQuery = *req.ForwardQuery
 	}
+	host, err := c.domainOf(ctx, req)
+	if err != nil {
+		return pendingCreate{}, err
+	}
 	var passwordHash string
 	if req.Password != "" {
 		if passwordHash, err = c.features.hashPassword(ctx, req.Password); err != nil {
@@ -157,7 +170,7 @@ func (c *Creator) prepare(ctx context.Context, req CreateRequest) (pendingCreate
 	token, owner := domain.NewManageToken()
 	p := pendingCreate{alias: alias != "", token: token}
 	p.build = func(code domain.Code) (domain.ShortLink, error) {
-		link, err := domain.NewShortLink(code, target, now, expiresAt, owner)
+		link, err := domain.NewShortLink(domain.CodeOn(host, "", code), target, now, expiresAt, owner)
 		if err != nil {
 			return domain.ShortLink{}, err
 		}
@@ -220,4 +233,33 @@ func (f LinkFeatures) rules(ctx context.Context, specs []domain.RuleSpec, urls d
 		return nil, err
 	}
 	return rules, nil
+}
+
+// domainOf is the registered domain a create asks for ("" for the default
+// one): one the caller may use. Links on a registered domain wait for the
+// deploy's contract step: the previous release knows nothing of domains.
+func (c *Creator) domainOf(ctx context.Context, req CreateRequest) (domain.DomainHost, error) {
+	if req.Domain == "" {
+		return "", nil
+	}
+	if c.domains == nil {
+		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain, Message: "this server has no short domains but its own"}
+	}
+	set := c.domains.Set()
+	if domain.RequestHost(req.Domain) == set.Default().Host {
+		return "", nil
+	}
+	host, err := domain.ParseDomainHost(req.Domain)
+	if err != nil {
+		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain, Message: "domain must be a domain name (GET /v1/domains lists them)"}
+	}
+	d, ok := c.domains.lookupFresh(ctx, host)
+	if !ok || !d.UsableBy(req.Owner.Workspace, false) {
+		return "", &domain.ValidationError{Field: "domain", Reason: domain.ReasonInvalidDomain,
+			Message: "domain is not a short domain this caller may use (GET /v1/domains lists them)"}
+	}
+	if err := c.features.Gate.Require(ctx); err != nil {
+		return "", err
+	}
+	return host, nil
 }

@@ -45,6 +45,9 @@ type ChangeFollower struct {
 
 	cancel context.CancelFunc
 	done   chan struct{}
+
+	// Domains, when set, reads the domains again as the feed names one.
+	Domains *Domains
 }
 
 // NewChangeFollower returns a follower of feed for caches.
@@ -70,6 +73,7 @@ func (f *ChangeFollower) FollowOnce(ctx context.Context) error {
 		if f.Keys != nil {
 			f.Keys.forget(changes, restart)
 		}
+		f.Domains.forget(ctx, changes, restart)
 		restart = false
 		if len(changes) < followBatch {
 			break

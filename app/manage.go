@@ -282,7 +282,7 @@ func (m *Manager) change(ctx context.Context, rawCode, bearer string, who Reques
 // credentials that do not grant it 403. Every comparison is in constant
 // time (domain.KeySet, TokenDigest.Matches, APIKey.Matches).
 func (m *Manager) access(ctx context.Context, rawCode, bearer string, who Requester) (domain.ShortLink, grant, time.Time, error) {
-	code, err := domain.ParseCode(rawCode)
+	code, err := domain.ParseCodeKey(rawCode)
 	if err != nil {
 		return domain.ShortLink{}, grant{}, time.Time{}, err
 	}

@@ -49,6 +49,8 @@ type Options struct {
 	// Retention is VISIT_RETENTION; it bounds a statistics window when
 	// MAX_TTL does not (never).
 	Retention domain.Retention
+	// DefaultDomain is the host of PUBLIC_BASE_URL, with NOT_FOUND_URL.
+	DefaultDomain domain.ShortDomain
 }
 
 // Module provides the use cases from Options and the ports, and the
@@ -83,6 +85,7 @@ var Module = fx.Module("app",
 		newTargetsFx,
 		newReadinessFx,
 		newIdempotencyFx,
+		newDomainsFx,
 		func(opts Options, m *Manager, store ports.VisitStore, clock ports.Clock) *StatsReader {
 			return NewStatsReader(m, store, clock, statsSpan(opts))
 		},
@@ -146,11 +149,12 @@ type creatorParams struct {
 	fx.In
 	UseCase useCaseParams
 	Codes   *CodeSupply
+	Domains *Domains `optional:"true"`
 }
 
 func newCreatorFx(p creatorParams) *Creator {
 	u := p.UseCase
-	return NewCreator(u.Store, u.Caches, p.Codes, u.Clock, u.Opts.URLs, u.Opts.Expiry, u.Opts.Quarantine, u.Log).WithFeatures(u.features())
+	return NewCreator(u.Store, u.Caches, p.Codes, u.Clock, u.Opts.URLs, u.Opts.Expiry, u.Opts.Quarantine, u.Log).WithFeatures(u.features()).WithDomains(p.Domains)
 }
 
 type unlockerParams struct {
@@ -299,6 +303,7 @@ type followerParams struct {
 	Keys      *KeyRing
 	Clock     ports.Clock
 	Log       *slog.Logger
+	Domains   *Domains `optional:"true"`
 }
 
 // runChangeFollowerFx follows the store's changes while the app runs, when
@@ -309,6 +314,7 @@ func runChangeFollowerFx(p followerParams) {
 	}
 	f := NewChangeFollower(p.Feed, p.Caches, p.Clock, p.Log)
 	f.Keys = p.Keys
+	f.Domains = p.Domains
 	p.Lifecycle.Append(fx.StartStopHook(f.Start, f.Stop))
 }
 
@@ -383,4 +389,22 @@ const IdempotencyLease = 10 * time.Minute
 func newIdempotencyFx(store ports.LinkStore, clock ports.Clock, log *slog.Logger) *Idempotency {
 	idem, _ := store.(ports.IdempotencyStore)
 	return NewIdempotency(idem, clock, IdempotencyLease, log)
+}
+
+type domainsParams struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Opts      Options
+	Store     ports.DomainStore `optional:"true"`
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
+// newDomainsFx is the domains use case; without a ports.DomainStore only
+// the default domain exists. Its snapshot is read at start and kept fresh
+// while the app runs.
+func newDomainsFx(p domainsParams) *Domains {
+	d := NewDomains(p.Store, p.Opts.DefaultDomain, p.Clock, p.Log)
+	p.Lifecycle.Append(fx.StartStopHook(d.Start, d.Stop))
+	return d
 }

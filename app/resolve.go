@@ -34,7 +34,7 @@ func NewResolver(store ports.LinkStore, caches *LinkCaches, clock ports.Clock, m
 // domain.ErrNotFound (unknown and expired alike), domain.ErrGone (disabled
 // or deleted), *TooManyMissesError, domain.ErrUnavailable.
 func (r *Resolver) Resolve(ctx context.Context, rawCode string, who Requester) (domain.ShortLink, error) {
-	code, err := domain.ParseCode(rawCode)
+	code, err := domain.ParseCodeKey(rawCode)
 	if err != nil {
 		return domain.ShortLink{}, err
 	}

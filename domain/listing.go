@@ -81,6 +81,10 @@ type LinkQuery struct {
 	After                       Cursor
 	Limit                       int
 	Now                         time.Time
+	// OnDomain narrows the listing to the links on Domain (a registered
+	// domain, or "" for the default one).
+	OnDomain bool
+	Domain   DomainHost
 }
 
 // Substring reports whether Q also searches URLs and titles.
@@ -99,13 +103,15 @@ func (q LinkQuery) Matches(link ShortLink) bool {
 		return false
 	case !q.CreatedBefore.IsZero() && !link.CreatedAt().Before(q.CreatedBefore):
 		return false
+	case q.OnDomain && link.Domain() != q.Domain:
+		return false
 	}
 	for _, tag := range q.Tags {
 		if !containsString(link.Labels().Tags, tag) {
 			return false
 		}
 	}
-	if q.Q == "" || strings.HasPrefix(string(link.Code()), q.Q) {
+	if q.Q == "" || strings.HasPrefix(string(link.ShortCode()), q.Q) {
 		return true
 	}
 	if !q.Substring() {

@@ -54,6 +54,7 @@ var Module = fx.Module("bolt",
 		func(s *Store) ports.WorkspaceVisitReader { return s },
 		func(s *Store) ports.VisitTotals { return s },
 		func(s *Store) ports.AuditLog { return s },
+		func(s *Store) ports.DomainStore { return s },
 		fx.Annotate((*Store).ReadinessCheck, fx.ResultTags(`group:"readiness"`)),
 	),
 )

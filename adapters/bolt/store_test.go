@@ -237,3 +237,8 @@ func TestPruneDropsOldAuditEntries(t *testing.T) {
 		t.Fatalf("audit after the sweep = %+v, %v; want only the entry after the cutoff (the audit log is retained like visits)", left, err)
 	}
 }
+
+func TestDomainStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.DomainStoreContract(t, func(t *testing.T) porttest.DomainStore { return openStore(t, tempDB(t)) })
+}

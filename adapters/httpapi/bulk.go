@@ -409,7 +409,7 @@ func (h *Handler) runImport(ctx context.Context, c *gin.Context, rows []domain.I
 					continue
 				}
 				body.Imported++
-				body.Created = append(body.Created, importedLink{Line: lines[j], Code: r.Created.Link.Code().String(),
+				body.Created = append(body.Created, importedLink{Line: lines[j], Code: r.Created.Link.ShortCode().String(),
 					ShortURL: h.shortURL(r.Created.Link.Code()), ManageToken: r.Created.ManageToken})
 			}
 		}

@@ -57,9 +57,21 @@ func (h *Handler) failPage(c *gin.Context, err error) {
 }
 
 // notFoundURL is where a browser asking for an unknown or expired code is
-// sent, "" for the 404 page. One setting for now (NOT_FOUND_URL); a
-// per-domain one would be looked up here, by the request's host.
-func (h *Handler) notFoundURL(*gin.Context) string { return h.opts.NotFoundURL }
+// sent, "" for the 404 page: NOT_FOUND_URL, or on a registered domain (by
+// the request's host) that domain's not_found_url.
+func (h *Handler) notFoundURL(c *gin.Context) string {
+	if h.Domains == nil {
+		return h.opts.NotFoundURL
+	}
+	set := h.Domains.Set()
+	if set.OnlyDefault() {
+		return h.opts.NotFoundURL
+	}
+	if d, ok := set.Lookup(h.requestHost(c.Request)); ok && !d.Default {
+		return d.NotFoundURL
+	}
+	return h.opts.NotFoundURL
+}
 
 // errorPageOf says an error answer in words for someone who followed a
 // short URL: what happened, and what they can do.

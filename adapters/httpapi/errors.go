@@ -29,6 +29,8 @@ type httpError struct {
 	header map[string]string
 	// down names the dependencies that are down (/v1/ready).
 	down []string
+	// codes are links that stand in the way of a domain change.
+	codes []string
 }
 
 func (e *httpError) Error() string { return e.message }
@@ -39,6 +41,7 @@ type errorBody struct {
 	Reason domain.Reason `json:"reason"`
 	Field  string        `json:"field,omitempty"`
 	Down   []string      `json:"down,omitempty"`
+	Codes  []string      `json:"codes,omitempty"`
 }
 
 // The reasons of the HTTP layer's own answers. Every reason the service
@@ -190,7 +193,7 @@ func answerFor(c *gin.Context, log *slog.Logger, err error) *httpError {
 func writeError(c *gin.Context, log *slog.Logger, err error) {
 	answer := answerFor(c, log, err)
 	writeJSON(c, answer.status, envelope{Status: answer.status, Data: errorBody{
-		Error: answer.message, Reason: answer.reason, Field: answer.field, Down: answer.down,
+		Error: answer.message, Reason: answer.reason, Field: answer.field, Down: answer.down, Codes: answer.codes,
 	}})
 	c.Abort()
 }

@@ -33,10 +33,10 @@ type exportColumn struct {
 // exportColumns are the columns of both formats, in order. A column added
 // here is in both.
 var exportColumns = []exportColumn{
-	{"code", func(_ *Handler, r *app.ExportRow) any { return r.Link.Code().String() }},
+	{"code", func(_ *Handler, r *app.ExportRow) any { return r.Link.ShortCode().String() }},
 	{"short_url", func(h *Handler, r *app.ExportRow) any { return h.shortURL(r.Link.Code()) }},
 	{"url", func(_ *Handler, r *app.ExportRow) any { return r.Link.URL() }},
-	{"title", func(_ *Handler, r *app.ExportRow) any { return optional(r.Link.Labels().Title) }},
+	{"title", func(_ *Handler, r *app.ExportRow) any { return nullIfEmpty(r.Link.Labels().Title) }},
 	{"tags", func(_ *Handler, r *app.ExportRow) any {
 		if tags := r.Link.Labels().Tags; len(tags) > 0 {
 			return tags
@@ -52,9 +52,10 @@ var exportColumns = []exportColumn{
 	}},
 	{"state", func(_ *Handler, r *app.ExportRow) any { return string(r.Status) }},
 	{"visits", func(_ *Handler, r *app.ExportRow) any { return r.Visits }},
+	{"domain", func(_ *Handler, r *app.ExportRow) any { return nullIfEmpty(string(r.Link.Domain())) }},
 }
 
-func optional(s string) any {
+func nullIfEmpty(s string) any {
 	if s == "" {
 		return nil
 	}

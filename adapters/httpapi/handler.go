@@ -105,6 +105,8 @@ type Deps struct {
 	// Idempotency answers retries of bulk creates and imports sent with an
 	// Idempotency-Key; nil refuses such a key as not enabled.
 	Idempotency *app.Idempotency
+	// Domains are the short domains (SPEC §14); nil: the default only.
+	Domains *app.Domains
 }
 
 // Handler serves the API's routes.
@@ -137,6 +139,8 @@ type createdBody struct {
 	// Rules and Targets, only for a link with rules.
 	Rules   json.RawMessage `json:"rules,omitempty"`
 	Targets []targetBody    `json:"targets,omitempty"`
+	// Domain is the registered domain the link is on; absent on the default one.
+	Domain string `json:"domain,omitempty"`
 }
 
 func (h *Handler) health(c *gin.Context) {
@@ -189,13 +193,14 @@ func (h *Handler) createdBodyOf(created app.Created) createdBody {
 	rules, targets := rulesBodies(link)
 	return createdBody{
 		Rules: rules, Targets: targets,
-		Code:         link.Code().String(),
+		Code:         link.ShortCode().String(),
 		ShortURL:     h.shortURL(link.Code()),
 		URL:          link.URL(),
 		ExpiresAt:    expiresAt(link),
 		ManageToken:  created.ManageToken,
 		ForwardQuery: link.ForwardQuery(),
 		Protected:    link.Protected(),
+		Domain:       string(link.Domain()),
 	}
 }
 
@@ -251,6 +256,9 @@ func createRequestOf(body jsonObject) (app.CreateRequest, error) {
 	if req.Rules, _, err = body.rules(); err != nil {
 		return app.CreateRequest{}, err
 	}
+	if req.Domain, _, err = body.str("domain"); err != nil {
+		return app.CreateRequest{}, err
+	}
 	return req, nil
 }
 
@@ -272,10 +280,6 @@ func (h *Handler) createIn(ctx context.Context, c *gin.Context, ws domain.Worksp
 	return nil
 }
 
-func (h *Handler) shortURL(code domain.Code) string {
-	return h.opts.PublicBaseURL + "/" + code.String()
-}
-
 // requester is a request as the resolve use case sees its client.
 type requester gin.Context
 
@@ -287,7 +291,21 @@ func (r *requester) ClientKey() string { return clientKey((*gin.Context)(r).Clie
 // the preview page instead.
 func (h *Handler) redirect(c *gin.Context) {
 	code := c.Param("code")
-	if strings.HasSuffix(code, "+") && c.FullPath() == "/:code" {
+	short := c.FullPath() == "/:code"
+	if short {
+		var ok bool
+		if code, ok = h.codeOnHost(c, code); !ok {
+			h.fail(c, domain.ErrNotFound)
+			return
+		}
+	} else if c.Request.URL.RawQuery != "" { // GET /v1/shortlink/{code}?domain=
+		var err error
+		if code, err = h.codeKey(c); err != nil {
+			h.fail(c, err)
+			return
+		}
+	}
+	if strings.HasSuffix(code, "+") && short {
 		h.preview(c, code[:len(code)-1])
 		return
 	}

@@ -40,16 +40,18 @@ type infoBody struct {
 	Targets []targetBody    `json:"targets,omitempty"`
 	// OriginalCreatedAt is an imported link's date at its source.
 	OriginalCreatedAt *string `json:"original_created_at,omitempty"`
+	// Domain is the registered domain the link is on; absent on the default one.
+	Domain string `json:"domain,omitempty"`
 }
 
 func (h *Handler) infoBody(info app.LinkInfo) infoBody {
 	link := info.Link
 	rules, targets := rulesBodies(link)
 	return infoBody{
-		Code: link.Code().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
+		Code: link.ShortCode().String(), ShortURL: h.shortURL(link.Code()), URL: link.URL(),
 		CreatedAt: link.CreatedAt().Format(time.RFC3339Nano), ExpiresAt: expiresAt(link),
 		State: string(info.Status), Protected: link.Protected(), Rules: rules, Targets: targets,
-		OriginalCreatedAt: originalCreatedAt(link),
+		OriginalCreatedAt: originalCreatedAt(link), Domain: string(link.Domain()),
 	}
 }
 
@@ -114,14 +116,19 @@ func (h *Handler) info(c *gin.Context) {
 		info app.LinkInfo
 		err  error
 	)
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	token := bearer(c)
 	if token == "" {
-		info.Link, err = h.Resolver.Resolve(c.Request.Context(), c.Param("code"), (*requester)(c))
+		info.Link, err = h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 		info.Status = domain.StatusActive
 	} else {
 		ctx, cancel := h.manageContext(c)
 		defer cancel()
-		info, err = h.Manager.Info(ctx, c.Param("code"), token, (*requester)(c))
+		info, err = h.Manager.Info(ctx, code, token, (*requester)(c))
 		if err == nil {
 			writeJSON(c, http.StatusOK, envelope{Status: http.StatusOK, Data: h.privateInfoBody(info)})
 			return
@@ -139,9 +146,14 @@ func (h *Handler) info(c *gin.Context) {
 // comes before the body is even looked at, so a bad body never tells a
 // stranger anything.
 func (h *Handler) patch(c *gin.Context) {
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	if err := h.Manager.AuthorizeChange(ctx, c.Param("code"), bearer(c), (*requester)(c)); err != nil {
+	if err := h.Manager.AuthorizeChange(ctx, code, bearer(c), (*requester)(c)); err != nil {
 		h.fail(c, err)
 		return
 	}
@@ -150,7 +162,7 @@ func (h *Handler) patch(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	info, err := h.Manager.Update(ctx, c.Param("code"), bearer(c), (*requester)(c), p)
+	info, err := h.Manager.Update(ctx, code, bearer(c), (*requester)(c), p)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -243,9 +255,14 @@ func decodePatch(c *gin.Context) (app.Patch, error) {
 
 // remove answers DELETE /v1/shortlink/{code} with 204.
 func (h *Handler) remove(c *gin.Context) {
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	if err := h.Manager.Delete(ctx, c.Param("code"), bearer(c), (*requester)(c)); err != nil {
+	if err := h.Manager.Delete(ctx, code, bearer(c), (*requester)(c)); err != nil {
 		h.fail(c, err)
 		return
 	}

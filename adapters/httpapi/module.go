@@ -69,6 +69,7 @@ type handlerParams struct {
 	Exporter  *app.Exporter
 	Targets   *app.Targets `optional:"true"`
 	Idem      *app.Idempotency
+	Domains   *app.Domains `optional:"true"`
 }
 
 func newHandlerFx(p handlerParams) *Handler {
@@ -77,7 +78,7 @@ func newHandlerFx(p handlerParams) *Handler {
 		Visits: p.Visits, Stats: p.Stats,
 		Clock: p.Clock, Limiter: p.Limiter, Log: p.Log, Drain: p.Drain,
 		Keys: p.Keys, Workspaces: p.Spaces, Lister: p.Lister, Audit: p.Audit, WorkspaceStats: p.WsStats,
-		Exporter: p.Exporter, Targets: p.Targets, Idempotency: p.Idem,
+		Exporter: p.Exporter, Targets: p.Targets, Idempotency: p.Idem, Domains: p.Domains,
 	}, p.Opts)
 }
 

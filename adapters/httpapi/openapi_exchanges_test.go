@@ -283,7 +283,60 @@ func openAPIExchanges(links openAPILinks) []exchange {
 		remove("delete of an invalid code", "up", "/v1/shortlink/bad_code", admin, 400, false),
 		remove("owner's delete of a taken-down link", "up", "/v1/shortlink/doc-taken-down", owner, 403, true),
 		remove("delete store down", "down", "/v1/shortlink/Uncached", admin, 503, true),
-	}, append(append(append(workspaceExchanges(links), statsExchanges()...), exportExchanges(links)...), bulkExchanges(links)...)...)
+	}, append(append(append(append(workspaceExchanges(links), domainExchanges(links)...), statsExchanges()...), exportExchanges(links)...), bulkExchanges(links)...)...)
+}
+
+// domainExchanges register a domain and remove it again, so that the
+// exchanges after them run with the default domain only.
+func domainExchanges(links openAPILinks) []exchange {
+	const js = "application/json"
+	bearer := func(key string) map[string]string { return map[string]string{"Authorization": "Bearer " + key} }
+	admin, owner, revoked, unknown := bearer(httpsuite.AdminKey), bearer(links.ownerKey), bearer(links.revokedKey), bearer(unknownKey())
+	req := func(name, server, method, path, body string, header map[string]string, status int, conforms bool) exchange {
+		ex := exchange{name: name, server: server, method: method, path: path, header: header, body: body, status: status, conforms: conforms}
+		if body != "" {
+			ex.contentType = js
+		}
+		return ex
+	}
+	const add = `{"host":"Doc.Example.ORG.","not_found_url":"https://example.org/missing"}`
+	return []exchange{
+		req("domain", "up", http.MethodPost, "/v1/domains", add, admin, 201, true),
+		req("domain of a workspace", "up", http.MethodPost, "/v1/domains", `{"host":"team.example.org","workspace":"`+links.workspace+`"}`, admin, 201, true),
+		req("domain taken", "up", http.MethodPost, "/v1/domains", `{"host":"doc.example.org"}`, admin, 409, true),
+		req("domain with a port", "up", http.MethodPost, "/v1/domains", `{"host":"doc.example.org:8080"}`, admin, 400, true),
+		req("domain without credentials", "up", http.MethodPost, "/v1/domains", add, nil, 401, false),
+		req("domain with an owner key", "up", http.MethodPost, "/v1/domains", add, owner, 403, true),
+		req("domain body over 16 KiB", "up", http.MethodPost, "/v1/domains", `{"host":"`+strings.Repeat("x", 17<<10)+`"}`, admin, 413, false),
+		{name: "domain as text/plain", server: "up", method: http.MethodPost, path: "/v1/domains", contentType: "text/plain", header: admin, body: add, status: 415},
+		{name: "domain body cut short", server: "up", method: http.MethodPost, path: "/v1/domains", contentType: js, header: admin, body: add, status: 408, conforms: true, stall: true},
+		req("domain store down", "down", http.MethodPost, "/v1/domains", add, admin, 503, true),
+		req("domain over MISS_RATE_LIMIT", "misses", http.MethodPost, "/v1/domains", add, unknown, 429, true),
+		req("a link to a host", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://doc-loop.example.org/x"}`, nil, 201, true),
+		req("domain that a link points at", "up", http.MethodPost, "/v1/domains", `{"host":"doc-loop.example.org"}`, admin, 409, true),
+
+		req("domains", "up", http.MethodGet, "/v1/domains", "", nil, 200, true),
+		req("domains with an owner key", "up", http.MethodGet, "/v1/domains", "", owner, 200, true),
+		req("domains with a revoked key", "up", http.MethodGet, "/v1/domains", "", revoked, 401, true),
+		req("domains store down", "down", http.MethodGet, "/v1/domains", "", unknown, 503, true),
+		req("domains over MISS_RATE_LIMIT", "misses", http.MethodGet, "/v1/domains", "", unknown, 429, true),
+
+		req("a link on the domain", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/on","alias":"doc-link","domain":"DOC.example.org"}`, admin, 201, true),
+		req("a link on an unknown domain", "up", http.MethodPost, "/v1/shortlink", `{"url":"https://example.com/on","domain":"nowhere.example.org"}`, admin, 400, true),
+		req("its info", "up", http.MethodGet, "/v1/shortlink/doc-link/info?domain=doc.example.org", "", nil, 200, true),
+		req("info on a bad domain", "up", http.MethodGet, "/v1/shortlink/doc-link/info?domain=a%20b", "", nil, 400, true),
+		req("remove a domain with links", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 409, true),
+		req("delete the link on the domain", "up", http.MethodDelete, "/v1/shortlink/doc-link?domain=doc.example.org", "", admin, 204, true),
+		req("remove a domain", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 204, true),
+		req("remove a domain again", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 404, true),
+		req("remove the workspace's domain", "up", http.MethodDelete, "/v1/domains/TEAM.example.org", "", admin, 204, true),
+		req("remove an IP address", "up", http.MethodDelete, "/v1/domains/127.0.0.1", "", admin, 400, true),
+		req("remove the default domain", "up", http.MethodDelete, "/v1/domains/sho.rt", "", admin, 409, true),
+		req("remove without credentials", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", nil, 401, false),
+		req("remove with an owner key", "up", http.MethodDelete, "/v1/domains/doc.example.org", "", owner, 403, true),
+		req("remove store down", "down", http.MethodDelete, "/v1/domains/doc.example.org", "", admin, 503, true),
+		req("remove over MISS_RATE_LIMIT", "misses", http.MethodDelete, "/v1/domains/doc.example.org", "", unknown, 429, true),
+	}
 }
 
 func workspaceExchanges(links openAPILinks) []exchange {

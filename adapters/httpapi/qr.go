@@ -42,7 +42,12 @@ func (h *Handler) qrCode(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	link, err := h.Resolver.Resolve(c.Request.Context(), c.Param("code"), (*requester)(c))
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c))
 	if err != nil {
 		h.fail(c, err)
 		return

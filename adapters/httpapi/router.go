@@ -78,6 +78,9 @@ func NewRouter(h *Handler, reg *prometheus.Registry, access *AccessLog) (*gin.En
 	// themselves, and have time limits of their own.
 	r.POST("/v1/shortlinks/bulk", longRequest(BulkTimeout), mayCreate, h.bulkCreate)
 	r.POST("/v1/shortlinks/import", longRequest(ImportTimeout), mayCreate, h.importLinks)
+	get("/v1/domains", h.listDomains)
+	r.POST("/v1/domains", h.createDomain)
+	r.DELETE("/v1/domains/:host", h.removeDomain)
 	get("/:code", h.redirect) // and /{code}+, the preview page (a POST to /{code}: NoMethod)
 	get("/", web.home)
 	get("/_/:asset", web.asset)

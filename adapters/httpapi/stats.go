@@ -69,9 +69,14 @@ type referrerBody struct {
 
 // stats answers GET /v1/shortlink/{code}/stats?from=&to=&interval=.
 func (h *Handler) stats(c *gin.Context) {
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
-	res, err := h.Stats.Stats(ctx, c.Param("code"), bearer(c), (*requester)(c), app.StatsRequest{
+	res, err := h.Stats.Stats(ctx, code, bearer(c), (*requester)(c), app.StatsRequest{
 		From: c.Query("from"), To: c.Query("to"), Interval: c.Query("interval"), Dimensions: c.Query("dimensions"),
 	})
 	if err == nil {
@@ -87,7 +92,7 @@ func (h *Handler) stats(c *gin.Context) {
 	}
 	s := res.Stats
 	body := statsBody{
-		Code: res.Link.Code().String(), From: s.Window.From.Format(time.RFC3339), To: s.Window.To.Format(time.RFC3339),
+		Code: res.Link.ShortCode().String(), From: s.Window.From.Format(time.RFC3339), To: s.Window.To.Format(time.RFC3339),
 		Interval: string(s.Window.Interval), Total: s.Total(), Humans: s.Humans(), Bots: s.Bots(),
 		UniqueVisitors: s.UniqueVisitors, UniqueVisitorsPer: "day",
 		Series: make([]bucketBody, len(s.Series)), Referrers: make([]referrerBody, len(s.Referrers)),
@@ -123,6 +128,6 @@ func writeStatsCSV(c *gin.Context, res app.LinkStats) {
 	for _, bucket := range res.Stats.Series {
 		fmt.Fprintf(&b, "%s,%d,%d,%d\r\n", bucket.Start.Format(time.RFC3339), bucket.Humans, bucket.Bots, bucket.Humans+bucket.Bots)
 	}
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-visits.csv"`, res.Link.Code()))
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-visits.csv"`, res.Link.ShortCode()))
 	c.Data(http.StatusOK, "text/csv; charset=utf-8", []byte(b.String()))
 }

@@ -56,7 +56,7 @@ func (h *Handler) passwordWall(c *gin.Context, link domain.ShortLink) {
 // the query string the request carried (but the preview's, which has none
 // to pass on).
 func (h *Handler) passwordForm(c *gin.Context, link domain.ShortLink, status int, problem string) {
-	action := "/" + link.Code().String()
+	action := "/" + link.ShortCode().String()
 	if q := c.Request.URL.RawQuery; q != "" && !strings.HasSuffix(c.Request.URL.Path, "+") {
 		action += "?" + q
 	}
@@ -78,6 +78,9 @@ func (h *Handler) passwordForm(c *gin.Context, link domain.ShortLink, status int
 func (h *Handler) unlockForm(c *gin.Context) bool {
 	code, ok := strings.CutPrefix(c.Request.URL.Path, "/")
 	if !ok || code == "" || strings.ContainsAny(code, "/+") || h.Unlocker == nil {
+		return false
+	}
+	if code, ok = h.codeOnHost(c, code); !ok {
 		return false
 	}
 	if link, err := h.Resolver.Resolve(c.Request.Context(), code, (*requester)(c)); err != nil || !link.Protected() {
@@ -139,7 +142,12 @@ func (h *Handler) unlock(c *gin.Context) {
 		h.fail(c, invalidRequest(domain.ReasonMissingField, "password", "password is required"))
 		return
 	}
-	link, err := h.unlockLink(c, c.Param("code"), password)
+	code, err := h.codeKey(c)
+	if err != nil {
+		h.fail(c, err)
+		return
+	}
+	link, err := h.unlockLink(c, code, password)
 	if err != nil {
 		h.fail(c, err)
 		return
@@ -184,7 +192,7 @@ func (h *Handler) unlockLink(c *gin.Context, code, password string) (domain.Shor
 	link, err := h.Unlocker.Unlock(ctx, code, password, (*requester)(c))
 	var tooMany *app.TooManyAttemptsError
 	if errors.Is(err, domain.ErrWrongPassword) || errors.As(err, &tooMany) {
-		if parsed, perr := domain.ParseCode(code); perr == nil {
+		if parsed, perr := domain.ParseCodeKey(code); perr == nil {
 			return domain.RestoreShortLink(domain.LinkRecord{Code: parsed, Protected: true}), err
 		}
 	}

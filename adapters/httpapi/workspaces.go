@@ -293,6 +293,10 @@ func (h *Handler) listLinks(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
+	if q.OnDomain, q.Domain, err = h.domainFilter(c); err != nil {
+		h.fail(c, err)
+		return
+	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
 	links, next, err := h.Lister.List(ctx, caller, q)

@@ -37,6 +37,9 @@ type Options struct {
 	Timeout time.Duration
 	// Transport carries the requests; nil means http.DefaultTransport.
 	Transport http.RoundTripper
+	// Domain, when set, is the short domain the codes this client names
+	// are on: sent as ?domain= on every route under /v1/shortlink/{code}.
+	Domain string
 }
 
 // Client calls the API. Safe for concurrent use.
@@ -70,6 +73,11 @@ func New(o Options) (*Client, error) {
 			req.Header.Set("User-Agent", o.UserAgent)
 		}
 		req.Header.Set("Accept", "application/json")
+		if o.Domain != "" && strings.Contains(req.URL.Path, "/v1/shortlink/") {
+			q := req.URL.Query()
+			q.Set("domain", o.Domain)
+			req.URL.RawQuery = q.Encode()
+		}
 		return nil
 	}
 	base := strings.TrimSuffix(u.String(), "/")
@@ -100,21 +108,21 @@ func (c *Client) Create(ctx context.Context, req oapi.CreateRequest) (Answer[oap
 // Info is a link's info: every state with credentials that manage it, the
 // public view without.
 func (c *Client) Info(ctx context.Context, code string) (Answer[oapi.Info], error) {
-	resp, err := c.api.ShortLinkInfo(ctx, code)
+	resp, err := c.api.ShortLinkInfo(ctx, code, nil)
 	body, err := c.read(resp, err)
 	return decode[oapi.Info](body, err)
 }
 
 // Change disables, enables, or moves the expiry of a link, and answers its info.
 func (c *Client) Change(ctx context.Context, code string, req oapi.ChangeRequest) (Answer[oapi.Info], error) {
-	resp, err := c.api.ChangeShortLink(ctx, code, req)
+	resp, err := c.api.ChangeShortLink(ctx, code, nil, req)
 	body, err := c.read(resp, err)
 	return decode[oapi.Info](body, err)
 }
 
 // Delete deletes a link for good.
 func (c *Client) Delete(ctx context.Context, code string) error {
-	resp, err := c.api.DeleteShortLink(ctx, code)
+	resp, err := c.api.DeleteShortLink(ctx, code, nil)
 	_, err = c.read(resp, err)
 	return err
 }
@@ -281,7 +289,7 @@ type AuditPage struct {
 
 // Unlock gives a protected link's password and answers its target.
 func (c *Client) Unlock(ctx context.Context, code, password string) (Answer[Unlocked], error) {
-	resp, err := c.api.UnlockShortLink(ctx, code, oapi.UnlockShortLinkJSONRequestBody{Password: password})
+	resp, err := c.api.UnlockShortLink(ctx, code, nil, oapi.UnlockShortLinkJSONRequestBody{Password: password})
 	body, err := c.read(resp, err)
 	return decode[Unlocked](body, err)
 }
@@ -379,4 +387,30 @@ func (c *Client) Import(ctx context.Context, csv io.Reader, dryRun bool, idempot
 	req.Header.Set("Accept", "application/json")
 	body, err := c.read(c.streaming.Do(req))
 	return decode[ImportResult](body, err)
+}
+
+// Domains lists the short domains the caller may use (GET /v1/domains).
+func (c *Client) Domains(ctx context.Context) (Answer[DomainList], error) {
+	resp, err := c.api.ListDomains(ctx)
+	body, err := c.read(resp, err)
+	return decode[DomainList](body, err)
+}
+
+// DomainList is the answer of GET /v1/domains.
+type DomainList struct {
+	Items []oapi.Domain `json:"items"`
+}
+
+// CreateDomain registers a short domain (admin keys).
+func (c *Client) CreateDomain(ctx context.Context, req oapi.DomainRequest) (Answer[oapi.Domain], error) {
+	resp, err := c.api.CreateDomain(ctx, req)
+	body, err := c.read(resp, err)
+	return decode[oapi.Domain](body, err)
+}
+
+// DeleteDomain removes a registered short domain (admin keys).
+func (c *Client) DeleteDomain(ctx context.Context, host string) error {
+	resp, err := c.api.DeleteDomain(ctx, host)
+	_, err = c.read(resp, err)
+	return err
 }

@@ -129,3 +129,8 @@ func TestRetentionContract(t *testing.T) {
 	t.Parallel()
 	porttest.RetentionContract(t, memory.NewLinkStore())
 }
+
+func TestDomainStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.DomainStoreContract(t, func(*testing.T) porttest.DomainStore { return memory.NewLinkStore() })
+}

@@ -29,6 +29,8 @@ type LinkStore struct {
 	ws     workspaces
 	// idem keeps the answers of requests with an Idempotency-Key.
 	idem map[string]ports.IdempotencyRecord
+	// domains are the registered short domains, by host.
+	domains map[domain.DomainHost]domain.ShortDomain
 }
 
 // claim is who holds a code, and from when another link may claim it.

@@ -150,3 +150,8 @@ func TestWorkspaceStoreContract(t *testing.T) {
 	t.Parallel()
 	porttest.WorkspaceStoreContract(t, func(t *testing.T) porttest.WorkspaceStore { return newStore(t) })
 }
+
+func TestDomainStoreContract(t *testing.T) {
+	t.Parallel()
+	porttest.DomainStoreContract(t, func(t *testing.T) porttest.DomainStore { return newStore(t) })
+}

@@ -171,7 +171,17 @@ func (s *Store) ListLinks(ctx context.Context, q domain.LinkQuery) ([]domain.Sho
 		where = append(where, fmt.Sprintf("(created_at, id) < (%s::timestamptz, %s::bigint)", arg(q.After.CreatedAt), arg(q.After.ID)))
 	}
 	if q.Q != "" {
-		prefix := "code LIKE " + arg(likeEscape(q.Q)+"%")
+		// A link on a registered domain is kept under "<host>/<code>": its
+		// code follows the last '/'.
+		var prefix string
+		switch {
+		case q.OnDomain && q.Domain != "":
+			prefix = "code LIKE " + arg(likeEscape(string(q.Domain)+"/"+q.Q)+"%")
+		case q.OnDomain:
+			prefix = "code LIKE " + arg(likeEscape(q.Q)+"%")
+		default:
+			prefix = fmt.Sprintf("(code LIKE %s OR code LIKE %s)", arg(likeEscape(q.Q)+"%"), arg("%/"+likeEscape(q.Q)+"%"))
+		}
 		if q.Substring() {
 			p := arg("%" + likeEscape(strings.ToLower(q.Q)) + "%")
 			prefix = fmt.Sprintf("(%s OR lower(url) LIKE %s OR (title IS NOT NULL AND lower(title) LIKE %s))", prefix, p, p)
@@ -180,6 +190,13 @@ func (s *Store) ListLinks(ctx context.Context, q domain.LinkQuery) ([]domain.Sho
 	}
 	if len(q.Tags) > 0 {
 		where = append(where, "tags @> "+arg(pq.StringArray(q.Tags))+"::text[]")
+	}
+	if q.OnDomain { // a link on a registered domain is kept under "<host>/<code>" (domain.CodeOn)
+		if q.Domain == "" {
+			where = append(where, "code NOT LIKE '%/%'")
+		} else {
+			where = append(where, "code LIKE "+arg(likeEscape(string(q.Domain)+"/")+"%"))
+		}
 	}
 	switch q.Status { // now only where it is used: an unused parameter has no type
 	case "":

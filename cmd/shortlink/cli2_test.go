@@ -220,3 +220,34 @@ func TestCollect(t *testing.T) {
 		}
 	}
 }
+
+// TestDomainCommands: domains add|ls|rm, and create --domain.
+func TestDomainCommands(t *testing.T) {
+	t.Parallel()
+	env := startAPI(t)
+	admin := runner{t: t, env: map[string]string{"SHORTLINK_URL": env.BaseURL, "SHORTLINK_KEY": adminKey}}
+
+	if got := admin.must("domains", "add", "Go.Example.com", "--not-found-url", "https://example.com/missing"); got != "Added go.example.com.\n" {
+		t.Errorf("domains add printed %q", got)
+	}
+	admin.want(1, "(domain_taken)", "domains", "add", "go.example.com")
+	list := admin.must("domains", "ls")
+	for _, want := range []string{"HOST", "sho.rt", "yes", "go.example.com", "https://example.com/missing"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("domains ls printed\n%s\nwithout %q", list, want)
+		}
+	}
+	var created map[string]any
+	if err := json.Unmarshal([]byte(admin.must("create", "https://example.com/on", "--alias", "promo", "--domain", "go.example.com", "--json")), &created); err != nil ||
+		created["short_url"] != "https://go.example.com/promo" || created["domain"] != "go.example.com" {
+		t.Fatalf("create --domain --json = %v, %v", created, err)
+	}
+	admin.want(1, "(domain_in_use)", "domains", "rm", "go.example.com")
+	admin.must("rm", "promo", "--domain", "go.example.com", "--yes")
+	if got := admin.must("info", "promo", "--domain", "go.example.com"); !strings.Contains(got, "deleted") {
+		t.Errorf("info --domain of the deleted link printed\n%s", got)
+	}
+	if got := admin.must("domains", "rm", "go.example.com"); got != "Removed go.example.com.\n" {
+		t.Errorf("domains rm printed %q", got)
+	}
+}

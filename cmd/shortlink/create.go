@@ -45,6 +45,9 @@ such as [{"when":{"os":["ios"]},"url":"https://apps.apple.com/app/id1"}]
 			if alias != "" {
 				req.Alias = &alias
 			}
+			if c.domain != "" {
+				req.Domain = &c.domain
+			}
 			if expires != "" {
 				at, err := expiryArg(expires, c.now())
 				if err != nil {

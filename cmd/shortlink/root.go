@@ -30,6 +30,7 @@ type cli struct {
 
 	baseURL string // --url
 	keyFile string // --key-file
+	domain  string // --domain
 	key     string // read once the command runs; never printed
 	started bool   // a command's RunE began: errors from here on are not usage
 }
@@ -75,6 +76,7 @@ Exit codes: 0 done, 1 the API refused the request (or another failure),
 	}
 	root.PersistentFlags().StringVar(&c.baseURL, "url", "", "the API's base URL (default $SHORTLINK_URL, else "+defaultURL+")")
 	root.PersistentFlags().StringVar(&c.keyFile, "key-file", "", "read the key from this file (default: the key in $SHORTLINK_KEY)")
+	root.PersistentFlags().StringVar(&c.domain, "domain", "", "the short domain the link is on (shortlink domains ls); default: the server's default domain")
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
 		return usageErrorf("%v (see 'shortlink %s --help')", err, strings.TrimPrefix(cmd.CommandPath(), "shortlink "))
 	})
@@ -82,7 +84,7 @@ Exit codes: 0 done, 1 the API refused the request (or another failure),
 		c.createCommand(), c.infoCommand(), c.statsCommand(),
 		c.disableCommand(), c.enableCommand(), c.extendCommand(), c.rmCommand(),
 		c.qrCommand(), c.versionCommand(),
-		c.tagCommand(), c.tagsCommand(), c.lsCommand(), c.keysCommand(), c.workspacesCommand(),
+		c.tagCommand(), c.tagsCommand(), c.lsCommand(), c.keysCommand(), c.workspacesCommand(), c.domainsCommand(),
 		c.auditCommand(), c.unlockCommand(), c.passwordCommand(), c.forwardQueryCommand(), c.exportCommand(), c.importCommand(),
 	)
 	c.markStart(root)
@@ -118,7 +120,7 @@ func (c *cli) client() (*httpclient.Client, error) {
 		return nil, err
 	}
 	c.key = key
-	client, err := httpclient.New(httpclient.Options{BaseURL: base, Key: key, UserAgent: "shortlink-cli/" + buildVersion()})
+	client, err := httpclient.New(httpclient.Options{BaseURL: base, Key: key, UserAgent: "shortlink-cli/" + buildVersion(), Domain: c.domain})
 	if err != nil {
 		return nil, usageError{err}
 	}

@@ -35,7 +35,15 @@ func AppOptions(cfg config.Config) app.Options {
 		VisitPendingBytes: int64(cfg.VisitPendingBytes), VisitUniquesInterval: cfg.VisitUniquesInterval,
 		VisitDimensions:     cfg.VisitDimensions,
 		ForwardQueryDefault: cfg.ForwardQueryDefault, Retention: cfg.Retention(),
+		DefaultDomain: defaultDomain(cfg),
 	}
+}
+
+// defaultDomain is the host of PUBLIC_BASE_URL (config has checked it)
+// with NOT_FOUND_URL.
+func defaultDomain(cfg config.Config) domain.ShortDomain {
+	host, _ := domain.DefaultDomainHost(cfg.PublicBaseURL)
+	return domain.ShortDomain{Host: host, NotFoundURL: cfg.NotFoundURL, Default: true}
 }
 
 // PostgresOptions are the api's and batch's store settings.

@@ -87,3 +87,15 @@ output "migrate_command" {
     "--query 'tasks[0].taskArn' --output text",
   ])
 }
+
+output "extra_domains_validation" {
+  description = "The DNS records (CNAME) that prove the extra_domains are yours to ACM: create them where each domain's zone is."
+  value = length(aws_acm_certificate.extra) == 0 ? [] : [
+    for o in aws_acm_certificate.extra[0].domain_validation_options : {
+      domain = o.domain_name
+      name   = o.resource_record_name
+      type   = o.resource_record_type
+      value  = o.resource_record_value
+    }
+  ]
+}

@@ -578,3 +578,28 @@ variable "admin_keys" {
     error_message = "Every admin key must be at least 16 characters long."
   }
 }
+
+# --- Short domains (domains.tf) --------------------------------------------
+
+variable "extra_domains" {
+  description = "Short domains besides public_base_url's host, e.g. [\"go.example.com\", \"exa.mp\"]: one ACM certificate (DNS validation; records in extra_domains_validation) names them all and is added to the HTTPS listener, and host-header rules forward them to the api. Register each with POST /v1/domains too."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition = alltrue([
+      for d in var.extra_domains : can(regex("^([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", d))
+    ])
+    error_message = "extra_domains must be lower-case domain names (punycode for IDNs) with at least one dot, without scheme, port, path or trailing dot."
+  }
+
+  validation {
+    condition     = length(distinct(var.extra_domains)) == length(var.extra_domains)
+    error_message = "extra_domains must not name a domain twice."
+  }
+
+  validation {
+    condition     = length(var.extra_domains) <= 99
+    error_message = "extra_domains may name at most 99 domains (an ACM certificate has at most 100 names; ask AWS for more)."
+  }
+}

@@ -10,6 +10,8 @@ package bench
 
 import (
 	"testing"
+
+	"github.com/shortlink/shortlink/domain"
 )
 
 // The budgets, measured when pinned: a change may lower them, never raise
@@ -80,6 +82,34 @@ func TestAllocsPerRedirect(t *testing.T) {
 	})
 }
 
+// TestAllocsPerRedirectWithDomains: with two short domains registered,
+// a cached redirect on the default domain (its Host resolved and compared
+// against the snapshot of the domains) keeps the budget of one without.
+func TestAllocsPerRedirectWithDomains(t *testing.T) {
+	if raceDetector {
+		t.Skip("allocation counts mean nothing under -race; make unittest runs this test again without -race")
+	}
+	e := newEngineOn(t, []domain.DomainHost{"exa.mp", "go.example.com"})
+	elsewhere := e.cached[0].Clone(t.Context())
+	elsewhere.Host = "unknown.example"
+	if e.serve(elsewhere); e.wrongStatus != 1 {
+		t.Fatal("a Host that is no domain was redirected: the domains are not in effect, and the measurement would not include their check")
+	}
+	e.wrongStatus = 0
+	hits, misses, visits := e.cache.Hits(), e.cache.Misses(), e.visits.Recorded()
+	const runs = 2000
+	i := 0
+	got := testing.AllocsPerRun(runs, func() {
+		e.serve(e.cached[i%len(e.cached)])
+		i++
+	})
+	e.checkPath(t, i, int(e.cache.Hits()-hits), int(e.cache.Misses()-misses), int(e.visits.Recorded()-visits), i, 0)
+	t.Logf("%.0f allocations per cached redirect with two domains registered (limit %d)", got, allocsPerCachedRedirect)
+	if got > allocsPerCachedRedirect {
+		t.Fatalf("a cached redirect with two domains registered allocates %.0f times, over the budget of %d", got, allocsPerCachedRedirect)
+	}
+}
+
 // checkPath fails t unless the n requests took the path measured: every
 // one a 302, hits and misses of the local cache as wanted, each visit
 // counted.
@@ -122,5 +152,26 @@ func BenchmarkEngine(b *testing.B) {
 	})
 	if e.wrongStatus > 0 {
 		b.Fatalf("%d redirects did not answer 302", e.wrongStatus)
+	}
+}
+
+// BenchmarkEngineDomains compares a cached redirect with the default
+// domain only ("default") and with two more registered, asked on the
+// default domain ("two-more"): the cost of resolving Host.
+func BenchmarkEngineDomains(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		hosts []domain.DomainHost
+	}{{"default", nil}, {"two-more", []domain.DomainHost{"exa.mp", "go.example.com"}}} {
+		e := newEngineOn(b, c.hosts)
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := range b.N {
+				e.serve(e.cached[i%len(e.cached)])
+			}
+		})
+		if e.wrongStatus > 0 {
+			b.Fatalf("%d redirects did not answer 302", e.wrongStatus)
+		}
 	}
 }

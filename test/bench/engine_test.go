@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,13 +52,22 @@ var engineRules = []domain.RuleSpec{
 	{Language: []string{"fr"}, Country: []string{"FR", "BE", "CH"}, URL: "https://example.com/fr"},
 }
 
-func newEngine(tb testing.TB) *engine {
+func newEngine(tb testing.TB) *engine { tb.Helper(); return newEngineOn(tb, nil) }
+
+// newEngineOn is newEngine with the short domains hosts registered besides
+// the default one; its requests then name the default domain in Host.
+func newEngineOn(tb testing.TB, hosts []domain.DomainHost) *engine {
 	tb.Helper()
 	cache, err := memory.NewCache(wiring.MemoryCacheOptions(config.Defaults()))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	store := memory.NewLinkStore()
+	for _, h := range hosts {
+		if err := store.CreateDomain(context.Background(), domain.ShortDomain{Host: h, CreatedAt: time.Now()}); err != nil {
+			tb.Fatal(err)
+		}
+	}
 	api := httpsuite.Assemble(tb, httpsuite.Parts{
 		Store: store, Counter: store, Cache: cache,
 		Configure: func(cfg *config.Config) {
@@ -81,6 +91,9 @@ func newEngine(tb testing.TB) *engine {
 			path += fmt.Sprintf("?utm_source=newsletter&utm_medium=email&utm_campaign=week-%d", i%5)
 		}
 		req := mixedRequest(path, clients[i%len(clients)])
+		if len(hosts) > 0 {
+			req.Host = strings.TrimPrefix(httpsuite.PublicBaseURL, "https://")
+		}
 		if i < engineCachedLinks {
 			e.cached = append(e.cached, req)
 		} else {

@@ -11,7 +11,7 @@ import (
 )
 
 // exportHeader is the CSV header of an export.
-var exportHeader = []string{"code", "short_url", "url", "title", "tags", "created_at", "expires_at", "state", "visits"}
+var exportHeader = []string{"code", "short_url", "url", "title", "tags", "created_at", "expires_at", "state", "visits", "domain"}
 
 // runExport checks GET /v1/shortlinks/export on servers made by newEnv:
 // who exports what, both formats, formula escaping, the empty export.

@@ -185,5 +185,8 @@ func workspaceParts(store ports.LinkStore) []any {
 	if s, ok := store.(ports.AuditLog); ok {
 		provided = append(provided, func() ports.AuditLog { return s })
 	}
+	if s, ok := store.(ports.DomainStore); ok {
+		provided = append(provided, func() ports.DomainStore { return s })
+	}
 	return provided
 }

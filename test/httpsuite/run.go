@@ -267,6 +267,7 @@ func runClockCases(t *testing.T, newEnv func(t *testing.T) Env) {
 
 	runExpiredManagement(t, newEnv)
 	runExpiredPublic(t, newEnv)
+	runDomains(t, newEnv)
 }
 
 // BadCreate is a create request the API must refuse with 400, Reason and

@@ -68,7 +68,9 @@ func TestPreviousReleaseServesOnTheMigratedSchema(t *testing.T) {
 		}
 	}
 
+	gateKeepsDomainLinksFromTheOldRelease(t, apis)
 	gateKeepsProtectedLinksFromTheOldRelease(t, apis, bin, env)
+	domainLinksAfterTheContractStep(t, apis)
 
 	// Management, where the previous release has it: a link the old api
 	// created (with the token it returned) is disabled through one api and
@@ -317,4 +319,58 @@ func rulesAfterTheContract(t *testing.T, apis map[string]string) {
 		t.Errorf("the new api sends an iPhone to %q, want the App Store", got.Location())
 	}
 	t.Logf("the previous release on a link with rules, after the contract step, sends an iPhone to %q", testkit.Send(loadClient, http.MethodGet, apis["old"]+"/"+code, "", nil, http.Header{"User-Agent": {iPhoneUA}}).Location())
+}
+
+// gateKeepsDomainLinksFromTheOldRelease: the previous release knows no
+// short domains. Registering one is harmless (it never reads the table),
+// but until the contract step the new api makes no link on it.
+func gateKeepsDomainLinksFromTheOldRelease(t *testing.T, apis map[string]string) {
+	t.Helper()
+	admin := http.Header{"Authorization": {"Bearer " + adminKey}}
+	if r := testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/domains", "application/json", []byte(`{"host":"rolling.example"}`), admin); r.Status != http.StatusCreated {
+		t.Fatalf("register rolling.example: %v, want 201", r)
+	}
+	testkit.ExpectError(t, testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", "application/json",
+		[]byte(`{"url":"https://example.com/rolling-deploy/domain","alias":"on-domain","domain":"rolling.example"}`), admin),
+		http.StatusConflict, "feature_not_enabled", "")
+	if r := testkit.Send(loadClient, http.MethodDelete, apis["new"]+"/v1/domains/rolling.example", "", nil, admin); r.Status != http.StatusNoContent {
+		t.Fatalf("remove rolling.example: %v, want 204", r)
+	}
+}
+
+// domainLinksAfterTheContractStep: once the step has run, the new api
+// makes links on a registered domain. Such a row is kept under
+// "<host>/<code>", a key the previous release never looks up: had an old
+// task still served, it would answer 404 for the alias, never another
+// domain's target.
+func domainLinksAfterTheContractStep(t *testing.T, apis map[string]string) {
+	t.Helper()
+	admin := http.Header{"Authorization": {"Bearer " + adminKey}}
+	if r := testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/domains", "application/json", []byte(`{"host":"rolling.example"}`), admin); r.Status != http.StatusCreated {
+		t.Fatalf("register rolling.example: %v, want 201", r)
+	}
+	defer func() {
+		if r := testkit.Send(loadClient, http.MethodDelete, apis["new"]+"/v1/domains/rolling.example", "", nil, admin); r.Status != http.StatusNoContent {
+			t.Errorf("remove rolling.example: %v, want 204", r)
+		}
+	}()
+	alias := "on-domain-" + testkit.RandomHex(3)
+	target := "https://example.com/rolling-deploy/" + alias
+	created := testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", "application/json",
+		[]byte(`{"url":"`+target+`","alias":"`+alias+`","domain":"rolling.example"}`), admin)
+	if created.Status != http.StatusCreated {
+		t.Fatalf("a link on rolling.example after migrate contract: %v, want 201", created)
+	}
+	defer func() {
+		if r := testkit.Send(loadClient, http.MethodDelete, apis["new"]+"/v1/shortlink/"+alias+"?domain=rolling.example", "", nil, admin); r.Status != http.StatusNoContent {
+			t.Errorf("delete %s on rolling.example: %v, want 204", alias, r)
+		}
+	}()
+	onHost := testkit.Send(loadClient, http.MethodGet, apis["new"]+"/"+alias, "", nil, http.Header{"Host": {"rolling.example"}})
+	if onHost.Status != http.StatusFound || onHost.Location() != target {
+		t.Errorf("the new api on Host rolling.example: %v (Location %q), want 302 to %s", onHost, onHost.Location(), target)
+	}
+	if r := resolve(apis["old"], alias); r.Status != http.StatusNotFound {
+		t.Errorf("the previous release on the alias of a link on rolling.example: %v, want 404", r)
+	}
 }

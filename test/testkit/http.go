@@ -75,6 +75,10 @@ func Send(client *http.Client, method, url, contentType string, body []byte, hea
 	for k, v := range header {
 		req.Header[k] = v
 	}
+	if host := req.Header.Get("Host"); host != "" { // the client sends req.Host, never a Host header
+		req.Host = host
+		req.Header.Del("Host")
+	}
 	if contentType != "" {
 		req.Header.Set("Content-Type", contentType)
 	}

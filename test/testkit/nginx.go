@@ -15,7 +15,7 @@ import (
 const (
 	siteUpstream  = "server api:8000"
 	siteAPI       = "api:8000"
-	siteListen    = "listen 8080;"
+	siteListen    = "listen 8080 default_server;"
 	siteAccessLog = "access_log /dev/stdout shortlink_private;"
 	siteReadTime  = "proxy_read_timeout 30s;"
 )
@@ -63,7 +63,7 @@ func NginxConf(moduleRoot, dir, apiAddr, listenAddr string, o NginxOptions) ([]s
 	if err != nil {
 		return nil, err
 	}
-	if site, err = rewriteDirective(site, siteListen, "listen "+listenAddr+";"); err != nil {
+	if site, err = rewriteDirective(site, siteListen, "listen "+listenAddr+" default_server;"); err != nil {
 		return nil, err
 	}
 	if o.AccessLogOff {

@@ -65,7 +65,7 @@ func TestNginxConfRewritesTheProjectSite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range []string{"server 127.0.0.1:1234 ", "server 127.0.0.1:1235 ", "listen 127.0.0.1:5678;"} {
+	for _, line := range []string{"server 127.0.0.1:1234 ", "server 127.0.0.1:1235 ", "listen 127.0.0.1:5678 default_server;"} {
 		if !strings.Contains(string(site), line) {
 			t.Errorf("site config lacks %q", line)
 		}
@@ -75,7 +75,7 @@ func TestNginxConfRewritesTheProjectSite(t *testing.T) {
 			t.Errorf("site config still names api:8000: %s", line)
 		}
 	}
-	if _, err := rewriteDirective("listen 8080;\nlisten 8080;\n", siteListen, "x"); err == nil {
+	if _, err := rewriteDirective(siteListen+"\n"+siteListen+"\n", siteListen, "x"); err == nil {
 		t.Error("a directive found twice was rewritten")
 	}
 }

@@ -134,12 +134,46 @@ func (e CreatedEnvelopeStatus) Valid() bool {
 	}
 }
 
+// Defines values for DomainCreatedEnvelopeStatus.
+const (
+	DomainCreatedEnvelopeStatusN201 DomainCreatedEnvelopeStatus = 201
+)
+
+// Valid indicates whether the value is a known member of the DomainCreatedEnvelopeStatus enum.
+func (e DomainCreatedEnvelopeStatus) Valid() bool {
+	switch e {
+	case DomainCreatedEnvelopeStatusN201:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for DomainListEnvelopeStatus.
+const (
+	DomainListEnvelopeStatusN200 DomainListEnvelopeStatus = 200
+)
+
+// Valid indicates whether the value is a known member of the DomainListEnvelopeStatus enum.
+func (e DomainListEnvelopeStatus) Valid() bool {
+	switch e {
+	case DomainListEnvelopeStatusN200:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ErrorEnvelopeDataReason.
 const (
 	ErrorEnvelopeDataReasonAliasTaken            ErrorEnvelopeDataReason = "alias_taken"
 	ErrorEnvelopeDataReasonBadRequest            ErrorEnvelopeDataReason = "bad_request"
 	ErrorEnvelopeDataReasonBodyTooLarge          ErrorEnvelopeDataReason = "body_too_large"
+	ErrorEnvelopeDataReasonDefaultDomain         ErrorEnvelopeDataReason = "default_domain"
 	ErrorEnvelopeDataReasonDeniedHost            ErrorEnvelopeDataReason = "denied_host"
+	ErrorEnvelopeDataReasonDomainInUse           ErrorEnvelopeDataReason = "domain_in_use"
+	ErrorEnvelopeDataReasonDomainTaken           ErrorEnvelopeDataReason = "domain_taken"
+	ErrorEnvelopeDataReasonDomainTargeted        ErrorEnvelopeDataReason = "domain_targeted"
 	ErrorEnvelopeDataReasonDraining              ErrorEnvelopeDataReason = "draining"
 	ErrorEnvelopeDataReasonDuplicateField        ErrorEnvelopeDataReason = "duplicate_field"
 	ErrorEnvelopeDataReasonExpiresAtInPast       ErrorEnvelopeDataReason = "expires_at_in_past"
@@ -156,6 +190,7 @@ const (
 	ErrorEnvelopeDataReasonInvalidCsv            ErrorEnvelopeDataReason = "invalid_csv"
 	ErrorEnvelopeDataReasonInvalidCursor         ErrorEnvelopeDataReason = "invalid_cursor"
 	ErrorEnvelopeDataReasonInvalidDimension      ErrorEnvelopeDataReason = "invalid_dimension"
+	ErrorEnvelopeDataReasonInvalidDomain         ErrorEnvelopeDataReason = "invalid_domain"
 	ErrorEnvelopeDataReasonInvalidExpiresAt      ErrorEnvelopeDataReason = "invalid_expires_at"
 	ErrorEnvelopeDataReasonInvalidFilter         ErrorEnvelopeDataReason = "invalid_filter"
 	ErrorEnvelopeDataReasonInvalidFormat         ErrorEnvelopeDataReason = "invalid_format"
@@ -207,7 +242,15 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 		return true
 	case ErrorEnvelopeDataReasonBodyTooLarge:
 		return true
+	case ErrorEnvelopeDataReasonDefaultDomain:
+		return true
 	case ErrorEnvelopeDataReasonDeniedHost:
+		return true
+	case ErrorEnvelopeDataReasonDomainInUse:
+		return true
+	case ErrorEnvelopeDataReasonDomainTaken:
+		return true
+	case ErrorEnvelopeDataReasonDomainTargeted:
 		return true
 	case ErrorEnvelopeDataReasonDraining:
 		return true
@@ -240,6 +283,8 @@ func (e ErrorEnvelopeDataReason) Valid() bool {
 	case ErrorEnvelopeDataReasonInvalidCursor:
 		return true
 	case ErrorEnvelopeDataReasonInvalidDimension:
+		return true
+	case ErrorEnvelopeDataReasonInvalidDomain:
 		return true
 	case ErrorEnvelopeDataReasonInvalidExpiresAt:
 		return true
@@ -517,7 +562,11 @@ const (
 	NotReadyEnvelopeDataReasonAliasTaken            NotReadyEnvelopeDataReason = "alias_taken"
 	NotReadyEnvelopeDataReasonBadRequest            NotReadyEnvelopeDataReason = "bad_request"
 	NotReadyEnvelopeDataReasonBodyTooLarge          NotReadyEnvelopeDataReason = "body_too_large"
+	NotReadyEnvelopeDataReasonDefaultDomain         NotReadyEnvelopeDataReason = "default_domain"
 	NotReadyEnvelopeDataReasonDeniedHost            NotReadyEnvelopeDataReason = "denied_host"
+	NotReadyEnvelopeDataReasonDomainInUse           NotReadyEnvelopeDataReason = "domain_in_use"
+	NotReadyEnvelopeDataReasonDomainTaken           NotReadyEnvelopeDataReason = "domain_taken"
+	NotReadyEnvelopeDataReasonDomainTargeted        NotReadyEnvelopeDataReason = "domain_targeted"
 	NotReadyEnvelopeDataReasonDraining              NotReadyEnvelopeDataReason = "draining"
 	NotReadyEnvelopeDataReasonDuplicateField        NotReadyEnvelopeDataReason = "duplicate_field"
 	NotReadyEnvelopeDataReasonExpiresAtInPast       NotReadyEnvelopeDataReason = "expires_at_in_past"
@@ -534,6 +583,7 @@ const (
 	NotReadyEnvelopeDataReasonInvalidCsv            NotReadyEnvelopeDataReason = "invalid_csv"
 	NotReadyEnvelopeDataReasonInvalidCursor         NotReadyEnvelopeDataReason = "invalid_cursor"
 	NotReadyEnvelopeDataReasonInvalidDimension      NotReadyEnvelopeDataReason = "invalid_dimension"
+	NotReadyEnvelopeDataReasonInvalidDomain         NotReadyEnvelopeDataReason = "invalid_domain"
 	NotReadyEnvelopeDataReasonInvalidExpiresAt      NotReadyEnvelopeDataReason = "invalid_expires_at"
 	NotReadyEnvelopeDataReasonInvalidFilter         NotReadyEnvelopeDataReason = "invalid_filter"
 	NotReadyEnvelopeDataReasonInvalidFormat         NotReadyEnvelopeDataReason = "invalid_format"
@@ -585,7 +635,15 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 		return true
 	case NotReadyEnvelopeDataReasonBodyTooLarge:
 		return true
+	case NotReadyEnvelopeDataReasonDefaultDomain:
+		return true
 	case NotReadyEnvelopeDataReasonDeniedHost:
+		return true
+	case NotReadyEnvelopeDataReasonDomainInUse:
+		return true
+	case NotReadyEnvelopeDataReasonDomainTaken:
+		return true
+	case NotReadyEnvelopeDataReasonDomainTargeted:
 		return true
 	case NotReadyEnvelopeDataReasonDraining:
 		return true
@@ -618,6 +676,8 @@ func (e NotReadyEnvelopeDataReason) Valid() bool {
 	case NotReadyEnvelopeDataReasonInvalidCursor:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidDimension:
+		return true
+	case NotReadyEnvelopeDataReasonInvalidDomain:
 		return true
 	case NotReadyEnvelopeDataReasonInvalidExpiresAt:
 		return true
@@ -1135,6 +1195,17 @@ type CreateRequest struct {
 	// Example: launch-2027
 	Alias *string `json:"alias,omitempty"`
 
+	// Domain The short domain the link is on: one `GET /v1/domains`
+	// lists for the caller, in any spelling of its host. Omitted: the
+	// default domain. The alias is unique per domain. A registered
+	// domain the caller may not use is 400 `invalid_domain`; until the
+	// operator has run the deploy's contract step (`migrate contract`)
+	// a server-mode api answers 409 `feature_not_enabled`.
+	//
+	//
+	// Example: go.example.com
+	Domain *string `json:"domain,omitempty"`
+
 	// ExpiresAt RFC 3339 with `Z` or an offset; after now and at most MAX_TTL
 	// (default 365 days) ahead. `"never"` asks for a permanent link,
 	// allowed when MAX_TTL is `never` (otherwise 400
@@ -1206,6 +1277,9 @@ type Created struct {
 	// Example: k0OmqQY
 	Code Code `json:"code"`
 
+	// Domain The registered short domain the link is on; absent on the default domain. short_url is then on this host.
+	Domain *string `json:"domain,omitempty"`
+
 	// ExpiresAt When the link stops redirecting (a Timestamp), or null for a
 	// permanent link, which never expires.
 	ExpiresAt *Expiry `json:"expires_at"`
@@ -1265,9 +1339,58 @@ type DimensionValues = []struct {
 	Visits int `json:"visits"`
 }
 
+// Domain defines model for Domain.
+type Domain struct {
+	// CreatedAt When the domain was registered; null for the default domain.
+	CreatedAt *Timestamp `json:"created_at"`
+
+	// Default The domain of PUBLIC_BASE_URL: not registered, cannot be removed.
+	Default     bool    `json:"default"`
+	Host        string  `json:"host"`
+	NotFoundUrl *string `json:"not_found_url"`
+
+	// Workspace The workspace the domain is tied to; null when shared.
+	Workspace *string `json:"workspace"`
+}
+
+// DomainCreatedEnvelope defines model for DomainCreatedEnvelope.
+type DomainCreatedEnvelope struct {
+	Data   Domain                      `json:"data"`
+	Status DomainCreatedEnvelopeStatus `json:"status"`
+}
+
+// DomainCreatedEnvelopeStatus defines model for DomainCreatedEnvelope.Status.
+type DomainCreatedEnvelopeStatus int
+
+// DomainListEnvelope defines model for DomainListEnvelope.
+type DomainListEnvelope struct {
+	Data struct {
+		Items []Domain `json:"items"`
+	} `json:"data"`
+	Status DomainListEnvelopeStatus `json:"status"`
+}
+
+// DomainListEnvelopeStatus defines model for DomainListEnvelope.Status.
+type DomainListEnvelopeStatus int
+
+// DomainRequest defines model for DomainRequest.
+type DomainRequest struct {
+	// Host Example: go.example.com
+	Host string `json:"host"`
+
+	// NotFoundUrl Where browsers asking this domain for an unknown or expired code are sent (302).
+	NotFoundUrl *string `json:"not_found_url,omitempty"`
+
+	// Workspace Ties the domain to this workspace: only its keys may use it. Without it, the domain is shared.
+	Workspace *string `json:"workspace,omitempty"`
+}
+
 // ErrorEnvelope An error. Each response narrows `status`, and most `reason`, to their own.
 type ErrorEnvelope struct {
 	Data struct {
+		// Codes Some of the live links that stand in the way of a domain change (`domain_targeted`, `domain_in_use`).
+		Codes *[]string `json:"codes,omitempty"`
+
 		// Error A message for people, in a sentence; its wording may change.
 		Error string `json:"error"`
 
@@ -1359,6 +1482,9 @@ type Info struct {
 	//
 	// Example: 2027-01-31T00:00:00Z
 	CreatedAt Timestamp `json:"created_at"`
+
+	// Domain The registered short domain the link is on; absent on the default domain.
+	Domain *string `json:"domain,omitempty"`
 
 	// ExpiresAt When the link stops redirecting (a Timestamp), or null for a
 	// permanent link, which never expires.
@@ -1492,7 +1618,9 @@ type LinkListEnvelopeStatus int
 // NotReadyEnvelope An error. Each response narrows `status`, and most `reason`, to their own.
 type NotReadyEnvelope struct {
 	Data struct {
-		Down []string `json:"down"`
+		// Codes Some of the live links that stand in the way of a domain change (`domain_targeted`, `domain_in_use`).
+		Codes *[]string `json:"codes,omitempty"`
+		Down  []string  `json:"down"`
 
 		// Error A message for people, in a sentence; its wording may change.
 		Error string `json:"error"`
@@ -1794,6 +1922,9 @@ type IdempotencyKey = string
 // Limit defines model for Limit.
 type Limit = int
 
+// LinkDomain Example: go.example.com
+type LinkDomain = string
+
 // WorkspaceFilter defines model for WorkspaceFilter.
 type WorkspaceFilter = string
 
@@ -1893,8 +2024,50 @@ type ListKeysParams struct {
 	Workspace *WorkspaceFilter `form:"workspace,omitempty" json:"workspace,omitempty"`
 }
 
+// DeleteShortLinkParams defines parameters for DeleteShortLink.
+type DeleteShortLinkParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+}
+
+// ResolveShortLinkParams defines parameters for ResolveShortLink.
+type ResolveShortLinkParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+}
+
+// ChangeShortLinkParams defines parameters for ChangeShortLink.
+type ChangeShortLinkParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+}
+
+// ShortLinkInfoParams defines parameters for ShortLinkInfo.
+type ShortLinkInfoParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+}
+
 // ShortLinkQRCodeParams defines parameters for ShortLinkQRCode.
 type ShortLinkQRCodeParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+
 	// Format The image format.
 	Format *ShortLinkQRCodeParamsFormat `form:"format,omitempty" json:"format,omitempty"`
 
@@ -1910,6 +2083,12 @@ type ShortLinkQRCodeParamsFormat string
 
 // ShortLinkStatsParams defines parameters for ShortLinkStats.
 type ShortLinkStatsParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+
 	// From Start of the window, RFC 3339 with a zone (included).
 	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
 
@@ -1942,6 +2121,15 @@ type UnlockShortLinkJSONBody struct {
 	Password string `json:"password"`
 }
 
+// UnlockShortLinkParams defines parameters for UnlockShortLink.
+type UnlockShortLinkParams struct {
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
+}
+
 // UnlockShortLink200JSONResponseBodyStatus defines parameters for UnlockShortLink.
 type UnlockShortLink200JSONResponseBodyStatus int
 
@@ -1949,6 +2137,12 @@ type UnlockShortLink200JSONResponseBodyStatus int
 type ListShortLinksParams struct {
 	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
 	Workspace *WorkspaceFilter `form:"workspace,omitempty" json:"workspace,omitempty"`
+
+	// Domain The short domain the code is on, as `GET /v1/domains`
+	// lists it; without it, the default domain (the host of
+	// PUBLIC_BASE_URL). The same code on two domains is two links. Not a
+	// domain name: 400 `invalid_domain`.
+	Domain *LinkDomain `form:"domain,omitempty" json:"domain,omitempty"`
 
 	// Q A code prefix, or — from 3 characters — also a case-insensitive substring of the target URL or the title.
 	Q *string `form:"q,omitempty" json:"q,omitempty"`
@@ -2040,6 +2234,9 @@ type ListTagsParams struct {
 	// Workspace Admin keys only: a workspace id, or `none` for links without one. Ignored for workspace keys.
 	Workspace *WorkspaceFilter `form:"workspace,omitempty" json:"workspace,omitempty"`
 }
+
+// CreateDomainJSONRequestBody defines body for CreateDomain for application/json ContentType.
+type CreateDomainJSONRequestBody = DomainRequest
 
 // CreateKeyJSONRequestBody defines body for CreateKey for application/json ContentType.
 type CreateKeyJSONRequestBody = KeyRequest
@@ -2205,6 +2402,53 @@ type ClientInterface interface {
 	// Corresponds with GET /v1/audit (the `ListAudit` operationId).
 	ListAudit(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// ListDomains List the short domains the caller may use
+	//
+	// The default domain (the host of PUBLIC_BASE_URL) first, then the
+	// registered ones by host: without credentials the shared ones, with
+	// a workspace key those shared and those of its workspace, with an
+	// admin key every one.
+	//
+	// Corresponds with GET /v1/domains (the `ListDomains` operationId).
+	ListDomains(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDomainWithBody Register a short domain (admin keys)
+	//
+	// Registers `host`, normalised as target hosts are (punycode, lower
+	// case, no trailing dot); a port, path or IP address is refused
+	// (`invalid_domain`). With `workspace` only that workspace's keys may
+	// use it; without, it is shared. `not_found_url` is where browsers
+	// asking it for an unknown code are sent. Refused while live links
+	// point at the host (`domain_targeted`, with their `codes`): they
+	// would redirect in a loop.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+	CreateDomainWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateDomain Register a short domain (admin keys)
+	//
+	// Registers `host`, normalised as target hosts are (punycode, lower
+	// case, no trailing dot); a port, path or IP address is refused
+	// (`invalid_domain`). With `workspace` only that workspace's keys may
+	// use it; without, it is shared. `not_found_url` is where browsers
+	// asking it for an unknown code are sent. Refused while live links
+	// point at the host (`domain_targeted`, with their `codes`): they
+	// would redirect in a loop.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+	CreateDomain(ctx context.Context, body CreateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDomain Remove a registered short domain (admin keys)
+	//
+	// The default domain cannot be removed (`default_domain`).
+	//
+	// Corresponds with DELETE /v1/domains/{host} (the `DeleteDomain` operationId).
+	DeleteDomain(ctx context.Context, host string, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// Health Liveness
 	//
 	// Answers 200 while the process runs; touches no dependency. The body is bare, not the envelope, for compatibility.
@@ -2292,14 +2536,14 @@ type ClientInterface interface {
 	// owner gets 403 `taken_down`, and the takedown keeps its target.
 	//
 	// Corresponds with DELETE /v1/shortlink/{code} (the `DeleteShortLink` operationId).
-	DeleteShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
+	DeleteShortLink(ctx context.Context, code Code, params *DeleteShortLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ResolveShortLink Resolve a code
 	//
 	// The same as `GET /{code}`, with JSON answers only (a protected link is 401 `password_required` for everyone).
 	//
 	// Corresponds with GET /v1/shortlink/{code} (the `ResolveShortLink` operationId).
-	ResolveShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ResolveShortLink(ctx context.Context, code Code, params *ResolveShortLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeShortLinkWithBody Disable, enable, extend or shorten a link
 	//
@@ -2319,7 +2563,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-	ChangeShortLinkWithBody(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ChangeShortLinkWithBody(ctx context.Context, code Code, params *ChangeShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ChangeShortLink Disable, enable, extend or shorten a link
 	//
@@ -2339,7 +2583,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-	ChangeShortLink(ctx context.Context, code Code, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ChangeShortLink(ctx context.Context, code Code, params *ChangeShortLinkParams, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShortLinkInfo What a link is and where it goes
 	//
@@ -2351,7 +2595,7 @@ type ClientInterface interface {
 	// credentials, 403, or 404 for an expired link.
 	//
 	// Corresponds with GET /v1/shortlink/{code}/info (the `ShortLinkInfo` operationId).
-	ShortLinkInfo(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error)
+	ShortLinkInfo(ctx context.Context, code Code, params *ShortLinkInfoParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ShortLinkQRCode A QR code of the short URL
 	//
@@ -2417,7 +2661,7 @@ type ClientInterface interface {
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-	UnlockShortLinkWithBody(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UnlockShortLinkWithBody(ctx context.Context, code Code, params *UnlockShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// UnlockShortLink Unlock a password-protected link
 	//
@@ -2432,7 +2676,7 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	//
 	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-	UnlockShortLink(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+	UnlockShortLink(ctx context.Context, code Code, params *UnlockShortLinkParams, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListShortLinks List and search links
 	//
@@ -2628,6 +2872,93 @@ func (c *Client) ListAudit(ctx context.Context, params *ListAuditParams, reqEdit
 	return c.Client.Do(req)
 }
 
+// ListDomains List the short domains the caller may use
+//
+// The default domain (the host of PUBLIC_BASE_URL) first, then the
+// registered ones by host: without credentials the shared ones, with
+// a workspace key those shared and those of its workspace, with an
+// admin key every one.
+//
+// Corresponds with GET /v1/domains (the `ListDomains` operationId).
+func (c *Client) ListDomains(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListDomainsRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDomainWithBody Register a short domain (admin keys)
+//
+// Registers `host`, normalised as target hosts are (punycode, lower
+// case, no trailing dot); a port, path or IP address is refused
+// (`invalid_domain`). With `workspace` only that workspace's keys may
+// use it; without, it is shared. `not_found_url` is where browsers
+// asking it for an unknown code are sent. Refused while live links
+// point at the host (`domain_targeted`, with their `codes`): they
+// would redirect in a loop.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+func (c *Client) CreateDomainWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDomainRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateDomain Register a short domain (admin keys)
+//
+// Registers `host`, normalised as target hosts are (punycode, lower
+// case, no trailing dot); a port, path or IP address is refused
+// (`invalid_domain`). With `workspace` only that workspace's keys may
+// use it; without, it is shared. `not_found_url` is where browsers
+// asking it for an unknown code are sent. Refused while live links
+// point at the host (`domain_targeted`, with their `codes`): they
+// would redirect in a loop.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+func (c *Client) CreateDomain(ctx context.Context, body CreateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateDomainRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDomain Remove a registered short domain (admin keys)
+//
+// The default domain cannot be removed (`default_domain`).
+//
+// Corresponds with DELETE /v1/domains/{host} (the `DeleteDomain` operationId).
+func (c *Client) DeleteDomain(ctx context.Context, host string, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDomainRequest(c.Server, host)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // Health Liveness
 //
 // Answers 200 while the process runs; touches no dependency. The body is bare, not the envelope, for compatibility.
@@ -2795,8 +3126,8 @@ func (c *Client) CreateShortLink(ctx context.Context, body CreateShortLinkJSONRe
 // owner gets 403 `taken_down`, and the takedown keeps its target.
 //
 // Corresponds with DELETE /v1/shortlink/{code} (the `DeleteShortLink` operationId).
-func (c *Client) DeleteShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewDeleteShortLinkRequest(c.Server, code)
+func (c *Client) DeleteShortLink(ctx context.Context, code Code, params *DeleteShortLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteShortLinkRequest(c.Server, code, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2812,8 +3143,8 @@ func (c *Client) DeleteShortLink(ctx context.Context, code Code, reqEditors ...R
 // The same as `GET /{code}`, with JSON answers only (a protected link is 401 `password_required` for everyone).
 //
 // Corresponds with GET /v1/shortlink/{code} (the `ResolveShortLink` operationId).
-func (c *Client) ResolveShortLink(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewResolveShortLinkRequest(c.Server, code)
+func (c *Client) ResolveShortLink(ctx context.Context, code Code, params *ResolveShortLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewResolveShortLinkRequest(c.Server, code, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2842,8 +3173,8 @@ func (c *Client) ResolveShortLink(ctx context.Context, code Code, reqEditors ...
 // Takes any type of body and a specified content type.
 //
 // Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-func (c *Client) ChangeShortLinkWithBody(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewChangeShortLinkRequestWithBody(c.Server, code, contentType, body)
+func (c *Client) ChangeShortLinkWithBody(ctx context.Context, code Code, params *ChangeShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeShortLinkRequestWithBody(c.Server, code, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2872,8 +3203,8 @@ func (c *Client) ChangeShortLinkWithBody(ctx context.Context, code Code, content
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-func (c *Client) ChangeShortLink(ctx context.Context, code Code, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewChangeShortLinkRequest(c.Server, code, body)
+func (c *Client) ChangeShortLink(ctx context.Context, code Code, params *ChangeShortLinkParams, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewChangeShortLinkRequest(c.Server, code, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -2894,8 +3225,8 @@ func (c *Client) ChangeShortLink(ctx context.Context, code Code, body ChangeShor
 // credentials, 403, or 404 for an expired link.
 //
 // Corresponds with GET /v1/shortlink/{code}/info (the `ShortLinkInfo` operationId).
-func (c *Client) ShortLinkInfo(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewShortLinkInfoRequest(c.Server, code)
+func (c *Client) ShortLinkInfo(ctx context.Context, code Code, params *ShortLinkInfoParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewShortLinkInfoRequest(c.Server, code, params)
 	if err != nil {
 		return nil, err
 	}
@@ -2990,8 +3321,8 @@ func (c *Client) ShortLinkStats(ctx context.Context, code Code, params *ShortLin
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-func (c *Client) UnlockShortLinkWithBody(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUnlockShortLinkRequestWithBody(c.Server, code, contentType, body)
+func (c *Client) UnlockShortLinkWithBody(ctx context.Context, code Code, params *UnlockShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnlockShortLinkRequestWithBody(c.Server, code, params, contentType, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3015,8 +3346,8 @@ func (c *Client) UnlockShortLinkWithBody(ctx context.Context, code Code, content
 // Takes a body of the `application/json` content type.
 //
 // Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-func (c *Client) UnlockShortLink(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewUnlockShortLinkRequest(c.Server, code, body)
+func (c *Client) UnlockShortLink(ctx context.Context, code Code, params *UnlockShortLinkParams, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUnlockShortLinkRequest(c.Server, code, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3388,6 +3719,107 @@ func NewListAuditRequest(server string, params *ListAuditParams) (*http.Request,
 	return req, nil
 }
 
+// NewListDomainsRequest constructs an http.Request for the ListDomains method
+func NewListDomainsRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/domains")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateDomainRequest calls the generic CreateDomain builder with application/json body
+func NewCreateDomainRequest(server string, body CreateDomainJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateDomainRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateDomainRequestWithBody constructs an http.Request for the CreateDomain method, with any body, and a specified content type
+func NewCreateDomainRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/domains")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteDomainRequest constructs an http.Request for the DeleteDomain method
+func NewDeleteDomainRequest(server string, host string) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "host", host, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/domains/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewHealthRequest constructs an http.Request for the Health method
 func NewHealthRequest(server string) (*http.Request, error) {
 	var err error
@@ -3611,7 +4043,7 @@ func NewCreateShortLinkRequestWithBody(server string, contentType string, body i
 }
 
 // NewDeleteShortLinkRequest constructs an http.Request for the DeleteShortLink method
-func NewDeleteShortLinkRequest(server string, code Code) (*http.Request, error) {
+func NewDeleteShortLinkRequest(server string, code Code, params *DeleteShortLinkParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3634,6 +4066,33 @@ func NewDeleteShortLinkRequest(server string, code Code) (*http.Request, error) 
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
@@ -3645,7 +4104,7 @@ func NewDeleteShortLinkRequest(server string, code Code) (*http.Request, error) 
 }
 
 // NewResolveShortLinkRequest constructs an http.Request for the ResolveShortLink method
-func NewResolveShortLinkRequest(server string, code Code) (*http.Request, error) {
+func NewResolveShortLinkRequest(server string, code Code, params *ResolveShortLinkParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3668,6 +4127,33 @@ func NewResolveShortLinkRequest(server string, code Code) (*http.Request, error)
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3679,18 +4165,18 @@ func NewResolveShortLinkRequest(server string, code Code) (*http.Request, error)
 }
 
 // NewChangeShortLinkRequest calls the generic ChangeShortLink builder with application/json body
-func NewChangeShortLinkRequest(server string, code Code, body ChangeShortLinkJSONRequestBody) (*http.Request, error) {
+func NewChangeShortLinkRequest(server string, code Code, params *ChangeShortLinkParams, body ChangeShortLinkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewChangeShortLinkRequestWithBody(server, code, "application/json", bodyReader)
+	return NewChangeShortLinkRequestWithBody(server, code, params, "application/json", bodyReader)
 }
 
 // NewChangeShortLinkRequestWithBody constructs an http.Request for the ChangeShortLink method, with any body, and a specified content type
-func NewChangeShortLinkRequestWithBody(server string, code Code, contentType string, body io.Reader) (*http.Request, error) {
+func NewChangeShortLinkRequestWithBody(server string, code Code, params *ChangeShortLinkParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3713,6 +4199,33 @@ func NewChangeShortLinkRequestWithBody(server string, code Code, contentType str
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
@@ -3726,7 +4239,7 @@ func NewChangeShortLinkRequestWithBody(server string, code Code, contentType str
 }
 
 // NewShortLinkInfoRequest constructs an http.Request for the ShortLinkInfo method
-func NewShortLinkInfoRequest(server string, code Code) (*http.Request, error) {
+func NewShortLinkInfoRequest(server string, code Code, params *ShortLinkInfoParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3749,6 +4262,33 @@ func NewShortLinkInfoRequest(server string, code Code) (*http.Request, error) {
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
@@ -3793,6 +4333,18 @@ func NewShortLinkQRCodeRequest(server string, code Code, params *ShortLinkQRCode
 		// styled parameters, preserving literal commas as delimiters
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
 
 		if params.Format != nil {
 
@@ -3882,6 +4434,18 @@ func NewShortLinkStatsRequest(server string, code Code, params *ShortLinkStatsPa
 		// per the OpenAPI spec (e.g. "color=blue,black,brown").
 		var rawQueryFragments []string
 
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
 		if params.From != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
@@ -3957,18 +4521,18 @@ func NewShortLinkStatsRequest(server string, code Code, params *ShortLinkStatsPa
 }
 
 // NewUnlockShortLinkRequest calls the generic UnlockShortLink builder with application/json body
-func NewUnlockShortLinkRequest(server string, code Code, body UnlockShortLinkJSONRequestBody) (*http.Request, error) {
+func NewUnlockShortLinkRequest(server string, code Code, params *UnlockShortLinkParams, body UnlockShortLinkJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
 	buf, err := json.Marshal(body)
 	if err != nil {
 		return nil, err
 	}
 	bodyReader = bytes.NewReader(buf)
-	return NewUnlockShortLinkRequestWithBody(server, code, "application/json", bodyReader)
+	return NewUnlockShortLinkRequestWithBody(server, code, params, "application/json", bodyReader)
 }
 
 // NewUnlockShortLinkRequestWithBody constructs an http.Request for the UnlockShortLink method, with any body, and a specified content type
-func NewUnlockShortLinkRequestWithBody(server string, code Code, contentType string, body io.Reader) (*http.Request, error) {
+func NewUnlockShortLinkRequestWithBody(server string, code Code, params *UnlockShortLinkParams, contentType string, body io.Reader) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -3991,6 +4555,33 @@ func NewUnlockShortLinkRequestWithBody(server string, code Code, contentType str
 	queryURL, err := serverURL.Parse(operationPath)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
 	}
 
 	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
@@ -4034,6 +4625,18 @@ func NewListShortLinksRequest(server string, params *ListShortLinksParams) (*htt
 		if params.Workspace != nil {
 
 			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "workspace", *params.Workspace, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Domain != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "domain", *params.Domain, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
 				return nil, err
 			} else {
 				for _, qp := range strings.Split(queryFrag, "&") {
@@ -4697,6 +5300,57 @@ type ClientWithResponsesInterface interface {
 	// Corresponds with GET /v1/audit (the `ListAudit` operationId).
 	ListAuditWithResponse(ctx context.Context, params *ListAuditParams, reqEditors ...RequestEditorFn) (*ListAuditResponse, error)
 
+	// ListDomainsWithResponse List the short domains the caller may use
+	//
+	// The default domain (the host of PUBLIC_BASE_URL) first, then the
+	// registered ones by host: without credentials the shared ones, with
+	// a workspace key those shared and those of its workspace, with an
+	// admin key every one.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/domains (the `ListDomains` operationId).
+	ListDomainsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDomainsResponse, error)
+
+	// CreateDomainWithBodyWithResponse Register a short domain (admin keys)
+	//
+	// Registers `host`, normalised as target hosts are (punycode, lower
+	// case, no trailing dot); a port, path or IP address is refused
+	// (`invalid_domain`). With `workspace` only that workspace's keys may
+	// use it; without, it is shared. `not_found_url` is where browsers
+	// asking it for an unknown code are sent. Refused while live links
+	// point at the host (`domain_targeted`, with their `codes`): they
+	// would redirect in a loop.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+	CreateDomainWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDomainResponse, error)
+
+	// CreateDomainWithResponse Register a short domain (admin keys)
+	//
+	// Registers `host`, normalised as target hosts are (punycode, lower
+	// case, no trailing dot); a port, path or IP address is refused
+	// (`invalid_domain`). With `workspace` only that workspace's keys may
+	// use it; without, it is shared. `not_found_url` is where browsers
+	// asking it for an unknown code are sent. Refused while live links
+	// point at the host (`domain_targeted`, with their `codes`): they
+	// would redirect in a loop.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+	CreateDomainWithResponse(ctx context.Context, body CreateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDomainResponse, error)
+
+	// DeleteDomainWithResponse Remove a registered short domain (admin keys)
+	//
+	// The default domain cannot be removed (`default_domain`).
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/domains/{host} (the `DeleteDomain` operationId).
+	DeleteDomainWithResponse(ctx context.Context, host string, reqEditors ...RequestEditorFn) (*DeleteDomainResponse, error)
+
 	// HealthWithResponse Liveness
 	//
 	// Answers 200 while the process runs; touches no dependency. The body is bare, not the envelope, for compatibility.
@@ -4794,7 +5448,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with DELETE /v1/shortlink/{code} (the `DeleteShortLink` operationId).
-	DeleteShortLinkWithResponse(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*DeleteShortLinkResponse, error)
+	DeleteShortLinkWithResponse(ctx context.Context, code Code, params *DeleteShortLinkParams, reqEditors ...RequestEditorFn) (*DeleteShortLinkResponse, error)
 
 	// ResolveShortLinkWithResponse Resolve a code
 	//
@@ -4803,7 +5457,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/shortlink/{code} (the `ResolveShortLink` operationId).
-	ResolveShortLinkWithResponse(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*ResolveShortLinkResponse, error)
+	ResolveShortLinkWithResponse(ctx context.Context, code Code, params *ResolveShortLinkParams, reqEditors ...RequestEditorFn) (*ResolveShortLinkResponse, error)
 
 	// ChangeShortLinkWithBodyWithResponse Disable, enable, extend or shorten a link
 	//
@@ -4823,7 +5477,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-	ChangeShortLinkWithBodyWithResponse(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error)
+	ChangeShortLinkWithBodyWithResponse(ctx context.Context, code Code, params *ChangeShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error)
 
 	// ChangeShortLinkWithResponse Disable, enable, extend or shorten a link
 	//
@@ -4843,7 +5497,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-	ChangeShortLinkWithResponse(ctx context.Context, code Code, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error)
+	ChangeShortLinkWithResponse(ctx context.Context, code Code, params *ChangeShortLinkParams, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error)
 
 	// ShortLinkInfoWithResponse What a link is and where it goes
 	//
@@ -4857,7 +5511,7 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with GET /v1/shortlink/{code}/info (the `ShortLinkInfo` operationId).
-	ShortLinkInfoWithResponse(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*ShortLinkInfoResponse, error)
+	ShortLinkInfoWithResponse(ctx context.Context, code Code, params *ShortLinkInfoParams, reqEditors ...RequestEditorFn) (*ShortLinkInfoResponse, error)
 
 	// ShortLinkQRCodeWithResponse A QR code of the short URL
 	//
@@ -4927,7 +5581,7 @@ type ClientWithResponsesInterface interface {
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-	UnlockShortLinkWithBodyWithResponse(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error)
+	UnlockShortLinkWithBodyWithResponse(ctx context.Context, code Code, params *UnlockShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error)
 
 	// UnlockShortLinkWithResponse Unlock a password-protected link
 	//
@@ -4942,7 +5596,7 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-	UnlockShortLinkWithResponse(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error)
+	UnlockShortLinkWithResponse(ctx context.Context, code Code, params *UnlockShortLinkParams, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error)
 
 	// ListShortLinksWithResponse List and search links
 	//
@@ -5258,6 +5912,457 @@ func (r ListAuditResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r ListAuditResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// ListDomainsResponse200Headers the declared response headers of an HTTP 200 response for ListDomains
+type ListDomainsResponse200Headers struct {
+	XRequestId string
+}
+
+// ListDomainsResponse401Headers the declared response headers of an HTTP 401 response for ListDomains
+type ListDomainsResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// ListDomainsResponse429Headers the declared response headers of an HTTP 429 response for ListDomains
+type ListDomainsResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// ListDomainsResponse500Headers the declared response headers of an HTTP 500 response for ListDomains
+type ListDomainsResponse500Headers struct {
+	XRequestId string
+}
+
+// ListDomainsResponse503Headers the declared response headers of an HTTP 503 response for ListDomains
+type ListDomainsResponse503Headers struct {
+	XRequestId string
+}
+
+type ListDomainsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DomainListEnvelope
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *KeyRequired
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *ListDomainsResponse200Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *ListDomainsResponse401Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *ListDomainsResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *ListDomainsResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *ListDomainsResponse503Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListDomainsResponse) GetJSON200() *DomainListEnvelope {
+	return r.JSON200
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListDomainsResponse) GetJSON401() *KeyRequired {
+	return r.JSON401
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r ListDomainsResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r ListDomainsResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r ListDomainsResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r ListDomainsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListDomainsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListDomainsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListDomainsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// CreateDomainResponse201Headers the declared response headers of an HTTP 201 response for CreateDomain
+type CreateDomainResponse201Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse400Headers the declared response headers of an HTTP 400 response for CreateDomain
+type CreateDomainResponse400Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse401Headers the declared response headers of an HTTP 401 response for CreateDomain
+type CreateDomainResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// CreateDomainResponse403Headers the declared response headers of an HTTP 403 response for CreateDomain
+type CreateDomainResponse403Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse408Headers the declared response headers of an HTTP 408 response for CreateDomain
+type CreateDomainResponse408Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse409Headers the declared response headers of an HTTP 409 response for CreateDomain
+type CreateDomainResponse409Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse413Headers the declared response headers of an HTTP 413 response for CreateDomain
+type CreateDomainResponse413Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse415Headers the declared response headers of an HTTP 415 response for CreateDomain
+type CreateDomainResponse415Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse429Headers the declared response headers of an HTTP 429 response for CreateDomain
+type CreateDomainResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// CreateDomainResponse500Headers the declared response headers of an HTTP 500 response for CreateDomain
+type CreateDomainResponse500Headers struct {
+	XRequestId string
+}
+
+// CreateDomainResponse503Headers the declared response headers of an HTTP 503 response for CreateDomain
+type CreateDomainResponse503Headers struct {
+	XRequestId string
+}
+
+type CreateDomainResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *DomainCreatedEnvelope
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *KeyRequired
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *KeyForbidden
+	// JSON408 the response for an HTTP 408 `application/json` response
+	JSON408 *BodyTimeout
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorEnvelope
+	// JSON413 the response for an HTTP 413 `application/json` response
+	JSON413 *BodyTooLarge
+	// JSON415 the response for an HTTP 415 `application/json` response
+	JSON415 *NotJSON
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *CreateDomainResponse201Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *CreateDomainResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *CreateDomainResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *CreateDomainResponse403Headers
+	// Headers408 the parsed response headers for an HTTP 408 response
+	Headers408 *CreateDomainResponse408Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *CreateDomainResponse409Headers
+	// Headers413 the parsed response headers for an HTTP 413 response
+	Headers413 *CreateDomainResponse413Headers
+	// Headers415 the parsed response headers for an HTTP 415 response
+	Headers415 *CreateDomainResponse415Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *CreateDomainResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *CreateDomainResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *CreateDomainResponse503Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateDomainResponse) GetJSON201() *DomainCreatedEnvelope {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreateDomainResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreateDomainResponse) GetJSON401() *KeyRequired {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r CreateDomainResponse) GetJSON403() *KeyForbidden {
+	return r.JSON403
+}
+
+// GetJSON408 returns the response for an HTTP 408 `application/json` response
+func (r CreateDomainResponse) GetJSON408() *BodyTimeout {
+	return r.JSON408
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r CreateDomainResponse) GetJSON409() *ErrorEnvelope {
+	return r.JSON409
+}
+
+// GetJSON413 returns the response for an HTTP 413 `application/json` response
+func (r CreateDomainResponse) GetJSON413() *BodyTooLarge {
+	return r.JSON413
+}
+
+// GetJSON415 returns the response for an HTTP 415 `application/json` response
+func (r CreateDomainResponse) GetJSON415() *NotJSON {
+	return r.JSON415
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r CreateDomainResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r CreateDomainResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r CreateDomainResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateDomainResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateDomainResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateDomainResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateDomainResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// DeleteDomainResponse204Headers the declared response headers of an HTTP 204 response for DeleteDomain
+type DeleteDomainResponse204Headers struct {
+	XRequestId string
+}
+
+// DeleteDomainResponse400Headers the declared response headers of an HTTP 400 response for DeleteDomain
+type DeleteDomainResponse400Headers struct {
+	XRequestId string
+}
+
+// DeleteDomainResponse401Headers the declared response headers of an HTTP 401 response for DeleteDomain
+type DeleteDomainResponse401Headers struct {
+	WWWAuthenticate string
+	XRequestId      string
+}
+
+// DeleteDomainResponse403Headers the declared response headers of an HTTP 403 response for DeleteDomain
+type DeleteDomainResponse403Headers struct {
+	XRequestId string
+}
+
+// DeleteDomainResponse404Headers the declared response headers of an HTTP 404 response for DeleteDomain
+type DeleteDomainResponse404Headers struct {
+	XRequestId string
+}
+
+// DeleteDomainResponse409Headers the declared response headers of an HTTP 409 response for DeleteDomain
+type DeleteDomainResponse409Headers struct {
+	XRequestId string
+}
+
+// DeleteDomainResponse429Headers the declared response headers of an HTTP 429 response for DeleteDomain
+type DeleteDomainResponse429Headers struct {
+	RetryAfter int
+	XRequestId string
+}
+
+// DeleteDomainResponse500Headers the declared response headers of an HTTP 500 response for DeleteDomain
+type DeleteDomainResponse500Headers struct {
+	XRequestId string
+}
+
+// DeleteDomainResponse503Headers the declared response headers of an HTTP 503 response for DeleteDomain
+type DeleteDomainResponse503Headers struct {
+	XRequestId string
+}
+
+type DeleteDomainResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *BadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *KeyRequired
+	// JSON403 the response for an HTTP 403 `application/json` response
+	JSON403 *KeyForbidden
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *ErrorEnvelope
+	// JSON409 the response for an HTTP 409 `application/json` response
+	JSON409 *ErrorEnvelope
+	// JSON429 the response for an HTTP 429 `application/json` response
+	JSON429 *TooManyMisses
+	// JSON500 the response for an HTTP 500 `application/json` response
+	JSON500 *InternalError
+	// JSON503 the response for an HTTP 503 `application/json` response
+	JSON503 *Unavailable
+	// Headers204 the parsed response headers for an HTTP 204 response
+	Headers204 *DeleteDomainResponse204Headers
+	// Headers400 the parsed response headers for an HTTP 400 response
+	Headers400 *DeleteDomainResponse400Headers
+	// Headers401 the parsed response headers for an HTTP 401 response
+	Headers401 *DeleteDomainResponse401Headers
+	// Headers403 the parsed response headers for an HTTP 403 response
+	Headers403 *DeleteDomainResponse403Headers
+	// Headers404 the parsed response headers for an HTTP 404 response
+	Headers404 *DeleteDomainResponse404Headers
+	// Headers409 the parsed response headers for an HTTP 409 response
+	Headers409 *DeleteDomainResponse409Headers
+	// Headers429 the parsed response headers for an HTTP 429 response
+	Headers429 *DeleteDomainResponse429Headers
+	// Headers500 the parsed response headers for an HTTP 500 response
+	Headers500 *DeleteDomainResponse500Headers
+	// Headers503 the parsed response headers for an HTTP 503 response
+	Headers503 *DeleteDomainResponse503Headers
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeleteDomainResponse) GetJSON400() *BadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeleteDomainResponse) GetJSON401() *KeyRequired {
+	return r.JSON401
+}
+
+// GetJSON403 returns the response for an HTTP 403 `application/json` response
+func (r DeleteDomainResponse) GetJSON403() *KeyForbidden {
+	return r.JSON403
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeleteDomainResponse) GetJSON404() *ErrorEnvelope {
+	return r.JSON404
+}
+
+// GetJSON409 returns the response for an HTTP 409 `application/json` response
+func (r DeleteDomainResponse) GetJSON409() *ErrorEnvelope {
+	return r.JSON409
+}
+
+// GetJSON429 returns the response for an HTTP 429 `application/json` response
+func (r DeleteDomainResponse) GetJSON429() *TooManyMisses {
+	return r.JSON429
+}
+
+// GetJSON500 returns the response for an HTTP 500 `application/json` response
+func (r DeleteDomainResponse) GetJSON500() *InternalError {
+	return r.JSON500
+}
+
+// GetJSON503 returns the response for an HTTP 503 `application/json` response
+func (r DeleteDomainResponse) GetJSON503() *Unavailable {
+	return r.JSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDomainResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDomainResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDomainResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDomainResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -8411,6 +9516,81 @@ func (c *ClientWithResponses) ListAuditWithResponse(ctx context.Context, params 
 	return ParseListAuditResponse(rsp)
 }
 
+// ListDomainsWithResponse List the short domains the caller may use
+//
+// The default domain (the host of PUBLIC_BASE_URL) first, then the
+// registered ones by host: without credentials the shared ones, with
+// a workspace key those shared and those of its workspace, with an
+// admin key every one.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/domains (the `ListDomains` operationId).
+func (c *ClientWithResponses) ListDomainsWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*ListDomainsResponse, error) {
+	rsp, err := c.ListDomains(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListDomainsResponse(rsp)
+}
+
+// CreateDomainWithBodyWithResponse Register a short domain (admin keys)
+//
+// Registers `host`, normalised as target hosts are (punycode, lower
+// case, no trailing dot); a port, path or IP address is refused
+// (`invalid_domain`). With `workspace` only that workspace's keys may
+// use it; without, it is shared. `not_found_url` is where browsers
+// asking it for an unknown code are sent. Refused while live links
+// point at the host (`domain_targeted`, with their `codes`): they
+// would redirect in a loop.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+func (c *ClientWithResponses) CreateDomainWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateDomainResponse, error) {
+	rsp, err := c.CreateDomainWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDomainResponse(rsp)
+}
+
+// CreateDomainWithResponse Register a short domain (admin keys)
+//
+// Registers `host`, normalised as target hosts are (punycode, lower
+// case, no trailing dot); a port, path or IP address is refused
+// (`invalid_domain`). With `workspace` only that workspace's keys may
+// use it; without, it is shared. `not_found_url` is where browsers
+// asking it for an unknown code are sent. Refused while live links
+// point at the host (`domain_targeted`, with their `codes`): they
+// would redirect in a loop.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/domains (the `CreateDomain` operationId).
+func (c *ClientWithResponses) CreateDomainWithResponse(ctx context.Context, body CreateDomainJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateDomainResponse, error) {
+	rsp, err := c.CreateDomain(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateDomainResponse(rsp)
+}
+
+// DeleteDomainWithResponse Remove a registered short domain (admin keys)
+//
+// The default domain cannot be removed (`default_domain`).
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/domains/{host} (the `DeleteDomain` operationId).
+func (c *ClientWithResponses) DeleteDomainWithResponse(ctx context.Context, host string, reqEditors ...RequestEditorFn) (*DeleteDomainResponse, error) {
+	rsp, err := c.DeleteDomain(ctx, host, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDomainResponse(rsp)
+}
+
 // HealthWithResponse Liveness
 //
 // Answers 200 while the process runs; touches no dependency. The body is bare, not the envelope, for compatibility.
@@ -8556,8 +9736,8 @@ func (c *ClientWithResponses) CreateShortLinkWithResponse(ctx context.Context, b
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with DELETE /v1/shortlink/{code} (the `DeleteShortLink` operationId).
-func (c *ClientWithResponses) DeleteShortLinkWithResponse(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*DeleteShortLinkResponse, error) {
-	rsp, err := c.DeleteShortLink(ctx, code, reqEditors...)
+func (c *ClientWithResponses) DeleteShortLinkWithResponse(ctx context.Context, code Code, params *DeleteShortLinkParams, reqEditors ...RequestEditorFn) (*DeleteShortLinkResponse, error) {
+	rsp, err := c.DeleteShortLink(ctx, code, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8571,8 +9751,8 @@ func (c *ClientWithResponses) DeleteShortLinkWithResponse(ctx context.Context, c
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/shortlink/{code} (the `ResolveShortLink` operationId).
-func (c *ClientWithResponses) ResolveShortLinkWithResponse(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*ResolveShortLinkResponse, error) {
-	rsp, err := c.ResolveShortLink(ctx, code, reqEditors...)
+func (c *ClientWithResponses) ResolveShortLinkWithResponse(ctx context.Context, code Code, params *ResolveShortLinkParams, reqEditors ...RequestEditorFn) (*ResolveShortLinkResponse, error) {
+	rsp, err := c.ResolveShortLink(ctx, code, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8597,8 +9777,8 @@ func (c *ClientWithResponses) ResolveShortLinkWithResponse(ctx context.Context, 
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-func (c *ClientWithResponses) ChangeShortLinkWithBodyWithResponse(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error) {
-	rsp, err := c.ChangeShortLinkWithBody(ctx, code, contentType, body, reqEditors...)
+func (c *ClientWithResponses) ChangeShortLinkWithBodyWithResponse(ctx context.Context, code Code, params *ChangeShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error) {
+	rsp, err := c.ChangeShortLinkWithBody(ctx, code, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8623,8 +9803,8 @@ func (c *ClientWithResponses) ChangeShortLinkWithBodyWithResponse(ctx context.Co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with PATCH /v1/shortlink/{code} (the `ChangeShortLink` operationId).
-func (c *ClientWithResponses) ChangeShortLinkWithResponse(ctx context.Context, code Code, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error) {
-	rsp, err := c.ChangeShortLink(ctx, code, body, reqEditors...)
+func (c *ClientWithResponses) ChangeShortLinkWithResponse(ctx context.Context, code Code, params *ChangeShortLinkParams, body ChangeShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*ChangeShortLinkResponse, error) {
+	rsp, err := c.ChangeShortLink(ctx, code, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8643,8 +9823,8 @@ func (c *ClientWithResponses) ChangeShortLinkWithResponse(ctx context.Context, c
 // Returns a wrapper object for the known response body format(s).
 //
 // Corresponds with GET /v1/shortlink/{code}/info (the `ShortLinkInfo` operationId).
-func (c *ClientWithResponses) ShortLinkInfoWithResponse(ctx context.Context, code Code, reqEditors ...RequestEditorFn) (*ShortLinkInfoResponse, error) {
-	rsp, err := c.ShortLinkInfo(ctx, code, reqEditors...)
+func (c *ClientWithResponses) ShortLinkInfoWithResponse(ctx context.Context, code Code, params *ShortLinkInfoParams, reqEditors ...RequestEditorFn) (*ShortLinkInfoResponse, error) {
+	rsp, err := c.ShortLinkInfo(ctx, code, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8731,8 +9911,8 @@ func (c *ClientWithResponses) ShortLinkStatsWithResponse(ctx context.Context, co
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-func (c *ClientWithResponses) UnlockShortLinkWithBodyWithResponse(ctx context.Context, code Code, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error) {
-	rsp, err := c.UnlockShortLinkWithBody(ctx, code, contentType, body, reqEditors...)
+func (c *ClientWithResponses) UnlockShortLinkWithBodyWithResponse(ctx context.Context, code Code, params *UnlockShortLinkParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error) {
+	rsp, err := c.UnlockShortLinkWithBody(ctx, code, params, contentType, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -8752,8 +9932,8 @@ func (c *ClientWithResponses) UnlockShortLinkWithBodyWithResponse(ctx context.Co
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /v1/shortlink/{code}/unlock (the `UnlockShortLink` operationId).
-func (c *ClientWithResponses) UnlockShortLinkWithResponse(ctx context.Context, code Code, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error) {
-	rsp, err := c.UnlockShortLink(ctx, code, body, reqEditors...)
+func (c *ClientWithResponses) UnlockShortLinkWithResponse(ctx context.Context, code Code, params *UnlockShortLinkParams, body UnlockShortLinkJSONRequestBody, reqEditors ...RequestEditorFn) (*UnlockShortLinkResponse, error) {
+	rsp, err := c.UnlockShortLink(ctx, code, params, body, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -9153,6 +10333,535 @@ func ParseListAuditResponse(rsp *http.Response) (*ListAuditResponse, error) {
 		response.Headers500 = &headers
 	case rsp.StatusCode == 503:
 		var headers ListAuditResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseListDomainsResponse parses an HTTP response from a ListDomainsWithResponse call
+func ParseListDomainsResponse(rsp *http.Response) (*ListDomainsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListDomainsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DomainListEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest KeyRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers ListDomainsResponse200Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 401:
+		var headers ListDomainsResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 429:
+		var headers ListDomainsResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers ListDomainsResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers ListDomainsResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseCreateDomainResponse parses an HTTP response from a CreateDomainWithResponse call
+func ParseCreateDomainResponse(rsp *http.Response) (*CreateDomainResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateDomainResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest DomainCreatedEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest KeyRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest KeyForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 408:
+		var dest BodyTimeout
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON408 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest BodyTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest NotJSON
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers CreateDomainResponse201Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers201 = &headers
+	case rsp.StatusCode == 400:
+		var headers CreateDomainResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers CreateDomainResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers CreateDomainResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 408:
+		var headers CreateDomainResponse408Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers408 = &headers
+	case rsp.StatusCode == 409:
+		var headers CreateDomainResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 413:
+		var headers CreateDomainResponse413Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers413 = &headers
+	case rsp.StatusCode == 415:
+		var headers CreateDomainResponse415Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers415 = &headers
+	case rsp.StatusCode == 429:
+		var headers CreateDomainResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers CreateDomainResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers CreateDomainResponse503Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers503 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDomainResponse parses an HTTP response from a DeleteDomainWithResponse call
+func ParseDeleteDomainResponse(rsp *http.Response) (*DeleteDomainResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDomainResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest KeyRequired
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest KeyForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ErrorEnvelope
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest TooManyMisses
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		var headers DeleteDomainResponse204Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers204 = &headers
+	case rsp.StatusCode == 400:
+		var headers DeleteDomainResponse400Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers400 = &headers
+	case rsp.StatusCode == 401:
+		var headers DeleteDomainResponse401Headers
+		if values := rsp.Header.Values("WWW-Authenticate"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "WWW-Authenticate", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.WWWAuthenticate = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers401 = &headers
+	case rsp.StatusCode == 403:
+		var headers DeleteDomainResponse403Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers403 = &headers
+	case rsp.StatusCode == 404:
+		var headers DeleteDomainResponse404Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers404 = &headers
+	case rsp.StatusCode == 409:
+		var headers DeleteDomainResponse409Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers409 = &headers
+	case rsp.StatusCode == 429:
+		var headers DeleteDomainResponse429Headers
+		if values := rsp.Header.Values("Retry-After"); len(values) > 0 {
+			var value int
+			if err := runtime.BindStyledParameterWithOptions("simple", "Retry-After", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.RetryAfter = value
+		}
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers429 = &headers
+	case rsp.StatusCode == 500:
+		var headers DeleteDomainResponse500Headers
+		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.XRequestId = value
+		}
+		response.Headers500 = &headers
+	case rsp.StatusCode == 503:
+		var headers DeleteDomainResponse503Headers
 		if values := rsp.Header.Values("X-Request-Id"); len(values) > 0 {
 			var value string
 			if err := runtime.BindStyledParameterWithOptions("simple", "X-Request-Id", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: true, Type: "string", Format: ""}); err != nil {

@@ -67,6 +67,7 @@
     invalid_url: 'Enter a full web address, starting with http:// or https://.',
     url_too_long: 'That address is too long to shorten.',
     own_host: 'That is already a link of this service: shorten the address it leads to instead.',
+    invalid_domain: 'Pick one of the domains in the list.',
     denied_host: 'Links to that site are not allowed here.',
     invalid_alias: 'An alias may have only letters, digits and hyphens (not first or last), at most 32 of them.',
     reserved_alias: 'That alias is a word the service keeps for itself — try another.',
@@ -217,6 +218,7 @@
   // The inputs of the create form, by the field or reason of an error.
   const createFields = {
     url: 'url', alias: 'alias', expires_at: 'expires', title: 'title', tags: 'tags', password: 'password',
+    domain: 'domain',
   };
   const createReasons = {
     unauthorized: 'api-key', feature_not_enabled: 'password', invalid_password: 'password',
@@ -293,6 +295,7 @@
     const body = { url };
     const alias = $('alias').value.trim();
     if (alias) body.alias = alias;
+    if (!$('domain-field').hidden && $('domain').value) body.domain = $('domain').value;
     if (foreverAllowed && $('never').checked) {
       body.expires_at = 'never';
     } else {
@@ -873,6 +876,7 @@
     $('signed-in-as').textContent = id ? `Signed in with key ${id[1]}.` : 'Signed in with a key.';
     if (firstPage) showLinks(firstPage, false);
     else listLinks(false);
+    loadDomains();
   }
 
   function forgetKey() {
@@ -999,8 +1003,26 @@
 
   // ---- wiring -------------------------------------------------------------
 
+  // loadDomains offers the short domains the caller may use, when there is
+  // more than one (GET /v1/domains): the default one first, selected, and
+  // sent as no domain at all.
+  async function loadDomains() {
+    const r = await api('GET', '/v1/domains', undefined, workspaceKey);
+    const items = (r.status === 200 && Array.isArray(r.data.items)) ? r.data.items : [];
+    const select = $('domain');
+    select.replaceChildren();
+    for (const d of items) {
+      const option = document.createElement('option');
+      option.value = d.default ? '' : d.host;
+      option.textContent = d.host;
+      select.append(option);
+    }
+    $('domain-field').hidden = items.length < 2;
+  }
+
   function start() {
     if (keyRequired) $('key-field').hidden = false;
+    loadDomains();
     const zone = zoneWords();
     for (const el of document.querySelectorAll('.zone')) el.textContent = zone ? ', ' + zone : '';
     $('never-field').hidden = !foreverAllowed;
