@@ -106,7 +106,11 @@ func newEngineOn(tb testing.TB, hosts []domain.DomainHost) *engine {
 		if err != nil {
 			tb.Fatal(err)
 		}
-		e.ruled = append(e.ruled, mixedRequest("/"+created.Link.Code().String(), clients[i%len(clients)]))
+		req := mixedRequest("/"+created.Link.Code().String(), clients[i%len(clients)])
+		if len(hosts) > 0 {
+			req.Host = strings.TrimPrefix(httpsuite.PublicBaseURL, "https://")
+		}
+		e.ruled = append(e.ruled, req)
 	}
 	// Every request once: each user agent's verdict is cached and each
 	// link's visit key exists, as on a server that has run for a while.
