@@ -190,6 +190,9 @@ func (b *bench) setUp(ctx context.Context) error {
 	if b.work, err = b.startAPI(ctx, "api-work", b.stack); err != nil {
 		return err
 	}
+	if b.nodims, err = b.startAPI(ctx, "api-nodims", b.stack, "VISIT_DIMENSIONS=false"); err != nil {
+		return err
+	}
 	if !b.opts.quick {
 		if b.quiet, err = b.startAPI(ctx, "api-quiet", b.stack, "LOG_REQUESTS=false"); err != nil {
 			return err
