@@ -294,6 +294,7 @@ func passed(ok bool) string {
 func rps(m measurement) float64 { return m.RPS }
 func p50(m measurement) float64 { return m.P50 }
 func p99(m measurement) float64 { return m.P99 }
+func p95(m measurement) float64 { return m.P95 }
 
 // num prints a metric value, which Prometheus may write as 1.5e+06, as an integer.
 func num(s string) string {

@@ -34,6 +34,7 @@ const (
 	coldLua     = "test/bench/lua/cold.lua"
 	zipfLua     = "test/bench/lua/zipf.lua"
 	statsLua    = "test/bench/lua/stats.lua"
+	listLua     = "test/bench/lua/list.lua"
 	// plainTable has the shape of short_link, unpartitioned, without the
 	// claim: what step 5 inserts into.
 	plainTable = `CREATE TABLE bench_plain (
