@@ -99,7 +99,7 @@ type Config struct {
 	// VisitDimensions counts countries, devices, browsers, OSes, campaigns
 	// and daily unique visitors beside humans, bots and referrers. Off by
 	// default while it costs a redirect more than the performance budget
-	// allows (+26 % server CPU on a busy VM against ≤ 5 %; docs/performance.md).
+	// allows (+18–26 % server CPU on a busy VM against ≤ 5 %; docs/performance.md).
 	VisitDimensions bool `env:"VISIT_DIMENSIONS" envDefault:"false"`
 	// GeoIPDB names an MMDB file (GeoLite2 or DB-IP Country) to place
 	// visitors' addresses in countries with, instead of the embedded data.
