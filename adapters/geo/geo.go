@@ -64,6 +64,9 @@ func (l *Locator) Country(addr netip.Addr) string {
 		return domain.CountryUnknown
 	}
 	if l.mmdb == nil {
+		if addr.Is6() {
+			return ipv6Country(addr)
+		}
 		return domain.CountryCode(iploc.IPCountry(addr))
 	}
 	var code string

@@ -3,9 +3,14 @@ package geo_test
 import (
 	"net/netip"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"testing"
 
+	"github.com/phuslu/iploc"
+
 	"github.com/shortlink/shortlink/adapters/geo"
+	"github.com/shortlink/shortlink/domain"
 )
 
 func TestCountry(t *testing.T) {
@@ -51,5 +56,44 @@ func TestMissingDBFileFailsAtStart(t *testing.T) {
 	t.Parallel()
 	if _, err := geo.New(geo.Options{DBPath: filepath.Join(t.TempDir(), "none.mmdb")}); err == nil {
 		t.Fatal("a GEOIP_DB that does not exist was accepted")
+	}
+}
+
+// TestIPv6TableMatchesIploc asks the package's own IPv6 table and iploc's
+// about the first address of every range, the one before it, and random
+// addresses: the two must agree everywhere outside ::ffff:0:0/96.
+func TestIPv6TableMatchesIploc(t *testing.T) {
+	addrs := geo.IPv6Probes(20000)
+	if len(addrs) < 20000 {
+		t.Fatalf("only %d probes", len(addrs))
+	}
+	for _, a := range addrs {
+		if got, want := geo.IPv6Country(a), domain.CountryCode(iploc.IPCountry(a)); got != want {
+			t.Fatalf("Country(%s) = %q, iploc says %q", a, got, want)
+		}
+	}
+}
+
+// TestIPv6TableIsOffTheHeap builds the IPv6 table and measures the live
+// heap before and after: the 7 MB of ranges must not be in it, where the
+// collector would count them against GOMEMLIMIT.
+func TestIPv6TableIsOffTheHeap(t *testing.T) {
+	if runtime.GOOS != "linux" && runtime.GOOS != "darwin" && runtime.GOOS != "freebsd" {
+		t.Skip("the table is off the heap only where the system has anonymous mappings")
+	}
+	live := func() uint64 {
+		runtime.GC()
+		s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		metrics.Read(s)
+		return s[0].Value.Uint64()
+	}
+	before := live()
+	n := geo.BuildIPv6Table()
+	after := live()
+	if n < 400000 {
+		t.Fatalf("the table holds %d ranges, want the 414 000 outside ::ffff:0:0/96", n)
+	}
+	if after > before+1<<20 {
+		t.Errorf("the live heap grew by %d bytes with the IPv6 table", after-before)
 	}
 }

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -13,6 +14,35 @@ import (
 type requestMetrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
+	// series holds each (route, method, status) series' two children once
+	// resolved: a request then costs one map lookup instead of hashing its
+	// labels twice and searching both vectors under their locks. Routes,
+	// methods (methodLabel) and statuses are fixed sets, so it stays small.
+	series sync.Map // seriesKey → *seriesChildren
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type seriesChildren struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// child returns the series of one request, resolving it the first time.
+func (m *requestMetrics) child(route, method string, status int) *seriesChildren {
+	k := seriesKey{route, method, status}
+	if c, ok := m.series.Load(k); ok {
+		return c.(*seriesChildren)
+	}
+	labels := [3]string{route, method, statusText(status)}
+	c, _ := m.series.LoadOrStore(k, &seriesChildren{
+		requests: m.requests.WithLabelValues(labels[:]...),
+		duration: m.duration.WithLabelValues(labels[:]...),
+	})
+	return c.(*seriesChildren)
 }
 
 // methodLabel keeps the method label to a fixed set: net/http accepts any
@@ -78,9 +108,9 @@ func (h *Handler) observe(ids *requestIDs, metrics *requestMetrics, access *Acce
 			}
 			elapsed := time.Since(start)
 			method := methodLabel(c.Request.Method)
-			labels := [3]string{route, method, statusText(status)}
-			metrics.requests.WithLabelValues(labels[:]...).Inc()
-			metrics.duration.WithLabelValues(labels[:]...).Observe(elapsed.Seconds())
+			series := metrics.child(route, method, status)
+			series.requests.Inc()
+			series.duration.Observe(elapsed.Seconds())
 			if access != nil {
 				e := accessEntry{at: start, id: id, method: method, route: route, status: status, elapsed: elapsed}
 				if logClientIP {

@@ -168,7 +168,7 @@ function done(summary, latency, requests)
   local status, statusErrors = e.status, 0
   if expect404 then status, statusErrors = 0, e.status end
   io.write(string.format(
-    'BENCHJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p99_us":%d,"max_us":%d,"status_errors":%d}\n',
+    'BENCHJSON {"requests":%d,"duration_us":%d,"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d,"p50_us":%d,"p95_us":%d,"p99_us":%d,"max_us":%d,"status_errors":%d}\n',
     summary.requests, summary.duration, e.connect, e.read, e.write, status, e.timeout,
-    latency:percentile(50), latency:percentile(99), latency.max, statusErrors))
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max, statusErrors))
 end

@@ -20,12 +20,14 @@ type bench struct {
 	// twins quiet (LOG_REQUESTS=false) and novisits (also no counting) do,
 	// so the three compare like with like; work takes the creates and the
 	// misses, which fill its cache. bigCache has LOCAL_CACHE_BYTES=128MiB
-	// (the Zipf step).
-	api, work, quiet, novisits, bigCache *server
-	bare, nginx                          *server
-	stack                                *stack
-	codes                                string // file of the codes seeded through the api, one a line
-	rulesCodes                           string // the same of links with three redirect rules
+	// (the Zipf step). dims is the defaults with VISIT_DIMENSIONS=true
+	// (2V): what counting every dimension costs a cached redirect while the
+	// default leaves them off (were it on, 2V would equal 2).
+	api, work, quiet, novisits, bigCache, dims *server
+	bare, nginx                                *server
+	stack                                      *stack
+	codes                                      string // file of the codes seeded through the api, one a line
+	rulesCodes                                 string // the same of links with three redirect rules
 
 	loadStart, loadEnd string // 1-minute load averages
 
@@ -64,7 +66,7 @@ type finalChecks struct {
 // apis lists the apis started, for their metrics.
 func (b *bench) apis() []*server {
 	var out []*server
-	for _, a := range []*server{b.api, b.work, b.quiet, b.novisits, b.bigCache} {
+	for _, a := range []*server{b.api, b.work, b.quiet, b.novisits, b.bigCache, b.dims} {
 		if a != nil {
 			out = append(out, a)
 		}

@@ -24,6 +24,7 @@ type measurement struct {
 	Requests int64   // completed requests (transactions for pgbench)
 	RPS      float64 // per second of the run
 	P50, P99 float64 // milliseconds
+	P95      float64 // milliseconds; wrk steps only
 	Errors   int64   // non-2xx/3xx answers, socket errors and timeouts; failed transactions
 	RSSKiB   int64   // api VmRSS after the run; 0 when the step does not involve the api
 	// CPUPerReq is the CPU time (user + system) the step's server processes
@@ -42,6 +43,7 @@ type wrkSummary struct {
 	Status     int64 `json:"status"`
 	Timeout    int64 `json:"timeout"`
 	P50US      int64 `json:"p50_us"`
+	P95US      int64 `json:"p95_us"`
 	P99US      int64 `json:"p99_us"`
 	MaxUS      int64 `json:"max_us"`
 }
@@ -81,6 +83,7 @@ func runWrk(ctx context.Context, threads, conns int, d time.Duration, script, ur
 			Requests: s.Requests,
 			RPS:      float64(s.Requests) / (float64(s.DurationUS) / 1e6),
 			P50:      float64(s.P50US) / 1000,
+			P95:      float64(s.P95US) / 1000,
 			P99:      float64(s.P99US) / 1000,
 			Errors:   s.Connect + s.Read + s.Write + s.Status + s.Timeout,
 		}, nil

@@ -191,6 +191,9 @@ func (b *bench) setUp(ctx context.Context) error {
 	if b.work, err = b.startAPI(ctx, "api-work", b.stack); err != nil {
 		return err
 	}
+	if b.dims, err = b.startAPI(ctx, "api-dims", b.stack, "VISIT_DIMENSIONS=true"); err != nil {
+		return err
+	}
 	if !b.opts.quick {
 		if b.quiet, err = b.startAPI(ctx, "api-quiet", b.stack, "LOG_REQUESTS=false"); err != nil {
 			return err

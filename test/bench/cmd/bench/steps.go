@@ -16,6 +16,7 @@ const (
 	stepBare     = "1 bare"
 	stepDefaults = "2 defaults"
 	stepRules    = "2R rules"
+	stepDims     = "2V dimensions"
 	stepQuiet    = "2Q no-log"
 	stepNoVisits = "2N no-visits"
 	stepNginx    = "3 nginx"
@@ -34,6 +35,7 @@ const (
 	coldLua     = "test/bench/lua/cold.lua"
 	zipfLua     = "test/bench/lua/zipf.lua"
 	statsLua    = "test/bench/lua/stats.lua"
+	listLua     = "test/bench/lua/list.lua"
 	// plainTable has the shape of short_link, unpartitioned, without the
 	// claim: what step 5 inserts into.
 	plainTable = `CREATE TABLE bench_plain (
@@ -145,15 +147,16 @@ func (b *bench) defineSteps() {
 	insert := step{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)}
 	claim := step{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)}
 	lookup := step{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)}
+	dims := step{key: stepDims, label: "cached redirect → api, VISIT_DIMENSIONS=true", api: b.dims, servers: pids(b.dims), run: b.redirectStep(b.dims.url, b.codes)}
 	missLabel := fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks)
 	if o.quick {
-		b.steps = []step{bare, defaults, rules, create, insert, claim,
+		b.steps = []step{bare, defaults, rules, dims, create, insert, claim,
 			{key: stepMiss, label: missLabel, api: b.work, servers: pids(b.work), run: b.coldStep(b.work.url, o.missLinks, 0, 1)},
 			lookup}
 		return
 	}
 	b.steps = []step{
-		bare, defaults, rules,
+		bare, defaults, rules, dims,
 		{key: stepQuiet, label: "cached redirect → api, LOG_REQUESTS=false", api: b.quiet, servers: pids(b.quiet), run: b.redirectStep(b.quiet.url, b.codes)},
 		{key: stepNoVisits, label: "cached redirect → api, LOG_REQUESTS=false VISIT_PENDING_KEYS=0", api: b.novisits, servers: pids(b.novisits), run: b.redirectStep(b.novisits.url, b.codes)},
 		{key: stepNginx, label: "cached redirect → nginx → api (defaults)", api: b.api, servers: pids(b.nginx, b.api), run: b.redirectStep(b.nginx.url, b.codes)},

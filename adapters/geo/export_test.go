@@ -1,0 +1,42 @@
+package geo
+
+import (
+	"encoding/binary"
+	"math/rand/v2"
+	"net/netip"
+)
+
+// IPv6Country is ipv6Country, for the tests.
+func IPv6Country(addr netip.Addr) string { return ipv6Country(addr) }
+
+// IPv6Probes returns, for n ranges of the table picked at random, the
+// range's first address and the one before it, and n random addresses
+// of 2000::/3.
+func IPv6Probes(n int) []netip.Addr {
+	ipv6Country(netip.IPv6Loopback())
+	keys := ipv6.keys
+	r := rand.New(rand.NewPCG(1, 2))
+	out := make([]netip.Addr, 0, 3*n)
+	addr := func(hi, lo uint64) netip.Addr {
+		var b [16]byte
+		binary.BigEndian.PutUint64(b[:8], hi)
+		binary.BigEndian.PutUint64(b[8:], lo)
+		return netip.AddrFrom16(b)
+	}
+	for range n {
+		i := r.IntN(len(keys) / 2)
+		hi, lo := keys[2*i], keys[2*i+1]
+		out = append(out, addr(hi, lo))
+		if lo == 0 {
+			out = append(out, addr(hi-1, ^uint64(0)))
+		} else {
+			out = append(out, addr(hi, lo-1))
+		}
+		out = append(out, addr(0x2000<<48|r.Uint64()>>3, r.Uint64()))
+	}
+	return out
+}
+
+// BuildIPv6Table builds a table of its own and returns how many ranges
+// it holds.
+func BuildIPv6Table() int { return len(buildIPv6Table(ip6gz, ip6txt).keys) / 2 }
