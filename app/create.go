@@ -44,6 +44,9 @@ type LinkFeatures struct {
 	Passwords ports.PasswordHasher
 	// URLs checks the URLs of redirect rules, as those of links.
 	URLs domain.URLPolicy
+	// Domains are the registered short domains, which no rule may target
+	// (no loops, as for links); nil: the default one only.
+	Domains *Domains
 }
 
 // hashPassword checks a new password, that passwords are enabled, and
@@ -228,6 +231,15 @@ func (f LinkFeatures) rules(ctx context.Context, specs []domain.RuleSpec, urls d
 	rules, err := domain.ParseRules(specs, urls)
 	if err != nil || rules.Len() == 0 {
 		return nil, err
+	}
+	if f.Domains != nil {
+		set := f.Domains.Set()
+		for i, s := range rules.Specs() {
+			if set.Targets(s.URL) {
+				return nil, &domain.ValidationError{Field: fmt.Sprintf("rules[%d].url", i), Reason: domain.ReasonOwnHost,
+					Message: "a rule's url must not point at this service (one of its short domains)"}
+			}
+		}
 	}
 	if err := f.Gate.Require(ctx); err != nil {
 		return nil, err

@@ -139,10 +139,11 @@ type useCaseParams struct {
 	Passwords ports.PasswordHasher `optional:"true"`
 	Gate      *FeatureGate
 	Log       *slog.Logger
+	Domains   *Domains `optional:"true"`
 }
 
 func (p useCaseParams) features() LinkFeatures {
-	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords, URLs: p.Opts.URLs}
+	return LinkFeatures{ForwardQueryDefault: p.Opts.ForwardQueryDefault, Gate: p.Gate, Passwords: p.Passwords, URLs: p.Opts.URLs, Domains: p.Domains}
 }
 
 type creatorParams struct {

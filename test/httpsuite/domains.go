@@ -157,6 +157,8 @@ func domainsRefusedAsTargetsAndKeptWhileInUse(t *testing.T, env Env) {
 	}
 	RegisterDomain(t, env, "loop.example")
 	testkit.ExpectError(t, Create(t, env, map[string]any{"url": "https://LOOP.example./y"}), http.StatusBadRequest, "own_host", "url")
+	ruled := map[string]any{"url": "https://example.com/z", "rules": []map[string]any{{"when": map[string]any{"os": []string{"ios"}}, "url": "https://Loop.Example/app"}}}
+	testkit.ExpectError(t, Create(t, env, ruled), http.StatusBadRequest, "own_host", "rules[0].url")
 
 	if r := Send(t, env, http.MethodPost, "/v1/shortlink", AdminKey, map[string]any{"url": "https://example.com/on", "alias": "kept", "domain": "loop.example"}); r.Status != http.StatusCreated {
 		t.Fatalf("create kept on loop.example: %d %s", r.Status, r.Body)
