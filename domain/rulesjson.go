@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -139,6 +140,9 @@ func parseWhen(raw json.RawMessage, field string, s *RuleSpec) error {
 				}
 				s.Query = append(s.Query, p)
 			}
+			// A JSON object has no order and Go's maps none either: by name,
+			// as ParseRules keeps them, so rules read back equal those stored.
+			slices.SortFunc(s.Query, func(a, b QueryParam) int { return strings.Compare(a.Name, b.Name) })
 			if s.Query == nil {
 				return invalid(f, ReasonInvalidRules, f+" must name at least one parameter, or be left out")
 			}
