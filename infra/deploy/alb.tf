@@ -16,7 +16,9 @@ resource "aws_lb" "api" {
   subnets            = local.public_subnet_ids
 
   drop_invalid_header_fields = true
-  idle_timeout               = 60
+  # An import may run up to 5 minutes before it answers (ImportTimeout);
+  # nginx waits 320 s for it, so the load balancer must wait longer.
+  idle_timeout               = 330
   enable_deletion_protection = var.alb_deletion_protection
 }
 
