@@ -5,7 +5,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,8 +13,8 @@ import (
 
 func (c *cli) exportCommand() *cobra.Command {
 	var (
-		format, output, q, state, after, before, workspace string
-		tags                                               []string
+		format, output string
+		filters        linkFilters
 	)
 	cmd := &cobra.Command{
 		Use:   "export",
@@ -38,40 +37,19 @@ file written so far is removed.`,
 					format = "ndjson"
 				}
 			}
-			var params oapi.ExportShortLinksParams
 			f := oapi.ExportShortLinksParamsFormat(format)
 			if !f.Valid() {
 				return usageErrorf("--format must be csv or ndjson, not %q", format)
 			}
-			params.Format = &f
-			if q != "" {
-				params.Q = &q
+			lq, err := filters.query(c.now())
+			if err != nil {
+				return err
 			}
-			if len(tags) > 0 {
-				params.Tag = &tags
-			}
-			if state != "" {
-				s := oapi.ExportShortLinksParamsState(state)
-				if !s.Valid() {
-					return usageErrorf("--state must be active, disabled, expired or deleted, not %q", state)
-				}
+			params := oapi.ExportShortLinksParams{Format: &f, Q: lq.q, Tag: lq.tags, Workspace: lq.workspace,
+				CreatedAfter: lq.createdAfter, CreatedBefore: lq.createdBefore}
+			if lq.state != "" {
+				s := oapi.ExportShortLinksParamsState(lq.state)
 				params.State = &s
-			}
-			if workspace != "" {
-				params.Workspace = &workspace
-			}
-			for _, f := range []struct {
-				name, value string
-				into        **time.Time
-			}{{"created-after", after, &params.CreatedAfter}, {"created-before", before, &params.CreatedBefore}} {
-				if f.value == "" {
-					continue
-				}
-				at, err := parseInstant(f.value, c.now(), -1)
-				if err != nil {
-					return usageErrorf("--%s: %v", f.name, err)
-				}
-				*f.into = &at
 			}
 			client, err := c.client()
 			if err != nil {
@@ -100,12 +78,7 @@ file written so far is removed.`,
 	f := cmd.Flags()
 	f.StringVar(&format, "format", "", "csv or ndjson (default: by -o's extension, else csv)")
 	f.StringVarP(&output, "output", "o", "", "write the export to this file instead of standard output")
-	f.StringVar(&q, "q", "", "a code prefix, or (3 characters or more) a piece of the URL or title")
-	f.StringArrayVar(&tags, "tag", nil, "only links with this tag (repeat it: all must match)")
-	f.StringVar(&state, "state", "", "only links in this state: active, disabled, expired or deleted")
-	f.StringVar(&after, "created-after", "", "only links created after: RFC 3339, a date, or a duration before now (7d)")
-	f.StringVar(&before, "created-before", "", "only links created before, as --created-after")
-	f.StringVar(&workspace, "workspace", "", "admin keys: only this workspace's links (none: links of no workspace)")
+	filters.addFlags(cmd)
 	return cmd
 }
 

@@ -13,10 +13,9 @@ import (
 
 func (c *cli) lsCommand() *cobra.Command {
 	var (
-		q, state, after, before, workspace string
-		tags                               []string
-		pages                              paging
-		asJSON                             bool
+		filters linkFilters
+		pages   paging
+		asJSON  bool
 	)
 	cmd := &cobra.Command{
 		Use:   "ls",
@@ -41,35 +40,15 @@ shown. --json prints the links as one JSON array, each as the API sent it.`,
 			if err := pages.check(); err != nil {
 				return err
 			}
-			var params oapi.ListShortLinksParams
-			if q != "" {
-				params.Q = &q
+			lq, err := filters.query(c.now())
+			if err != nil {
+				return err
 			}
-			if len(tags) > 0 {
-				params.Tag = &tags
-			}
-			if state != "" {
-				s := oapi.ListShortLinksParamsState(state)
-				if !s.Valid() {
-					return usageErrorf("--state must be active, disabled, expired or deleted, not %q", state)
-				}
+			params := oapi.ListShortLinksParams{Q: lq.q, Tag: lq.tags, Workspace: lq.workspace,
+				CreatedAfter: lq.createdAfter, CreatedBefore: lq.createdBefore}
+			if lq.state != "" {
+				s := oapi.ListShortLinksParamsState(lq.state)
 				params.State = &s
-			}
-			if workspace != "" {
-				params.Workspace = &workspace
-			}
-			for _, f := range []struct {
-				name, value string
-				into        **time.Time
-			}{{"created-after", after, &params.CreatedAfter}, {"created-before", before, &params.CreatedBefore}} {
-				if f.value == "" {
-					continue
-				}
-				at, err := parseInstant(f.value, c.now(), -1)
-				if err != nil {
-					return usageErrorf("--%s: %v", f.name, err)
-				}
-				*f.into = &at
 			}
 			client, err := c.client()
 			if err != nil {
@@ -94,13 +73,8 @@ shown. --json prints the links as one JSON array, each as the API sent it.`,
 			return c.linkTable(links)
 		},
 	}
+	filters.addFlags(cmd)
 	f := cmd.Flags()
-	f.StringVar(&q, "q", "", "a code prefix, or (3 characters or more) a piece of the URL or title")
-	f.StringArrayVar(&tags, "tag", nil, "only links with this tag (repeat it: all must match)")
-	f.StringVar(&state, "state", "", "only links in this state: active, disabled, expired or deleted")
-	f.StringVar(&after, "created-after", "", "only links created after: RFC 3339, a date, or a duration before now (7d)")
-	f.StringVar(&before, "created-before", "", "only links created before, as --created-after")
-	f.StringVar(&workspace, "workspace", "", "admin keys: only this workspace's links (none: links of no workspace)")
 	f.IntVar(&pages.limit, "limit", 20, "show at most this many links")
 	f.BoolVar(&pages.all, "all", false, "show every link, following the pages to the end")
 	f.BoolVar(&asJSON, "json", false, "print the links as a JSON array, each as the API sent it")
