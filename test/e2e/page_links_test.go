@@ -80,8 +80,8 @@ func bypassCSP() chromedp.Action[chromedp.Void] {
 
 // testPageLinks: sign in with a workspace key (kept in sessionStorage,
 // never in localStorage or a URL), make tagged links with a title, find
-// them by tag, page with "load more", open one in the manage view with the
-// key, and forget the key; axe-core finds no violation in any view, light
+// them by tag, export them, import a CSV file (checked first), page with
+// "load more", open one in the manage view with the key, and forget the key; axe-core finds no violation in any view, light
 // or dark, and nothing scrolls sideways at 360 px.
 func testPageLinks(t *testing.T, s *stack, b *browser, tg *target) {
 	env := s.front()
@@ -207,8 +207,20 @@ func testPageLinks(t *testing.T, s *stack, b *browser, tg *target) {
 	if got := p.text("import-file-error"); got != "Choose a CSV file first." || p.focused() != "import-file" {
 		t.Fatalf("a check without a file says %q, the focus on %q", got, p.focused())
 	}
-	p.do("choose the CSV file", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{csvPath}))
+	// A file without a long URL column: the service's refusal, in words.
+	badPath := filepath.Join(t.TempDir(), "not-links.csv")
+	if err := os.WriteFile(badPath, []byte("name,colour\nsky,blue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.do("choose a file without URLs", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{badPath}))
 	p.waitJS("the file chosen", `document.getElementById("import-file-error").hidden`)
+	p.click("import-check")
+	p.waitJS("the refused file", `!document.getElementById("import-error").hidden`)
+	if got := p.text("import-error"); !strings.Contains(got, "no long URL column") {
+		t.Fatalf("a file without URLs says %q", got)
+	}
+	p.do("choose the CSV file", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{csvPath}))
+	p.waitJS("the file chosen", `document.getElementById("import-error").hidden`)
 	p.click("import-check")
 	p.waitJS("the check's answer", `document.getElementById("import-status").textContent !== ""`)
 	if got := p.text("import-status"); got != "1 row would be imported, 1 refused (nothing imported yet)." {
@@ -254,8 +266,8 @@ func testPageLinks(t *testing.T, s *stack, b *browser, tg *target) {
 			keys = append(keys, k)
 		}
 	}
-	if len(keys) != 3 || keys[0] == "" || keys[1] == "" || keys[0] == keys[1] || keys[1] != keys[2] {
-		t.Fatalf("the check, the import and the import again carried the Idempotency-Keys %q: want one for the check, one for both imports", keys)
+	if len(keys) != 4 || keys[1] == "" || keys[2] == "" || keys[1] == keys[2] || keys[2] != keys[3] || keys[0] == keys[1] {
+		t.Fatalf("the checks, the import and the import again carried the Idempotency-Keys %q: want one for each file's check, one for both imports", keys)
 	}
 	p.expectAccessible("the links view after an import")
 	p.do("show the import", chromedp.ScrollIntoView(chromedp.ID("import-form")))
