@@ -80,8 +80,8 @@ func bypassCSP() chromedp.Action[chromedp.Void] {
 
 // testPageLinks: sign in with a workspace key (kept in sessionStorage,
 // never in localStorage or a URL), make tagged links with a title, find
-// them by tag, page with "load more", open one in the manage view with the
-// key, and forget the key; axe-core finds no violation in any view, light
+// them by tag, export them, import a CSV file (checked first), page with
+// "load more", open one in the manage view with the key, and forget the key; axe-core finds no violation in any view, light
 // or dark, and nothing scrolls sideways at 360 px.
 func testPageLinks(t *testing.T, s *stack, b *browser, tg *target) {
 	env := s.front()
@@ -186,6 +186,92 @@ func testPageLinks(t *testing.T, s *stack, b *browser, tg *target) {
 	if got := p.text("links-status"); !strings.HasPrefix(got, "Exported as shortlinks-") {
 		t.Fatalf("after the export the status says %q", got)
 	}
+
+	// Import a CSV file: a check first (one row would be refused, for its
+	// taken code, by its line), then the import, which shows the new link
+	// in the list; pressed again, it replays its answer and imports nothing
+	// twice (an Idempotency-Key per chosen file).
+	imp := "imp-" + testkit.RandomHex(3)
+	csvPath := filepath.Join(t.TempDir(), "links.csv")
+	csvText := "code,url,title,tags\n" +
+		imp + "," + tg.URL + "/landing?imported=1,Imported,\"" + imp + "\"\n" +
+		codes[0] + "," + tg.URL + "/landing?imported=2,Taken," + imp + "\n"
+	if err := os.WriteFile(csvPath, []byte(csvText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.fill("filter-tag", imp)
+	p.click("filter-submit")
+	p.waitJS("the empty list of the import's tag", `document.getElementById("links-status").textContent === "No links match."`)
+	p.click("import-check")
+	p.waitJS("no file chosen", `!document.getElementById("import-file-error").hidden`)
+	if got := p.text("import-file-error"); got != "Choose a CSV file first." || p.focused() != "import-file" {
+		t.Fatalf("a check without a file says %q, the focus on %q", got, p.focused())
+	}
+	// A file without a long URL column: the service's refusal, in words.
+	badPath := filepath.Join(t.TempDir(), "not-links.csv")
+	if err := os.WriteFile(badPath, []byte("name,colour\nsky,blue\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	p.do("choose a file without URLs", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{badPath}))
+	p.waitJS("the file chosen", `document.getElementById("import-file-error").hidden`)
+	p.click("import-check")
+	p.waitJS("the refused file", `!document.getElementById("import-error").hidden`)
+	if got := p.text("import-error"); !strings.Contains(got, "no long URL column") {
+		t.Fatalf("a file without URLs says %q", got)
+	}
+	p.do("choose the CSV file", chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{csvPath}))
+	p.waitJS("the file chosen", `document.getElementById("import-error").hidden`)
+	p.click("import-check")
+	p.waitJS("the check's answer", `document.getElementById("import-status").textContent !== ""`)
+	if got := p.text("import-status"); got != "1 row would be imported, 1 refused (nothing imported yet)." {
+		t.Fatalf("the check says %q", got)
+	}
+	refused := js[[]string](p, `[...document.querySelectorAll("#import-refused li")].map((li) => li.textContent)`)
+	if len(refused) != 1 || !strings.HasPrefix(refused[0], "line 3: alias_taken (alias) — ") {
+		t.Fatalf("the check lists the refused rows %q, want line 3's alias_taken", refused)
+	}
+	if r := httpsuite.Send(t, env, http.MethodGet, "/v1/shortlink/"+imp+"/info", ws.OwnerKey, nil); r.Status != http.StatusNotFound {
+		t.Fatalf("the check created %s: %s", imp, r)
+	}
+	p.expectAccessible("the links view with an import's check")
+	p.click("import-submit")
+	p.waitJS("the import's answer", `/^\d+ imported, /.test(document.getElementById("import-status").textContent)`)
+	if got := p.text("import-status"); got != "1 imported, 1 refused." {
+		t.Fatalf("the import says %q", got)
+	}
+	if got := js[[]string](p, `[...document.querySelectorAll("#import-refused li")].map((li) => li.textContent)`); len(got) != 1 || !strings.HasPrefix(got[0], "line 3: alias_taken") {
+		t.Fatalf("the import lists the refused rows %q", got)
+	}
+	p.waitJS("the imported link in the list", fmt.Sprintf(`!!document.querySelector('#links li[data-code=%q]')`, imp))
+	if got := js[int](p, `document.querySelectorAll("#links li").length`); got != 1 {
+		t.Fatalf("the import's tag lists %d links, want 1", got)
+	}
+	if info := httpsuite.Send(t, env, http.MethodGet, "/v1/shortlink/"+imp+"/info", ws.OwnerKey, nil); info.Field("title") != "Imported" {
+		t.Fatalf("the imported link: %s", info)
+	}
+	p.click("import-submit")
+	p.waitJS("the import's replayed answer", `document.getElementById("import-status").textContent.includes("imported before")`)
+	if got := p.text("import-status"); got != "1 imported, 1 refused (imported before: this is the same answer)." {
+		t.Fatalf("the import pressed again says %q", got)
+	}
+	var keys []string
+	for _, r := range p.sentRequests() {
+		if strings.Contains(r.URL, "/v1/shortlinks/import") {
+			k := ""
+			for name, v := range r.Headers {
+				if strings.EqualFold(name, "Idempotency-Key") {
+					k, _ = v.(string)
+				}
+			}
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) != 4 || keys[1] == "" || keys[2] == "" || keys[1] == keys[2] || keys[2] != keys[3] || keys[0] == keys[1] {
+		t.Fatalf("the checks, the import and the import again carried the Idempotency-Keys %q: want one for each file's check, one for both imports", keys)
+	}
+	p.expectAccessible("the links view after an import")
+	p.do("show the import", chromedp.ScrollIntoView(chromedp.ID("import-form")))
+	p.screenshot("links-import")
 
 	// Load more: 20, then 22 of the other tag.
 	p.fill("filter-tag", many)

@@ -887,6 +887,12 @@
     $('links').replaceChildren();
     $('links-status').textContent = '';
     showError('links-error', '');
+    importKeys = null;
+    $('import-file').value = '';
+    clearErrors($('import-form'));
+    $('import-status').textContent = '';
+    $('import-refused').replaceChildren();
+    $('import-refused').hidden = true;
     for (const id of ['filter-q', 'filter-tag', 'title', 'tags']) $(id).value = '';
     $('filter-state').value = '';
     $('links-view').hidden = true;
@@ -992,6 +998,94 @@
     $('links-status').textContent = `Exported as ${r.name}.`;
   }
 
+  // importKeys are the Idempotency-Keys of the chosen file, one for its
+  // check (a dry run) and one for its import, drawn afresh for each file
+  // chosen: a double press, or a retry after a cut connection, replays the
+  // first answer instead of importing the file twice.
+  let importKeys = null;
+
+  function randomKey() {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    return [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
+  }
+
+  function chooseImportFile() {
+    importKeys = { check: randomKey(), import: randomKey() };
+    clearErrors($('import-form'));
+    $('import-status').textContent = '';
+    $('import-refused').replaceChildren();
+    $('import-refused').hidden = true;
+  }
+
+  const importWords = {
+    idempotency_in_progress: 'This file is still being imported — wait a moment, then press again: it will not be imported twice.',
+  };
+  const shownRefused = 100; // rows listed; the count says how many more
+
+  // importLinks sends the chosen CSV file to POST /v1/shortlinks/import
+  // with the signed-in key, as a check (dryRun: nothing is created) or for
+  // real, and says what was (or would be) imported and each refused row by
+  // its line. After an import the list is read again.
+  async function importLinks(dryRun, button) {
+    clearErrors($('import-form'));
+    const file = $('import-file').files[0];
+    if (!file) {
+      fieldError('import-file', 'Choose a CSV file first.').focus();
+      return;
+    }
+    if (!importKeys) chooseImportFile();
+    const send = async () => {
+      let resp;
+      try {
+        resp = await fetch('/v1/shortlinks/import?format=csv' + (dryRun ? '&dry_run=true' : ''), {
+          method: 'POST', credentials: 'omit', cache: 'no-store', redirect: 'manual', body: file,
+          headers: {
+            Accept: 'application/json', 'Content-Type': 'text/csv', Authorization: 'Bearer ' + workspaceKey,
+            'Idempotency-Key': dryRun ? importKeys.check : importKeys.import,
+          },
+        });
+      } catch {
+        return { status: 0, data: { error: 'The service could not be reached, or the file could not be read. Check both and try again: the file will not be imported twice.' } };
+      }
+      try {
+        const envelope = await resp.json();
+        return { status: resp.status, data: (envelope && envelope.data) || {}, replayed: resp.headers.get('Idempotent-Replayed') === 'true' };
+      } catch {
+        return { status: resp.status, data: { error: `Unexpected answer from the service (HTTP ${resp.status}).` } };
+      }
+    };
+    const r = await busy(button, async () => {
+      const first = await send();
+      if (first.status !== 422 || first.data.reason !== 'idempotency_key_reused') return first;
+      // The key went with another body: the file changed on disk since it
+      // was chosen. This body was never sent with it, so a new key is safe.
+      importKeys = { check: randomKey(), import: randomKey() };
+      return send();
+    });
+    if (!r) return;
+    if (r.status !== 200) {
+      showError('import-error', say(r, { ...signinWords, ...importWords }, `The file could not be imported (HTTP ${r.status}).`));
+      return;
+    }
+    const imported = Number(r.data.imported) || 0;
+    const refused = Array.isArray(r.data.refused) ? r.data.refused : [];
+    $('import-status').textContent = dryRun
+      ? `${plural(imported, 'row')} would be imported, ${refused.length} refused (nothing imported yet).`
+      : `${imported} imported, ${refused.length} refused${r.replayed ? ' (imported before: this is the same answer)' : ''}.`;
+    // Each row: its line, the reason as the API names it, the field, and
+    // the API's message, which names the row's own fault (the page's
+    // words for a reason speak to the create form, not to a file).
+    const list = $('import-refused');
+    list.replaceChildren(...refused.slice(0, shownRefused).map((row) => node('li', {},
+      `line ${Number(row.line) || '?'}: `, node('code', {}, String(row.reason || '')),
+      row.field ? ` (${String(row.field)})` : '', ' — ', String(row.error || ''))));
+    if (refused.length > shownRefused) {
+      list.append(node('li', {}, `and ${plural(refused.length - shownRefused, 'more refused row')} (the first ${shownRefused} are listed).`));
+    }
+    list.hidden = refused.length === 0;
+    if (!dryRun && imported > 0) listLinks(false);
+  }
+
   async function openFromList(item, button) {
     $('link').value = item.short_url || item.code;
     $('token').value = '';
@@ -1055,6 +1149,9 @@
       const button = $('export-' + format);
       button.addEventListener('click', () => exportLinks(format, button));
     }
+    $('import-file').addEventListener('change', chooseImportFile);
+    $('import-check').addEventListener('click', () => importLinks(true, $('import-check')));
+    $('import-form').addEventListener('submit', (event) => { event.preventDefault(); importLinks(false, $('import-submit')); });
     const key = stored.get();
     if (key) signedIn(key, null);
     $('period').addEventListener('change', loadStats);
