@@ -18,7 +18,7 @@ func TestBreakerOpensProbesAndCloses(t *testing.T) {
 	const coolDown = 50 * time.Millisecond
 	outage := context.DeadlineExceeded
 	b := NewBreaker(2, coolDown)
-	var opened time.Time
+	var opened time.Duration // on the breaker's own (coarse) clock
 
 	b.Report(errors.New("WRONGTYPE")) // a command error: Redis answered
 	b.Report(&rueidis.RedisError{})   // a nil reply: a miss, Redis answered
@@ -30,7 +30,7 @@ func TestBreakerOpensProbesAndCloses(t *testing.T) {
 		t.Fatal("one failure opened a breaker of two")
 	}
 	b.Report(outage)
-	opened = time.Now()
+	opened = coarseNow()
 	if b.Allow() || !b.Open() {
 		t.Fatal("two failures in a row left the breaker closed")
 	}
@@ -39,7 +39,7 @@ func TestBreakerOpensProbesAndCloses(t *testing.T) {
 		t.Fatal("a second operation went through while the probe was out")
 	}
 	b.Report(outage) // the probe failed
-	opened = time.Now()
+	opened = coarseNow()
 	if b.Allow() {
 		t.Fatal("a failed probe left the breaker letting operations through")
 	}
@@ -61,23 +61,25 @@ func TestABreakerWhoseProbeNeverReportsProbesAgain(t *testing.T) {
 	const coolDown = 50 * time.Millisecond
 	b := NewBreaker(1, coolDown)
 	b.Report(context.DeadlineExceeded)
-	awaitProbe(t, b, time.Now(), coolDown)
-	awaitProbe(t, b, time.Now(), coolDown) // the first probe never reported
+	awaitProbe(t, b, coarseNow(), coolDown)
+	awaitProbe(t, b, coarseNow(), coolDown) // the first probe never reported
 }
 
 // awaitProbe waits for b to let a probe through, and fails the test if it
-// does so before coolDown has passed since opened (less a tick of its
-// coarse clock), or not within two seconds: a loaded machine may run the
-// clock's goroutine late, never early.
-func awaitProbe(t *testing.T, b *Breaker, opened time.Time, coolDown time.Duration) {
+// does so before coolDown has passed since opened on the breaker's own
+// coarse clock (less a tick), or not within two seconds. The coarse clock
+// is the measure: a loaded machine may run its goroutine late, so against
+// the wall clock a breaker opened on a late tick may probe early.
+func awaitProbe(t *testing.T, b *Breaker, opened, coolDown time.Duration) {
 	t.Helper()
+	start := time.Now()
 	for !b.Allow() {
-		if time.Since(opened) > 2*time.Second {
-			t.Fatalf("no probe %v after the breaker opened for %v", time.Since(opened), coolDown)
+		if time.Since(start) > 2*time.Second {
+			t.Fatalf("no probe %v after the breaker opened for %v", time.Since(start), coolDown)
 		}
 		time.Sleep(deadlineTick / 2)
 	}
-	if early := time.Since(opened); early < coolDown-deadlineTick {
-		t.Fatalf("a probe %v after the breaker opened for %v", early, coolDown)
+	if early := coarseNow() - opened; early < coolDown-deadlineTick {
+		t.Fatalf("a probe %v (coarse clock) after the breaker opened for %v", early, coolDown)
 	}
 }
