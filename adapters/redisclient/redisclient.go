@@ -20,6 +20,13 @@ const minWriteTimeout = time.Second
 // each Redis node, each with a client-side cache of its own.
 const pipelineMultiplex = 2
 
+// connBufferBytes and connRingScale size each connection's buffers and
+// its ring of in-flight commands (2^connRingScale slots); see clientOptions.
+const (
+	connBufferBytes = 32 << 10
+	connRingScale   = 8
+)
+
 // Dial returns a client for the Redis at url, a redis:// or rediss:// URL:
 // a standalone server (or the primary of a cluster-mode-disabled group), or
 // a Redis Cluster named by any of its nodes, in rueidis' URL form
@@ -101,6 +108,15 @@ func clientOptions(url string, timeout time.Duration, localCacheBytes uint64) (r
 	opt.DisableCache = opt.DisableCache || localCacheBytes == 0
 	opt.PipelineMultiplex = pipelineMultiplex
 	opt.CacheSizeEachConn = max(int(localCacheBytes>>pipelineMultiplex), 1<<16)
+	// Sized to the work: commands and answers are a few hundred bytes, and
+	// a few dozen are in flight on a connection at a time. rueidis' defaults
+	// (0.5 MiB each way and 1 024 slots per connection) made ~12 MB of the
+	// api's live heap, which at GOMEMLIMIT left the collector running half
+	// again as often. bufio still carries a longer message in pieces, and a
+	// full ring makes a caller wait for a slot, not fail.
+	opt.ReadBufferEachConn = connBufferBytes
+	opt.WriteBufferEachConn = connBufferBytes
+	opt.RingScaleEachConn = connRingScale
 	return opt, nil
 }
 
