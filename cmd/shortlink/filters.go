@@ -51,18 +51,8 @@ func (f *linkFilters) query(now time.Time) (linkQuery, error) {
 	default:
 		return linkQuery{}, usageErrorf("--state must be active, disabled, expired or deleted, not %q", f.state)
 	}
-	for _, t := range []struct {
-		name, value string
-		into        **time.Time
-	}{{"created-after", f.after, &lq.createdAfter}, {"created-before", f.before, &lq.createdBefore}} {
-		if t.value == "" {
-			continue
-		}
-		at, err := parseInstant(t.value, now, -1)
-		if err != nil {
-			return linkQuery{}, usageErrorf("--%s: %v", t.name, err)
-		}
-		*t.into = &at
+	if err := readPast(now, pastFlag{"created-after", f.after, &lq.createdAfter}, pastFlag{"created-before", f.before, &lq.createdBefore}); err != nil {
+		return linkQuery{}, err
 	}
 	return lq, nil
 }

@@ -14,9 +14,10 @@ import (
 
 func (c *cli) statsCommand() *cobra.Command {
 	var (
-		from, to, interval string
-		dimensions         string
-		asJSON, asCSV      bool
+		w             window
+		interval      string
+		dimensions    string
+		asJSON, asCSV bool
 	)
 	cmd := &cobra.Command{
 		Use:   "stats CODE",
@@ -35,18 +36,8 @@ gives the daily unique visitors). Needs a key that manages the link.
 		Args: exactArgs("CODE"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var params oapi.ShortLinkStatsParams
-			for _, f := range []struct {
-				name, value string
-				into        **time.Time
-			}{{"from", from, &params.From}, {"to", to, &params.To}} {
-				if f.value == "" {
-					continue
-				}
-				at, err := parseInstant(f.value, c.now(), -1)
-				if err != nil {
-					return usageErrorf("--%s: %v", f.name, err)
-				}
-				*f.into = &at
+			if err := w.read(c.now(), &params.From, &params.To); err != nil {
+				return err
 			}
 			switch i := oapi.ShortLinkStatsParamsInterval(interval); i {
 			case "":
@@ -74,8 +65,7 @@ gives the daily unique visitors). Needs a key that manages the link.
 			return writeStats(c.out, stats.Value, c.width())
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "start of the window: RFC 3339, a date, or a duration before now (7d)")
-	cmd.Flags().StringVar(&to, "to", "", "end of the window (excluded), as --from")
+	w.addFlags(cmd)
 	cmd.Flags().StringVar(&interval, "interval", "", "day or hour (default day)")
 	cmd.Flags().StringVar(&dimensions, "dimensions", defaultDimensions, `the dimensions to list the top values of, comma-separated ("" for none)`)
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")

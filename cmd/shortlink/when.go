@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 // durationPart is one number and unit of a duration: 90d, 2w, 1d12h.
@@ -62,6 +64,42 @@ func parseInstant(s string, now time.Time, sign int) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("%q is neither an RFC 3339 time (2006-01-02T15:04:05Z), a date (2006-01-02) nor a duration (30d, 12h, 2w)", s)
 	}
 	return now.Add(time.Duration(sign) * d).UTC().Truncate(time.Second), nil
+}
+
+// pastFlag is a flag that names an instant before now (parseInstant's
+// forms, durations counted back) and where its value goes.
+type pastFlag struct {
+	name, value string
+	into        **time.Time
+}
+
+// readPast reads every flag given into its target; an empty one sets
+// nothing, a bad one is a usage error naming it.
+func readPast(now time.Time, flags ...pastFlag) error {
+	for _, f := range flags {
+		if f.value == "" {
+			continue
+		}
+		at, err := parseInstant(f.value, now, -1)
+		if err != nil {
+			return usageErrorf("--%s: %v", f.name, err)
+		}
+		*f.into = &at
+	}
+	return nil
+}
+
+// window is the --from and --to of the stats commands.
+type window struct{ from, to string }
+
+func (w *window) addFlags(cmd *cobra.Command) {
+	cmd.Flags().StringVar(&w.from, "from", "", "start of the window: RFC 3339, a date, or a duration before now (7d)")
+	cmd.Flags().StringVar(&w.to, "to", "", "end of the window (excluded), as --from")
+}
+
+// read sets from and to from the flags.
+func (w *window) read(now time.Time, from, to **time.Time) error {
+	return readPast(now, pastFlag{"from", w.from, from}, pastFlag{"to", w.to, to})
 }
 
 // neverExpires is how an expiry for ever is written on the command line.

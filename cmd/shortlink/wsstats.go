@@ -15,8 +15,9 @@ import (
 // workspace's links together (GET /v1/stats).
 func (c *cli) workspaceStatsCommand() *cobra.Command {
 	var (
-		from, to, workspace string
-		asJSON              bool
+		w         window
+		workspace string
+		asJSON    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "stats",
@@ -32,18 +33,8 @@ the last 7 by default.`,
 		Args: exactArgs(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var params oapi.WorkspaceStatsParams
-			for _, f := range []struct {
-				name, value string
-				into        **time.Time
-			}{{"from", from, &params.From}, {"to", to, &params.To}} {
-				if f.value == "" {
-					continue
-				}
-				at, err := parseInstant(f.value, c.now(), -1)
-				if err != nil {
-					return usageErrorf("--%s: %v", f.name, err)
-				}
-				*f.into = &at
+			if err := w.read(c.now(), &params.From, &params.To); err != nil {
+				return err
 			}
 			if workspace != "" {
 				params.Workspace = &workspace
@@ -62,8 +53,7 @@ the last 7 by default.`,
 			return writeWorkspaceStats(c.out, stats.Value, c.width())
 		},
 	}
-	cmd.Flags().StringVar(&from, "from", "", "start of the window: RFC 3339, a date, or a duration before now (7d)")
-	cmd.Flags().StringVar(&to, "to", "", "end of the window (excluded), as --from")
+	w.addFlags(cmd)
 	cmd.Flags().StringVar(&workspace, "workspace", "", "admin keys: this workspace's links (none: the links of no workspace)")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the API's answer (its data) as JSON")
 	return cmd
