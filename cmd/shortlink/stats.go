@@ -91,25 +91,11 @@ func writeStats(w io.Writer, s oapi.Stats, width int) error {
 		s.From.UTC().Format(layout), s.To.UTC().Format(layout), s.Interval); err != nil {
 		return err
 	}
-	series := table{header: []string{column, "HUMANS", "BOTS"}, right: map[int]bool{1: true, 2: true}, flex: -1}
-	var peak int64
-	for _, p := range s.Series {
-		series.rows = append(series.rows, []string{p.Start.UTC().Format(layout), thousands(int64(p.Humans)), thousands(int64(p.Bots))})
-		peak = max(peak, int64(p.Humans+p.Bots))
-	}
-	used := 2 * len(series.header)
-	for i := range series.header {
-		cells := []string{series.header[i]}
-		for _, row := range series.rows {
-			cells = append(cells, row[i])
-		}
-		used += longest(cells)
-	}
-	barWidth := max(10, width-used)
-	series.header = append(series.header, "")
+	points := make([]seriesPoint, len(s.Series))
 	for i, p := range s.Series {
-		series.rows[i] = append(series.rows[i], bar(int64(p.Humans+p.Bots), peak, barWidth))
+		points[i] = seriesPoint{p.Start.UTC().Format(layout), int64(p.Humans), int64(p.Bots)}
 	}
+	series := seriesTable(column, points, width)
 	if err := series.write(w, width); err != nil {
 		return err
 	}
@@ -199,4 +185,35 @@ func writeSeriesCSV(w io.Writer, s oapi.Stats) error {
 	}
 	out.Flush()
 	return out.Error()
+}
+
+// seriesPoint is one interval of a series of visits.
+type seriesPoint struct {
+	label        string
+	humans, bots int64
+}
+
+// seriesTable is a series as a table: the interval, its numbers, and a
+// bar scaled to the busiest interval in what width leaves over.
+func seriesTable(column string, points []seriesPoint, width int) table {
+	series := table{header: []string{column, "HUMANS", "BOTS"}, right: map[int]bool{1: true, 2: true}, flex: -1}
+	var peak int64
+	for _, p := range points {
+		series.rows = append(series.rows, []string{p.label, thousands(p.humans), thousands(p.bots)})
+		peak = max(peak, p.humans+p.bots)
+	}
+	used := 2 * len(series.header)
+	for i := range series.header {
+		cells := []string{series.header[i]}
+		for _, row := range series.rows {
+			cells = append(cells, row[i])
+		}
+		used += longest(cells)
+	}
+	barWidth := max(10, width-used)
+	series.header = append(series.header, "")
+	for i, p := range points {
+		series.rows[i] = append(series.rows[i], bar(p.humans+p.bots, peak, barWidth))
+	}
+	return series
 }

@@ -74,24 +74,11 @@ func writeWorkspaceStats(w io.Writer, s httpclient.WorkspaceVisits, width int) e
 		s.From.UTC().Format(time.DateOnly), s.To.UTC().Format(time.DateOnly)); err != nil {
 		return err
 	}
-	series := table{header: []string{"DAY", "HUMANS", "BOTS"}, right: map[int]bool{1: true, 2: true}, flex: -1}
-	var peak int64
-	for _, p := range s.Series {
-		series.rows = append(series.rows, []string{p.Start.UTC().Format(time.DateOnly), thousands(p.Humans), thousands(p.Bots)})
-		peak = max(peak, p.Humans+p.Bots)
-	}
-	used := 2 * len(series.header)
-	for i := range series.header {
-		cells := []string{series.header[i]}
-		for _, row := range series.rows {
-			cells = append(cells, row[i])
-		}
-		used += longest(cells)
-	}
-	series.header = append(series.header, "")
+	points := make([]seriesPoint, len(s.Series))
 	for i, p := range s.Series {
-		series.rows[i] = append(series.rows[i], bar(p.Humans+p.Bots, peak, max(10, width-used)))
+		points[i] = seriesPoint{p.Start.UTC().Format(time.DateOnly), p.Humans, p.Bots}
 	}
+	series := seriesTable("DAY", points, width)
 	if err := series.write(w, width); err != nil {
 		return err
 	}
