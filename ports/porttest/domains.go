@@ -147,6 +147,8 @@ func linksToAHostAreLiveOnes(t *testing.T, s DomainStore) {
 	insert("loop2", "http://exa.mp:8080/b?c=d")
 	insert("sub", "https://go.exa.mp/a")
 	insert("other", "https://example.com/exa.mp")
+	insert("nested", "https://example.com/go?to=https://exa.mp/x") // the host's text after "://", but not the target's host
+	insert("dotted", "https://exa.mp./c")                          // a fully qualified spelling of the host
 	insert("gone", "https://exa.mp/gone")
 	if _, err := s.Update(ctx, "gone", t0, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
 		next, err := l.Delete(t0.Add(time.Minute))
@@ -162,8 +164,8 @@ func linksToAHostAreLiveOnes(t *testing.T, s DomainStore) {
 	for _, c := range codes {
 		got[c] = true
 	}
-	if len(codes) != 2 || !got["loop1"] || !got["loop2"] {
-		t.Errorf("LinksTo(exa.mp) = %v, want loop1 and loop2", codes)
+	if len(codes) != 3 || !got["loop1"] || !got["loop2"] || !got["dotted"] {
+		t.Errorf("LinksTo(exa.mp) = %v, want loop1, loop2 and dotted", codes)
 	}
 	if codes, _ := s.LinksTo(ctx, "exa.mp", t0.Add(25*time.Hour), 10); len(codes) != 0 {
 		t.Errorf("after every link expired, LinksTo = %v", codes)
