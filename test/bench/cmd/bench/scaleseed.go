@@ -17,11 +17,13 @@ const (
 	// newest an hour before seeding: link times are what the date-range
 	// filter selects on, and what orders a listing.
 	scaleSpread = "5 days"
-	// timeStride permutes the links' creation order: x<i> is the
-	// (i·timeStride mod n)-th newest link, so a workspace's links, a tag or
-	// a state are spread over the whole time (and heap) rather than made in
-	// one burst.
-	timeStride = 999983
+	// The links' creation order is permuted: x<i> is the (i·a mod n)-th
+	// newest link, a the first integer from 0.618·n (the golden ratio's
+	// fraction) coprime with n, whose multiples mod n spread every block
+	// of consecutive i evenly over [0, n), so a workspace's links, a code
+	// prefix, a tag or a state are spread over the whole time (and heap)
+	// rather than made in one burst.
+	goldenFraction = 0.6180339887
 )
 
 // scaleShape says how seedScaleSQL lays out n links: which of them are in
@@ -50,12 +52,13 @@ func seedScaleSQL(ctx context.Context, dbURL string, n int) error {
 	if n <= 0 {
 		return nil
 	}
-	// x<i> is the t-th newest with t = i·timeStride mod n; the inverse
-	// walks t in order: i = t·inv mod n.
-	inv := new(big.Int).ModInverse(big.NewInt(timeStride), big.NewInt(int64(n)))
-	if inv == nil {
-		return fmt.Errorf("seed: %d links: %d has no inverse mod %d (use a count of the form 2^a·3^b·5^c)", n, timeStride, n)
+	// x<i> is the t-th newest with t = i·a mod n; the inverse walks t in
+	// order: i = t·a⁻¹ mod n.
+	a := big.NewInt(int64(goldenFraction * float64(n)))
+	for new(big.Int).GCD(nil, nil, a, big.NewInt(int64(n))).Int64() != 1 {
+		a.Add(a, big.NewInt(1))
 	}
+	inv := new(big.Int).ModInverse(a, big.NewInt(int64(n)))
 	extra := n * 11 / 1000
 	const h = `((hashint8(i)::bigint + 2147483648) %% 100)`
 	inWS := fmt.Sprintf(`(i < %d OR (i >= %d AND i %%%% 23 = 0))`, n/20, n/10) // %% survives the Sprintf below
