@@ -140,7 +140,7 @@ pgo: ## Refresh cmd/api/default.pgo, the profile go build uses to optimise the a
 	BENCH_WRK_DURATION=20s go test ./test/bench -run '^$$' -bench 'RedirectWrk/api\+visits' -benchtime 1x -o /tmp/shortlink-pgo.test -cpuprofile $(CURDIR)/cmd/api/default.pgo
 
 .PHONY: bench-scale
-bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, 5 rounds, ~8 min → test/bench/results/scale.md
+bench-scale: ## 10M links seeded in SQL vs an empty table and 1M: creates, redirects, misses, stats reads, the list page, 5 rounds; then the listing matrix (each filter at 1/10/50 %), ~25 min → test/bench/results/scale.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -scale $(BENCH_FLAGS)
 

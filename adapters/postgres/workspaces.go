@@ -180,7 +180,12 @@ func (s *Store) ListLinks(ctx context.Context, q domain.LinkQuery) ([]domain.Sho
 		case q.OnDomain:
 			prefix = "code LIKE " + arg(likeEscape(q.Q)+"%")
 		default:
-			prefix = fmt.Sprintf("(code LIKE %s OR code LIKE %s)", arg(likeEscape(q.Q)+"%"), arg("%/"+likeEscape(q.Q)+"%"))
+			// A code on any domain: a plain code (short_link_code_pattern),
+			// or the part after "<host>/" (short_link_code_on_domain), never
+			// the host; every arm of the search has an index, so the
+			// planner may OR them rather than filter a whole workspace.
+			p := arg(likeEscape(q.Q) + "%")
+			prefix = fmt.Sprintf("((code LIKE %[1]s AND code NOT LIKE '%%/%%') OR (code LIKE '%%/%%' AND split_part(code, '/', -1) LIKE %[1]s))", p)
 		}
 		if q.Substring() {
 			p := arg("%" + likeEscape(strings.ToLower(q.Q)) + "%")
@@ -205,7 +210,8 @@ func (s *Store) ListLinks(ctx context.Context, q domain.LinkQuery) ([]domain.Sho
 	default:
 		now := arg(q.Now)
 		where = append(where, map[domain.Status]string{
-			domain.StatusExpired:  "state <> 2 AND expires_at <= " + now,
+			domain.StatusExpired: "state <> 2 AND expires_at <= " + now,
+			// state = 1 implies the predicate of short_link_workspace_flagged.
 			domain.StatusDisabled: "state = 1 AND expires_at > " + now,
 			domain.StatusActive:   "state = 0 AND expires_at > " + now,
 		}[q.Status])

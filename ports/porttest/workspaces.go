@@ -37,6 +37,7 @@ var workspaceRules = []rule[WorkspaceStore]{
 	{"touch moves last_used_at forward only", touchMovesLastUsedForward},
 	{"links keep their owner and labels", linksKeepOwnerAndLabels},
 	{"listing pages newest first by keyset, with every filter", listingPagesWithFilters},
+	{"q finds a code prefix on a registered domain too, and rare states", listingFindsDomainCodesAndRareStates},
 	{"tags are counted per workspace", tagsAreCounted},
 	{"the audit log pages newest first, per workspace", auditPagesNewestFirst},
 	{"an audited update stores its entries with the change, and none when refused", auditedUpdateStoresEntries},
@@ -267,6 +268,50 @@ func listingPagesWithFilters(t *testing.T, s WorkspaceStore) {
 	}
 	if len(seen) != 7 {
 		t.Fatalf("paging by 3 saw %v, want 7 links once each", seen)
+	}
+}
+
+// listingFindsDomainCodesAndRareStates checks the arms of the search and
+// the states whose plans have indexes of their own in Postgres: a code
+// prefix (under 3 characters: no URL or title search) matches a code on a
+// registered domain by the code after "<host>/", not by the host.
+func listingFindsDomainCodesAndRareStates(t *testing.T, s WorkspaceStore) {
+	ctx := context.Background()
+	onDomain := string(domain.CodeOn("go.example", "sho.rt", "pr1"))
+	insertOwned(t, s, onDomain, "wsd", t0, "")
+	insertOwned(t, s, "pr2", "wsd", t0.Add(time.Minute), "")
+	insertOwned(t, s, "gx1", "wsd", t0.Add(2*time.Minute), "")
+	insertOwned(t, s, "dis", "wsd", t0.Add(3*time.Minute), "")
+	if _, err := s.Update(ctx, "dis", t0, func(l domain.ShortLink) (domain.ShortLink, time.Time, error) {
+		next, err := l.SetDisabled(true, domain.ActorOwner)
+		return next, t0.Add(48 * time.Hour), err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wsd := domain.WorkspaceScope{Workspace: "wsd"}
+	for _, c := range []struct {
+		name string
+		q    domain.LinkQuery
+		want []string
+	}{
+		{"a prefix of plain and domain codes", domain.LinkQuery{Scope: wsd, Q: "pr"}, []string{"pr2", onDomain}},
+		{"a prefix of the host is not a code prefix", domain.LinkQuery{Scope: wsd, Q: "go"}, nil},
+		{"disabled", domain.LinkQuery{Scope: wsd, Status: domain.StatusDisabled}, []string{"dis"}},
+		{"disabled, then expired", domain.LinkQuery{Scope: wsd, Status: domain.StatusDisabled, Now: t0.Add(25 * time.Hour)}, nil},
+		{"expired", domain.LinkQuery{Scope: wsd, Status: domain.StatusExpired, Now: t0.Add(25 * time.Hour)}, []string{"dis", "gx1", "pr2", onDomain}},
+	} {
+		q := c.q
+		q.Limit = 100
+		if q.Now.IsZero() {
+			q.Now = t0.Add(time.Hour)
+		}
+		links, err := s.ListLinks(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := codes(links); !slices.Equal(got, c.want) {
+			t.Errorf("%s: %v, want %v", c.name, got, c.want)
+		}
 	}
 }
 

@@ -68,6 +68,16 @@ func execAll(ctx context.Context, dbURL string, stmts ...string) error {
 	return nil
 }
 
+// queryRow scans the one row of query into dest.
+func queryRow(ctx context.Context, dbURL, query string, dest ...any) error {
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.QueryRowContext(ctx, query).Scan(dest...)
+}
+
 func queryInt(ctx context.Context, dbURL, query string) (int64, error) {
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {

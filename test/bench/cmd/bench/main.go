@@ -93,6 +93,8 @@ type options struct {
 	scaleLinks    int
 	scaleBase     int
 	spread        int
+	listClients   int
+	listDuration  time.Duration
 	export        int
 }
 
@@ -117,6 +119,8 @@ func main() {
 	flag.BoolVar(&o.scale, "scale", false, "instead, compare a stack of -scale-links links with one of -scale-base (make bench-scale; -out defaults to test/bench/results/scale.md)")
 	flag.IntVar(&o.scaleLinks, "scale-links", 10_000_000, "links seeded in SQL on the large side of -scale")
 	flag.IntVar(&o.scaleBase, "scale-base", 1_000_000, "links seeded in SQL on the small side of -scale (enough that misses stay misses)")
+	flag.IntVar(&o.listClients, "list-clients", 2, "with -scale, clients of the listing matrix, each waiting for its page before asking the next")
+	flag.DurationVar(&o.listDuration, "list-d", 3*time.Second, "with -scale, warm-up and then measured time of each cell of the listing matrix")
 	flag.IntVar(&o.spread, "spread", 0, "with -scale, instead compare -scale-links permanent links created over this many months with the same in one month "+
 		"(make bench-scale-spread; -out defaults to test/bench/results/spread.md)")
 	flag.IntVar(&o.export, "export", 0, "instead, seed this many links in SQL and export them all through one api, in CSV and NDJSON, "+
