@@ -17,7 +17,12 @@ type scaleSide struct {
 	name  string
 	stack *stack
 	api   *server
-	codes string // codes created through the api, for cached redirects
+	// creates is the side's api for the create step alone: the large
+	// side's api also serves every read (and fills its cache and heap),
+	// the empty side's serves none, so creates through it would compare
+	// two apis in different states, not two tables.
+	creates *server
+	codes   string // codes created through the api, for cached redirects
 	// wsKey is an owner key of the workspace that holds a tenth of the
 	// seeded links (the list step); "" on the empty side.
 	wsKey string
@@ -29,8 +34,8 @@ func (s *scaleSide) label() string { return fmt.Sprintf("%s (%d links)", s.name,
 var scaleKinds = []string{"create", "redirect", "miss", "stats", "list"}
 
 // runScale is make bench-scale: three stacks alike but for the links
-// seeded in SQL (none, -scale-base and -scale-links), one api with the
-// defaults on each, and rounds of every kind of request on the sides in
+// seeded in SQL (none, -scale-base and -scale-links), a creates-only api
+// and one api with the defaults on each, and rounds of every kind of request on the sides in
 // turn (the steps and rounds of make bench). The large side is compared
 // with the empty one for creates (what a bigger table costs a write) and
 // with the base one for the rest, which need links to read: misses must
@@ -62,7 +67,11 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 		if err := verifyRedirects(ctx, targets, api.url); err != nil {
 			return "", err
 		}
-		side := &scaleSide{name: s.name, stack: st, api: api, codes: codes}
+		creates, err := b.startAPI(ctx, "api-"+s.name+"-creates", st)
+		if err != nil {
+			return "", err
+		}
+		side := &scaleSide{name: s.name, stack: st, api: api, creates: creates, codes: codes}
 		if s.links > 0 {
 			if side.wsKey, err = b.ownerKey(ctx, side); err != nil {
 				return "", err
@@ -75,8 +84,12 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 	reference := map[string]*scaleSide{"create": empty, "redirect": base, "miss": base, "stats": base, "list": base}
 	for _, kind := range scaleKinds {
 		for _, side := range []*scaleSide{reference[kind], large} {
+			api := side.api
+			if kind == "create" {
+				api = side.creates
+			}
 			b.steps = append(b.steps, step{key: kind + " " + side.name, label: kind + " → " + side.label(),
-				api: side.api, servers: pids(side.api), run: b.scaleRun(kind, side)})
+				api: api, servers: pids(api), run: b.scaleRun(kind, side)})
 		}
 	}
 	if err := b.measure(ctx); err != nil {
@@ -112,7 +125,7 @@ func (b *bench) runScale(ctx context.Context) (string, error) {
 	p("# shortlink bench-scale — %s", time.Now().UTC().Format("2006-01-02 15:04 UTC"))
 	p("")
 	p("- machine: %d CPUs (%s), %s; %s; %s; %s", runtime.NumCPU(), v["cpu"], v["kernel"], v["go"], v["postgres"], v["redis"])
-	p("- three stacks alike (database, cache Redis, codes Redis, one api with the defaults and ADMIN_KEYS) but for the links seeded in SQL; "+
+	p("- three stacks alike (database, cache Redis, codes Redis, one api with the defaults and ADMIN_KEYS, and one more that serves only the creates) but for the links seeded in SQL; "+
 		"%d links created through each api for the cached redirects; %d rounds of %s per step after a %s warm-up, the sides in turn; "+
 		"load average %s at start, %s at the end", o.links, o.rounds, o.stepDuration, o.warmup, b.loadStart, b.loadEnd)
 	p("- create: wrk -t%d -c%d `lua/create.lua`; redirect: wrk -t%d -c%d `lua/redirect.lua` over the api-created links; "+
@@ -171,7 +184,7 @@ func (b *bench) scaleRun(kind string, side *scaleSide) func(context.Context, tim
 	o, url, links := b.opts, side.api.url, side.stack.links
 	switch kind {
 	case "create":
-		return b.createStep(url)
+		return b.createStep(side.creates.url)
 	case "redirect":
 		return b.redirectStep(url, side.codes)
 	case "miss":
