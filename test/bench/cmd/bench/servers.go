@@ -143,7 +143,7 @@ func (b *bench) startAPI(ctx context.Context, name string, s *stack, settings ..
 	if s != nil {
 		stackEnv = s.env
 	}
-	env := slices.Concat(stackEnv, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=https://sho.rt"}, settings)
+	env := slices.Concat(stackEnv, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=" + publicBaseURL}, settings)
 	p, err := b.startProc(name, minimalEnv(env...), filepath.Join(b.bin, "api"))
 	if err != nil {
 		return nil, err
@@ -188,7 +188,9 @@ func (b *bench) setUp(ctx context.Context) error {
 	if b.api, err = b.startAPI(ctx, "api", b.stack); err != nil {
 		return err
 	}
-	if b.work, err = b.startAPI(ctx, "api-work", b.stack); err != nil {
+	// api-work also has the admin key, which registers the extra domains
+	// (it does not change the creates or misses it serves).
+	if b.work, err = b.startAPI(ctx, "api-work", b.stack, "ADMIN_KEYS="+adminKey); err != nil {
 		return err
 	}
 	if b.dims, err = b.startAPI(ctx, "api-dims", b.stack, "VISIT_DIMENSIONS=true"); err != nil {
@@ -209,6 +211,10 @@ func (b *bench) setUp(ctx context.Context) error {
 		}
 	}
 
+	b.logf("registering the short domains %s besides %s (POST /v1/domains)", strings.Join(extraDomains, " and "), publicHost)
+	if err := registerDomains(ctx, b.work.url); err != nil {
+		return err
+	}
 	b.logf("seeding %d links through the api", b.opts.links)
 	targets, err := b.seed(ctx)
 	if err != nil {
@@ -223,6 +229,12 @@ func (b *bench) setUp(ctx context.Context) error {
 	}
 	if b.nginx != nil {
 		bases = append(bases, b.nginx.url)
+	}
+	for code := range targets { // any one: every api must have read the domains
+		if err := verifyDomains(ctx, code, 30*time.Second, bases...); err != nil {
+			return err
+		}
+		break
 	}
 	if err := verifyRedirects(ctx, targets, bases...); err != nil {
 		return err
