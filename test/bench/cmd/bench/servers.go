@@ -170,6 +170,10 @@ func (b *bench) setUp(ctx context.Context) error {
 	if err := execAll(ctx, b.stack.dbURL, plainTable); err != nil {
 		return err
 	}
+	b.logf("registering the short domains %s besides %s (short_domain rows)", strings.Join(extraDomains, " and "), publicHost)
+	if err := registerDomains(ctx, b.stack.dbURL); err != nil {
+		return err
+	}
 	ports, err := testkit.FreePorts(1)
 	if err != nil {
 		return err
@@ -188,9 +192,7 @@ func (b *bench) setUp(ctx context.Context) error {
 	if b.api, err = b.startAPI(ctx, "api", b.stack); err != nil {
 		return err
 	}
-	// api-work also has the admin key, which registers the extra domains
-	// (it does not change the creates or misses it serves).
-	if b.work, err = b.startAPI(ctx, "api-work", b.stack, "ADMIN_KEYS="+adminKey); err != nil {
+	if b.work, err = b.startAPI(ctx, "api-work", b.stack); err != nil {
 		return err
 	}
 	if b.dims, err = b.startAPI(ctx, "api-dims", b.stack, "VISIT_DIMENSIONS=true"); err != nil {
@@ -211,10 +213,6 @@ func (b *bench) setUp(ctx context.Context) error {
 		}
 	}
 
-	b.logf("registering the short domains %s besides %s (POST /v1/domains)", strings.Join(extraDomains, " and "), publicHost)
-	if err := registerDomains(ctx, b.work.url); err != nil {
-		return err
-	}
 	b.logf("seeding %d links through the api", b.opts.links)
 	targets, err := b.seed(ctx)
 	if err != nil {
