@@ -95,12 +95,16 @@ func (c *Creator) parallel(n int, f func(i int)) {
 }
 
 // Check is Create without storing anything (an import's dry run): the
-// checks of the request's values, and whether its alias is held by a link
-// the store finds. A code in quarantine (held by no link) is not seen here:
+// checks of the request's values (its domain's too), and whether its alias
+// is held by a link the store finds on that domain. A code in quarantine (held by no link) is not seen here:
 // the import itself refuses it.
 func (c *Creator) Check(ctx context.Context, req CreateRequest) error {
-	if _, err := c.urls.Parse(req.URL); err != nil {
+	target, err := c.urls.Parse(req.URL)
+	if err != nil {
 		return err
+	}
+	if c.domains != nil && c.domains.Set().Targets(target) {
+		return &domain.ValidationError{Field: "url", Reason: domain.ReasonOwnHost, Message: "url must not point at this service (one of its short domains)"}
 	}
 	alias, err := domain.ParseAlias(req.Alias)
 	if err != nil {
@@ -121,10 +125,14 @@ func (c *Creator) Check(ctx context.Context, req CreateRequest) error {
 			return err
 		}
 	}
+	host, err := c.domainOf(ctx, req)
+	if err != nil {
+		return err
+	}
 	if alias == "" {
 		return nil
 	}
-	switch _, err := c.store.Find(ctx, alias, now); {
+	switch _, err := c.store.Find(ctx, domain.CodeOn(host, "", alias), now); {
 	case err == nil:
 		return domain.ErrAliasTaken
 	case errors.Is(err, domain.ErrNotFound):

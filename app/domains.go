@@ -82,6 +82,7 @@ type Domains struct {
 	def   domain.ShortDomain
 	clock ports.Clock
 	log   *slog.Logger
+	audit *Auditor // nil: registrations and removals are not audited
 	set   atomic.Pointer[DomainSet]
 
 	cancel context.CancelFunc
@@ -97,6 +98,11 @@ func NewDomains(store ports.DomainStore, def domain.ShortDomain, clock ports.Clo
 	d.set.Store(&DomainSet{def: def})
 	return d
 }
+
+// WithAudit has registrations and removals recorded in the audit log
+// (domain.register, domain.remove, by the admin, the host as the target,
+// in the domain's workspace when it is tied to one).
+func (d *Domains) WithAudit(a *Auditor) *Domains { d.audit = a; return d }
 
 // Set is the current snapshot: one atomic load, no allocation.
 func (d *Domains) Set() *DomainSet {
@@ -232,6 +238,7 @@ func (d *Domains) Register(ctx context.Context, caller Caller, host string, ws d
 		}
 		return domain.ShortDomain{}, fmt.Errorf("create domain %s: %w", sd.Host, err)
 	}
+	d.audit.record(ctx, sd.Workspace, domain.WhoAdmin, domain.AuditDomainRegistered, string(sd.Host))
 	d.refreshAfterChange(ctx)
 	return sd, nil
 }
@@ -262,9 +269,16 @@ func (d *Domains) Remove(ctx context.Context, caller Caller, rawHost string) err
 	if len(codes) > 0 {
 		return &domain.DomainConflictError{InUse: true, Codes: codes}
 	}
+	// The workspace the domain was tied to, for its audit entry: from a
+	// fresh read, as another replica may have registered it.
+	var ws domain.WorkspaceID
+	if x, ok := d.lookupFresh(ctx, host); ok {
+		ws = x.Workspace
+	}
 	if err := d.store.DeleteDomain(ctx, host); err != nil {
 		return fmt.Errorf("delete domain %s: %w", host, err)
 	}
+	d.audit.record(ctx, ws, domain.WhoAdmin, domain.AuditDomainRemoved, string(host))
 	d.refreshAfterChange(ctx)
 	return nil
 }

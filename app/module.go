@@ -399,13 +399,14 @@ type domainsParams struct {
 	Store     ports.DomainStore `optional:"true"`
 	Clock     ports.Clock
 	Log       *slog.Logger
+	Audit     *Auditor
 }
 
 // newDomainsFx is the domains use case; without a ports.DomainStore only
 // the default domain exists. Its snapshot is read at start and kept fresh
 // while the app runs.
 func newDomainsFx(p domainsParams) *Domains {
-	d := NewDomains(p.Store, p.Opts.DefaultDomain, p.Clock, p.Log)
+	d := NewDomains(p.Store, p.Opts.DefaultDomain, p.Clock, p.Log).WithAudit(p.Audit)
 	p.Lifecycle.Append(fx.StartStopHook(d.Start, d.Stop))
 	return d
 }

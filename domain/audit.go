@@ -16,6 +16,10 @@ const (
 	AuditLinkRelabelled   AuditAction = "link.relabel"
 	AuditLinkDeleted      AuditAction = "link.delete"
 	AuditLinkTakenDown    AuditAction = "link.takedown"
+	// AuditDomainRegistered and AuditDomainRemoved are an administrator's
+	// POST and DELETE of /v1/domains; the target is the host.
+	AuditDomainRegistered AuditAction = "domain.register"
+	AuditDomainRemoved    AuditAction = "domain.remove"
 )
 
 // Who names the author of an action without any secret: "admin",

@@ -16,6 +16,7 @@ const (
 	ImportTags
 	ImportCreatedAt
 	ImportExpiresAt
+	ImportDomain
 	importColumns
 )
 
@@ -31,6 +32,7 @@ var importHeaders = map[string]ImportColumn{
 	"tags":      ImportTags,
 	"createdat": ImportCreatedAt, "timestamp": ImportCreatedAt, "datecreated": ImportCreatedAt,
 	"expiresat": ImportExpiresAt,
+	"domain":    ImportDomain,
 }
 
 // shortURLHeaders name columns that hold a whole short URL
@@ -93,6 +95,9 @@ type ImportRow struct {
 	Tags      []string
 	CreatedAt string
 	ExpiresAt string
+	// Domain is the short domain the link goes on, as an export writes it
+	// (empty: the default one).
+	Domain string
 }
 
 // Row reads record, a row of the file at line, by the layout.
@@ -104,7 +109,7 @@ func (l ImportLayout) Row(line int, record []string) ImportRow {
 		return ""
 	}
 	row := ImportRow{Line: line, URL: cell(ImportURL), Code: cell(ImportCode), Title: cell(ImportTitle),
-		CreatedAt: cell(ImportCreatedAt), ExpiresAt: cell(ImportExpiresAt)}
+		CreatedAt: cell(ImportCreatedAt), ExpiresAt: cell(ImportExpiresAt), Domain: cell(ImportDomain)}
 	if l.shortURL && row.Code != "" {
 		row.Code = codeOfShortURL(row.Code)
 	}

@@ -392,7 +392,7 @@ func (h *Handler) runImport(ctx context.Context, c *gin.Context, rows []domain.I
 		reqs  []app.CreateRequest
 		lines []int
 	)
-	seen := map[string]bool{} // the file's own aliases: a second use is taken
+	seen := map[string]bool{} // the file's own aliases, by domain: a second use is taken
 	flush := func() {
 		if dryRun {
 			for j, err := range h.Creator.CheckMany(ctx, reqs) {
@@ -430,14 +430,15 @@ func (h *Handler) runImport(ctx context.Context, c *gin.Context, rows []domain.I
 			continue
 		}
 		if row.Code != "" {
-			if seen[row.Code] {
+			key := h.importDomainKey(row.Domain) + "/" + row.Code
+			if seen[key] {
 				refuse(row.Line, domain.ErrAliasTaken)
 				continue
 			}
-			seen[row.Code] = true
+			seen[key] = true
 		}
 		reqs = append(reqs, app.CreateRequest{URL: row.URL, Alias: row.Code, Title: row.Title, Tags: row.Tags,
-			ExpiresAt: row.ExpiresAt, Owner: owner, OriginalCreatedAt: original})
+			ExpiresAt: row.ExpiresAt, Owner: owner, OriginalCreatedAt: original, Domain: row.Domain})
 		lines = append(lines, row.Line)
 		if len(reqs) == importChunk {
 			flush()
@@ -449,6 +450,21 @@ func (h *Handler) runImport(ctx context.Context, c *gin.Context, rows []domain.I
 		h.Audit.RecordImport(ctx, owner.Workspace, whoOf(c.GetString(creatorKey)), body.Imported)
 	}
 	return marshalAnswer(http.StatusOK, body)
+}
+
+// importDomainKey is the domain of an import row's domain cell as the
+// file's own aliases are told apart by: the normalised host, "" for the
+// default domain (empty, or its host in any spelling). A cell that is no
+// host is kept as written: the create refuses it.
+func (h *Handler) importDomainKey(cell string) string {
+	if cell == "" || h.Domains != nil && domain.RequestHost(cell) == h.Domains.Set().Default().Host {
+		return ""
+	}
+	host, err := domain.ParseDomainHost(cell)
+	if err != nil {
+		return cell
+	}
+	return string(host)
 }
 
 // whoOf is the audit log's name of a creator (creatorKey), "" for one it

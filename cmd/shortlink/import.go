@@ -29,7 +29,8 @@ func (c *cli) importCommand() *cobra.Command {
 		Short: "Import links from a CSV export (YOURLS, Kutt, Shlink, Bitly, …)",
 		Long: `Import the links of a CSV export: its header names the long URL column
 (url, long_url, longUrl, original_url) and, when it has them, the code, title,
-tags, created_at and expires_at (docs/import.md). FILE "-" reads standard
+tags, created_at, expires_at and domain (docs/import.md): an export of this
+service imports back onto its short domains. FILE "-" reads standard
 input. A terminal shows the upload's progress. The refused rows are listed at
 the end, by line, and make the exit code 1. --dry-run checks every row and
 imports none. The file is sent with an Idempotency-Key (a new one each run

@@ -53,6 +53,8 @@ func TestBrowser(t *testing.T) {
 	t.Run("sign in with a key: my links", func(t *testing.T) { testPageLinks(t, s, b, target) })
 	t.Run("more options: forward the query, a password", func(t *testing.T) { testPageMoreOptions(t, s, b, target) })
 	t.Run("more options: redirect rules, read on the preview", func(t *testing.T) { testPageRules(t, s, b, target) })
+	// Last: while it runs, the stack has three short domains.
+	t.Run("a domain picker when there are several domains", func(t *testing.T) { testPageDomainPicker(t, s, b, target) })
 }
 
 // target is a local site the short links point at; it counts its visits.

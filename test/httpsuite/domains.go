@@ -20,12 +20,18 @@ func runDomains(t *testing.T, newEnv func(t *testing.T) Env) {
 		{"one alias on two domains is two links, resolved by Host", oneAliasOnTwoDomainsIsTwoLinks},
 		{"a takedown on one domain leaves the other's link alone", takedownOnOneDomainOnly},
 		{"domains are refused as targets and kept while links are on them", domainsRefusedAsTargetsAndKeptWhileInUse},
+		{"an import puts each row on its domain, with a create's checks", importCarriesDomains},
+		{"registering and removing a domain is audited", domainsAreAudited},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			c.check(t, newEnv(t))
 		})
 	}
+	t.Run("an export imported into another service keeps each link's domain", func(t *testing.T) {
+		t.Parallel()
+		exportImportRoundTripKeepsDomains(t, newEnv(t), newEnv(t))
+	})
 }
 
 // RegisterDomain registers host with the admin key and fails the test

@@ -3,6 +3,7 @@
 package integration
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"net/http"
@@ -333,6 +334,23 @@ func gateKeepsDomainLinksFromTheOldRelease(t *testing.T, apis map[string]string)
 	testkit.ExpectError(t, testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/shortlink", "application/json",
 		[]byte(`{"url":"https://example.com/rolling-deploy/domain","alias":"on-domain","domain":"rolling.example"}`), admin),
 		http.StatusConflict, "feature_not_enabled", "")
+	// An import's row on the domain is refused alike (the import itself
+	// answers 200, its rows one by one).
+	imp := testkit.Send(loadClient, http.MethodPost, apis["new"]+"/v1/shortlinks/import?format=csv", "text/csv",
+		[]byte("url,alias,domain\nhttps://example.com/rolling-deploy/imported,imported-on-domain,rolling.example\n"), admin)
+	var answer struct {
+		Data struct {
+			Imported int `json:"imported"`
+			Refused  []struct {
+				Line   int    `json:"line"`
+				Reason string `json:"reason"`
+			} `json:"refused"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(imp.Body, &answer); err != nil || imp.Status != http.StatusOK || answer.Data.Imported != 0 ||
+		len(answer.Data.Refused) != 1 || answer.Data.Refused[0].Reason != "feature_not_enabled" {
+		t.Errorf("import of a row on rolling.example before the contract step: %v, want its row refused feature_not_enabled", imp)
+	}
 	if r := testkit.Send(loadClient, http.MethodDelete, apis["new"]+"/v1/domains/rolling.example", "", nil, admin); r.Status != http.StatusNoContent {
 		t.Fatalf("remove rolling.example: %v, want 204", r)
 	}

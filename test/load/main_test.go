@@ -25,10 +25,16 @@ type fakeAPI struct {
 	creates atomic.Int64
 	gets    atomic.Int64
 	failGet atomic.Bool
+	// host, when set, is the only Host the fake answers: any other gets
+	// 404, as shortlink answers a Host that is no registered short domain
+	// once several are registered.
+	host string
 }
 
 func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
+	case f.host != "" && r.Host != f.host:
+		http.NotFound(w, r)
 	case r.Method == http.MethodPost && r.URL.Path == "/v1/shortlink":
 		f.creates.Add(1)
 		if r.Header.Get("Content-Type") != "application/json" {
@@ -123,6 +129,26 @@ func TestRedirectScenarioSeedsAndDoesNotFollow(t *testing.T) {
 	}
 	if got := f.gets.Load(); got < int64(s.Requests) || got > int64(s.Requests+cfg.Profile.VUs) {
 		t.Fatalf("server saw %d GETs, summary counts %d", got, s.Requests)
+	}
+}
+
+// TestHostHeaderNamesTheShortDomain: -header "Host: …" is the requests'
+// Host (net/http would drop it from the header map), so a run against
+// 127.0.0.1 reaches a service with several short domains.
+func TestHostHeaderNamesTheShortDomain(t *testing.T) {
+	f, srv := newFake(t)
+	f.host = "sho.rt"
+	cfg := testConfig(t, srv.URL, "-scenario", "mixed", "-seed", "5")
+	if _, err := run(context.Background(), cfg, io.Discard); err == nil {
+		t.Fatal("without -header Host the fake answers 404: the run should fail its setup")
+	}
+	cfg = testConfig(t, srv.URL, "-scenario", "mixed", "-seed", "5", "-header", "Host: sho.rt", "-header", "X-API-Key: k1")
+	s, err := run(context.Background(), cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Passed || s.Failed != 0 || s.Statuses["302"] == 0 || s.Statuses["201"] == 0 {
+		t.Fatalf("want passing creates and redirects on Host sho.rt, got %+v", s)
 	}
 }
 

@@ -65,9 +65,7 @@ func create(ctx context.Context, c *http.Client, cfg config) (outcome, link) {
 	if err != nil {
 		return outcome{failure: "request: " + err.Error()}, link{}
 	}
-	for k, v := range cfg.Headers {
-		req.Header[k] = v
-	}
+	setHeaders(req, cfg)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 
@@ -112,9 +110,7 @@ func redirect(ctx context.Context, c *http.Client, cfg config, l link) outcome {
 	if err != nil {
 		return outcome{failure: "request: " + err.Error()}
 	}
-	for k, v := range cfg.Headers {
-		req.Header[k] = v
-	}
+	setHeaders(req, cfg)
 	start := time.Now()
 	resp, err := c.Do(req)
 	if err != nil {
@@ -132,6 +128,22 @@ func redirect(ctx context.Context, c *http.Client, cfg config, l link) outcome {
 		o.failure = "check: Location differs from the created url"
 	}
 	return o
+}
+
+// setHeaders adds the -header flags to req. A "Host" one becomes the
+// request's Host (net/http ignores Host in Header): with several short
+// domains the service resolves a code on the Host, and a target such as
+// http://127.0.0.1:8080 is then no registered domain.
+func setHeaders(req *http.Request, cfg config) {
+	for k, v := range cfg.Headers {
+		if k == "Host" {
+			if len(v) > 0 {
+				req.Host = v[0]
+			}
+			continue
+		}
+		req.Header[k] = v
+	}
 }
 
 // transportFailure shortens a transport error to a groupable reason.

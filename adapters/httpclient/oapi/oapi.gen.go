@@ -19,6 +19,8 @@ import (
 
 // Defines values for AuditListEnvelopeDataItemsAction.
 const (
+	DomainRegister  AuditListEnvelopeDataItemsAction = "domain.register"
+	DomainRemove    AuditListEnvelopeDataItemsAction = "domain.remove"
 	KeyCreate       AuditListEnvelopeDataItemsAction = "key.create"
 	KeyRevoke       AuditListEnvelopeDataItemsAction = "key.revoke"
 	LinkDelete      AuditListEnvelopeDataItemsAction = "link.delete"
@@ -34,6 +36,10 @@ const (
 // Valid indicates whether the value is a known member of the AuditListEnvelopeDataItemsAction enum.
 func (e AuditListEnvelopeDataItemsAction) Valid() bool {
 	switch e {
+	case DomainRegister:
+		return true
+	case DomainRemove:
+		return true
 	case KeyCreate:
 		return true
 	case KeyRevoke:
@@ -1100,7 +1106,7 @@ type AuditListEnvelope struct {
 			At Timestamp `json:"at"`
 			Id int       `json:"id"`
 
-			// Target A link's code, a key's id or a workspace's id.
+			// Target A link's code, a key's id, a workspace's id, how many links an import created, or a short domain's host.
 			Target string `json:"target"`
 
 			// Who Example: admin
@@ -2395,7 +2401,8 @@ type ClientInterface interface {
 	// ListAudit The audit log (owners their workspace's, admins all)
 	//
 	// Every management action — workspace and key created, key revoked,
-	// link disabled, enabled, extended, relabelled, deleted, taken down —
+	// link disabled, enabled, extended, relabelled, deleted, taken down,
+	// links imported, short domain registered or removed —
 	// with who (`admin`, `manage_token` or `key:<id>`), what and when,
 	// newest first. Admins may narrow with `workspace`.
 	//
@@ -2749,12 +2756,15 @@ type ClientInterface interface {
 	// exports do (docs/import.md): the long URL (`url`, `long_url`,
 	// `longUrl`, `original_url`, `target`) is required; the code (`code`,
 	// `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
-	// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
-	// `expires_at` are read when present; other columns are ignored. At
+	// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at`,
+	// `expires_at` and `domain` (the short domain, as an export writes
+	// it; empty: the default one) are read when present; other columns
+	// are ignored. At
 	// most 100,000 rows and 32 MiB; the request may take up to five
 	// minutes. Each row is created as `POST /v1/shortlink` would create
 	// it, keeping its code as an alias where the trust rules allow (a
-	// taken or quarantined code is `alias_taken`); each refused row is
+	// taken or quarantined code is `alias_taken`, per domain; a `domain`
+	// is checked as a create's is); each refused row is
 	// listed with its line, `reason` and `field`. Every row, dry runs
 	// included, counts against `CREATE_RATE_LIMIT`. With an
 	// `Idempotency-Key`, a retried import answers the first answer and
@@ -2855,7 +2865,8 @@ type ClientInterface interface {
 // ListAudit The audit log (owners their workspace's, admins all)
 //
 // Every management action — workspace and key created, key revoked,
-// link disabled, enabled, extended, relabelled, deleted, taken down —
+// link disabled, enabled, extended, relabelled, deleted, taken down,
+// links imported, short domain registered or removed —
 // with who (`admin`, `manage_token` or `key:<id>`), what and when,
 // newest first. Admins may narrow with `workspace`.
 //
@@ -3469,12 +3480,15 @@ func (c *Client) ExportShortLinks(ctx context.Context, params *ExportShortLinksP
 // exports do (docs/import.md): the long URL (`url`, `long_url`,
 // `longUrl`, `original_url`, `target`) is required; the code (`code`,
 // `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
-// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
-// `expires_at` are read when present; other columns are ignored. At
+// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at`,
+// `expires_at` and `domain` (the short domain, as an export writes
+// it; empty: the default one) are read when present; other columns
+// are ignored. At
 // most 100,000 rows and 32 MiB; the request may take up to five
 // minutes. Each row is created as `POST /v1/shortlink` would create
 // it, keeping its code as an alias where the trust rules allow (a
-// taken or quarantined code is `alias_taken`); each refused row is
+// taken or quarantined code is `alias_taken`, per domain; a `domain`
+// is checked as a create's is); each refused row is
 // listed with its line, `reason` and `field`. Every row, dry runs
 // included, counts against `CREATE_RATE_LIMIT`. With an
 // `Idempotency-Key`, a retried import answers the first answer and
@@ -5291,7 +5305,8 @@ type ClientWithResponsesInterface interface {
 	// ListAuditWithResponse The audit log (owners their workspace's, admins all)
 	//
 	// Every management action — workspace and key created, key revoked,
-	// link disabled, enabled, extended, relabelled, deleted, taken down —
+	// link disabled, enabled, extended, relabelled, deleted, taken down,
+	// links imported, short domain registered or removed —
 	// with who (`admin`, `manage_token` or `key:<id>`), what and when,
 	// newest first. Admins may narrow with `workspace`.
 	//
@@ -5673,12 +5688,15 @@ type ClientWithResponsesInterface interface {
 	// exports do (docs/import.md): the long URL (`url`, `long_url`,
 	// `longUrl`, `original_url`, `target`) is required; the code (`code`,
 	// `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
-	// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
-	// `expires_at` are read when present; other columns are ignored. At
+	// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at`,
+	// `expires_at` and `domain` (the short domain, as an export writes
+	// it; empty: the default one) are read when present; other columns
+	// are ignored. At
 	// most 100,000 rows and 32 MiB; the request may take up to five
 	// minutes. Each row is created as `POST /v1/shortlink` would create
 	// it, keeping its code as an alias where the trust rules allow (a
-	// taken or quarantined code is `alias_taken`); each refused row is
+	// taken or quarantined code is `alias_taken`, per domain; a `domain`
+	// is checked as a create's is); each refused row is
 	// listed with its line, `reason` and `field`. Every row, dry runs
 	// included, counts against `CREATE_RATE_LIMIT`. With an
 	// `Idempotency-Key`, a retried import answers the first answer and
@@ -9501,7 +9519,8 @@ func (r PreviewResponse) ContentType() string {
 // ListAuditWithResponse The audit log (owners their workspace's, admins all)
 //
 // Every management action — workspace and key created, key revoked,
-// link disabled, enabled, extended, relabelled, deleted, taken down —
+// link disabled, enabled, extended, relabelled, deleted, taken down,
+// links imported, short domain registered or removed —
 // with who (`admin`, `manage_token` or `key:<id>`), what and when,
 // newest first. Admins may narrow with `workspace`.
 //
@@ -10039,12 +10058,15 @@ func (c *ClientWithResponses) ExportShortLinksWithResponse(ctx context.Context, 
 // exports do (docs/import.md): the long URL (`url`, `long_url`,
 // `longUrl`, `original_url`, `target`) is required; the code (`code`,
 // `alias`, `keyword`, `short_code`, `shortCode`, `address`, or a
-// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at` and
-// `expires_at` are read when present; other columns are ignored. At
+// short URL in `shortUrl`/`link`), `title`, `tags`, `created_at`,
+// `expires_at` and `domain` (the short domain, as an export writes
+// it; empty: the default one) are read when present; other columns
+// are ignored. At
 // most 100,000 rows and 32 MiB; the request may take up to five
 // minutes. Each row is created as `POST /v1/shortlink` would create
 // it, keeping its code as an alias where the trust rules allow (a
-// taken or quarantined code is `alias_taken`); each refused row is
+// taken or quarantined code is `alias_taken`, per domain; a `domain`
+// is checked as a create's is); each refused row is
 // listed with its line, `reason` and `field`. Every row, dry runs
 // included, counts against `CREATE_RATE_LIMIT`. With an
 // `Idempotency-Key`, a retried import answers the first answer and

@@ -39,7 +39,7 @@ func (b *bench) measureBulk(ctx context.Context) error {
 	}
 	base, servers := b.nginx.url, pids(b.nginx, b.api)
 	b.bulkVia = "nginx → api"
-	client := &http.Client{Timeout: 2 * time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: bulkConns}}
+	client := apiClient(2*time.Minute, &http.Transport{MaxIdleConnsPerHost: bulkConns})
 	defer client.CloseIdleConnections()
 	timed := func(f func() error) (time.Duration, time.Duration, error) {
 		procs := servers()

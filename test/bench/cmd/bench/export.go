@@ -180,7 +180,7 @@ func readExport(ctx context.Context, baseURL, format string) (rows, visits, size
 		return 0, 0, 0, err
 	}
 	req.Header.Set("Authorization", "Bearer "+adminKey)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiClient(0, nil).Do(req)
 	if err != nil {
 		return 0, 0, 0, err
 	}

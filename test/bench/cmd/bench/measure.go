@@ -31,6 +31,10 @@ func (b *bench) measure(ctx context.Context) error {
 				return err
 			}
 			results[s.key] = m
+			if m.Errors > 0 {
+				b.note(fmt.Sprintf("step %s had errors (answers ≥ 400, a 404 included: a Host that is no registered domain, or an unknown code; "+
+					"socket errors, timeouts; failed transactions): its figures are not those of the answers it names", s.key))
+			}
 			b.logf("round %d/%d %-14s %7.0f req/s  p50 %6.2f ms  p99 %6.2f ms  errors %d  cpu %5.1f µs/req  rss %s",
 				r+1, b.opts.rounds, s.key, m.RPS, m.P50, m.P99, m.Errors, m.CPUPerReq, mib(m.RSSKiB))
 		}

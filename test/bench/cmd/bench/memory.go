@@ -106,7 +106,7 @@ func (b *bench) soak(ctx context.Context, mode string, srv *server) error {
 	out := filepath.Join(b.dir, "soak-"+mode+".json")
 	cmd := exec.CommandContext(ctx, filepath.Join(b.bin, "load"), "-scenario", "mixed", "-mode", "soak",
 		"-vus", strconv.Itoa(b.opts.soakVUs), "-duration", b.opts.soak.String(), "-ramp-up", min(5*time.Second, b.opts.soak/4).String(), "-target", srv.url,
-		"-pid", strconv.Itoa(srv.pid()), "-json", out)
+		"-header", "Host: "+publicHost, "-pid", strconv.Itoa(srv.pid()), "-json", out)
 	text, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
 	thresholdBreached := errors.As(err, &exit) && exit.ExitCode() == 1 // reported below, not an error of the bench

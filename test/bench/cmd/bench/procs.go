@@ -87,7 +87,7 @@ func (p *proc) tail() string {
 
 // waitHTTP polls url until it answers 200, the process exits, or timeout.
 func waitHTTP(ctx context.Context, p *proc, url string, timeout time.Duration) error {
-	client := &http.Client{Timeout: time.Second}
+	client := apiClient(time.Second, nil)
 	deadline := time.Now().Add(timeout)
 	for {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)

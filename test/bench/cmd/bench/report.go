@@ -52,6 +52,10 @@ func (b *bench) report() string {
 			"the misses (4, 6), which fill its cache, and 2W; `api-128mib` is the defaults with LOCAL_CACHE_BYTES=128MiB", runtime.NumCPU())
 		p("- nginx: compose/nginx/shortlink.conf (upstream and listen rewritten), worker_processes %s, access_log off", o.nginxWorkers)
 	}
+	p("- short domains: three, `%s` (PUBLIC_BASE_URL, the default; every seeded link is on it) and %s registered (short_domain rows, as `POST /v1/domains` stores them) "+
+		"before the apis start, so the redirect path resolves each request's Host; every request to an api or nginx names Host `%s` "+
+		"(wrk -H, the driver's Go clients, the load tool's -header), and before the steps each api (and nginx) answered 404 for Host 127.0.0.1 "+
+		"and for the other two domains (three 404s an api, in the servers' counts below), 302 for `%s`", publicHost, "`"+strings.Join(extraDomains, "` and `")+"`", publicHost, publicHost)
 	p("- code pool filled with %d codes first; load average %s at start, %s at the end", o.poolTarget, b.loadStart, b.loadEnd)
 	p("")
 	p("| step | req/s median (min–max) | p50 ms | p99 ms | errors | api RSS | server CPU µs/req (min–max) |")

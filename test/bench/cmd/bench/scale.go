@@ -211,7 +211,7 @@ func (b *bench) ownerKey(ctx context.Context, side *scaleSide) (string, error) {
 	}
 	req.Header.Set("Authorization", "Bearer "+adminKey)
 	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := apiClient(0, nil).Do(req)
 	if err != nil {
 		return "", err
 	}

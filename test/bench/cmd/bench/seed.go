@@ -56,7 +56,7 @@ func (b *bench) seedLinks(ctx context.Context, base, file string, rules bool) (m
 		wg       sync.WaitGroup
 	)
 	work := make(chan int)
-	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	client := apiClient(10*time.Second, &http.Transport{MaxIdleConnsPerHost: 16})
 	for range 16 {
 		wg.Go(func() {
 			for range work {
@@ -124,10 +124,8 @@ func createLinkWith(ctx context.Context, client *http.Client, base string, field
 // of the seeded codes with 302 and the right Location: wrk counts a 200 or
 // a wrong target as a success.
 func verifyRedirects(ctx context.Context, targets map[string]string, bases ...string) error {
-	client := &http.Client{
-		Timeout:       5 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
+	client := apiClient(5*time.Second, nil)
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	n := 0
 	for code, target := range targets {
 		if n++; n > 20 {

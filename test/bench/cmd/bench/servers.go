@@ -143,7 +143,7 @@ func (b *bench) startAPI(ctx context.Context, name string, s *stack, settings ..
 	if s != nil {
 		stackEnv = s.env
 	}
-	env := slices.Concat(stackEnv, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=https://sho.rt"}, settings)
+	env := slices.Concat(stackEnv, []string{"API_ADDR=" + addr, "PUBLIC_BASE_URL=" + publicBaseURL}, settings)
 	p, err := b.startProc(name, minimalEnv(env...), filepath.Join(b.bin, "api"))
 	if err != nil {
 		return nil, err
@@ -168,6 +168,10 @@ func (b *bench) setUp(ctx context.Context) error {
 		return err
 	}
 	if err := execAll(ctx, b.stack.dbURL, plainTable); err != nil {
+		return err
+	}
+	b.logf("registering the short domains %s besides %s (short_domain rows)", strings.Join(extraDomains, " and "), publicHost)
+	if err := registerDomains(ctx, b.stack.dbURL); err != nil {
 		return err
 	}
 	ports, err := testkit.FreePorts(1)
@@ -223,6 +227,12 @@ func (b *bench) setUp(ctx context.Context) error {
 	}
 	if b.nginx != nil {
 		bases = append(bases, b.nginx.url)
+	}
+	for code := range targets { // any one: every api must have read the domains
+		if err := verifyDomains(ctx, code, 30*time.Second, bases...); err != nil {
+			return err
+		}
+		break
 	}
 	if err := verifyRedirects(ctx, targets, bases...); err != nil {
 		return err
