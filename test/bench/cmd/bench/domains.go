@@ -44,10 +44,9 @@ func apiClient(timeout time.Duration, tr *http.Transport) *http.Client {
 
 // registerDomains registers extraDomains in the stack's database, as
 // POST /v1/domains stores them (short_domain rows, normalised hosts,
-// shared), before any api starts: each reads them when it starts. Not
-// through POST /v1/domains: its check that no live link points at the
-// host scans every link's URL, which on the 3 M seeded links takes
-// longer than the store's timeout (a 503; docs/performance.md).
+// shared), before any api starts: each reads them when it starts, so no
+// step can begin before every api knows them (a POST would reach the
+// other apis through the change feed, about a second later).
 func registerDomains(ctx context.Context, dbURL string) error {
 	stmts := make([]string, len(extraDomains))
 	for i, host := range extraDomains {
