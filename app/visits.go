@@ -67,6 +67,22 @@ type VisitRecorder struct {
 	keys        atomic.Int64 // keys in the shards
 	outstanding atomic.Int64 // keys of the batch being written
 	dropped     atomic.Uint64
+
+	// spare holds the backing arrays of the last batch once its flusher
+	// is done with it (recycle), for the next take: a flush every second
+	// would otherwise allocate them anew each time. Only one batch is out
+	// at a time (the flusher takes the next only when the last is
+	// written or merged back), so take and recycle never share one.
+	spareMu sync.Mutex
+	spare   takeBuffers
+	lent    takeBuffers // the arrays of the batch out
+}
+
+// takeBuffers are the arrays a batch is laid out in.
+type takeBuffers struct {
+	counts []domain.VisitCounts
+	refs   []domain.ReferrerCount
+	hashes []uint64
 }
 
 type visitShard struct {
@@ -378,10 +394,21 @@ func (e *visitEntry) idle() bool { return e.humans == 0 && e.bots == 0 }
 // last named, and "other": the rest of the key's visits since the last
 // take, negative when a host named late takes back more than came.
 func (r *VisitRecorder) take() []domain.VisitCounts {
-	var counts []domain.VisitCounts
+	r.spareMu.Lock()
+	buf := r.spare
+	r.spare = takeBuffers{}
+	r.spareMu.Unlock()
+	counts := buf.counts[:0]
 	// one backing array for every key's referrers and dimensions: a few values each, typically
-	refs := make([]domain.ReferrerCount, 0, 2*(1+int64(domain.NumDimensions))*max(r.keys.Load(), 1))
-	var hashes []uint64 // and one for every key's visitor hashes
+	refs := buf.refs[:0]
+	perKey := 2 * 2 // referrers: a host or two and other
+	if r.dimensions {
+		perKey = 2 * (1 + int(domain.NumDimensions))
+	}
+	if want := perKey * max(int(r.keys.Load()), 1); cap(refs) < want/2 {
+		refs = make([]domain.ReferrerCount, 0, want)
+	}
+	hashes := buf.hashes[:0] // and one for every key's visitor hashes
 	var named []domain.Counted[string]
 	hour := domain.VisitHourOf(r.clock.Now())
 	var kept int64 // idle entries kept for their hour
@@ -437,8 +464,43 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 		r.keys.Add(-int64(taken))
 		s.mu.Unlock()
 	}
+	r.spareMu.Lock()
+	if len(counts) == 0 { // no batch: nothing to give back later
+		r.spare = takeBuffers{counts: counts, refs: refs, hashes: hashes}
+		counts = nil
+	} else {
+		r.lent = takeBuffers{counts: counts, refs: refs, hashes: hashes}
+	}
+	r.spareMu.Unlock()
 	return counts
 }
+
+// recycle gives back the arrays of the batch take returned last, once
+// nothing reads it any more (written, or merged back, and its visitor
+// hashes copied): the next take lays its batch out in them. Arrays grown
+// far past what a batch needs are let go rather than kept.
+func (r *VisitRecorder) recycle() {
+	r.spareMu.Lock()
+	defer r.spareMu.Unlock()
+	lent := r.lent
+	r.lent = takeBuffers{}
+	clear(lent.counts[:cap(lent.counts)]) // drop the strings and slices they point to
+	clear(lent.refs[:cap(lent.refs)])
+	limit := 4 * max(int(r.limit), 1)
+	if cap(lent.counts) > limit {
+		lent.counts = nil
+	}
+	if cap(lent.refs) > 4*limit {
+		lent.refs = nil
+	}
+	if cap(lent.hashes) > maxRecycledHashes {
+		lent.hashes = nil
+	}
+	r.spare = lent
+}
+
+// maxRecycledHashes is the largest array of visitor hashes recycle keeps.
+const maxRecycledHashes = 1 << 18
 
 // settle releases the key bound of a batch of n keys that was applied.
 func (r *VisitRecorder) settle(n int) { r.outstanding.Add(-int64(n)) }
