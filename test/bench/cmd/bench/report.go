@@ -72,6 +72,15 @@ func (b *bench) report() string {
 		"the steadiest figure when other load shares the machine.")
 	p("")
 
+	if o.dimsOnly {
+		p("Ratios, median of the %d per-round ratios (lowest–highest; each round's):", o.rounds)
+		p("- every visit dimension (countries, devices, browsers, OSes, campaigns, unique visitors): server CPU per cached redirect 2V/2 %s (%s vs %s µs; bare %s µs)",
+			b.ratio(stepDims, stepDefaults, cpu), micros(median(b.column(stepDims, cpu))), micros(median(b.column(stepDefaults, cpu))), micros(median(b.column(stepBare, cpu))))
+		p("- requests/s 2V/2 %s; 2/1 %s", b.ratio(stepDims, stepDefaults, rps), b.ratio(stepDefaults, stepBare, rps))
+		p("- api RSS after each step, 2V/2: %s", b.ratio(stepDims, stepDefaults, func(m measurement) float64 { return float64(m.RSSKiB) }))
+		p("")
+		return w.String()
+	}
 	rDefaults := b.ratio(stepDefaults, stepBare, rps)
 	rCreate := b.ratio(stepCreate, stepInsert, rps)
 	rClaim := b.ratio(stepCreate, stepClaim, rps)

@@ -149,6 +149,10 @@ func (b *bench) defineSteps() {
 	lookup := step{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)}
 	dims := step{key: stepDims, label: "cached redirect → api, VISIT_DIMENSIONS=true", api: b.dims, servers: pids(b.dims), run: b.redirectStep(b.dims.url, b.codes)}
 	missLabel := fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks)
+	if o.dimsOnly {
+		b.steps = []step{bare, defaults, dims}
+		return
+	}
 	if o.quick {
 		b.steps = []step{bare, defaults, rules, dims, create, insert, claim,
 			{key: stepMiss, label: missLabel, api: b.work, servers: pids(b.work), run: b.coldStep(b.work.url, o.missLinks, 0, 1)},
