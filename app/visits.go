@@ -460,7 +460,7 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 			c.Referrers, refs, named = report(refs, &e.referrers, named, total, keepName)
 			if r.dimensions {
 				for d := range codedDims {
-					c.Dimensions[d], refs, namedCodes = report(refs, &e.coded[d], namedCodes, total, r.valueName(domain.Dimension(d)))
+					c.Dimensions[d], refs, namedCodes = report(refs, &e.coded[d], namedCodes, total, r.valueName(d))
 				}
 				for d := codedDims; d < domain.DimRule; d++ {
 					c.Dimensions[d], refs, named = report(refs, &e.named[d-codedDims], named, total, keepName)
