@@ -125,7 +125,7 @@ $(SPECTRAL):
 	npm install --silent --no-audit --no-fund --prefix bin/npm @stoplight/spectral-cli@$(SPECTRAL_VERSION)
 
 ##@ Benchmark
-.PHONY: bench bench-quick
+.PHONY: bench bench-quick bench-dims
 bench: ## Loopback benchmark vs bare net/http and pgbench, 5 rounds of a realistic request mix, engine allocations (installs wrk; uses this machine's PostgreSQL), ~17 min → test/bench/results/latest.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench $(BENCH_FLAGS)
@@ -133,6 +133,10 @@ bench: ## Loopback benchmark vs bare net/http and pgbench, 5 rounds of a realist
 bench-quick: ## Before/after a change: cached redirect vs bare, creates vs pgbench INSERT, misses vs pgbench lookup, engine allocations; 5 rounds, ~5 min → test/bench/results/quick.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -quick $(BENCH_FLAGS)
+
+bench-dims: ## What the visit dimensions cost: steps 1, 2 and 2V only (server CPU 2/2V, RSS), 5 interleaved rounds, ~3 min → test/bench/results/dims.md
+	@./test/services.sh bench
+	go run ./test/bench/cmd/bench -dims $(BENCH_FLAGS)
 
 .PHONY: pgo
 pgo: ## Refresh cmd/api/default.pgo, the profile go build uses to optimise the api: the server side of cached redirects with visit counting under the realistic mix (wrk over loopback, 20 s)

@@ -57,7 +57,8 @@ type VisitFlusher struct {
 
 	mu             sync.Mutex // one flush at a time
 	held           *domain.VisitBatch
-	gathered       []domain.VisitCounts // visitor hashes of applied batches, not merged yet
+	gathered       []domain.VisitCounts // visitor hashes of applied batches, not merged yet: one entry per link and day
+	gatheredAt     map[gatherKey]int    // gathered's entry of each link and day
 	gatheredHashes int
 	lastUniques    time.Time
 	uniqueTries    int
@@ -122,17 +123,14 @@ func (f *VisitFlusher) writeCounts(ctx context.Context) error {
 	switch {
 	case err == nil:
 		f.rec.settle(len(batch.Counts))
-		for _, c := range batch.Counts {
-			if len(c.Uniques) > 0 {
-				f.gathered = append(f.gathered, domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Hour: c.Hour, Uniques: c.Uniques})
-				f.gatheredHashes += len(c.Uniques)
-			}
-		}
+		f.gather(batch.Counts)
 		f.held = nil
+		f.rec.recycle()
 	case errors.Is(err, domain.ErrNotApplied):
 		outcome = FlushNotApplied
 		f.rec.restore(batch.Counts)
 		f.held = nil
+		f.rec.recycle()
 	default:
 		outcome = FlushUncertain // keep it: only this batch may be retried
 	}
@@ -143,6 +141,37 @@ func (f *VisitFlusher) writeCounts(ctx context.Context) error {
 		return fmt.Errorf("write %d visits of %d keys (batch %s, %s): %w", batch.Visits(), len(batch.Counts), batch.ID, outcome, err)
 	}
 	return nil
+}
+
+// gatherKey is a link and day of gathered visitor hashes.
+type gatherKey struct {
+	link domain.LinkID
+	day  int64 // Unix days
+}
+
+// gather copies the visitor hashes of an applied batch's counts into
+// gathered, one entry per link and day (what the stores merge them by):
+// thirty batches of a link's day cost one entry, not thirty, and the
+// batch's own arrays can be used again.
+func (f *VisitFlusher) gather(counts []domain.VisitCounts) {
+	for _, c := range counts {
+		if len(c.Uniques) == 0 {
+			continue
+		}
+		k := gatherKey{link: c.Link, day: unixDay(c.Hour)}
+		i, ok := f.gatheredAt[k]
+		if !ok {
+			if f.gatheredAt == nil {
+				f.gatheredAt = map[gatherKey]int{}
+			}
+			i = len(f.gathered)
+			f.gatheredAt[k] = i
+			f.gathered = append(f.gathered, domain.VisitCounts{Link: c.Link, LinkCreatedAt: c.LinkCreatedAt, Hour: c.Hour})
+		}
+		g := &f.gathered[i]
+		g.Uniques = append(g.Uniques, c.Uniques...)
+		f.gatheredHashes += len(c.Uniques)
+	}
 }
 
 // mergeUniques merges the gathered visitor hashes into the stores'
@@ -169,7 +198,7 @@ func (f *VisitFlusher) mergeUniques(ctx context.Context, all bool) error {
 		if err != nil {
 			f.log.Warn("visits: giving up visitor hashes (their visits are written; unique visitors undercount)", "hashes", hashes, "error", err)
 		}
-		f.gathered, f.gatheredHashes, f.uniqueTries, f.lastUniques = nil, 0, 0, now
+		f.gathered, f.gatheredAt, f.gatheredHashes, f.uniqueTries, f.lastUniques = nil, nil, 0, 0, now
 	} else {
 		f.uniqueTries++
 	}

@@ -52,7 +52,9 @@ type VisitRecorder struct {
 	geo       ports.GeoLocator
 	limit     int64
 	referrers *domain.HeavyHitterLimits[string]
-	dims      [domain.NumDimensions]*domain.HeavyHitterLimits[string]
+	coded     [codedDims]*domain.HeavyHitterLimits[uint16]
+	named     [domain.NumDimensions - codedDims]*domain.HeavyHitterLimits[string]
+	agents    vocabulary    // the codes of device classes, browser and OS families
 	budget    *atomic.Int64 // bytes left for keys and visitor hashes: half of VISIT_PENDING_BYTES
 	room      *atomic.Int64 // bytes left for the sketches' counters: the other half, so values cannot starve keys
 	maxBytes  int64
@@ -67,6 +69,22 @@ type VisitRecorder struct {
 	keys        atomic.Int64 // keys in the shards
 	outstanding atomic.Int64 // keys of the batch being written
 	dropped     atomic.Uint64
+
+	// spare holds the backing arrays of the last batch once its flusher
+	// is done with it (recycle), for the next take: a flush every second
+	// would otherwise allocate them anew each time. Only one batch is out
+	// at a time (the flusher takes the next only when the last is
+	// written or merged back), so take and recycle never share one.
+	spareMu sync.Mutex
+	spare   takeBuffers
+	lent    takeBuffers // the arrays of the batch out
+}
+
+// takeBuffers are the arrays a batch is laid out in.
+type takeBuffers struct {
+	counts []domain.VisitCounts
+	refs   []domain.ReferrerCount
+	hashes []uint64
 }
 
 type visitShard struct {
@@ -85,9 +103,10 @@ type visitEntry struct {
 	linkCreated time.Time
 	humans      int64
 	bots        int64
-	referrers   domain.HeavyHitters[string] // for the whole hour: not reset by a flush
-	dims        [domain.NumDimensions]domain.HeavyHitters[string]
-	uniques     []uint64 // visitor hashes since the last take; its capacity is charged to the budget
+	referrers   domain.HeavyHitters[string]                                   // for the whole hour: not reset by a flush
+	coded       [codedDims]domain.HeavyHitters[uint16]                        // country, device, browser, OS
+	named       [domain.NumDimensions - codedDims]domain.HeavyHitters[string] // UTM source, medium, campaign; rule
+	uniques     []uint64                                                      // visitor hashes since the last take; its capacity is charged to the budget
 }
 
 // visitorKey is the key of one day's visitor hashes.
@@ -134,15 +153,19 @@ func NewVisitRecorderBytes(clock ports.Clock, bots ports.BotDetector, maxKeys in
 	r.budget.Store(maxBytes - maxBytes/2)
 	r.room.Store(maxBytes / 2)
 	r.referrers = domain.NewHeavyHitterBudget(ReferrerCandidates, visitCounterBytes+256, r.room, strings.Clone)
-	for d := range r.dims {
-		capacity, valueBytes, own := ReferrerCandidates, int64(domain.MaxDimensionValue), strings.Clone
-		switch domain.Dimension(d) {
-		case domain.DimDevice, domain.DimBrowser, domain.DimOS, domain.DimRule: // a few constants, never copied
-			capacity, valueBytes, own = 32, 0, nil
-		case domain.DimCountry: // codes of two bytes, in the database's memory or a string of their own
-			valueBytes, own = 8, nil
+	for d := range r.coded {
+		capacity, valueBytes := 32, int64(0) // device, browser, OS: a few values
+		if domain.Dimension(d) == domain.DimCountry {
+			capacity, valueBytes = ReferrerCandidates, 8
 		}
-		r.dims[d] = domain.NewHeavyHitterBudget(capacity, visitCounterBytes+valueBytes, r.room, own)
+		r.coded[d] = domain.NewHeavyHitterBudget[uint16](capacity, visitCounterBytes+valueBytes, r.room, nil)
+	}
+	for i := range r.named {
+		capacity, valueBytes, own := ReferrerCandidates, int64(domain.MaxDimensionValue), strings.Clone
+		if codedDims+domain.Dimension(i) == domain.DimRule { // a few constants, never copied
+			capacity, valueBytes, own = 32, 0, nil
+		}
+		r.named[i] = domain.NewHeavyHitterBudget(capacity, visitCounterBytes+valueBytes, r.room, own)
 	}
 	for i := range r.shards {
 		r.shards[i].entries = map[visitKey]*visitEntry{}
@@ -203,8 +226,11 @@ func unixDay(t time.Time) int64 {
 
 func (r *VisitRecorder) newEntry() *visitEntry {
 	e := &visitEntry{referrers: domain.NewHeavyHitters(r.referrers)}
-	for d := range e.dims {
-		e.dims[d] = domain.NewHeavyHitters(r.dims[d])
+	for d := range e.coded {
+		e.coded[d] = domain.NewHeavyHitters(r.coded[d])
+	}
+	for i := range e.named {
+		e.named[i] = domain.NewHeavyHitters(r.named[i])
 	}
 	return e
 }
@@ -212,8 +238,11 @@ func (r *VisitRecorder) newEntry() *visitEntry {
 // release empties e's sketches and gives back what it was charged.
 func (r *VisitRecorder) release(e *visitEntry) {
 	e.referrers.Release()
-	for d := range e.dims {
-		e.dims[d].Release()
+	for d := range e.coded {
+		e.coded[d].Release()
+	}
+	for i := range e.named {
+		e.named[i].Release()
 	}
 	r.budget.Add(visitEntryBytes + int64(cap(e.uniques))*8)
 	e.uniques = nil
@@ -307,6 +336,13 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 		}
 		vals[domain.DimUTMSource], vals[domain.DimUTMMedium], vals[domain.DimUTMCampaign] = domain.UTM(hit.RawQuery)
 	}
+	var codes [codedDims]uint16 // looked up before the shard's lock is taken
+	if r.dimensions {
+		codes[domain.DimCountry] = countryKey(vals[domain.DimCountry])
+		for d := domain.DimDevice; d < codedDims; d++ {
+			codes[d] = r.agents.code(vals[d])
+		}
+	}
 	var visitor uint64
 	hashed := false
 	if r.uniques && !bot && hit.Addr.IsValid() {
@@ -344,14 +380,19 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 		e.referrers.Add(host, 1)
 	}
 	if r.dimensions {
-		for d := range domain.DimRule {
+		for d := range codedDims {
+			if vals[d] != domain.ReferrerOther && codes[d] != noCode {
+				e.coded[d].Add(codes[d], 1)
+			}
+		}
+		for d := codedDims; d < domain.DimRule; d++ {
 			if vals[d] != domain.ReferrerOther {
-				e.dims[d].Add(vals[d], 1)
+				e.named[d-codedDims].Add(vals[d], 1)
 			}
 		}
 	}
 	if hit.Rule != "" { // counted with or without the other dimensions: a link with rules is rare, its rule cheap
-		e.dims[domain.DimRule].Add(hit.Rule, 1)
+		e.named[domain.DimRule-codedDims].Add(hit.Rule, 1)
 	}
 	if hashed && !r.keepUnique(e, visitor) {
 		r.droppedUniques.Add(1)
@@ -378,11 +419,23 @@ func (e *visitEntry) idle() bool { return e.humans == 0 && e.bots == 0 }
 // last named, and "other": the rest of the key's visits since the last
 // take, negative when a host named late takes back more than came.
 func (r *VisitRecorder) take() []domain.VisitCounts {
-	var counts []domain.VisitCounts
+	r.spareMu.Lock()
+	buf := r.spare
+	r.spare = takeBuffers{}
+	r.spareMu.Unlock()
+	counts := buf.counts[:0]
 	// one backing array for every key's referrers and dimensions: a few values each, typically
-	refs := make([]domain.ReferrerCount, 0, 2*(1+int64(domain.NumDimensions))*max(r.keys.Load(), 1))
-	var hashes []uint64 // and one for every key's visitor hashes
+	refs := buf.refs[:0]
+	perKey := 2 * 2 // referrers: a host or two and other
+	if r.dimensions {
+		perKey = 2 * (1 + int(domain.NumDimensions))
+	}
+	if want := perKey * max(int(r.keys.Load()), 1); cap(refs) < want/2 {
+		refs = make([]domain.ReferrerCount, 0, want)
+	}
+	hashes := buf.hashes[:0] // and one for every key's visitor hashes
 	var named []domain.Counted[string]
+	var namedCodes []domain.Counted[uint16]
 	hour := domain.VisitHourOf(r.clock.Now())
 	var kept int64 // idle entries kept for their hour
 	for i := range r.shards {
@@ -399,29 +452,22 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 				}
 				continue
 			}
-			report := func(h *domain.HeavyHitters[string]) []domain.ReferrerCount {
-				start := len(refs)
-				var sum int64
-				named, sum = h.Report(domain.MaxReferrers, named[:0])
-				for _, n := range named {
-					refs = append(refs, domain.ReferrerCount{Host: n.Value, Visits: n.Count})
-				}
-				if other := e.humans + e.bots - sum; other != 0 {
-					refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: other})
-				}
-				return refs[start:len(refs):len(refs)]
-			}
+			total := e.humans + e.bots
 			c := domain.VisitCounts{
 				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: k.hour.Start(),
-				Humans: e.humans, Bots: e.bots, Referrers: report(&e.referrers),
+				Humans: e.humans, Bots: e.bots,
 			}
+			c.Referrers, refs, named = report(refs, &e.referrers, named, total, keepName)
 			if r.dimensions {
-				for d := range domain.DimRule {
-					c.Dimensions[d] = report(&e.dims[d])
+				for d := range codedDims {
+					c.Dimensions[d], refs, namedCodes = report(refs, &e.coded[d], namedCodes, total, r.valueName(d))
+				}
+				for d := codedDims; d < domain.DimRule; d++ {
+					c.Dimensions[d], refs, named = report(refs, &e.named[d-codedDims], named, total, keepName)
 				}
 			}
-			if e.dims[domain.DimRule].Len() > 0 {
-				c.Dimensions[domain.DimRule] = report(&e.dims[domain.DimRule])
+			if rule := &e.named[domain.DimRule-codedDims]; rule.Len() > 0 {
+				c.Dimensions[domain.DimRule], refs, named = report(refs, rule, named, total, keepName)
 			}
 			if len(e.uniques) > 0 {
 				start := len(hashes)
@@ -437,8 +483,43 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 		r.keys.Add(-int64(taken))
 		s.mu.Unlock()
 	}
+	r.spareMu.Lock()
+	if len(counts) == 0 { // no batch: nothing to give back later
+		r.spare = takeBuffers{counts: counts, refs: refs, hashes: hashes}
+		counts = nil
+	} else {
+		r.lent = takeBuffers{counts: counts, refs: refs, hashes: hashes}
+	}
+	r.spareMu.Unlock()
 	return counts
 }
+
+// recycle gives back the arrays of the batch take returned last, once
+// nothing reads it any more (written, or merged back, and its visitor
+// hashes copied): the next take lays its batch out in them. Arrays grown
+// far past what a batch needs are let go rather than kept.
+func (r *VisitRecorder) recycle() {
+	r.spareMu.Lock()
+	defer r.spareMu.Unlock()
+	lent := r.lent
+	r.lent = takeBuffers{}
+	clear(lent.counts[:cap(lent.counts)]) // drop the strings and slices they point to
+	clear(lent.refs[:cap(lent.refs)])
+	limit := 4 * max(int(r.limit), 1)
+	if cap(lent.counts) > limit {
+		lent.counts = nil
+	}
+	if cap(lent.refs) > 4*limit {
+		lent.refs = nil
+	}
+	if cap(lent.hashes) > maxRecycledHashes {
+		lent.hashes = nil
+	}
+	r.spare = lent
+}
+
+// maxRecycledHashes is the largest array of visitor hashes recycle keeps.
+const maxRecycledHashes = 1 << 18
 
 // settle releases the key bound of a batch of n keys that was applied.
 func (r *VisitRecorder) settle(n int) { r.outstanding.Add(-int64(n)) }
@@ -463,16 +544,12 @@ func (r *VisitRecorder) restore(counts []domain.VisitCounts) {
 		}
 		e.humans += c.Humans
 		e.bots += c.Bots
-		unreport := func(h *domain.HeavyHitters[string], refs []domain.ReferrerCount) {
-			for _, ref := range refs {
-				if ref.Host != domain.ReferrerOther { // other is what the values leave of the total
-					h.Unreport(ref.Host, ref.Visits)
-				}
-			}
+		unreport(&e.referrers, c.Referrers, keepName)
+		for d := range codedDims {
+			unreport(&e.coded[d], c.Dimensions[d], r.valueKey(d))
 		}
-		unreport(&e.referrers, c.Referrers)
-		for d := range e.dims {
-			unreport(&e.dims[d], c.Dimensions[d])
+		for d := codedDims; d < domain.NumDimensions; d++ {
+			unreport(&e.named[d-codedDims], c.Dimensions[d], keepName)
 		}
 		for i, h := range c.Uniques {
 			if !r.keepUnique(e, h) {
@@ -537,3 +614,127 @@ func (r *VisitRecorder) Dropped() uint64 { return r.dropped.Load() }
 // PendingKeys is the (link, hour) keys held in memory, those of the batch
 // being written included.
 func (r *VisitRecorder) PendingKeys() int64 { return r.keys.Load() + r.outstanding.Load() }
+
+// report appends to refs the top values of h (named, as take reports
+// them) with what they got since last reported, and "other": the rest of
+// total since the last take. It returns the appended part, refs and into
+// (scratch space for h's report, kept for the next call).
+func report[T comparable](refs []domain.ReferrerCount, h *domain.HeavyHitters[T], into []domain.Counted[T], total int64, name func(T) string) ([]domain.ReferrerCount, []domain.ReferrerCount, []domain.Counted[T]) {
+	start := len(refs)
+	var sum int64
+	into, sum = h.Report(domain.MaxReferrers, into[:0])
+	for _, n := range into {
+		refs = append(refs, domain.ReferrerCount{Host: name(n.Value), Visits: n.Count})
+	}
+	if other := total - sum; other != 0 {
+		refs = append(refs, domain.ReferrerCount{Host: domain.ReferrerOther, Visits: other})
+	}
+	return refs[start:len(refs):len(refs)], refs, into
+}
+
+// unreport takes back into h the values of a batch not applied (other is
+// what the values leave of the total: not a value of h).
+func unreport[T comparable](h *domain.HeavyHitters[T], refs []domain.ReferrerCount, key func(string) T) {
+	for _, ref := range refs {
+		if ref.Host != domain.ReferrerOther {
+			h.Unreport(key(ref.Host), ref.Visits)
+		}
+	}
+}
+
+func keepName(s string) string { return s }
+
+// Dimensions of closed, small vocabularies are counted by a uint16 code
+// rather than their string: the first codedDims of domain.Dimension
+// (country, device, browser, OS). Their sketches hold no pointers, so the
+// collector has nothing to follow in them, and finding a value compares
+// two bytes instead of a string.
+const codedDims = domain.DimOS + 1
+
+// noCode is the code of a value the vocabulary has no room for: counted as other.
+const noCode = 0xFFFF
+
+// countryKey is a country's code: its two letters (domain.CountryCode:
+// CountryUnknown for anything else).
+func countryKey(country string) uint16 {
+	c := domain.CountryCode(country)
+	return uint16(c[0])<<8 | uint16(c[1])
+}
+
+// countryNames are the strings of every two-letter code, so reporting a
+// country allocates nothing.
+var countryNames = func() (names [26 * 26]string) {
+	for i := range names {
+		names[i] = string([]byte{byte('A' + i/26), byte('A' + i%26)})
+	}
+	return names
+}()
+
+func countryName(key uint16) string {
+	return countryNames[int(byte(key>>8)-'A')*26+int(byte(key)-'A')]
+}
+
+// valueName is how take names dimension d's codes.
+func (r *VisitRecorder) valueName(d domain.Dimension) func(uint16) string {
+	if d == domain.DimCountry {
+		return countryName
+	}
+	return r.agents.name
+}
+
+// valueKey is how restore finds dimension d's codes again.
+func (r *VisitRecorder) valueKey(d domain.Dimension) func(string) uint16 {
+	if d == domain.DimCountry {
+		return countryKey
+	}
+	return r.agents.code
+}
+
+// maxVocabulary bounds a vocabulary: the user-agent parser's device
+// classes, browser and OS families are a few dozen constants; were a parser
+// to name more, the rest would be counted as other.
+const maxVocabulary = 256
+
+// vocabulary hands out a small code per string, the same for the life of
+// the process: codes are looked up without a lock (a table replaced, never
+// changed, when a value is added).
+type vocabulary struct {
+	mu    sync.Mutex
+	table atomic.Pointer[vocabularyTable]
+}
+
+type vocabularyTable struct {
+	codes map[string]uint16
+	names []string // by code
+}
+
+func (v *vocabulary) code(s string) uint16 {
+	if t := v.table.Load(); t != nil {
+		if c, ok := t.codes[s]; ok {
+			return c
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	old := v.table.Load()
+	if old == nil {
+		old = &vocabularyTable{}
+	}
+	if c, ok := old.codes[s]; ok {
+		return c
+	}
+	if len(old.names) >= maxVocabulary {
+		return noCode
+	}
+	s = strings.Clone(s)
+	t := &vocabularyTable{codes: make(map[string]uint16, len(old.codes)+1), names: append(old.names[:len(old.names):len(old.names)], s)}
+	for k, c := range old.codes {
+		t.codes[k] = c
+	}
+	c := uint16(len(t.names) - 1)
+	t.codes[s] = c
+	v.table.Store(t)
+	return c
+}
+
+func (v *vocabulary) name(c uint16) string { return v.table.Load().names[c] }

@@ -163,7 +163,7 @@ func (h *HeavyHitters[T]) Report(n int, into []Counted[T]) ([]Counted[T], int64)
 	if n <= 0 || len(h.counters) == 0 {
 		return into, 0
 	}
-	var small [32]int // most sketches: no allocation
+	var small [128]int // every sketch of the recorder (ReferrerCandidates counters at most): no allocation
 	order := small[:0]
 	if len(h.counters) > len(small) {
 		order = make([]int, 0, len(h.counters))

@@ -197,7 +197,9 @@ type VisitStore interface {
 	// batch id: a batch whose id was applied before is skipped, and nil
 	// returned. nil means applied. An error wrapping domain.ErrNotApplied
 	// means certainly not applied; any other error leaves it uncertain, and
-	// only the same batch, with the same id, may be retried.
+	// only the same batch, with the same id, may be retried. The batch's
+	// slices are the caller's again once AddVisits returns (the recorder
+	// lays the next batch out in them): a store copies what it keeps.
 	AddVisits(ctx context.Context, batch domain.VisitBatch) error
 	// VisitStats sums the visits of q's link in q's window: the non-empty
 	// buckets of its series (in any order) and its top referrers (at most

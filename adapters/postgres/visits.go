@@ -179,11 +179,17 @@ func (s *Store) AddVisits(ctx context.Context, batch domain.VisitBatch) error {
 // visitRows lays counts out as hour rows and day rows (the hours of a
 // link and day summed), each in (link, start) order.
 func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error) {
-	sorted := slices.Clone(counts)
-	slices.SortFunc(sorted, func(a, b domain.VisitCounts) int {
+	// Pointers sorted, not the counts copied: a VisitCounts is a few
+	// hundred bytes, a batch a thousand of them every second.
+	sorted := make([]*domain.VisitCounts, len(counts))
+	for i := range counts {
+		sorted[i] = &counts[i]
+	}
+	slices.SortFunc(sorted, func(a, b *domain.VisitCounts) int {
 		return cmp.Or(cmp.Compare(a.Link, b.Link), a.Hour.Compare(b.Hour))
 	})
 	hours, days = newCounterRows(len(sorted)), newCounterRows(len(sorted))
+	days.dimensions = make(pq.StringArray, 0, len(sorted))
 	var buf []byte
 	for i := 0; i < len(sorted); {
 		c := sorted[i]
@@ -192,7 +198,7 @@ func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error)
 			return hours, days, err
 		}
 		refs := string(buf)
-		hours.add(c, c.Hour, refs)
+		hours.add(*c, c.Hour, refs)
 		// The other hours of the link and day, if any (a batch across midnight).
 		day := c.Hour.UTC().Truncate(24 * time.Hour)
 		j := i + 1
@@ -200,7 +206,7 @@ func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error)
 			j++
 		}
 		if j == i+1 { // one hour of the day: the day row is the same
-			days.add(c, day, refs)
+			days.add(*c, day, refs)
 			if buf, err = dimensionsJSON(buf[:0], &c.Dimensions); err != nil {
 				return hours, days, err
 			}
@@ -223,7 +229,7 @@ func visitRows(counts []domain.VisitCounts) (hours, days counterRows, err error)
 				if err != nil {
 					return hours, days, err
 				}
-				hours.add(h, h.Hour, string(buf))
+				hours.add(*h, h.Hour, string(buf))
 				sum.Referrers = domain.AddReferrers(sum.Referrers, h.Referrers, domain.MaxReferrers)
 			}
 		}

@@ -87,6 +87,7 @@ type options struct {
 	out           string
 	keep          bool
 	quick         bool
+	dimsOnly      bool
 	goBench       bool
 	capacity      bool
 	scale         bool
@@ -133,6 +134,8 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the work directory (logs, configs) after the run")
 	flag.BoolVar(&o.quick, "quick", false, "only the headline steps (cached redirect, creates, misses and their references), "+
 		"-d 4s, -warmup 1s, no Zipf or soak (make bench-quick; -out defaults to test/bench/results/quick.md)")
+	flag.BoolVar(&o.dimsOnly, "dims", false, "only what the visit dimensions cost: steps 1, 2 and 2V, interleaved, with -quick's settings "+
+		"(-miss-links 10000, -pool 20000, no -gobench unless set; -out defaults to test/bench/results/dims.md)")
 	flag.BoolVar(&o.goBench, "gobench", true, "run the in-process engine benchmarks (BenchmarkEngine in test/bench: allocs/op, B/op, ns/op) first")
 	flag.BoolVar(&o.capacity, "capacity", false, "instead of the steps above, measure the CPU a cached redirect, a miss and a create cost the api, "+
 		"Postgres and both Redis (the capacity model's figures; -out defaults to test/bench/results/capacity.md)")
@@ -148,6 +151,21 @@ func main() {
 	}
 	if o.export > 0 && !flagSet("out") {
 		o.out = "test/bench/results/export.md"
+	}
+	if o.dimsOnly {
+		o.quick = true
+		if !flagSet("out") {
+			o.out = "test/bench/results/dims.md"
+		}
+		if !flagSet("miss-links") {
+			o.missLinks = 10_000
+		}
+		if !flagSet("pool") {
+			o.poolTarget = 20_000
+		}
+		if !flagSet("gobench") {
+			o.goBench = false
+		}
 	}
 	if o.quick {
 		if !flagSet("out") {

@@ -40,6 +40,9 @@ func (b *bench) measure(ctx context.Context) error {
 		}
 		b.rounds = append(b.rounds, results)
 	}
+	if b.opts.dimsOnly {
+		return nil
+	}
 	if b.api == nil { // bench-scale and bench-scale-spread: no api of the main stack to compare bulk creates on
 		return nil
 	}
