@@ -134,7 +134,7 @@ bench-quick: ## Before/after a change: cached redirect vs bare, creates vs pgben
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -quick $(BENCH_FLAGS)
 
-bench-dims: ## What the visit dimensions cost: steps 1, 2 and 2V only (server CPU 2/2V, RSS), 5 interleaved rounds, ~3 min → test/bench/results/dims.md
+bench-dims: ## What the visit dimensions cost: steps 1, 2 and 2V only (server CPU 2V/2, RSS), 5 interleaved rounds, ~2 min → test/bench/results/dims.md
 	@./test/services.sh bench
 	go run ./test/bench/cmd/bench -dims $(BENCH_FLAGS)
 

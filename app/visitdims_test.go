@@ -40,8 +40,8 @@ var (
 	dayKey  = fixedKeys{key: make([]byte, domain.VisitorKeySize)}
 )
 
-// TestWithoutDimensionsCountsHumansBotsAndReferrersOnly:
-// VISIT_DIMENSIONS=false leaves every dimension empty, not all "other".
+// TestWithoutDimensionsCountsHumansBotsAndReferrersOnly: VISIT_DIMENSIONS
+// off (the default) leaves every dimension empty, not all "other".
 func TestWithoutDimensionsCountsHumansBotsAndReferrersOnly(t *testing.T) {
 	t.Parallel()
 	rec, flusher, ledger, _ := newVisits(100)

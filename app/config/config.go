@@ -97,10 +97,10 @@ type Config struct {
 	// few hashes it adds.
 	VisitUniquesInterval time.Duration `env:"VISIT_UNIQUES_INTERVAL" envDefault:"30s"`
 	// VisitDimensions counts countries, devices, browsers, OSes, campaigns
-	// and daily unique visitors beside humans, bots and referrers. On by
-	// default since it costs a cached redirect within the performance
-	// budget (≤ 5 % server CPU; docs/performance.md).
-	VisitDimensions bool `env:"VISIT_DIMENSIONS" envDefault:"true"`
+	// and daily unique visitors beside humans, bots and referrers. Off by
+	// default while it costs a redirect more than the performance budget
+	// allows (+18–26 % server CPU on a busy VM against ≤ 5 %; docs/performance.md).
+	VisitDimensions bool `env:"VISIT_DIMENSIONS" envDefault:"false"`
 	// GeoIPDB names an MMDB file (GeoLite2 or DB-IP Country) to place
 	// visitors' addresses in countries with, instead of the embedded data.
 	GeoIPDB string `env:"GEOIP_DB"`

@@ -25,8 +25,8 @@ func (c *cli) statsCommand() *cobra.Command {
 		Long: `Show a link's visits over a window: the totals, a bar per interval (its
 numbers beside it), the top referrer hosts and the top values of each
 dimension --dimensions names (countries, devices, browsers, OSes,
-campaigns; counted unless the server runs with VISIT_DIMENSIONS=false, and
-with them the daily unique visitors). Needs a key that manages the link.
+campaigns; counted when the server runs with VISIT_DIMENSIONS, which also
+gives the daily unique visitors). Needs a key that manages the link.
 --from and --to take an RFC 3339 time, a date, or a duration before now
 (7d: seven days ago); the server's defaults are the last 7 days by day.
 --csv prints the series as CSV (start,humans,bots).`,

@@ -20,9 +20,9 @@ type bench struct {
 	// twins quiet (LOG_REQUESTS=false) and novisits (also no counting) do,
 	// so the three compare like with like; work takes the creates and the
 	// misses, which fill its cache. bigCache has LOCAL_CACHE_BYTES=128MiB
-	// (the Zipf step). dims is the defaults with VISIT_DIMENSIONS=false
-	// (2V): what counting every dimension, on by default, costs a cached
-	// redirect is 2 ÷ 2V.
+	// (the Zipf step). dims is the defaults with VISIT_DIMENSIONS=true
+	// (2V): what counting every dimension costs a cached redirect while the
+	// default leaves them off (were it on, 2V would equal 2).
 	api, work, quiet, novisits, bigCache, dims *server
 	bare, nginx                                *server
 	stack                                      *stack

@@ -32,7 +32,7 @@ func (b *bench) seedThrough(ctx context.Context, base, file string) (map[string]
 // benchRules are the three redirect rules of step 2R's links: by OS, by
 // OS and device, by language (the user-agent parse visit counting makes
 // anyway, and Accept-Language; no country, whose lookup visit counting
-// makes only with VISIT_DIMENSIONS, so 2R measures the same either way).
+// makes only with VISIT_DIMENSIONS).
 var benchRules = []map[string]any{
 	{"when": map[string]any{"os": []string{"ios"}}, "url": "https://apps.apple.com/app/id1"},
 	{"when": map[string]any{"os": []string{"android"}, "device": []string{"mobile", "tablet"}}, "url": "https://play.google.com/store/apps/details?id=x"},

@@ -195,7 +195,7 @@ func (b *bench) setUp(ctx context.Context) error {
 	if b.work, err = b.startAPI(ctx, "api-work", b.stack); err != nil {
 		return err
 	}
-	if b.dims, err = b.startAPI(ctx, "api-nodims", b.stack, "VISIT_DIMENSIONS=false"); err != nil {
+	if b.dims, err = b.startAPI(ctx, "api-dims", b.stack, "VISIT_DIMENSIONS=true"); err != nil {
 		return err
 	}
 	if !b.opts.quick {

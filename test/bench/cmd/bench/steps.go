@@ -16,7 +16,7 @@ const (
 	stepBare     = "1 bare"
 	stepDefaults = "2 defaults"
 	stepRules    = "2R rules"
-	stepDims     = "2V no-dimensions"
+	stepDims     = "2V dimensions"
 	stepQuiet    = "2Q no-log"
 	stepNoVisits = "2N no-visits"
 	stepNginx    = "3 nginx"
@@ -147,7 +147,7 @@ func (b *bench) defineSteps() {
 	insert := step{key: stepInsert, label: "pgbench: one INSERT a commit, plain table (floor)", run: b.pgbenchStep("insert", db, insertScript, o.createConns)}
 	claim := step{key: stepClaim, label: "pgbench: one claim_and_insert_links a commit", run: b.pgbenchStep("claim", db, claimScript, o.createConns)}
 	lookup := step{key: stepLookup, label: "pgbench: the api's lookup of one random code, same table", run: b.pgbenchStep("lookup", db, fmt.Sprintf(lookupScript, o.missLinks-1), o.missConns)}
-	dims := step{key: stepDims, label: "cached redirect → api, VISIT_DIMENSIONS=false (the defaults count every dimension)", api: b.dims, servers: pids(b.dims), run: b.redirectStep(b.dims.url, b.codes)}
+	dims := step{key: stepDims, label: "cached redirect → api, VISIT_DIMENSIONS=true", api: b.dims, servers: pids(b.dims), run: b.redirectStep(b.dims.url, b.codes)}
 	missLabel := fmt.Sprintf("cache-miss redirect → api-work (defaults), %d links, none asked twice", o.missLinks)
 	if o.dimsOnly {
 		b.steps = []step{bare, defaults, dims}
