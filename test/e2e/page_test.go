@@ -546,10 +546,10 @@ func testPageVisits(t *testing.T, s *stack, b *browser, tg *target) {
 	owner.waitJS("the link view", `!document.getElementById("link-view").hidden`)
 
 	// Visits are written in batches (VISIT_FLUSH_INTERVAL, 1 s): refresh
-	// until they are all there. With VISIT_DIMENSIONS (the default) the
-	// summary goes on with the daily unique visitors, merged every
-	// VISIT_UNIQUES_INTERVAL (30 s), so not yet here; they are checked
-	// exactly by TestVisitorDimensionsThroughNginx.
+	// until they are all there. With VISIT_DIMENSIONS the summary goes on
+	// with the daily unique visitors, merged every VISIT_UNIQUES_INTERVAL
+	// (30 s), so not yet here; they are checked exactly by
+	// TestVisitorDimensionsThroughNginx.
 	const want = "6 visits in the last 7 days: 4 humans, 2 bots."
 	var summary string
 	for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(300 * time.Millisecond) {
