@@ -214,6 +214,7 @@ type importAnswer struct {
 	Created  []struct {
 		Line        int    `json:"line"`
 		Code        string `json:"code"`
+		ShortURL    string `json:"short_url"`
 		ManageToken string `json:"manage_token"`
 	} `json:"created"`
 	Refused []struct {

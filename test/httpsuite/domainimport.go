@@ -16,7 +16,7 @@ import (
 
 // importWith sends csv to the import route with bearer (a workspace or
 // admin key) and returns its answer, failing the test unless it is 200.
-func importWith(t testing.TB, env Env, bearer, query, csv string) importAnswerWithURLs {
+func importWith(t testing.TB, env Env, bearer, query, csv string) importAnswer {
 	t.Helper()
 	r := testkit.Send(nil, http.MethodPost, env.BaseURL+"/v1/shortlinks/import?format=csv"+query, "text/csv", []byte(csv),
 		http.Header{"Authorization": {"Bearer " + bearer}})
@@ -24,7 +24,7 @@ func importWith(t testing.TB, env Env, bearer, query, csv string) importAnswerWi
 		t.Fatalf("import: %v %s", r.Err, r)
 	}
 	var a struct {
-		Data importAnswerWithURLs `json:"data"`
+		Data importAnswer `json:"data"`
 	}
 	if err := json.Unmarshal(r.Body, &a); err != nil {
 		t.Fatalf("import answer: %v; %s", err, r)
@@ -32,25 +32,8 @@ func importWith(t testing.TB, env Env, bearer, query, csv string) importAnswerWi
 	return a.Data
 }
 
-// importAnswerWithURLs is an import's answer with its links' short URLs.
-type importAnswerWithURLs struct {
-	DryRun   bool `json:"dry_run"`
-	Rows     int  `json:"rows"`
-	Imported int  `json:"imported"`
-	Created  []struct {
-		Line     int    `json:"line"`
-		Code     string `json:"code"`
-		ShortURL string `json:"short_url"`
-	} `json:"created"`
-	Refused []struct {
-		Line   int    `json:"line"`
-		Reason string `json:"reason"`
-		Field  string `json:"field"`
-	} `json:"refused"`
-}
-
 // refusals are an answer's refused rows as "line reason field".
-func (a importAnswerWithURLs) refusals() []string {
+func (a importAnswer) refusals() []string {
 	var out []string
 	for _, r := range a.Refused {
 		out = append(out, fmt.Sprintf("%d %s %s", r.Line, r.Reason, r.Field))
