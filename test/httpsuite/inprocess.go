@@ -159,9 +159,9 @@ func Assemble(t testing.TB, parts Parts) Assembly {
 	api.RequireStart()
 	t.Cleanup(api.RequireStop)
 	// Cleanups run last first: before the server stops, the suite's client
-	// closes its idle connections. Among them may be connections it dialed
+	// closes its connections to it. Among them may be connections it dialed
 	// for a burst and never used, which Shutdown waits 5 s for.
-	t.Cleanup(testkit.Client.CloseIdleConnections)
+	t.Cleanup(func() { testkit.CloseConnectionsTo(server.Addr().String()) })
 	assembly.Env = Env{BaseURL: "http://" + server.Addr().String(), PublicBaseURL: cfg.PublicBaseURL, Clock: clock}
 	return assembly
 }

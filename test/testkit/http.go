@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -48,15 +49,69 @@ func (r Response) String() string {
 }
 
 // Client never follows a redirect (a redirect is the answer under test)
-// and gives up on a request after 10 s.
+// and gives up on a request after 10 s. Parallel tests share it, so none
+// may call its CloseIdleConnections: that also breaks another test's
+// answer in flight (the transport parks a connection before it hands the
+// answer over). CloseConnectionsTo closes one server's connections.
 var Client = &http.Client{
 	Timeout:       10 * time.Second,
 	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	Transport: &http.Transport{
 		Proxy:               nil, // tests talk to loopback servers, never through HTTP_PROXY
-		DialContext:         (&net.Dialer{Timeout: 2 * time.Second}).DialContext,
+		DialContext:         clientConns.dial,
 		MaxIdleConnsPerHost: 64,
 	},
+}
+
+var clientConns = connSet{dialer: net.Dialer{Timeout: 2 * time.Second}, open: map[*trackedConn]struct{}{}}
+
+// CloseConnectionsTo closes every connection Client holds to addr (host:port),
+// idle or not. A test server's cleanup calls it once its tests are done, so
+// its Shutdown need not wait for connections Client dialed and never used.
+func CloseConnectionsTo(addr string) {
+	clientConns.mu.Lock()
+	var closing []*trackedConn
+	for c := range clientConns.open {
+		if c.addr == addr {
+			closing = append(closing, c)
+		}
+	}
+	clientConns.mu.Unlock()
+	for _, c := range closing {
+		_ = c.Close()
+	}
+}
+
+// connSet remembers Client's open connections by the address they were dialed to.
+type connSet struct {
+	dialer net.Dialer
+	mu     sync.Mutex
+	open   map[*trackedConn]struct{}
+}
+
+func (s *connSet) dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := s.dialer.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	c := &trackedConn{Conn: conn, addr: addr, set: s}
+	s.mu.Lock()
+	s.open[c] = struct{}{}
+	s.mu.Unlock()
+	return c, nil
+}
+
+type trackedConn struct {
+	net.Conn
+	addr string
+	set  *connSet
+}
+
+func (c *trackedConn) Close() error {
+	c.set.mu.Lock()
+	delete(c.set.open, c)
+	c.set.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // Send makes one request with client (nil: Client) and never fails the
