@@ -95,13 +95,9 @@ func (h *Handler) createDomain(c *gin.Context) {
 		h.fail(c, domain.ErrUnavailable)
 		return
 	}
-	caller, err := h.caller(c)
+	caller, err := h.admin(c)
 	if err != nil {
 		h.fail(c, err)
-		return
-	}
-	if !caller.Admin {
-		h.fail(c, domain.ErrForbidden)
 		return
 	}
 	body, err := readJSONObject(c)

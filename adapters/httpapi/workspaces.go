@@ -70,16 +70,22 @@ func (h *Handler) caller(c *gin.Context) (app.Caller, error) {
 	return caller, nil
 }
 
+// admin is the caller when an admin key signed the request, and
+// ErrForbidden for any other key.
+func (h *Handler) admin(c *gin.Context) (app.Caller, error) {
+	caller, err := h.caller(c)
+	if err == nil && !caller.Admin {
+		err = domain.ErrForbidden
+	}
+	return caller, err
+}
+
 // createWorkspace answers POST /v1/workspaces (admin keys): the workspace
 // and its first owner key, shown once.
 func (h *Handler) createWorkspace(c *gin.Context) {
-	caller, err := h.caller(c)
+	caller, err := h.admin(c)
 	if err != nil {
 		h.fail(c, err)
-		return
-	}
-	if !caller.Admin {
-		h.fail(c, domain.ErrForbidden)
 		return
 	}
 	body, err := readJSONObject(c)
