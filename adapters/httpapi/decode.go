@@ -110,6 +110,23 @@ func (o jsonObject) str(name string) (value string, given bool, err error) {
 	return value, true, nil
 }
 
+// readStrings reads a JSON object body (readJSONObject) whose members of
+// interest are all strings, and returns them in the order named ("" when
+// absent or null).
+func readStrings(c *gin.Context, names ...string) ([]string, error) {
+	body, err := readJSONObject(c)
+	if err != nil {
+		return nil, err
+	}
+	values := make([]string, len(names))
+	for i, name := range names {
+		if values[i], _, err = body.str(name); err != nil {
+			return nil, err
+		}
+	}
+	return values, nil
+}
+
 // boolean returns member name as a bool; absent and null are "not given".
 func (o jsonObject) boolean(name string) (value, given bool, err error) {
 	raw, ok := o[name]

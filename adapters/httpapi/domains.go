@@ -100,17 +100,10 @@ func (h *Handler) createDomain(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	body, err := readJSONObject(c)
+	fields, err := readStrings(c, "host", "workspace", "not_found_url")
 	if err != nil {
 		h.fail(c, err)
 		return
-	}
-	var fields [3]string
-	for i, name := range []string{"host", "workspace", "not_found_url"} {
-		if fields[i], _, err = body.str(name); err != nil {
-			h.fail(c, err)
-			return
-		}
 	}
 	ctx, cancel := h.manageContext(c)
 	defer cancel()

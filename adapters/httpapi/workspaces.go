@@ -88,21 +88,12 @@ func (h *Handler) createWorkspace(c *gin.Context) {
 		h.fail(c, err)
 		return
 	}
-	body, err := readJSONObject(c)
+	fields, err := readStrings(c, "name", "key_name")
 	if err != nil {
 		h.fail(c, err)
 		return
 	}
-	name, _, err := body.str("name")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
-	keyName, _, err := body.str("key_name")
-	if err != nil {
-		h.fail(c, err)
-		return
-	}
+	name, keyName := fields[0], fields[1]
 	ctx, cancel := h.manageContext(c)
 	defer cancel()
 	ws, key, err := h.Workspaces.CreateWorkspace(ctx, caller, name, keyName)
@@ -131,17 +122,10 @@ func (h *Handler) createKey(c *gin.Context) {
 		h.fail(c, domain.ErrForbidden)
 		return
 	}
-	body, err := readJSONObject(c)
+	fields, err := readStrings(c, "name", "role", "workspace")
 	if err != nil {
 		h.fail(c, err)
 		return
-	}
-	var fields [3]string
-	for i, name := range []string{"name", "role", "workspace"} {
-		if fields[i], _, err = body.str(name); err != nil {
-			h.fail(c, err)
-			return
-		}
 	}
 	role, err := domain.ParseRole(fields[1])
 	if err != nil {
