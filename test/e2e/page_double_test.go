@@ -30,27 +30,11 @@ import (
 // the real counting makes. The doubles sit in front of the API, so they
 // keep working once the real routes exist.
 func TestPageDrawsFixedVisits(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	store := memory.NewLinkStore()
-	api := httpsuite.Assemble(t, httpsuite.Parts{
-		Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-		Configure: func(cfg *config.Config) { cfg.PublicBaseURL = base },
+	var d *doubles
+	base := serveBehindDouble(t, func(api httpsuite.Assembly, _ string, next http.Handler) http.Handler {
+		d = &doubles{api: api, next: next}
+		return d
 	})
-	api.Clock.FollowWallClock()
-	apiURL, err := url.Parse(api.BaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &doubles{api: api, next: httputil.NewSingleHostReverseProxy(apiURL)}
-	srv := httptest.NewUnstartedServer(d)
-	_ = srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
 
 	b := startBrowser(t)
 	p := b.newPage(t)
@@ -150,6 +134,35 @@ var fixedDays = [7][2]int{{0, 1}, {2, 0}, {0, 0}, {5, 2}, {1, 0}, {0, 0}, {3, 1}
 
 // doubles answers GET /v1/shortlink/{code}/stats and /qr, and passes
 // everything else to the API.
+// serveBehindDouble assembles the API in process (memory store, wall
+// clock) and serves the handler double returns in front of it, on an
+// address that is also the API's PUBLIC_BASE_URL, which it returns. The
+// double gets the API, that base URL and a proxy to the API.
+func serveBehindDouble(t *testing.T, double func(api httpsuite.Assembly, base string, next http.Handler) http.Handler) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	store := memory.NewLinkStore()
+	api := httpsuite.Assemble(t, httpsuite.Parts{
+		Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
+		Configure: func(cfg *config.Config) { cfg.PublicBaseURL = base },
+	})
+	api.Clock.FollowWallClock()
+	apiURL, err := url.Parse(api.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewUnstartedServer(double(api, base, httputil.NewSingleHostReverseProxy(apiURL)))
+	_ = srv.Listener.Close()
+	srv.Listener = ln
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return base
+}
+
 type doubles struct {
 	api  httpsuite.Assembly
 	next http.Handler

@@ -5,20 +5,13 @@ package e2e
 import (
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/shortlink/shortlink/adapters/memory"
-	"github.com/shortlink/shortlink/app/config"
 	"github.com/shortlink/shortlink/test/httpsuite"
-	"github.com/shortlink/shortlink/test/testenv"
 )
 
 // TestPageOffersNeverWhenTheServerAllows runs the page against the API in
@@ -28,27 +21,11 @@ import (
 // expires" on create and on change, send "expires_at": "never", and show a
 // null expiry as never.
 func TestPageOffersNeverWhenTheServerAllows(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	store := memory.NewLinkStore()
-	api := httpsuite.Assemble(t, httpsuite.Parts{
-		Store: store, Counter: store, Cache: testenv.MemoryCache(t, time.Hour, 10*time.Second),
-		Configure: func(cfg *config.Config) { cfg.PublicBaseURL = base },
+	var d *foreverDouble
+	base := serveBehindDouble(t, func(api httpsuite.Assembly, base string, next http.Handler) http.Handler {
+		d = &foreverDouble{api: api.BaseURL, base: base, next: next}
+		return d
 	})
-	api.Clock.FollowWallClock()
-	apiURL, err := url.Parse(api.BaseURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d := &foreverDouble{api: api.BaseURL, base: base, next: httputil.NewSingleHostReverseProxy(apiURL)}
-	srv := httptest.NewUnstartedServer(d)
-	_ = srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-	t.Cleanup(srv.Close)
 
 	p := startBrowser(t).newPage(t)
 	p.open(base + "/")
