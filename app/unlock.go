@@ -77,7 +77,9 @@ func (u *Unlocker) Unlock(ctx context.Context, rawCode, password string, who Req
 	ok, err := u.hasher.Verify(ctx, stored.PasswordHash(), password)
 	switch {
 	case err != nil:
-		return domain.ShortLink{}, fmt.Errorf("verify the password of %s: %w", link.Code(), err)
+		// No hash slot within the request's time: the service is saturated
+		// (503 with Retry-After, as for a create), not broken (500).
+		return domain.ShortLink{}, fmt.Errorf("verify the password of %s: %w: %w", link.Code(), domain.ErrUnavailable, err)
 	case !ok:
 		return domain.ShortLink{}, domain.ErrWrongPassword
 	}

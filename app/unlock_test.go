@@ -146,3 +146,28 @@ func TestUnlockAttemptsPerLinkWithBackoff(t *testing.T) {
 		t.Fatalf("an hour later: %v, want the right password to work", err)
 	}
 }
+
+// busyHasher has no slot free within any request's time, as the real one
+// when a flood of attempts holds every slot.
+type busyHasher struct{ plainHasher }
+
+func (busyHasher) Verify(ctx context.Context, _, _ string) (bool, error) {
+	return false, fmt.Errorf("wait for a password hash slot: %w", context.DeadlineExceeded)
+}
+
+// A flood that keeps every hash slot busy makes an attempt unavailable
+// (503, try again), never an internal error.
+func TestUnlockWithoutAHashSlotIsUnavailable(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	w := newProtectedWorld(t, true)
+	if _, err := w.creator.Create(ctx, app.CreateRequest{URL: "https://example.com/p", Alias: "busy", Password: goodPassword}); err != nil {
+		t.Fatal(err)
+	}
+	resolver := app.NewResolver(w.store, app.NewLinkCaches(mustMemoryCache(t), nil, false), w.clock, app.MissLimit{}, quietLog)
+	unlocker := app.NewUnlocker(resolver, w.store, busyHasher{}, memory.NewRateLimiter(), w.clock, quietLog)
+	_, err := unlocker.Unlock(ctx, "busy", goodPassword, client("192.0.2.1"))
+	if !errors.Is(err, domain.ErrUnavailable) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("unlock without a hash slot: %v, want ErrUnavailable wrapping the wait's deadline", err)
+	}
+}
