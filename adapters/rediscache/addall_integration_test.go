@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
+
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/domain"
 	"github.com/shortlink/shortlink/ports"
@@ -16,11 +18,25 @@ import (
 // TestAddAllIsAddOfEachLink: the batched write-back caches each link the
 // cache holds no entry for, as Add does (SET NX): a link a change Set
 // meanwhile and a negative entry stay as they were, a link with no time
-// left is not written, and every other link reads back.
+// left is not written, and every other link reads back; on one Redis and
+// on a cluster, whose keys of one batch live on several primaries.
 func TestAddAllIsAddOfEachLink(t *testing.T) {
 	t.Parallel()
+	for _, redis := range []struct {
+		name     string
+		newCache func(*testing.T, rediscache.Options) (*rediscache.Cache, rueidis.Client, string)
+	}{{"one node", newCache}, {"cluster", newClusterCache}} {
+		t.Run(redis.name, func(t *testing.T) {
+			t.Parallel()
+			c, client, prefix := redis.newCache(t, rediscache.Options{})
+			addAllIsAddOfEachLink(t, c, client, prefix)
+		})
+	}
+}
+
+func addAllIsAddOfEachLink(t *testing.T, c *rediscache.Cache, client rueidis.Client, prefix string) {
+	t.Helper()
 	now := time.Now()
-	c, client, prefix := newCache(t, rediscache.Options{})
 	ctx := context.Background()
 
 	changed := porttest.Link("changed").ID(1).URL("https://example.com/new").Created(now).Version(2).Build()
