@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"sync/atomic"
 	"time"
 
@@ -36,9 +35,6 @@ type LinkCaches struct {
 	// caughtUp is when (unix ns, by the app's clock) the change feed last
 	// caught up; 0 before it ever did.
 	caughtUp atomic.Int64
-	// behind, when running, writes lookups' write-backs to the shared tier
-	// after the lookup has answered (WriteBehind).
-	behind *writeBehind
 }
 
 // NewLinkCaches returns the tiers: local (may be nil) in front of shared
@@ -112,9 +108,6 @@ func (c *LinkCaches) add(ctx context.Context, link domain.ShortLink, now time.Ti
 		c.putLocal(ctx, link, now, false)
 		return nil
 	}
-	if c.behind.offer(link) {
-		return nil
-	}
 	return c.shared.Add(ctx, link, now)
 }
 
@@ -185,132 +178,3 @@ func (c *LinkCaches) forget(changes []ports.Change, restart bool, at time.Time) 
 // caughtUpAt lets the local tier answer until localTrust after at: every
 // change committed before at has been applied.
 func (c *LinkCaches) caughtUpAt(at time.Time) { c.caughtUp.Store(at.UnixNano()) }
-
-// maxWriteBehind caps the write-backs one exchange carries, and how many
-// may wait for it: a full queue sends the next write-back the old way,
-// from the request, so a slow Redis slows the lookups as before rather
-// than piling links up in memory.
-const maxWriteBehind = 256
-
-// writeBehind writes lookups' write-backs (SET NX) to a shared tier that
-// takes many in one exchange, from one goroutine, after the lookups have
-// answered: a cold miss waits for the Redis GET and the store, not for the
-// write too, and the writes of concurrent misses share one round trip
-// instead of waking each request once more.
-//
-// A write-back is still an Add (SET NX): it never replaces an entry, so a
-// change's Set (a deleted link's tombstone included) that lands first
-// wins, as it did when the request sent it. What the queue adds is the
-// time a write waits in it, which under load is the previous exchange's
-// round trip: the entry's lifetime is computed when the write is sent,
-// and a cached link's expiry is checked again on every answer.
-type writeBehind struct {
-	adder   ports.LinkCacheBatch
-	clock   ports.Clock
-	log     *slog.Logger
-	queue   chan domain.ShortLink
-	running atomic.Bool
-	stop    chan struct{}
-	done    chan struct{}
-	// failed counts exchanges that failed (their links are not cached;
-	// the next lookup reads the store again).
-	failed atomic.Uint64
-}
-
-// WriteBehind makes lookups that the shared tier answered hand their
-// write-back to one goroutine, which sends them in batches (AddAll), while
-// Start has run and Stop has not. It does nothing unless the shared tier
-// implements ports.LinkCacheBatch.
-func (c *LinkCaches) WriteBehind(clock ports.Clock, log *slog.Logger) *LinkCaches {
-	if adder, ok := c.shared.(ports.LinkCacheBatch); ok {
-		c.behind = &writeBehind{adder: adder, clock: clock, log: log, queue: make(chan domain.ShortLink, maxWriteBehind)}
-	}
-	return c
-}
-
-// Start starts the write-behind goroutine, if there is one.
-func (c *LinkCaches) Start(context.Context) error {
-	if w := c.behind; w != nil {
-		w.stop, w.done = make(chan struct{}), make(chan struct{})
-		w.running.Store(true)
-		go w.run()
-	}
-	return nil
-}
-
-// Stop sends what waits and stops the goroutine; write-backs go from the
-// requests again. A write-back queued as it stops may be left out: the
-// next lookup of its link reads the store.
-func (c *LinkCaches) Stop(ctx context.Context) error {
-	w := c.behind
-	if w == nil || !w.running.Swap(false) {
-		return nil
-	}
-	close(w.stop)
-	select {
-	case <-w.done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
-// WriteBehindFailures counts batches of write-backs that failed.
-func (c *LinkCaches) WriteBehindFailures() uint64 {
-	if c.behind == nil {
-		return 0
-	}
-	return c.behind.failed.Load()
-}
-
-// offer queues link's write-back, or reports false when it must be sent
-// by the caller: no write-behind, not running, or its queue full.
-func (w *writeBehind) offer(link domain.ShortLink) bool {
-	if w == nil || !w.running.Load() {
-		return false
-	}
-	select {
-	case w.queue <- link:
-		return true
-	default:
-		return false
-	}
-}
-
-func (w *writeBehind) run() {
-	defer close(w.done)
-	batch := make([]domain.ShortLink, 0, maxWriteBehind)
-	for {
-		select {
-		case link := <-w.queue:
-			batch = w.fill(append(batch[:0], link))
-			w.send(batch)
-		case <-w.stop:
-			if batch = w.fill(batch[:0]); len(batch) > 0 {
-				w.send(batch)
-			}
-			return
-		}
-	}
-}
-
-// fill adds to batch what waits in the queue, up to its capacity.
-func (w *writeBehind) fill(batch []domain.ShortLink) []domain.ShortLink {
-	for len(batch) < cap(batch) {
-		select {
-		case link := <-w.queue:
-			batch = append(batch, link)
-		default:
-			return batch
-		}
-	}
-	return batch
-}
-
-func (w *writeBehind) send(batch []domain.ShortLink) {
-	if err := w.adder.AddAll(context.Background(), batch, w.clock.Now()); err != nil {
-		w.failed.Add(1)
-		w.log.Debug("cache write-back failed; the next lookups read the store", "links", len(batch), "error", err)
-	}
-	clear(batch) // keep no link alive until the next batch
-}

@@ -118,21 +118,15 @@ func newCodeSupplyFx(p codeSupplyParams) *CodeSupply {
 
 type cachesParams struct {
 	fx.In
-	Lifecycle fx.Lifecycle
-	Clock     ports.Clock
-	Log       *slog.Logger
-	Local     ports.LocalLinkCache `optional:"true"`
-	Shared    ports.LinkCache      `optional:"true"`
-	Feed      ports.ChangeFeed     `optional:"true"`
+	Local  ports.LocalLinkCache `optional:"true"`
+	Shared ports.LinkCache      `optional:"true"`
+	Feed   ports.ChangeFeed     `optional:"true"`
 }
 
 // newLinkCachesFx builds the tiers the modules provide; the batch, which
-// resolves nothing, has none. A shared tier that takes many writes at once
-// gets lookups' write-backs after they answer (WriteBehind).
+// resolves nothing, has none.
 func newLinkCachesFx(p cachesParams) *LinkCaches {
-	c := NewLinkCaches(p.Local, p.Shared, p.Feed != nil).WriteBehind(p.Clock, p.Log)
-	p.Lifecycle.Append(fx.StartStopHook(c.Start, c.Stop))
-	return c
+	return NewLinkCaches(p.Local, p.Shared, p.Feed != nil)
 }
 
 type useCaseParams struct {

@@ -76,11 +76,8 @@ func (r *Resolver) Resolve(ctx context.Context, rawCode string, who Requester) (
 	return link, link.Resolve(now)
 }
 
-// CacheErrors counts cache operations that failed and were worked around,
-// write-backs sent after the lookup (LinkCaches.WriteBehind) included.
-func (r *Resolver) CacheErrors() uint64 {
-	return r.cacheErrors.Load() + r.caches.WriteBehindFailures()
-}
+// CacheErrors counts cache operations that failed and were worked around.
+func (r *Resolver) CacheErrors() uint64 { return r.cacheErrors.Load() }
 
 func (r *Resolver) cacheFailed(op string, err error) {
 	// Every request meets an outage, so log it at debug; the counter feeds a metric.

@@ -125,15 +125,6 @@ type LinkCache interface {
 	Invalidate(ctx context.Context, code domain.Code) error
 }
 
-// LinkCacheBatch is a LinkCache that adds many links in one exchange: a
-// shared cache over the network, where a round trip per link would cost
-// more than the writes themselves.
-type LinkCacheBatch interface {
-	// AddAll is Add of each of links at now, in one exchange; the error
-	// is the first that any of them met.
-	AddAll(ctx context.Context, links []domain.ShortLink, now time.Time) error
-}
-
 // LocalLinkCache is the redirect cache in the process's own memory, the
 // tier in front of any shared one. It never goes back in a link's history:
 // of the entries it is handed for one code it keeps the newest (by link id,

@@ -87,10 +87,7 @@ type Cache struct {
 	hits, localHits, misses, negativeHits atomic.Uint64
 }
 
-var (
-	_ ports.LinkCache      = (*Cache)(nil)
-	_ ports.LinkCacheBatch = (*Cache)(nil)
-)
+var _ ports.LinkCache = (*Cache)(nil)
 
 // New returns a cache over client, which the caller owns and closes.
 func New(client rueidis.Client, opts Options) (*Cache, error) {

@@ -2,7 +2,6 @@ package rediscache
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -101,38 +100,6 @@ func (c *Cache) Add(ctx context.Context, link domain.ShortLink, now time.Time) e
 	cmd := c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).Nx().PxMilliseconds(ttl).Build()
 	if err := c.do(ctx, cmd).Error(); err != nil && !rueidis.IsRedisNil(err) {
 		return redisclient.Wrap("cache add "+string(link.Code()), err)
-	}
-	return nil
-}
-
-// AddAll implements ports.LinkCacheBatch: Add of each link, the SET NXs
-// sent together (DoMulti: one write, one wait for all the answers, each
-// command still to its own slot in a cluster). A link with no time left
-// is left out, as Add leaves it.
-func (c *Cache) AddAll(ctx context.Context, links []domain.ShortLink, now time.Time) error {
-	cmds := make(rueidis.Commands, 0, len(links))
-	for _, link := range links {
-		if ttl := c.entryTTL(link, now); ttl > 0 {
-			cmds = append(cmds, c.client.B().Set().Key(c.key(link.Code())).Value(encode(link)).Nx().PxMilliseconds(ttl).Build())
-		}
-	}
-	if len(cmds) == 0 {
-		return nil
-	}
-	if !c.breaker.Allow() {
-		return redisclient.ErrBreakerOpen
-	}
-	ctx, cancel := redisclient.WithTimeout(ctx, c.opts.Timeout)
-	defer cancel()
-	var first error
-	for _, resp := range c.client.DoMulti(ctx, cmds...) {
-		if err := resp.Error(); err != nil && !rueidis.IsRedisNil(err) && first == nil {
-			first = err
-		}
-	}
-	c.breaker.Report(first)
-	if first != nil {
-		return redisclient.Wrap(fmt.Sprintf("cache add %d links", len(cmds)), first)
 	}
 	return nil
 }
