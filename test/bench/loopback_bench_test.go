@@ -80,12 +80,12 @@ func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Durat
 	if err := os.WriteFile(file, []byte(strings.Join(codes, "\n")+"\n"), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := processCPU()
+	cpu0, gc0 := processCPU(), readGCStats()
 	b.ResetTimer()
 	out, err := exec.Command("wrk", "-t2", "-c64", "-d", d.String(), "--timeout", "2s",
 		"-s", "lua/redirect.lua", "http://"+srv.Addr().String(), "--", file).CombinedOutput()
 	b.StopTimer()
-	cpu := processCPU() - cpu0
+	cpu, gc1 := processCPU()-cpu0, readGCStats()
 	if err != nil {
 		b.Fatalf("wrk: %v\n%s", err, out)
 	}
@@ -108,4 +108,8 @@ func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Durat
 	b.ReportMetric(float64(s.Requests)/(float64(s.DurationUS)/1e6), "req/s")
 	b.ReportMetric(float64(cpu)/float64(s.Requests), "server-cpu-ns/req")
 	b.ReportMetric(float64(s.P99US)/1000, "p99-ms")
+	b.ReportMetric(gcShare(gc0, gc1), "gc-cpu-%")
+	b.ReportMetric(float64(gc1.cycles-gc0.cycles), "gc-cycles")
+	b.ReportMetric(float64(gc1.live)/(1<<20), "live-heap-MiB")
+	b.ReportMetric(float64(gc1.scanHeap)/(1<<20), "scan-heap-MiB")
 }

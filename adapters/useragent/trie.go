@@ -1,0 +1,306 @@
+package useragent
+
+// A pointer-free copy of github.com/medama-io/go-useragent's trie (MIT
+// License, Copyright (c) 2023 medama-io) and of its lookup, RuneTrie.Get
+// with addMatch, v1.2.5. The library keeps its trie as ~100k heap nodes
+// linked by pointers (~5 MB, held by a package variable once NewParser
+// runs), which the garbage collector marks on every cycle of the api's
+// life. Here the same trie lives in three slices of plain integers, which
+// the collector allocates as no-scan spans and never walks. The trie is
+// built by the library's own Put, from a copy of its embedded tokens
+// (medama_final.txt), then flattened; the library's version parsing is
+// left out, since only the classes are kept. TestFlatTrieIsTheLibrarys
+// checks that the flattened trie equals the one NewParser builds, and
+// TestParseAgreesWithTheLibrary that lookups agree with the library's.
+
+import (
+	_ "embed"
+	"reflect"
+	"slices"
+	"strings"
+
+	medama "github.com/medama-io/go-useragent"
+)
+
+//go:embed medama_final.txt
+var medamaTokens string
+
+// match is the library's internal.Match, in its order.
+type match uint8
+
+const (
+	unknown match = iota
+	browserAndroid
+	browserChrome
+	browserEdge
+	browserFirefox
+	browserIE
+	browserOpera
+	browserOperaMini
+	browserSafari
+	browserVivaldi
+	browserSamsung
+	browserSilk
+	browserFalkon
+	browserNintendo
+	browserYandex
+	browserHuawei
+	osAndroid
+	osChromeOS
+	osIOS
+	osLinux
+	osFreeBSD
+	osOpenBSD
+	osMacOS
+	osWindows
+	deviceDesktop
+	deviceMobile
+	deviceTablet
+	deviceTV
+	deviceBot
+	tokenVersion
+	tokenMobileDevice
+)
+
+// matchType is the library's internal.MatchType, whose iota runs on
+// from the matches' in the library's const block.
+type matchType uint8
+
+const (
+	matchBrowser matchType = iota + matchType(tokenMobileDevice) + 2
+	matchOS
+	matchDevice
+	matchVersion
+)
+
+// precedenceMobile is internal.MatchPrecedenceMap[DeviceMobile].
+const precedenceMobile = 2
+
+type flatResult struct {
+	match      match
+	typ        matchType
+	precedence uint8
+}
+
+type flatNode struct {
+	childStart, resultStart uint32
+	childN, resultN         uint16
+}
+
+type flatChild struct {
+	r    rune
+	node uint32
+}
+
+// flatTrie is the trie: node 0 is the root; node i's children are
+// children[childStart:childStart+childN], its results likewise.
+type flatTrie struct {
+	nodes    []flatNode
+	children []flatChild
+	results  []flatResult
+}
+
+// newFlatTrie builds the library's trie from its tokens and flattens it;
+// the library's nodes are garbage once it returns.
+func newFlatTrie() *flatTrie {
+	t := medama.NewRuneTrie()
+	for line := range strings.Lines(medamaTokens) {
+		t.Put(strings.TrimRight(line, "\r\n"))
+	}
+	return flatten(t)
+}
+
+// flatten copies a library trie, breadth first, reading its unexported
+// fields (childrenArr []childNode{node, r}, result []resultItem{Match,
+// Type, Precedence}) by reflection; it panics if they change, which
+// TestFlatTrieIsTheLibrarys would show first.
+func flatten(root *medama.RuneTrie) *flatTrie {
+	t := &flatTrie{nodes: []flatNode{{}}}
+	queue := []reflect.Value{reflect.ValueOf(root).Elem()}
+	for i := 0; i < len(queue); i++ {
+		n := queue[i]
+		kids, res := n.FieldByName("childrenArr"), n.FieldByName("result")
+		t.nodes[i] = flatNode{
+			childStart: uint32(len(t.children)), childN: uint16(kids.Len()),
+			resultStart: uint32(len(t.results)), resultN: uint16(res.Len()),
+		}
+		for j := range res.Len() {
+			r := res.Index(j)
+			t.results = append(t.results, flatResult{
+				match:      match(r.FieldByName("Match").Uint()),
+				typ:        matchType(r.FieldByName("Type").Uint()),
+				precedence: uint8(r.FieldByName("Precedence").Uint()),
+			})
+		}
+		for j := range kids.Len() {
+			c := kids.Index(j)
+			t.children = append(t.children, flatChild{r: rune(c.FieldByName("r").Int()), node: uint32(len(queue))})
+			queue = append(queue, c.FieldByName("node").Elem())
+			t.nodes = append(t.nodes, flatNode{})
+		}
+	}
+	// Drop the slack that appending left.
+	t.nodes, t.children, t.results = slices.Clone(t.nodes), slices.Clone(t.children), slices.Clone(t.results)
+	return t
+}
+
+// agent is what a lookup finds: the library's UserAgent less the version.
+type agent struct {
+	browser, os, device                             match
+	browserPrecedence, osPrecedence, typePrecedence uint8
+}
+
+// trie parsing states, as the library's.
+const (
+	stateDefault = iota
+	stateVersion
+	stateSkipWhitespace
+	stateSkipClosingParenthesis
+	stateSkipToken
+)
+
+func isDigit(r rune) bool  { return '0' <= r && r <= '9' }
+func isLetter(r rune) bool { return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' }
+
+// get is RuneTrie.Get over the flat trie, without the version buffer
+// (whose only effect on the classes is none).
+func (t *flatTrie) get(key string) agent {
+	state := stateDefault
+	node := &t.nodes[0]
+	var ua agent
+	var skipCount, nest uint8
+	versionSeen := false // the library's ua.versionIndex > 0
+	for i, r := range key {
+		if skipCount > 0 {
+			skipCount--
+			continue
+		}
+		switch state {
+		case stateSkipWhitespace:
+			if r == ' ' {
+				state = stateDefault
+			}
+		case stateSkipClosingParenthesis:
+			switch r {
+			case '(':
+				nest++
+			case ')':
+				if nest == 0 {
+					state = stateDefault
+				} else {
+					nest--
+				}
+			}
+		case stateSkipToken:
+			switch r {
+			case ' ', ';', ')', '(', ',', '_', '-', '/':
+				state = stateDefault
+			}
+		case stateVersion:
+			if r == '/' {
+				continue
+			}
+			if !isDigit(r) && r != '.' {
+				state = stateDefault
+			} else {
+				versionSeen = true
+			}
+		case stateDefault:
+			switch r {
+			case ' ', ';', ')', '(', ',', '_', '-', '/':
+				continue
+			default:
+				if isDigit(r) || (r == '.' && len(key) > i+1 && isDigit(rune(key[i+1]))) {
+					continue
+				}
+				// (The library then skips language codes when r == ' ',
+				// which the case above has already ruled out.)
+			}
+			for _, result := range t.results[node.resultStart : node.resultStart+uint32(node.resultN)] {
+				matched := ua.addMatch(result)
+				if (matched && result.typ == matchBrowser && result.match != browserSafari) ||
+					(result.typ == matchVersion && !versionSeen) {
+					versionSeen = false
+					skipCount = 1
+					state = stateVersion
+				}
+				if matched && result.match == deviceMobile {
+					state = stateSkipWhitespace
+				}
+				if matched && result.match == osAndroid {
+					state = stateSkipClosingParenthesis
+				}
+			}
+			next := -1
+			for _, c := range t.children[node.childStart : node.childStart+uint32(node.childN)] {
+				if c.r == r {
+					next = int(c.node)
+					break
+				}
+			}
+			if next < 0 {
+				if isLetter(r) {
+					state = stateSkipToken
+				}
+				continue
+			}
+			node = &t.nodes[next]
+		}
+	}
+	return ua
+}
+
+// addMatch is the library's UserAgent.addMatch.
+func (ua *agent) addMatch(result flatResult) bool {
+	if result.typ == matchBrowser && result.precedence > ua.browserPrecedence {
+		switch result.match {
+		case browserChrome, browserEdge, browserFirefox, browserIE, browserOpera, browserSafari, browserVivaldi,
+			browserSamsung, browserSilk, browserFalkon, browserNintendo, browserYandex, browserHuawei:
+			ua.browser = result.match
+		case browserOperaMini:
+			ua.browser = result.match
+			ua.device = deviceMobile
+		}
+		ua.browserPrecedence = result.precedence
+		return true
+	}
+	if result.typ == matchOS && result.precedence > ua.osPrecedence {
+		switch result.match {
+		case osChromeOS, osFreeBSD, osOpenBSD, osMacOS, osWindows:
+			ua.os = result.match
+			ua.device = deviceDesktop
+		case osAndroid:
+			ua.os = result.match
+			ua.device = deviceMobile
+			if ua.browser == unknown {
+				ua.browser = browserAndroid
+				ua.browserPrecedence = precedenceMobile
+			}
+		case osIOS:
+			ua.os = result.match
+			if ua.device != deviceTablet {
+				ua.device = deviceMobile
+			}
+		case osLinux:
+			ua.os = result.match
+			if ua.device != deviceTablet && ua.device != deviceTV {
+				ua.device = deviceDesktop
+			}
+		}
+		ua.osPrecedence = result.precedence
+		return true
+	}
+	if result.typ == matchDevice && result.precedence > ua.typePrecedence {
+		switch result.match {
+		case deviceDesktop, deviceTablet, deviceTV, deviceBot:
+			ua.device = result.match
+		case deviceMobile, tokenMobileDevice:
+			if ua.device != deviceTablet {
+				ua.device = deviceMobile
+			}
+		}
+		ua.typePrecedence = result.precedence
+		return true
+	}
+	return false
+}
