@@ -1,6 +1,13 @@
 package bench
 
-import "runtime/metrics"
+import (
+	"os"
+	"runtime"
+	"runtime/metrics"
+	"runtime/pprof"
+	"strings"
+	"testing"
+)
 
 // gcStats reads the collector's share of this process's CPU and the heap
 // it scans, from runtime/metrics: a wrk run reports them beside
@@ -47,4 +54,26 @@ func gcShare(a, b gcStats) float64 {
 		return 0
 	}
 	return 100 * (b.gcCPU - a.gcCPU) / (b.totalCPU - a.totalCPU)
+}
+
+// writeHeapProfile writes the live heap, after a collection, to the file
+// BENCH_HEAP_PROFILE names (with the benchmark's name before its
+// extension), while the server under test is still up: what the
+// collector marks each cycle of the run (go tool pprof -sample_index
+// inuse_space).
+func writeHeapProfile(b *testing.B) {
+	path := os.Getenv("BENCH_HEAP_PROFILE")
+	if path == "" {
+		return
+	}
+	base, ext, _ := strings.Cut(path, ".")
+	f, err := os.Create(base + "-" + strings.NewReplacer("/", "-", "+", "-").Replace(b.Name()) + "." + ext)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	runtime.GC()
+	if err := pprof.Lookup("heap").WriteTo(f, 0); err != nil {
+		b.Fatal(err)
+	}
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 func BenchmarkRedirectWrk(b *testing.B) {
@@ -86,6 +87,7 @@ func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Durat
 		"-s", "lua/redirect.lua", "http://"+srv.Addr().String(), "--", file).CombinedOutput()
 	b.StopTimer()
 	cpu, gc1 := processCPU()-cpu0, readGCStats()
+	writeHeapProfile(b)
 	if err != nil {
 		b.Fatalf("wrk: %v\n%s", err, out)
 	}
@@ -112,4 +114,7 @@ func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Durat
 	b.ReportMetric(float64(gc1.cycles-gc0.cycles), "gc-cycles")
 	b.ReportMetric(float64(gc1.live)/(1<<20), "live-heap-MiB")
 	b.ReportMetric(float64(gc1.scanHeap)/(1<<20), "scan-heap-MiB")
+	if st, err := testkit.StatusKiB(os.Getpid()); err == nil { // the whole test process, servers' clients included
+		b.ReportMetric(float64(st["RssAnon"])/1024, "rss-anon-MiB")
+	}
 }
