@@ -1,17 +1,19 @@
 // Package useragent tells bots from browsers by their User-Agent header,
 // and names a browser's device class and browser and OS families, with
-// github.com/medama-io/go-useragent (a maintained, allocation-free trie
-// parser) behind a fixed-size cache of classes, since a parse costs many
-// times what a cached class does (BenchmarkIsBot). One parse serves both.
+// github.com/medama-io/go-useragent's trie parser (maintained and
+// allocation-free; its trie is kept here as plain integers the garbage
+// collector need not scan, see trie.go) behind a fixed-size cache of
+// classes, since a parse costs many times what a cached class does
+// (BenchmarkIsBot). One parse serves both.
 package useragent
 
 import (
 	"hash/maphash"
 	"math/bits"
 	"slices"
+	"sync"
 	"sync/atomic"
 
-	medama "github.com/medama-io/go-useragent"
 	"github.com/medama-io/go-useragent/agents"
 
 	"github.com/shortlink/shortlink/domain"
@@ -35,22 +37,25 @@ type Options struct {
 // hash and one atomic load; a miss parses and overwrites the slot (O(1)
 // eviction, no lock, no allocation, memory fixed at start).
 type Detector struct {
-	parser *medama.Parser
-	seed   maphash.Seed
-	slots  []atomic.Uint64
-	mask   uint64
+	trie  *flatTrie
+	seed  maphash.Seed
+	slots []atomic.Uint64
+	mask  uint64
 }
 
 var _ ports.BotDetector = (*Detector)(nil)
 
+// sharedTrie is the trie every detector reads (it is never written).
+var sharedTrie = sync.OnceValue(newFlatTrie)
+
 // New returns a detector. It builds the parser's trie, which is slow
-// enough to do once per process, at start.
+// enough to do once per process, at start (detectors share it).
 func New(opts Options) (*Detector, error) {
 	if opts.CacheBytes == 0 {
 		opts.CacheBytes = DefaultCacheBytes
 	}
 	n := uint64(1) << (63 - bits.LeadingZeros64(max(opts.CacheBytes/8, 64)))
-	return &Detector{parser: medama.NewParser(), seed: maphash.MakeSeed(), slots: make([]atomic.Uint64, n), mask: n - 1}, nil
+	return &Detector{trie: sharedTrie(), seed: maphash.MakeSeed(), slots: make([]atomic.Uint64, n), mask: n - 1}, nil
 }
 
 // IsBot implements ports.BotDetector: the library's verdict (crawlers,
@@ -90,25 +95,45 @@ var (
 )
 
 func (d *Detector) parse(userAgent string) uint64 {
-	agent := d.parser.Parse(userAgent)
+	return classOf(d.trie.get(userAgent))
+}
+
+// classOf packs what the library's UserAgent methods would answer:
+// IsBot, IsTablet, IsMobile, IsDesktop, Browser and OS.
+func classOf(agent agent) uint64 {
 	class := uint64(classValid)
 	device := 0 // other: a TV, or none the parser names
-	switch {
-	case agent.IsBot():
+	switch agent.device {
+	case deviceBot:
 		class |= classBot
 		device = 4
-	case agent.IsTablet():
+	case deviceTablet:
 		device = 3
-	case agent.IsMobile():
+	case deviceMobile:
 		device = 2
-	case agent.IsDesktop():
+	case deviceDesktop:
 		device = 1
 	}
 	class |= uint64(device)
-	class |= uint64(max(slices.Index(browsers, agent.Browser()), 0)) << 3
-	class |= uint64(max(slices.Index(systems, agent.OS()), 0)) << 8
+	if agent.browser >= browserAndroid && agent.browser <= browserHuawei {
+		class |= uint64(max(slices.Index(browsers, browserNames[agent.browser-browserAndroid]), 0)) << 3
+	}
+	if agent.os >= osAndroid && agent.os <= osWindows {
+		class |= uint64(max(slices.Index(systems, osNames[agent.os-osAndroid]), 0)) << 8
+	}
 	return class
 }
+
+// browserNames and osNames are the library's Match.GetMatchBrowser and
+// GetMatchOS, in the order of the matches (FreeBSD has no name there).
+var (
+	browserNames = [...]agents.Browser{agents.BrowserAndroid, agents.BrowserChrome, agents.BrowserEdge, agents.BrowserFirefox,
+		agents.BrowserIE, agents.BrowserOpera, agents.BrowserOperaMini, agents.BrowserSafari, agents.BrowserVivaldi,
+		agents.BrowserSamsung, agents.BrowserSilk, agents.BrowserFalkon, agents.BrowserNintendo, agents.BrowserYandex,
+		agents.BrowserHuawei}
+	osNames = [...]agents.OS{agents.OSAndroid, agents.OSChromeOS, agents.OSIOS, agents.OSLinux, "",
+		agents.OSOpenBSD, agents.OSMacOS, agents.OSWindows}
+)
 
 func unpack(class uint64) domain.UserAgent {
 	ua := domain.UserAgent{Bot: class&classBot != 0, Device: devices[min(class&7, 4)], Browser: domain.ValueOther, OS: domain.ValueOther}

@@ -29,6 +29,7 @@ import (
 	"github.com/shortlink/shortlink/adapters/httpapi"
 	"github.com/shortlink/shortlink/adapters/rediscache"
 	"github.com/shortlink/shortlink/test/testenv"
+	"github.com/shortlink/shortlink/test/testkit"
 )
 
 func BenchmarkRedirectWrk(b *testing.B) {
@@ -80,12 +81,13 @@ func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Durat
 	if err := os.WriteFile(file, []byte(strings.Join(codes, "\n")+"\n"), 0o644); err != nil {
 		b.Fatal(err)
 	}
-	cpu0 := processCPU()
+	cpu0, gc0 := processCPU(), readGCStats()
 	b.ResetTimer()
 	out, err := exec.Command("wrk", "-t2", "-c64", "-d", d.String(), "--timeout", "2s",
 		"-s", "lua/redirect.lua", "http://"+srv.Addr().String(), "--", file).CombinedOutput()
 	b.StopTimer()
-	cpu := processCPU() - cpu0
+	cpu, gc1 := processCPU()-cpu0, readGCStats()
+	writeHeapProfile(b)
 	if err != nil {
 		b.Fatalf("wrk: %v\n%s", err, out)
 	}
@@ -108,4 +110,11 @@ func wrkAgainst(b *testing.B, handler http.Handler, codes []string, d time.Durat
 	b.ReportMetric(float64(s.Requests)/(float64(s.DurationUS)/1e6), "req/s")
 	b.ReportMetric(float64(cpu)/float64(s.Requests), "server-cpu-ns/req")
 	b.ReportMetric(float64(s.P99US)/1000, "p99-ms")
+	b.ReportMetric(gcShare(gc0, gc1), "gc-cpu-%")
+	b.ReportMetric(float64(gc1.cycles-gc0.cycles), "gc-cycles")
+	b.ReportMetric(float64(gc1.live)/(1<<20), "live-heap-MiB")
+	b.ReportMetric(float64(gc1.scanHeap)/(1<<20), "scan-heap-MiB")
+	if st, err := testkit.StatusKiB(os.Getpid()); err == nil { // the whole test process, servers' clients included
+		b.ReportMetric(float64(st["RssAnon"])/1024, "rss-anon-MiB")
+	}
 }
