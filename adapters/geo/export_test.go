@@ -40,3 +40,26 @@ func IPv6Probes(n int) []netip.Addr {
 // BuildIPv6Table builds a table of its own and returns how many ranges
 // it holds.
 func BuildIPv6Table() int { return len(buildIPv6Table(ip6gz, ip6txt).keys) / 2 }
+
+// IPv4Country is ipv4Country, for the tests.
+func IPv4Country(addr netip.Addr) string { return ipv4Country(addr) }
+
+// IPv4Probes returns every range's first address and the one before it,
+// and n random addresses.
+func IPv4Probes(n int) []netip.Addr {
+	ipv4Country(netip.IPv4Unspecified())
+	out := make([]netip.Addr, 0, 2*len(ipv4.starts)+n)
+	addr := func(a uint32) netip.Addr {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], a)
+		return netip.AddrFrom4(b)
+	}
+	for _, s := range ipv4.starts {
+		out = append(out, addr(s), addr(s-1))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range n {
+		out = append(out, addr(r.Uint32()))
+	}
+	return out
+}
