@@ -266,3 +266,62 @@ func TestUniquesAreMergedEveryUniquesInterval(t *testing.T) {
 		t.Fatalf("%d visitor hashes merged at Stop, want 2", len(ledger.uniques))
 	}
 }
+
+// TestDeferredDimensionsCountExactly: the coded dimensions and UTM "none"
+// wait in each key for the flush (a key's 1 024 at most, then counted
+// where they are), and are counted there and then when the budget has no
+// room for them: either way every visit is counted once under each
+// dimension. The budgets: one with room for every deferred visit, one
+// whose sixteenth for them runs out after 512 of a flush's 5 000.
+func TestDeferredDimensionsCountExactly(t *testing.T) {
+	t.Parallel()
+	for _, budget := range []int64{64 << 20, 64 << 10} {
+		t.Run(fmt.Sprint(budget), func(t *testing.T) {
+			t.Parallel()
+			clock := &movableClock{t: now}
+			rec := app.NewVisitRecorderBytes(clock, &uaBots{}, 100, budget).Locate(world)
+			ledger := newLedger()
+			flusher := app.NewVisitFlusher(rec, ledger, clock, time.Hour, quietLog)
+			addrs := []netip.Addr{germany, japan, usa, netip.MustParseAddr("10.0.0.1")}
+			agents := []string{"phone", "Mozilla/5.0", "bot"}
+			want := map[dimValue]int64{}
+			record := func(n int) {
+				for i := range n {
+					hit := app.Hit{UserAgent: agents[i%3], Addr: addrs[i%4]}
+					if i%5 == 0 {
+						hit.RawQuery = "utm_source=news"
+					}
+					rec.RecordVisit(1, now, hit)
+					want[dimValue{domain.DimCountry, []string{"DE", "JP", "US", "XX"}[i%4]}]++
+					want[dimValue{domain.DimDevice, []string{"mobile", "desktop", "bot"}[i%3]}]++
+					want[dimValue{domain.DimBrowser, []string{"Safari", "Firefox", "other"}[i%3]}]++
+					want[dimValue{domain.DimOS, []string{"iOS", "Linux", "other"}[i%3]}]++
+					source := "none"
+					if i%5 == 0 {
+						source = "news"
+					}
+					want[dimValue{domain.DimUTMSource, source}]++
+					want[dimValue{domain.DimUTMMedium, "none"}]++
+					want[dimValue{domain.DimUTMCampaign, "none"}]++
+				}
+			}
+			record(5000)
+			mustFlush(t, flusher)
+			record(3000)
+			mustFlush(t, flusher)
+			if rec.Dropped() != 0 || ledger.humans[1]+ledger.bots[1] != 8000 {
+				t.Fatalf("%d humans and %d bots, %d dropped; want 8000 visits", ledger.humans[1], ledger.bots[1], rec.Dropped())
+			}
+			for k, n := range want {
+				if ledger.dims[k] != n {
+					t.Errorf("%s=%s: %d visits, want %d", k.dim, k.value, ledger.dims[k], n)
+				}
+			}
+			for k, n := range ledger.dims {
+				if _, ok := want[k]; !ok && n != 0 {
+					t.Errorf("%s=%s: %d visits, want none", k.dim, k.value, n)
+				}
+			}
+		})
+	}
+}

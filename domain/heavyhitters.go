@@ -163,18 +163,34 @@ func (h *HeavyHitters[T]) Report(n int, into []Counted[T]) ([]Counted[T], int64)
 	if n <= 0 || len(h.counters) == 0 {
 		return into, 0
 	}
-	var small [128]int // every sketch of the recorder (ReferrerCandidates counters at most): no allocation
-	order := small[:0]
-	if len(h.counters) > len(small) {
-		order = make([]int, 0, len(h.counters))
+	// The n counters with the most exact counts, most first, ties to the
+	// lower index (what a stable sort by count would put first), found in
+	// one pass: a counter outside the top so far costs one comparison.
+	var small [16]int32 // domain.MaxReferrers and a few more: no allocation
+	n = min(n, len(h.counters))
+	top := small[:0]
+	if n > len(small) {
+		top = make([]int32, 0, n)
 	}
-	order = order[:len(h.counters)]
-	for i := range order {
-		order[i] = i
+	for i := range h.counters {
+		x := h.counters[i].exact()
+		if len(top) == n && h.counters[top[n-1]].exact() >= x {
+			continue
+		}
+		j := len(top)
+		if j < n {
+			top = append(top, 0)
+		} else {
+			j--
+		}
+		for j > 0 && h.counters[top[j-1]].exact() < x {
+			top[j] = top[j-1]
+			j--
+		}
+		top[j] = int32(i)
 	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(h.counters[b].exact(), h.counters[a].exact()) })
 	var sum int64
-	for _, i := range order[:min(n, len(order))] {
+	for _, i := range top {
 		c := &h.counters[i]
 		if d := c.exact() - c.reported; d > 0 {
 			into = append(into, Counted[T]{Value: c.value, Count: d})

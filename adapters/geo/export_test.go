@@ -14,7 +14,7 @@ func IPv6Country(addr netip.Addr) string { return ipv6Country(addr) }
 // of 2000::/3.
 func IPv6Probes(n int) []netip.Addr {
 	ipv6Country(netip.IPv6Loopback())
-	keys := ipv6.keys
+	t := &ipv6
 	r := rand.New(rand.NewPCG(1, 2))
 	out := make([]netip.Addr, 0, 3*n)
 	addr := func(hi, lo uint64) netip.Addr {
@@ -24,8 +24,8 @@ func IPv6Probes(n int) []netip.Addr {
 		return netip.AddrFrom16(b)
 	}
 	for range n {
-		i := r.IntN(len(keys) / 2)
-		hi, lo := keys[2*i], keys[2*i+1]
+		i := r.IntN(t.Len())
+		hi, lo := t.his[i], t.lo(i)
 		out = append(out, addr(hi, lo))
 		if lo == 0 {
 			out = append(out, addr(hi-1, ^uint64(0)))
@@ -39,4 +39,30 @@ func IPv6Probes(n int) []netip.Addr {
 
 // BuildIPv6Table builds a table of its own and returns how many ranges
 // it holds.
-func BuildIPv6Table() int { return len(buildIPv6Table(ip6gz, ip6txt).keys) / 2 }
+func BuildIPv6Table() int {
+	t := buildIPv6Table(ip6gz, ip6txt)
+	return t.Len()
+}
+
+// IPv4Country is ipv4Country, for the tests.
+func IPv4Country(addr netip.Addr) string { return ipv4Country(addr) }
+
+// IPv4Probes returns every range's first address and the one before it,
+// and n random addresses.
+func IPv4Probes(n int) []netip.Addr {
+	ipv4Country(netip.IPv4Unspecified())
+	out := make([]netip.Addr, 0, 2*len(ipv4.starts)+n)
+	addr := func(a uint32) netip.Addr {
+		var b [4]byte
+		binary.BigEndian.PutUint32(b[:], a)
+		return netip.AddrFrom4(b)
+	}
+	for _, s := range ipv4.starts {
+		out = append(out, addr(s), addr(s-1))
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range n {
+		out = append(out, addr(r.Uint32()))
+	}
+	return out
+}

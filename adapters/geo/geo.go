@@ -67,7 +67,7 @@ func (l *Locator) Country(addr netip.Addr) string {
 		if addr.Is6() {
 			return ipv6Country(addr)
 		}
-		return domain.CountryCode(iploc.IPCountry(addr))
+		return ipv4Country(addr)
 	}
 	var code string
 	if err := l.mmdb.Lookup(addr).DecodePath(&code, "country", "iso_code"); err != nil {

@@ -59,6 +59,21 @@ func TestMissingDBFileFailsAtStart(t *testing.T) {
 	}
 }
 
+// TestIPv4IndexMatchesIploc asks the package's IPv4 index and iploc about
+// the first address of every range, the one before it, and random
+// addresses: the two must agree everywhere.
+func TestIPv4IndexMatchesIploc(t *testing.T) {
+	addrs := geo.IPv4Probes(100000)
+	if len(addrs) < 500000 {
+		t.Fatalf("only %d probes", len(addrs))
+	}
+	for _, a := range addrs {
+		if got, want := geo.IPv4Country(a), domain.CountryCode(iploc.IPCountry(a)); got != want {
+			t.Fatalf("Country(%s) = %q, iploc says %q", a, got, want)
+		}
+	}
+}
+
 // TestIPv6TableMatchesIploc asks the package's own IPv6 table and iploc's
 // about the first address of every range, the one before it, and random
 // addresses: the two must agree everywhere outside ::ffff:0:0/96.
