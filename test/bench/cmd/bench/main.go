@@ -168,7 +168,7 @@ func main() {
 		}
 	}
 	if o.quick {
-		if !flagSet("out") {
+		if !flagSet("out") && !o.dimsOnly {
 			o.out = "test/bench/results/quick.md"
 		}
 		if !flagSet("d") {
