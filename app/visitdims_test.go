@@ -267,13 +267,10 @@ func TestUniquesAreMergedEveryUniquesInterval(t *testing.T) {
 	}
 }
 
-// TestDeferredDimensionsCountExactly: the coded dimensions and UTM "none"
-// wait in each key for the flush (a key's 1 024 at most, then counted
-// where they are), and are counted there and then when the budget has no
-// room for them: either way every visit is counted once under each
-// dimension. The budgets: one with room for every deferred visit, one
-// whose sixteenth for them runs out after 512 of a flush's 5 000.
-func TestDeferredDimensionsCountExactly(t *testing.T) {
+// TestDimensionsCountExactly: with a few values each, every visit is
+// counted once under each dimension, over two flushes, with a budget
+// that has room for everything and with one of 64 KiB.
+func TestDimensionsCountExactly(t *testing.T) {
 	t.Parallel()
 	for _, budget := range []int64{64 << 20, 64 << 10} {
 		t.Run(fmt.Sprint(budget), func(t *testing.T) {

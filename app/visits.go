@@ -41,10 +41,9 @@ const visitShards = 64
 // human visit's keyed visitor hash (domain.VisitorHash) is kept until the
 // flush, for the link and day's unique-visitor sketch. All of it, the keys
 // included, is charged to one budget of bytes (VISIT_PENDING_BYTES), half
-// for keys and visitor hashes, half for the sketches' counters (of which a
-// sixteenth for visits whose coded values wait for the flush: see
-// packedVisit), so values cannot starve keys: whatever the values, a flood
-// of them cannot grow memory past it. Past it a new key's visit is dropped (and counted), a
+// for keys and visitor hashes, half for the sketches' counters, so values
+// cannot starve keys: whatever the values, a flood of them cannot grow
+// memory past it. Past it a new key's visit is dropped (and counted), a
 // new value takes the least counted one's counter, and a visitor hash is
 // not kept (and counted).
 type VisitRecorder struct {
@@ -58,8 +57,7 @@ type VisitRecorder struct {
 	named     [domain.NumDimensions - codedDims]*domain.HeavyHitterLimits[string]
 	agents    vocabulary    // the codes of device classes, browser and OS families
 	budget    *atomic.Int64 // bytes left for keys and visitor hashes: half of VISIT_PENDING_BYTES
-	room      *atomic.Int64 // bytes left for the sketches' counters: the other half but a sixteenth, so values cannot starve keys
-	deferRoom atomic.Int64  // bytes left for deferred visits: that sixteenth
+	room      *atomic.Int64 // bytes left for the sketches' counters: the other half, so values cannot starve keys
 	maxBytes  int64
 	dayKey    atomic.Pointer[visitorKey]
 	uniques   bool // visitor hashes are kept (a VisitorKeys is wired)
@@ -110,10 +108,6 @@ type visitEntry struct {
 	coded       [codedDims]domain.HeavyHitters[uint16]                        // country, device, browser, OS
 	named       [domain.NumDimensions - codedDims]domain.HeavyHitters[string] // UTM source, medium, campaign; rule
 	uniques     []uint64                                                      // visitor hashes since the last take; its capacity is charged to the budget
-	// coded values of visits not yet counted in the coded sketches, nor
-	// as UTM "none": one packedVisit each, counted by the flush (drain);
-	// its capacity is charged to the budget
-	deferred []packedVisit
 }
 
 // visitorKey is the key of one day's visitor hashes.
@@ -158,8 +152,7 @@ func NewVisitRecorderBytes(clock ports.Clock, bots ports.BotDetector, maxKeys in
 	}
 	r := &VisitRecorder{clock: clock, bots: bots, limit: int64(maxKeys), budget: new(atomic.Int64), room: new(atomic.Int64), maxBytes: maxBytes, dimensions: true}
 	r.budget.Store(maxBytes - maxBytes/2)
-	r.room.Store(maxBytes/2 - maxBytes/16)
-	r.deferRoom.Store(maxBytes / 16)
+	r.room.Store(maxBytes / 2)
 	r.referrers = domain.NewHeavyHitterBudget(ReferrerCandidates, visitCounterBytes+256, r.room, strings.Clone)
 	for d := range r.coded {
 		capacity, valueBytes := 32, int64(0) // device, browser, OS: a few values
@@ -253,8 +246,7 @@ func (r *VisitRecorder) release(e *visitEntry) {
 		e.named[i].Release()
 	}
 	r.budget.Add(visitEntryBytes + int64(cap(e.uniques))*8)
-	r.deferRoom.Add(int64(cap(e.deferred)) * 8)
-	e.uniques, e.deferred = nil, nil
+	e.uniques = nil
 }
 
 // short reports whether a quarter or less of either half of the budget is left.
@@ -346,13 +338,11 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 		vals[domain.DimUTMSource], vals[domain.DimUTMMedium], vals[domain.DimUTMCampaign] = domain.UTM(hit.RawQuery)
 	}
 	var codes [codedDims]uint16 // looked up before the shard's lock is taken
-	var packed packedVisit
 	if r.dimensions {
 		codes[domain.DimCountry] = countryKey(vals[domain.DimCountry])
 		for d := domain.DimDevice; d < codedDims; d++ {
 			codes[d] = r.agents.code(vals[d])
 		}
-		packed = packVisit(&vals, &codes)
 	}
 	var visitor uint64
 	hashed := false
@@ -391,16 +381,13 @@ func (r *VisitRecorder) RecordVisit(id domain.LinkID, created time.Time, hit Hit
 		e.referrers.Add(host, 1)
 	}
 	if r.dimensions {
-		kept := r.deferVisit(e, packed)
-		if !kept { // no room: counted now
-			for d := range codedDims {
-				if vals[d] != domain.ReferrerOther && codes[d] != noCode {
-					e.coded[d].Add(codes[d], 1)
-				}
+		for d := range codedDims {
+			if vals[d] != domain.ReferrerOther && codes[d] != noCode {
+				e.coded[d].Add(codes[d], 1)
 			}
 		}
 		for d := codedDims; d < domain.DimRule; d++ {
-			if vals[d] != domain.ReferrerOther && (vals[d] != domain.ValueNone || !kept) {
+			if vals[d] != domain.ReferrerOther {
 				e.named[d-codedDims].Add(vals[d], 1)
 			}
 		}
@@ -463,14 +450,9 @@ func (r *VisitRecorder) take() []domain.VisitCounts {
 					delete(s.entries, k)
 				} else {
 					kept++
-					if cap(e.deferred) > 0 { // not visited since the last take: let its array go
-						r.deferRoom.Add(int64(cap(e.deferred)) * 8)
-						e.deferred = nil
-					}
 				}
 				continue
 			}
-			r.drain(e)
 			total := e.humans + e.bots
 			c := domain.VisitCounts{
 				Link: k.link, LinkCreatedAt: e.linkCreated, Hour: k.hour.Start(),
@@ -625,9 +607,7 @@ func (r *VisitRecorder) VisitorHashes() int64 {
 func (r *VisitRecorder) DroppedUniques() uint64 { return r.droppedUniques.Load() }
 
 // BudgetLeft is how many bytes of its budget the recorder has not used.
-func (r *VisitRecorder) BudgetLeft() int64 {
-	return r.budget.Load() + r.room.Load() + r.deferRoom.Load()
-}
+func (r *VisitRecorder) BudgetLeft() int64 { return r.budget.Load() + r.room.Load() }
 
 // Dropped counts the visits dropped because the pending keys were at their bound.
 func (r *VisitRecorder) Dropped() uint64 { return r.dropped.Load() }
@@ -714,7 +694,7 @@ func (r *VisitRecorder) valueKey(d domain.Dimension) func(string) uint16 {
 // maxVocabulary bounds a vocabulary: the user-agent parser's device
 // classes, browser and OS families are a few dozen constants; were a parser
 // to name more, the rest would be counted as other.
-const maxVocabulary = 255 // 0xFF is a packedVisit's "not counted"
+const maxVocabulary = 256
 
 // vocabulary hands out a small code per string, the same for the life of
 // the process: codes are looked up without a lock (a table replaced, never
@@ -784,134 +764,3 @@ func (v *vocabulary) lookup(s string) uint16 {
 }
 
 func (v *vocabulary) name(c uint16) string { return v.table.Load().names[c] }
-
-// packedVisit is a visit's coded values, as RecordVisit defers them to
-// the flush (drain): the country's code (0: not counted) in the low 16
-// bits, then the device class, browser and OS codes in 8 bits each
-// (0xFF: not counted), then one bit for each UTM value that is
-// domain.ValueNone. A visit's other values are counted as it comes.
-//
-// Deferred, a key's coded sketches are found and updated once per value
-// and flush rather than once per visit, by the flush goroutine: the
-// redirect writes 8 bytes where it searched up to seven sketches, whose
-// counters a busy server has mostly let go from the processor's caches.
-type packedVisit uint64
-
-const (
-	packedSkip    = 0xFF
-	packedUTMNone = 40 // bit of the first UTM value: DimUTMSource
-)
-
-func packVisit(vals *domain.VisitorValues, codes *[codedDims]uint16) packedVisit {
-	var p packedVisit
-	if vals[domain.DimCountry] != domain.ReferrerOther {
-		p = packedVisit(codes[domain.DimCountry])
-	}
-	for d := domain.DimDevice; d < codedDims; d++ {
-		c := packedVisit(packedSkip)
-		if vals[d] != domain.ReferrerOther && codes[d] < maxVocabulary {
-			c = packedVisit(codes[d])
-		}
-		p |= c << (16 + 8*(d-domain.DimDevice))
-	}
-	for d := domain.DimUTMSource; d < domain.DimRule; d++ {
-		if vals[d] == domain.ValueNone {
-			p |= 1 << (packedUTMNone + d - domain.DimUTMSource)
-		}
-	}
-	return p
-}
-
-// code is dimension d's code in p, and whether it is counted.
-func (p packedVisit) code(d domain.Dimension) (uint16, bool) {
-	if d == domain.DimCountry {
-		c := uint16(p)
-		return c, c != 0
-	}
-	c := uint16(p>>(16+8*(d-domain.DimDevice))) & 0xFF
-	return c, c != packedSkip
-}
-
-// maxDeferred is the most visits a key defers: past it, RecordVisit
-// counts them into the sketches there and then (drain), so one busy key
-// does not hold a long array for its hour.
-const maxDeferred = 1024
-
-// deferVisit appends p to e's deferred visits, when the budget allows;
-// under the shard's lock.
-func (r *VisitRecorder) deferVisit(e *visitEntry, p packedVisit) bool {
-	if len(e.deferred) == cap(e.deferred) {
-		if len(e.deferred) >= maxDeferred {
-			r.drain(e)
-		} else {
-			grown := min(max(2*cap(e.deferred), 8), maxDeferred)
-			if r.deferRoom.Add(-int64(grown-cap(e.deferred))*8) < 0 {
-				r.deferRoom.Add(int64(grown-cap(e.deferred)) * 8)
-				return false
-			}
-			e.deferred = append(make([]packedVisit, 0, grown), e.deferred...)
-		}
-	}
-	e.deferred = append(e.deferred, p)
-	return true
-}
-
-// drain counts e's deferred visits into its sketches, each value once
-// with how often it came (a Space-Saving sketch takes a weight as well as
-// a one); under the shard's lock. The array is kept for the next visits.
-func (r *VisitRecorder) drain(e *visitEntry) {
-	if len(e.deferred) == 0 {
-		return
-	}
-	var t tally
-	for d := range codedDims {
-		for _, p := range e.deferred {
-			if c, ok := p.code(d); ok {
-				t.add(&e.coded[d], c)
-			}
-		}
-		t.flush(&e.coded[d])
-	}
-	for d := domain.DimUTMSource; d < domain.DimRule; d++ {
-		var n int64
-		bit := packedVisit(1) << (packedUTMNone + d - domain.DimUTMSource)
-		for _, p := range e.deferred {
-			if p&bit != 0 {
-				n++
-			}
-		}
-		if n > 0 {
-			e.named[d-codedDims].Add(domain.ValueNone, n)
-		}
-	}
-	e.deferred = e.deferred[:0]
-}
-
-// tally counts a few distinct codes before they are added to a sketch,
-// so the sketch is searched once per code rather than once per visit.
-type tally struct {
-	n     int
-	codes [32]uint16
-	count [32]int64
-}
-
-func (t *tally) add(h *domain.HeavyHitters[uint16], c uint16) {
-	for i := range t.n {
-		if t.codes[i] == c {
-			t.count[i]++
-			return
-		}
-	}
-	if t.n == len(t.codes) {
-		t.flush(h)
-	}
-	t.codes[t.n], t.count[t.n] = c, 1
-	t.n++
-}
-
-func (t *tally) flush(h *domain.HeavyHitters[uint16]) {
-	for i := range t.n {
-		h.Add(t.codes[i], t.count[i])
-	}
-	t.n = 0
-}
