@@ -40,7 +40,7 @@ func (h *Handler) failPage(c *gin.Context, err error) {
 	if answer.status == http.StatusNotFound && prefersHTML(c.Request.Header["Accept"]) {
 		if to := h.notFoundURL(c); to != "" {
 			hdr := c.Writer.Header()
-			hdr["Location"] = []string{to}
+			setLocation(hdr, to)
 			hdr["Cache-Control"] = noStore
 			c.Status(http.StatusFound)
 			return

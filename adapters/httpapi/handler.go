@@ -329,7 +329,7 @@ func (h *Handler) redirect(c *gin.Context) {
 	if link.ForwardQuery() && c.Request.URL.RawQuery != "" {
 		to = h.forwarded(to, c.Request.URL.RawQuery)
 	}
-	c.Writer.Header()["Location"] = []string{to}
+	setLocation(c.Writer.Header(), to)
 	c.Writer.WriteHeader(http.StatusFound)
 	h.countVisit(c, link)
 }

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
+	"net/http"
 	"sync/atomic"
 	"unsafe"
 )
@@ -37,14 +38,17 @@ func newRequestIDs() *requestIDs {
 }
 
 // requestIDHeader holds one id and the header value naming it, in one
-// allocation: the id's bytes, its hex and the []string the header map wants.
+// allocation: the id's bytes, its hex and the []string the header map wants,
+// with a spare slot past the value's length for the answer's Location
+// (setLocation), which a redirect would otherwise allocate on its own.
 type requestIDHeader struct {
 	block  [aes.BlockSize]byte
 	text   [2 * aes.BlockSize]byte
-	values [1]string
+	values [2]string // the id, and the spare
 }
 
-// new returns a fresh id and the header value holding it.
+// new returns a fresh id and the header value holding it, the spare slot
+// within its capacity.
 func (r *requestIDs) new() (string, []string) {
 	h := new(requestIDHeader)
 	binary.LittleEndian.PutUint64(h.block[:8], r.start)
@@ -53,5 +57,20 @@ func (r *requestIDs) new() (string, []string) {
 	hex.Encode(h.text[:], h.block[:])
 	// The text is never written again, so the string may share its bytes.
 	h.values[0] = unsafe.String(&h.text[0], len(h.text))
-	return h.values[0], h.values[:]
+	return h.values[0], h.values[:1:2]
+}
+
+// setLocation sets the answer's Location to to. When X-Request-Id holds a
+// value requestIDs made, its spare slot holds the Location, so a redirect
+// allocates no []string for it; a caller's id has no spare, and the
+// Location gets its own. Nothing appends to X-Request-Id, which would write
+// over the spare.
+func setLocation(hdr http.Header, to string) {
+	if id := hdr["X-Request-Id"]; len(id) == 1 && cap(id) == 2 {
+		spare := id[1:2:2]
+		spare[0] = to
+		hdr["Location"] = spare
+		return
+	}
+	hdr["Location"] = []string{to}
 }

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"math/bits"
+	"net/http"
 	"regexp"
 	"strconv"
 	"testing"
@@ -56,4 +57,34 @@ func hammingHex(x, y string) int {
 		d += bits.OnesCount64(vx ^ vy)
 	}
 	return d
+}
+
+// TestSetLocationKeepsTheRequestID: the Location that takes the spare slot
+// of a made id's header value leaves the id as it was, and so do a second
+// Location and a header map's copy; a caller's id, with no spare, leaves
+// the Location a value of its own.
+func TestSetLocationKeepsTheRequestID(t *testing.T) {
+	t.Parallel()
+	id, value := newRequestIDs().new()
+	hdr := http.Header{"X-Request-Id": value}
+	setLocation(hdr, "https://example.com/a")
+	setLocation(hdr, "https://example.com/b")
+	clone := hdr.Clone()
+	clone.Add("Location", "https://example.com/c")
+	if got := hdr.Values("X-Request-Id"); len(got) != 1 || got[0] != id {
+		t.Fatalf("X-Request-Id = %q after setLocation, want [%q]", got, id)
+	}
+	if got := hdr.Values("Location"); len(got) != 1 || got[0] != "https://example.com/b" {
+		t.Fatalf("Location = %q, want the last one set alone", got)
+	}
+	if &hdr["Location"][0] != &value[:2][1] {
+		t.Fatal("the Location took a new []string, not the id's spare slot: a redirect allocates once more")
+	}
+
+	caller := []string{"caller-id"}
+	hdr = http.Header{"X-Request-Id": caller[:1:1]}
+	setLocation(hdr, "https://example.com/d")
+	if hdr.Get("X-Request-Id") != "caller-id" || hdr.Get("Location") != "https://example.com/d" {
+		t.Fatalf("with a caller's id: %q", hdr)
+	}
 }

@@ -48,7 +48,7 @@ func rulesBodies(link domain.ShortLink) (json.RawMessage, []targetBody) {
 // forwarding applies to whichever was chosen.
 func (h *Handler) redirectByRules(c *gin.Context, link domain.ShortLink) {
 	to, hit := h.ruleTarget(c, link)
-	c.Writer.Header()["Location"] = []string{to}
+	setLocation(c.Writer.Header(), to)
 	c.Writer.WriteHeader(http.StatusFound)
 	if h.Visits != nil {
 		h.Visits.RecordVisit(link.ID(), link.CreatedAt(), hit)

@@ -104,7 +104,7 @@ func (h *Handler) unlockForm(c *gin.Context) bool {
 			to, hit = h.ruleTarget(c, link)
 		}
 		hdr := c.Writer.Header()
-		hdr["Location"] = []string{to}
+		setLocation(hdr, to)
 		hdr["Cache-Control"] = noStore
 		c.Status(http.StatusSeeOther)
 		c.Abort()

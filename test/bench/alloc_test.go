@@ -19,10 +19,10 @@ import (
 const (
 	// allocsPerCachedRedirect: GET /{code} answered from the in-process
 	// cache, with the access log line, the metrics and the visit counted.
-	allocsPerCachedRedirect = 2
+	allocsPerCachedRedirect = 1
 	// allocsPerCacheMiss: the same for a link the local cache does not
 	// hold, found in the store and written back to the cache.
-	allocsPerCacheMiss = 4
+	allocsPerCacheMiss = 3
 )
 
 func TestAllocsPerRedirect(t *testing.T) {
