@@ -45,8 +45,8 @@
 // growth (SPEC §17: ≤ 32 MiB for 1 M links) and the time (export.go).
 //
 // With -capacity it runs a cached redirect, a miss (an unknown code) and a
-// create, with the CPU each cost the api, Postgres and both Redis per
-// request: the per-core figures of the capacity model in docs/operations.md
+// create, and a cached redirect whose visit is counted, with the CPU each
+// cost the api, Postgres and both Redis per request: the per-core figures of the capacity model in docs/operations.md
 // (test/bench/results/capacity.md).
 package main
 
