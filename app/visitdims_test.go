@@ -82,16 +82,7 @@ func TestDimensionsAreCounted(t *testing.T) {
 		{domain.DimUTMMedium, "email"}: 1, {domain.DimUTMMedium, "none"}: 5,
 		{domain.DimUTMCampaign, "spring sale"}: 3, {domain.DimUTMCampaign, "none"}: 3,
 	}
-	for k, n := range want {
-		if ledger.dims[k] != n {
-			t.Errorf("%s=%s: %d visits, want %d", k.dim, k.value, ledger.dims[k], n)
-		}
-	}
-	for k, n := range ledger.dims {
-		if _, ok := want[k]; !ok && n != 0 {
-			t.Errorf("%s=%s: %d visits, want none", k.dim, k.value, n)
-		}
-	}
+	checkDims(t, ledger.dims, want)
 	// Humans only, each (address, agent) once: Germany's phone, Japan's desktop.
 	if len(ledger.uniques) != 2 {
 		t.Errorf("%d visitor hashes merged, want 2", len(ledger.uniques))
@@ -309,16 +300,23 @@ func TestDimensionsCountExactly(t *testing.T) {
 			if rec.Dropped() != 0 || ledger.humans[1]+ledger.bots[1] != 8000 {
 				t.Fatalf("%d humans and %d bots, %d dropped; want 8000 visits", ledger.humans[1], ledger.bots[1], rec.Dropped())
 			}
-			for k, n := range want {
-				if ledger.dims[k] != n {
-					t.Errorf("%s=%s: %d visits, want %d", k.dim, k.value, ledger.dims[k], n)
-				}
-			}
-			for k, n := range ledger.dims {
-				if _, ok := want[k]; !ok && n != 0 {
-					t.Errorf("%s=%s: %d visits, want none", k.dim, k.value, n)
-				}
-			}
+			checkDims(t, ledger.dims, want)
 		})
+	}
+}
+
+// checkDims fails t unless the counts of got are those of want, and every
+// value want does not name is counted zero times.
+func checkDims(t *testing.T, got, want map[dimValue]int64) {
+	t.Helper()
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s=%s: %d visits, want %d", k.dim, k.value, got[k], n)
+		}
+	}
+	for k, n := range got {
+		if _, ok := want[k]; !ok && n != 0 {
+			t.Errorf("%s=%s: %d visits, want none", k.dim, k.value, n)
+		}
 	}
 }

@@ -63,27 +63,25 @@ func TestMissingDBFileFailsAtStart(t *testing.T) {
 // the first address of every range, the one before it, and random
 // addresses: the two must agree everywhere.
 func TestIPv4IndexMatchesIploc(t *testing.T) {
-	addrs := geo.IPv4Probes(100000)
-	if len(addrs) < 500000 {
-		t.Fatalf("only %d probes", len(addrs))
-	}
-	for _, a := range addrs {
-		if got, want := geo.IPv4Country(a), domain.CountryCode(iploc.IPCountry(a)); got != want {
-			t.Fatalf("Country(%s) = %q, iploc says %q", a, got, want)
-		}
-	}
+	agreeWithIploc(t, geo.IPv4Probes(100000), 500000, geo.IPv4Country)
 }
 
 // TestIPv6TableMatchesIploc asks the package's own IPv6 table and iploc's
 // about the first address of every range, the one before it, and random
 // addresses: the two must agree everywhere outside ::ffff:0:0/96.
 func TestIPv6TableMatchesIploc(t *testing.T) {
-	addrs := geo.IPv6Probes(20000)
-	if len(addrs) < 20000 {
-		t.Fatalf("only %d probes", len(addrs))
+	agreeWithIploc(t, geo.IPv6Probes(20000), 20000, geo.IPv6Country)
+}
+
+// agreeWithIploc fails t unless there are at least least probes and
+// country answers each as iploc does.
+func agreeWithIploc(t *testing.T, probes []netip.Addr, least int, country func(netip.Addr) string) {
+	t.Helper()
+	if len(probes) < least {
+		t.Fatalf("only %d probes", len(probes))
 	}
-	for _, a := range addrs {
-		if got, want := geo.IPv6Country(a), domain.CountryCode(iploc.IPCountry(a)); got != want {
+	for _, a := range probes {
+		if got, want := country(a), domain.CountryCode(iploc.IPCountry(a)); got != want {
 			t.Fatalf("Country(%s) = %q, iploc says %q", a, got, want)
 		}
 	}
